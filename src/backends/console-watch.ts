@@ -1,0 +1,105 @@
+import { performance } from 'node:perf_hooks';
+import { TrialError } from '../errors.js';
+import { ConsoleLines, parseAgentLine, type AgentEvent } from './agent-protocol.js';
+import type { TrialObserver } from './backend.js';
+
+/** What the console showed by the time the guest finished. */
+export interface ConsoleResult {
+  readyAtMs: number;
+  readyUptimeSeconds: number;
+  initramfsUptimeSeconds?: number;
+  exitStatus: number;
+}
+
+/**
+ * Follows a guest's console: forwards agent events to the observer in order, and resolves once the
+ * agent printed EXIT. Rejects with a TrialError (console tail attached) when READY or EXIT does not
+ * come in time, the console ends early, or the run is aborted.
+ */
+export class ConsoleWatch {
+  readonly lines = new ConsoleLines();
+  readonly done: Promise<ConsoleResult>;
+  #resolve!: (result: ConsoleResult) => void;
+  #reject!: (error: unknown) => void;
+  #chain: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #ready: { atMs: number; uptime: number } | undefined;
+  #initramfsUptime: number | undefined;
+  #settled = false;
+  readonly #workloadTimeoutMs: number;
+  readonly #observer: TrialObserver;
+  readonly #onAbort: () => void;
+  readonly #signal: AbortSignal;
+
+  constructor(observer: TrialObserver, options: { readyTimeoutMs: number; workloadTimeoutMs: number; signal: AbortSignal }) {
+    this.#observer = observer;
+    this.#workloadTimeoutMs = options.workloadTimeoutMs;
+    this.#signal = options.signal;
+    this.done = new Promise<ConsoleResult>((resolve, reject) => {
+      this.#resolve = resolve;
+      this.#reject = reject;
+    });
+    this.done.catch(() => undefined);
+    this.#timer = setTimeout(() => this.fail(`guest never printed READY within ${options.readyTimeoutMs / 1000} s`), options.readyTimeoutMs);
+    this.#onAbort = () => this.fail('aborted', options.signal.reason);
+    options.signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Feed console output. */
+  feed(chunk: string): void {
+    const at = performance.now();
+    for (const line of this.lines.push(chunk)) {
+      const event = parseAgentLine(line);
+      if (event) this.#handle(event, at);
+    }
+  }
+
+  #handle(event: AgentEvent, atMs: number): void {
+    if (this.#settled) return;
+    if (event.type === 'initramfs') this.#initramfsUptime = event.uptimeSeconds;
+    if (event.type === 'ready' && !this.#ready) {
+      this.#ready = { atMs, uptime: event.uptimeSeconds };
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(
+        () => this.fail(`workload did not finish within ${this.#workloadTimeoutMs / 1000} s after READY`),
+        this.#workloadTimeoutMs,
+      );
+    }
+    this.#chain = this.#chain.then(() => this.#observer.agentEvent(event, atMs));
+    if (event.type === 'exit') {
+      const ready = this.#ready;
+      if (!ready) return this.fail('guest printed EXIT without READY');
+      void this.#chain.then(() =>
+        this.#settle(() =>
+          this.#resolve({
+            readyAtMs: ready.atMs,
+            readyUptimeSeconds: ready.uptime,
+            initramfsUptimeSeconds: this.#initramfsUptime,
+            exitStatus: event.status,
+          }),
+        ),
+      );
+    }
+  }
+
+  /** The console ended (process exited, stream closed) — fails the trial unless EXIT was seen. */
+  ended(why: string): void {
+    void this.#chain.then(() => this.fail(why));
+  }
+
+  /** Fail the trial now with a reason. */
+  fail(reason: string, cause?: unknown): void {
+    this.#settle(() => {
+      const error = this.#signal.aborted ? this.#signal.reason : new TrialError(reason, { cause, consoleTail: this.lines.tail() });
+      this.#reject(error);
+    });
+  }
+
+  #settle(action: () => void): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    this.#signal.removeEventListener('abort', this.#onAbort);
+    action();
+  }
+}

@@ -1,0 +1,150 @@
+import { createReadStream } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
+import { PassThrough } from 'node:stream';
+import Docker from 'dockerode';
+import { cleanup } from '../cleanup.js';
+import { MissingDependencyError, TrialError } from '../errors.js';
+import type { ImageSet } from '../images/image-set.js';
+import { locateCgroup, parseCgroupMounts } from '../sampling/cgroup-paths.js';
+import { readParent } from '../sampling/read-proc.js';
+import { agentArguments, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { ConsoleWatch } from './console-watch.js';
+
+/** Label every twinbench container carries, so `bench clean` can find leftovers. */
+export const runLabel = 'io.twinbench.run';
+
+/** Docker's error shape (statusCode/reason from docker-modem). */
+function dockerMessage(error: unknown): string {
+  const e = error as { statusCode?: number; reason?: string; json?: { message?: string }; message?: string };
+  return e.json?.message ?? e.reason ?? e.message ?? String(error);
+}
+
+/** Engine version and settings, or a MissingDependencyError saying what is wrong. */
+export async function probeDockerEngine(docker = new Docker()): Promise<{ version: string; apiVersion: string; cgroupDriver: string; cgroupVersion: string; storageDriver: string }> {
+  try {
+    const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<Record<string, string>>]);
+    return {
+      version: version.Version,
+      apiVersion: version.ApiVersion,
+      cgroupDriver: info.CgroupDriver ?? 'unknown',
+      cgroupVersion: info.CgroupVersion ?? 'unknown',
+      storageDriver: info.Driver ?? 'unknown',
+    };
+  } catch (error) {
+    throw new MissingDependencyError(`Docker engine not reachable at ${process.env.DOCKER_HOST ?? '/var/run/docker.sock'}: ${dockerMessage(error)}`, { cause: error });
+  }
+}
+
+/** Remove every container carrying the twinbench label (all runs, or one run). */
+export async function removeLabelledContainers(runId?: string, docker = new Docker()): Promise<string[]> {
+  const filters = { label: [runId ? `${runLabel}=${runId}` : runLabel] };
+  const containers = await docker.listContainers({ all: true, filters });
+  for (const info of containers) await docker.getContainer(info.Id).remove({ force: true });
+  return containers.map((info) => info.Names[0] ?? info.Id);
+}
+
+/** Runs guests as Docker containers from the imported rootfs, through the engine's API. */
+export class DockerBackend implements Backend {
+  readonly name = 'docker' as const;
+  readonly #docker = new Docker();
+  #tag = '';
+
+  async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
+    const engine = await probeDockerEngine(this.#docker);
+    this.#tag = images.dockerTag;
+    try {
+      await this.#docker.getImage(images.dockerTag).inspect();
+    } catch {
+      const [repo, tag] = images.dockerTag.split(':');
+      const stream = await this.#docker.importImage(createReadStream(images.rootfsTar), { repo, tag, abortSignal: signal });
+      await new Promise<void>((resolve, reject) =>
+        this.#docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+      );
+    }
+    const image = await this.#docker.getImage(images.dockerTag).inspect();
+    return {
+      engineVersion: engine.version,
+      apiVersion: engine.apiVersion,
+      cgroupDriver: engine.cgroupDriver,
+      storageDriver: engine.storageDriver,
+      image: images.dockerTag,
+      imageId: image.Id,
+      network: 'none',
+    };
+  }
+
+  async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
+    const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
+    const bytes = spec.memoryMiB * 1024 * 1024;
+    let container: Docker.Container;
+    try {
+      container = await this.#docker.createContainer({
+        name: `twinbench-${spec.runId}-${spec.trialId}`,
+        Image: this.#tag,
+        Cmd: ['/bin/sh', '/twinbench/agent.sh', ...agentArguments('container', spec)],
+        Labels: { [runLabel]: spec.runId, 'io.twinbench.trial': spec.trialId },
+        AttachStdout: true,
+        AttachStderr: true,
+        NetworkDisabled: !spec.workload.network,
+        HostConfig: {
+          NanoCpus: spec.vcpus * 1e9,
+          Memory: bytes,
+          MemorySwap: bytes,
+          NetworkMode: spec.workload.network ? 'bridge' : 'none',
+          Privileged: false,
+          ReadonlyRootfs: false,
+        },
+      });
+    } catch (error) {
+      throw new TrialError(`docker create failed: ${dockerMessage(error)}`, { cause: error });
+    }
+    const remove = cleanup.register(`container ${container.id.slice(0, 12)}`, () => container.remove({ force: true }).then(() => undefined));
+    try {
+      const stream = await container.attach({ stream: true, stdout: true, stderr: true });
+      const output = new PassThrough();
+      this.#docker.modem.demuxStream(stream, output, output);
+      output.setEncoding('utf8');
+      output.on('data', (chunk: string) => watch.feed(chunk));
+      stream.on('end', () => watch.ended('container output ended before the agent printed EXIT'));
+      const createdAt = performance.now();
+      await container.start();
+      const startedAt = performance.now();
+      const state = (await container.inspect()).State;
+      observer.guestStarted(await this.#samplerTarget(state.Pid));
+      const result = await watch.done;
+      const exit = (await container.wait()) as { StatusCode: number };
+      return {
+        bootToReadyMs: result.readyAtMs - origin,
+        phases: [
+          { name: 'create', ms: createdAt - origin, clock: 'host' },
+          { name: 'start', ms: startedAt - createdAt, clock: 'host' },
+          { name: 'ready', ms: result.readyAtMs - startedAt, clock: 'host' },
+        ],
+        exitStatus: result.exitStatus === 0 ? exit.StatusCode : result.exitStatus,
+        consoleTail: watch.lines.tail(),
+      };
+    } catch (error) {
+      if (error instanceof TrialError || spec.signal.aborted) throw error;
+      throw new TrialError(`docker: ${dockerMessage(error)}`, { cause: error, consoleTail: watch.lines.tail() });
+    } finally {
+      watch.fail('trial ended');
+      await remove().catch(() => undefined);
+    }
+  }
+
+  /** The container's cgroup (from its init's /proc/PID/cgroup) and its containerd shim. */
+  async #samplerTarget(pid: number) {
+    const [procCgroup, mountinfo] = await Promise.all([
+      readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined),
+      readFile('/proc/self/mountinfo', 'utf8'),
+    ]);
+    const cgroup = procCgroup === undefined ? undefined : locateCgroup(procCgroup, parseCgroupMounts(mountinfo));
+    if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid} (exited already?)`);
+    // containerd-shim serves the container from outside its cgroup but is part of what the host pays.
+    const self = await readParent(pid);
+    const parent = self ? await readParent(self.ppid) : undefined;
+    const extraPids = self && parent?.comm.startsWith('containerd-shim') ? [self.ppid] : [];
+    return { cgroup, extraPids };
+  }
+}

@@ -1,0 +1,51 @@
+import type { ArchProfile } from '../host/arch.js';
+
+/** Accelerator a VM runs under. */
+export type Accelerator = 'kvm' | 'tcg';
+
+/** Everything that shapes a QEMU command line. */
+export interface QemuLaunch {
+  readonly profile: ArchProfile;
+  readonly accel: Accelerator;
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  readonly kernelPath: string;
+  readonly initrdPath: string;
+  /** qcow2 overlay of the shared root disk. */
+  readonly diskPath: string;
+  /** Root disk cache mode; recorded in results. */
+  readonly diskCache: 'none' | 'writeback' | 'writethrough';
+  /** Agent arguments, appended after `--` on the kernel command line. */
+  readonly agentArgs: readonly string[];
+}
+
+/** Kernel command line: console, panic=-1 (with -no-reboot a panic ends QEMU), then the agent's args. */
+export function kernelCommandLine(launch: Pick<QemuLaunch, 'profile' | 'agentArgs'>): string {
+  return [`console=${launch.profile.console}`, 'panic=-1', 'quiet', ...launch.profile.extraKernelArgs, '--', ...launch.agentArgs].join(' ');
+}
+
+/** The QEMU argument array (never a shell string). */
+export function buildQemuArgs(launch: QemuLaunch): string[] {
+  const cpu = launch.accel === 'kvm' ? launch.profile.cpuModel.kvm : launch.profile.cpuModel.tcg;
+  return [
+    '-nodefaults',
+    '-no-user-config',
+    '-display', 'none',
+    '-no-reboot',
+    '-machine', `${launch.profile.machineType},accel=${launch.accel}`,
+    '-cpu', cpu,
+    '-smp', String(launch.vcpus),
+    '-m', `${launch.memoryMiB}M`,
+    '-kernel', launch.kernelPath,
+    '-initrd', launch.initrdPath,
+    '-append', kernelCommandLine(launch),
+    '-drive', `file=${launch.diskPath},if=none,id=root,format=qcow2,cache=${launch.diskCache}`,
+    '-device', 'virtio-blk-pci,drive=root',
+    '-serial', 'stdio',
+    ...launch.profile.extraQemuArgs,
+  ];
+}
+
+/** Shell snippet run as `sh -c SNIPPET twinbench-join QEMU ARGS…`: join the cgroups, then exec QEMU. */
+export const joinCgroupAndExec =
+  'IFS=:; for f in $TB_CGROUP_PROCS; do echo $$ > "$f" || exit 97; done; unset IFS; exec "$@"';

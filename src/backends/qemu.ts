@@ -1,0 +1,152 @@
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { cleanup } from '../cleanup.js';
+import { MissingDependencyError, TrialError } from '../errors.js';
+import type { ArchProfile } from '../host/arch.js';
+import { createHarnessCgroup, harnessCgroupParent, removeHarnessCgroup } from '../host/harness-cgroup.js';
+import type { ImageSet } from '../images/image-set.js';
+import { runStep } from '../images/run-step.js';
+import { locateCgroup, parseCgroupMounts } from '../sampling/cgroup-paths.js';
+import { agentArguments, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { ConsoleWatch } from './console-watch.js';
+import { buildQemuArgs, joinCgroupAndExec, type Accelerator, type QemuLaunch } from './qemu-cmdline.js';
+
+/** QEMU binary version line, or a MissingDependencyError naming the package. */
+export async function probeQemu(profile: ArchProfile): Promise<string> {
+  try {
+    const { stdout } = await execa(profile.qemuBinary, ['--version']);
+    return /version (\S+)/.exec(stdout)?.[1] ?? stdout.split('\n')[0] ?? 'unknown';
+  } catch (error) {
+    throw new MissingDependencyError(`${profile.qemuBinary} not found: install ${profile.qemuPackage}`, { cause: error });
+  }
+}
+
+/** Settings of the QEMU backend that the run decided before the first trial. */
+export interface QemuSettings {
+  readonly profile: ArchProfile;
+  readonly accel: Accelerator;
+  readonly accelReason: string;
+  /** Folder for this run's overlays (removed with the run). */
+  readonly runDir: string;
+}
+
+/** Wait until a process shows up in a twinbench cgroup (the join happens right after spawn). */
+async function waitForCgroup(pid: number): Promise<ReturnType<typeof locateCgroup>> {
+  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const text = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    if (text.includes(`/${harnessCgroupParent}/`)) return locateCgroup(text, mounts);
+    await sleep(5);
+  }
+  return undefined;
+}
+
+/** Runs guests as QEMU VMs booting the shared disk (through a fresh overlay) with direct kernel boot. */
+export class QemuBackend implements Backend {
+  readonly name = 'qemu' as const;
+  readonly #settings: QemuSettings;
+  #images: ImageSet | undefined;
+
+  constructor(settings: QemuSettings) {
+    this.#settings = settings;
+  }
+
+  async prepare(images: ImageSet): Promise<RuntimeInfo> {
+    const version = await probeQemu(this.#settings.profile);
+    this.#images = images;
+    return {
+      qemuVersion: version,
+      binary: this.#settings.profile.qemuBinary,
+      accelerator: this.#settings.accel,
+      acceleratorReason: this.#settings.accelReason,
+      emulated: this.#settings.accel === 'tcg',
+      machineType: this.#settings.profile.machineType,
+      cpuModel: this.#settings.accel === 'kvm' ? this.#settings.profile.cpuModel.kvm : this.#settings.profile.cpuModel.tcg,
+      rootDiskCache: 'writeback',
+      rootDiskOverlay: 'qcow2, fresh per trial',
+      kernel: `${images.kernel.name} ${images.kernel.version}`,
+      network: 'none',
+    };
+  }
+
+  async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
+    const images = this.#images;
+    if (!images) throw new Error('QemuBackend.prepare was not called');
+    const overlay = join(this.#settings.runDir, `${spec.trialId}.qcow2`);
+    const removeOverlay = cleanup.register(`overlay ${overlay}`, () => rm(overlay, { force: true }));
+    await runStep('qemu-img overlay', 'qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.diskPath, overlay]);
+    const group = await createHarnessCgroup(`${spec.runId}-${spec.trialId}`);
+    const removeGroup = cleanup.register(`cgroup ${group.dirs[0] ?? ''}`, () => removeHarnessCgroup(group));
+
+    const launch: QemuLaunch = {
+      profile: this.#settings.profile,
+      accel: this.#settings.accel,
+      vcpus: spec.vcpus,
+      memoryMiB: spec.memoryMiB,
+      kernelPath: images.kernelPath,
+      initrdPath: images.initrdPath,
+      diskPath: overlay,
+      diskCache: 'writeback',
+      agentArgs: agentArguments('vm', spec),
+    };
+    const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
+    const spawnAt = performance.now();
+    const child = execa('sh', ['-c', joinCgroupAndExec, 'twinbench-join', this.#settings.profile.qemuBinary, ...buildQemuArgs(launch)], {
+      env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
+      stdin: 'ignore',
+      buffer: false,
+      reject: false,
+      encoding: 'utf8',
+    });
+    const killQemu = cleanup.register(`QEMU pid ${String(child.pid)}`, () => {
+      child.kill('SIGKILL');
+    });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    child.stdout?.on('data', (chunk: Buffer) => watch.feed(chunk.toString()));
+    const exited = child.then((result) => {
+      const why = stderr.trim().split('\n').at(-1) ?? '';
+      watch.ended(`QEMU exited (code ${String(result.exitCode ?? result.signal)}) before the agent printed EXIT${why ? `: ${why}` : ''}`);
+      return result;
+    });
+
+    try {
+      const cgroup = child.pid === undefined ? undefined : await waitForCgroup(child.pid);
+      if (!cgroup) throw new TrialError(`QEMU did not start in its cgroup: ${stderr.trim().split('\n').at(-1) ?? 'no output'}`, { consoleTail: watch.lines.tail() });
+      observer.guestStarted({ cgroup });
+      const result = await watch.done;
+      // The guest powers off after EXIT; give it a moment, then make sure.
+      await Promise.race([exited, sleep(15_000)]);
+      const kernelStartMs = result.readyAtMs - result.readyUptimeSeconds * 1000;
+      const phases: BootPhase[] = [
+        { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
+        { name: 'qemu+firmware', ms: kernelStartMs - spawnAt, clock: 'host-minus-guest' },
+      ];
+      if (result.initramfsUptimeSeconds !== undefined) {
+        phases.push({ name: 'kernel', ms: result.initramfsUptimeSeconds * 1000, clock: 'guest' });
+        phases.push({ name: 'initramfs+agent', ms: (result.readyUptimeSeconds - result.initramfsUptimeSeconds) * 1000, clock: 'guest' });
+      } else {
+        phases.push({ name: 'kernel+agent', ms: result.readyUptimeSeconds * 1000, clock: 'guest' });
+      }
+      return {
+        bootToReadyMs: result.readyAtMs - origin,
+        phases,
+        guestUptimeAtReadyMs: result.readyUptimeSeconds * 1000,
+        exitStatus: result.exitStatus,
+        consoleTail: watch.lines.tail(),
+      };
+    } finally {
+      watch.fail('trial ended');
+      await killQemu();
+      await exited;
+      await removeGroup();
+      await removeOverlay();
+    }
+  }
+}

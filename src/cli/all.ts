@@ -1,0 +1,132 @@
+import { mkdir, rm } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Backend } from '../backends/backend.js';
+import { DockerBackend } from '../backends/docker.js';
+import { QemuBackend } from '../backends/qemu.js';
+import { cleanup } from '../cleanup.js';
+import { resolveSuite, type SuiteFlags } from '../config/resolve-suite.js';
+import type { RuntimeName } from '../config/suite.js';
+import { loadWorkloads } from '../config/workload-manifest.js';
+import { ExitCode, MissingDependencyError, type ExitCodeValue } from '../errors.js';
+import { archFromNode, getArchProfile } from '../host/arch.js';
+import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
+import { readClockTicks } from '../host/clock-ticks.js';
+import { readHostInventory } from '../host/inventory.js';
+import { chooseAccelerator } from '../orchestrator/choose-accel.js';
+import { findDeadRuns, removeRunState, writeRunState } from '../orchestrator/run-state.js';
+import { runSuite } from '../orchestrator/run-suite.js';
+import { cacheDir, stateDir, workloadsDir } from '../paths.js';
+import { renderMarkdown } from '../report/markdown.js';
+import { resultSchemaVersion, type ResultFile, type RuntimeRecord } from '../results/types.js';
+import { resultFileName, writeFileAtomic } from '../results/write.js';
+import { toolVersion } from '../version.js';
+import { buildImageSet, type ImageFlags } from './images.js';
+import type { CommandIo } from './io.js';
+import { describeTrial, describeTrialStart } from './progress.js';
+
+/** Flags of `bench all`. */
+export type AllFlags = SuiteFlags & ImageFlags & { out?: string };
+
+/** Caveats that depend on the host, written into every result. */
+function hostNotes(cgroupVersion: 1 | 2, emulatedVm: boolean): string[] {
+  const notes: string[] = [];
+  if (emulatedVm) notes.push('VM figures were measured under TCG (software emulation): they measure emulation, not virtualization.');
+  if (cgroupVersion === 1) {
+    notes.push('cgroup v1: buffered writeback is charged to the root blkio group, not the guest; only direct I/O is attributed to a guest.');
+  }
+  return notes;
+}
+
+/** `bench all`: build what is missing, run the suite on every runtime, write JSON + Markdown. */
+export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeValue> {
+  const hostArch = archFromNode(process.arch);
+  if (!hostArch) throw new MissingDependencyError(`unsupported host architecture ${process.arch}`);
+  const manifests = loadWorkloads(workloadsDir);
+  const config = resolveSuite(flags, manifests, hostArch);
+  const outDir = resolve(flags.out ?? 'results');
+  const profile = getArchProfile(config.arch);
+  const startedAt = new Date();
+  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`.toLowerCase();
+
+  const leftovers = await findDeadRuns(stateDir());
+  if (leftovers.length > 0) io.warn(`leftovers from ${leftovers.length} earlier run(s) that did not finish (${leftovers.map((r) => r.runId).join(', ')}): run \`bench clean\``);
+
+  const [inventory, cgroupMode, ksm, clockTicks] = await Promise.all([readHostInventory(), readCgroupMode(), readKsm(), readClockTicks()]);
+  if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
+  const images = await buildImageSet(flags, config.arch, io);
+
+  const runDir = join(cacheDir(), 'runs', runId);
+  await mkdir(runDir, { recursive: true });
+  const removeRunDir = cleanup.register(`run folder ${runDir}`, () => rm(runDir, { recursive: true, force: true }));
+  await writeRunState(stateDir(), { runId, pid: process.pid, startedAt: startedAt.toISOString(), runDir });
+
+  const backends = new Map<RuntimeName, Backend>();
+  const runtimes: ResultFile['runtimes'] = {};
+  for (const runtime of config.runtimes) {
+    if (runtime === 'docker') {
+      const backend = new DockerBackend();
+      runtimes.docker = { emulated: false, info: await backend.prepare(images, io.signal) } satisfies RuntimeRecord;
+      backends.set('docker', backend);
+    } else {
+      const accel = await chooseAccelerator(config.accel, profile, images.kernelPath);
+      io.log(`qemu: accelerator ${accel.accel} (${accel.reason})`);
+      const backend = new QemuBackend({ profile, accel: accel.accel, accelReason: accel.reason, runDir });
+      runtimes.qemu = { emulated: accel.accel === 'tcg', info: await backend.prepare(images) } satisfies RuntimeRecord;
+      backends.set('qemu', backend);
+    }
+  }
+
+  const trials = await runSuite({
+    runId,
+    config,
+    manifests,
+    backends,
+    sampling: {
+      intervalMs: config.sampleIntervalMs,
+      tickSeconds: 1 / clockTicks,
+      missingReasons: cgroupMode.version === 1 ? {
+        'cgroup.io_read_bytes': 'cgroup v1 blkio.throttle files list no device until the group does I/O on one',
+        'cgroup.io_write_bytes': 'cgroup v1 blkio.throttle files list no device until the group does I/O on one',
+        'cgroup.io_read_ops': 'cgroup v1 blkio.throttle files list no device until the group does I/O on one',
+        'cgroup.io_write_ops': 'cgroup v1 blkio.throttle files list no device until the group does I/O on one',
+      } : {},
+    },
+    signal: io.signal,
+    onTrialStart: (trial, index, total) => io.progress(describeTrialStart(trial, index, total)),
+    onTrial: (trial, index, total) => io.log(describeTrial(trial, index, total)),
+  });
+
+  const result: ResultFile = {
+    schemaVersion: resultSchemaVersion,
+    tool: { name: 'twinbench', version: toolVersion },
+    runId,
+    startedAt: startedAt.toISOString(),
+    finishedAt: new Date().toISOString(),
+    status: io.signal.aborted ? 'interrupted' : 'completed',
+    host: { ...inventory, cgroupVersion: cgroupMode.version, cgroupMode: cgroupMode.mode, ksm, clockTicksPerSecond: clockTicks },
+    config,
+    images: {
+      rootfsDigest: images.rootfsDigest,
+      inputsDigest: images.inputsDigest,
+      dockerTag: images.dockerTag,
+      kernel: images.kernel,
+      suite: images.suite,
+      packages: [...images.packages],
+    },
+    runtimes,
+    trials,
+    notes: hostNotes(cgroupMode.version, runtimes.qemu?.emulated ?? false),
+  };
+  const jsonPath = join(outDir, resultFileName(startedAt, hostname()));
+  const markdown = renderMarkdown(result);
+  await writeFileAtomic(jsonPath, `${JSON.stringify(result)}\n`);
+  await writeFileAtomic(jsonPath.replace(/\.json$/, '.md'), markdown);
+  await removeRunDir();
+  await removeRunState(stateDir(), runId);
+  io.out(markdown);
+  io.out(jsonPath);
+  if (io.signal.aborted) return io.signal.reason?.exitCode ?? ExitCode.interrupted;
+  return trials.some((trial) => trial.state !== 'completed') ? ExitCode.trialsFailed : ExitCode.ok;
+}

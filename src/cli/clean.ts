@@ -1,0 +1,87 @@
+import { readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { removeLabelledContainers, runLabel } from '../backends/docker.js';
+import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { harnessCgroupParent, removeHarnessCgroup } from '../host/harness-cgroup.js';
+import { findDeadRuns, removeRunState } from '../orchestrator/run-state.js';
+import { cacheDir, stateDir } from '../paths.js';
+import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
+import type { CommandIo } from './io.js';
+
+/** Harness cgroups of dead runs: kill what is still in them (a QEMU orphaned by SIGKILL), remove them. */
+async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> {
+  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+  const roots = [...new Set([...mounts.v1.values(), ...(mounts.v2 ? [mounts.v2] : [])])].map((mount) => join(mount, harnessCgroupParent));
+  const removed: string[] = [];
+  for (const root of roots) {
+    for (const name of await readdir(root).catch(() => [] as string[])) {
+      const dir = join(root, name);
+      // A harness group that no live run owns is an orphan, whatever is inside it.
+      if ([...liveRunIds].some((id) => name.startsWith(`${id}-`))) continue;
+      const procs = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
+      for (const pid of procs) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+      await removeHarnessCgroup({ dirs: [dir], procsFiles: [] });
+      removed.push(dir);
+    }
+  }
+  return removed;
+}
+
+/**
+ * `bench clean`: remove everything a twinbench run left behind after being killed — labelled
+ * containers, harness cgroups (and the VMs in them), run folders and state files. Live runs are left alone.
+ */
+export async function runClean(flags: { images?: boolean }, io: CommandIo): Promise<ExitCodeValue> {
+  const dead = await findDeadRuns(stateDir());
+  const liveIds = new Set<string>();
+  for (const file of await readdir(stateDir()).catch(() => [] as string[])) {
+    const id = file.replace(/\.json$/, '');
+    if (!dead.some((run) => run.runId === id)) liveIds.add(id);
+  }
+  let problems = 0;
+  try {
+    const docker = new Docker();
+    const containers = await docker.listContainers({ all: true, filters: { label: [runLabel] } });
+    for (const info of containers) {
+      const runId = info.Labels[runLabel] ?? '';
+      if (liveIds.has(runId)) continue;
+      await removeLabelledContainers(runId, docker);
+      io.log(`removed container ${info.Names[0] ?? info.Id} (run ${runId})`);
+    }
+    if (flags.images) {
+      for (const image of await docker.listImages({ filters: { reference: ['twinbench-rootfs'] } })) {
+        await docker.getImage(image.Id).remove({ force: true });
+        io.log(`removed image ${image.RepoTags?.join(', ') ?? image.Id}`);
+      }
+    }
+  } catch (error) {
+    problems++;
+    io.warn(`docker: ${(error as Error).message}; containers not checked`);
+  }
+  for (const dir of await cleanCgroups(liveIds)) io.log(`removed cgroup ${dir}`);
+  for (const run of dead) {
+    if (run.runDir) await rm(run.runDir, { recursive: true, force: true });
+    await removeRunState(stateDir(), run.runId);
+    io.log(`removed leftovers of run ${run.runId}${run.runDir ? ` (${run.runDir})` : ''}`);
+  }
+  for (const name of await readdir(join(cacheDir(), 'runs')).catch(() => [] as string[])) {
+    if (liveIds.has(name)) continue;
+    await rm(join(cacheDir(), 'runs', name), { recursive: true, force: true });
+    io.log(`removed run folder ${name}`);
+  }
+  if (flags.images) {
+    await rm(join(cacheDir(), 'images'), { recursive: true, force: true });
+    await rm(join(cacheDir(), 'base'), { recursive: true, force: true });
+    await rm(join(cacheDir(), 'debs'), { recursive: true, force: true });
+    io.log(`removed image cache under ${cacheDir()}`);
+  }
+  io.out(problems ? 'clean: done, with problems (see warnings)' : 'clean: nothing of twinbench is left on this host');
+  return problems ? ExitCode.missingDependency : ExitCode.ok;
+}

@@ -1,0 +1,47 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { UsageError } from '../errors.js';
+import type { ArchName } from '../host/arch.js';
+import { hostAptMirror } from '../host/apt-mirror.js';
+import { ensureImages } from '../images/build.js';
+import { digestFile } from '../images/digest.js';
+import type { ImageSet } from '../images/image-set.js';
+import { cacheDir } from '../paths.js';
+import type { CommandIo } from './io.js';
+
+/** Image flags shared by `bench all` and `bench images build`. */
+export interface ImageFlags {
+  kernel?: string;
+  initrd?: string;
+  mirror?: string;
+  rebuild?: boolean;
+}
+
+/** Build or reuse the image set, then apply a user kernel/initrd override (recorded with its digest). */
+export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: CommandIo): Promise<ImageSet> {
+  const problems: string[] = [];
+  for (const flag of ['kernel', 'initrd'] as const) {
+    const path = flags[flag];
+    if (path !== undefined && !existsSync(path)) problems.push(`--${flag} ${JSON.stringify(path)}: no such file`);
+  }
+  if (flags.mirror !== undefined && !/^https?:\/\/\S+$/.test(flags.mirror)) problems.push(`--mirror must be an http(s) URL, got ${JSON.stringify(flags.mirror)}`);
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  const started = performance.now();
+  const images = await ensureImages({
+    arch,
+    cacheRoot: cacheDir(),
+    mirror: flags.mirror ?? (await hostAptMirror()),
+    force: flags.rebuild ?? false,
+    log: (line) => io.log(`images: ${line}`),
+    signal: io.signal,
+  });
+  io.log(`images: ${images.dockerTag} + ${images.diskPath} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  if (!flags.kernel && !flags.initrd) return images;
+  const kernelPath = flags.kernel ? resolve(flags.kernel) : images.kernelPath;
+  return {
+    ...images,
+    kernelPath,
+    initrdPath: flags.initrd ? resolve(flags.initrd) : images.initrdPath,
+    kernel: flags.kernel ? { source: 'user', name: kernelPath, version: 'user-supplied', sha256: await digestFile(kernelPath) } : images.kernel,
+  };
+}

@@ -1,0 +1,124 @@
+import { Command, CommanderError, Option } from 'commander';
+import { cleanup } from '../cleanup.js';
+import { ExitCode, InterruptedError, TwinbenchError, describeError, type ExitCodeValue } from '../errors.js';
+import { archFromNode } from '../host/arch.js';
+import { toolVersion } from '../version.js';
+import { runAll } from './all.js';
+import { runClean } from './clean.js';
+import { runDoctor } from './doctor.js';
+import { buildImageSet } from './images.js';
+import { processIo, type CommandIo } from './io.js';
+
+const exitCodesHelp = `
+Exit codes:
+  0    success
+  2    bad input (flags, suite, workload manifest)
+  3    a host dependency is missing or unreachable (see \`bench doctor\`)
+  4    the run finished but some trials errored
+  5    building the images failed
+  6    a result could not be written
+  70   internal error (a bug in twinbench)
+  130  interrupted (Ctrl-C); 143 terminated (SIGTERM)`;
+
+/** Build the command tree; each action returns an exit code, errors surface in `main`. */
+export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => void): Command {
+  const program = new Command('bench')
+    .description('twinbench: measure what running a workload in a container costs compared with a VM, on this host')
+    .version(toolVersion)
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText('after', exitCodesHelp);
+
+  program
+    .command('all')
+    .description('build the images if missing, run the suite in Docker and QEMU, write result JSON + Markdown')
+    .option('--suite <name|file>', 'built-in suite (default, quick) or a suite JSON file', 'default')
+    .option('--runtimes <list>', 'comma-separated runtimes (docker,qemu)')
+    .option('--workloads <list>', 'comma-separated workloads (folders of workloads/)')
+    .option('--reps <n>', 'repetitions per runtime x workload (each one a fresh boot)')
+    .option('--vcpus <n>', 'vCPUs of the VM = CPU quota of the container')
+    .option('--memory <MiB>', 'RAM of the VM = memory limit of the container')
+    .option('--interval <ms>', 'sampler interval in milliseconds')
+    .option('--ready-timeout <s>', 'seconds a guest may take to print READY')
+    .addOption(new Option('--accel <mode>', 'VM accelerator: auto probes KVM with a test boot').choices(['auto', 'kvm', 'tcg']))
+    .option('--arch <arch>', 'guest architecture (host architecture only, for now)')
+    .option('--kernel <file>', 'boot VMs with this kernel instead of Debian\'s cloud kernel')
+    .option('--initrd <file>', 'boot VMs with this initramfs instead of the built one')
+    .option('--mirror <url>', 'Debian mirror for debootstrap (default: the host apt mirror)')
+    .option('--out <dir>', 'folder for the result files', 'results')
+    .action(async (flags) => setExit(await runAll(flags, io)));
+
+  program
+    .command('doctor')
+    .description('check the Docker engine, QEMU, KVM (test boot), cgroups, build tools and cache disk')
+    .option('--json', 'print the checks as JSON')
+    .action(async (flags) => setExit(await runDoctor(flags, io)));
+
+  const images = program.command('images').description('manage the shared rootfs images');
+  images
+    .command('build')
+    .description('build (or find in the cache) the rootfs, its Docker image tar, VM disk, kernel and initramfs')
+    .option('--rebuild', 'rebuild even when the cache matches')
+    .option('--mirror <url>', 'Debian mirror for debootstrap (default: the host apt mirror)')
+    .action(async (flags) => {
+      const arch = archFromNode(process.arch);
+      if (!arch) throw new TwinbenchError(`unsupported host architecture ${process.arch}`, ExitCode.missingDependency);
+      const set = await buildImageSet(flags, arch, io);
+      io.out(JSON.stringify(set, null, 2));
+      setExit(ExitCode.ok);
+    });
+
+  program
+    .command('clean')
+    .description('remove what killed runs left behind: containers, VMs, cgroups, overlays, state files')
+    .option('--images', 'also remove the image cache and the imported Docker images')
+    .action(async (flags) => setExit(await runClean(flags, io)));
+  return program;
+}
+
+/** Entry point: the only place that calls process.exit. */
+export async function main(argv: string[]): Promise<void> {
+  const controller = new AbortController();
+  const io = processIo(controller.signal);
+  let signals = 0;
+  const onSignal = (signal: 'SIGINT' | 'SIGTERM') => {
+    signals++;
+    if (signals === 1) {
+      io.log(`\n${signal}: stopping; removing what this run started and writing the results measured so far…`);
+      controller.abort(new InterruptedError(signal));
+    } else {
+      io.log(`${signal} again: still cleaning up (${cleanup.pending().length} left); please wait`);
+    }
+  };
+  process.on('SIGINT', () => onSignal('SIGINT'));
+  process.on('SIGTERM', () => onSignal('SIGTERM'));
+
+  let exitCode: ExitCodeValue = ExitCode.ok;
+  try {
+    await buildProgram(io, (code) => (exitCode = code)).parseAsync(argv);
+  } catch (error) {
+    exitCode = reportError(error, io, controller.signal);
+  }
+  const failures = await cleanup.runAll();
+  for (const failure of failures) io.warn(`cleanup: ${failure}`);
+  process.exit(exitCode);
+}
+
+function reportError(error: unknown, io: CommandIo, signal: AbortSignal): ExitCodeValue {
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.exitCode === 0) return ExitCode.ok;
+    return ExitCode.usage;
+  }
+  if (signal.aborted && signal.reason instanceof InterruptedError) {
+    io.log(`bench: ${signal.reason.message}`);
+    return signal.reason.exitCode;
+  }
+  if (error instanceof TwinbenchError) {
+    io.log(`bench: ${describeError(error)}`);
+    return error.exitCode;
+  }
+  io.log(`bench: internal error: ${describeError(error)}`);
+  if (process.env.TWINBENCH_DEBUG) io.log(error instanceof Error ? (error.stack ?? '') : String(error));
+  else io.log('bench: rerun with TWINBENCH_DEBUG=1 for a stack trace, and please report it');
+  return ExitCode.internal;
+}

@@ -1,0 +1,96 @@
+import { readFileSync } from 'node:fs';
+import { UsageError } from '../errors.js';
+import { archNames, type ArchName } from '../host/arch.js';
+import type { WorkloadManifest } from './workload-manifest.js';
+import { builtInSuites, runtimeNames, type AccelChoice, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
+
+/** Flags of `bench all` that shape the suite, as the user typed them. */
+export interface SuiteFlags {
+  suite?: string;
+  runtimes?: string;
+  workloads?: string;
+  reps?: string;
+  vcpus?: string;
+  memory?: string;
+  interval?: string;
+  readyTimeout?: string;
+  accel?: string;
+  arch?: string;
+}
+
+function parseIntegerFlag(flag: string, text: string | undefined, min: number, max: number, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
+    problems.push(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+    return undefined;
+  }
+  return value;
+}
+
+function parseList(flag: string, text: string | undefined, valid: readonly string[], problems: string[]): string[] | undefined {
+  if (text === undefined) return undefined;
+  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const unknown = items.filter((item) => !valid.includes(item));
+  if (items.length === 0) problems.push(`${flag} is empty; valid: ${valid.join(', ')}`);
+  if (unknown.length > 0) problems.push(`${flag}: unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}; valid: ${valid.join(', ')}`);
+  return [...new Set(items)];
+}
+
+/** Read a suite from a built-in name or a JSON file with the same fields. */
+function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig, 'arch' | 'accel'> | undefined {
+  if (nameOrPath === 'default' || nameOrPath === 'quick') return builtInSuites[nameOrPath];
+  if (!nameOrPath.endsWith('.json')) {
+    problems.push(`--suite must be "default", "quick" or a .json file, got ${JSON.stringify(nameOrPath)}`);
+    return undefined;
+  }
+  try {
+    const parsed = JSON.parse(readFileSync(nameOrPath, 'utf8')) as Partial<SuiteConfig>;
+    return { ...builtInSuites.default, ...parsed, name: nameOrPath };
+  } catch (error) {
+    problems.push(`--suite ${JSON.stringify(nameOrPath)}: cannot read it as JSON (${(error as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
+/** Combine suite and flags into the effective config; every problem is reported in one UsageError. */
+export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, WorkloadManifest>, hostArch: ArchName): SuiteConfig {
+  const problems: string[] = [];
+  const base = loadBaseSuite(flags.suite ?? 'default', problems);
+  const runtimes = parseList('--runtimes', flags.runtimes, runtimeNames, problems) as RuntimeName[] | undefined;
+  const workloadNames = parseList('--workloads', flags.workloads, [...manifests.keys()], problems);
+  const reps = parseIntegerFlag('--reps', flags.reps, 1, 1000, problems);
+  const vcpus = parseIntegerFlag('--vcpus', flags.vcpus, 1, 256, problems);
+  const memoryMiB = parseIntegerFlag('--memory', flags.memory, 64, 1024 * 1024, problems);
+  const interval = parseIntegerFlag('--interval', flags.interval, 10, 60000, problems);
+  const readyTimeout = parseIntegerFlag('--ready-timeout', flags.readyTimeout, 1, 3600, problems);
+  const accel = flags.accel ?? 'auto';
+  if (!['auto', 'kvm', 'tcg'].includes(accel)) problems.push(`--accel must be auto, kvm or tcg, got ${JSON.stringify(accel)}`);
+  const arch = flags.arch ?? hostArch;
+  if (!archNames.includes(arch as ArchName)) problems.push(`--arch must be one of ${archNames.join(', ')}, got ${JSON.stringify(arch)}`);
+  else if (arch !== hostArch) problems.push(`--arch ${arch}: only the host architecture (${hostArch}) is supported so far`);
+
+  let workloads: SuiteWorkload[] = [];
+  if (base) {
+    for (const workload of base.workloads) {
+      if (!manifests.has(workload.name)) problems.push(`suite ${base.name}: unknown workload ${JSON.stringify(workload.name)}; valid: ${[...manifests.keys()].join(', ')}`);
+    }
+    workloads = base.workloads.filter((workload) => manifests.has(workload.name));
+    if (workloadNames) {
+      workloads = workloadNames.map((name) => workloads.find((w) => w.name === name) ?? { name, reps: 3, params: {} });
+    }
+    if (reps !== undefined) workloads = workloads.map((workload) => ({ ...workload, reps }));
+  }
+  if (problems.length > 0 || !base) throw new UsageError(problems.join('; '));
+  return {
+    ...base,
+    runtimes: runtimes ?? base.runtimes,
+    workloads,
+    vcpus: vcpus ?? base.vcpus,
+    memoryMiB: memoryMiB ?? base.memoryMiB,
+    sampleIntervalMs: interval ?? base.sampleIntervalMs,
+    readyTimeoutSeconds: readyTimeout ?? base.readyTimeoutSeconds,
+    accel: accel as AccelChoice,
+    arch: arch as ArchName,
+  };
+}

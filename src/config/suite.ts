@@ -1,0 +1,62 @@
+import type { ArchName } from '../host/arch.js';
+
+/** Runtimes the orchestrator can drive. */
+export type RuntimeName = 'docker' | 'qemu';
+export const runtimeNames: readonly RuntimeName[] = ['docker', 'qemu'];
+
+/** Accelerator choice: `auto` probes KVM with a short test boot and falls back to TCG. */
+export type AccelChoice = 'auto' | 'kvm' | 'tcg';
+
+/** One workload of a suite and how often it runs (each repetition is one fresh boot). */
+export interface SuiteWorkload {
+  readonly name: string;
+  readonly reps: number;
+  /** Overrides of the manifest's default parameters. */
+  readonly params: Readonly<Record<string, string | number>>;
+}
+
+/** The effective configuration of a run; stored verbatim in the result file. */
+export interface SuiteConfig {
+  /** Suite name (`default`, `quick`) or the file it came from. */
+  readonly name: string;
+  readonly runtimes: readonly RuntimeName[];
+  readonly workloads: readonly SuiteWorkload[];
+  /** vCPUs of the VM = CPU quota of the container (in CPUs). */
+  readonly vcpus: number;
+  /** RAM of the VM = memory limit of the container, MiB. */
+  readonly memoryMiB: number;
+  /** Sampler interval, milliseconds. */
+  readonly sampleIntervalMs: number;
+  /** Longest wait from create/spawn to READY before a trial is errored, seconds. */
+  readonly readyTimeoutSeconds: number;
+  readonly accel: AccelChoice;
+  readonly arch: ArchName;
+}
+
+/** Built-in suites. `default`: ≥ 5 boots (idle) and 3 cpu repetitions; `quick`: CI-sized. */
+export const builtInSuites: Readonly<Record<'default' | 'quick', Omit<SuiteConfig, 'arch' | 'accel'>>> = {
+  default: {
+    name: 'default',
+    runtimes: ['docker', 'qemu'],
+    workloads: [
+      { name: 'idle', reps: 5, params: { duration_s: 5 } },
+      { name: 'cpu', reps: 3, params: { duration_s: 10 } },
+    ],
+    vcpus: 1,
+    memoryMiB: 512,
+    sampleIntervalMs: 100,
+    readyTimeoutSeconds: 60,
+  },
+  quick: {
+    name: 'quick',
+    runtimes: ['docker', 'qemu'],
+    workloads: [
+      { name: 'idle', reps: 2, params: { duration_s: 2 } },
+      { name: 'cpu', reps: 1, params: { duration_s: 3 } },
+    ],
+    vcpus: 1,
+    memoryMiB: 512,
+    sampleIntervalMs: 100,
+    readyTimeoutSeconds: 60,
+  },
+};

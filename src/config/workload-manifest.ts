@@ -1,0 +1,84 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { UsageError } from '../errors.js';
+
+/** A metric a workload reports from inside the guest. */
+export interface WorkloadMetric {
+  readonly name: string;
+  readonly unit: string;
+  /** Whether a bigger value is better (throughput) or worse (latency). */
+  readonly direction: 'higher' | 'lower';
+  readonly source: string;
+}
+
+/** `workloads/<name>/manifest.json`: adding a workload is a folder with this file and a run.sh. */
+export interface WorkloadManifest {
+  readonly name: string;
+  readonly description: string;
+  /** Default parameters, passed to run.sh as `TB_<key>` environment variables. */
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly metrics: readonly WorkloadMetric[];
+  /** Whether the guest needs a network (Docker: bridge instead of `none`). */
+  readonly network: boolean;
+  /** Longest the workload may run after READY before the trial is errored. */
+  readonly timeoutSeconds: number;
+}
+
+const keyPattern = /^[a-z0-9_]+$/;
+
+/** Check a parsed manifest; returns every problem found (empty when valid). */
+export function validateManifest(value: unknown, folder: string): string[] {
+  const where = `workloads/${folder}/manifest.json`;
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${where}: must be a JSON object`];
+  const m = value as Record<string, unknown>;
+  const problems: string[] = [];
+  if (m.name !== folder) problems.push(`${where}: "name" must be "${folder}" (the folder name), got ${JSON.stringify(m.name)}`);
+  if (typeof m.description !== 'string') problems.push(`${where}: "description" must be a string`);
+  if (typeof m.network !== 'boolean') problems.push(`${where}: "network" must be true or false`);
+  if (typeof m.timeoutSeconds !== 'number' || !(m.timeoutSeconds > 0) || m.timeoutSeconds > 86400) {
+    problems.push(`${where}: "timeoutSeconds" must be a number in (0, 86400], got ${JSON.stringify(m.timeoutSeconds)}`);
+  }
+  if (typeof m.params !== 'object' || m.params === null || Array.isArray(m.params)) {
+    problems.push(`${where}: "params" must be an object`);
+  } else {
+    for (const [key, param] of Object.entries(m.params)) {
+      if (!keyPattern.test(key)) problems.push(`${where}: param key ${JSON.stringify(key)} must match [a-z0-9_]+`);
+      if (typeof param !== 'number' && typeof param !== 'string') problems.push(`${where}: param "${key}" must be a string or number`);
+    }
+  }
+  if (!Array.isArray(m.metrics)) {
+    problems.push(`${where}: "metrics" must be an array`);
+  } else {
+    m.metrics.forEach((metric: unknown, index) => {
+      const x = (metric ?? {}) as Record<string, unknown>;
+      for (const key of ['name', 'unit', 'source'] as const) {
+        if (typeof x[key] !== 'string' || x[key] === '') problems.push(`${where}: metrics[${index}].${key} must be a non-empty string`);
+      }
+      if (x.direction !== 'higher' && x.direction !== 'lower') problems.push(`${where}: metrics[${index}].direction must be "higher" or "lower"`);
+    });
+  }
+  return problems;
+}
+
+/** Load every workload folder that has a manifest; all problems are reported in one error. */
+export function loadWorkloads(workloadsRoot: string): Map<string, WorkloadManifest> {
+  const manifests = new Map<string, WorkloadManifest>();
+  const problems: string[] = [];
+  for (const entry of readdirSync(workloadsRoot, { withFileTypes: true })) {
+    const file = join(workloadsRoot, entry.name, 'manifest.json');
+    if (!entry.isDirectory() || !existsSync(file)) continue;
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(readFileSync(file, 'utf8'));
+    } catch (error) {
+      problems.push(`workloads/${entry.name}/manifest.json: not valid JSON (${(error as Error).message})`);
+      continue;
+    }
+    const found = validateManifest(parsed, entry.name);
+    if (!existsSync(join(workloadsRoot, entry.name, 'run.sh'))) found.push(`workloads/${entry.name}: run.sh is missing`);
+    if (found.length > 0) problems.push(...found);
+    else manifests.set(entry.name, parsed as WorkloadManifest);
+  }
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
+  return manifests;
+}

@@ -1,0 +1,33 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseCgroupMounts, type CgroupMounts } from '../sampling/cgroup-paths.js';
+
+/** How cgroups are mounted on this host and which controllers the sampler can use. */
+export interface CgroupMode {
+  version: 1 | 2;
+  mode: 'v1' | 'hybrid' | 'v2';
+  controllers: string[];
+}
+
+/** Decide the cgroup mode from parsed mounts and, for v2, the root's cgroup.controllers text. */
+export function cgroupModeFrom(mounts: CgroupMounts, v2Controllers: string | undefined): CgroupMode | undefined {
+  if (mounts.v1.has('memory')) {
+    return { version: 1, mode: mounts.v2 ? 'hybrid' : 'v1', controllers: [...mounts.v1.keys()].sort() };
+  }
+  if (mounts.v2) return { version: 2, mode: 'v2', controllers: (v2Controllers ?? '').trim().split(/\s+/).filter(Boolean).sort() };
+  return undefined;
+}
+
+/** Read this host's cgroup mode. */
+export async function readCgroupMode(): Promise<CgroupMode | undefined> {
+  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+  const controllers = mounts.v2 ? await readFile(join(mounts.v2, 'cgroup.controllers'), 'utf8').catch(() => undefined) : undefined;
+  return cgroupModeFrom(mounts, controllers);
+}
+
+/** Kernel samepage merging: when on, identical guest pages are shared and PSS drops. */
+export async function readKsm(): Promise<'on' | 'off' | 'unavailable'> {
+  const text = await readFile('/sys/kernel/mm/ksm/run', 'utf8').catch(() => undefined);
+  if (text === undefined) return 'unavailable';
+  return text.trim() === '1' ? 'on' : 'off';
+}

@@ -1,0 +1,100 @@
+import { aggregate, type GroupSummary } from '../results/aggregate.js';
+import type { ResultFile } from '../results/types.js';
+import { cell, formatMiB, formatNumber, formatStats } from './format.js';
+
+const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qemu: 'VM (QEMU)' };
+
+function emulationWarning(result: ResultFile): string[] {
+  const emulated = Object.entries(result.runtimes).filter(([, record]) => record?.emulated);
+  return emulated.map(
+    ([name, record]) =>
+      `> **Warning:** ${runtimeLabel[name] ?? name} figures on this host measure **emulation, not virtualization** ` +
+      `(accelerator: ${String(record?.info.accelerator ?? 'emulated')}; ${String(record?.info.acceleratorReason ?? '')}). ` +
+      'Do not read them as the cost of a VM.',
+  );
+}
+
+function bootTable(groups: GroupSummary[]): string[] {
+  const lines = ['## Boot: create/spawn → READY (host clock, ms)', '', '| runtime | workload | boot → READY | phases (median ms) | guest uptime at READY |', '|---|---|---|---|---|'];
+  for (const group of groups) {
+    const phases = group.phases.map((phase) => `${phase.name} ${formatNumber(phase.stats.median)}`).join(', ');
+    const uptime = group.guestUptimeAtReadyMs ? formatStats(group.guestUptimeAtReadyMs) : 'n/a (shares host kernel)';
+    lines.push(`| ${runtimeLabel[group.runtime] ?? group.runtime} | ${group.workload} | ${formatStats(group.bootToReadyMs)} | ${cell(phases)} | ${uptime} |`);
+  }
+  return lines;
+}
+
+function workloadTable(groups: GroupSummary[]): string[] {
+  const rows: string[] = [];
+  const workloads = [...new Set(groups.map((group) => group.workload))];
+  for (const workload of workloads) {
+    const docker = groups.find((g) => g.workload === workload && g.runtime === 'docker');
+    const qemu = groups.find((g) => g.workload === workload && g.runtime === 'qemu');
+    const names = [...new Set([...(docker?.metrics ?? []), ...(qemu?.metrics ?? [])].map((m) => m.name))];
+    for (const name of names) {
+      const c = docker?.metrics.find((m) => m.name === name);
+      const v = qemu?.metrics.find((m) => m.name === name);
+      const unit = c?.unit ?? v?.unit ?? '';
+      const ratio = c && v ? (v.stats.median / c.stats.median).toFixed(3) : 'n/a';
+      rows.push(`| ${workload} | ${name} (${unit}, ${c?.direction ?? v?.direction} is better) | ${formatStats(c?.stats)} | ${formatStats(v?.stats)} | ${ratio} |`);
+    }
+  }
+  if (rows.length === 0) return [];
+  return ['## Workload results (medians)', '', '| workload | metric | container | VM | VM / container |', '|---|---|---|---|---|', ...rows];
+}
+
+function footprintTable(groups: GroupSummary[]): string[] {
+  const lines = [
+    '## What the host pays (idle workload unless none ran)',
+    '',
+    'Same sampler for both: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the containerd shim outside the cgroup. PSS counts shared pages once.',
+    '',
+    '| runtime | cgroup working set (peak) | guest processes PSS (peak) | shim PSS (peak) | CPU s to READY (cgroup) |',
+    '|---|---|---|---|---|',
+  ];
+  const idle = groups.some((group) => group.workload === 'idle') ? groups.filter((group) => group.workload === 'idle') : groups;
+  for (const group of idle) {
+    const get = (key: string) => group.resources[key]?.stats;
+    const mem = (key: string) => formatStats(get(key), formatMiB);
+    lines.push(
+      `| ${runtimeLabel[group.runtime] ?? group.runtime} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${group.runtime === 'docker' ? mem('shim.pss_bytes.peak') : 'n/a (no shim)'} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
+    );
+  }
+  return lines;
+}
+
+function failures(result: ResultFile): string[] {
+  const failed = result.trials.filter((trial) => trial.state !== 'completed');
+  if (failed.length === 0) return [];
+  return ['## Trials that did not complete', '', ...failed.map((trial) => `- \`${trial.trialId}\` ${trial.state}: ${trial.state === 'errored' ? trial.error : trial.state === 'aborted' ? trial.reason : ''}`)];
+}
+
+/** The Markdown summary written beside the result JSON and printed by `bench all`. */
+export function renderMarkdown(result: ResultFile): string {
+  const groups = aggregate(result);
+  const host = result.host;
+  const docker = result.runtimes.docker?.info;
+  const qemu = result.runtimes.qemu?.info;
+  const lines = [
+    `# twinbench ${result.runId}`,
+    '',
+    ...emulationWarning(result),
+    ...(emulationWarning(result).length ? [''] : []),
+    `Host **${host.hostname}**: ${host.cpu.brand} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
+    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = container CPU quota, ${result.config.memoryMiB} MiB = container memory limit, sampled every ${result.config.sampleIntervalMs} ms. Status: ${result.status}.`,
+    docker ? `Docker ${String(docker.engineVersion)} (${String(docker.cgroupDriver)}, ${String(docker.storageDriver)}), image \`${String(docker.image)}\`.` : 'Docker: not run.',
+    qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}.` : 'QEMU: not run.',
+    `Both from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,
+    '',
+    ...bootTable(groups),
+    '',
+    ...workloadTable(groups),
+    '',
+    ...footprintTable(groups),
+    '',
+    ...failures(result),
+    ...(result.notes.length ? ['', '## Notes', '', ...result.notes.map((note) => `- ${note}`)] : []),
+    '',
+  ];
+  return lines.join('\n');
+}

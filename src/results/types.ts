@@ -1,0 +1,113 @@
+import type { BootPhase, RuntimeInfo } from '../backends/backend.js';
+import type { RuntimeName, SuiteConfig } from '../config/suite.js';
+import type { HostInventory } from '../host/inventory.js';
+import type { ColumnSummary, SampledSeries } from '../sampling/series.js';
+
+/** Version of the result file format; bumped on any incompatible change. */
+export const resultSchemaVersion = 1;
+
+/** A figure the workload reported from inside the guest. */
+export interface WorkloadMetricValue {
+  /** Metric name from the workload manifest, e.g. `events_per_s`. */
+  name: string;
+  value: number;
+  /** Unit as printed by the workload, e.g. `events/s`. */
+  unit: string;
+  /** Tool and field it came from, e.g. `guest.sysbench.cpu.events_per_s`. */
+  source: string;
+  /** Whether higher or lower is better. */
+  direction: 'higher' | 'lower';
+}
+
+/** Boot timing of one trial. */
+export interface BootTiming {
+  /** Host clock: just before create/spawn → READY line read on the host, milliseconds. */
+  bootToReadyMs: number;
+  /** Runtime-specific split of `bootToReadyMs`. */
+  phases: BootPhase[];
+  /** Guest kernel uptime at READY, milliseconds (VMs; absent for containers, which share the host kernel). */
+  guestUptimeAtReadyMs?: number;
+}
+
+/** What every trial records, whatever its state. */
+interface TrialBase {
+  /** Unique within the run, e.g. `qemu-cpu-1`. */
+  trialId: string;
+  runtime: RuntimeName;
+  workload: string;
+  /** Repetition number, from 1. */
+  rep: number;
+  /** ISO time the trial started. */
+  startedAt?: string;
+}
+
+/** A trial that ran to the end and produced every declared metric. */
+export interface CompletedTrial extends TrialBase {
+  state: 'completed';
+  boot: BootTiming;
+  metrics: WorkloadMetricValue[];
+  /** Summary of each sampled column (peak/mean for gauges, at-ready/last for counters). */
+  resources: Record<string, ColumnSummary>;
+  series: SampledSeries;
+}
+
+/** A trial that failed; whatever was measured before the failure is kept. */
+export interface ErroredTrial extends TrialBase {
+  state: 'errored';
+  /** One line saying what went wrong. */
+  error: string;
+  /** Last console lines of the guest. */
+  consoleTail?: string;
+  boot?: BootTiming;
+  metrics?: WorkloadMetricValue[];
+  resources?: Record<string, ColumnSummary>;
+  series?: SampledSeries;
+}
+
+/** A trial that did not run to the end because the run was interrupted. */
+export interface AbortedTrial extends TrialBase {
+  state: 'aborted';
+  reason: string;
+}
+
+export type TrialResult = CompletedTrial | ErroredTrial | AbortedTrial;
+
+/** Facts about one runtime in this run. */
+export interface RuntimeRecord {
+  /** True when figures measure emulation (TCG, foreign-arch containers), not virtualization. */
+  emulated: boolean;
+  /** Backend-reported facts: versions, accelerator, machine type, image id… */
+  info: RuntimeInfo;
+}
+
+/** The result file: the product's public interface (see schema/result-v1.schema.json). */
+export interface ResultFile {
+  schemaVersion: typeof resultSchemaVersion;
+  tool: { name: 'twinbench'; version: string };
+  runId: string;
+  startedAt: string;
+  finishedAt: string;
+  /** `completed`: every trial ran; `interrupted`: stopped early, the rest marked aborted. */
+  status: 'completed' | 'interrupted';
+  host: HostInventory & {
+    cgroupVersion: 1 | 2;
+    /** `hybrid` when v1 controllers are mounted next to an empty cgroup2 tree. */
+    cgroupMode: 'v1' | 'hybrid' | 'v2';
+    /** Kernel samepage merging state: merged pages are shared between guests. */
+    ksm: 'on' | 'off' | 'unavailable';
+    clockTicksPerSecond: number;
+  };
+  config: SuiteConfig;
+  images: {
+    rootfsDigest: string;
+    inputsDigest: string;
+    dockerTag: string;
+    kernel: { source: 'debian' | 'user'; name: string; version: string; sha256?: string };
+    suite: string;
+    packages: string[];
+  };
+  runtimes: Partial<Record<RuntimeName, RuntimeRecord>>;
+  trials: TrialResult[];
+  /** Caveats a reader must know (emulation, I/O attribution…). */
+  notes: string[];
+}

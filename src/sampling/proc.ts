@@ -1,0 +1,64 @@
+import { parseColonKeyed } from './parse-common.js';
+
+/** Fields of /proc/PID/stat the sampler uses. */
+export interface ProcStat {
+  readonly pid: number;
+  readonly comm: string;
+  readonly ppid: number;
+  /** User and system CPU in clock ticks (USER_HZ). */
+  readonly utimeTicks: number;
+  readonly stimeTicks: number;
+  /** Start time after boot, in clock ticks. */
+  readonly startTicks: number;
+}
+
+/** Parse /proc/PID/stat; `comm` may hold spaces and parentheses, so split after the last ')'. */
+export function parseProcStat(text: string): ProcStat | undefined {
+  const open = text.indexOf('(');
+  const close = text.lastIndexOf(')');
+  if (open < 0 || close < open) return undefined;
+  const rest = text.slice(close + 2).trim().split(/\s+/);
+  // rest[0] is field 3 (state); utime/stime are fields 14/15, starttime 22.
+  const field = (n: number): number => Number(rest[n - 3]);
+  const pid = Number(text.slice(0, open).trim());
+  const values = { ppid: field(4), utimeTicks: field(14), stimeTicks: field(15), startTicks: field(22) };
+  if (!Number.isFinite(pid) || Object.values(values).some((value) => !Number.isFinite(value))) return undefined;
+  return { pid, comm: text.slice(open + 1, close), ...values };
+}
+
+/** Memory of one process from /proc/PID/status and /proc/PID/smaps_rollup, in bytes. */
+export interface ProcMemory {
+  rssBytes?: number;
+  peakRssBytes?: number;
+  pssBytes?: number;
+  privateBytes?: number;
+}
+
+/** Parse /proc/PID/status for VmRSS and VmHWM. */
+export function parseProcStatus(text: string): Pick<ProcMemory, 'rssBytes' | 'peakRssBytes'> {
+  const values = parseColonKeyed(text);
+  return { rssBytes: values.get('VmRSS'), peakRssBytes: values.get('VmHWM') };
+}
+
+/** Parse /proc/PID/smaps_rollup for PSS and private (clean + dirty) memory. */
+export function parseSmapsRollup(text: string): Pick<ProcMemory, 'pssBytes' | 'privateBytes'> {
+  const values = parseColonKeyed(text);
+  const clean = values.get('Private_Clean');
+  const dirty = values.get('Private_Dirty');
+  return {
+    pssBytes: values.get('Pss'),
+    privateBytes: clean === undefined || dirty === undefined ? undefined : clean + dirty,
+  };
+}
+
+/** Storage I/O of one process from /proc/PID/io. */
+export interface ProcIo {
+  readBytes?: number;
+  writeBytes?: number;
+}
+
+/** Parse /proc/PID/io (`read_bytes`/`write_bytes`: what reached the block layer). */
+export function parseProcIo(text: string): ProcIo {
+  const values = parseColonKeyed(text);
+  return { readBytes: values.get('read_bytes'), writeBytes: values.get('write_bytes') };
+}

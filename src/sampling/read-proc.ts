@@ -1,0 +1,50 @@
+import { parseProcIo, parseProcStat, parseProcStatus, parseSmapsRollup } from './proc.js';
+import { readOptional } from './read-cgroup.js';
+
+/** Summed /proc figures over a set of processes; a field is undefined when no process gave it. */
+export interface ProcReading {
+  rssBytes?: number;
+  pssBytes?: number;
+  privateBytes?: number;
+  cpuSeconds?: number;
+  ioReadBytes?: number;
+  ioWriteBytes?: number;
+}
+
+function add(total: number | undefined, value: number | undefined): number | undefined {
+  if (value === undefined) return total;
+  return (total ?? 0) + value;
+}
+
+/** Read and sum status, smaps_rollup, stat and io over the given pids. */
+export async function readProcs(pids: readonly number[], tickSeconds: number): Promise<ProcReading> {
+  const reading: ProcReading = {};
+  await Promise.all(
+    pids.map(async (pid) => {
+      const [status, smaps, stat, io] = await Promise.all([
+        readOptional(`/proc/${pid}/status`),
+        readOptional(`/proc/${pid}/smaps_rollup`),
+        readOptional(`/proc/${pid}/stat`),
+        readOptional(`/proc/${pid}/io`),
+      ]);
+      const memory = status === undefined ? {} : parseProcStatus(status);
+      const shared = smaps === undefined ? {} : parseSmapsRollup(smaps);
+      const ticks = stat === undefined ? undefined : parseProcStat(stat);
+      const ioValues = io === undefined ? {} : parseProcIo(io);
+      reading.rssBytes = add(reading.rssBytes, memory.rssBytes);
+      reading.pssBytes = add(reading.pssBytes, shared.pssBytes);
+      reading.privateBytes = add(reading.privateBytes, shared.privateBytes);
+      reading.cpuSeconds = add(reading.cpuSeconds, ticks ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds : undefined);
+      reading.ioReadBytes = add(reading.ioReadBytes, ioValues.readBytes);
+      reading.ioWriteBytes = add(reading.ioWriteBytes, ioValues.writeBytes);
+    }),
+  );
+  return reading;
+}
+
+/** Parent pid and command name of a process, or undefined when it is gone. */
+export async function readParent(pid: number): Promise<{ ppid: number; comm: string } | undefined> {
+  const stat = await readOptional(`/proc/${pid}/stat`);
+  const parsed = stat === undefined ? undefined : parseProcStat(stat);
+  return parsed ? { ppid: parsed.ppid, comm: parsed.comm } : undefined;
+}

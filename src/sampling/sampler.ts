@@ -1,0 +1,128 @@
+import { performance } from 'node:perf_hooks';
+import type { CgroupLocation } from './cgroup-paths.js';
+import type { CgroupReading, CgroupSources } from './cgroup-reading.js';
+import { cgroupV1Sources } from './cgroup-v1.js';
+import { cgroupV2Sources } from './cgroup-v2.js';
+import { readCgroup, readCgroupPids } from './read-cgroup.js';
+import { readProcs, type ProcReading } from './read-proc.js';
+import type { SampledSeries, SeriesColumn } from './series.js';
+
+/** What to sample: the guest's cgroup (its processes are read from it) and, for containers, the shim. */
+export interface SamplerTarget {
+  readonly cgroup: CgroupLocation;
+  /** Processes outside the cgroup that the host also pays for the guest (containerd-shim). */
+  readonly extraPids?: readonly number[];
+}
+
+type ColumnSpec = Omit<SeriesColumn, 'values'>;
+
+const cgroupColumns: Record<string, { field: keyof CgroupReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind'] }> = {
+  'cgroup.memory_usage_bytes': { field: 'memoryUsageBytes', unit: 'bytes', kind: 'gauge' },
+  'cgroup.memory_working_set_bytes': { field: 'workingSetBytes', unit: 'bytes', kind: 'gauge' },
+  'cgroup.memory_anon_bytes': { field: 'anonBytes', unit: 'bytes', kind: 'gauge' },
+  'cgroup.memory_file_bytes': { field: 'fileBytes', unit: 'bytes', kind: 'gauge' },
+  'cgroup.cpu_seconds': { field: 'cpuUsageSeconds', unit: 'seconds', kind: 'counter' },
+  'cgroup.cpu_user_seconds': { field: 'cpuUserSeconds', unit: 'seconds', kind: 'counter' },
+  'cgroup.cpu_system_seconds': { field: 'cpuSystemSeconds', unit: 'seconds', kind: 'counter' },
+  'cgroup.io_read_bytes': { field: 'ioReadBytes', unit: 'bytes', kind: 'counter' },
+  'cgroup.io_write_bytes': { field: 'ioWriteBytes', unit: 'bytes', kind: 'counter' },
+  'cgroup.io_read_ops': { field: 'ioReadOps', unit: 'operations', kind: 'counter' },
+  'cgroup.io_write_ops': { field: 'ioWriteOps', unit: 'operations', kind: 'counter' },
+};
+
+const procColumns: Record<string, { field: keyof ProcReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind']; source: string }> = {
+  rss_bytes: { field: 'rssBytes', unit: 'bytes', kind: 'gauge', source: 'proc.status.VmRSS' },
+  pss_bytes: { field: 'pssBytes', unit: 'bytes', kind: 'gauge', source: 'proc.smaps_rollup.Pss' },
+  private_bytes: { field: 'privateBytes', unit: 'bytes', kind: 'gauge', source: 'proc.smaps_rollup.Private' },
+  cpu_seconds: { field: 'cpuSeconds', unit: 'seconds', kind: 'counter', source: 'proc.stat.utime+stime' },
+  io_read_bytes: { field: 'ioReadBytes', unit: 'bytes', kind: 'counter', source: 'proc.io.read_bytes' },
+  io_write_bytes: { field: 'ioWriteBytes', unit: 'bytes', kind: 'counter', source: 'proc.io.write_bytes' },
+};
+
+/**
+ * Samples one guest at a fixed interval, the same way for every runtime: its cgroup (v1 or v2), the
+ * /proc figures of the processes in that cgroup (`guest.*`) and of any extra processes (`shim.*`).
+ */
+export class Sampler {
+  readonly #target: SamplerTarget;
+  readonly #intervalMs: number;
+  readonly #tickSeconds: number;
+  readonly #origin: number;
+  readonly #series: SampledSeries;
+  readonly #specs: Record<string, ColumnSpec>;
+  readonly #costs: number[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #inFlight: Promise<void> | undefined;
+
+  /** `origin` is the performance.now() of the trial start, so rows line up with boot phases. */
+  constructor(target: SamplerTarget, options: { intervalMs: number; tickSeconds: number; origin: number }) {
+    this.#target = target;
+    this.#intervalMs = options.intervalMs;
+    this.#tickSeconds = options.tickSeconds;
+    this.#origin = options.origin;
+    const sources: CgroupSources = target.cgroup.version === 1 ? cgroupV1Sources : cgroupV2Sources;
+    this.#specs = {};
+    for (const [name, spec] of Object.entries(cgroupColumns)) {
+      this.#specs[name] = { unit: spec.unit, kind: spec.kind, source: sources[spec.field] };
+    }
+    const groups = target.extraPids?.length ? ['guest', 'shim'] : ['guest'];
+    for (const group of groups) {
+      for (const [name, spec] of Object.entries(procColumns)) {
+        this.#specs[`${group}.${name}`] = { unit: spec.unit, kind: spec.kind, source: spec.source };
+      }
+    }
+    const columns: Record<string, SeriesColumn> = {};
+    for (const [name, spec] of Object.entries(this.#specs)) columns[name] = { ...spec, values: [] };
+    this.#series = { intervalMs: options.intervalMs, tMs: [], columns, events: [], sampleCostMs: { mean: 0, max: 0 } };
+  }
+
+  /** Start periodic sampling (first sample immediately). */
+  start(): void {
+    const tick = (): void => {
+      this.#inFlight ??= this.sampleNow().finally(() => {
+        this.#inFlight = undefined;
+      });
+      this.#timer = setTimeout(tick, this.#intervalMs);
+    };
+    tick();
+  }
+
+  /** Take one sample now; with a label, mark it as an event row (`ready`, `exit`). */
+  async sampleNow(label?: string): Promise<void> {
+    const started = performance.now();
+    const [cgroup, pids] = await Promise.all([
+      readCgroup(this.#target.cgroup, this.#tickSeconds),
+      readCgroupPids(this.#target.cgroup),
+    ]);
+    const [guest, shim] = await Promise.all([
+      readProcs(pids, this.#tickSeconds),
+      this.#target.extraPids?.length ? readProcs(this.#target.extraPids, this.#tickSeconds) : Promise.resolve(undefined),
+    ]);
+    const row = this.#series.tMs.length;
+    this.#series.tMs.push(Math.round((started - this.#origin) * 10) / 10);
+    for (const [name, spec] of Object.entries(cgroupColumns)) this.#push(name, cgroup[spec.field]);
+    for (const [name, spec] of Object.entries(procColumns)) {
+      this.#push(`guest.${name}`, pids.length > 0 ? guest[spec.field] : undefined);
+      if (shim) this.#push(`shim.${name}`, shim[spec.field]);
+    }
+    if (label) this.#series.events.push({ label, row });
+    this.#costs.push(performance.now() - started);
+  }
+
+  #push(name: string, value: number | undefined): void {
+    this.#series.columns[name]?.values.push(value === undefined ? null : value);
+  }
+
+  /** Stop sampling and return the series (waits for a sample under way). */
+  async stop(): Promise<SampledSeries> {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    await this.#inFlight;
+    const total = this.#costs.reduce((sum, cost) => sum + cost, 0);
+    this.#series.sampleCostMs = {
+      mean: this.#costs.length ? Math.round((total / this.#costs.length) * 1000) / 1000 : 0,
+      max: this.#costs.length ? Math.round(Math.max(...this.#costs) * 1000) / 1000 : 0,
+    };
+    return this.#series;
+  }
+}
