@@ -1,11 +1,12 @@
 import { readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError } from '../errors.js';
 import type { ArchProfile } from '../host/arch.js';
+import type { BlockDevice } from '../host/block-device.js';
 import { createHarnessCgroup, harnessCgroupParent, removeHarnessCgroup } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
@@ -31,15 +32,24 @@ export interface QemuSettings {
   readonly accelReason: string;
   /** Folder for this run's overlays (removed with the run). */
   readonly runDir: string;
+  /** cgroup v1 only: disk holding the overlays, given a non-limiting throttle rule so I/O is counted. */
+  readonly countDevice?: BlockDevice;
 }
 
-/** Wait until a process shows up in a twinbench cgroup (the join happens right after spawn). */
-async function waitForCgroup(pid: number): Promise<ReturnType<typeof locateCgroup>> {
+/**
+ * Wait until the wrapper shell has joined every hierarchy and exec'd QEMU (its comm changes), then
+ * locate the cgroup from the process itself. Reading earlier can catch it half-joined.
+ */
+async function waitForCgroup(pid: number, binary: string): Promise<ReturnType<typeof locateCgroup>> {
   const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
-  for (let attempt = 0; attempt < 200; attempt++) {
-    const text = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
-    if (text === undefined) return undefined;
-    if (text.includes(`/${harnessCgroupParent}/`)) return locateCgroup(text, mounts);
+  const comm = basename(binary).slice(0, 15);
+  for (let attempt = 0; attempt < 400; attempt++) {
+    const [name, text] = await Promise.all([
+      readFile(`/proc/${pid}/comm`, 'utf8').catch(() => undefined),
+      readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined),
+    ]);
+    if (name === undefined || text === undefined) return undefined;
+    if (name.trim() === comm && text.includes(`/${harnessCgroupParent}/`)) return locateCgroup(text, mounts);
     await sleep(5);
   }
   return undefined;
@@ -70,6 +80,9 @@ export class QemuBackend implements Backend {
       rootDiskOverlay: 'qcow2, fresh per trial',
       kernel: `${images.kernel.name} ${images.kernel.version}`,
       network: 'none',
+      ioAccounting: this.#settings.countDevice
+        ? `cgroup v1 with a non-limiting throttle rule on ${this.#settings.countDevice.devPath}`
+        : 'cgroup as is',
     };
   }
 
@@ -79,7 +92,7 @@ export class QemuBackend implements Backend {
     const overlay = join(this.#settings.runDir, `${spec.trialId}.qcow2`);
     const removeOverlay = cleanup.register(`overlay ${overlay}`, () => rm(overlay, { force: true }));
     await runStep('qemu-img overlay', 'qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.diskPath, overlay]);
-    const group = await createHarnessCgroup(`${spec.runId}-${spec.trialId}`);
+    const group = await createHarnessCgroup(`${spec.runId}-${spec.trialId}`, this.#settings.countDevice);
     const removeGroup = cleanup.register(`cgroup ${group.dirs[0] ?? ''}`, () => removeHarnessCgroup(group));
 
     const launch: QemuLaunch = {
@@ -117,7 +130,7 @@ export class QemuBackend implements Backend {
     });
 
     try {
-      const cgroup = child.pid === undefined ? undefined : await waitForCgroup(child.pid);
+      const cgroup = child.pid === undefined ? undefined : await waitForCgroup(child.pid, this.#settings.profile.qemuBinary);
       if (!cgroup) throw new TrialError(`QEMU did not start in its cgroup: ${stderr.trim().split('\n').at(-1) ?? 'no output'}`, { consoleTail: watch.lines.tail() });
       observer.guestStarted({ cgroup });
       const result = await watch.done;

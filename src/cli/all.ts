@@ -11,6 +11,7 @@ import type { RuntimeName } from '../config/suite.js';
 import { loadWorkloads } from '../config/workload-manifest.js';
 import { ExitCode, MissingDependencyError, type ExitCodeValue } from '../errors.js';
 import { archFromNode, getArchProfile } from '../host/arch.js';
+import { blockDeviceOf } from '../host/block-device.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { readHostInventory } from '../host/inventory.js';
@@ -28,6 +29,11 @@ import { describeTrial, describeTrialStart } from './progress.js';
 
 /** Flags of `bench all`. */
 export type AllFlags = SuiteFlags & ImageFlags & { out?: string };
+
+const blkioReason = 'cgroup v1 blkio.throttle files list no device for this group (no throttle rule could be set for its disk)';
+const blkioMissingReasons = Object.fromEntries(
+  ['cgroup.io_read_bytes', 'cgroup.io_write_bytes', 'cgroup.io_read_ops', 'cgroup.io_write_ops'].map((column) => [column, blkioReason]),
+);
 
 /** Caveats that depend on the host, written into every result. */
 function hostNotes(cgroupVersion: 1 | 2, emulatedVm: boolean): string[] {
@@ -72,7 +78,8 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     } else {
       const accel = await chooseAccelerator(config.accel, profile, images.kernelPath);
       io.log(`qemu: accelerator ${accel.accel} (${accel.reason})`);
-      const backend = new QemuBackend({ profile, accel: accel.accel, accelReason: accel.reason, runDir });
+      const countDevice = cgroupMode.version === 1 ? await blockDeviceOf(runDir).catch(() => undefined) : undefined;
+      const backend = new QemuBackend({ profile, accel: accel.accel, accelReason: accel.reason, runDir, ...(countDevice ? { countDevice } : {}) });
       runtimes.qemu = { emulated: accel.accel === 'tcg', info: await backend.prepare(images) } satisfies RuntimeRecord;
       backends.set('qemu', backend);
     }
@@ -86,12 +93,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     sampling: {
       intervalMs: config.sampleIntervalMs,
       tickSeconds: 1 / clockTicks,
-      missingReasons: cgroupMode.version === 1 ? {
-        'cgroup.io_read_bytes': 'cgroup v1 blkio.throttle files list no device until the group does I/O on one',
-        'cgroup.io_write_bytes': 'cgroup v1 blkio.throttle files list no device until the group does I/O on one',
-        'cgroup.io_read_ops': 'cgroup v1 blkio.throttle files list no device until the group does I/O on one',
-        'cgroup.io_write_ops': 'cgroup v1 blkio.throttle files list no device until the group does I/O on one',
-      } : {},
+      missingReasons: cgroupMode.version === 1 ? blkioMissingReasons : {},
     },
     signal: io.signal,
     onTrialStart: (trial, index, total) => io.progress(describeTrialStart(trial, index, total)),

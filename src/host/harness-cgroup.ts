@@ -2,6 +2,7 @@ import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
+import { nonLimitingBps, type BlockDevice } from './block-device.js';
 
 /** Parent folder of every cgroup twinbench creates, under each hierarchy. */
 export const harnessCgroupParent = 'twinbench';
@@ -16,8 +17,11 @@ export interface HarnessCgroup {
   readonly dirs: readonly string[];
 }
 
-/** Create `twinbench/<name>` in every relevant hierarchy (v1) or in the unified one (v2). */
-export async function createHarnessCgroup(name: string): Promise<HarnessCgroup> {
+/**
+ * Create `twinbench/<name>` in every relevant hierarchy (v1) or in the unified one (v2). On v1, a
+ * non-limiting throttle rule for `countDevice` makes the blkio counters count (see block-device.ts).
+ */
+export async function createHarnessCgroup(name: string, countDevice?: BlockDevice): Promise<HarnessCgroup> {
   const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
   const dirs: string[] = [];
   if (mounts.v1.has('memory')) {
@@ -28,6 +32,11 @@ export async function createHarnessCgroup(name: string): Promise<HarnessCgroup> 
       if (dirs.includes(dir)) continue;
       await mkdir(dir, { recursive: true });
       dirs.push(dir);
+      if (controller === 'blkio' && countDevice) {
+        const rule = `${countDevice.major}:${countDevice.minor} ${nonLimitingBps}`;
+        await writeFile(join(dir, 'blkio.throttle.read_bps_device'), rule);
+        await writeFile(join(dir, 'blkio.throttle.write_bps_device'), rule);
+      }
     }
   } else if (mounts.v2) {
     const parent = join(mounts.v2, harnessCgroupParent);

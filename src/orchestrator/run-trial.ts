@@ -24,13 +24,16 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
   const metrics: WorkloadMetricValue[] = [];
   const errors: string[] = [];
   let sampler: Sampler | undefined;
+  let readyBeforeSampler = false;
   const origin = performance.now();
   const observer = {
     guestStarted(target: SamplerTarget): void {
       sampler = new Sampler(target, { intervalMs: sampling.intervalMs, tickSeconds: sampling.tickSeconds, origin });
-      sampler.start();
+      // A container can print READY before its start call returns: then the first sample is the READY one.
+      sampler.start(readyBeforeSampler ? 'ready' : undefined);
     },
     async agentEvent(event: AgentEvent): Promise<void> {
+      if (event.type === 'ready' && !sampler) readyBeforeSampler = true;
       if (event.type === 'ready') await sampler?.sampleNow('ready');
       if (event.type === 'exit') await sampler?.sampleNow('exit');
       if (event.type === 'error') errors.push(event.message);

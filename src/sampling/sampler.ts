@@ -76,12 +76,14 @@ export class Sampler {
     this.#series = { intervalMs: options.intervalMs, tMs: [], columns, events: [], sampleCostMs: { mean: 0, max: 0 } };
   }
 
-  /** Start periodic sampling (first sample immediately). */
-  start(): void {
+  /** Start periodic sampling; the first sample is taken now and may carry an event label. */
+  start(firstLabel?: string): void {
+    let label = firstLabel;
     const tick = (): void => {
-      this.#inFlight ??= this.sampleNow().finally(() => {
+      this.#inFlight ??= this.sampleNow(label).finally(() => {
         this.#inFlight = undefined;
       });
+      label = undefined;
       this.#timer = setTimeout(tick, this.#intervalMs);
     };
     tick();
