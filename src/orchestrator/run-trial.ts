@@ -39,7 +39,7 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
       if (event.type === 'error') errors.push(event.message);
       if (event.type === 'result') {
         const declared = spec.workload.metrics.find((metric) => metric.name === event.name);
-        if (declared) metrics.push({ ...event, direction: declared.direction });
+        if (declared) metrics.push({ name: event.name, value: event.value, unit: event.unit, source: event.source, direction: declared.direction });
       }
     },
   };

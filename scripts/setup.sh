@@ -1,0 +1,80 @@
+#!/bin/sh
+# Make this host ready for twinbench: host packages (only the missing ones, said aloud), npm
+# dependencies, the TypeScript build, and a Docker engine that answers. Safe to run again.
+# Writes the pid of a dockerd it started to $TWINBENCH_DOCKERD_PIDFILE (if set), so callers can stop it.
+set -eu
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+if [ "$(id -u)" != 0 ]; then
+  say "run as root: it installs Debian packages and starts dockerd" && exit 3
+fi
+
+case $(uname -m) in
+  x86_64) qemu_bin=qemu-system-x86_64 qemu_pkg=qemu-system-x86 ;;
+  aarch64) qemu_bin=qemu-system-aarch64 qemu_pkg=qemu-system-arm ;;
+  *) say "unsupported architecture $(uname -m)" && exit 3 ;;
+esac
+
+# command:package:why
+needs="dockerd:docker.io:the container runtime
+docker:docker.io:the Docker CLI (used by benchmark scripts)
+$qemu_bin:$qemu_pkg:the VM runtime
+qemu-img:qemu-utils:copy-on-write overlays of the VM disk
+debootstrap:debootstrap:building the shared root filesystem
+mke2fs:e2fsprogs:packaging the rootfs as an ext4 disk
+cpio:cpio:packaging the initramfs
+node:nodejs:running twinbench"
+
+missing=""
+printf '%s\n' "$needs" > /tmp/twinbench-needs.$$
+while IFS=: read -r cmd pkg why; do
+  if ! command -v "$cmd" >/dev/null 2>&1; then
+    say "missing $cmd: will install $pkg ($why)"
+    case " $missing " in *" $pkg "*) ;; *) missing="$missing $pkg" ;; esac
+  fi
+done < /tmp/twinbench-needs.$$
+rm -f /tmp/twinbench-needs.$$
+
+arch=$(dpkg --print-architecture)
+lists_ok() { apt-cache policy "linux-image-cloud-$arch" 2>/dev/null | grep -q 'Candidate: [0-9]'; }
+if [ -n "$missing" ] || ! lists_ok; then
+  say "apt-get update (package lists are needed to install and to find the guest kernel)"
+  apt-get update -qq
+fi
+if [ -n "$missing" ]; then
+  say "apt-get install$missing"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
+else
+  say "host packages: all present, nothing to install"
+fi
+
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "npm ci (npm dependencies)"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+fi
+say "npm run build (TypeScript)"
+npm run --silent build >&2
+
+if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
+  say "docker engine answers: $(docker version --format '{{.Server.Version}}')"
+else
+  if [ -d /run/systemd/system ] && systemctl start docker >/dev/null 2>&1; then
+    say "started docker with systemctl"
+  else
+    log=/var/log/twinbench-dockerd.log
+    say "starting dockerd (no engine answered); log: $log"
+    dockerd >"$log" 2>&1 &
+    pid=$!
+    if [ -n "${TWINBENCH_DOCKERD_PIDFILE:-}" ]; then echo "$pid" > "$TWINBENCH_DOCKERD_PIDFILE"; fi
+    say "dockerd pid $pid (stop it with: kill $pid)"
+  fi
+  tries=0
+  until docker version --format '{{.Server.Version}}' >/dev/null 2>&1; do
+    tries=$((tries + 1))
+    if [ "$tries" -gt 60 ]; then say "dockerd did not answer within 30 s; see its log" && exit 3; fi
+    sleep 0.5
+  done
+  say "docker engine answers: $(docker version --format '{{.Server.Version}}')"
+fi

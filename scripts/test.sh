@@ -1,0 +1,27 @@
+#!/bin/sh
+# The whole test suite on a fresh host: set up, unit tests, images (cached), integration tests
+# against the real Docker engine and real QEMU. Stops a dockerd it had to start.
+set -eu
+cd "$(dirname "$0")/.."
+pidfile=$(mktemp)
+export TWINBENCH_DOCKERD_PIDFILE=$pidfile
+stop_dockerd() {
+  pid=$(cat "$pidfile" 2>/dev/null || true)
+  if [ -n "$pid" ]; then
+    kill "$pid" 2>/dev/null || true
+    tries=0
+    while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 40 ]; do sleep 0.5; tries=$((tries + 1)); done
+  fi
+  rm -f "$pidfile"
+}
+trap stop_dockerd EXIT INT TERM
+sh scripts/setup.sh
+
+status=0
+echo "== unit tests"
+node --test --test-reporter=spec dist/test/unit/ || status=1
+echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench})"
+node bin/bench.js images build >/dev/null || status=1
+echo "== integration tests (real Docker engine, real QEMU)"
+node --test --test-concurrency=1 --test-reporter=spec dist/test/integration/ || status=1
+exit $status

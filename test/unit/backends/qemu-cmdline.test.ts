@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { buildQemuArgs, kernelCommandLine, type QemuLaunch } from '../../../src/backends/qemu-cmdline.js';
+import { getArchProfile } from '../../../src/host/arch.js';
+
+const launch = (arch: 'amd64' | 'arm64', accel: 'kvm' | 'tcg'): QemuLaunch => ({
+  profile: getArchProfile(arch),
+  accel,
+  vcpus: 2,
+  memoryMiB: 512,
+  kernelPath: '/k/vmlinuz',
+  initrdPath: '/k/initrd.gz',
+  diskPath: '/runs/x/trial 1.qcow2',
+  diskCache: 'writeback',
+  agentArgs: ['mode=vm', 'workload=cpu', 'threads=2'],
+});
+
+function valueAfter(args: string[], flag: string): string | undefined {
+  return args[args.indexOf(flag) + 1];
+}
+
+test('x86_64 under TCG: pc machine, qemu64 CPU, ttyS0 console, timer args, no reboot', () => {
+  const args = buildQemuArgs(launch('amd64', 'tcg'));
+  assert.equal(valueAfter(args, '-machine'), 'pc,accel=tcg');
+  assert.equal(valueAfter(args, '-cpu'), 'qemu64');
+  assert.equal(valueAfter(args, '-smp'), '2');
+  assert.equal(valueAfter(args, '-m'), '512M');
+  assert.ok(args.includes('-no-reboot') && args.includes('-nodefaults') && args.includes('-no-user-config'));
+  assert.equal(valueAfter(args, '-append'), 'console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check -- mode=vm workload=cpu threads=2');
+  // The path with a space stays one argument: arrays, never shell strings.
+  assert.equal(valueAfter(args, '-drive'), 'file=/runs/x/trial 1.qcow2,if=none,id=root,format=qcow2,cache=writeback');
+});
+
+test('x86_64 under KVM uses the host CPU model', () => {
+  assert.equal(valueAfter(buildQemuArgs(launch('amd64', 'kvm')), '-cpu'), 'host');
+});
+
+test('aarch64: virt machine, ttyAMA0, no x86 timer arguments, TCG CPU without slow pointer auth', () => {
+  const args = buildQemuArgs(launch('arm64', 'tcg'));
+  assert.equal(valueAfter(args, '-machine'), 'virt,accel=tcg');
+  assert.equal(valueAfter(args, '-cpu'), 'max,pauth-impdef=on');
+  const append = valueAfter(args, '-append') ?? '';
+  assert.match(append, /^console=ttyAMA0 panic=-1/);
+  assert.doesNotMatch(append, /tsc=|no_timer_check/);
+  assert.equal(getArchProfile('arm64').qemuBinary, 'qemu-system-aarch64');
+});
+
+test('agent arguments come after "--" so the kernel hands them to init', () => {
+  const line = kernelCommandLine({ profile: getArchProfile('amd64'), agentArgs: ['mode=vm', 'workload=idle'] });
+  assert.match(line, / -- mode=vm workload=idle$/);
+});

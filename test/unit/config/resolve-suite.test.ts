@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { resolveSuite } from '../../../src/config/resolve-suite.js';
+import { loadWorkloads } from '../../../src/config/workload-manifest.js';
+import { UsageError } from '../../../src/errors.js';
+import { workloadsDir } from '../../../src/paths.js';
+
+const manifests = loadWorkloads(workloadsDir);
+
+test('default suite: every runtime, ≥ 5 boots (idle) and 3 cpu repetitions, VM size = container limits', () => {
+  const config = resolveSuite({}, manifests, 'amd64');
+  assert.deepEqual(config.runtimes, ['docker', 'qemu']);
+  assert.ok((config.workloads.find((w) => w.name === 'idle')?.reps ?? 0) >= 5);
+  assert.equal(config.workloads.find((w) => w.name === 'cpu')?.reps, 3);
+  assert.equal(config.accel, 'auto');
+  assert.equal(config.arch, 'amd64');
+});
+
+test('flags override the suite', () => {
+  const config = resolveSuite({ suite: 'quick', runtimes: 'qemu', workloads: 'cpu', reps: '4', vcpus: '2', memory: '1024' }, manifests, 'amd64');
+  assert.deepEqual(config.runtimes, ['qemu']);
+  assert.deepEqual(config.workloads.map((w) => [w.name, w.reps]), [['cpu', 4]]);
+  assert.equal(config.vcpus, 2);
+  assert.equal(config.memoryMiB, 1024);
+});
+
+test('every bad flag is reported at once, naming the flag, the value and the valid choices', () => {
+  assert.throws(
+    () => resolveSuite({ runtimes: 'docker,podman', workloads: 'cpu,gpu', reps: '-1', memory: '12', accel: 'hvf' }, manifests, 'amd64'),
+    (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.equal(error.exitCode, 2);
+      assert.match(error.message, /--runtimes: unknown "podman"; valid: docker, qemu/);
+      assert.match(error.message, /--workloads: unknown "gpu"; valid: .*cpu/);
+      assert.match(error.message, /--reps must be a whole number from 1 to 1000, got "-1"/);
+      assert.match(error.message, /--memory must be a whole number from 64/);
+      assert.match(error.message, /--accel must be auto, kvm or tcg, got "hvf"/);
+      return true;
+    },
+  );
+});
+
+test('unknown suite names and unreadable suite files are usage errors', () => {
+  assert.throws(() => resolveSuite({ suite: 'fast' }, manifests, 'amd64'), /--suite must be "default", "quick" or a \.json file, got "fast"/);
+  assert.throws(() => resolveSuite({ suite: '/nonexistent/suite.json' }, manifests, 'amd64'), /--suite "\/nonexistent\/suite.json": cannot read it/);
+});
+
+test('huge and fractional numbers are refused', () => {
+  assert.throws(() => resolveSuite({ reps: '1e9' }, manifests, 'amd64'), /--reps/);
+  assert.throws(() => resolveSuite({ vcpus: '1.5' }, manifests, 'amd64'), /--vcpus/);
+  assert.throws(() => resolveSuite({ interval: '99999999999999999999' }, manifests, 'amd64'), /--interval/);
+});

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { FakeBackend, type FakeScript } from '../../../src/backends/fake.js';
+import type { TrialSpec } from '../../../src/backends/backend.js';
+import { resolveSuite } from '../../../src/config/resolve-suite.js';
+import { loadWorkloads } from '../../../src/config/workload-manifest.js';
+import { planTrials, runSuite } from '../../../src/orchestrator/run-suite.js';
+import { packageRoot, workloadsDir } from '../../../src/paths.js';
+import type { SamplerTarget } from '../../../src/sampling/sampler.js';
+
+const manifests = loadWorkloads(workloadsDir);
+
+/** A cgroup v2 folder made of the files recorded in the guest: the real sampler reads it. */
+function fakeCgroup(): SamplerTarget {
+  const dir = mkdtempSync(join(tmpdir(), 'twinbench-cg-'));
+  for (const file of ['memory.current', 'memory.peak', 'memory.stat', 'cpu.stat', 'io.stat']) {
+    copyFileSync(join(packageRoot, 'test', 'fixtures', 'cgroup-v2-guest', file), join(dir, file));
+  }
+  writeFileSync(join(dir, 'cgroup.procs'), '');
+  return { cgroup: { version: 2, dir } };
+}
+
+const good = (spec: TrialSpec): FakeScript => ({
+  lines: [
+    'TWINBENCH READY uptime_s=1.5 mode=vm',
+    ...(spec.workload.name === 'cpu' ? ['TWINBENCH RESULT name=events_per_s value=500 unit=events/s source=guest.sysbench.cpu.events_per_s'] : []),
+    'TWINBENCH EXIT status=0',
+  ],
+});
+
+async function run(script: (spec: TrialSpec) => FakeScript, flags = {}, signal = new AbortController().signal) {
+  const config = resolveSuite({ suite: 'quick', ...flags }, manifests, 'amd64');
+  const target = fakeCgroup();
+  const backends = new Map([
+    ['docker', new FakeBackend('docker', script, target)],
+    ['qemu', new FakeBackend('qemu', script, target)],
+  ] as const);
+  return runSuite({
+    runId: 'test', config, manifests, backends, signal,
+    sampling: { intervalMs: 10, tickSeconds: 0.01, missingReasons: {} },
+    onTrial: () => undefined, onTrialStart: () => undefined,
+  });
+}
+
+test('trials interleave runtimes within each repetition', () => {
+  const config = resolveSuite({ suite: 'quick' }, manifests, 'amd64');
+  assert.deepEqual(planTrials(config).map((t) => t.trialId), ['docker-idle-1', 'qemu-idle-1', 'docker-idle-2', 'qemu-idle-2', 'docker-cpu-1', 'qemu-cpu-1']);
+});
+
+test('completed trials carry boot timing, metrics with units and sampled resources with sources', async () => {
+  const trials = await run(good);
+  assert.equal(trials.length, 6);
+  for (const trial of trials) {
+    assert.equal(trial.state, 'completed', JSON.stringify(trial));
+    if (trial.state !== 'completed') continue;
+    assert.ok(trial.boot.bootToReadyMs > 0);
+    assert.equal(trial.resources['cgroup.memory_usage_bytes']?.source, 'cgroup.v2.memory.current');
+    assert.ok((trial.resources['cgroup.memory_usage_bytes']?.peak ?? 0) > 0);
+    assert.ok(trial.series.events.some((event) => event.label === 'ready'));
+  }
+  const cpu = trials.find((t) => t.workload === 'cpu' && t.state === 'completed');
+  assert.deepEqual(cpu?.state === 'completed' && cpu.metrics, [{ name: 'events_per_s', value: 500, unit: 'events/s', source: 'guest.sysbench.cpu.events_per_s', direction: 'higher' }]);
+});
+
+test('a workload that prints no figure is errored with its output kept, never a zero', async () => {
+  const trials = await run(() => ({ lines: ['TWINBENCH READY uptime_s=1', 'sysbench: garbage', 'TWINBENCH EXIT status=0'] }), { workloads: 'cpu', runtimes: 'qemu' });
+  const [trial] = trials;
+  assert.equal(trial?.state, 'errored');
+  assert.ok(trial?.state === 'errored' && /no value for events_per_s/.test(trial.error));
+  assert.ok(trial?.state === 'errored' && trial.consoleTail?.includes('garbage'));
+});
+
+test('a failed trial does not stop the run; a non-zero exit is errored', async () => {
+  let n = 0;
+  const trials = await run((spec) => (++n === 1 ? { fail: 'guest never printed READY within 60 s' } : { ...good(spec), exitStatus: spec.trialId === 'qemu-idle-2' ? 3 : 0 }));
+  assert.deepEqual(trials.map((t) => t.state), ['errored', 'completed', 'completed', 'errored', 'completed', 'completed']);
+  assert.match(trials[3]?.state === 'errored' ? trials[3].error : '', /exited with status 3/);
+});
+
+test('after an interrupt the remaining trials are aborted, and what ran is kept', async () => {
+  const controller = new AbortController();
+  let n = 0;
+  const trials = await run((spec) => {
+    if (++n === 2) controller.abort(new Error('SIGINT'));
+    return good(spec);
+  }, {}, controller.signal);
+  assert.equal(trials[0]?.state, 'completed');
+  assert.ok(trials.slice(2).every((t) => t.state === 'aborted'));
+  assert.equal(trials.length, 6);
+});
