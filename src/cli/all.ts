@@ -114,6 +114,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
       inputsDigest: images.inputsDigest,
       dockerTag: images.dockerTag,
       kernel: images.kernel,
+      initrd: images.initrd ?? { source: 'built' },
       suite: images.suite,
       packages: [...images.packages],
     },

@@ -42,6 +42,7 @@ export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: Comma
     ...images,
     kernelPath,
     initrdPath: flags.initrd ? resolve(flags.initrd) : images.initrdPath,
+    initrd: flags.initrd ? { source: 'user', sha256: await digestFile(resolve(flags.initrd)) } : { source: 'built' },
     kernel: flags.kernel ? { source: 'user', name: kernelPath, version: 'user-supplied', sha256: await digestFile(kernelPath) } : images.kernel,
   };
 }

@@ -103,6 +103,8 @@ export interface ResultFile {
     inputsDigest: string;
     dockerTag: string;
     kernel: { source: 'debian' | 'user'; name: string; version: string; sha256?: string };
+    /** The initramfs: `built` by twinbench, or the user's own (`--initrd`) with its sha256. */
+    initrd: { source: 'built' | 'user'; sha256?: string };
     suite: string;
     packages: string[];
   };

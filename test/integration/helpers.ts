@@ -1,0 +1,47 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Docker from 'dockerode';
+import { execa, type ResultPromise } from 'execa';
+import { packageRoot } from '../../src/paths.js';
+import type { ResultFile } from '../../src/results/types.js';
+
+const bench = join(packageRoot, 'bin', 'bench.js');
+
+/** Run the real CLI as a user would. */
+export function runBench(args: string[]) {
+  return execa('node', [bench, ...args], { reject: false, all: true, env: { TWINBENCH_DEBUG: '1' } });
+}
+
+/** Start the CLI without waiting (for signals). */
+export function startBench(args: string[]): ResultPromise<{ reject: false; all: true }> {
+  return execa('node', [bench, ...args], { reject: false, all: true });
+}
+
+/** The result file a run printed as its last line. */
+export function readResult(stdout: string): { path: string; result: ResultFile } {
+  const path = stdout.trim().split('\n').at(-1) ?? '';
+  return { path, result: JSON.parse(readFileSync(path, 'utf8')) as ResultFile };
+}
+
+/** Everything twinbench could have left on the host: labelled containers, harness cgroups, QEMU processes. */
+export async function leftovers(): Promise<string[]> {
+  const found: string[] = [];
+  const containers = await new Docker().listContainers({ all: true, filters: { label: ['io.twinbench.run'] } });
+  found.push(...containers.map((c) => `container ${c.Names[0] ?? c.Id}`));
+  for (const root of ['/sys/fs/cgroup/memory/twinbench', '/sys/fs/cgroup/cpuacct/twinbench', '/sys/fs/cgroup/blkio/twinbench', '/sys/fs/cgroup/twinbench']) {
+    try {
+      found.push(...readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `cgroup ${join(root, e.name)}`));
+    } catch {
+      // hierarchy absent on this host
+    }
+  }
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      if (cmdline.startsWith('qemu-system') && cmdline.includes('twinbench')) found.push(`qemu pid ${pid}`);
+    } catch {
+      // process ended
+    }
+  }
+  return found;
+}
