@@ -3,8 +3,8 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Backend } from '../backends/backend.js';
-import { DockerBackend } from '../backends/docker.js';
-import { QemuBackend } from '../backends/qemu.js';
+import { DockerBackend, probeDockerEngine } from '../backends/docker.js';
+import { QemuBackend, probeQemu } from '../backends/qemu.js';
 import { cleanup } from '../cleanup.js';
 import { resolveSuite, type SuiteFlags } from '../config/resolve-suite.js';
 import type { RuntimeName } from '../config/suite.js';
@@ -59,6 +59,9 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   const leftovers = await findDeadRuns(stateDir());
   if (leftovers.length > 0) io.warn(`leftovers from ${leftovers.length} earlier run(s) that did not finish (${leftovers.map((r) => r.runId).join(', ')}): run \`bench clean\``);
 
+  // Fail fast, before a minute of image building, when an engine the suite needs is missing.
+  if (config.runtimes.includes('docker')) await probeDockerEngine();
+  if (config.runtimes.includes('qemu')) await probeQemu(profile);
   const [inventory, cgroupMode, ksm, clockTicks] = await Promise.all([readHostInventory(), readCgroupMode(), readKsm(), readClockTicks()]);
   if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
   const images = await buildImageSet(flags, config.arch, io);
@@ -67,6 +70,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   await mkdir(runDir, { recursive: true });
   const removeRunDir = cleanup.register(`run folder ${runDir}`, () => rm(runDir, { recursive: true, force: true }));
   await writeRunState(stateDir(), { runId, pid: process.pid, startedAt: startedAt.toISOString(), runDir });
+  const forgetRun = cleanup.register(`run state ${runId}`, () => removeRunState(stateDir(), runId));
 
   const backends = new Map<RuntimeName, Backend>();
   const runtimes: ResultFile['runtimes'] = {};
@@ -127,7 +131,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   await writeFileAtomic(jsonPath, `${JSON.stringify(result)}\n`);
   await writeFileAtomic(jsonPath.replace(/\.json$/, '.md'), markdown);
   await removeRunDir();
-  await removeRunState(stateDir(), runId);
+  await forgetRun();
   io.out(markdown);
   io.out(jsonPath);
   if (io.signal.aborted) return io.signal.reason?.exitCode ?? ExitCode.interrupted;

@@ -15,7 +15,8 @@ async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> 
   const roots = [...new Set([...mounts.v1.values(), ...(mounts.v2 ? [mounts.v2] : [])])].map((mount) => join(mount, harnessCgroupParent));
   const removed: string[] = [];
   for (const root of roots) {
-    for (const name of await readdir(root).catch(() => [] as string[])) {
+    const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
+    for (const name of entries.filter((entry) => entry.isDirectory()).map((entry) => entry.name)) {
       const dir = join(root, name);
       // A harness group that no live run owns is an orphan, whatever is inside it.
       if ([...liveRunIds].some((id) => name.startsWith(`${id}-`))) continue;

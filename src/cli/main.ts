@@ -92,6 +92,15 @@ export async function main(argv: string[]): Promise<void> {
   };
   process.on('SIGINT', () => onSignal('SIGINT'));
   process.on('SIGTERM', () => onSignal('SIGTERM'));
+  // A reader that went away (`| head`) must not crash a run that has guests to clean up.
+  process.stdout.on('error', () => undefined);
+  process.stderr.on('error', () => undefined);
+  const crash = (error: unknown) => {
+    io.log(`bench: internal error: ${describeError(error)}`);
+    void cleanup.runAll().finally(() => process.exit(ExitCode.internal));
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
 
   let exitCode: ExitCodeValue = ExitCode.ok;
   try {

@@ -1,0 +1,31 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { leftovers, runBench, startBench } from './helpers.js';
+
+test('harness killed with SIGKILL mid-VM: next run warns, bench clean removes the orphaned VM, cgroups and run folder', { timeout: 180_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
+  const child = startBench(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--out', out]);
+  let seen = '';
+  child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  for (let i = 0; i < 600 && !/\[1\/2\] qemu idle #1 running/.test(seen); i++) await sleep(100);
+  await sleep(1000);
+  child.kill('SIGKILL');
+  await child;
+  const left = await leftovers();
+  assert.ok(left.some((item) => item.startsWith('cgroup')), `SIGKILL leaves the VM's cgroup: ${left.join(', ')}`);
+
+  const next = await runBench(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '1', '--out', out]);
+  assert.equal(next.exitCode, 0, next.all);
+  assert.match(next.stderr, /warning: leftovers from 1 earlier run\(s\).*run `bench clean`/);
+
+  const clean = await runBench(['clean']);
+  assert.equal(clean.exitCode, 0, clean.all);
+  assert.match(clean.stderr, /removed leftovers of run/);
+  assert.deepEqual(await leftovers(), []);
+  const again = await runBench(['clean']);
+  assert.doesNotMatch(again.stderr, /removed/);
+});
