@@ -23,7 +23,7 @@ import { renderMarkdown } from '../report/markdown.js';
 import { resultSchemaVersion, type ResultFile, type RuntimeRecord } from '../results/types.js';
 import { resultFileName, writeFileAtomic } from '../results/write.js';
 import { toolVersion } from '../version.js';
-import { buildImageSet, type ImageFlags } from './images.js';
+import { buildImageSet, validateImageFlags, type ImageFlags } from './images.js';
 import type { CommandIo } from './io.js';
 import { describeTrial, describeTrialStart } from './progress.js';
 
@@ -51,6 +51,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   if (!hostArch) throw new MissingDependencyError(`unsupported host architecture ${process.arch}`);
   const manifests = loadWorkloads(workloadsDir);
   const config = resolveSuite(flags, manifests, hostArch);
+  validateImageFlags(flags);
   const outDir = resolve(flags.out ?? 'results');
   const profile = getArchProfile(config.arch);
   const startedAt = new Date();

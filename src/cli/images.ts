@@ -17,8 +17,8 @@ export interface ImageFlags {
   rebuild?: boolean;
 }
 
-/** Build or reuse the image set, then apply a user kernel/initrd override (recorded with its digest). */
-export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: CommandIo): Promise<ImageSet> {
+/** Check image flags before anything touches the host; every problem in one UsageError. */
+export function validateImageFlags(flags: ImageFlags): void {
   const problems: string[] = [];
   for (const flag of ['kernel', 'initrd'] as const) {
     const path = flags[flag];
@@ -26,6 +26,11 @@ export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: Comma
   }
   if (flags.mirror !== undefined && !/^https?:\/\/\S+$/.test(flags.mirror)) problems.push(`--mirror must be an http(s) URL, got ${JSON.stringify(flags.mirror)}`);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
+}
+
+/** Build or reuse the image set, then apply a user kernel/initrd override (recorded with its digest). */
+export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: CommandIo): Promise<ImageSet> {
+  validateImageFlags(flags);
   const started = performance.now();
   const images = await ensureImages({
     arch,
