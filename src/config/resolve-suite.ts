@@ -37,6 +37,47 @@ function parseList(flag: string, text: string | undefined, valid: readonly strin
   return [...new Set(items)];
 }
 
+/** Parameter values travel on the kernel command line and as shell words: keep them to a safe set. */
+const safeValue = /^[A-Za-z0-9._:+-]{1,64}$/;
+
+/** Check a suite file's fields; every problem is returned, each naming the file and the key. */
+export function checkSuiteFile(value: unknown, file: string): string[] {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${file}: must be a JSON object`];
+  const suite = value as Record<string, unknown>;
+  const problems: string[] = [];
+  const known = ['name', 'runtimes', 'workloads', 'vcpus', 'memoryMiB', 'sampleIntervalMs', 'readyTimeoutSeconds'];
+  for (const key of Object.keys(suite)) if (!known.includes(key)) problems.push(`${file}: unknown key "${key}" (known: ${known.join(', ')})`);
+  const integer = (key: string, min: number, max: number) => {
+    const v = suite[key];
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)) problems.push(`${file}: "${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+  };
+  integer('vcpus', 1, 256);
+  integer('memoryMiB', 64, 1024 * 1024);
+  integer('sampleIntervalMs', 10, 60000);
+  integer('readyTimeoutSeconds', 1, 3600);
+  if (suite.runtimes !== undefined && (!Array.isArray(suite.runtimes) || suite.runtimes.length === 0 || suite.runtimes.some((r) => !runtimeNames.includes(r as RuntimeName)))) {
+    problems.push(`${file}: "runtimes" must be a non-empty list of ${runtimeNames.join(', ')}, got ${JSON.stringify(suite.runtimes)}`);
+  }
+  if (suite.workloads !== undefined) {
+    if (!Array.isArray(suite.workloads) || suite.workloads.length === 0) problems.push(`${file}: "workloads" must be a non-empty list`);
+    else {
+      suite.workloads.forEach((entry: unknown, index) => {
+        const w = (entry ?? {}) as Record<string, unknown>;
+        if (typeof w.name !== 'string') problems.push(`${file}: workloads[${index}].name must be a string`);
+        if (typeof w.reps !== 'number' || !Number.isSafeInteger(w.reps) || w.reps < 1 || w.reps > 1000) problems.push(`${file}: workloads[${index}].reps must be a whole number from 1 to 1000, got ${JSON.stringify(w.reps)}`);
+        if (typeof w.params !== 'object' || w.params === null || Array.isArray(w.params)) problems.push(`${file}: workloads[${index}].params must be an object`);
+        else {
+          for (const [key, param] of Object.entries(w.params)) {
+            if (!/^[a-z0-9_]+$/.test(key)) problems.push(`${file}: workloads[${index}].params key ${JSON.stringify(key.slice(0, 40))} must match [a-z0-9_]+`);
+            if (!safeValue.test(String(param)) || (typeof param !== 'string' && typeof param !== 'number')) problems.push(`${file}: workloads[${index}].params.${key.slice(0, 40)} must be a number or a string of [A-Za-z0-9._:+-], at most 64 characters`);
+          }
+        }
+      });
+    }
+  }
+  return problems;
+}
+
 /** Read a suite from a built-in name or a JSON file with the same fields. */
 function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig, 'arch' | 'accel'> | undefined {
   if (nameOrPath === 'default' || nameOrPath === 'quick') return builtInSuites[nameOrPath];
@@ -45,8 +86,13 @@ function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig
     return undefined;
   }
   try {
-    const parsed = JSON.parse(readFileSync(nameOrPath, 'utf8')) as Partial<SuiteConfig>;
-    return { ...builtInSuites.default, ...parsed, name: nameOrPath };
+    const parsed: unknown = JSON.parse(readFileSync(nameOrPath, 'utf8'));
+    const found = checkSuiteFile(parsed, nameOrPath);
+    if (found.length > 0) {
+      problems.push(...found);
+      return undefined;
+    }
+    return { ...builtInSuites.default, ...(parsed as Partial<SuiteConfig>), name: nameOrPath };
   } catch (error) {
     problems.push(`--suite ${JSON.stringify(nameOrPath)}: cannot read it as JSON (${(error as Error).message.split('\n')[0]})`);
     return undefined;

@@ -44,6 +44,8 @@ export function validateManifest(value: unknown, folder: string): string[] {
     for (const [key, param] of Object.entries(m.params)) {
       if (!keyPattern.test(key)) problems.push(`${where}: param key ${JSON.stringify(key)} must match [a-z0-9_]+`);
       if (typeof param !== 'number' && typeof param !== 'string') problems.push(`${where}: param "${key}" must be a string or number`);
+      // Values travel on the kernel command line: a safe character set, no spaces.
+      else if (!/^[A-Za-z0-9._:+-]{1,64}$/.test(String(param))) problems.push(`${where}: param "${key}" value must be [A-Za-z0-9._:+-], at most 64 characters`);
     }
   }
   if (!Array.isArray(m.metrics)) {

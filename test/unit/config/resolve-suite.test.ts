@@ -50,3 +50,24 @@ test('huge and fractional numbers are refused', () => {
   assert.throws(() => resolveSuite({ vcpus: '1.5' }, manifests, 'amd64'), /--vcpus/);
   assert.throws(() => resolveSuite({ interval: '99999999999999999999' }, manifests, 'amd64'), /--interval/);
 });
+
+test('a suite file is checked field by field, every problem named at once', async () => {
+  const { mkdtempSync, writeFileSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const file = join(mkdtempSync(join(tmpdir(), 'twinbench suite ')), 'my suite.json');
+  writeFileSync(file, JSON.stringify({ runtimes: ['docker', 'lxc'], vcpus: -2, workloads: [{ name: 'cpu', reps: 0, params: { duration_s: '1; rm -rf /' } }], colour: 'red' }));
+  assert.throws(() => resolveSuite({ suite: file }, manifests, 'amd64'), (error: unknown) => {
+    const message = (error as Error).message;
+    assert.match(message, /my suite.json: unknown key "colour"/);
+    assert.match(message, /"runtimes" must be a non-empty list of docker, qemu/);
+    assert.match(message, /"vcpus" must be a whole number from 1 to 256, got -2/);
+    assert.match(message, /workloads\[0\]\.reps must be a whole number/);
+    assert.match(message, /workloads\[0\]\.params\.duration_s must be a number or a string of/);
+    return true;
+  });
+  writeFileSync(file, JSON.stringify({ runtimes: ['docker'], workloads: [{ name: 'idle', reps: 2, params: { duration_s: 1 } }] }));
+  const config = resolveSuite({ suite: file }, manifests, 'amd64');
+  assert.deepEqual(config.runtimes, ['docker']);
+  assert.equal(config.workloads[0]?.reps, 2);
+});
