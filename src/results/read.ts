@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { UsageError } from '../errors.js';
+import { validateResult } from './schema.js';
+import { resultSchemaVersion, type ResultFile } from './types.js';
+
+/**
+ * Bring an older file up to the current schema. Version 1 is the first published version, so the
+ * only migration so far fills fields that early v1 writers left out; each future version adds a step.
+ */
+export function migrateResult(value: Record<string, unknown>): Record<string, unknown> {
+  const images = value.images as Record<string, unknown> | undefined;
+  if (value.schemaVersion === 1 && images && images.initrd === undefined) {
+    return { ...value, images: { ...images, initrd: { source: 'built' } } };
+  }
+  return value;
+}
+
+/** Parse and check a result file's text; throws a UsageError naming the file and the problem. */
+export function parseResult(text: string, file: string): ResultFile {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    const why = text.trim() === '' ? 'the file is empty' : `not valid JSON, truncated? (${(error as Error).message})`;
+    throw new UsageError(`${file}: ${why}`);
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${file}: not a twinbench result (not a JSON object)`);
+  const record = value as Record<string, unknown>;
+  const tool = record.tool as { name?: unknown } | undefined;
+  if (tool?.name !== 'twinbench' || record.schemaVersion === undefined) throw new UsageError(`${file}: not a twinbench result file (no tool.name "twinbench" and schemaVersion)`);
+  const version = record.schemaVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new UsageError(`${file}: unknown schemaVersion ${JSON.stringify(version)}`);
+  if (version > resultSchemaVersion) {
+    throw new UsageError(`${file}: schemaVersion ${version} is newer than this twinbench reads (${resultSchemaVersion}); upgrade twinbench`);
+  }
+  const migrated = migrateResult(record);
+  const problems = validateResult(migrated);
+  if (problems.length > 0) {
+    const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
+    throw new UsageError(`${file}: does not match the result schema v${resultSchemaVersion}: ${problems.slice(0, 3).join('; ')}${more}`);
+  }
+  return migrated as unknown as ResultFile;
+}
+
+/** Read a result file from disk (see parseResult). */
+export async function readResultFile(file: string): Promise<ResultFile> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new UsageError(`${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (error as Error).message})`);
+  }
+  return parseResult(text, file);
+}
