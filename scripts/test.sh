@@ -16,6 +16,10 @@ stop_dockerd() {
 }
 trap stop_dockerd EXIT INT TERM
 sh scripts/setup.sh
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "test: installing chromium (headless browser for the HTML report test)" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2
+fi
 
 status=0
 echo "== unit tests"

@@ -4,6 +4,10 @@ import { ExitCode, InterruptedError, TwinbenchError, describeError, type ExitCod
 import { archFromNode } from '../host/arch.js';
 import { toolVersion } from '../version.js';
 import { runAll } from './all.js';
+import { runCalibrate } from './calibrate.js';
+import { runCheck } from './check.js';
+import { runCompare } from './compare.js';
+import { reportFormats, runReport } from './report.js';
 import { runClean } from './clean.js';
 import { runDoctor } from './doctor.js';
 import { buildImageSet } from './images.js';
@@ -12,7 +16,8 @@ import { processIo, type CommandIo } from './io.js';
 const exitCodesHelp = `
 Exit codes:
   0    success
-  2    bad input (flags, suite, workload manifest)
+  1    bench check: a metric regressed
+  2    bad input (flags, suite, workload manifest, result files)
   3    a host dependency is missing or unreachable (see \`bench doctor\`)
   4    the run finished but some trials errored
   5    building the images failed
@@ -20,18 +25,9 @@ Exit codes:
   70   internal error (a bug in twinbench)
   130  interrupted (Ctrl-C); 143 terminated (SIGTERM)`;
 
-/** Build the command tree; each action returns an exit code, errors surface in `main`. */
-export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => void): Command {
-  const program = new Command('bench')
-    .description('twinbench: measure what running a workload in a container costs compared with a VM, on this host')
-    .version(toolVersion)
-    .showHelpAfterError()
-    .exitOverride()
-    .addHelpText('after', exitCodesHelp);
-
-  program
-    .command('all')
-    .description('build the images if missing, run the suite in Docker and QEMU, write result JSON + Markdown')
+/** Flags shared by `all` and `calibrate`. */
+function addRunOptions(command: Command): Command {
+  return command
     .option('--suite <name|file>', 'built-in suite (default, quick) or a suite JSON file', 'default')
     .option('--runtimes <list>', 'comma-separated runtimes (docker,qemu)')
     .option('--workloads <list>', 'comma-separated workloads (folders of workloads/)')
@@ -45,8 +41,53 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
     .option('--kernel <file>', 'boot VMs with this kernel instead of Debian\'s cloud kernel')
     .option('--initrd <file>', 'boot VMs with this initramfs instead of the built one')
     .option('--mirror <url>', 'Debian mirror for debootstrap (default: the host apt mirror)')
-    .option('--out <dir>', 'folder for the result files', 'results')
-    .action(async (flags) => setExit(await runAll(flags, io)));
+    .option('--out <dir>', 'folder for the result files', 'results');
+}
+
+/** Build the command tree; each action returns an exit code, errors surface in `main`. */
+export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => void): Command {
+  const program = new Command('bench')
+    .description('twinbench: measure what running a workload in a container costs compared with a VM, on this host')
+    .version(toolVersion)
+    .showHelpAfterError()
+    .exitOverride()
+    .addHelpText('after', exitCodesHelp);
+
+  addRunOptions(
+    program.command('all').description('build the images if missing, run the suite in Docker and QEMU, write result JSON + Markdown'),
+  ).action(async (flags) => setExit(await runAll(flags, io)));
+
+  program
+    .command('report')
+    .description('render result files: Markdown (with Claims), self-contained HTML with charts, CSV, JSON, github-action-benchmark')
+    .argument('<files...>', 'result JSON files')
+    .addOption(new Option('--format <format>', 'output format').choices([...reportFormats]).default('md'))
+    .option('--out <file>', 'write to this file instead of stdout')
+    .action(async (files: string[], flags) => setExit(await runReport(files, flags, io)));
+
+  program
+    .command('compare')
+    .description('put 2 to 20 result files side by side: figures, VM/container ratios, differing host dimensions')
+    .argument('<files...>', 'result JSON files')
+    .action(async (files: string[]) => setExit(await runCompare(files, io)));
+
+  program
+    .command('check')
+    .description('CI gate: exit 1 when a metric regressed significantly beyond its threshold, 0 otherwise, 2 on bad input')
+    .argument('<current>', 'the new result file')
+    .requiredOption('--baseline <file>', 'the result file to compare against')
+    .option('--threshold <pct>', 'one threshold for every metric, e.g. 5% (default: 10% for boot and CPU time, 5% otherwise)')
+    .option('--thresholds <file>', 'per-metric thresholds written by `bench calibrate`')
+    .option('--cross-host', 'allow results from different hosts: compares VM/container ratios instead of absolute figures')
+    .option('--junit <file>', 'JUnit XML output (default: check.junit.xml beside CURRENT)')
+    .option('--summary <file>', 'Markdown summary output (default: check.md beside CURRENT; also appended to $GITHUB_STEP_SUMMARY)')
+    .action(async (current: string, flags) => setExit(await runCheck(current, flags, io)));
+
+  const calibrate = program
+    .command('calibrate')
+    .description('run the suite twice (A/A) and write per-metric thresholds from the noise measured on this host')
+    .option('--thresholds-out <file>', 'where to write the thresholds', 'results/thresholds.json');
+  addRunOptions(calibrate).action(async (flags) => setExit(await runCalibrate(flags, io)));
 
   program
     .command('doctor')

@@ -1,5 +1,6 @@
 import { aggregate, type GroupSummary } from '../results/aggregate.js';
 import type { ResultFile } from '../results/types.js';
+import { renderClaims } from './claims.js';
 import { cell, formatMiB, formatNumber, formatStats } from './format.js';
 
 const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qemu: 'VM (QEMU)' };
@@ -91,6 +92,8 @@ export function renderMarkdown(result: ResultFile): string {
     ...workloadTable(groups),
     '',
     ...footprintTable(groups),
+    '',
+    ...renderClaims(result),
     '',
     ...failures(result),
     ...(result.notes.length ? ['', '## Notes', '', ...result.notes.map((note) => `- ${note}`)] : []),

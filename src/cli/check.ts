@@ -1,0 +1,60 @@
+import { appendFile, readFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
+import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
+import { readResultFile } from '../results/read.js';
+import { writeFileAtomic } from '../results/write.js';
+import { checkResults, parseThreshold } from '../report/check.js';
+import { renderCheckMarkdown, renderJunit } from '../report/check-output.js';
+import type { CommandIo } from './io.js';
+
+/** Flags of `bench check`. */
+export interface CheckFlags {
+  baseline?: string;
+  threshold?: string;
+  thresholds?: string;
+  crossHost?: boolean;
+  junit?: string;
+  summary?: string;
+}
+
+/** Read a thresholds file written by `bench calibrate`. */
+export async function readThresholds(file: string): Promise<Record<string, number>> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8'));
+  } catch (error) {
+    throw new UsageError(`--thresholds ${file}: cannot read it as JSON (${(error as Error).message.split('\n')[0]})`);
+  }
+  const value = parsed as { kind?: unknown; thresholds?: Record<string, unknown> };
+  if (value.kind !== 'twinbench-thresholds' || typeof value.thresholds !== 'object' || value.thresholds === null) {
+    throw new UsageError(`--thresholds ${file}: not a thresholds file from \`bench calibrate\``);
+  }
+  const bad = Object.entries(value.thresholds).filter(([, t]) => typeof t !== 'number' || !(t > 0) || t >= 1);
+  if (bad.length) throw new UsageError(`--thresholds ${file}: thresholds must be fractions in (0, 1), bad: ${bad.map(([k]) => k).slice(0, 3).join(', ')}`);
+  return value.thresholds as Record<string, number>;
+}
+
+/**
+ * `bench check --baseline BASE CURRENT`: exit 0 when nothing regressed, 1 when something did,
+ * 2 for unusable input. Writes JUnit XML and a Markdown summary (also to $GITHUB_STEP_SUMMARY).
+ */
+export async function runCheck(current: string | undefined, flags: CheckFlags, io: CommandIo): Promise<ExitCodeValue> {
+  const problems: string[] = [];
+  if (!flags.baseline) problems.push('--baseline BASE.json is required');
+  if (!current) problems.push('the current result file is required');
+  if (flags.threshold && flags.thresholds) problems.push('--threshold and --thresholds exclude each other');
+  if (problems.length || !flags.baseline || !current) throw new UsageError(problems.join('; '));
+  const threshold = flags.threshold === undefined ? undefined : parseThreshold(flags.threshold);
+  const thresholds = flags.thresholds ? await readThresholds(flags.thresholds) : undefined;
+  const [baseline, now] = [await readResultFile(flags.baseline), await readResultFile(current)];
+  const report = checkResults(baseline, now, { crossHost: flags.crossHost === true, ...(threshold === undefined ? {} : { threshold }), ...(thresholds ? { thresholds } : {}) });
+  const markdown = renderCheckMarkdown(report, basename(flags.baseline), basename(current));
+  const junitPath = flags.junit ?? join(dirname(current), 'check.junit.xml');
+  const summaryPath = flags.summary ?? join(dirname(current), 'check.md');
+  await writeFileAtomic(junitPath, renderJunit(report, `${basename(flags.baseline)} -> ${basename(current)}`));
+  await writeFileAtomic(summaryPath, markdown);
+  if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, markdown).catch(() => undefined);
+  io.out(markdown);
+  io.log(`check: JUnit ${junitPath}, summary ${summaryPath}`);
+  return report.rows.some((row) => row.verdict === 'regressed') ? ExitCode.regression : ExitCode.ok;
+}

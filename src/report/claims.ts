@@ -1,0 +1,72 @@
+import { bootstrapRatioOfMedians } from '../results/bootstrap.js';
+import { collectSamples } from '../results/samples.js';
+import type { ResultFile } from '../results/types.js';
+import { formatNumber } from './format.js';
+
+/** A common container-vs-VM claim judged on this host. */
+export interface Claim {
+  claim: string;
+  verdict: 'supported' | 'contradicted' | 'inconclusive' | 'not measured' | 'not measurable on this host';
+  /** The numbers behind the verdict, or why there is none. */
+  evidence: string;
+}
+
+const claims = {
+  start: 'Containers start faster than VMs',
+  memory: 'Containers use less memory per instance',
+  cpu: 'Containers run CPU work at native speed and VMs close to it',
+  io: 'VMs pay more on I/O than containers',
+  network: 'Containers reach native network throughput only without NAT',
+  density: 'More containers than VMs fit on one host',
+};
+
+/** Judge "VM figure is bigger than container figure" from per-trial values with a bootstrap CI. */
+function judgeBigger(claim: string, vm: number[] | undefined, container: number[] | undefined, unit: string): Claim {
+  if (!vm?.length || !container?.length) return { claim, verdict: 'not measured', evidence: 'this run has no completed trials of both runtimes for it' };
+  const estimate = bootstrapRatioOfMedians(container, vm);
+  const text = (values: number[]) => formatNumber([...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number);
+  const numbers = `VM median ${text(vm)} ${unit} vs container ${text(container)} ${unit}`;
+  if (!estimate) return { claim, verdict: 'inconclusive', evidence: `${numbers}; too few trials for an interval` };
+  const ci = `VM/container ${formatNumber(estimate.ratio)} (95 % CI ${formatNumber(estimate.low)}–${formatNumber(estimate.high)})`;
+  if (estimate.low > 1) return { claim, verdict: 'supported', evidence: `${numbers}; ${ci}` };
+  if (estimate.high < 1) return { claim, verdict: 'contradicted', evidence: `${numbers}; ${ci}` };
+  return { claim, verdict: 'inconclusive', evidence: `${numbers}; ${ci}` };
+}
+
+/** The claims users bring, each judged from this result's figures or said to be unmeasured. */
+export function judgeClaims(result: ResultFile): Claim[] {
+  const samples = collectSamples(result);
+  const values = (key: string) => samples.get(key)?.values;
+  const emulated = result.runtimes.qemu?.emulated === true;
+  const tcg = 'VMs ran under TCG emulation here; emulated figures say nothing about virtualization';
+  const hostPays = (runtime: 'docker' | 'qemu') => {
+    const guest = values(`${runtime}/idle/guest.pss_bytes.peak`);
+    const shim = values(`${runtime}/idle/shim.pss_bytes.peak`);
+    if (!guest) return undefined;
+    return runtime === 'docker' && shim ? guest.map((value, i) => (value + (shim[i] ?? 0)) / 2 ** 20) : guest.map((value) => value / 2 ** 20);
+  };
+  const judged: Claim[] = [];
+  if (emulated) {
+    judged.push({ claim: claims.start, verdict: 'not measurable on this host', evidence: tcg });
+    judged.push({ claim: claims.memory, verdict: 'not measurable on this host', evidence: `${tcg} (TCG's translation cache inflates QEMU's memory)` });
+  } else {
+    judged.push(judgeBigger(claims.start, values('qemu/idle/boot.bootToReadyMs'), values('docker/idle/boot.bootToReadyMs'), 'ms'));
+    judged.push(judgeBigger(claims.memory, hostPays('qemu'), hostPays('docker'), 'MiB PSS (idle, guest processes + shim)'));
+  }
+  judged.push({ claim: claims.cpu, verdict: 'not measured', evidence: 'needs a native baseline run of the same binaries, which this run did not include' });
+  judged.push({ claim: claims.io, verdict: 'not measured', evidence: 'needs the disk workload (fio with direct I/O), which this run did not include' });
+  judged.push({ claim: claims.network, verdict: 'not measured', evidence: 'needs the network workload over bridge/NAT and host paths, which this run did not include' });
+  judged.push({ claim: claims.density, verdict: 'not measured', evidence: 'needs a density run (N guests at once), which this run did not include' });
+  return judged;
+}
+
+/** The "Claims" section of the Markdown report. */
+export function renderClaims(result: ResultFile): string[] {
+  return [
+    '## Claims, judged on this host',
+    '',
+    '| claim | verdict | evidence |',
+    '|---|---|---|',
+    ...judgeClaims(result).map((claim) => `| ${claim.claim} | **${claim.verdict}** | ${claim.evidence} |`),
+  ];
+}

@@ -1,0 +1,77 @@
+import { basename } from 'node:path';
+import { UsageError } from '../errors.js';
+import { collectSamples, type MetricSamples } from '../results/samples.js';
+import { describe } from '../results/stats.js';
+import type { ResultFile } from '../results/types.js';
+import { cell, formatNumber } from './format.js';
+import { hostDimensions } from './host-dimensions.js';
+import { ratioSamples } from './ratios.js';
+
+/** A result file with the name it was given on the command line. */
+export interface NamedResult {
+  path: string;
+  result: ResultFile;
+}
+
+function medianCell(entry: MetricSamples | undefined): string {
+  const stats = entry ? describe(entry.values) : undefined;
+  return stats ? `${formatNumber(stats.median)} (n=${stats.n})` : '—';
+}
+
+/** Rows of one table: every key in any file; refuses keys whose units differ between files. */
+function figureRows(maps: Map<string, MetricSamples>[], names: string[]): string[] {
+  const keys = [...new Set(maps.flatMap((map) => [...map.keys()]))].sort();
+  const rows: string[] = [];
+  for (const key of keys) {
+    const entries = maps.map((map) => map.get(key));
+    const present = entries.filter((entry): entry is MetricSamples => entry !== undefined);
+    const units = [...new Set(present.map((entry) => entry.unit))];
+    if (units.length > 1) {
+      const where = entries.map((entry, i) => (entry ? `${entry.unit} in ${names[i]}` : '')).filter(Boolean).join(', ');
+      throw new UsageError(`cannot compare ${key}: its unit differs between files (${where})`);
+    }
+    const sources = [...new Set(present.map((entry) => entry.source))];
+    const first = present[0];
+    if (!first) continue;
+    const cells = sources.length > 1 ? entries.map((entry) => (entry ? `not comparable: ${entry.source}` : '—')) : entries.map(medianCell);
+    rows.push(`| ${cell(key)} | ${cell(first.unit)}, ${first.direction} is better | ${cells.map(cell).join(' | ')} |`);
+  }
+  return rows;
+}
+
+/**
+ * `bench compare`: aligns 2–20 results by runtime × workload × metric, shows each host's medians and
+ * VM/container ratios side by side, and highlights host dimensions that differ.
+ */
+export function renderComparison(files: readonly NamedResult[]): string {
+  if (files.length < 2 || files.length > 20) throw new UsageError(`bench compare takes 2 to 20 result files, got ${files.length}`);
+  const names = files.map((file, i) => `${i + 1}: ${basename(file.path)}`);
+  const short = files.map((_, i) => `#${i + 1}`);
+  const dims = files.map((file) => hostDimensions(file.result));
+  const lines = ['# twinbench comparison', '', ...names.map((name) => `- ${name}`), '', '## Hosts (rows in bold differ)', '', `| dimension | ${short.join(' | ')} |`, `|---|${short.map(() => '---').join('|')}|`];
+  for (const dimension of Object.keys(dims[0] ?? {})) {
+    const values = dims.map((d) => d[dimension] ?? '');
+    const differs = new Set(values).size > 1;
+    lines.push(`| ${differs ? `**${dimension}**` : dimension} | ${values.map(cell).join(' | ')} |`);
+  }
+  const arches = new Set(files.map((file) => file.result.host.arch));
+  const emulated = files.map((file) => file.result.runtimes.qemu?.emulated === true);
+  lines.push('');
+  if (emulated.some(Boolean)) lines.push(`> VM figures of ${short.filter((_, i) => emulated[i]).join(', ')} measure emulation (TCG), not virtualization.`, '');
+  if (arches.size > 1) {
+    lines.push(`> These hosts have different architectures (${[...arches].join(', ')}): absolute figures are not compared, only ratios.`, '');
+  } else {
+    lines.push('## Figures (median per trial)', '', `| figure | unit | ${short.join(' | ')} |`, `|---|---|${short.map(() => '---').join('|')}|`, ...figureRows(files.map((file) => collectSamples(file.result)), names), '');
+  }
+  lines.push(
+    '## VM / container ratios (median of per-repetition ratios)',
+    '',
+    'A ratio to native is the figure meant for cross-host comparison; until a run measures a native baseline, the VM/container ratio is the comparable one.',
+    '',
+    `| ratio | unit | ${short.join(' | ')} |`,
+    `|---|---|${short.map(() => '---').join('|')}|`,
+    ...figureRows(files.map((file) => ratioSamples(file.result)), names),
+    '',
+  );
+  return lines.join('\n');
+}

@@ -1,0 +1,84 @@
+/* global Chart */
+// Renders the twinbench report's charts from the JSON embedded in the page. Runs offline.
+(function renderTwinbench() {
+  'use strict';
+  var data = JSON.parse(document.getElementById('twinbench-data').textContent);
+  var colors = { docker: '#1f77b4', qemu: '#d62728' };
+  var rendered = [];
+  function chart(id, config) {
+    var canvas = document.getElementById(id);
+    var instance = new Chart(canvas, config);
+    var points = config.data.datasets.reduce(function (n, d) { return n + d.data.filter(function (v) { return v !== null; }).length; }, 0);
+    canvas.setAttribute('data-points', String(points));
+    rendered.push({ id: id, points: points });
+    return instance;
+  }
+  var opts = function (yTitle) {
+    return { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'bottom' } }, scales: { y: { title: { display: true, text: yTitle } } } };
+  };
+
+  // Boot phases: one stacked bar per runtime x workload (median ms per phase).
+  var phaseNames = [];
+  data.groups.forEach(function (g) { g.phases.forEach(function (p) { if (phaseNames.indexOf(p.name) < 0) phaseNames.push(p.name); }); });
+  chart('chart-boot', {
+    type: 'bar',
+    data: {
+      labels: data.groups.map(function (g) { return g.runtime + ' ' + g.workload; }),
+      datasets: phaseNames.map(function (name, i) {
+        return {
+          label: name,
+          backgroundColor: 'hsl(' + (i * 67) % 360 + ', 60%, 55%)',
+          data: data.groups.map(function (g) { var p = g.phases.find(function (x) { return x.name === name; }); return p ? p.median : null; })
+        };
+      })
+    },
+    options: Object.assign(opts('ms (median)'), { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'ms (median)' } } } })
+  });
+
+  // Memory and CPU over time for one trial per runtime (the first completed trial of the idle workload).
+  function series(id, column, transform, yTitle) {
+    chart(id, {
+      type: 'line',
+      data: {
+        datasets: data.series.map(function (s) {
+          var col = s.columns[column];
+          var values = col ? transform(s.tMs, col.values) : [];
+          return { label: s.trialId + (col ? ' (' + col.source + ')' : ' (not measured)'), borderColor: colors[s.runtime], pointRadius: 0,
+            data: values.map(function (v, i) { return v === null ? null : { x: s.tMs[i] / 1000, y: v }; }).filter(function (p) { return p !== null; }) };
+        })
+      },
+      options: Object.assign(opts(yTitle), { parsing: false, scales: { x: { type: 'linear', title: { display: true, text: 's since create/spawn' } }, y: { title: { display: true, text: yTitle } } } })
+    });
+  }
+  var mib = function (t, v) { return v.map(function (x) { return x === null ? null : x / 1048576; }); };
+  var cpuPercent = function (t, v) {
+    return v.map(function (x, i) {
+      if (i === 0 || x === null || v[i - 1] === null) return null;
+      var dt = (t[i] - t[i - 1]) / 1000;
+      return dt > 0 ? (100 * (x - v[i - 1])) / dt : null;
+    });
+  };
+  series('chart-memory', 'cgroup.memory_working_set_bytes', mib, 'MiB (cgroup working set)');
+  series('chart-pss', 'guest.pss_bytes', mib, 'MiB (PSS of the guest processes)');
+  series('chart-cpu', 'cgroup.cpu_seconds', cpuPercent, '% of one CPU (cgroup)');
+
+  // Workload results: median bar with the interquartile range as error bar (floating bar).
+  chart('chart-metrics', {
+    type: 'bar',
+    data: {
+      labels: data.metrics.map(function (m) { return m.runtime + ' ' + m.workload + ' ' + m.name + ' (' + m.unit + ')'; }),
+      datasets: [
+        { label: 'median', backgroundColor: data.metrics.map(function (m) { return colors[m.runtime]; }), data: data.metrics.map(function (m) { return m.median; }) },
+        { label: 'IQR (q1–q3)', backgroundColor: 'rgba(0,0,0,0.25)', barPercentage: 0.3, data: data.metrics.map(function (m) { return [m.q1, m.q3]; }) }
+      ]
+    },
+    options: Object.assign(opts('value'), { scales: { x: { stacked: true }, y: { beginAtZero: true } } })
+  });
+
+  chart('chart-ratios', {
+    type: 'bar',
+    data: { labels: data.ratios.map(function (r) { return r.key; }), datasets: [{ label: 'VM / container (median)', backgroundColor: '#9467bd', data: data.ratios.map(function (r) { return r.median; }) }] },
+    options: opts('ratio')
+  });
+  window.twinbenchRendered = rendered;
+})();
