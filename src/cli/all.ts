@@ -90,7 +90,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     }
   }
 
-  const trials = await runSuite({
+  const { warmups, trials } = await runSuite({
     runId,
     config,
     manifests,
@@ -124,6 +124,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
       packages: [...images.packages],
     },
     runtimes,
+    warmups,
     trials,
     notes: hostNotes(cgroupMode.version, runtimes.qemu?.emulated ?? false),
   };

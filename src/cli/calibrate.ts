@@ -30,7 +30,8 @@ export function proposeThresholds(a: ResultFile, b: ResultFile): { thresholds: R
     }
     noise[key] = { ratio: estimate.ratio, low: estimate.low, high: estimate.high };
     const excursion = Math.max(Math.abs(estimate.low - 1), Math.abs(estimate.high - 1));
-    thresholds[key] = Math.max(floor, Math.ceil(excursion * 1.5 * 200) / 200);
+    // Beyond 90 % the figure is too noisy to gate on; the cap keeps the file usable and says so.
+    thresholds[key] = Math.min(0.9, Math.max(floor, Math.ceil(excursion * 1.5 * 200) / 200));
   }
   return { thresholds, noise };
 }

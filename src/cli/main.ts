@@ -36,6 +36,7 @@ function addRunOptions(command: Command): Command {
     .option('--memory <MiB>', 'RAM of the VM = memory limit of the container')
     .option('--interval <ms>', 'sampler interval in milliseconds')
     .option('--ready-timeout <s>', 'seconds a guest may take to print READY')
+    .option('--warmup <n>', 'warm-up trials per runtime, recorded apart and never in statistics (default 1)')
     .addOption(new Option('--accel <mode>', 'VM accelerator: auto probes KVM with a test boot').choices(['auto', 'kvm', 'tcg']))
     .option('--arch <arch>', 'guest architecture (host architecture only, for now)')
     .option('--kernel <file>', 'boot VMs with this kernel instead of Debian\'s cloud kernel')

@@ -3,6 +3,7 @@ import type { TrialResult } from '../results/types.js';
 
 /** `[3/14] qemu cpu #1 …` shown while a trial runs. */
 export function describeTrialStart(trial: PlannedTrial, index: number, total: number): string {
+  if (index < 0) return `[warm-up] ${trial.runtime} ${trial.workload} (not measured)…`;
   return `[${index + 1}/${total}] ${trial.runtime} ${trial.workload} #${trial.rep} running…`;
 }
 

@@ -16,6 +16,7 @@ export interface SuiteFlags {
   readyTimeout?: string;
   accel?: string;
   arch?: string;
+  warmup?: string;
 }
 
 function parseIntegerFlag(flag: string, text: string | undefined, min: number, max: number, problems: string[]): number | undefined {
@@ -79,7 +80,7 @@ export function checkSuiteFile(value: unknown, file: string): string[] {
 }
 
 /** Read a suite from a built-in name or a JSON file with the same fields. */
-function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig, 'arch' | 'accel'> | undefined {
+function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig, 'arch' | 'accel' | 'warmup'> | undefined {
   if (nameOrPath === 'default' || nameOrPath === 'quick') return builtInSuites[nameOrPath];
   if (!nameOrPath.endsWith('.json')) {
     problems.push(`--suite must be "default", "quick" or a .json file, got ${JSON.stringify(nameOrPath)}`);
@@ -110,6 +111,7 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
   const memoryMiB = parseIntegerFlag('--memory', flags.memory, 64, 1024 * 1024, problems);
   const interval = parseIntegerFlag('--interval', flags.interval, 10, 60000, problems);
   const readyTimeout = parseIntegerFlag('--ready-timeout', flags.readyTimeout, 1, 3600, problems);
+  const warmup = parseIntegerFlag('--warmup', flags.warmup, 0, 10, problems);
   const accel = flags.accel ?? 'auto';
   if (!['auto', 'kvm', 'tcg'].includes(accel)) problems.push(`--accel must be auto, kvm or tcg, got ${JSON.stringify(accel)}`);
   const arch = flags.arch ?? hostArch;
@@ -138,5 +140,6 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
     readyTimeoutSeconds: readyTimeout ?? base.readyTimeoutSeconds,
     accel: accel as AccelChoice,
     arch: arch as ArchName,
+    warmup: warmup ?? 1,
   };
 }

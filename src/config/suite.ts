@@ -31,10 +31,12 @@ export interface SuiteConfig {
   readonly readyTimeoutSeconds: number;
   readonly accel: AccelChoice;
   readonly arch: ArchName;
+  /** Warm-up trials per runtime before the measured ones (recorded apart, never in statistics). */
+  readonly warmup: number;
 }
 
 /** Built-in suites. `default`: ≥ 5 boots (idle) and 3 cpu repetitions; `quick`: CI-sized. */
-export const builtInSuites: Readonly<Record<'default' | 'quick', Omit<SuiteConfig, 'arch' | 'accel'>>> = {
+export const builtInSuites: Readonly<Record<'default' | 'quick', Omit<SuiteConfig, 'arch' | 'accel' | 'warmup'>>> = {
   default: {
     name: 'default',
     runtimes: ['docker', 'qemu'],

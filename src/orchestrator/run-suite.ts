@@ -42,38 +42,69 @@ export interface SuiteRunContext {
   onTrialStart: (trial: PlannedTrial, index: number, total: number) => void;
 }
 
-/** Run every planned trial; after an interrupt the remaining ones are recorded as aborted. */
-export async function runSuite(context: SuiteRunContext): Promise<TrialResult[]> {
-  const planned = planTrials(context.config);
+/** Warm-up trials: the first workload of the suite, once per runtime per `config.warmup`. */
+export function planWarmups(config: SuiteConfig): PlannedTrial[] {
+  const first = config.workloads[0];
+  if (!first) return [];
+  const planned: PlannedTrial[] = [];
+  for (let rep = 1; rep <= config.warmup; rep++) {
+    for (const runtime of config.runtimes) planned.push({ runtime, workload: first.name, rep, trialId: `${runtime}-warmup-${rep}` });
+  }
+  return planned;
+}
+
+/** Results of a suite: warm-ups (kept apart, never in statistics) and the measured trials. */
+export interface SuiteResults {
+  warmups: TrialResult[];
+  trials: TrialResult[];
+}
+
+/**
+ * Run warm-ups, then every planned trial; after an interrupt the remaining ones are recorded as
+ * aborted. The first start of a runtime pays cold caches (engine, page cache) that later ones do
+ * not: here the first container of a run took up to 10x longer, so it is a warm-up, not a sample.
+ */
+export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> {
+  const warmups: TrialResult[] = [];
+  for (const trial of planWarmups(context.config)) {
+    if (context.signal.aborted) break;
+    context.onTrialStart(trial, -1, 0);
+    warmups.push(await runPlanned(context, trial));
+  }
+  const trials = await runPlannedList(context, planTrials(context.config));
+  return { warmups, trials };
+}
+
+async function runPlannedList(context: SuiteRunContext, planned: PlannedTrial[]): Promise<TrialResult[]> {
   const results: TrialResult[] = [];
   for (const [index, trial] of planned.entries()) {
-    const backend = context.backends.get(trial.runtime);
-    const manifest = context.manifests.get(trial.workload);
-    const suiteWorkload = context.config.workloads.find((w) => w.name === trial.workload);
-    if (!backend || !manifest || !suiteWorkload) continue;
     if (context.signal.aborted) {
       results.push({ ...trial, state: 'aborted', reason: 'run interrupted before this trial started' });
       continue;
     }
     context.onTrialStart(trial, index, planned.length);
-    const result = await runTrial(
-      backend,
-      {
-        runId: context.runId,
-        trialId: trial.trialId,
-        workload: manifest,
-        params: { ...manifest.params, ...suiteWorkload.params, threads: context.config.vcpus },
-        vcpus: context.config.vcpus,
-        memoryMiB: context.config.memoryMiB,
-        readyTimeoutMs: context.config.readyTimeoutSeconds * 1000,
-        workloadTimeoutMs: manifest.timeoutSeconds * 1000,
-        signal: context.signal,
-      },
-      trial.rep,
-      context.sampling,
-    );
+    const result = await runPlanned(context, trial);
     results.push(result);
     context.onTrial(result, index, planned.length);
   }
   return results;
+}
+
+async function runPlanned(context: SuiteRunContext, trial: PlannedTrial): Promise<TrialResult> {
+  const backend = context.backends.get(trial.runtime);
+  const manifest = context.manifests.get(trial.workload);
+  const suiteWorkload = context.config.workloads.find((w) => w.name === trial.workload);
+  if (!backend || !manifest || !suiteWorkload) throw new Error(`no backend or workload for ${trial.trialId}`);
+  const spec = {
+    runId: context.runId,
+    trialId: trial.trialId,
+    workload: manifest,
+    params: { ...manifest.params, ...suiteWorkload.params, threads: context.config.vcpus },
+    vcpus: context.config.vcpus,
+    memoryMiB: context.config.memoryMiB,
+    readyTimeoutMs: context.config.readyTimeoutSeconds * 1000,
+    workloadTimeoutMs: manifest.timeoutSeconds * 1000,
+    signal: context.signal,
+  };
+  return runTrial(backend, spec, trial.rep, context.sampling);
 }

@@ -82,7 +82,7 @@ export function renderMarkdown(result: ResultFile): string {
     ...emulationWarning(result),
     ...(emulationWarning(result).length ? [''] : []),
     `Host **${host.hostname}**: ${host.cpu.brand} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
-    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = container CPU quota, ${result.config.memoryMiB} MiB = container memory limit, sampled every ${result.config.sampleIntervalMs} ms. Status: ${result.status}.`,
+    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = container CPU quota, ${result.config.memoryMiB} MiB = container memory limit, sampled every ${result.config.sampleIntervalMs} ms, ${result.config.warmup} warm-up trial(s) per runtime first (not in any figure). Status: ${result.status}.`,
     docker ? `Docker ${String(docker.engineVersion)} (${String(docker.cgroupDriver)}, ${String(docker.storageDriver)}), image \`${String(docker.image)}\`.` : 'Docker: not run.',
     qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}.` : 'QEMU: not run.',
     `Both from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,

@@ -8,11 +8,14 @@ import { resultSchemaVersion, type ResultFile } from './types.js';
  * only migration so far fills fields that early v1 writers left out; each future version adds a step.
  */
 export function migrateResult(value: Record<string, unknown>): Record<string, unknown> {
+  if (value.schemaVersion !== 1) return value;
+  const migrated = { ...value };
   const images = value.images as Record<string, unknown> | undefined;
-  if (value.schemaVersion === 1 && images && images.initrd === undefined) {
-    return { ...value, images: { ...images, initrd: { source: 'built' } } };
-  }
-  return value;
+  if (images && images.initrd === undefined) migrated.images = { ...images, initrd: { source: 'built' } };
+  if (migrated.warmups === undefined) migrated.warmups = [];
+  const config = value.config as Record<string, unknown> | undefined;
+  if (config && config.warmup === undefined) migrated.config = { ...config, warmup: 0 };
+  return migrated;
 }
 
 /** Parse and check a result file's text; throws a UsageError naming the file and the problem. */

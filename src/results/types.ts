@@ -109,6 +109,9 @@ export interface ResultFile {
     packages: string[];
   };
   runtimes: Partial<Record<RuntimeName, RuntimeRecord>>;
+  /** Warm-up trials run first per runtime (cold engine and caches); never part of any statistic. */
+  warmups: TrialResult[];
+  /** The measured trials. */
   trials: TrialResult[];
   /** Caveats a reader must know (emulation, I/O attribution…). */
   notes: string[];

@@ -31,8 +31,8 @@ const good = (spec: TrialSpec): FakeScript => ({
   ],
 });
 
-async function run(script: (spec: TrialSpec) => FakeScript, flags = {}, signal = new AbortController().signal) {
-  const config = resolveSuite({ suite: 'quick', ...flags }, manifests, 'amd64');
+async function runWithWarmups(script: (spec: TrialSpec) => FakeScript, flags = {}, signal = new AbortController().signal) {
+  const config = resolveSuite({ suite: 'quick', warmup: '0', ...flags }, manifests, 'amd64');
   const target = fakeCgroup();
   const backends = new Map([
     ['docker', new FakeBackend('docker', script, target)],
@@ -43,6 +43,10 @@ async function run(script: (spec: TrialSpec) => FakeScript, flags = {}, signal =
     sampling: { intervalMs: 10, tickSeconds: 0.01, missingReasons: {} },
     onTrial: () => undefined, onTrialStart: () => undefined,
   });
+}
+
+async function run(script: (spec: TrialSpec) => FakeScript, flags = {}, signal = new AbortController().signal) {
+  return (await runWithWarmups(script, flags, signal)).trials;
 }
 
 test('trials interleave runtimes within each repetition', () => {
@@ -90,4 +94,16 @@ test('after an interrupt the remaining trials are aborted, and what ran is kept'
   assert.equal(trials[0]?.state, 'completed');
   assert.ok(trials.slice(2).every((t) => t.state === 'aborted'));
   assert.equal(trials.length, 6);
+});
+
+test('warm-ups run first, once per runtime, and stay out of the measured trials', async () => {
+  const order: string[] = [];
+  const { warmups, trials } = await runWithWarmups((spec) => {
+    order.push(spec.trialId);
+    return good(spec);
+  }, { warmup: '1' });
+  assert.deepEqual(warmups.map((t) => t.trialId), ['docker-warmup-1', 'qemu-warmup-1']);
+  assert.deepEqual(order.slice(0, 2), ['docker-warmup-1', 'qemu-warmup-1']);
+  assert.equal(trials.length, 6);
+  assert.ok(trials.every((t) => !t.trialId.includes('warmup')));
 });

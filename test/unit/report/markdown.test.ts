@@ -18,9 +18,10 @@ function result(emulated: boolean): ResultFile {
   return {
     schemaVersion: 1, tool: { name: 'twinbench', version: '0.0.0' }, runId: 'r1', startedAt: '2026-01-01T00:00:00Z', finishedAt: '2026-01-01T00:01:00Z', status: 'completed',
     host: { hostname: 'h', arch: 'x86_64', cpu: { manufacturer: 'x', brand: 'CPU', cores: 2, physicalCores: 2, speedGHz: 2 }, virtualizationFlags: [], isVirtualMachine: false, memoryBytes: 2 ** 34, os: { distro: 'Debian', release: '12', kernel: '6.1' }, cgroupVersion: 2, cgroupMode: 'v2', ksm: 'off', clockTicksPerSecond: 100 },
-    config: { name: 'quick', runtimes: ['docker', 'qemu'], workloads: [{ name: 'cpu', reps: 2, params: {} }], vcpus: 1, memoryMiB: 512, sampleIntervalMs: 100, readyTimeoutSeconds: 60, accel: 'auto', arch: 'amd64' },
+    config: { name: 'quick', runtimes: ['docker', 'qemu'], workloads: [{ name: 'cpu', reps: 2, params: {} }], vcpus: 1, memoryMiB: 512, sampleIntervalMs: 100, readyTimeoutSeconds: 60, accel: 'auto', arch: 'amd64', warmup: 1 },
     images: { rootfsDigest: 'a'.repeat(64), inputsDigest: 'b'.repeat(64), dockerTag: 't', kernel: { source: 'debian', name: 'k', version: '1' }, initrd: { source: 'built' }, suite: 'bookworm', packages: [] },
     runtimes: { docker: { emulated: false, info: { engineVersion: '20' } }, qemu: { emulated, info: { accelerator: emulated ? 'tcg' : 'kvm', acceleratorReason: 'probe' } } },
+    warmups: [],
     trials: [trial('docker', 1, 90, 1000), trial('qemu', 1, 3000, 500), trial('docker', 2, 110, 1200), trial('qemu', 2, 3200, 600),
       { trialId: 'qemu-cpu-3', runtime: 'qemu', workload: 'cpu', rep: 3, state: 'errored', error: 'guest never printed READY within 60 s' }],
     notes: [],
