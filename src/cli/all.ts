@@ -1,9 +1,9 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Backend } from '../backends/backend.js';
-import { DockerBackend, probeDockerEngine } from '../backends/docker.js';
+import { DockerBackend, probeDockerEngine, removeLabelledContainers } from '../backends/docker.js';
 import { QemuBackend, probeQemu } from '../backends/qemu.js';
 import { cleanup } from '../cleanup.js';
 import { resolveSuite, type SuiteFlags } from '../config/resolve-suite.js';
@@ -45,6 +45,28 @@ function hostNotes(cgroupVersion: 1 | 2, emulatedVm: boolean): string[] {
   return notes;
 }
 
+/**
+ * Write JSON + Markdown atomically. When the output folder fails (disk full, read-only), the
+ * measured results are saved in the cache folder instead and the error names both places.
+ */
+async function writeResults(jsonPath: string, result: ResultFile, markdown: string, io: CommandIo): Promise<string> {
+  const json = `${JSON.stringify(result)}\n`;
+  try {
+    await writeFileAtomic(jsonPath, json);
+    await writeFileAtomic(jsonPath.replace(/\.json$/, '.md'), markdown);
+    return jsonPath;
+  } catch (error) {
+    const rescue = join(cacheDir(), 'unwritten-results', basename(jsonPath));
+    try {
+      await writeFileAtomic(rescue, json);
+      io.warn(`the results were saved to ${rescue} instead`);
+    } catch {
+      io.warn('the results could not be saved anywhere');
+    }
+    throw error;
+  }
+}
+
 /** `bench all`: build what is missing, run the suite on every runtime, write JSON + Markdown. */
 export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeValue> {
   const hostArch = archFromNode(process.arch);
@@ -72,6 +94,10 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   const removeRunDir = cleanup.register(`run folder ${runDir}`, () => rm(runDir, { recursive: true, force: true }));
   await writeRunState(stateDir(), { runId, pid: process.pid, startedAt: startedAt.toISOString(), runDir });
   const forgetRun = cleanup.register(`run state ${runId}`, () => removeRunState(stateDir(), runId));
+  if (config.runtimes.includes('docker')) {
+    // Last sweep: a container whose own removal failed (engine restarting) still goes, by label.
+    cleanup.register(`containers labelled with run ${runId}`, async () => void (await removeLabelledContainers(runId)));
+  }
 
   const backends = new Map<RuntimeName, Backend>();
   const runtimes: ResultFile['runtimes'] = {};
@@ -128,10 +154,8 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     trials,
     notes: hostNotes(cgroupMode.version, runtimes.qemu?.emulated ?? false),
   };
-  const jsonPath = join(outDir, resultFileName(startedAt, hostname()));
   const markdown = renderMarkdown(result);
-  await writeFileAtomic(jsonPath, `${JSON.stringify(result)}\n`);
-  await writeFileAtomic(jsonPath.replace(/\.json$/, '.md'), markdown);
+  const jsonPath = await writeResults(join(outDir, resultFileName(startedAt, hostname())), result, markdown, io);
   await removeRunDir();
   await forgetRun();
   io.out(markdown);

@@ -66,6 +66,9 @@ export function checkSuiteFile(value: unknown, file: string): string[] {
         const w = (entry ?? {}) as Record<string, unknown>;
         if (typeof w.name !== 'string') problems.push(`${file}: workloads[${index}].name must be a string`);
         if (typeof w.reps !== 'number' || !Number.isSafeInteger(w.reps) || w.reps < 1 || w.reps > 1000) problems.push(`${file}: workloads[${index}].reps must be a whole number from 1 to 1000, got ${JSON.stringify(w.reps)}`);
+        if (w.timeoutSeconds !== undefined && (typeof w.timeoutSeconds !== 'number' || !(w.timeoutSeconds > 0) || w.timeoutSeconds > 86400)) {
+          problems.push(`${file}: workloads[${index}].timeoutSeconds must be a number in (0, 86400], got ${JSON.stringify(w.timeoutSeconds)}`);
+        }
         if (typeof w.params !== 'object' || w.params === null || Array.isArray(w.params)) problems.push(`${file}: workloads[${index}].params must be an object`);
         else {
           for (const [key, param] of Object.entries(w.params)) {

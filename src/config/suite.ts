@@ -13,6 +13,8 @@ export interface SuiteWorkload {
   readonly reps: number;
   /** Overrides of the manifest's default parameters. */
   readonly params: Readonly<Record<string, string | number>>;
+  /** Overrides the manifest's timeoutSeconds: longest the workload may run after READY. */
+  readonly timeoutSeconds?: number;
 }
 
 /** The effective configuration of a run; stored verbatim in the result file. */

@@ -103,7 +103,7 @@ async function runPlanned(context: SuiteRunContext, trial: PlannedTrial): Promis
     vcpus: context.config.vcpus,
     memoryMiB: context.config.memoryMiB,
     readyTimeoutMs: context.config.readyTimeoutSeconds * 1000,
-    workloadTimeoutMs: manifest.timeoutSeconds * 1000,
+    workloadTimeoutMs: (suiteWorkload.timeoutSeconds ?? manifest.timeoutSeconds) * 1000,
     signal: context.signal,
   };
   return runTrial(backend, spec, trial.rep, context.sampling);
