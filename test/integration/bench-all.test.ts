@@ -11,9 +11,11 @@ const MiB = 1024 * 1024;
 
 test('bench all --suite quick: one rootfs in Docker and QEMU, sampled alike, an honest result file', { timeout: 300_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench out '));
-  const run = await runBench(['all', '--suite', 'quick', '--out', out]);
+  const canary = 'canary-7f3e9a-do-not-record';
+  const run = await runBench(['all', '--suite', 'quick', '--out', out], { TWINBENCH_TEST_SECRET: canary });
   assert.equal(run.exitCode, 0, run.all);
   const { path, result } = readResult(run.stdout);
+  assert.ok(!readFileSync(path, 'utf8').includes(canary), 'result files record no environment variables');
   assert.ok(path.startsWith(out) && path.endsWith('.json'));
   assert.deepEqual(validateResult(result), []);
   const markdown = readFileSync(path.replace(/\.json$/, '.md'), 'utf8');

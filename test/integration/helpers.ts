@@ -8,8 +8,8 @@ import type { ResultFile } from '../../src/results/types.js';
 const bench = join(packageRoot, 'bin', 'bench.js');
 
 /** Run the real CLI as a user would. */
-export function runBench(args: string[]) {
-  return execa('node', [bench, ...args], { reject: false, all: true, env: { TWINBENCH_DEBUG: '1' } });
+export function runBench(args: string[], env: Record<string, string> = {}) {
+  return execa('node', [bench, ...args], { reject: false, all: true, env: { TWINBENCH_DEBUG: '1', ...env } });
 }
 
 /** Start the CLI without waiting (for signals). */

@@ -1,0 +1,55 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import Docker from 'dockerode';
+import { leftovers, readResult, runBench, startBench } from './helpers.js';
+
+const pidfile = process.env.TWINBENCH_DOCKERD_PIDFILE;
+const ours = pidfile !== undefined && existsSync(pidfile) && readFileSync(pidfile, 'utf8').trim() !== '';
+
+async function engineAnswers(): Promise<boolean> {
+  return new Docker().ping().then(() => true, () => false);
+}
+
+// Runs last (file name): it restarts the engine the other tests use.
+test('Docker daemon restarted mid-run: errored trials with the reason, the run ends, bench clean leaves nothing', {
+  timeout: 180_000,
+  skip: ours ? false : 'dockerd was not started by scripts/test.sh, so it is not ours to restart',
+}, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
+  const child = startBench(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '3', '--suite', 'quick', '--warmup', '0', '--out', out]);
+  let seen = '';
+  child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  for (let i = 0; i < 600 && !/\[1\/3\] docker idle #1 running/.test(seen); i++) await sleep(100);
+  await sleep(500);
+  const oldPid = Number(readFileSync(pidfile!, 'utf8'));
+  process.kill(oldPid, 'SIGTERM');
+  for (let i = 0; i < 200; i++, await sleep(100)) {
+    try {
+      process.kill(oldPid, 0);
+    } catch {
+      break;
+    }
+  }
+  const log = openSync('/var/log/twinbench-dockerd.log', 'a');
+  const dockerd = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] });
+  dockerd.unref();
+  writeFileSync(pidfile!, String(dockerd.pid));
+  const run = await child;
+  for (let i = 0; i < 120 && !(await engineAnswers()); i++) await sleep(500);
+  assert.ok(await engineAnswers(), 'the engine is back');
+
+  assert.equal(run.exitCode, 4, run.all);
+  const { result } = readResult(run.stdout);
+  assert.equal(result.trials.length, 3);
+  const errored = result.trials.filter((trial) => trial.state === 'errored');
+  assert.ok(errored.length >= 1);
+  for (const trial of errored) assert.match(trial.state === 'errored' ? trial.error : '', /container output ended|docker|connect|socket/i);
+  const clean = await runBench(['clean']);
+  assert.equal(clean.exitCode, 0, clean.all);
+  assert.deepEqual(await leftovers(), []);
+});
