@@ -7,6 +7,16 @@ cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
+# --arch arm64|amd64: also prepare a foreign guest architecture (emulated: qemu-user + binfmt_misc).
+foreign=""
+if [ "${1:-}" = --arch ]; then
+  case ${2:-} in
+    amd64 | arm64) foreign=$2 ;;
+    *) say "--arch takes amd64 or arm64, got '${2:-}'" && exit 2 ;;
+  esac
+fi
+[ "$foreign" = "$(dpkg --print-architecture)" ] && foreign=""
+
 if [ "$(id -u)" != 0 ]; then
   say "run as root: it installs Debian packages and starts dockerd" && exit 3
 fi
@@ -37,8 +47,27 @@ while IFS=: read -r cmd pkg why; do
 done < /tmp/twinbench-needs.$$
 rm -f /tmp/twinbench-needs.$$
 
-arch=$(dpkg --print-architecture)
-lists_ok() { apt-cache policy "linux-image-cloud-$arch" 2>/dev/null | grep -q 'Candidate: [0-9]'; }
+if [ -n "$foreign" ]; then
+  case $foreign in
+    arm64) foreign_qemu=qemu-system-aarch64 foreign_pkg=qemu-system-arm binfmt=qemu-aarch64 ;;
+    amd64) foreign_qemu=qemu-system-x86_64 foreign_pkg=qemu-system-x86 binfmt=qemu-x86_64 ;;
+  esac
+  for pair in "$foreign_qemu:$foreign_pkg:VMs of the $foreign guest" "qemu-$( [ "$foreign" = arm64 ] && echo aarch64 || echo x86_64)-static:qemu-user-static:running $foreign binaries (debootstrap, Docker)" "update-binfmts:binfmt-support:registering qemu-user with binfmt_misc"; do
+    cmd=${pair%%:*} rest=${pair#*:} pkg=${rest%%:*} why=${rest#*:}
+    if ! command -v "$cmd" >/dev/null 2>&1; then
+      say "missing $cmd: will install $pkg ($why)"
+      missing="$missing $pkg"
+    fi
+  done
+  if ! dpkg --print-foreign-architectures | grep -qx "$foreign"; then
+    say "dpkg --add-architecture $foreign (to download the $foreign kernel and busybox-static)"
+    dpkg --add-architecture "$foreign"
+    force_update=1
+  fi
+fi
+
+arch=${foreign:-$(dpkg --print-architecture)}
+lists_ok() { [ -z "${force_update:-}" ] && apt-cache policy "linux-image-cloud-$arch:$arch" 2>/dev/null | grep -q 'Candidate: [0-9]'; }
 if [ -n "$missing" ] || ! lists_ok; then
   say "apt-get update (package lists are needed to install and to find the guest kernel)"
   apt-get update -qq
@@ -48,6 +77,17 @@ if [ -n "$missing" ]; then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2
 else
   say "host packages: all present, nothing to install"
+fi
+
+if [ -n "$foreign" ]; then
+  if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
+    say "mounting binfmt_misc (no systemd here to do it)"
+    mount binfmt_misc -t binfmt_misc /proc/sys/fs/binfmt_misc
+  fi
+  if ! grep -qs '^enabled' "/proc/sys/fs/binfmt_misc/$binfmt"; then
+    say "update-binfmts --enable $binfmt"
+    update-binfmts --enable "$binfmt" >&2
+  fi
 fi
 
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then

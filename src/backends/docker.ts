@@ -1,5 +1,6 @@
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
@@ -45,12 +46,25 @@ export async function removeLabelledContainers(runId?: string, docker = new Dock
   return containers.map((info) => info.Names[0] ?? info.Id);
 }
 
+/** Settings of the Docker backend. */
+export interface DockerSettings {
+  /** Docker platform of the guest, e.g. `linux/arm64`. */
+  readonly platform: string;
+  /** True when the guest's architecture is not the host's: binaries run under qemu-user (emulated). */
+  readonly foreign: boolean;
+}
+
 /** Runs guests as Docker containers from the imported rootfs, through the engine's API. */
 export class DockerBackend implements Backend {
   readonly name = 'docker' as const;
   readonly #docker = new Docker();
+  readonly #settings: DockerSettings;
   #tag = '';
   #countDevice: BlockDevice | undefined;
+
+  constructor(settings: DockerSettings = { platform: '', foreign: false }) {
+    this.#settings = settings;
+  }
 
   async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
     const engine = await probeDockerEngine(this.#docker);
@@ -62,11 +76,14 @@ export class DockerBackend implements Backend {
     try {
       await this.#docker.getImage(images.dockerTag).inspect();
     } catch {
-      const [repo, tag] = images.dockerTag.split(':');
-      const stream = await this.#docker.importImage(createReadStream(images.rootfsTar), { repo, tag, abortSignal: signal });
-      await new Promise<void>((resolve, reject) =>
-        this.#docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
-      );
+      if (this.#settings.foreign) await this.#buildForPlatform(images, signal);
+      else {
+        const [repo, tag] = images.dockerTag.split(':');
+        const stream = await this.#docker.importImage(createReadStream(images.rootfsTar), { repo, tag, abortSignal: signal });
+        await new Promise<void>((resolve, reject) =>
+          this.#docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+        );
+      }
     }
     const image = await this.#docker.getImage(images.dockerTag).inspect();
     return {
@@ -76,6 +93,9 @@ export class DockerBackend implements Backend {
       storageDriver: engine.storageDriver,
       image: images.dockerTag,
       imageId: image.Id,
+      imageArchitecture: image.Architecture,
+      emulated: this.#settings.foreign,
+      ...(this.#settings.foreign ? { emulation: `qemu-user via binfmt_misc (${this.#settings.platform} on a ${process.arch} host)` } : {}),
       network: 'none',
       ioAccounting: this.#countDevice ? `cgroup v1 with a non-limiting throttle rule on ${this.#countDevice.devPath}` : 'cgroup as is',
     };
@@ -87,6 +107,7 @@ export class DockerBackend implements Backend {
     let container: Docker.Container;
     try {
       container = await this.#docker.createContainer({
+        ...(this.#settings.foreign ? { platform: this.#settings.platform } : {}),
         name: `twinbench-${spec.runId}-${spec.trialId}`,
         Image: this.#tag,
         Cmd: ['/bin/sh', '/twinbench/agent.sh', ...agentArguments('container', spec)],
@@ -137,6 +158,27 @@ export class DockerBackend implements Backend {
     } finally {
       watch.fail('trial ended');
       await remove().catch(() => undefined);
+    }
+  }
+
+  /**
+   * `docker import --platform` labels the image with the host's architecture, so a foreign rootfs is
+   * built `FROM scratch` + `ADD rootfs.tar /` for the right platform instead (no registry involved).
+   */
+  async #buildForPlatform(images: ImageSet, signal: AbortSignal): Promise<void> {
+    const context = await mkdtemp(join(dirname(images.rootfsTar), '.build-'));
+    const removeContext = cleanup.register(`build context ${context}`, () => rm(context, { recursive: true, force: true }));
+    try {
+      await writeFile(join(context, 'Dockerfile'), 'FROM scratch\nADD rootfs.tar /\n');
+      await link(images.rootfsTar, join(context, 'rootfs.tar')).catch(() => copyFile(images.rootfsTar, join(context, 'rootfs.tar')));
+      const stream = await this.#docker.buildImage({ context, src: ['Dockerfile', 'rootfs.tar'] }, { t: images.dockerTag, platform: this.#settings.platform, abortSignal: signal });
+      const output = await new Promise<{ error?: string }[]>((resolve, reject) =>
+        this.#docker.modem.followProgress(stream, (error: Error | null, result: { error?: string }[]) => (error ? reject(error) : resolve(result))),
+      );
+      const failed = output.find((entry) => entry.error);
+      if (failed) throw new MissingDependencyError(`docker build for ${this.#settings.platform} failed: ${failed.error ?? ''}`);
+    } finally {
+      await removeContext();
     }
   }
 

@@ -13,6 +13,7 @@ import { ExitCode, MissingDependencyError, type ExitCodeValue } from '../errors.
 import { archFromNode, getArchProfile } from '../host/arch.js';
 import { blockDeviceOf } from '../host/block-device.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
+import { probeForeignArch } from '../host/foreign-arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { readHostInventory } from '../host/inventory.js';
 import { chooseAccelerator } from '../orchestrator/choose-accel.js';
@@ -83,6 +84,11 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   if (leftovers.length > 0) io.warn(`leftovers from ${leftovers.length} earlier run(s) that did not finish (${leftovers.map((r) => r.runId).join(', ')}): run \`bench clean\``);
 
   // Fail fast, before a minute of image building, when an engine the suite needs is missing.
+  const foreign = config.arch !== hostArch;
+  if (foreign) {
+    const status = await probeForeignArch(profile);
+    if (status.problems.length > 0) throw new MissingDependencyError(`--arch ${config.arch} on a ${hostArch} host: ${status.problems.join('; ')}`);
+  }
   if (config.runtimes.includes('docker')) await probeDockerEngine();
   if (config.runtimes.includes('qemu')) await probeQemu(profile);
   const [inventory, cgroupMode, ksm, clockTicks] = await Promise.all([readHostInventory(), readCgroupMode(), readKsm(), readClockTicks()]);
@@ -103,11 +109,13 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   const runtimes: ResultFile['runtimes'] = {};
   for (const runtime of config.runtimes) {
     if (runtime === 'docker') {
-      const backend = new DockerBackend();
-      runtimes.docker = { emulated: false, info: await backend.prepare(images, io.signal) } satisfies RuntimeRecord;
+      const backend = new DockerBackend({ platform: profile.dockerPlatform, foreign });
+      runtimes.docker = { emulated: foreign, info: await backend.prepare(images, io.signal) } satisfies RuntimeRecord;
       backends.set('docker', backend);
     } else {
-      const accel = await chooseAccelerator(config.accel, profile, images.kernelPath);
+      const accel = foreign
+        ? { accel: 'tcg' as const, reason: `foreign architecture (${config.arch} guest on a ${hostArch} host): only TCG emulation can run it` }
+        : await chooseAccelerator(config.accel, profile, images.kernelPath);
       io.log(`qemu: accelerator ${accel.accel} (${accel.reason})`);
       const countDevice = cgroupMode.version === 1 ? await blockDeviceOf(runDir).catch(() => undefined) : undefined;
       const backend = new QemuBackend({ profile, accel: accel.accel, accelReason: accel.reason, runDir, ...(countDevice ? { countDevice } : {}) });
@@ -152,7 +160,10 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     runtimes,
     warmups,
     trials,
-    notes: hostNotes(cgroupMode.version, runtimes.qemu?.emulated ?? false),
+    notes: [
+      ...hostNotes(cgroupMode.version, runtimes.qemu?.emulated ?? false),
+      ...(foreign ? [`Guest architecture ${config.arch} on a ${hostArch} host: containers ran under qemu-user and VMs under TCG; every figure measures emulation, and the host-side figures include the emulator.`] : []),
+    ],
   };
   const markdown = renderMarkdown(result);
   const jsonPath = await writeResults(join(outDir, resultFileName(startedAt, hostname())), result, markdown, io);

@@ -4,7 +4,8 @@ import { execa } from 'execa';
 import { probeDockerEngine } from '../backends/docker.js';
 import { probeQemu } from '../backends/qemu.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { archFromNode, getArchProfile, type ArchProfile } from '../host/arch.js';
+import { archFromNode, archNames, getArchProfile, type ArchProfile } from '../host/arch.js';
+import { probeForeignArch } from '../host/foreign-arch.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeKvm } from '../host/kvm-probe.js';
 import { cacheDir } from '../paths.js';
@@ -76,6 +77,18 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
       : { name: 'cgroups', status: 'missing', detail: 'no cgroup hierarchy under /sys/fs/cgroup', fix: 'mount cgroup2 on /sys/fs/cgroup', required: true },
   );
   checks.push({ name: 'ksm', status: 'ok', detail: await readKsm(), required: false });
+  for (const other of archNames.filter((name) => name !== arch)) {
+    const foreignProfile = getArchProfile(other);
+    const status = await probeForeignArch(foreignProfile);
+    const qemu = await probeQemu(foreignProfile).then((version) => `${foreignProfile.qemuBinary} ${version}`, () => `${foreignProfile.qemuBinary} missing`);
+    checks.push({
+      name: `foreign arch ${other}`,
+      status: status.problems.length === 0 && !qemu.endsWith('missing') ? 'ok' : 'warning',
+      detail: `binfmt ${status.binfmt}, dpkg architecture ${status.dpkgArchitecture ? 'added' : 'not added'}, ${qemu} (only for --arch ${other}; runs emulated)`,
+      ...(status.problems.length || qemu.endsWith('missing') ? { fix: `scripts/setup.sh --arch ${other}` } : {}),
+      required: false,
+    });
+  }
   checks.push(await tool('debootstrap', ['--version'], 'debootstrap'));
   checks.push(await tool('qemu-img', ['--version'], 'qemu-utils'));
   checks.push(await tool('mke2fs', ['-V'], 'e2fsprogs'));

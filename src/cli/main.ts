@@ -38,7 +38,7 @@ function addRunOptions(command: Command): Command {
     .option('--ready-timeout <s>', 'seconds a guest may take to print READY')
     .option('--warmup <n>', 'warm-up trials per runtime, recorded apart and never in statistics (default 1)')
     .addOption(new Option('--accel <mode>', 'VM accelerator: auto probes KVM with a test boot').choices(['auto', 'kvm', 'tcg']))
-    .option('--arch <arch>', 'guest architecture (host architecture only, for now)')
+    .option('--arch <arch>', 'guest architecture, amd64 or arm64 (default: the host\'s; a foreign one runs emulated)')
     .option('--kernel <file>', 'boot VMs with this kernel instead of Debian\'s cloud kernel')
     .option('--initrd <file>', 'boot VMs with this initramfs instead of the built one')
     .option('--mirror <url>', 'Debian mirror for debootstrap (default: the host apt mirror)')

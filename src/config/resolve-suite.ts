@@ -119,7 +119,6 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
   if (!['auto', 'kvm', 'tcg'].includes(accel)) problems.push(`--accel must be auto, kvm or tcg, got ${JSON.stringify(accel)}`);
   const arch = flags.arch ?? hostArch;
   if (!archNames.includes(arch as ArchName)) problems.push(`--arch must be one of ${archNames.join(', ')}, got ${JSON.stringify(arch)}`);
-  else if (arch !== hostArch) problems.push(`--arch ${arch}: only the host architecture (${hostArch}) is supported so far`);
 
   let workloads: SuiteWorkload[] = [];
   if (base) {

@@ -54,12 +54,12 @@ export function renderComparison(files: readonly NamedResult[]): string {
     const differs = new Set(values).size > 1;
     lines.push(`| ${differs ? `**${dimension}**` : dimension} | ${values.map(cell).join(' | ')} |`);
   }
-  const arches = new Set(files.map((file) => file.result.host.arch));
+  const arches = new Set(files.map((file) => file.result.config.arch));
   const emulated = files.map((file) => file.result.runtimes.qemu?.emulated === true);
   lines.push('');
   if (emulated.some(Boolean)) lines.push(`> VM figures of ${short.filter((_, i) => emulated[i]).join(', ')} measure emulation (TCG), not virtualization.`, '');
   if (arches.size > 1) {
-    lines.push(`> These hosts have different architectures (${[...arches].join(', ')}): absolute figures are not compared, only ratios.`, '');
+    lines.push(`> These results have different guest architectures (${[...arches].join(', ')}): absolute figures are not compared, only ratios.`, '');
   } else {
     lines.push('## Figures (median per trial)', '', `| figure | unit | ${short.join(' | ')} |`, `|---|---|${short.map(() => '---').join('|')}|`, ...figureRows(files.map((file) => collectSamples(file.result)), names), '');
   }

@@ -7,7 +7,8 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
   return {
     host: result.host.hostname,
     cpu: `${result.host.cpu.brand} (${result.host.cpu.cores} CPUs)`,
-    arch: result.host.arch,
+    'host arch': result.host.arch,
+    'guest arch': result.config.arch,
     kernel: result.host.os.kernel,
     os: `${result.host.os.distro} ${result.host.os.release}`,
     'cgroup': `v${result.host.cgroupVersion} (${result.host.cgroupMode})`,

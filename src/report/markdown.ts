@@ -7,11 +7,12 @@ const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qem
 
 function emulationWarning(result: ResultFile): string[] {
   const emulated = Object.entries(result.runtimes).filter(([, record]) => record?.emulated);
-  return emulated.map(
-    ([name, record]) =>
-      `> **Warning:** ${runtimeLabel[name] ?? name} figures on this host measure **emulation, not virtualization** ` +
-      `(accelerator: ${String(record?.info.accelerator ?? 'emulated')}; ${String(record?.info.acceleratorReason ?? '')}). ` +
-      'Do not read them as the cost of a VM.',
+  return emulated.map(([name, record]) =>
+    name === 'docker'
+      ? `> **Warning:** ${runtimeLabel[name] ?? name} figures measure **emulation**: the ${result.config.arch} guest ran under qemu-user on a ${result.host.arch} host. Do not read them as native container figures.`
+      : `> **Warning:** ${runtimeLabel[name] ?? name} figures on this host measure **emulation, not virtualization** ` +
+        `(accelerator: ${String(record?.info.accelerator ?? 'emulated')}; ${String(record?.info.acceleratorReason ?? '')}). ` +
+        'Do not read them as the cost of a VM.',
   );
 }
 
