@@ -15,7 +15,12 @@ stop_dockerd() {
   rm -f "$pidfile"
 }
 trap stop_dockerd EXIT INT TERM
-sh scripts/setup.sh
+# The other architecture too: its paths are exercised under emulation (qemu-user, TCG).
+case $(uname -m) in
+  x86_64) other=arm64 ;;
+  *) other=amd64 ;;
+esac
+sh scripts/setup.sh --arch "$other"
 if ! command -v chromium >/dev/null 2>&1; then
   echo "test: installing chromium (headless browser for the HTML report test)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2
@@ -26,6 +31,7 @@ echo "== unit tests"
 node --test --test-reporter=spec dist/test/unit/ || status=1
 echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench})"
 node bin/bench.js images build >/dev/null || status=1
+node bin/bench.js images build --arch "$other" >/dev/null || status=1
 echo "== integration tests (real Docker engine, real QEMU)"
 node --test --test-concurrency=1 --test-reporter=spec dist/test/integration/ || status=1
 exit $status

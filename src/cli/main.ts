@@ -1,7 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { cleanup } from '../cleanup.js';
 import { ExitCode, InterruptedError, TwinbenchError, describeError, type ExitCodeValue } from '../errors.js';
-import { archFromNode } from '../host/arch.js';
+import { archFromNode, archNames, type ArchName } from '../host/arch.js';
 import { toolVersion } from '../version.js';
 import { runAll } from './all.js';
 import { runCalibrate } from './calibrate.js';
@@ -102,8 +102,9 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
     .description('build (or find in the cache) the rootfs, its Docker image tar, VM disk, kernel and initramfs')
     .option('--rebuild', 'rebuild even when the cache matches')
     .option('--mirror <url>', 'Debian mirror for debootstrap (default: the host apt mirror)')
-    .action(async (flags) => {
-      const arch = archFromNode(process.arch);
+    .addOption(new Option('--arch <arch>', 'guest architecture (default: the host\'s)').choices([...archNames]))
+    .action(async (flags: { arch?: ArchName; rebuild?: boolean; mirror?: string }) => {
+      const arch = flags.arch ?? archFromNode(process.arch);
       if (!arch) throw new TwinbenchError(`unsupported host architecture ${process.arch}`, ExitCode.missingDependency);
       const set = await buildImageSet(flags, arch, io);
       io.out(JSON.stringify(set, null, 2));
