@@ -33,6 +33,11 @@ export interface CheckReport {
  * refused unless `crossHost`, which compares VM/container ratios instead of absolute figures.
  */
 export function checkResults(baseline: ResultFile, current: ResultFile, options: CheckOptions): CheckReport {
+  if (baseline.config.arch !== current.config.arch && !options.crossHost) {
+    throw new UsageError(
+      `baseline ran ${baseline.config.arch} guests, current ${current.config.arch}: absolute figures of different architectures do not compare; pass --cross-host to compare VM/container ratios`,
+    );
+  }
   const crossHost = !sameHost(baseline, current);
   if (crossHost && !options.crossHost) {
     throw new UsageError(

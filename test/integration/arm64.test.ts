@@ -41,5 +41,8 @@ test('arm64 guest on an x86_64 host: the same suite in qemu-system-aarch64 and i
   assert.equal(compare.exitCode, 0, compare.all);
   assert.match(compare.stdout, /different guest architectures \(amd64, arm64\): absolute figures are not compared, only ratios/);
   assert.doesNotMatch(compare.stdout, /## Figures/);
+  const check = await runBench(['check', '--baseline', amd64, path, '--junit', join(out, 'c.xml'), '--summary', join(out, 'c.md')]);
+  assert.equal(check.exitCode, 2);
+  assert.match(check.stderr, /baseline ran amd64 guests, current arm64: .* pass --cross-host/);
   assert.deepEqual(await leftovers(), []);
 });
