@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cleanup } from '../cleanup.js';
@@ -71,7 +71,6 @@ async function ensurePackage(pkg: DebPackage, options: BuildOptions): Promise<st
 
 /** Find the kernel image (`boot/vmlinuz-*`) and its modules folder in an unpacked kernel package. */
 async function locateKernel(root: string): Promise<{ kernelPath: string; modulesRoot: string; release: string }> {
-  const { readdir } = await import('node:fs/promises');
   const boot = (await readdir(join(root, 'boot'))).find((file) => file.startsWith('vmlinuz-'));
   if (!boot) throw new Error(`no boot/vmlinuz-* in ${root}`);
   const release = boot.slice('vmlinuz-'.length);
