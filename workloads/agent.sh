@@ -1,6 +1,6 @@
 #!/bin/sh
 # twinbench guest agent: the one entrypoint for containers and VMs.
-# Usage: agent.sh mode=container|vm workload=NAME [key=value ...]
+# Usage: agent.sh mode=container|vm|native workload=NAME [key=value ...]
 # Prints (one per line, prefixed so they stand out among kernel messages):
 #   TWINBENCH READY uptime_s=U            as early as possible; U is this kernel's uptime
 #   TWINBENCH RESULT name=N value=V unit=U source=S

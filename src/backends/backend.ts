@@ -60,7 +60,7 @@ export interface Backend {
 }
 
 /** Agent arguments, the same for every runtime: `mode=… workload=… key=value…`. */
-export function agentArguments(mode: 'container' | 'vm', spec: TrialSpec): string[] {
+export function agentArguments(mode: 'container' | 'vm' | 'native', spec: TrialSpec): string[] {
   const params = Object.entries(spec.params).map(([key, value]) => `${key}=${String(value)}`);
   return [`mode=${mode}`, `workload=${spec.workload.name}`, ...params];
 }

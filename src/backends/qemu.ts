@@ -1,5 +1,5 @@
-import { readFile, rm } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
@@ -7,10 +7,9 @@ import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError } from '../errors.js';
 import type { ArchProfile } from '../host/arch.js';
 import type { BlockDevice } from '../host/block-device.js';
-import { createHarnessCgroup, harnessCgroupParent, removeHarnessCgroup } from '../host/harness-cgroup.js';
+import { createHarnessCgroup, removeHarnessCgroup, waitUntilJoined } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
-import { locateCgroup, parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { agentArguments, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
 import { buildQemuArgs, joinCgroupAndExec, type Accelerator, type QemuLaunch } from './qemu-cmdline.js';
@@ -34,25 +33,6 @@ export interface QemuSettings {
   readonly runDir: string;
   /** cgroup v1 only: disk holding the overlays, given a non-limiting throttle rule so I/O is counted. */
   readonly countDevice?: BlockDevice;
-}
-
-/**
- * Wait until the wrapper shell has joined every hierarchy and exec'd QEMU (its comm changes), then
- * locate the cgroup from the process itself. Reading earlier can catch it half-joined.
- */
-async function waitForCgroup(pid: number, binary: string): Promise<ReturnType<typeof locateCgroup>> {
-  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
-  const comm = basename(binary).slice(0, 15);
-  for (let attempt = 0; attempt < 400; attempt++) {
-    const [name, text] = await Promise.all([
-      readFile(`/proc/${pid}/comm`, 'utf8').catch(() => undefined),
-      readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined),
-    ]);
-    if (name === undefined || text === undefined) return undefined;
-    if (name.trim() === comm && text.includes(`/${harnessCgroupParent}/`)) return locateCgroup(text, mounts);
-    await sleep(5);
-  }
-  return undefined;
 }
 
 /** Runs guests as QEMU VMs booting the shared disk (through a fresh overlay) with direct kernel boot. */
@@ -130,7 +110,7 @@ export class QemuBackend implements Backend {
     });
 
     try {
-      const cgroup = child.pid === undefined ? undefined : await waitForCgroup(child.pid, this.#settings.profile.qemuBinary);
+      const cgroup = child.pid === undefined ? undefined : await waitUntilJoined(child.pid, group);
       if (!cgroup) throw new TrialError(`QEMU did not start in its cgroup: ${stderr.trim().split('\n').at(-1) ?? 'no output'}`, { consoleTail: watch.lines.tail() });
       observer.guestStarted({ cgroup });
       const result = await watch.done;

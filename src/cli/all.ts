@@ -4,6 +4,7 @@ import { basename, join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Backend } from '../backends/backend.js';
 import { DockerBackend, probeDockerEngine, removeLabelledContainers } from '../backends/docker.js';
+import { NativeBackend } from '../backends/native.js';
 import { QemuBackend, probeQemu } from '../backends/qemu.js';
 import { cleanup } from '../cleanup.js';
 import { resolveSuite, type SuiteFlags } from '../config/resolve-suite.js';
@@ -112,6 +113,11 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
       const backend = new DockerBackend({ platform: profile.dockerPlatform, foreign });
       runtimes.docker = { emulated: foreign, info: await backend.prepare(images, io.signal) } satisfies RuntimeRecord;
       backends.set('docker', backend);
+    } else if (runtime === 'native') {
+      const countDevice = cgroupMode.version === 1 ? await blockDeviceOf(runDir).catch(() => undefined) : undefined;
+      const backend = new NativeBackend({ runDir, ...(countDevice ? { countDevice } : {}) });
+      runtimes.native = { emulated: foreign, info: await backend.prepare(images) } satisfies RuntimeRecord;
+      backends.set('native', backend);
     } else {
       const accel = foreign
         ? { accel: 'tcg' as const, reason: `foreign architecture (${config.arch} guest on a ${hostArch} host): only TCG emulation can run it` }

@@ -55,7 +55,7 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
     .addHelpText('after', exitCodesHelp);
 
   addRunOptions(
-    program.command('all').description('build the images if missing, run the suite in Docker and QEMU, write result JSON + Markdown'),
+    program.command('all').description('build the images if missing, run the suite natively, in Docker and in QEMU, write result JSON + Markdown'),
   ).action(async (flags) => setExit(await runAll(flags, io)));
 
   program

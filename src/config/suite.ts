@@ -1,8 +1,8 @@
 import type { ArchName } from '../host/arch.js';
 
 /** Runtimes the orchestrator can drive. */
-export type RuntimeName = 'docker' | 'qemu';
-export const runtimeNames: readonly RuntimeName[] = ['docker', 'qemu'];
+export type RuntimeName = 'docker' | 'qemu' | 'native';
+export const runtimeNames: readonly RuntimeName[] = ['docker', 'qemu', 'native'];
 
 /** Accelerator choice: `auto` probes KVM with a short test boot and falls back to TCG. */
 export type AccelChoice = 'auto' | 'kvm' | 'tcg';
@@ -37,14 +37,15 @@ export interface SuiteConfig {
   readonly warmup: number;
 }
 
-/** Built-in suites. `default`: ≥ 5 boots (idle) and 3 cpu repetitions; `quick`: CI-sized. */
+/** Built-in suites. `default`: the native baseline plus both runtimes, ≥ 5 boots (idle), 3 repetitions of each workload; `quick`: CI-sized. */
 export const builtInSuites: Readonly<Record<'default' | 'quick', Omit<SuiteConfig, 'arch' | 'accel' | 'warmup'>>> = {
   default: {
     name: 'default',
-    runtimes: ['docker', 'qemu'],
+    runtimes: ['native', 'docker', 'qemu'],
     workloads: [
       { name: 'idle', reps: 5, params: { duration_s: 5 } },
       { name: 'cpu', reps: 3, params: { duration_s: 10 } },
+      { name: 'memory', reps: 3, params: { duration_s: 10 } },
     ],
     vcpus: 1,
     memoryMiB: 512,

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
+import { locateCgroup, parseCgroupMounts, type CgroupLocation } from '../sampling/cgroup-paths.js';
 import { nonLimitingBps, type BlockDevice } from './block-device.js';
 
 /** Parent folder of every cgroup twinbench creates, under each hierarchy. */
@@ -51,6 +51,25 @@ export async function createHarnessCgroup(name: string, countDevice?: BlockDevic
     throw new Error('no cgroup hierarchy is mounted under /sys/fs/cgroup');
   }
   return { dirs, procsFiles: dirs.map((dir) => join(dir, 'cgroup.procs')) };
+}
+
+/**
+ * Wait until a process has joined every hierarchy of the group (a join-then-exec wrapper writes
+ * its pid to each cgroup.procs in turn), then locate its cgroup from /proc/PID/cgroup. Reading any
+ * earlier can catch it half-joined: memory in the group, cpuacct still in the root.
+ */
+export async function waitUntilJoined(pid: number, group: HarnessCgroup, timeoutMs = 3000): Promise<CgroupLocation | undefined> {
+  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+  const leaf = `/${harnessCgroupParent}/${basename(group.dirs[0] ?? '')}`;
+  const deadline = performance.now() + timeoutMs;
+  while (performance.now() < deadline) {
+    const text = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
+    if (text === undefined) return undefined;
+    const joined = text.split('\n').filter((line) => line.endsWith(leaf)).length;
+    if (joined >= group.dirs.length) return locateCgroup(text, mounts);
+    await sleep(2);
+  }
+  return undefined;
 }
 
 /** Remove the group's folders; retries briefly while exiting processes drain from them. */

@@ -2,6 +2,7 @@ import { bootstrapRatioOfMedians } from '../results/bootstrap.js';
 import { collectSamples } from '../results/samples.js';
 import type { ResultFile } from '../results/types.js';
 import { formatNumber } from './format.js';
+import { ratioSamples } from './ratios.js';
 
 /** A common container-vs-VM claim judged on this host. */
 export interface Claim {
@@ -33,6 +34,29 @@ function judgeBigger(claim: string, vm: number[] | undefined, container: number[
   return { claim, verdict: 'inconclusive', evidence: `${numbers}; ${ci}` };
 }
 
+/** Containers within 5 % of native CPU speed, VMs within 10 %: judged on the cpu workload's ratios. */
+function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
+  const ratios = ratioSamples(result);
+  const container = ratios.get('container/native/cpu/events_per_s')?.values;
+  const vm = ratios.get('vm/native/cpu/events_per_s')?.values;
+  if (!container) return { claim: claims.cpu, verdict: 'not measured', evidence: 'needs the cpu workload in both the native baseline and a container (add native to --runtimes)' };
+  const interval = (values: number[]) => {
+    const estimate = bootstrapRatioOfMedians(values.map(() => 1), values);
+    return estimate ? { ratio: estimate.ratio, low: estimate.low, high: estimate.high } : { ratio: values[0] ?? Number.NaN, low: Number.NaN, high: Number.NaN };
+  };
+  const c = interval(container);
+  const text = (label: string, r: { ratio: number; low: number; high: number }) =>
+    `${label}/native ${formatNumber(r.ratio)}${Number.isNaN(r.low) ? ' (one repetition)' : ` (95 % CI ${formatNumber(r.low)}–${formatNumber(r.high)})`}`;
+  if (vmEmulated || !vm) {
+    return { claim: claims.cpu, verdict: 'not measurable on this host', evidence: `${text('container', c)}; the VM half ${vmEmulated ? 'ran under TCG emulation' : 'was not run'}` };
+  }
+  const v = interval(vm);
+  const evidence = `${text('container', c)}; ${text('VM', v)}; native speed = within 5 % (containers), close = within 10 % (VMs)`;
+  if (c.low >= 0.95 && v.low >= 0.9) return { claim: claims.cpu, verdict: 'supported', evidence };
+  if (c.high < 0.95 || v.high < 0.9) return { claim: claims.cpu, verdict: 'contradicted', evidence };
+  return { claim: claims.cpu, verdict: 'inconclusive', evidence };
+}
+
 /** The claims users bring, each judged from this result's figures or said to be unmeasured. */
 export function judgeClaims(result: ResultFile): Claim[] {
   const samples = collectSamples(result);
@@ -53,7 +77,7 @@ export function judgeClaims(result: ResultFile): Claim[] {
     judged.push(judgeBigger(claims.start, values('qemu/idle/boot.bootToReadyMs'), values('docker/idle/boot.bootToReadyMs'), 'ms'));
     judged.push(judgeBigger(claims.memory, hostPays('qemu'), hostPays('docker'), 'MiB PSS (idle, guest processes + shim)'));
   }
-  judged.push({ claim: claims.cpu, verdict: 'not measured', evidence: 'needs a native baseline run of the same binaries, which this run did not include' });
+  judged.push(judgeCpu(result, emulated));
   judged.push({ claim: claims.io, verdict: 'not measured', evidence: 'needs the disk workload (fio with direct I/O), which this run did not include' });
   judged.push({ claim: claims.network, verdict: 'not measured', evidence: 'needs the network workload over bridge/NAT and host paths, which this run did not include' });
   judged.push({ claim: claims.density, verdict: 'not measured', evidence: 'needs a density run (N guests at once), which this run did not include' });

@@ -3,13 +3,13 @@ import type { ResultFile } from '../results/types.js';
 import { renderClaims } from './claims.js';
 import { cell, formatMiB, formatNumber, formatStats } from './format.js';
 
-const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qemu: 'VM (QEMU)' };
+const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qemu: 'VM (QEMU)', native: 'native (chroot)' };
 
 function emulationWarning(result: ResultFile): string[] {
   const emulated = Object.entries(result.runtimes).filter(([, record]) => record?.emulated);
   return emulated.map(([name, record]) =>
-    name === 'docker'
-      ? `> **Warning:** ${runtimeLabel[name] ?? name} figures measure **emulation**: the ${result.config.arch} guest ran under qemu-user on a ${result.host.arch} host. Do not read them as native container figures.`
+    name !== 'qemu'
+      ? `> **Warning:** ${runtimeLabel[name] ?? name} figures measure **emulation**: the ${result.config.arch} guest ran under qemu-user on a ${result.host.arch} host. Do not read them as native figures.`
       : `> **Warning:** ${runtimeLabel[name] ?? name} figures on this host measure **emulation, not virtualization** ` +
         `(accelerator: ${String(record?.info.accelerator ?? 'emulated')}; ${String(record?.info.acceleratorReason ?? '')}). ` +
         'Do not read them as the cost of a VM.',
@@ -29,20 +29,28 @@ function bootTable(groups: GroupSummary[]): string[] {
 function workloadTable(groups: GroupSummary[]): string[] {
   const rows: string[] = [];
   const workloads = [...new Set(groups.map((group) => group.workload))];
+  const ratio = (top?: { stats: { median: number } }, bottom?: { stats: { median: number } }) =>
+    top && bottom && bottom.stats.median !== 0 ? (top.stats.median / bottom.stats.median).toFixed(3) : 'n/a';
   for (const workload of workloads) {
-    const docker = groups.find((g) => g.workload === workload && g.runtime === 'docker');
-    const qemu = groups.find((g) => g.workload === workload && g.runtime === 'qemu');
-    const names = [...new Set([...(docker?.metrics ?? []), ...(qemu?.metrics ?? [])].map((m) => m.name))];
+    const find = (runtime: string) => groups.find((g) => g.workload === workload && g.runtime === runtime);
+    const [native, docker, qemu] = [find('native'), find('docker'), find('qemu')];
+    const names = [...new Set([native, docker, qemu].flatMap((g) => g?.metrics ?? []).map((m) => m.name))];
     for (const name of names) {
-      const c = docker?.metrics.find((m) => m.name === name);
-      const v = qemu?.metrics.find((m) => m.name === name);
-      const unit = c?.unit ?? v?.unit ?? '';
-      const ratio = c && v ? (v.stats.median / c.stats.median).toFixed(3) : 'n/a';
-      rows.push(`| ${workload} | ${name} (${unit}, ${c?.direction ?? v?.direction} is better) | ${formatStats(c?.stats)} | ${formatStats(v?.stats)} | ${ratio} |`);
+      const [n, c, v] = [native, docker, qemu].map((g) => g?.metrics.find((m) => m.name === name));
+      const any = n ?? c ?? v;
+      rows.push(
+        `| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${n ? formatStats(n.stats) : 'not run'} | ${formatStats(c?.stats)} | ${formatStats(v?.stats)} | ${ratio(c, n)} | ${ratio(v, n)} | ${ratio(v, c)} |`,
+      );
     }
   }
   if (rows.length === 0) return [];
-  return ['## Workload results (medians)', '', '| workload | metric | container | VM | VM / container |', '|---|---|---|---|---|', ...rows];
+  return [
+    '## Workload results (medians)',
+    '',
+    '| workload | metric | native | container | VM | container / native | VM / native | VM / container |',
+    '|---|---|---|---|---|---|---|---|',
+    ...rows,
+  ];
 }
 
 function footprintTable(groups: GroupSummary[]): string[] {
@@ -64,6 +72,8 @@ function footprintTable(groups: GroupSummary[]): string[] {
   }
   return lines;
 }
+
+
 
 function failures(result: ResultFile): string[] {
   const failed = result.trials.filter((trial) => trial.state !== 'completed');

@@ -1,10 +1,18 @@
+import type { RuntimeName } from '../config/suite.js';
 import type { MetricSamples } from '../results/samples.js';
 import type { ResultFile } from '../results/types.js';
 import { collectSamples } from '../results/samples.js';
 
+/** Ratios a report shows: to native when a native baseline ran, and VM to container always. */
+const pairs: { key: string; top: RuntimeName; bottom: RuntimeName }[] = [
+  { key: 'container/native', top: 'docker', bottom: 'native' },
+  { key: 'vm/native', top: 'qemu', bottom: 'native' },
+  { key: 'vm/container', top: 'qemu', bottom: 'docker' },
+];
+
 /**
- * VM / container ratios per repetition (trials are interleaved, so rep i of each runtime ran side
- * by side): the figure that stays comparable across hosts while no native baseline is measured.
+ * Per-repetition ratios (trials are interleaved, so rep i of each runtime ran side by side) of boot
+ * time and workload metrics: the figures that stay comparable across hosts.
  */
 export function ratioSamples(result: ResultFile): Map<string, MetricSamples> {
   const ratios = new Map<string, MetricSamples>();
@@ -17,18 +25,22 @@ export function ratioSamples(result: ResultFile): Map<string, MetricSamples> {
     put('boot.bootToReadyMs', trial.boot.bootToReadyMs);
     for (const metric of trial.metrics) put(metric.name, metric.value);
   }
-  for (const entry of collectSamples(result).values()) {
-    if (entry.runtime !== 'qemu' || entry.metric.includes('.pss_bytes') || entry.metric.startsWith('cgroup.')) continue;
-    const values: number[] = [];
-    for (const trial of result.trials) {
-      if (trial.runtime !== 'qemu' || trial.workload !== entry.workload) continue;
-      const vm = byRep.get(`qemu|${entry.workload}|${entry.metric}|${trial.rep}`);
-      const container = byRep.get(`docker|${entry.workload}|${entry.metric}|${trial.rep}`);
-      if (vm !== undefined && container) values.push(vm / container);
-    }
-    if (values.length > 0) {
-      const key = `vm/container/${entry.workload}/${entry.metric}`;
-      ratios.set(key, { ...entry, key, unit: 'ratio', source: `qemu/docker ${entry.source}`, values });
+  const samples = [...collectSamples(result).values()].filter((entry) => entry.metric === 'boot.bootToReadyMs' || !entry.metric.includes('.'));
+  for (const pair of pairs) {
+    for (const entry of samples.filter((candidate) => candidate.runtime === pair.top)) {
+      // Boot time has no meaning for the native baseline (nothing boots): only workload metrics.
+      if (pair.bottom === 'native' && entry.metric.startsWith('boot.')) continue;
+      const values: number[] = [];
+      for (const trial of result.trials) {
+        if (trial.runtime !== pair.top || trial.workload !== entry.workload) continue;
+        const top = byRep.get(`${pair.top}|${entry.workload}|${entry.metric}|${trial.rep}`);
+        const bottom = byRep.get(`${pair.bottom}|${entry.workload}|${entry.metric}|${trial.rep}`);
+        if (top !== undefined && bottom) values.push(top / bottom);
+      }
+      if (values.length > 0) {
+        const key = `${pair.key}/${entry.workload}/${entry.metric}`;
+        ratios.set(key, { ...entry, key, unit: 'ratio', source: `${pair.top}/${pair.bottom} ${entry.source}`, values });
+      }
     }
   }
   return ratios;

@@ -3,15 +3,20 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { validateResult } from '../../src/results/schema.js';
-import { leftovers, readResult, runBench, startBench } from './helpers.js';
+import { harnessPids, leftovers, readResult, runBench, startBench } from './helpers.js';
 
 /** Start a run and resolve once stderr shows `marker`. */
-async function startUntil(args: string[], marker: RegExp) {
+async function startUntil(args: string[], marker: RegExp, t: TestContext) {
   const child = startBench(args);
+  // Whatever happens in the test, its run must not outlive it (it would leave things to the next test).
+  t.after(async () => {
+    child.kill('SIGINT');
+    await child;
+  });
   let seen = '';
   child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
   for (let i = 0; i < 900 && !marker.test(seen); i++) await sleep(100);
@@ -20,23 +25,20 @@ async function startUntil(args: string[], marker: RegExp) {
   return { child };
 }
 
+/** QEMU processes of a run: in a twinbench cgroup and named qemu-system-*. */
 function qemuPids(): number[] {
-  return readdirSync('/proc')
-    .filter((name) => /^\d+$/.test(name))
-    .filter((pid) => {
-      try {
-        const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-        return cmdline.startsWith('qemu-system') && cmdline.includes('twinbench');
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return harnessPids().filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('qemu-system');
+    } catch {
+      return false;
+    }
+  });
 }
 
-test('SIGTERM during a container trial: exit 143, results so far written, nothing left behind', { timeout: 120_000 }, async () => {
+test('SIGTERM during a container trial: exit 143, results so far written, nothing left behind', { timeout: 120_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const { child } = await startUntil(['all', '--suite', 'quick', '--warmup', '0', '--out', out], /\[3\/6\] docker idle #2 running/);
+  const { child } = await startUntil(['all', '--suite', 'quick', '--warmup', '0', '--out', out], /\[3\/6\] docker idle #2 running/, t);
   await sleep(300);
   child.kill('SIGTERM');
   const run = await child;
@@ -48,9 +50,9 @@ test('SIGTERM during a container trial: exit 143, results so far written, nothin
   assert.deepEqual(await leftovers(), []);
 });
 
-test('a second Ctrl-C while cleaning up leaves nothing half-removed', { timeout: 120_000 }, async () => {
+test('a second Ctrl-C while cleaning up leaves nothing half-removed', { timeout: 120_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const { child } = await startUntil(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out], /\[1\/2\] qemu idle #1 running/);
+  const { child } = await startUntil(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out], /\[1\/2\] qemu idle #1 running/, t);
   await sleep(1500);
   // Back to back: the second arrives while the first is being handled (cleanup itself takes ~50 ms).
   child.kill('SIGINT');
@@ -62,9 +64,9 @@ test('a second Ctrl-C while cleaning up leaves nothing half-removed', { timeout:
   assert.doesNotMatch(clean.stderr, /removed/, 'the next clean finds nothing');
 });
 
-test('QEMU killed with SIGKILL mid-trial: that trial errored with the reason, the next one runs, exit 4', { timeout: 120_000 }, async () => {
+test('QEMU killed with SIGKILL mid-trial: that trial errored with the reason, the next one runs, exit 4', { timeout: 120_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const { child } = await startUntil(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out], /\[1\/2\] qemu idle #1 running/);
+  const { child } = await startUntil(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out], /\[1\/2\] qemu idle #1 running/, t);
   let pids: number[] = [];
   for (let i = 0; i < 100 && pids.length === 0; i++, await sleep(50)) pids = qemuPids();
   assert.equal(pids.length, 1);
@@ -78,9 +80,9 @@ test('QEMU killed with SIGKILL mid-trial: that trial errored with the reason, th
   assert.deepEqual(await leftovers(), []);
 });
 
-test('a container killed from outside: errored trial, the run goes on, exit 4', { timeout: 120_000 }, async () => {
+test('a container killed from outside: errored trial, the run goes on, exit 4', { timeout: 120_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const { child } = await startUntil(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '2', '--suite', 'quick', '--warmup', '0', '--out', out], /\[1\/2\] docker idle #1 running/);
+  const { child } = await startUntil(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '2', '--suite', 'quick', '--warmup', '0', '--out', out], /\[1\/2\] docker idle #1 running/, t);
   const docker = new Docker();
   let killed = false;
   for (let i = 0; i < 100 && !killed; i++, await sleep(50)) {
@@ -100,14 +102,14 @@ test('a container killed from outside: errored trial, the run goes on, exit 4', 
   assert.deepEqual(await leftovers(), []);
 });
 
-test('a workload that hangs past its timeout: errored in both runtimes, guests removed, exit 4', { timeout: 120_000 }, async () => {
+test('a workload that hangs past its timeout: errored in every runtime, guests removed, exit 4', { timeout: 120_000 }, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'twinbench suite '));
   const suite = join(dir, 'hang.json');
-  writeFileSync(suite, JSON.stringify({ workloads: [{ name: 'idle', reps: 1, params: { duration_s: 300 }, timeoutSeconds: 3 }] }));
+  writeFileSync(suite, JSON.stringify({ runtimes: ['native', 'docker', 'qemu'], workloads: [{ name: 'idle', reps: 1, params: { duration_s: 300 }, timeoutSeconds: 3 }] }));
   const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--out', join(dir, 'out')]);
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
-  assert.equal(result.trials.length, 2);
+  assert.equal(result.trials.length, 3);
   for (const trial of result.trials) {
     assert.ok(trial.state === 'errored', trial.trialId);
     assert.match(trial.error, /workload did not finish within 3 s after READY/);

@@ -35,13 +35,19 @@ export async function leftovers(): Promise<string[]> {
       // hierarchy absent on this host
     }
   }
+  found.push(...harnessPids().map((pid) => `process ${pid} in a twinbench cgroup`));
+  return found;
+}
+
+/** Processes inside a harness cgroup (QEMU, native agents): found by membership, not by name or path. */
+export function harnessPids(): number[] {
+  const pids: number[] = [];
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-      if (cmdline.startsWith('qemu-system') && cmdline.includes('twinbench')) found.push(`qemu pid ${pid}`);
+      if (/:\/twinbench\//.test(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))) pids.push(Number(pid));
     } catch {
       // process ended
     }
   }
-  return found;
+  return pids;
 }

@@ -19,7 +19,7 @@ test('unknown runtime or workload: exit 2, one line naming the valid ones', asyn
   const result = await run('all', '--runtimes', 'docker,podman', '--workloads', 'gpu');
   assert.equal(result.exitCode, 2);
   const line = oneLine(result.stderr);
-  assert.match(line, /--runtimes: unknown "podman"; valid: docker, qemu/);
+  assert.match(line, /--runtimes: unknown "podman"; valid: docker, qemu, native/);
   assert.match(line, /--workloads: unknown "gpu"; valid: /);
 });
 

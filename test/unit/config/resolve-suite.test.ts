@@ -7,9 +7,9 @@ import { workloadsDir } from '../../../src/paths.js';
 
 const manifests = loadWorkloads(workloadsDir);
 
-test('default suite: every runtime, ≥ 5 boots (idle) and 3 cpu repetitions, VM size = container limits', () => {
+test('default suite: native baseline and both runtimes, ≥ 5 boots (idle) and 3 cpu repetitions', () => {
   const config = resolveSuite({}, manifests, 'amd64');
-  assert.deepEqual(config.runtimes, ['docker', 'qemu']);
+  assert.deepEqual(config.runtimes, ['native', 'docker', 'qemu']);
   assert.ok((config.workloads.find((w) => w.name === 'idle')?.reps ?? 0) >= 5);
   assert.equal(config.workloads.find((w) => w.name === 'cpu')?.reps, 3);
   assert.equal(config.accel, 'auto');
@@ -30,7 +30,7 @@ test('every bad flag is reported at once, naming the flag, the value and the val
     (error: unknown) => {
       assert.ok(error instanceof UsageError);
       assert.equal(error.exitCode, 2);
-      assert.match(error.message, /--runtimes: unknown "podman"; valid: docker, qemu/);
+      assert.match(error.message, /--runtimes: unknown "podman"; valid: docker, qemu, native/);
       assert.match(error.message, /--workloads: unknown "gpu"; valid: .*cpu/);
       assert.match(error.message, /--reps must be a whole number from 1 to 1000, got "-1"/);
       assert.match(error.message, /--memory must be a whole number from 64/);

@@ -1,0 +1,36 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { validateResult } from '../../src/results/schema.js';
+import type { CompletedTrial } from '../../src/results/types.js';
+import { leftovers, readResult, runBench } from './helpers.js';
+
+test('native baseline + memory and cpu workloads: same binaries, sampled alike, ratios to native in the report', { timeout: 300_000 }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'twinbench-native-'));
+  const run = await runBench(['all', '--runtimes', 'native,docker,qemu', '--workloads', 'cpu,memory', '--reps', '1', '--suite', 'quick', '--warmup', '0', '--out', out]);
+  assert.equal(run.exitCode, 0, run.all);
+  const { result } = readResult(run.stdout);
+  assert.deepEqual(validateResult(result), []);
+  assert.match(result.runtimes.native?.info.isolation as string, /chroot/);
+  const trials = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
+  assert.equal(trials.length, 6);
+  const metric = (runtime: string, workload: string) => trials.find((t) => t.runtime === runtime && t.workload === workload)?.metrics[0];
+  for (const runtime of ['native', 'docker', 'qemu']) {
+    const bandwidth = metric(runtime, 'memory');
+    assert.equal(bandwidth?.unit, 'MiB/s');
+    assert.ok(bandwidth!.value > 10, `${runtime} memory bandwidth ${bandwidth?.value}`);
+    assert.ok(metric(runtime, 'cpu')!.value > 0);
+  }
+  // The native baseline is sampled through its own harness cgroup, like QEMU.
+  const native = trials.find((t) => t.runtime === 'native' && t.workload === 'cpu')!;
+  assert.ok(native.resources['cgroup.cpu_seconds']!.last! > 1, 'a 3 s sysbench run costs over a CPU-second');
+  // Same binaries: a container runs CPU work within a third of native speed even on a loaded CI host.
+  const ratio = metric('docker', 'cpu')!.value / metric('native', 'cpu')!.value;
+  assert.ok(ratio > 0.66 && ratio < 1.5, `container/native cpu ${ratio}`);
+  const report = await runBench(['report', readResult(run.stdout).path]);
+  assert.match(report.stdout, /\| native \| container \| VM \| container \/ native \| VM \/ native \| VM \/ container \|/);
+  assert.match(report.stdout, /\| memory \| bandwidth_mib_per_s \(MiB\/s, higher is better\) \| [\d.]+ \(n=1\) \|/);
+  assert.deepEqual(await leftovers(), []);
+});
