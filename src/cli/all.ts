@@ -1,28 +1,22 @@
-import { mkdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
-import type { Backend } from '../backends/backend.js';
-import { DockerBackend, probeDockerEngine, removeLabelledContainers } from '../backends/docker.js';
-import { NativeBackend } from '../backends/native.js';
-import { QemuBackend, probeQemu } from '../backends/qemu.js';
-import { cleanup } from '../cleanup.js';
+import { probeDockerEngine } from '../backends/docker.js';
+import { probeQemu } from '../backends/qemu.js';
 import { resolveSuite, type SuiteFlags } from '../config/resolve-suite.js';
-import type { RuntimeName } from '../config/suite.js';
 import { loadWorkloads } from '../config/workload-manifest.js';
 import { ExitCode, MissingDependencyError, type ExitCodeValue } from '../errors.js';
 import { archFromNode, getArchProfile } from '../host/arch.js';
-import { blockDeviceOf } from '../host/block-device.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { readHostInventory } from '../host/inventory.js';
-import { chooseAccelerator } from '../orchestrator/choose-accel.js';
-import { findDeadRuns, removeRunState, writeRunState } from '../orchestrator/run-state.js';
+import { prepareBackends } from '../orchestrator/prepare-backends.js';
+import { findDeadRuns } from '../orchestrator/run-state.js';
+import { openRunScope } from '../orchestrator/run-scope.js';
 import { runSuite } from '../orchestrator/run-suite.js';
 import { cacheDir, stateDir, workloadsDir } from '../paths.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { resultSchemaVersion, type ResultFile, type RuntimeRecord } from '../results/types.js';
+import { resultSchemaVersion, type ResultFile } from '../results/types.js';
 import { resultFileName, writeFileAtomic } from '../results/write.js';
 import { toolVersion } from '../version.js';
 import { buildImageSet, validateImageFlags, type ImageFlags } from './images.js';
@@ -79,7 +73,6 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   const outDir = resolve(flags.out ?? 'results');
   const profile = getArchProfile(config.arch);
   const startedAt = new Date();
-  const runId = `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`.toLowerCase();
 
   const leftovers = await findDeadRuns(stateDir());
   if (leftovers.length > 0) io.warn(`leftovers from ${leftovers.length} earlier run(s) that did not finish (${leftovers.map((r) => r.runId).join(', ')}): run \`bench clean\``);
@@ -96,39 +89,21 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
   const images = await buildImageSet(flags, config.arch, io);
 
-  const runDir = join(cacheDir(), 'runs', runId);
-  await mkdir(runDir, { recursive: true });
-  const removeRunDir = cleanup.register(`run folder ${runDir}`, () => rm(runDir, { recursive: true, force: true }));
-  await writeRunState(stateDir(), { runId, pid: process.pid, startedAt: startedAt.toISOString(), runDir });
-  const forgetRun = cleanup.register(`run state ${runId}`, () => removeRunState(stateDir(), runId));
-  if (config.runtimes.includes('docker')) {
-    // Last sweep: a container whose own removal failed (engine restarting) still goes, by label.
-    cleanup.register(`containers labelled with run ${runId}`, async () => void (await removeLabelledContainers(runId)));
-  }
+  const scope = await openRunScope(startedAt, config.runtimes.includes('docker'));
+  const { runId, runDir } = scope;
 
-  const backends = new Map<RuntimeName, Backend>();
-  const runtimes: ResultFile['runtimes'] = {};
-  for (const runtime of config.runtimes) {
-    if (runtime === 'docker') {
-      const backend = new DockerBackend({ platform: profile.dockerPlatform, foreign });
-      runtimes.docker = { emulated: foreign, info: await backend.prepare(images, io.signal) } satisfies RuntimeRecord;
-      backends.set('docker', backend);
-    } else if (runtime === 'native') {
-      const countDevice = cgroupMode.version === 1 ? await blockDeviceOf(runDir).catch(() => undefined) : undefined;
-      const backend = new NativeBackend({ runDir, ...(countDevice ? { countDevice } : {}) });
-      runtimes.native = { emulated: foreign, info: await backend.prepare(images) } satisfies RuntimeRecord;
-      backends.set('native', backend);
-    } else {
-      const accel = foreign
-        ? { accel: 'tcg' as const, reason: `foreign architecture (${config.arch} guest on a ${hostArch} host): only TCG emulation can run it` }
-        : await chooseAccelerator(config.accel, profile, images.kernelPath);
-      io.log(`qemu: accelerator ${accel.accel} (${accel.reason})`);
-      const countDevice = cgroupMode.version === 1 ? await blockDeviceOf(runDir).catch(() => undefined) : undefined;
-      const backend = new QemuBackend({ profile, accel: accel.accel, accelReason: accel.reason, runDir, ...(countDevice ? { countDevice } : {}) });
-      runtimes.qemu = { emulated: accel.accel === 'tcg', info: await backend.prepare(images) } satisfies RuntimeRecord;
-      backends.set('qemu', backend);
-    }
-  }
+  const { backends, runtimes } = await prepareBackends({
+    runtimes: config.runtimes,
+    images,
+    profile,
+    guestArch: config.arch,
+    hostArch,
+    accel: config.accel,
+    cgroupVersion: cgroupMode.version,
+    runDir,
+    signal: io.signal,
+    log: io.log,
+  });
 
   const { warmups, trials } = await runSuite({
     runId,
@@ -173,8 +148,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   };
   const markdown = renderMarkdown(result);
   const jsonPath = await writeResults(join(outDir, resultFileName(startedAt, hostname())), result, markdown, io);
-  await removeRunDir();
-  await forgetRun();
+  await scope.finish();
   io.out(markdown);
   io.out(jsonPath);
   if (io.signal.aborted) return io.signal.reason?.exitCode ?? ExitCode.interrupted;

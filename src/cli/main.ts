@@ -9,6 +9,7 @@ import { runCheck } from './check.js';
 import { runCompare } from './compare.js';
 import { reportFormats, runReport } from './report.js';
 import { runClean } from './clean.js';
+import { runDensity } from './density.js';
 import { runDoctor } from './doctor.js';
 import { buildImageSet } from './images.js';
 import { processIo, type CommandIo } from './io.js';
@@ -89,6 +90,17 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
     .description('run the suite twice (A/A) and write per-metric thresholds from the noise measured on this host')
     .option('--thresholds-out <file>', 'where to write the thresholds', 'results/thresholds.json');
   addRunOptions(calibrate).action(async (flags) => setExit(await runCalibrate(flags, io)));
+
+  program
+    .command('density')
+    .description('start 1, 2, 4, … N idle guests at once: time until all READY, starts per second, host memory per guest')
+    .addOption(new Option('--runtime <runtime>', 'docker or qemu').choices(['docker', 'qemu']).makeOptionMandatory())
+    .requiredOption('--count <n>', 'largest number of guests started at once (refused if their memory limits could exhaust the host)')
+    .option('--memory <MiB>', 'VM RAM = container memory limit', '256')
+    .option('--vcpus <n>', 'vCPUs = container CPU quota', '1')
+    .option('--hold <s>', 'seconds each guest stays up after READY', '3')
+    .option('--out <dir>', 'folder for the result files', 'results')
+    .action(async (flags) => setExit(await runDensity(flags, io)));
 
   program
     .command('doctor')

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { join, resolve } from 'node:path';
+import { probeDockerEngine } from '../backends/docker.js';
+import { probeQemu } from '../backends/qemu.js';
+import { loadWorkloads } from '../config/workload-manifest.js';
+import { checkDensityMemory, densitySteps, parseMemAvailable } from '../density/plan.js';
+import { runDensityStep, type DensityStep } from '../density/run-density.js';
+import { ExitCode, MissingDependencyError, UsageError, type ExitCodeValue } from '../errors.js';
+import { archFromNode, getArchProfile } from '../host/arch.js';
+import { readCgroupMode } from '../host/cgroup-mode.js';
+import { readClockTicks } from '../host/clock-ticks.js';
+import { readHostInventory } from '../host/inventory.js';
+import { prepareBackends } from '../orchestrator/prepare-backends.js';
+import { openRunScope } from '../orchestrator/run-scope.js';
+import { workloadsDir } from '../paths.js';
+import { formatNumber } from '../report/format.js';
+import { resultFileName, writeFileAtomic } from '../results/write.js';
+import { toolVersion } from '../version.js';
+import { buildImageSet } from './images.js';
+import type { CommandIo } from './io.js';
+
+/** Flags of `bench density`. */
+export interface DensityFlags {
+  runtime?: string;
+  count?: string;
+  memory?: string;
+  vcpus?: string;
+  hold?: string;
+  out?: string;
+}
+
+function integer(flag: string, text: string | undefined, fallback: number | undefined, min: number, max: number, problems: string[]): number {
+  if (text === undefined) {
+    if (fallback === undefined) problems.push(`${flag} is required`);
+    return fallback ?? min;
+  }
+  const value = Number(text);
+  if (!/^\d+$/.test(text.trim()) || value < min || value > max) problems.push(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
+  return value;
+}
+
+/** The density table printed and written beside the JSON. */
+function renderDensity(runtime: string, emulated: boolean, steps: DensityStep[]): string {
+  const lines = [
+    `# twinbench density: ${runtime}`,
+    '',
+    ...(emulated ? ['> VM figures on this host measure emulation (TCG), not virtualization.', ''] : []),
+    '| guests at once | all READY (ms) | starts per second | host memory per guest (PSS) | completed |',
+    '|---|---|---|---|---|',
+    ...steps.map(
+      (s) =>
+        `| ${s.count} | ${s.allReadyMs === undefined ? 'not measured' : formatNumber(s.allReadyMs)} | ${s.startsPerSecond ?? 'not measured'} | ${s.memoryPerGuestBytes === undefined ? 'not measured' : `${(s.memoryPerGuestBytes / 2 ** 20).toFixed(1)} MiB`} | ${s.completed}/${s.count}${s.errors.length ? ` (${s.errors[0]})` : ''} |`,
+    ),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/**
+ * `bench density --runtime docker|qemu --count N`: start 1, 2, 4, …, N idle guests at once, and
+ * measure the time until all are READY, starts per second and host memory per guest.
+ */
+export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<ExitCodeValue> {
+  const problems: string[] = [];
+  const runtime = flags.runtime;
+  if (runtime !== 'docker' && runtime !== 'qemu') problems.push(`--runtime must be docker or qemu, got ${JSON.stringify(runtime)}`);
+  const count = integer('--count', flags.count, undefined, 1, 256, problems);
+  const memoryMiB = integer('--memory', flags.memory, 256, 64, 65536, problems);
+  const vcpus = integer('--vcpus', flags.vcpus, 1, 1, 64, problems);
+  const holdSeconds = integer('--hold', flags.hold, 3, 1, 600, problems);
+  if (problems.length > 0 || (runtime !== 'docker' && runtime !== 'qemu')) throw new UsageError(problems.join('; '));
+  const available = parseMemAvailable(await readFile('/proc/meminfo', 'utf8'));
+  if (available !== undefined) checkDensityMemory(count, memoryMiB, runtime, available);
+
+  const hostArch = archFromNode(process.arch);
+  if (!hostArch) throw new MissingDependencyError(`unsupported host architecture ${process.arch}`);
+  const profile = getArchProfile(hostArch);
+  if (runtime === 'docker') await probeDockerEngine();
+  else await probeQemu(profile);
+  const cgroupMode = await readCgroupMode();
+  if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
+  const idle = loadWorkloads(workloadsDir).get('idle');
+  if (!idle) throw new UsageError('workloads/idle is missing');
+  const images = await buildImageSet({}, hostArch, io);
+  const startedAt = new Date();
+  const scope = await openRunScope(startedAt, runtime === 'docker');
+  const { backends, runtimes } = await prepareBackends({
+    runtimes: [runtime], images, profile, guestArch: hostArch, hostArch, accel: 'auto', cgroupVersion: cgroupMode.version, runDir: scope.runDir, signal: io.signal, log: io.log,
+  });
+  const backend = backends.get(runtime);
+  if (!backend) throw new Error(`no ${runtime} backend`);
+  const sampling = { intervalMs: 200, tickSeconds: 1 / (await readClockTicks()), missingReasons: {} };
+  const steps: DensityStep[] = [];
+  for (const k of densitySteps(count)) {
+    if (io.signal.aborted) break;
+    io.progress(`density: starting ${k} ${runtime} guest(s) at once…`);
+    const step = await runDensityStep(backend, { runId: scope.runId, count: k, idle, holdSeconds, vcpus, memoryMiB, readyTimeoutMs: 120_000, sampling, signal: io.signal });
+    steps.push(step);
+    io.log(`density: ${k} guest(s): ${step.completed}/${k} ready${step.allReadyMs === undefined ? '' : ` in ${formatNumber(step.allReadyMs)} ms`}`);
+  }
+  const emulated = runtimes[runtime]?.emulated === true;
+  const markdown = renderDensity(runtime, emulated, steps);
+  const file = join(resolve(flags.out ?? 'results'), resultFileName(startedAt, hostname()).replace(/\.json$/, `-density-${runtime}.json`));
+  const record = {
+    kind: 'twinbench-density',
+    version: 1,
+    tool: { name: 'twinbench', version: toolVersion },
+    runId: scope.runId,
+    startedAt: startedAt.toISOString(),
+    status: io.signal.aborted ? 'interrupted' : 'completed',
+    host: { ...(await readHostInventory()), cgroupVersion: cgroupMode.version },
+    runtime: { name: runtime, ...runtimes[runtime] },
+    config: { count, memoryMiB, vcpus, holdSeconds },
+    units: { allReadyMs: 'ms', startsPerSecond: 'guests/s', memoryPerGuestBytes: 'bytes' },
+    steps,
+  };
+  await writeFileAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
+  await writeFileAtomic(file.replace(/\.json$/, '.md'), markdown);
+  await scope.finish();
+  io.out(markdown);
+  io.out(file);
+  if (io.signal.aborted) return io.signal.reason?.exitCode ?? ExitCode.interrupted;
+  return steps.every((step) => step.completed === step.count) ? ExitCode.ok : ExitCode.trialsFailed;
+}
