@@ -2,16 +2,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { execa } from 'execa';
-import { cleanup } from '../cleanup.js';
-import { TrialError } from '../errors.js';
 import type { BlockDevice } from '../host/block-device.js';
-import { createHarnessCgroup, removeHarnessCgroup, waitUntilJoined } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { agentArguments, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
-import { joinCgroupAndExec } from './qemu-cmdline.js';
 
 /**
  * Inside a private mount namespace (so nothing outlives the process): /proc, /dev and a fresh /tmp
@@ -48,35 +44,18 @@ export class NativeBackend implements Backend {
   }
 
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
-    const group = await createHarnessCgroup(`${spec.runId}-${spec.trialId}`, this.#settings.countDevice);
-    const removeGroup = cleanup.register(`cgroup ${group.dirs[0] ?? ''}`, () => removeHarnessCgroup(group));
     const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
     const spawnAt = performance.now();
-    const child = execa(
-      'sh',
-      ['-c', joinCgroupAndExec, 'twinbench-join', 'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec)],
-      { env: { TB_CGROUP_PROCS: group.procsFiles.join(':') }, stdin: 'ignore', buffer: false, reject: false, encoding: 'utf8', detached: true },
-    );
-    // The process group: the agent and everything the workload started.
-    const kill = cleanup.register(`native trial pid ${String(child.pid)}`, () => {
-      if (child.pid) {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-    child.stdout?.on('data', (chunk: Buffer) => watch.feed(chunk.toString()));
-    const exited = child.then((result) => {
-      watch.ended(`native agent exited (code ${String(result.exitCode ?? result.signal)}) before printing EXIT${stderr ? `: ${stderr.trim().split('\n').at(-1) ?? ''}` : ''}`);
-      return result;
-    });
+    let guest: CgroupProcess | undefined;
     try {
-      const cgroup = child.pid === undefined ? undefined : await waitUntilJoined(child.pid, group);
-      if (!cgroup) throw new TrialError(`the native agent did not start in its cgroup: ${stderr.trim().split('\n').at(-1) ?? 'no output'}`, { consoleTail: watch.lines.tail() });
+      guest = await startInHarnessCgroup({
+        name: `${spec.runId}-${spec.trialId}`,
+        ...(this.#settings.countDevice ? { countDevice: this.#settings.countDevice } : {}),
+        command: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec)],
+        label: 'the native agent',
+        watch,
+      });
+      const { cgroup, exited } = guest;
       observer.guestStarted({ cgroup });
       const result = await watch.done;
       await Promise.race([exited, sleep(5_000)]);
@@ -91,9 +70,7 @@ export class NativeBackend implements Backend {
       };
     } finally {
       watch.fail('trial ended');
-      await kill();
-      await exited;
-      await removeGroup();
+      await guest?.stop();
     }
   }
 }

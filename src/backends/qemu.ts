@@ -4,15 +4,15 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
-import { MissingDependencyError, TrialError } from '../errors.js';
+import { MissingDependencyError } from '../errors.js';
 import type { ArchProfile } from '../host/arch.js';
 import type { BlockDevice } from '../host/block-device.js';
-import { createHarnessCgroup, removeHarnessCgroup, waitUntilJoined } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { agentArguments, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
-import { buildQemuArgs, joinCgroupAndExec, type Accelerator, type QemuLaunch } from './qemu-cmdline.js';
+import { buildQemuArgs, type Accelerator, type QemuLaunch } from './qemu-cmdline.js';
 
 /** QEMU binary version line, or a MissingDependencyError naming the package. */
 export async function probeQemu(profile: ArchProfile): Promise<string> {
@@ -72,9 +72,6 @@ export class QemuBackend implements Backend {
     const overlay = join(this.#settings.runDir, `${spec.trialId}.qcow2`);
     const removeOverlay = cleanup.register(`overlay ${overlay}`, () => rm(overlay, { force: true }));
     await runStep('qemu-img overlay', 'qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.diskPath, overlay]);
-    const group = await createHarnessCgroup(`${spec.runId}-${spec.trialId}`, this.#settings.countDevice);
-    const removeGroup = cleanup.register(`cgroup ${group.dirs[0] ?? ''}`, () => removeHarnessCgroup(group));
-
     const launch: QemuLaunch = {
       profile: this.#settings.profile,
       accel: this.#settings.accel,
@@ -88,30 +85,16 @@ export class QemuBackend implements Backend {
     };
     const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
     const spawnAt = performance.now();
-    const child = execa('sh', ['-c', joinCgroupAndExec, 'twinbench-join', this.#settings.profile.qemuBinary, ...buildQemuArgs(launch)], {
-      env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
-      stdin: 'ignore',
-      buffer: false,
-      reject: false,
-      encoding: 'utf8',
-    });
-    const killQemu = cleanup.register(`QEMU pid ${String(child.pid)}`, () => {
-      child.kill('SIGKILL');
-    });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    child.stdout?.on('data', (chunk: Buffer) => watch.feed(chunk.toString()));
-    const exited = child.then((result) => {
-      const why = stderr.trim().split('\n').at(-1) ?? '';
-      watch.ended(`QEMU exited (code ${String(result.exitCode ?? result.signal)}) before the agent printed EXIT${why ? `: ${why}` : ''}`);
-      return result;
-    });
-
+    let guest: CgroupProcess | undefined;
     try {
-      const cgroup = child.pid === undefined ? undefined : await waitUntilJoined(child.pid, group);
-      if (!cgroup) throw new TrialError(`QEMU did not start in its cgroup: ${stderr.trim().split('\n').at(-1) ?? 'no output'}`, { consoleTail: watch.lines.tail() });
+      guest = await startInHarnessCgroup({
+        name: `${spec.runId}-${spec.trialId}`,
+        ...(this.#settings.countDevice ? { countDevice: this.#settings.countDevice } : {}),
+        command: [this.#settings.profile.qemuBinary, ...buildQemuArgs(launch)],
+        label: 'QEMU',
+        watch,
+      });
+      const { cgroup, exited } = guest;
       observer.guestStarted({ cgroup });
       const result = await watch.done;
       // The guest powers off after EXIT; give it a moment, then make sure.
@@ -136,9 +119,7 @@ export class QemuBackend implements Backend {
       };
     } finally {
       watch.fail('trial ended');
-      await killQemu();
-      await exited;
-      await removeGroup();
+      await guest?.stop();
       await removeOverlay();
     }
   }

@@ -1,0 +1,69 @@
+import { execa } from 'execa';
+import { cleanup } from '../cleanup.js';
+import { TrialError } from '../errors.js';
+import type { BlockDevice } from '../host/block-device.js';
+import { createHarnessCgroup, removeHarnessCgroup, waitUntilJoined } from '../host/harness-cgroup.js';
+import type { CgroupLocation } from '../sampling/cgroup-paths.js';
+import type { ConsoleWatch } from './console-watch.js';
+import { joinCgroupAndExec } from './qemu-cmdline.js';
+
+/** A guest process (QEMU, the native agent) started inside its own harness cgroup. */
+export interface CgroupProcess {
+  /** Its cgroup, located from the process once it joined every hierarchy. */
+  readonly cgroup: CgroupLocation;
+  /** Settles when the process has exited. */
+  readonly exited: Promise<unknown>;
+  /** Kill its process group, wait for it, remove the cgroup (also done by the cleanup registry). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Create a harness cgroup, start `command` in it from its first instruction (a shell joins the
+ * cgroup, then execs), feed its stdout to the console watch, and register everything for cleanup.
+ * `label` names the process in errors: "QEMU exited (code …) before the agent printed EXIT".
+ */
+export async function startInHarnessCgroup(options: {
+  name: string;
+  countDevice?: BlockDevice;
+  command: readonly string[];
+  label: string;
+  watch: ConsoleWatch;
+}): Promise<CgroupProcess> {
+  const group = await createHarnessCgroup(options.name, options.countDevice);
+  const removeGroup = cleanup.register(`cgroup ${group.dirs[0] ?? ''}`, () => removeHarnessCgroup(group));
+  const child = execa('sh', ['-c', joinCgroupAndExec, 'twinbench-join', ...options.command], {
+    env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
+    stdin: 'ignore',
+    buffer: false,
+    reject: false,
+    encoding: 'utf8',
+    // Its own process group: the guest and everything it started go with one kill.
+    detached: true,
+  });
+  const kill = cleanup.register(`${options.label} pid ${String(child.pid)}`, () => {
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  });
+  let stderr = '';
+  const lastWords = () => stderr.trim().split('\n').at(-1) ?? '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  child.stdout?.on('data', (chunk: Buffer) => options.watch.feed(chunk.toString()));
+  const exited = child.then((result) => {
+    const why = lastWords();
+    options.watch.ended(`${options.label} exited (code ${String(result.exitCode ?? result.signal)}) before the agent printed EXIT${why ? `: ${why}` : ''}`);
+  });
+  const stop = async () => {
+    await kill();
+    await exited;
+    await removeGroup();
+  };
+  const cgroup = child.pid === undefined ? undefined : await waitUntilJoined(child.pid, group);
+  if (!cgroup) {
+    await stop();
+    throw new TrialError(`${options.label} did not start in its cgroup: ${lastWords() || 'no output'}`, { consoleTail: options.watch.lines.tail() });
+  }
+  return { cgroup, exited, stop };
+}
