@@ -11,6 +11,14 @@ import { ratioSamples } from './ratios.js';
 
 const require = createRequire(import.meta.url);
 
+/**
+ * The Markdown carries text from guests and from result files of other hosts (error messages,
+ * console lines): neutralise any markup in it before rendering. Our own Markdown has none.
+ */
+function escapeMarkup(markdown: string): string {
+  return markdown.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
+}
+
 /** JSON made safe inside a <script> element (no `</script>`, no raw line separators). */
 function jsonSafe(text: string): string {
   return text.replaceAll('<', '\\u003c').replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029');
@@ -67,7 +75,7 @@ blockquote{background:#fff3cd;border-left:4px solid #e0a800;margin:1em 0;padding
 section.chart{margin:2em 0}div.chart-box{position:relative;height:360px;width:100%}</style></head>
 <body>
 ${canvases.map(([id, title]) => `<section class="chart"><h2>${html(title ?? '')}</h2><div class="chart-box"><canvas id="${id}" data-testid="${id}"></canvas></div></section>`).join('\n')}
-<article>${marked.parse(renderMarkdown(result), { async: false })}</article>
+<article>${marked.parse(escapeMarkup(renderMarkdown(result)), { async: false })}</article>
 <script id="twinbench-data" type="application/json">${jsonSafe(JSON.stringify(chartData(result)))}</script>
 <script>${codeSafe(chartJs)}</script>
 <script>${codeSafe(client)}</script>
