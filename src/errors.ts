@@ -66,11 +66,14 @@ export class OutputError extends TwinbenchError {
 export class TrialError extends Error {
   /** Last lines the guest printed, kept in the result for diagnosis. */
   readonly consoleTail: string | undefined;
+  /** performance.now() when READY reached the host, when the trial failed after it. */
+  readonly readyAtMs: number | undefined;
 
-  constructor(message: string, options?: { cause?: unknown; consoleTail?: string }) {
+  constructor(message: string, options?: { cause?: unknown; consoleTail?: string; readyAtMs?: number }) {
     super(message, options);
     this.name = 'TrialError';
     this.consoleTail = options?.consoleTail;
+    this.readyAtMs = options?.readyAtMs;
   }
 }
 

@@ -90,7 +90,10 @@ export class ConsoleWatch {
   /** Fail the trial now with a reason. */
   fail(reason: string, cause?: unknown): void {
     this.#settle(() => {
-      const error = this.#signal.aborted ? this.#signal.reason : new TrialError(reason, { cause, consoleTail: this.lines.tail() });
+      const readyAtMs = this.#ready?.atMs;
+      const error = this.#signal.aborted
+        ? this.#signal.reason
+        : new TrialError(reason, { cause, consoleTail: this.lines.tail(), ...(readyAtMs === undefined ? {} : { readyAtMs }) });
       this.#reject(error);
     });
   }

@@ -72,6 +72,8 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
       state: 'errored',
       error: describeError(error),
       ...(error instanceof TrialError && error.consoleTail ? { consoleTail: error.consoleTail } : {}),
+      // A guest that failed after READY still booted: keep that figure (phases need the full run).
+      ...(error instanceof TrialError && error.readyAtMs !== undefined ? { boot: { bootToReadyMs: round(error.readyAtMs - origin), phases: [] } } : {}),
       ...(metrics.length ? { metrics } : {}),
       ...sampled,
     };
