@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError } from '../errors.js';
-import { blockDeviceOf, nonLimitingBps, type BlockDevice } from '../host/block-device.js';
+import { blockDeviceOf, describeIoAccounting, nonLimitingBps, type BlockDevice } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { locateCgroup, parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { readParent } from '../sampling/read-proc.js';
@@ -97,7 +97,7 @@ export class DockerBackend implements Backend {
       emulated: this.#settings.foreign,
       ...(this.#settings.foreign ? { emulation: `qemu-user via binfmt_misc (${this.#settings.platform} on a ${process.arch} host)` } : {}),
       network: 'none',
-      ioAccounting: this.#countDevice ? `cgroup v1 with a non-limiting throttle rule on ${this.#countDevice.devPath}` : 'cgroup as is',
+      ioAccounting: describeIoAccounting(this.#countDevice),
     };
   }
 

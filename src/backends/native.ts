@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { BlockDevice } from '../host/block-device.js';
+import { describeIoAccounting, type BlockDevice } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { agentArguments, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
@@ -39,7 +39,7 @@ export class NativeBackend implements Backend {
     return {
       isolation: 'chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /tmp; no other namespace, no limits',
       rootfs: images.rootfsDigest.slice(0, 12),
-      ioAccounting: this.#settings.countDevice ? `cgroup v1 with a non-limiting throttle rule on ${this.#settings.countDevice.devPath}` : 'cgroup as is',
+      ioAccounting: describeIoAccounting(this.#settings.countDevice),
     };
   }
 

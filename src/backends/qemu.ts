@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError } from '../errors.js';
 import type { ArchProfile } from '../host/arch.js';
-import type { BlockDevice } from '../host/block-device.js';
+import { describeIoAccounting, type BlockDevice } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { agentArguments, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
@@ -60,9 +60,7 @@ export class QemuBackend implements Backend {
       rootDiskOverlay: 'qcow2, fresh per trial',
       kernel: `${images.kernel.name} ${images.kernel.version}`,
       network: 'none',
-      ioAccounting: this.#settings.countDevice
-        ? `cgroup v1 with a non-limiting throttle rule on ${this.#settings.countDevice.devPath}`
-        : 'cgroup as is',
+      ioAccounting: describeIoAccounting(this.#settings.countDevice),
     };
   }
 

@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { probeDockerEngine } from '../backends/docker.js';
 import { probeQemu } from '../backends/qemu.js';
+import { parseIntegerFlag } from '../config/resolve-suite.js';
 import { loadWorkloads } from '../config/workload-manifest.js';
 import { checkDensityMemory, densitySteps, parseMemAvailable } from '../density/plan.js';
 import { runDensityStep, type DensityStep } from '../density/run-density.js';
@@ -30,16 +31,6 @@ export interface DensityFlags {
   out?: string;
 }
 
-function integer(flag: string, text: string | undefined, fallback: number | undefined, min: number, max: number, problems: string[]): number {
-  if (text === undefined) {
-    if (fallback === undefined) problems.push(`${flag} is required`);
-    return fallback ?? min;
-  }
-  const value = Number(text);
-  if (!/^\d+$/.test(text.trim()) || value < min || value > max) problems.push(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
-  return value;
-}
-
 /** The density table printed and written beside the JSON. */
 function renderDensity(runtime: string, emulated: boolean, steps: DensityStep[]): string {
   const lines = [
@@ -65,10 +56,11 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
   const problems: string[] = [];
   const runtime = flags.runtime;
   if (runtime !== 'docker' && runtime !== 'qemu') problems.push(`--runtime must be docker or qemu, got ${JSON.stringify(runtime)}`);
-  const count = integer('--count', flags.count, undefined, 1, 256, problems);
-  const memoryMiB = integer('--memory', flags.memory, 256, 64, 65536, problems);
-  const vcpus = integer('--vcpus', flags.vcpus, 1, 1, 64, problems);
-  const holdSeconds = integer('--hold', flags.hold, 3, 1, 600, problems);
+  if (flags.count === undefined) problems.push('--count is required');
+  const count = parseIntegerFlag('--count', flags.count, 1, 256, problems) ?? 1;
+  const memoryMiB = parseIntegerFlag('--memory', flags.memory ?? '256', 64, 65536, problems) ?? 256;
+  const vcpus = parseIntegerFlag('--vcpus', flags.vcpus ?? '1', 1, 64, problems) ?? 1;
+  const holdSeconds = parseIntegerFlag('--hold', flags.hold ?? '3', 1, 600, problems) ?? 3;
   if (problems.length > 0 || (runtime !== 'docker' && runtime !== 'qemu')) throw new UsageError(problems.join('; '));
   const available = parseMemAvailable(await readFile('/proc/meminfo', 'utf8'));
   if (available !== undefined) checkDensityMemory(count, memoryMiB, runtime, available);

@@ -19,7 +19,8 @@ export interface SuiteFlags {
   warmup?: string;
 }
 
-function parseIntegerFlag(flag: string, text: string | undefined, min: number, max: number, problems: string[]): number | undefined {
+/** Parse a whole-number flag in [min, max]; a bad value is added to `problems`, naming the flag. */
+export function parseIntegerFlag(flag: string, text: string | undefined, min: number, max: number, problems: string[]): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {

@@ -35,3 +35,8 @@ export async function blockDeviceOf(path: string): Promise<BlockDevice | undefin
  * stays at zero until a rule exists for the device, so both runtimes get this rule to count I/O.
  */
 export const nonLimitingBps = 1_000_000_000_000_000;
+
+/** How a runtime's cgroup I/O was counted, for the result file. */
+export function describeIoAccounting(device: BlockDevice | undefined): string {
+  return device ? `cgroup v1 with a non-limiting throttle rule on ${device.devPath}` : 'cgroup as is';
+}
