@@ -5,7 +5,10 @@ import type { BlockDevice } from '../host/block-device.js';
 import { createHarnessCgroup, removeHarnessCgroup, waitUntilJoined } from '../host/harness-cgroup.js';
 import type { CgroupLocation } from '../sampling/cgroup-paths.js';
 import type { ConsoleWatch } from './console-watch.js';
-import { joinCgroupAndExec } from './qemu-cmdline.js';
+
+/** Shell snippet run as `sh -c SNIPPET twinbench-join COMMAND ARGS…`: join the cgroups, then exec the command. */
+const joinCgroupAndExec =
+  'IFS=:; for f in $TB_CGROUP_PROCS; do echo $$ > "$f" || exit 97; done; unset IFS; exec "$@"';
 
 /** A guest process (QEMU, the native agent) started inside its own harness cgroup. */
 export interface CgroupProcess {

@@ -23,7 +23,7 @@ function dockerMessage(error: unknown): string {
 }
 
 /** Engine version and settings, or a MissingDependencyError saying what is wrong. */
-export async function probeDockerEngine(docker = new Docker()): Promise<{ version: string; apiVersion: string; cgroupDriver: string; cgroupVersion: string; storageDriver: string }> {
+export async function probeDockerEngine(docker = new Docker()): Promise<{ version: string; apiVersion: string; cgroupDriver: string; cgroupVersion: string; storageDriver: string; rootDir?: string }> {
   try {
     const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<Record<string, string>>]);
     return {
@@ -32,6 +32,7 @@ export async function probeDockerEngine(docker = new Docker()): Promise<{ versio
       cgroupDriver: info.CgroupDriver ?? 'unknown',
       cgroupVersion: info.CgroupVersion ?? 'unknown',
       storageDriver: info.Driver ?? 'unknown',
+      ...(info.DockerRootDir ? { rootDir: info.DockerRootDir } : {}),
     };
   } catch (error) {
     throw new MissingDependencyError(`Docker engine not reachable at ${process.env.DOCKER_HOST ?? '/var/run/docker.sock'}: ${dockerMessage(error)}`, { cause: error });
@@ -69,9 +70,8 @@ export class DockerBackend implements Backend {
   async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
     const engine = await probeDockerEngine(this.#docker);
     this.#tag = images.dockerTag;
-    if (engine.cgroupVersion === '1') {
-      const info = (await this.#docker.info()) as { DockerRootDir?: string };
-      this.#countDevice = info.DockerRootDir ? await blockDeviceOf(info.DockerRootDir).catch(() => undefined) : undefined;
+    if (engine.cgroupVersion === '1' && engine.rootDir) {
+      this.#countDevice = await blockDeviceOf(engine.rootDir).catch(() => undefined);
     }
     try {
       await this.#docker.getImage(images.dockerTag).inspect();

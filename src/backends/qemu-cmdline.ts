@@ -45,7 +45,3 @@ export function buildQemuArgs(launch: QemuLaunch): string[] {
     ...launch.profile.extraQemuArgs,
   ];
 }
-
-/** Shell snippet run as `sh -c SNIPPET twinbench-join QEMU ARGS…`: join the cgroups, then exec QEMU. */
-export const joinCgroupAndExec =
-  'IFS=:; for f in $TB_CGROUP_PROCS; do echo $$ > "$f" || exit 97; done; unset IFS; exec "$@"';
