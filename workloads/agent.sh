@@ -33,7 +33,16 @@ if [ "$tb_mode" = vm ]; then
   mount -t tmpfs -o mode=1777 tmpfs /tmp 2>/dev/null
   mount -t tmpfs tmpfs /run 2>/dev/null
   hostname twinbench 2>/dev/null
+  if [ -n "${TB_net_ip:-}" ]; then
+    busybox ip link set lo up
+    busybox ip addr add "$TB_net_ip" dev eth0 && busybox ip link set eth0 up ||
+      echo "TWINBENCH ERROR cannot configure eth0 with $TB_net_ip"
+  fi
 fi
+# Servers listen on every address of their own namespace or VM, but only on loopback when native
+# (the host's own network): nothing is offered beyond the machine.
+if [ "$tb_mode" = native ]; then TB_bind=127.0.0.1; else TB_bind=0.0.0.0; fi
+export TB_bind
 
 tb_status=0
 tb_script=/twinbench/workloads/$tb_workload/run.sh

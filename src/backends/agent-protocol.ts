@@ -4,6 +4,10 @@ export type AgentEvent =
   | { readonly type: 'ready'; readonly uptimeSeconds: number }
   | { readonly type: 'result'; readonly name: string; readonly value: number; readonly unit: string; readonly source: string }
   | { readonly type: 'exit'; readonly status: number }
+  /** A tool's raw output on one line (`TWINBENCH DATA tool=fio {…}`), parsed on the host. */
+  | { readonly type: 'data'; readonly tool: string; readonly payload: string }
+  /** Every server of the workload listens: the host may run its client now. */
+  | { readonly type: 'listen' }
   | { readonly type: 'error'; readonly message: string };
 
 function fields(rest: string): Map<string, string> {
@@ -23,7 +27,11 @@ function finite(text: string | undefined): number | undefined {
 
 /** Parse one console line; anything that is not a well-formed `TWINBENCH …` line is undefined. */
 export function parseAgentLine(rawLine: string): AgentEvent | undefined {
-  const line = rawLine.replace(/\r$/, '');
+  // A carriage return mid-line (a tool's progress meter on a tty) is overwritten by what follows it.
+  const line = rawLine.replace(/\r$/, '').split('\r').at(-1) ?? '';
+  const data = /^TWINBENCH DATA tool=([a-z0-9-]+) (.*)$/.exec(line);
+  if (data?.[1] && data[2] !== undefined) return { type: 'data', tool: data[1], payload: data[2] };
+  if (line === 'TWINBENCH LISTEN') return { type: 'listen' };
   const match = /^TWINBENCH (READY|INITRAMFS|RESULT|EXIT|ERROR)(?:\s+(.*))?$/.exec(line);
   if (!match?.[1]) return undefined;
   const rest = match[2] ?? '';

@@ -4,6 +4,21 @@ import type { ImageSet } from '../images/image-set.js';
 import type { SamplerTarget } from '../sampling/sampler.js';
 import type { AgentEvent } from './agent-protocol.js';
 
+/** Where the host reaches one of the guest's ports. */
+export interface HostEndpoint {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** A scratch file the host wrote for one trial, in a folder of its own (see orchestrator/scratch.ts). */
+export interface ScratchFile {
+  /** Host folder holding only this file: bind-mounted at /scratch in containers and native. */
+  readonly dir: string;
+  /** File name inside `dir`; the VM gets the file itself as its second virtio disk. */
+  readonly fileName: string;
+  readonly sizeMiB: number;
+}
+
 /** What one trial runs: one fresh guest, one workload. */
 export interface TrialSpec {
   readonly runId: string;
@@ -17,6 +32,10 @@ export interface TrialSpec {
   readonly readyTimeoutMs: number;
   /** Longest the workload may run after READY. */
   readonly workloadTimeoutMs: number;
+  /** For workloads with `scratch`: the file the host prepared. */
+  readonly scratch?: ScratchFile;
+  /** Host CPUs (`--cpuset`, e.g. `0-1`) the guest may run on, applied alike to every runtime. */
+  readonly cpuset?: string;
   readonly signal: AbortSignal;
 }
 
@@ -26,6 +45,8 @@ export interface TrialObserver {
   guestStarted(target: SamplerTarget): void;
   /** The agent printed a line; `atMs` is performance.now() when it reached the host. */
   agentEvent(event: AgentEvent, atMs: number): Promise<void>;
+  /** Where the host reaches each named guest port (workloads with `ports`), once the backend knows. */
+  guestEndpoints(endpoints: ReadonlyMap<string, HostEndpoint>): void;
 }
 
 /** A named boot phase, milliseconds, with how it was measured. */
@@ -59,8 +80,17 @@ export interface Backend {
   runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome>;
 }
 
-/** Agent arguments, the same for every runtime: `mode=… workload=… key=value…`. */
-export function agentArguments(mode: 'container' | 'vm' | 'native', spec: TrialSpec): string[] {
-  const params = Object.entries(spec.params).map(([key, value]) => `${key}=${String(value)}`);
+/**
+ * Agent arguments, the same for every runtime: `mode=… workload=… key=value…`, the workload's ports
+ * as `port_<name>=N`, then what only this runtime knows (`extra`: the scratch path, the VM's address).
+ */
+export function agentArguments(mode: 'container' | 'vm' | 'native', spec: TrialSpec, extra: Readonly<Record<string, string>> = {}): string[] {
+  const ports = Object.fromEntries(Object.entries(spec.workload.ports ?? {}).map(([name, port]) => [`port_${name}`, port]));
+  const params = Object.entries({ ...spec.params, ...ports, ...extra }).map(([key, value]) => `${key}=${String(value)}`);
   return [`mode=${mode}`, `workload=${spec.workload.name}`, ...params];
+}
+
+/** The scratch file as the guest sees it when it is bind-mounted at /scratch (containers, native). */
+export function mountedScratchPath(scratch: ScratchFile): string {
+  return `/scratch/${scratch.fileName}`;
 }

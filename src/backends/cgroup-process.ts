@@ -31,10 +31,13 @@ export async function startInHarnessCgroup(options: {
   command: readonly string[];
   label: string;
   watch: ConsoleWatch;
+  /** Host CPUs to pin the process (and every thread it starts) to, via sched_setaffinity. */
+  cpuset?: string;
 }): Promise<CgroupProcess> {
   const group = await createHarnessCgroup(options.name, options.countDevice);
   const removeGroup = cleanup.register(`cgroup ${group.dirs[0] ?? ''}`, () => removeHarnessCgroup(group));
-  const child = execa('sh', ['-c', joinCgroupAndExec, 'twinbench-join', ...options.command], {
+  const pin = options.cpuset ? ['taskset', '-c', options.cpuset] : [];
+  const child = execa('sh', ['-c', joinCgroupAndExec, 'twinbench-join', ...pin, ...options.command], {
     env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
     stdin: 'ignore',
     buffer: false,

@@ -10,7 +10,7 @@ import { blockDeviceOf, describeIoAccounting, nonLimitingBps, type BlockDevice }
 import type { ImageSet } from '../images/image-set.js';
 import { locateCgroup, parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { readParent } from '../sampling/read-proc.js';
-import { agentArguments, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { agentArguments, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
 
 /** Label every twinbench container carries, so `bench clean` can find leftovers. */
@@ -62,6 +62,8 @@ export class DockerBackend implements Backend {
   readonly #settings: DockerSettings;
   #tag = '';
   #countDevice: BlockDevice | undefined;
+  /** Host address published ports bind to: the default bridge's gateway, so the kernel's DNAT carries them. */
+  #publishAddress = '127.0.0.1';
 
   constructor(settings: DockerSettings = { platform: '', foreign: false }) {
     this.#settings = settings;
@@ -86,6 +88,8 @@ export class DockerBackend implements Backend {
       }
     }
     const image = await this.#docker.getImage(images.dockerTag).inspect();
+    const bridge = (await this.#docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Gateway?: string }[] } } | undefined;
+    this.#publishAddress = bridge?.IPAM?.Config?.[0]?.Gateway ?? '127.0.0.1';
     return {
       engineVersion: engine.version,
       apiVersion: engine.apiVersion,
@@ -96,7 +100,9 @@ export class DockerBackend implements Backend {
       imageArchitecture: image.Architecture,
       emulated: this.#settings.foreign,
       ...(this.#settings.foreign ? { emulation: `qemu-user via binfmt_misc (${this.#settings.platform} on a ${process.arch} host)` } : {}),
-      network: 'none',
+      network: 'none, except workloads with ports',
+      networkPath: `default bridge (veth), ports published on ${this.#publishAddress}; the host connects to ${this.#publishAddress}:<published port>${this.#publishAddress === '127.0.0.1' ? ' (docker-proxy)' : ' (iptables DNAT)'}`,
+      scratch: 'host folder bind-mounted at /scratch (not the overlay), direct I/O',
       ioAccounting: describeIoAccounting(this.#countDevice),
     };
   }
@@ -104,19 +110,24 @@ export class DockerBackend implements Backend {
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
     const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
     const bytes = spec.memoryMiB * 1024 * 1024;
+    const guestPorts = Object.values(spec.workload.ports ?? {});
     let container: Docker.Container;
     try {
       container = await this.#docker.createContainer({
         ...(this.#settings.foreign ? { platform: this.#settings.platform } : {}),
         name: `twinbench-${spec.runId}-${spec.trialId}`,
         Image: this.#tag,
-        Cmd: ['/bin/sh', '/twinbench/agent.sh', ...agentArguments('container', spec)],
+        Cmd: ['/bin/sh', '/twinbench/agent.sh', ...agentArguments('container', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {})],
         Labels: { [runLabel]: spec.runId, 'io.twinbench.trial': spec.trialId },
         AttachStdout: true,
         AttachStderr: true,
         NetworkDisabled: !spec.workload.network,
+        ExposedPorts: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, {}])),
         HostConfig: {
           NanoCpus: spec.vcpus * 1e9,
+          ...(spec.cpuset ? { CpusetCpus: spec.cpuset } : {}),
+          PortBindings: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, [{ HostIp: this.#publishAddress, HostPort: '' }]])),
+          ...(spec.scratch ? { Binds: [`${spec.scratch.dir}:/scratch`] } : {}),
           Memory: bytes,
           MemorySwap: bytes,
           NetworkMode: spec.workload.network ? 'bridge' : 'none',
@@ -138,8 +149,9 @@ export class DockerBackend implements Backend {
       stream.on('end', () => watch.ended('container output ended before the agent printed EXIT'));
       const createdAt = performance.now();
       await container.start();
-      const state = (await container.inspect()).State;
-      observer.guestStarted(await this.#samplerTarget(state.Pid));
+      const inspected = await container.inspect();
+      observer.guestStarted(await this.#samplerTarget(inspected.State.Pid));
+      if (spec.workload.ports) observer.guestEndpoints(this.#publishedEndpoints(spec.workload.ports, inspected.NetworkSettings.Ports));
       const result = await watch.done;
       const exit = (await container.wait()) as { StatusCode: number };
       return {
@@ -180,6 +192,17 @@ export class DockerBackend implements Backend {
     } finally {
       await removeContext();
     }
+  }
+
+  /** Where the host reaches each named guest port: the address and port Docker published it on. */
+  #publishedEndpoints(ports: Readonly<Record<string, number>>, published: Record<string, { HostIp: string; HostPort: string }[] | null>): Map<string, HostEndpoint> {
+    const endpoints = new Map<string, HostEndpoint>();
+    for (const [name, port] of Object.entries(ports)) {
+      const binding = published[`${port}/tcp`]?.[0];
+      if (!binding) throw new TrialError(`docker published no host port for guest port ${port} (${name})`);
+      endpoints.set(name, { host: binding.HostIp, port: Number(binding.HostPort) });
+    }
+    return endpoints;
   }
 
   /** Non-limiting blkio rules: on v1 they make the throttle counters count (see block-device.ts). */

@@ -5,16 +5,21 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeIoAccounting, type BlockDevice } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
-import { agentArguments, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { agentArguments, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
 
 /**
- * Inside a private mount namespace (so nothing outlives the process): /proc, /dev and a fresh /tmp
- * for the chroot, then the agent. No other namespace: network, pids and users are the host's.
+ * Inside a private mount namespace (so nothing outlives the process): /proc, /dev, a fresh /tmp and
+ * the scratch folder (if any) for the chroot, then the agent. No other namespace: network, pids and
+ * users are the host's (so servers bind to 127.0.0.1 only).
  */
-const enterChroot =
-  'root=$1; shift; mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount -t tmpfs -o mode=1777 tmpfs "$root/tmp" && exec chroot "$root" "$@"';
+const enterChroot = [
+  'root=$1; scratch=$2; shift 2',
+  'mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount -t tmpfs -o mode=1777 tmpfs "$root/tmp" || exit 98',
+  'if [ -n "$scratch" ]; then mkdir -p "$root/scratch" && mount --bind "$scratch" "$root/scratch" || exit 98; fi',
+  'exec chroot "$root" "$@"',
+].join('\n');
 
 /** Settings of the native backend. */
 export interface NativeSettings {
@@ -39,6 +44,8 @@ export class NativeBackend implements Backend {
     return {
       isolation: 'chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /tmp; no other namespace, no limits',
       rootfs: images.rootfsDigest.slice(0, 12),
+      networkPath: "the host's own network namespace: servers bind to 127.0.0.1, the host connects over loopback",
+      scratch: 'host folder bind-mounted at /scratch in the private mount namespace, direct I/O',
       ioAccounting: describeIoAccounting(this.#settings.countDevice),
     };
   }
@@ -51,12 +58,19 @@ export class NativeBackend implements Backend {
       guest = await startInHarnessCgroup({
         name: `${spec.runId}-${spec.trialId}`,
         ...(this.#settings.countDevice ? { countDevice: this.#settings.countDevice } : {}),
-        command: ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec)],
+        command: [
+          'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, spec.scratch?.dir ?? '',
+          '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
+        ],
         label: 'the native agent',
         watch,
+        ...(spec.cpuset ? { cpuset: spec.cpuset } : {}),
       });
       const { cgroup, exited } = guest;
       observer.guestStarted({ cgroup });
+      // The host's own network: servers listen on loopback.
+      const ports = Object.entries(spec.workload.ports ?? {});
+      if (ports.length) observer.guestEndpoints(new Map<string, HostEndpoint>(ports.map(([name, port]) => [name, { host: '127.0.0.1', port }])));
       const result = await watch.done;
       await Promise.race([exited, sleep(5_000)]);
       return {

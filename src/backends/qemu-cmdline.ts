@@ -17,7 +17,14 @@ export interface QemuLaunch {
   readonly diskCache: 'none' | 'writeback' | 'writethrough';
   /** Agent arguments, appended after `--` on the kernel command line. */
   readonly agentArgs: readonly string[];
+  /** A virtio NIC on a tap device of the harness bridge. */
+  readonly network?: { readonly tap: string; readonly mac: string; readonly vhost: boolean };
+  /** Raw scratch file, the second virtio disk (/dev/vdb), with host page cache bypassed. */
+  readonly scratchPath?: string;
 }
+
+/** How the scratch disk is attached; recorded in results. */
+export const scratchDriveOptions = 'format=raw,cache=none,aio=native';
 
 /** Kernel command line: console, panic=-1 (with -no-reboot a panic ends QEMU), then the agent's args. */
 export function kernelCommandLine(launch: Pick<QemuLaunch, 'profile' | 'agentArgs'>): string {
@@ -41,6 +48,13 @@ export function buildQemuArgs(launch: QemuLaunch): string[] {
     '-append', kernelCommandLine(launch),
     '-drive', `file=${launch.diskPath},if=none,id=root,format=qcow2,cache=${launch.diskCache}`,
     '-device', 'virtio-blk-pci,drive=root',
+    ...(launch.scratchPath ? ['-drive', `file=${launch.scratchPath},if=none,id=scratch,${scratchDriveOptions}`, '-device', 'virtio-blk-pci,drive=scratch'] : []),
+    ...(launch.network
+      ? [
+          '-netdev', `tap,id=net0,ifname=${launch.network.tap},script=no,downscript=no${launch.network.vhost ? ',vhost=on' : ''}`,
+          '-device', `virtio-net-pci,netdev=net0,mac=${launch.network.mac}`,
+        ]
+      : []),
     '-serial', 'stdio',
     ...launch.profile.extraQemuArgs,
   ];

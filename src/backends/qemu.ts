@@ -7,12 +7,13 @@ import { cleanup } from '../cleanup.js';
 import { MissingDependencyError } from '../errors.js';
 import type { ArchProfile } from '../host/arch.js';
 import { describeIoAccounting, type BlockDevice } from '../host/block-device.js';
+import { createHarnessBridge, createTap, guestAddressing, harnessLinkPrefix, runLinkTag, type HarnessBridge } from '../host/harness-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
-import { agentArguments, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { agentArguments, type Backend, type BootPhase, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
-import { buildQemuArgs, type Accelerator, type QemuLaunch } from './qemu-cmdline.js';
+import { buildQemuArgs, scratchDriveOptions, type Accelerator, type QemuLaunch } from './qemu-cmdline.js';
 
 /** QEMU binary version line, or a MissingDependencyError naming the package. */
 export async function probeQemu(profile: ArchProfile): Promise<string> {
@@ -31,6 +32,8 @@ export interface QemuSettings {
   readonly accelReason: string;
   /** Folder for this run's overlays (removed with the run). */
   readonly runDir: string;
+  /** Names the run's bridge and taps. */
+  readonly runId: string;
   /** cgroup v1 only: disk holding the overlays, given a non-limiting throttle rule so I/O is counted. */
   readonly countDevice?: BlockDevice;
 }
@@ -40,6 +43,9 @@ export class QemuBackend implements Backend {
   readonly name = 'qemu' as const;
   readonly #settings: QemuSettings;
   #images: ImageSet | undefined;
+  /** Created by the first trial that needs a network, removed at the end of the run. */
+  #bridge: Promise<HarnessBridge> | undefined;
+  #taps = 0;
 
   constructor(settings: QemuSettings) {
     this.#settings = settings;
@@ -59,7 +65,9 @@ export class QemuBackend implements Backend {
       rootDiskCache: 'writeback',
       rootDiskOverlay: 'qcow2, fresh per trial',
       kernel: `${images.kernel.name} ${images.kernel.version}`,
-      network: 'none',
+      network: 'none, except workloads with ports',
+      networkPath: `virtio-net on a tap of a harness bridge (${harnessLinkPrefix}${runLinkTag(this.#settings.runId)}, 10.213.N.0/24, STP off, no uplink)${this.#settings.accel === 'kvm' ? ', vhost-net' : ', no vhost (TCG)'}; the host connects to the guest's address`,
+      scratch: `second virtio-blk disk: the scratch file, ${scratchDriveOptions}`,
       ioAccounting: describeIoAccounting(this.#settings.countDevice),
     };
   }
@@ -70,6 +78,8 @@ export class QemuBackend implements Backend {
     const overlay = join(this.#settings.runDir, `${spec.trialId}.qcow2`);
     const removeOverlay = cleanup.register(`overlay ${overlay}`, () => rm(overlay, { force: true }));
     await runStep('qemu-img overlay', 'qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.diskPath, overlay]);
+    const net = spec.workload.network ? await this.#attachNetwork(spec) : undefined;
+    const extra: Record<string, string> = { ...(net ? { net_ip: net.cidr } : {}), ...(spec.scratch ? { scratch_file: '/dev/vdb' } : {}) };
     const launch: QemuLaunch = {
       profile: this.#settings.profile,
       accel: this.#settings.accel,
@@ -79,7 +89,9 @@ export class QemuBackend implements Backend {
       initrdPath: images.initrdPath,
       diskPath: overlay,
       diskCache: 'writeback',
-      agentArgs: agentArguments('vm', spec),
+      agentArgs: agentArguments('vm', spec, extra),
+      ...(net ? { network: { tap: net.tap, mac: net.mac, vhost: this.#settings.accel === 'kvm' } } : {}),
+      ...(spec.scratch ? { scratchPath: join(spec.scratch.dir, spec.scratch.fileName) } : {}),
     };
     const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
     const spawnAt = performance.now();
@@ -91,9 +103,11 @@ export class QemuBackend implements Backend {
         command: [this.#settings.profile.qemuBinary, ...buildQemuArgs(launch)],
         label: 'QEMU',
         watch,
+        ...(spec.cpuset ? { cpuset: spec.cpuset } : {}),
       });
       const { cgroup, exited } = guest;
       observer.guestStarted({ cgroup });
+      if (net) observer.guestEndpoints(net.endpoints);
       const result = await watch.done;
       // The guest powers off after EXIT; give it a moment, then make sure.
       await Promise.race([exited, sleep(15_000)]);
@@ -118,7 +132,21 @@ export class QemuBackend implements Backend {
     } finally {
       watch.fail('trial ended');
       await guest?.stop();
+      await net?.removeTap();
       await removeOverlay();
     }
+  }
+
+  /** A tap on the run's bridge (created on first use) and the guest's address behind it. */
+  async #attachNetwork(spec: TrialSpec) {
+    this.#bridge ??= createHarnessBridge(this.#settings.runId);
+    const bridge = await this.#bridge;
+    const index = this.#taps++;
+    const tap = `${bridge.name}-${index}`;
+    const removeTap = await createTap(bridge, tap);
+    const { cidr, mac } = guestAddressing(bridge.octet, index);
+    const address = cidr.split('/')[0] ?? '';
+    const endpoints = new Map<string, HostEndpoint>(Object.entries(spec.workload.ports ?? {}).map(([name, port]) => [name, { host: address, port }]));
+    return { tap, cidr, mac, endpoints, removeTap };
   }
 }

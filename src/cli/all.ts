@@ -101,12 +101,14 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     accel: config.accel,
     cgroupVersion: cgroupMode.version,
     runDir,
+    runId,
     signal: io.signal,
     log: io.log,
   });
 
   const { warmups, trials } = await runSuite({
     runId,
+    runDir,
     config,
     manifests,
     backends,

@@ -34,6 +34,7 @@ function addRunOptions(command: Command): Command {
     .option('--workloads <list>', 'comma-separated workloads (folders of workloads/)')
     .option('--reps <n>', 'repetitions per runtime x workload (each one a fresh boot)')
     .option('--vcpus <n>', 'vCPUs of the VM = CPU quota of the container')
+    .option('--cpuset <cpus>', 'pin every guest to these host CPUs, e.g. 0-1 (container cpuset; QEMU and native CPU affinity); recorded')
     .option('--memory <MiB>', 'RAM of the VM = memory limit of the container')
     .option('--interval <ms>', 'sampler interval in milliseconds')
     .option('--ready-timeout <s>', 'seconds a guest may take to print READY')

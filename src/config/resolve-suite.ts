@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { archNames, type ArchName } from '../host/arch.js';
 import type { WorkloadManifest } from './workload-manifest.js';
@@ -17,6 +18,27 @@ export interface SuiteFlags {
   accel?: string;
   arch?: string;
   warmup?: string;
+  cpuset?: string;
+}
+
+/**
+ * Parse a CPU list (`0-1,3`) into sorted, distinct CPU numbers, each below `hostCpus`; a bad list is
+ * added to `problems`, naming the flag.
+ */
+export function parseCpuset(flag: string, text: string | undefined, hostCpus: number, problems: string[]): number[] | undefined {
+  if (text === undefined) return undefined;
+  const cpus = new Set<number>();
+  for (const part of text.split(',')) {
+    const range = /^(\d{1,4})(?:-(\d{1,4}))?$/.exec(part.trim());
+    const from = Number(range?.[1]);
+    const to = range?.[2] === undefined ? from : Number(range[2]);
+    if (!range || to < from || to >= hostCpus) {
+      problems.push(`${flag} must be a list of host CPUs 0..${hostCpus - 1} like "0-1,3", got ${JSON.stringify(text)}`);
+      return undefined;
+    }
+    for (let cpu = from; cpu <= to; cpu++) cpus.add(cpu);
+  }
+  return [...cpus].sort((a, b) => a - b);
 }
 
 /** Parse a whole-number flag in [min, max]; a bad value is added to `problems`, naming the flag. */
@@ -105,7 +127,7 @@ function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig
 }
 
 /** Combine suite and flags into the effective config; every problem is reported in one UsageError. */
-export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, WorkloadManifest>, hostArch: ArchName): SuiteConfig {
+export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, WorkloadManifest>, hostArch: ArchName, hostCpus = availableParallelism()): SuiteConfig {
   const problems: string[] = [];
   const base = loadBaseSuite(flags.suite ?? 'default', problems);
   const runtimes = parseList('--runtimes', flags.runtimes, runtimeNames, problems) as RuntimeName[] | undefined;
@@ -116,6 +138,11 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
   const interval = parseIntegerFlag('--interval', flags.interval, 10, 60000, problems);
   const readyTimeout = parseIntegerFlag('--ready-timeout', flags.readyTimeout, 1, 3600, problems);
   const warmup = parseIntegerFlag('--warmup', flags.warmup, 0, 10, problems);
+  const cpuset = parseCpuset('--cpuset', flags.cpuset, hostCpus, problems);
+  const effectiveVcpus = vcpus ?? base?.vcpus ?? 1;
+  if (cpuset && cpuset.length < effectiveVcpus) {
+    problems.push(`--cpuset ${JSON.stringify(flags.cpuset)} has ${cpuset.length} CPU(s), fewer than the ${effectiveVcpus} vCPU(s) each guest gets (--vcpus)`);
+  }
   const accel = flags.accel ?? 'auto';
   if (!['auto', 'kvm', 'tcg'].includes(accel)) problems.push(`--accel must be auto, kvm or tcg, got ${JSON.stringify(accel)}`);
   const arch = flags.arch ?? hostArch;
@@ -144,5 +171,6 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
     accel: accel as AccelChoice,
     arch: arch as ArchName,
     warmup: warmup ?? 1,
+    ...(cpuset ? { cpuset: cpuset.join(',') } : {}),
   };
 }

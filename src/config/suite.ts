@@ -35,6 +35,11 @@ export interface SuiteConfig {
   readonly arch: ArchName;
   /** Warm-up trials per runtime before the measured ones (recorded apart, never in statistics). */
   readonly warmup: number;
+  /**
+   * Host CPUs every guest is pinned to (`--cpuset`, e.g. `0,1`): the container's cpuset cgroup, and
+   * the CPU affinity of QEMU (all its threads) and of the native agent. Absent = not pinned.
+   */
+  readonly cpuset?: string;
 }
 
 /** Built-in suites. `default`: the native baseline plus both runtimes, ≥ 5 boots (idle), 3 repetitions of each workload; `quick`: CI-sized. */

@@ -18,13 +18,29 @@ export interface WorkloadManifest {
   /** Default parameters, passed to run.sh as `TB_<key>` environment variables. */
   readonly params: Readonly<Record<string, string | number>>;
   readonly metrics: readonly WorkloadMetric[];
-  /** Whether the guest needs a network (Docker: bridge instead of `none`). */
+  /** Whether the guest needs a network (Docker: bridge instead of `none`; QEMU: a tap on the harness bridge). */
   readonly network: boolean;
+  /**
+   * Guest TCP ports by name, passed to run.sh as `TB_port_<name>`; the host reaches each through the
+   * runtime's usual path. `control` is required: the guest serves until the host connects to it.
+   */
+  readonly ports?: Readonly<Record<string, number>>;
+  /** Host-side client that drives a serving guest (see src/host-clients/). */
+  readonly hostClient?: HostClientName;
+  /**
+   * A scratch file of `params.size_mib` MiB, written by the host before the trial, in a host folder:
+   * bind-mounted at /scratch in containers and native, the VM's second virtio disk (cache=none).
+   */
+  readonly scratch?: boolean;
   /** Longest the workload may run after READY before the trial is errored. */
   readonly timeoutSeconds: number;
 }
 
 const keyPattern = /^[a-z0-9_]+$/;
+
+/** Host-side clients a workload can name. */
+export const hostClientNames = ['network', 'redis'] as const;
+export type HostClientName = (typeof hostClientNames)[number];
 
 /** Check a parsed manifest; returns every problem found (empty when valid). */
 export function validateManifest(value: unknown, folder: string): string[] {
@@ -48,6 +64,7 @@ export function validateManifest(value: unknown, folder: string): string[] {
       else if (!/^[A-Za-z0-9._:+-]{1,64}$/.test(String(param))) problems.push(`${where}: param "${key}" value must be [A-Za-z0-9._:+-], at most 64 characters`);
     }
   }
+  problems.push(...validateServing(m, where));
   if (!Array.isArray(m.metrics)) {
     problems.push(`${where}: "metrics" must be an array`);
   } else {
@@ -59,6 +76,31 @@ export function validateManifest(value: unknown, folder: string): string[] {
       if (x.direction !== 'higher' && x.direction !== 'lower') problems.push(`${where}: metrics[${index}].direction must be "higher" or "lower"`);
     });
   }
+  return problems;
+}
+
+/** `ports`, `hostClient` and `scratch`: a serving workload needs a network, a control port and a client. */
+function validateServing(m: Record<string, unknown>, where: string): string[] {
+  const problems: string[] = [];
+  if (m.scratch !== undefined && typeof m.scratch !== 'boolean') problems.push(`${where}: "scratch" must be true or false`);
+  if (m.scratch === true && !(typeof m.params === 'object' && m.params !== null && 'size_mib' in m.params)) {
+    problems.push(`${where}: "scratch": true needs a "size_mib" param`);
+  }
+  if (m.hostClient !== undefined && !hostClientNames.includes(m.hostClient as HostClientName)) {
+    problems.push(`${where}: "hostClient" must be one of ${hostClientNames.join(', ')}, got ${JSON.stringify(m.hostClient)}`);
+  }
+  if (m.ports === undefined) {
+    if (m.hostClient !== undefined) problems.push(`${where}: "hostClient" needs "ports"`);
+    return problems;
+  }
+  if (typeof m.ports !== 'object' || m.ports === null || Array.isArray(m.ports)) return [...problems, `${where}: "ports" must be an object of name → port`];
+  for (const [name, port] of Object.entries(m.ports)) {
+    if (!keyPattern.test(name)) problems.push(`${where}: port name ${JSON.stringify(name)} must match [a-z0-9_]+`);
+    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) problems.push(`${where}: port "${name}" must be an integer in 1..65535, got ${JSON.stringify(port)}`);
+  }
+  if (!('control' in m.ports)) problems.push(`${where}: "ports" needs a "control" port (the guest serves until the host connects to it)`);
+  if (m.network !== true) problems.push(`${where}: "ports" needs "network": true`);
+  if (m.hostClient === undefined) problems.push(`${where}: "ports" needs a "hostClient"`);
   return problems;
 }
 

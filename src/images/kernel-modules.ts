@@ -1,5 +1,5 @@
-/** Modules the initramfs loads so the root disk appears: virtio over PCI (pc/virt) and MMIO (microvm). */
-export const bootModules: readonly string[] = ['virtio_pci', 'virtio_mmio', 'virtio_blk'];
+/** Modules the initramfs loads: virtio over PCI (pc/virt) and MMIO (microvm), the root and scratch disks, the NIC. */
+export const bootModules: readonly string[] = ['virtio_pci', 'virtio_mmio', 'virtio_blk', 'virtio_net'];
 
 /** Read the `depends=` field from a kernel module's .modinfo section (an uncompressed .ko). */
 export function parseModuleDepends(ko: Buffer): string[] {

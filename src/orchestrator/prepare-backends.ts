@@ -19,6 +19,8 @@ export interface PrepareOptions {
   accel: AccelChoice;
   cgroupVersion: 1 | 2;
   runDir: string;
+  /** Names the run's network links. */
+  runId: string;
   signal: AbortSignal;
   log: (line: string) => void;
 }
@@ -44,7 +46,7 @@ export async function prepareBackends(options: PrepareOptions): Promise<{ backen
         ? { accel: 'tcg' as const, reason: `foreign architecture (${options.guestArch} guest on a ${options.hostArch} host): only TCG emulation can run it` }
         : await chooseAccelerator(options.accel, options.profile, options.images.kernelPath);
       options.log(`qemu: accelerator ${accel.accel} (${accel.reason})`);
-      const backend = new QemuBackend({ profile: options.profile, accel: accel.accel, accelReason: accel.reason, runDir: options.runDir, ...(countDevice ? { countDevice } : {}) });
+      const backend = new QemuBackend({ profile: options.profile, accel: accel.accel, accelReason: accel.reason, runDir: options.runDir, runId: options.runId, ...(countDevice ? { countDevice } : {}) });
       runtimes.qemu = { emulated: accel.accel === 'tcg', info: await backend.prepare(options.images) };
       backends.set('qemu', backend);
     }

@@ -2,7 +2,9 @@ import type { Backend } from '../backends/backend.js';
 import type { RuntimeName, SuiteConfig } from '../config/suite.js';
 import type { WorkloadManifest } from '../config/workload-manifest.js';
 import type { TrialResult } from '../results/types.js';
+import { describeError } from '../errors.js';
 import { runTrial, type SamplingOptions } from './run-trial.js';
+import { writeScratchFile } from './scratch.js';
 
 /** One planned trial. */
 export interface PlannedTrial {
@@ -31,6 +33,8 @@ export function planTrials(config: SuiteConfig): PlannedTrial[] {
 /** Everything a suite run needs. */
 export interface SuiteRunContext {
   runId: string;
+  /** The run's folder: scratch files live under it. */
+  runDir: string;
   config: SuiteConfig;
   manifests: ReadonlyMap<string, WorkloadManifest>;
   backends: ReadonlyMap<RuntimeName, Backend>;
@@ -95,16 +99,31 @@ async function runPlanned(context: SuiteRunContext, trial: PlannedTrial): Promis
   const manifest = context.manifests.get(trial.workload);
   const suiteWorkload = context.config.workloads.find((w) => w.name === trial.workload);
   if (!backend || !manifest || !suiteWorkload) throw new Error(`no backend or workload for ${trial.trialId}`);
+  const params: Record<string, string | number> = { ...manifest.params, ...suiteWorkload.params, threads: context.config.vcpus };
+  let scratch: Awaited<ReturnType<typeof writeScratchFile>> | undefined;
+  if (manifest.scratch) {
+    try {
+      scratch = await writeScratchFile(context.runDir, trial.trialId, Number(params.size_mib));
+    } catch (error) {
+      return { ...trial, state: 'errored', error: `writing the ${String(params.size_mib)} MiB scratch file failed: ${describeError(error)}` };
+    }
+  }
   const spec = {
     runId: context.runId,
     trialId: trial.trialId,
     workload: manifest,
-    params: { ...manifest.params, ...suiteWorkload.params, threads: context.config.vcpus },
+    params,
     vcpus: context.config.vcpus,
     memoryMiB: context.config.memoryMiB,
     readyTimeoutMs: context.config.readyTimeoutSeconds * 1000,
     workloadTimeoutMs: (suiteWorkload.timeoutSeconds ?? manifest.timeoutSeconds) * 1000,
     signal: context.signal,
+    ...(scratch ? { scratch: scratch.scratch } : {}),
+    ...(context.config.cpuset ? { cpuset: context.config.cpuset } : {}),
   };
-  return runTrial(backend, spec, trial.rep, context.sampling);
+  try {
+    return await runTrial(backend, spec, trial.rep, context.sampling);
+  } finally {
+    await scratch?.remove();
+  }
 }

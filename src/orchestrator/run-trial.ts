@@ -1,6 +1,10 @@
 import { performance } from 'node:perf_hooks';
 import type { AgentEvent } from '../backends/agent-protocol.js';
-import type { Backend, TrialSpec } from '../backends/backend.js';
+import type { Backend, HostEndpoint, TrialSpec } from '../backends/backend.js';
+import { HostClientError } from '../host-clients/run-client.js';
+import { hostClients, releaseGuest } from '../host-clients/host-client.js';
+import type { ToolMetric } from '../tools/tool-metric.js';
+import { guestDataParsers } from './guest-data.js';
 import { TrialError, describeError } from '../errors.js';
 import type { BootTiming, TrialResult, WorkloadMetricValue } from '../results/types.js';
 import { Sampler, type SamplerTarget } from '../sampling/sampler.js';
@@ -23,6 +27,31 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
   if (spec.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted before this trial started' };
   const metrics: WorkloadMetricValue[] = [];
   const errors: string[] = [];
+  let toolOutput: string | undefined;
+  const addMetric = (figure: ToolMetric) => {
+    const declared = spec.workload.metrics.find((metric) => metric.name === figure.name);
+    if (declared) metrics.push({ name: figure.name, value: figure.value, unit: figure.unit, source: figure.source, direction: declared.direction });
+  };
+  // Host clients stop with the trial, whichever way it ends.
+  const clientAbort = new AbortController();
+  const stopClients = () => clientAbort.abort();
+  spec.signal.addEventListener('abort', stopClients, { once: true });
+  let publishEndpoints: (endpoints: ReadonlyMap<string, HostEndpoint>) => void = () => undefined;
+  const endpoints = new Promise<ReadonlyMap<string, HostEndpoint>>((resolve) => (publishEndpoints = resolve));
+  const serve = async () => {
+    const client = spec.workload.hostClient ? hostClients[spec.workload.hostClient] : undefined;
+    if (!client) return void errors.push('the guest printed LISTEN but the workload names no hostClient');
+    const reachable = await endpoints;
+    try {
+      for (const figure of await client({ endpoints: reachable, params: spec.params, signal: clientAbort.signal })) addMetric(figure);
+    } catch (error) {
+      errors.push(describeError(error));
+      if (error instanceof HostClientError && error.toolOutput) toolOutput = error.toolOutput;
+    } finally {
+      const control = reachable.get('control');
+      if (control && !clientAbort.signal.aborted) await releaseGuest(control).catch((error: unknown) => errors.push(`releasing the guest: ${describeError(error)}`));
+    }
+  };
   let sampler: Sampler | undefined;
   let readyBeforeSampler = false;
   const origin = performance.now();
@@ -37,10 +66,20 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
       if (event.type === 'ready') await sampler?.sampleNow('ready');
       if (event.type === 'exit') await sampler?.sampleNow('exit');
       if (event.type === 'error') errors.push(event.message);
-      if (event.type === 'result') {
-        const declared = spec.workload.metrics.find((metric) => metric.name === event.name);
-        if (declared) metrics.push({ name: event.name, value: event.value, unit: event.unit, source: event.source, direction: declared.direction });
+      if (event.type === 'result') addMetric(event);
+      if (event.type === 'data') {
+        const parse = guestDataParsers[event.tool];
+        try {
+          if (!parse) throw new Error(`no parser for tool "${event.tool}"`);
+          for (const figure of parse(event.payload)) addMetric(figure);
+        } catch (error) {
+          errors.push(`${event.tool} output: ${describeError(error)}`);
+        }
       }
+      if (event.type === 'listen') await serve();
+    },
+    guestEndpoints(reachable: ReadonlyMap<string, HostEndpoint>): void {
+      publishEndpoints(reachable);
     },
   };
   let series: SampledSeries | undefined;
@@ -61,7 +100,8 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
           ? `workload printed no value for ${missing.join(', ')}${errors.length ? `: ${errors.join('; ')}` : ''}`
           : undefined;
     if (problem || !sampled.series || !sampled.resources) {
-      return { ...base, state: 'errored', error: problem ?? 'the guest was never sampled', consoleTail: outcome.consoleTail, boot, metrics, ...sampled };
+      const raw = toolOutput === undefined ? {} : { toolOutput };
+      return { ...base, state: 'errored', error: problem ?? 'the guest was never sampled', consoleTail: outcome.consoleTail, ...raw, boot, metrics, ...sampled };
     }
     return { ...base, state: 'completed', boot, metrics, resources: sampled.resources, series: sampled.series };
   } catch (error) {
@@ -74,9 +114,13 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
       ...(error instanceof TrialError && error.consoleTail ? { consoleTail: error.consoleTail } : {}),
       // A guest that failed after READY still booted: keep that figure (phases need the full run).
       ...(error instanceof TrialError && error.readyAtMs !== undefined ? { boot: { bootToReadyMs: round(error.readyAtMs - origin), phases: [] } } : {}),
+      ...(toolOutput === undefined ? {} : { toolOutput }),
       ...(metrics.length ? { metrics } : {}),
       ...sampled,
     };
+  } finally {
+    stopClients();
+    spec.signal.removeEventListener('abort', stopClients);
   }
 }
 

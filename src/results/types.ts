@@ -58,6 +58,8 @@ export interface ErroredTrial extends TrialBase {
   error: string;
   /** Last console lines of the guest. */
   consoleTail?: string;
+  /** Raw output of the host-side tool (iperf3, redis-benchmark…) that failed or could not be parsed. */
+  toolOutput?: string;
   boot?: BootTiming;
   metrics?: WorkloadMetricValue[];
   resources?: Record<string, ColumnSummary>;

@@ -10,6 +10,12 @@ test('agent lines parse, serial carriage returns included', () => {
   });
   assert.deepEqual(parseAgentLine('TWINBENCH EXIT status=0'), { type: 'exit', status: 0 });
   assert.deepEqual(parseAgentLine('TWINBENCH ERROR no events'), { type: 'error', message: 'no events' });
+  assert.deepEqual(parseAgentLine('TWINBENCH DATA tool=fio { "fio version" : "fio-3.33", "jobs" : [] }\r'), {
+    type: 'data', tool: 'fio', payload: '{ "fio version" : "fio-3.33", "jobs" : [] }',
+  });
+  assert.deepEqual(parseAgentLine('TWINBENCH LISTEN'), { type: 'listen' });
+  // fio's progress meter on the VM's serial tty ends in \r, with no newline before our line.
+  assert.deepEqual(parseAgentLine('Jobs: 1 (f=1): [W(1)][100.0%][eta 00m:00s]\rTWINBENCH EXIT status=0\r'), { type: 'exit', status: 0 });
 });
 
 test('malformed or foreign lines are ignored, never turned into zeros', () => {
@@ -21,6 +27,9 @@ test('malformed or foreign lines are ignored, never turned into zeros', () => {
     'TWINBENCH EXIT status=',
     '[    1.2] TWINBENCH READY uptime_s=1',
     'events per second: 500',
+    'TWINBENCH DATA tool=Fio {}',
+    'TWINBENCH DATA {}',
+    'TWINBENCH LISTEN now',
   ]) {
     assert.equal(parseAgentLine(line), undefined, line);
   }

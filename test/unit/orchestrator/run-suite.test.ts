@@ -40,6 +40,7 @@ async function runWithWarmups(script: (spec: TrialSpec) => FakeScript, flags = {
   ] as const);
   return runSuite({
     runId: 'test', config, manifests, backends, signal,
+    runDir: '/nonexistent',
     sampling: { intervalMs: 10, tickSeconds: 0.01, missingReasons: {} },
     onTrial: () => undefined, onTrialStart: () => undefined,
   });

@@ -1,0 +1,55 @@
+import { connect } from 'node:net';
+import type { HostEndpoint } from '../backends/backend.js';
+import type { HostClientName } from '../config/workload-manifest.js';
+import type { ToolMetric } from '../tools/tool-metric.js';
+import { runNetworkClient } from './network.js';
+import { runRedisClient } from './redis.js';
+
+/** What a host client gets: where the guest's ports are, the workload's params, and the trial's signal. */
+export interface HostClientContext {
+  readonly endpoints: ReadonlyMap<string, HostEndpoint>;
+  readonly params: Readonly<Record<string, string | number>>;
+  readonly signal: AbortSignal;
+}
+
+/** Drives a serving guest from the host and returns the figures its tools measured. */
+export type HostClient = (context: HostClientContext) => Promise<ToolMetric[]>;
+
+/** The host clients a manifest can name. */
+export const hostClients: Readonly<Record<HostClientName, HostClient>> = {
+  network: runNetworkClient,
+  redis: runRedisClient,
+};
+
+/** Host tools each client needs (checked before a run, reported by `bench doctor`). */
+export const hostClientTools: Readonly<Record<HostClientName, readonly { binary: string; debianPackage: string }[]>> = {
+  network: [
+    { binary: 'iperf3', debianPackage: 'iperf3' },
+    { binary: 'sockperf', debianPackage: 'sockperf' },
+  ],
+  redis: [{ binary: 'redis-benchmark', debianPackage: 'redis-tools' }],
+};
+
+/** The endpoint of a named port, or an error naming it. */
+export function endpointOf(context: HostClientContext, name: string): HostEndpoint {
+  const endpoint = context.endpoints.get(name);
+  if (!endpoint) throw new Error(`the backend gave no host endpoint for guest port "${name}"`);
+  return endpoint;
+}
+
+/** A positive number param, with a default. */
+export function numberParam(context: HostClientContext, key: string, fallback: number): number {
+  const value = Number(context.params[key] ?? fallback);
+  return Number.isFinite(value) && value > 0 ? value : fallback;
+}
+
+/** Connect to the guest's control port and close: the guest then stops its servers and exits. */
+export async function releaseGuest(control: HostEndpoint, timeoutMs = 10_000): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const socket = connect({ host: control.host, port: control.port });
+    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`control port ${control.host}:${control.port} did not answer within ${timeoutMs / 1000} s`)));
+    socket.once('connect', () => socket.end());
+    socket.once('close', (hadError) => (hadError ? undefined : resolve()));
+    socket.once('error', reject);
+  });
+}

@@ -1,0 +1,26 @@
+import { parseIperf3Json } from '../tools/iperf3.js';
+import { parseSockperfPingPong } from '../tools/sockperf.js';
+import type { ToolMetric } from '../tools/tool-metric.js';
+import { endpointOf, numberParam, type HostClientContext } from './host-client.js';
+import { runClient } from './run-client.js';
+
+/**
+ * The `network` workload's host side: iperf3 host → guest (rx) and guest → host (tx, `-R`), then
+ * sockperf ping-pong for request/response latency, one after the other on the same path.
+ */
+export async function runNetworkClient(context: HostClientContext): Promise<ToolMetric[]> {
+  const iperf = endpointOf(context, 'iperf3');
+  const sockperf = endpointOf(context, 'sockperf');
+  const seconds = numberParam(context, 'duration_s', 5);
+  const timing = { timeoutMs: (seconds + 30) * 1000, signal: context.signal };
+  const iperfArgs = ['-c', iperf.host, '-p', String(iperf.port), '-t', String(seconds), '--connect-timeout', '10000', '--json'];
+  const rx = await runClient('iperf3', iperfArgs, timing, (out) => parseIperf3Json(out, 'rx'));
+  const tx = await runClient('iperf3', [...iperfArgs, '-R'], timing, (out) => parseIperf3Json(out, 'tx'));
+  const latency = await runClient(
+    'sockperf',
+    ['ping-pong', '--tcp', '-i', sockperf.host, '-p', String(sockperf.port), '-t', String(seconds), '-m', String(numberParam(context, 'message_bytes', 64))],
+    timing,
+    parseSockperfPingPong,
+  );
+  return [...rx, ...tx, ...latency];
+}

@@ -1,0 +1,19 @@
+import { parseRedisBenchmarkCsv } from '../tools/redis-benchmark.js';
+import type { ToolMetric } from '../tools/tool-metric.js';
+import { endpointOf, numberParam, type HostClientContext } from './host-client.js';
+import { runClient } from './run-client.js';
+
+/** The `redis` workload's host side: redis-benchmark SET and GET against the guest's redis-server. */
+export async function runRedisClient(context: HostClientContext): Promise<ToolMetric[]> {
+  const redis = endpointOf(context, 'redis');
+  const requests = numberParam(context, 'requests', 100000);
+  const args = [
+    '-h', redis.host, '-p', String(redis.port),
+    '-t', 'set,get',
+    '-n', String(requests),
+    '-c', String(numberParam(context, 'clients', 50)),
+    '-d', String(numberParam(context, 'value_bytes', 64)),
+    '--csv',
+  ];
+  return runClient('redis-benchmark', args, { timeoutMs: numberParam(context, 'client_timeout_s', 300) * 1000, signal: context.signal }, parseRedisBenchmarkCsv);
+}

@@ -1,0 +1,35 @@
+import { execa } from 'execa';
+import { ToolOutputError } from '../tools/tool-metric.js';
+
+/** A host-side tool failed, or its output could not be parsed; the raw output is kept for the result. */
+export class HostClientError extends Error {
+  readonly toolOutput: string;
+
+  constructor(message: string, toolOutput: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HostClientError';
+    this.toolOutput = toolOutput.slice(-4000);
+  }
+}
+
+/**
+ * Run one client tool on the host and hand its stdout to `parse`. Every run has a timeout and the
+ * trial's signal (redis-benchmark, for one, retries a refused connection forever).
+ */
+export async function runClient<T>(file: string, args: readonly string[], options: { timeoutMs: number; signal: AbortSignal }, parse: (stdout: string) => T): Promise<T> {
+  const result = await execa(file, args, { timeout: options.timeoutMs, cancelSignal: options.signal, reject: false, stdin: 'ignore', all: true, encoding: 'utf8' });
+  const output = typeof result.all === 'string' ? result.all : '';
+  const stdout = typeof result.stdout === 'string' ? result.stdout : '';
+  if (result.isCanceled) throw new HostClientError(`${file} was stopped: the trial ended`, output);
+  if (result.code === 'ENOENT') throw new HostClientError(`${file} is not installed on the host (run scripts/setup.sh)`, '');
+  if (result.timedOut) throw new HostClientError(`${file} did not finish within ${options.timeoutMs / 1000} s`, output);
+  if (result.exitCode !== 0) {
+    throw new HostClientError(`${file} exited with status ${String(result.exitCode ?? result.signal)}: ${output.trim().split('\n').at(-1) ?? ''}`, output);
+  }
+  try {
+    return parse(stdout);
+  } catch (error) {
+    if (error instanceof ToolOutputError) throw new HostClientError(error.message, output, { cause: error });
+    throw error;
+  }
+}

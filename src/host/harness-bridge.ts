@@ -1,0 +1,91 @@
+import { execa } from 'execa';
+import { cleanup } from '../cleanup.js';
+import { MissingDependencyError } from '../errors.js';
+
+/** Every link the harness creates is named `tb-<run tag>[-<n>]`, so `bench clean` can find them. */
+export const harnessLinkPrefix = 'tb-';
+
+/** The short tag of a run in link names (15-character limit): the run id's random suffix. */
+export function runLinkTag(runId: string): string {
+  return runId.slice(-4);
+}
+
+/** Third octet of a free 10.213.N.0/24, trying from `start`; undefined when all 256 are taken. */
+export function chooseSubnet(usedAddresses: readonly string[], start: number): number | undefined {
+  const taken = new Set(usedAddresses.filter((a) => a.startsWith('10.213.')).map((a) => Number(a.split('.')[2])));
+  for (let i = 0; i < 256; i++) {
+    const octet = (start + i) % 256;
+    if (!taken.has(octet)) return octet;
+  }
+  return undefined;
+}
+
+/** A guest's address and MAC on the bridge; the MAC follows the address so a stale ARP entry stays right. */
+export function guestAddressing(octet: number, index: number): { cidr: string; mac: string } {
+  const host = 2 + (index % 250);
+  const hex = (n: number) => n.toString(16).padStart(2, '0');
+  return { cidr: `10.213.${octet}.${host}/24`, mac: `52:54:00:d5:${hex(octet)}:${hex(host)}` };
+}
+
+async function ip(args: readonly string[]): Promise<string> {
+  try {
+    return (await execa('ip', args, { encoding: 'utf8' })).stdout;
+  } catch (error) {
+    const e = error as { code?: string; stderr?: string; shortMessage?: string };
+    if (e.code === 'ENOENT') throw new MissingDependencyError('`ip` not found: install iproute2');
+    throw new Error(`ip ${args.join(' ')}: ${(e.stderr ?? e.shortMessage ?? String(error)).trim()}`, { cause: error });
+  }
+}
+
+/** The host side of the VMs' network: a bridge with no uplink, so nothing leaves the machine. */
+export interface HarnessBridge {
+  readonly name: string;
+  /** Third octet of 10.213.N.0/24. */
+  readonly octet: number;
+  /** The host's address on the bridge. */
+  readonly hostAddress: string;
+  remove(): Promise<void>;
+}
+
+/** Create the run's bridge (STP off, no uplink) with 10.213.N.1/24; registered for cleanup. */
+export async function createHarnessBridge(runId: string): Promise<HarnessBridge> {
+  const used = (JSON.parse(await ip(['-j', '-4', 'addr', 'show'])) as { addr_info?: { local?: string }[] }[]).flatMap((link) => (link.addr_info ?? []).map((a) => a.local ?? ''));
+  const octet = chooseSubnet(used, Number.parseInt(runLinkTag(runId), 16) % 256);
+  if (octet === undefined) throw new Error('no free 10.213.N.0/24 subnet for the harness bridge');
+  const name = `${harnessLinkPrefix}${runLinkTag(runId)}`;
+  await ip(['link', 'add', name, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
+  const remove = cleanup.register(`bridge ${name}`, () => ip(['link', 'del', name]).then(() => undefined));
+  try {
+    await ip(['addr', 'add', `10.213.${octet}.1/24`, 'dev', name]);
+    await ip(['link', 'set', name, 'up']);
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return { name, octet, hostAddress: `10.213.${octet}.1`, remove };
+}
+
+/** Create a tap on the bridge for one VM; returns its removal (also registered for cleanup). */
+export async function createTap(bridge: HarnessBridge, name: string): Promise<() => Promise<void>> {
+  await ip(['tuntap', 'add', 'dev', name, 'mode', 'tap']);
+  const remove = cleanup.register(`tap ${name}`, () => ip(['link', 'del', name]).then(() => undefined));
+  try {
+    await ip(['link', 'set', name, 'master', bridge.name]);
+    await ip(['link', 'set', name, 'up']);
+  } catch (error) {
+    await remove();
+    throw error;
+  }
+  return remove;
+}
+
+/** Names of every harness link on the host (for `bench clean`). */
+export async function listHarnessLinks(): Promise<string[]> {
+  const links = JSON.parse(await ip(['-j', 'link', 'show'])) as { ifname?: string }[];
+  return links.map((link) => link.ifname ?? '').filter((name) => name.startsWith(harnessLinkPrefix));
+}
+
+/** Delete one link by name (a tap or bridge left by a killed run). */
+export async function deleteLink(name: string): Promise<void> {
+  await ip(['link', 'del', name]);
+}
