@@ -35,6 +35,11 @@ qemu-img:qemu-utils:copy-on-write overlays of the VM disk
 debootstrap:debootstrap:building the shared root filesystem
 mke2fs:e2fsprogs:packaging the rootfs as an ext4 disk
 cpio:cpio:packaging the initramfs
+ip:iproute2:the VMs' tap devices and harness bridge
+taskset:util-linux:--cpuset pinning of QEMU and the native baseline
+iperf3:iperf3:the host side of the network workload
+sockperf:sockperf:the host side of the network workload (latency)
+redis-benchmark:redis-tools:the host side of the redis workload
 node:nodejs:running twinbench"
 
 missing=""

@@ -10,6 +10,7 @@ import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { readHostInventory } from '../host/inventory.js';
+import { requireHostClientTools } from '../host-clients/host-client.js';
 import { prepareBackends } from '../orchestrator/prepare-backends.js';
 import { findDeadRuns } from '../orchestrator/run-state.js';
 import { openRunScope } from '../orchestrator/run-scope.js';
@@ -87,6 +88,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   if (config.runtimes.includes('qemu')) await probeQemu(profile);
   const [inventory, cgroupMode, ksm, clockTicks] = await Promise.all([readHostInventory(), readCgroupMode(), readKsm(), readClockTicks()]);
   if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
+  await requireHostClientTools(config.workloads.flatMap((w) => manifests.get(w.name)?.hostClient ?? []));
   const images = await buildImageSet(flags, config.arch, io);
 
   const scope = await openRunScope(startedAt, config.runtimes.includes('docker'));

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { removeLabelledContainers, runLabel } from '../backends/docker.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { deleteLink, listHarnessLinks, runLinkTag } from '../host/harness-bridge.js';
 import { harnessCgroupParent, removeHarnessCgroup } from '../host/harness-cgroup.js';
 import { findDeadRuns, removeRunState } from '../orchestrator/run-state.js';
 import { cacheDir, stateDir } from '../paths.js';
@@ -35,9 +36,19 @@ async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> 
   return removed;
 }
 
+/** Taps and bridges (`tb-<run tag>…`) of runs that are not alive; taps first, then their bridge. */
+async function cleanLinks(liveRunIds: ReadonlySet<string>): Promise<string[]> {
+  const liveTags = new Set([...liveRunIds].map(runLinkTag));
+  const orphans = (await listHarnessLinks()).filter((name) => !liveTags.has(name.split('-')[1] ?? ''));
+  // Longer names are the taps (tb-TAG-N); removing them before the bridge (tb-TAG) keeps the order clean.
+  orphans.sort((a, b) => b.length - a.length);
+  for (const name of orphans) await deleteLink(name);
+  return orphans;
+}
+
 /**
  * `bench clean`: remove everything a twinbench run left behind after being killed — labelled
- * containers, harness cgroups (and the VMs in them), run folders and state files. Live runs are left alone.
+ * containers, harness cgroups (and the VMs in them), taps and bridges, run folders and state files. Live runs are left alone.
  */
 export async function runClean(flags: { images?: boolean }, io: CommandIo): Promise<ExitCodeValue> {
   const dead = await findDeadRuns(stateDir());
@@ -67,6 +78,12 @@ export async function runClean(flags: { images?: boolean }, io: CommandIo): Prom
     io.warn(`docker: ${(error as Error).message}; containers not checked`);
   }
   for (const dir of await cleanCgroups(liveIds)) io.log(`removed cgroup ${dir}`);
+  try {
+    for (const link of await cleanLinks(liveIds)) io.log(`removed network link ${link}`);
+  } catch (error) {
+    problems++;
+    io.warn(`network links: ${(error as Error).message}; not checked`);
+  }
   for (const run of dead) {
     if (run.runDir) await rm(run.runDir, { recursive: true, force: true });
     await removeRunState(stateDir(), run.runId);

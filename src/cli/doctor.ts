@@ -8,6 +8,7 @@ import { archFromNode, archNames, getArchProfile, type ArchProfile } from '../ho
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeKvm } from '../host/kvm-probe.js';
+import { hostClientTools } from '../host-clients/host-client.js';
 import { cacheDir } from '../paths.js';
 import type { CommandIo } from './io.js';
 
@@ -94,6 +95,9 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
   checks.push(await tool('mke2fs', ['-V'], 'e2fsprogs'));
   checks.push(await tool('cpio', ['--version'], 'cpio'));
   checks.push(await tool('apt-get', ['--version'], 'apt'));
+  checks.push(await tool('ip', ['-V'], 'iproute2'));
+  // Host clients of the network and redis workloads (in the default suite).
+  for (const { binary, debianPackage } of Object.values(hostClientTools).flat()) checks.push(await tool(binary, ['--version'], debianPackage));
   await mkdir(cacheDir(), { recursive: true });
   const fs = await statfs(cacheDir());
   const freeGiB = (fs.bavail * fs.bsize) / 1024 ** 3;

@@ -42,7 +42,7 @@ export interface SuiteConfig {
   readonly cpuset?: string;
 }
 
-/** Built-in suites. `default`: the native baseline plus both runtimes, ≥ 5 boots (idle), 3 repetitions of each workload; `quick`: CI-sized. */
+/** Built-in suites. `default`: the native baseline plus both runtimes, ≥ 5 boots (idle), 3 repetitions of every other workload; `quick`: CI-sized. */
 export const builtInSuites: Readonly<Record<'default' | 'quick', Omit<SuiteConfig, 'arch' | 'accel' | 'warmup'>>> = {
   default: {
     name: 'default',
@@ -51,6 +51,9 @@ export const builtInSuites: Readonly<Record<'default' | 'quick', Omit<SuiteConfi
       { name: 'idle', reps: 5, params: { duration_s: 5 } },
       { name: 'cpu', reps: 3, params: { duration_s: 10 } },
       { name: 'memory', reps: 3, params: { duration_s: 10 } },
+      { name: 'disk', reps: 3, params: {} },
+      { name: 'network', reps: 3, params: {} },
+      { name: 'redis', reps: 3, params: {} },
     ],
     vcpus: 1,
     memoryMiB: 512,

@@ -1,4 +1,6 @@
 import { connect } from 'node:net';
+import { execa } from 'execa';
+import { MissingDependencyError } from '../errors.js';
 import type { HostEndpoint } from '../backends/backend.js';
 import type { HostClientName } from '../config/workload-manifest.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
@@ -52,4 +54,14 @@ export async function releaseGuest(control: HostEndpoint, timeoutMs = 10_000): P
     socket.once('close', (hadError) => (hadError ? undefined : resolve()));
     socket.once('error', reject);
   });
+}
+
+/** Before a run: every host tool the chosen workloads' clients need is installed, or one error naming the packages. */
+export async function requireHostClientTools(clients: readonly HostClientName[]): Promise<void> {
+  const missing: string[] = [];
+  for (const { binary, debianPackage } of [...new Set(clients)].flatMap((name) => hostClientTools[name])) {
+    const result = await execa(binary, ['--version'], { reject: false });
+    if (result.code === 'ENOENT') missing.push(`${binary} (apt-get install ${debianPackage})`);
+  }
+  if (missing.length) throw new MissingDependencyError(`host tools for the network/redis workloads are missing: ${missing.join(', ')}`);
 }

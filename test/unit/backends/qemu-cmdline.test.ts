@@ -49,3 +49,19 @@ test('agent arguments come after "--" so the kernel hands them to init', () => {
   const line = kernelCommandLine({ profile: getArchProfile('amd64'), agentArgs: ['mode=vm', 'workload=idle'] });
   assert.match(line, / -- mode=vm workload=idle$/);
 });
+
+test('network and scratch: a virtio NIC on the named tap (vhost only with KVM) and the scratch file as raw, cache=none', () => {
+  const args = buildQemuArgs({ ...launch('amd64', 'tcg'), network: { tap: 'tb-ab12-0', mac: '52:54:00:d5:12:02', vhost: false }, scratchPath: '/runs/x/scratch/disk-1/fio.dat' });
+  const drives = args.filter((_, i) => args[i - 1] === '-drive');
+  assert.equal(drives[1], 'file=/runs/x/scratch/disk-1/fio.dat,if=none,id=scratch,format=raw,cache=none,aio=native');
+  // The root disk is attached first, so the guest sees the scratch disk as /dev/vdb.
+  const devices = args.filter((_, i) => args[i - 1] === '-device');
+  assert.deepEqual(devices.slice(0, 2), ['virtio-blk-pci,drive=root', 'virtio-blk-pci,drive=scratch']);
+  assert.equal(valueAfter(args, '-netdev'), 'tap,id=net0,ifname=tb-ab12-0,script=no,downscript=no');
+  assert.ok(devices.includes('virtio-net-pci,netdev=net0,mac=52:54:00:d5:12:02'));
+  const kvm = buildQemuArgs({ ...launch('amd64', 'kvm'), network: { tap: 't', mac: 'm', vhost: true } });
+  assert.match(valueAfter(kvm, '-netdev')!, /,vhost=on$/);
+  // Without them, no NIC and no second disk: the guest has no network at all.
+  const plain = buildQemuArgs(launch('amd64', 'tcg'));
+  assert.ok(!plain.includes('-netdev') && plain.filter((a) => a === '-drive').length === 1);
+});

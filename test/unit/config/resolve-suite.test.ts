@@ -71,3 +71,23 @@ test('a suite file is checked field by field, every problem named at once', asyn
   assert.deepEqual(config.runtimes, ['docker']);
   assert.equal(config.workloads[0]?.reps, 2);
 });
+
+test('--cpuset: ranges and lists of host CPUs, recorded normalised; bad or too small sets are usage errors', () => {
+  assert.equal(resolveSuite({ cpuset: '1,0', vcpus: '2' }, manifests, 'amd64', 4).cpuset, '0,1');
+  assert.equal(resolveSuite({ cpuset: '2-3' }, manifests, 'amd64', 4).cpuset, '2,3');
+  assert.equal(resolveSuite({}, manifests, 'amd64', 4).cpuset, undefined);
+  for (const [cpuset, why] of [
+    ['4', /--cpuset must be a list of host CPUs 0..3 like "0-1,3", got "4"/],
+    ['3-1', /got "3-1"/],
+    ['a', /got "a"/],
+    ['0,', /got "0,"/],
+  ] as const) {
+    assert.throws(() => resolveSuite({ cpuset }, manifests, 'amd64', 4), (error: unknown) => error instanceof UsageError && why.test(error.message));
+  }
+  assert.throws(() => resolveSuite({ cpuset: '0', vcpus: '2' }, manifests, 'amd64', 4), /has 1 CPU\(s\), fewer than the 2 vCPU\(s\)/);
+});
+
+test('the default suite runs every shipped workload', () => {
+  const config = resolveSuite({}, manifests, 'amd64');
+  assert.deepEqual(config.workloads.map((w) => w.name).sort(), [...manifests.keys()].sort());
+});

@@ -36,3 +36,23 @@ test('adding a workload is a folder with a manifest and run.sh; a folder without
   writeFileSync(join(root, 'noop', 'manifest.json'), '{"name": "noop",');
   assert.throws(() => loadWorkloads(root), /workloads\/noop\/manifest.json: not valid JSON/);
 });
+
+test('serving workloads need a network, a control port and a host client; scratch needs a size', () => {
+  const base = { name: 'srv', description: 'x', params: {}, metrics: [], timeoutSeconds: 5 };
+  const text = (m: object) => validateManifest({ ...base, ...m }, 'srv').join('\n');
+  assert.match(text({ network: false, ports: { redis: 6379 }, hostClient: 'redis' }), /needs a "control" port/);
+  assert.match(text({ network: false, ports: { redis: 6379, control: 7999 }, hostClient: 'redis' }), /"ports" needs "network": true/);
+  assert.match(text({ network: true, ports: { redis: 6379, control: 7999 } }), /"ports" needs a "hostClient"/);
+  assert.match(text({ network: true, ports: { redis: 70000, control: 7999 }, hostClient: 'redis' }), /port "redis" must be an integer in 1..65535, got 70000/);
+  assert.match(text({ network: true, ports: { control: 7999 }, hostClient: 'ftp' }), /"hostClient" must be one of network, redis, got "ftp"/);
+  assert.match(text({ network: false, hostClient: 'redis' }), /"hostClient" needs "ports"/);
+  assert.match(text({ network: false, scratch: true }), /"scratch": true needs a "size_mib" param/);
+  assert.equal(text({ network: true, ports: { redis: 6379, control: 7999 }, hostClient: 'redis' }), '');
+});
+
+test('the shipped disk, network and redis workloads load', () => {
+  const manifests = loadWorkloads(workloadsDir);
+  assert.equal(manifests.get('disk')?.scratch, true);
+  assert.equal(manifests.get('network')?.hostClient, 'network');
+  assert.deepEqual(manifests.get('redis')?.ports, { redis: 6379, control: 7999 });
+});

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -10,6 +10,7 @@ import { loadWorkloads } from '../../../src/config/workload-manifest.js';
 import { planTrials, runSuite } from '../../../src/orchestrator/run-suite.js';
 import { packageRoot, workloadsDir } from '../../../src/paths.js';
 import type { SamplerTarget } from '../../../src/sampling/sampler.js';
+import { fixture } from '../../helpers.js';
 
 const manifests = loadWorkloads(workloadsDir);
 
@@ -107,4 +108,40 @@ test('warm-ups run first, once per runtime, and stay out of the measured trials'
   assert.deepEqual(order.slice(0, 2), ['docker-warmup-1', 'qemu-warmup-1']);
   assert.equal(trials.length, 6);
   assert.ok(trials.every((t) => !t.trialId.includes('warmup')));
+});
+
+test('a DATA line is parsed on the host; an unparsable one errors the trial with the raw line kept, never a zero', async () => {
+  const fioJson = fixture('tools', 'fio-jobs.json').replace(/\n/g, '').replace(/ +/g, ' ');
+  const lines = (payload: string): FakeScript => ({ lines: ['TWINBENCH READY uptime_s=1', `TWINBENCH DATA tool=fio ${payload}`, 'TWINBENCH EXIT status=0'] });
+  const tmp = mkdtempSync(join(tmpdir(), 'twinbench-run-'));
+  const runDisk = (script: (spec: TrialSpec) => FakeScript) => {
+    const config = resolveSuite({ suite: 'quick', workloads: 'disk', reps: '1', runtimes: 'docker', warmup: '0' }, manifests, 'amd64');
+    const backend = new FakeBackend('docker', script, fakeCgroup());
+    return runSuite({
+      runId: 'test', runDir: tmp, config, manifests, backends: new Map([['docker', backend]] as const), signal: new AbortController().signal,
+      sampling: { intervalMs: 10, tickSeconds: 0.01, missingReasons: {} }, onTrial: () => undefined, onTrialStart: () => undefined,
+    });
+  };
+  let scratchBytes = 0;
+  const good = (await runDisk((spec) => {
+    scratchBytes = spec.scratch ? statSync(join(spec.scratch.dir, spec.scratch.fileName)).size : -1;
+    return lines(fioJson);
+  })).trials[0]!;
+  assert.equal(scratchBytes, 256 * 1024 * 1024);
+  assert.equal(good.state, 'completed');
+  if (good.state === 'completed') {
+    const iops = good.metrics.find((m) => m.name === 'randread_4k_iops');
+    assert.equal(iops?.unit, 'IOPS');
+    assert.equal(iops?.source, 'guest.fio.randread-4k.read.iops');
+    assert.equal(good.metrics.length, manifests.get('disk')!.metrics.length);
+  }
+  const bad = (await runDisk(() => lines('{"jobs": [{"jobname": "randread-4k", "error": 5}]}'))).trials[0]!;
+  assert.equal(bad.state, 'errored');
+  if (bad.state === 'errored') {
+    assert.match(bad.error, /fio output: fio job randread-4k failed with error 5/);
+    assert.match(bad.consoleTail ?? '', /TWINBENCH DATA tool=fio/);
+    assert.equal(bad.metrics?.length ?? 0, 0);
+  }
+  // The scratch file was written for the trial (size_mib of the manifest) and removed after it.
+  assert.deepEqual(readdirSync(join(tmp, 'scratch')), []);
 });
