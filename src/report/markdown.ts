@@ -82,6 +82,21 @@ function failures(result: ResultFile): string[] {
 }
 
 /** The Markdown summary written beside the result JSON and printed by `bench all`. */
+/** How each runtime reached the network and the scratch disk, when a workload used them (dimensions that change the answer). */
+function pathLines(result: ResultFile): string[] {
+  const used = (key: 'network' | 'scratch') => result.trials.some((t) => (key === 'network' ? ['network', 'redis'] : ['disk']).includes(t.workload));
+  const labels = { native: 'native', docker: 'container', qemu: 'VM' } as const;
+  const lines: string[] = [];
+  for (const [key, field] of [['network', 'networkPath'], ['scratch', 'scratch']] as const) {
+    if (!used(key)) continue;
+    for (const [runtime, label] of Object.entries(labels)) {
+      const value = result.runtimes[runtime as keyof typeof labels]?.info[field];
+      if (value !== undefined) lines.push(`- ${key === 'network' ? 'Network path' : 'Scratch disk'}, ${label}: ${String(value)}.`);
+    }
+  }
+  return lines.length ? ['', ...lines] : [];
+}
+
 export function renderMarkdown(result: ResultFile): string {
   const groups = aggregate(result);
   const host = result.host;
@@ -93,10 +108,11 @@ export function renderMarkdown(result: ResultFile): string {
     ...emulationWarning(result),
     ...(emulationWarning(result).length ? [''] : []),
     `Host **${host.hostname}**: ${host.cpu.brand} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
-    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = container CPU quota, ${result.config.memoryMiB} MiB = container memory limit, sampled every ${result.config.sampleIntervalMs} ms, ${result.config.warmup} warm-up trial(s) per runtime first (not in any figure). Status: ${result.status}.`,
+    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = container CPU quota, ${result.config.memoryMiB} MiB = container memory limit, ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, sampled every ${result.config.sampleIntervalMs} ms, ${result.config.warmup} warm-up trial(s) per runtime first (not in any figure). Status: ${result.status}.`,
     docker ? `Docker ${String(docker.engineVersion)} (${String(docker.cgroupDriver)}, ${String(docker.storageDriver)}), image \`${String(docker.image)}\`.` : 'Docker: not run.',
     qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}.` : 'QEMU: not run.',
     `Both from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,
+    ...pathLines(result),
     '',
     ...bootTable(groups),
     '',

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
@@ -36,6 +37,8 @@ export async function leftovers(): Promise<string[]> {
     }
   }
   found.push(...harnessPids().map((pid) => `process ${pid} in a twinbench cgroup`));
+  const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
+  found.push(...links.filter((link) => link.ifname.startsWith('tb-')).map((link) => `network link ${link.ifname}`));
   return found;
 }
 
