@@ -126,7 +126,7 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
 
   program
     .command('clean')
-    .description('remove what killed runs left behind: containers, VMs, cgroups, overlays, state files')
+    .description('remove what killed runs left behind: containers, VMs, cgroups, taps and bridges, overlays, scratch files, state files')
     .option('--images', 'also remove the image cache and the imported Docker images')
     .action(async (flags) => setExit(await runClean(flags, io)));
   return program;
