@@ -39,6 +39,9 @@ if [ "$tb_mode" = vm ]; then
       echo "TWINBENCH ERROR cannot configure eth0 with $TB_net_ip"
   fi
 fi
+# Only the Vagrant box has this layer (vagrant/layer): DHCP and SSH for Vagrant, then a wait for
+# the harness's go once `vagrant up` returned. Every other image lacks the file.
+if [ "$tb_mode" = vm ] && [ -r /twinbench-layer/up.sh ]; then . /twinbench-layer/up.sh; fi
 # Servers listen on every address of their own namespace or VM, but only on loopback when native
 # (the host's own network): nothing is offered beyond the machine.
 if [ "$tb_mode" = native ]; then TB_bind=127.0.0.1; else TB_bind=0.0.0.0; fi

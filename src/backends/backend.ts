@@ -64,6 +64,10 @@ export interface TrialOutcome {
   readonly phases: readonly BootPhase[];
   /** Guest kernel uptime when READY was printed (VMs only; containers share the host kernel). */
   readonly guestUptimeAtReadyMs?: number;
+  /** Vagrant's own time around the VM's boot (Vagrant runtime). */
+  readonly vagrant?: { readonly upMs: number; readonly waitAfterReadyMs: number };
+  /** Independent readings of the guest taken alongside the sampler's `exit` sample. */
+  readonly crossCheck?: Readonly<Record<string, { value: number; unit: string; source: string }>>;
   readonly exitStatus: number;
   readonly consoleTail: string;
 }

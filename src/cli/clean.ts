@@ -2,8 +2,9 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { removeLabelledContainers, runLabel } from '../backends/docker.js';
-import { ExitCode, type ExitCodeValue } from '../errors.js';
+import { ExitCode, MissingDependencyError, type ExitCodeValue } from '../errors.js';
 import { deleteLink, listHarnessLinks, runLinkTag } from '../host/harness-bridge.js';
+import { libvirtRunsDir, listNames, removeLibvirtObject } from '../host/libvirt.js';
 import { harnessCgroupParent, removeHarnessCgroup } from '../host/harness-cgroup.js';
 import { findDeadRuns, removeRunState } from '../orchestrator/run-state.js';
 import { cacheDir, stateDir } from '../paths.js';
@@ -32,6 +33,25 @@ async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> 
       await removeHarnessCgroup({ dirs: [dir], procsFiles: [] });
       removed.push(dir);
     }
+  }
+  return removed;
+}
+
+/** Vagrant runtime leftovers: libvirt domains, pools and networks named `tb-<run tag>…`, and the run's libvirt folder. */
+async function cleanLibvirt(liveRunIds: ReadonlySet<string>): Promise<string[]> {
+  const liveTags = new Set([...liveRunIds].map(runLinkTag));
+  const dead = (name: string) => name.startsWith('tb-') && !liveTags.has(name.split('-')[1] ?? '');
+  const removed: string[] = [];
+  for (const kind of ['domain', 'pool', 'network'] as const) {
+    for (const name of (await listNames(kind)).filter(dead)) {
+      await removeLibvirtObject(kind, name);
+      removed.push(`libvirt ${kind} ${name}`);
+    }
+  }
+  for (const folder of await readdir(libvirtRunsDir).catch(() => [] as string[])) {
+    if (liveRunIds.has(folder)) continue;
+    await rm(join(libvirtRunsDir, folder), { recursive: true, force: true });
+    removed.push(`folder ${join(libvirtRunsDir, folder)}`);
   }
   return removed;
 }
@@ -78,6 +98,12 @@ export async function runClean(flags: { images?: boolean }, io: CommandIo): Prom
     io.warn(`docker: ${(error as Error).message}; containers not checked`);
   }
   for (const dir of await cleanCgroups(liveIds)) io.log(`removed cgroup ${dir}`);
+  try {
+    for (const object of await cleanLibvirt(liveIds)) io.log(`removed ${object}`);
+  } catch (error) {
+    // No virsh or no libvirtd: the Vagrant runtime cannot have run here (or left anything running).
+    if (!(error instanceof MissingDependencyError)) io.log(`libvirt not reachable (${(error as Error).message}); its domains, networks and pools not checked`);
+  }
   try {
     for (const link of await cleanLinks(liveIds)) io.log(`removed network link ${link}`);
   } catch (error) {

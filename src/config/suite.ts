@@ -1,8 +1,8 @@
 import type { ArchName } from '../host/arch.js';
 
 /** Runtimes the orchestrator can drive. */
-export type RuntimeName = 'docker' | 'qemu' | 'native';
-export const runtimeNames: readonly RuntimeName[] = ['docker', 'qemu', 'native'];
+export type RuntimeName = 'docker' | 'qemu' | 'native' | 'vagrant';
+export const runtimeNames: readonly RuntimeName[] = ['docker', 'qemu', 'native', 'vagrant'];
 
 /** Accelerator choice: `auto` probes KVM with a short test boot and falls back to TCG. */
 export type AccelChoice = 'auto' | 'kvm' | 'tcg';

@@ -31,7 +31,7 @@ export interface BuildOptions {
 const initScript = join(packageRoot, 'src', 'images', 'initramfs-init.sh');
 
 /** Create a temp folder under `parent`, registered for removal until `keep` renames it into place. */
-async function tempDir(parent: string, label: string): Promise<{ path: string; release: () => Promise<void> }> {
+export async function tempDir(parent: string, label: string): Promise<{ path: string; release: () => Promise<void> }> {
   await mkdir(parent, { recursive: true });
   const path = join(parent, `.tmp-${label}-${process.pid}-${Date.now()}`);
   await mkdir(path);
@@ -57,7 +57,7 @@ async function ensureBaseRootfs(spec: RootfsSpec, options: BuildOptions): Promis
 }
 
 /** A Debian package unpacked under the cache, keyed by name, arch and version. */
-async function ensurePackage(pkg: DebPackage, options: BuildOptions): Promise<string> {
+export async function ensurePackage(pkg: DebPackage, options: BuildOptions): Promise<string> {
   const dir = join(options.cacheRoot, 'debs', `${pkg.name}_${pkg.version}_${pkg.arch}`.replaceAll(':', '%'));
   if (existsSync(join(dir, 'root'))) return join(dir, 'root');
   options.log(`apt-get download ${pkg.name} ${pkg.version} (${pkg.arch})`);

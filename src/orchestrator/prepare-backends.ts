@@ -2,10 +2,14 @@ import type { Backend } from '../backends/backend.js';
 import { DockerBackend } from '../backends/docker.js';
 import { NativeBackend } from '../backends/native.js';
 import { QemuBackend } from '../backends/qemu.js';
+import type { Accelerator } from '../backends/qemu-cmdline.js';
+import { VagrantBackend } from '../backends/vagrant.js';
 import type { AccelChoice, RuntimeName } from '../config/suite.js';
 import type { ArchName, ArchProfile } from '../host/arch.js';
 import { blockDeviceOf } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
+import { UsageError } from '../errors.js';
+import { cacheDir } from '../paths.js';
 import type { ResultFile } from '../results/types.js';
 import { chooseAccelerator } from './choose-accel.js';
 
@@ -32,6 +36,12 @@ export async function prepareBackends(options: PrepareOptions): Promise<{ backen
   const countDevice = options.cgroupVersion === 1 ? await blockDeviceOf(options.runDir).catch(() => undefined) : undefined;
   const backends = new Map<RuntimeName, Backend>();
   const runtimes: ResultFile['runtimes'] = {};
+  // One KVM probe for both VM runtimes: the same answer drives QEMU's -accel and libvirt's driver.
+  let accelDecision: Promise<{ accel: Accelerator; reason: string }> | undefined;
+  const decideAccel = () =>
+    (accelDecision ??= foreign
+      ? Promise.resolve({ accel: 'tcg' as const, reason: `foreign architecture (${options.guestArch} guest on a ${options.hostArch} host): only TCG emulation can run it` })
+      : chooseAccelerator(options.accel, options.profile, options.images.kernelPath));
   for (const runtime of options.runtimes) {
     if (runtime === 'docker') {
       const backend = new DockerBackend({ platform: options.profile.dockerPlatform, foreign });
@@ -41,14 +51,19 @@ export async function prepareBackends(options: PrepareOptions): Promise<{ backen
       const backend = new NativeBackend({ runDir: options.runDir, ...(countDevice ? { countDevice } : {}) });
       runtimes.native = { emulated: foreign, info: await backend.prepare(options.images) };
       backends.set('native', backend);
-    } else {
-      const accel = foreign
-        ? { accel: 'tcg' as const, reason: `foreign architecture (${options.guestArch} guest on a ${options.hostArch} host): only TCG emulation can run it` }
-        : await chooseAccelerator(options.accel, options.profile, options.images.kernelPath);
+    } else if (runtime === 'qemu') {
+      const accel = await decideAccel();
       options.log(`qemu: accelerator ${accel.accel} (${accel.reason})`);
       const backend = new QemuBackend({ profile: options.profile, accel: accel.accel, accelReason: accel.reason, runDir: options.runDir, runId: options.runId, ...(countDevice ? { countDevice } : {}) });
       runtimes.qemu = { emulated: accel.accel === 'tcg', info: await backend.prepare(options.images) };
       backends.set('qemu', backend);
+    } else {
+      if (foreign) throw new UsageError(`--runtimes vagrant runs guests of the host's architecture only, not ${options.guestArch}`);
+      const accel = await decideAccel();
+      options.log(`vagrant: libvirt driver ${accel.accel === 'kvm' ? 'kvm' : 'qemu'} (${accel.reason})`);
+      const backend = new VagrantBackend({ profile: options.profile, accel: accel.accel, accelReason: accel.reason, runDir: options.runDir, runId: options.runId, cacheRoot: cacheDir(), log: options.log });
+      runtimes.vagrant = { emulated: accel.accel === 'tcg', info: await backend.prepare(options.images, options.signal) };
+      backends.set('vagrant', backend);
     }
   }
   return { backends, runtimes };

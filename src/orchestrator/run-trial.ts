@@ -92,6 +92,7 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
     const sampled = await finishSampling();
     const boot: BootTiming = { bootToReadyMs: round(outcome.bootToReadyMs), phases: outcome.phases.map((p) => ({ ...p, ms: round(p.ms) })) };
     if (outcome.guestUptimeAtReadyMs !== undefined) boot.guestUptimeAtReadyMs = round(outcome.guestUptimeAtReadyMs);
+    if (outcome.vagrant) boot.vagrant = { upMs: round(outcome.vagrant.upMs), waitAfterReadyMs: round(outcome.vagrant.waitAfterReadyMs) };
     const missing = spec.workload.metrics.filter((metric) => !metrics.some((m) => m.name === metric.name)).map((m) => m.name);
     const problem =
       outcome.exitStatus !== 0
@@ -103,7 +104,8 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
       const raw = toolOutput === undefined ? {} : { toolOutput };
       return { ...base, state: 'errored', error: problem ?? 'the guest was never sampled', consoleTail: outcome.consoleTail, ...raw, boot, metrics, ...sampled };
     }
-    return { ...base, state: 'completed', boot, metrics, resources: sampled.resources, series: sampled.series };
+    const crossCheck = outcome.crossCheck && Object.keys(outcome.crossCheck).length ? { crossCheck: { ...outcome.crossCheck } } : {};
+    return { ...base, state: 'completed', boot, metrics, resources: sampled.resources, series: sampled.series, ...crossCheck };
   } catch (error) {
     const sampled = await finishSampling();
     if (spec.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted during this trial' };

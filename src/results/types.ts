@@ -27,6 +27,20 @@ export interface BootTiming {
   phases: BootPhase[];
   /** Guest kernel uptime at READY, milliseconds (VMs; absent for containers, which share the host kernel). */
   guestUptimeAtReadyMs?: number;
+  /** Vagrant runtime only: Vagrant's own time, apart from the VM's boot. */
+  vagrant?: {
+    /** `vagrant up` from spawn to exit, milliseconds. */
+    upMs: number;
+    /** READY → `vagrant up` exit: Vagrant waiting for the DHCP lease and an SSH login, milliseconds. */
+    waitAfterReadyMs: number;
+  };
+}
+
+/** A figure read independently of the sampler (e.g. `virsh domstats`), to cross-check it. */
+export interface CrossCheckFigure {
+  value: number;
+  unit: string;
+  source: string;
 }
 
 /** What every trial records, whatever its state. */
@@ -49,6 +63,8 @@ export interface CompletedTrial extends TrialBase {
   /** Summary of each sampled column (peak/mean for gauges, at-ready/last for counters). */
   resources: Record<string, ColumnSummary>;
   series: SampledSeries;
+  /** Vagrant runtime: libvirt's own reading of the domain, taken when the sampler took its `exit` sample. */
+  crossCheck?: Record<string, CrossCheckFigure>;
 }
 
 /** A trial that failed; whatever was measured before the failure is kept. */

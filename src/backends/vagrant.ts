@@ -1,0 +1,307 @@
+import { existsSync } from 'node:fs';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { cleanup } from '../cleanup.js';
+import { MissingDependencyError, TrialError, describeError } from '../errors.js';
+import type { ArchProfile } from '../host/arch.js';
+import { runLinkTag } from '../host/harness-bridge.js';
+import { harnessNetworkXml, harnessPoolXml, libvirtRunsDir, libvirtUri, parseDomstats, removeLibvirtObject, virsh } from '../host/libvirt.js';
+import { releaseGuest } from '../host-clients/host-client.js';
+import type { ImageSet } from '../images/image-set.js';
+import { ensureVagrantBox, type VagrantBox } from '../images/vagrant-box.js';
+import { locateCgroup, parseCgroupMounts, parseProcCgroup, type CgroupLocation, type CgroupMounts, type SampledController } from '../sampling/cgroup-paths.js';
+import { agentArguments, type Backend, type BootPhase, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { ConsoleWatch } from './console-watch.js';
+import { followFile } from './follow-file.js';
+import { kernelCommandLine, type Accelerator } from './qemu-cmdline.js';
+import { readVagrantfileTemplate, renderVagrantfile } from './vagrantfile.js';
+
+/** Port the Vagrant layer waits on before the workload starts (vagrant/layer/up.sh). */
+const goPort = 7998;
+
+/** Settings of the Vagrant backend decided before the first trial. */
+export interface VagrantSettings {
+  readonly profile: ArchProfile;
+  readonly accel: Accelerator;
+  readonly accelReason: string;
+  readonly runDir: string;
+  readonly runId: string;
+  /** Where VAGRANT_HOME (boxes) lives: the twinbench cache, never the user's ~/.vagrant.d. */
+  readonly cacheRoot: string;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * The domain's own cgroup from its QEMU's /proc/PID/cgroup, once libvirt placed it under its
+ * `machine` partition (undefined before: the pid file appears while QEMU is still in libvirtd's group). libvirt puts QEMU's main thread in an `emulator` sub-group of the
+ * domain's group; the domain's group is its parent. A v1 controller left at the root (libvirt skips
+ * cpuacct when it is mounted apart from cpu, as here) is not the domain's and is dropped.
+ */
+export function libvirtDomainCgroup(procCgroup: string, mounts: CgroupMounts): CgroupLocation | undefined {
+  const paths = parseProcCgroup(procCgroup);
+  const placed = mounts.v1.has('memory') ? paths.get('memory') : paths.get('');
+  // Until libvirt moves it, the new QEMU sits in libvirtd's own group: only a machine partition is the domain's.
+  if (placed === undefined || !/(^|\/)machine(\.slice)?\//.test(placed)) return undefined;
+  const location = locateCgroup(procCgroup, mounts);
+  const up = (dir: string) => dir.replace(/\/emulator$/, '');
+  if (!location) return undefined;
+  if (location.version === 2) return { version: 2, dir: up(location.dir) };
+  const dirs: Partial<Record<SampledController, string>> = {};
+  for (const [controller, dir] of Object.entries(location.dirs) as [SampledController, string][]) {
+    if (paths.get(controller) !== '/') dirs[controller] = up(dir);
+  }
+  return { version: 1, dirs };
+}
+
+/** Runs the same guests through a real `vagrant up` with the libvirt provider. */
+export class VagrantBackend implements Backend {
+  readonly name = 'vagrant' as const;
+  readonly #settings: VagrantSettings;
+  #box: VagrantBox | undefined;
+  #images: ImageSet | undefined;
+  /** libvirt-readable folder of the run: kernel and initrd copies, consoles, the storage pool. */
+  #libvirtDir = '';
+  #pool = '';
+  #network = '';
+  #networkAddress = '';
+  #template = '';
+
+  constructor(settings: VagrantSettings) {
+    this.#settings = settings;
+  }
+
+  #env() {
+    return { VAGRANT_HOME: join(this.#settings.cacheRoot, 'vagrant.d'), VAGRANT_DEFAULT_PROVIDER: 'libvirt', LIBVIRT_DEFAULT_URI: libvirtUri, VAGRANT_CHECKPOINT_DISABLE: '1' };
+  }
+
+  async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
+    const vagrant = await execa('vagrant', ['--version'], { reject: false, env: this.#env() });
+    if (vagrant.code === 'ENOENT') throw new MissingDependencyError('vagrant not found: install vagrant and vagrant-libvirt (scripts/setup.sh --vagrant)');
+    const libvirtVersion = await virsh(['version'], signal).catch((error: unknown) => {
+      throw new MissingDependencyError(`libvirtd not reachable at ${libvirtUri}: ${describeError(error)} (start it: virtlogd -d; libvirtd -d)`);
+    });
+    this.#images = images;
+    this.#template = await readVagrantfileTemplate();
+    this.#box = await ensureVagrantBox(images, { arch: images.arch, cacheRoot: this.#settings.cacheRoot, log: this.#settings.log, signal });
+    await this.#addBox(signal);
+
+    const tag = runLinkTag(this.#settings.runId);
+    // /root is not traversable by libvirt's QEMU user: what QEMU opens lives here.
+    this.#libvirtDir = join(libvirtRunsDir, this.#settings.runId);
+    await mkdir(join(this.#libvirtDir, 'pool'), { recursive: true, mode: 0o755 });
+    cleanup.register(`libvirt folder ${this.#libvirtDir}`, () => rm(this.#libvirtDir, { recursive: true, force: true }));
+    await copyFile(images.kernelPath, join(this.#libvirtDir, 'vmlinuz'));
+    await copyFile(images.initrdPath, join(this.#libvirtDir, 'initrd.gz'));
+
+    this.#pool = `tb-${tag}`;
+    await this.#defineAndStart('pool', this.#pool, harnessPoolXml(this.#pool, join(this.#libvirtDir, 'pool')));
+    await this.#preloadBoxVolume(signal);
+    this.#network = `tb-${tag}-v`;
+    const octet = Number.parseInt(tag, 16) % 256;
+    this.#networkAddress = `10.214.${octet}.0/24`;
+    await this.#defineAndStart('network', this.#network, harnessNetworkXml(this.#network, octet));
+
+    return {
+      vagrantVersion: String(vagrant.stdout).replace(/^Vagrant\s+/, '').trim(),
+      provider: 'libvirt (vagrant-libvirt)',
+      libvirt: libvirtVersion.split('\n').filter((line) => /Using library|Running hypervisor/.test(line)).map((line) => line.trim()).join('; '),
+      box: this.#box.name,
+      driver: this.#settings.accel === 'kvm' ? 'kvm' : 'qemu',
+      accelerator: this.#settings.accel,
+      acceleratorReason: this.#settings.accelReason,
+      emulated: this.#settings.accel === 'tcg',
+      machineType: this.#settings.profile.machineType,
+      cpuModel: this.#settings.accel === 'kvm' ? 'host-passthrough' : this.#settings.profile.cpuModel.tcg,
+      kernel: `${images.kernel.name} ${images.kernel.version} (direct kernel boot, same initramfs as qemu)`,
+      layer: 'Vagrant-only layer: dropbear, a vagrant user with the insecure key, DHCP on eth0, and a wait for the harness before the workload',
+      networkPath: `libvirt network ${this.#network} (isolated, ${this.#networkAddress}, STP off, dnsmasq no-ping); the host connects to the guest's leased address`,
+      readiness: 'serial console written to a file by libvirt, followed by the harness',
+    };
+  }
+
+  /** `vagrant box add` once per box into twinbench's own VAGRANT_HOME. */
+  async #addBox(signal: AbortSignal): Promise<void> {
+    const box = this.#box!;
+    if (existsSync(join(this.#env().VAGRANT_HOME, 'boxes', box.name))) return;
+    this.#settings.log(`vagrant box add ${box.name}`);
+    const added = await execa('vagrant', ['box', 'add', '--force', '--name', box.name, box.file], { env: this.#env(), reject: false, all: true, cancelSignal: signal });
+    if (added.exitCode !== 0) throw new MissingDependencyError(`vagrant box add failed: ${lastLines(String(added.all ?? ''))}`);
+  }
+
+  /**
+   * Put the box's disk into the run's pool under the name vagrant-libvirt looks for, so the first
+   * `vagrant up` does not spend a minute streaming it through libvirt's upload API in Ruby: a one-off
+   * cost per box that is not part of any trial.
+   */
+  async #preloadBoxVolume(signal: AbortSignal): Promise<void> {
+    const image = join(this.#env().VAGRANT_HOME, 'boxes', this.#box!.name, '0', 'libvirt', 'box.img');
+    const volume = boxVolumeName(this.#box!.name, Math.floor((await stat(image)).mtimeMs / 1000));
+    await execa('cp', ['--sparse=always', image, join(this.#libvirtDir, 'pool', volume)], { cancelSignal: signal });
+    await virsh(['pool-refresh', this.#pool], signal);
+  }
+
+  async #defineAndStart(kind: 'pool' | 'network', name: string, xml: string): Promise<void> {
+    await removeLibvirtObject(kind, name);
+    const file = join(this.#libvirtDir, `${name}.xml`);
+    await writeFile(file, xml);
+    cleanup.register(`libvirt ${kind} ${name}`, () => removeLibvirtObject(kind, name));
+    try {
+      await virsh([kind === 'pool' ? 'pool-define' : 'net-define', file]);
+      await virsh([kind === 'pool' ? 'pool-start' : 'net-start', name]);
+    } catch (error) {
+      throw new MissingDependencyError(`libvirt could not start the harness ${kind} ${name}: ${describeError(error)}`, { cause: error });
+    }
+  }
+
+  async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
+    const images = this.#images;
+    if (!images || !this.#box) throw new Error('VagrantBackend.prepare was not called');
+    if (spec.scratch) throw new TrialError('the vagrant runtime does not attach the scratch disk yet: run the disk workload with qemu');
+    const trialDir = join(this.#settings.runDir, 'vagrant', spec.trialId);
+    await mkdir(trialDir, { recursive: true });
+    const prefix = `tb-${runLinkTag(this.#settings.runId)}-${spec.trialId}-`;
+    const domain = `${prefix}default`;
+    const consoleLog = join(this.#libvirtDir, `${spec.trialId}.console`);
+    const vagrantfile = renderVagrantfile(this.#template, {
+      box: this.#box.name,
+      bootTimeoutSeconds: spec.readyTimeoutMs / 1000 + 60,
+      driver: this.#settings.accel === 'kvm' ? 'kvm' : 'qemu',
+      domainPrefix: prefix,
+      vcpus: spec.vcpus,
+      memoryMiB: spec.memoryMiB,
+      machineType: this.#settings.profile.machineType,
+      cpu: this.#settings.accel === 'kvm' ? { mode: 'host-passthrough' } : { mode: 'custom', model: this.#settings.profile.cpuModel.tcg },
+      kernel: join(this.#libvirtDir, 'vmlinuz'),
+      initrd: join(this.#libvirtDir, 'initrd.gz'),
+      cmdLine: kernelCommandLine({ profile: this.#settings.profile, agentArgs: agentArguments('vm', spec) }),
+      consoleLog,
+      pool: this.#pool,
+      network: this.#network,
+      networkAddress: this.#networkAddress,
+    });
+    await writeFile(join(trialDir, 'Vagrantfile'), vagrantfile);
+
+    let crossCheck: Promise<Map<string, number>> | undefined;
+    const watched: TrialObserver = {
+      ...observer,
+      agentEvent: (event, atMs) => {
+        // An independent reading of the same domain at the moment the sampler takes its `exit` sample.
+        if (event.type === 'exit') crossCheck = virsh(['domstats', '--raw', '--cpu-total', '--balloon', domain]).then(parseDomstats, () => new Map());
+        return observer.agentEvent(event, atMs);
+      },
+    };
+    const watch = new ConsoleWatch(watched, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
+    const console = followFile(consoleLog, (text) => watch.feed(text));
+    const destroy = cleanup.register(`vagrant domain ${domain}`, () => this.#destroy(trialDir, domain));
+    const spawnAt = performance.now();
+    const up = execa('vagrant', ['up', '--no-provision'], { cwd: trialDir, env: this.#env(), reject: false, all: true, cancelSignal: spec.signal, forceKillAfterDelay: 5000 });
+    try {
+      const qemu = await this.#waitForQemu(domain, up, watch);
+      observer.guestStarted({ cgroup: qemu.cgroup });
+      const upped = await up;
+      const upExitAt = performance.now();
+      if (upped.exitCode !== 0) throw new TrialError(`vagrant up failed (exit ${String(upped.exitCode ?? upped.signal)}): ${lastLines(String(upped.all ?? ''))}`, { consoleTail: watch.lines.tail() });
+      const address = await this.#guestAddress(domain);
+      if (spec.workload.ports) observer.guestEndpoints(new Map<string, HostEndpoint>(Object.entries(spec.workload.ports).map(([name, port]) => [name, { host: address, port }])));
+      await releaseGuest({ host: address, port: goPort });
+      const result = await watch.done;
+      const kernelStartMs = result.readyAtMs - result.readyUptimeSeconds * 1000;
+      const phases: BootPhase[] = [
+        { name: 'vagrant cli+define', ms: qemu.startedAtMs - spawnAt, clock: 'host' },
+        { name: 'qemu+firmware', ms: kernelStartMs - qemu.startedAtMs, clock: 'host-minus-guest' },
+      ];
+      if (result.initramfsUptimeSeconds !== undefined) {
+        phases.push({ name: 'kernel', ms: result.initramfsUptimeSeconds * 1000, clock: 'guest' });
+        phases.push({ name: 'initramfs+agent', ms: (result.readyUptimeSeconds - result.initramfsUptimeSeconds) * 1000, clock: 'guest' });
+      }
+      const stats = (await crossCheck) ?? new Map<string, number>();
+      return {
+        bootToReadyMs: result.readyAtMs - origin,
+        phases,
+        guestUptimeAtReadyMs: result.readyUptimeSeconds * 1000,
+        vagrant: { upMs: upExitAt - spawnAt, waitAfterReadyMs: upExitAt - result.readyAtMs },
+        crossCheck: domstatsCrossCheck(stats),
+        exitStatus: result.exitStatus,
+        consoleTail: watch.lines.tail(),
+      };
+    } finally {
+      watch.fail('trial ended');
+      if (up.exitCode === null) up.kill('SIGTERM');
+      await up.catch(() => undefined);
+      await destroy();
+      await console.stop();
+      await rm(trialDir, { recursive: true, force: true });
+      await rm(consoleLog, { force: true });
+    }
+  }
+
+  /** Poll for the domain's QEMU pid (libvirt writes it when it starts the domain) and its cgroup. */
+  async #waitForQemu(domain: string, up: Promise<unknown> & { exitCode: number | null }, watch: ConsoleWatch): Promise<{ pid: number; startedAtMs: number; cgroup: CgroupLocation }> {
+    const pidFile = `/run/libvirt/qemu/${domain}.pid`;
+    for (;;) {
+      const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
+      if (pid > 0) {
+        const startedAtMs = await processStartedAtMs(pid);
+        const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+        for (let tries = 0; tries < 250; tries++) {
+          const cgroup = libvirtDomainCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => ''), mounts);
+          if (cgroup) return { pid, startedAtMs, cgroup };
+          await sleep(20);
+        }
+        throw new TrialError(`libvirt did not place the domain's QEMU (pid ${pid}) in a cgroup within 5 s`);
+      }
+      if (up.exitCode !== null) throw new TrialError('vagrant up ended before the domain started', { consoleTail: watch.lines.tail() });
+      await sleep(20);
+    }
+  }
+
+  /** The guest's address on the harness network, from libvirt's DHCP lease. */
+  async #guestAddress(domain: string): Promise<string> {
+    const out = await virsh(['domifaddr', domain, '--source', 'lease']);
+    const address = /(\d+\.\d+\.\d+\.\d+)\/\d+/.exec(out)?.[1];
+    if (!address) throw new TrialError(`libvirt has no DHCP lease for ${domain}`);
+    return address;
+  }
+
+  /** `vagrant destroy -f`, then make sure: the domain and its volumes go even if Vagrant failed. */
+  async #destroy(trialDir: string, domain: string): Promise<void> {
+    if (existsSync(join(trialDir, 'Vagrantfile'))) {
+      await execa('vagrant', ['destroy', '-f'], { cwd: trialDir, env: this.#env(), reject: false, timeout: 120_000 });
+    }
+    await removeLibvirtObject('domain', domain);
+  }
+}
+
+/** The base volume name vagrant-libvirt 0.11 gives an unversioned box's image (HandleBoxImage.get_volume_name). */
+export function boxVolumeName(box: string, imageMtimeSeconds: number): string {
+  return `${box.replaceAll('/', '-VAGRANTSLASH-')}_vagrant_box_image_0_${imageMtimeSeconds}_box.img`;
+}
+
+/** The domstats figures the sampler also measures: QEMU's CPU time and resident memory. */
+function domstatsCrossCheck(stats: ReadonlyMap<string, number>): Record<string, { value: number; unit: string; source: string }> {
+  const figures: Record<string, { value: number; unit: string; source: string }> = {};
+  const cpu = stats.get('cpu.time');
+  if (cpu !== undefined) figures['cpu_seconds'] = { value: cpu / 1e9, unit: 's', source: 'virsh.domstats.cpu.time' };
+  const rss = stats.get('balloon.rss');
+  // libvirt reports 0 once the guest is powering off: no reading, not a zero.
+  if (rss !== undefined && rss > 0) figures['rss_bytes'] = { value: rss * 1024, unit: 'bytes', source: 'virsh.domstats.balloon.rss' };
+  return figures;
+}
+
+/** performance.now() at which a process started, from its start time in /proc (clock-tick resolution). */
+async function processStartedAtMs(pid: number): Promise<number> {
+  const [stat, uptime] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile('/proc/uptime', 'utf8')]);
+  const now = performance.now();
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const startTicks = Number(fields[19]);
+  const ticksPerSecond = 100;
+  return now - (Number(uptime.split(' ')[0]) - startTicks / ticksPerSecond) * 1000;
+}
+
+/** The last non-empty lines of Vagrant's output: where it says what went wrong. */
+function lastLines(text: string, count = 6): string {
+  return text.split('\n').map((line) => line.trim()).filter(Boolean).slice(-count).join(' | ');
+}

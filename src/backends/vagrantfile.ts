@@ -1,0 +1,62 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { vagrantDir } from '../images/vagrant-box.js';
+
+/** What one trial's Vagrantfile says. */
+export interface VagrantfileValues {
+  readonly box: string;
+  readonly bootTimeoutSeconds: number;
+  /** `qemu` (TCG) when the KVM probe failed, else `kvm`. */
+  readonly driver: 'kvm' | 'qemu';
+  readonly domainPrefix: string;
+  readonly vcpus: number;
+  readonly memoryMiB: number;
+  readonly machineType: string;
+  /** `host-passthrough` with KVM; `custom` + the TCG model otherwise, as the QEMU backend uses. */
+  readonly cpu: { readonly mode: 'host-passthrough' } | { readonly mode: 'custom'; readonly model: string };
+  readonly kernel: string;
+  readonly initrd: string;
+  readonly cmdLine: string;
+  readonly consoleLog: string;
+  readonly pool: string;
+  readonly network: string;
+  /** e.g. `10.214.7.0/24`. */
+  readonly networkAddress: string;
+}
+
+/** A Ruby single-quoted string literal: only `\` and `'` are special there, and nothing is interpolated. */
+export function rubyString(value: string): string {
+  return `'${value.replace(/[\\']/g, (c) => `\\${c}`)}'`;
+}
+
+/** Fill the template's `{{key}}` slots; a slot without a value is an error, never left in the file. */
+export function renderVagrantfile(template: string, values: VagrantfileValues): string {
+  const slots: Record<string, string> = {
+    box: rubyString(values.box),
+    bootTimeoutSeconds: String(Math.ceil(values.bootTimeoutSeconds)),
+    driver: rubyString(values.driver),
+    domainPrefix: rubyString(values.domainPrefix),
+    vcpus: String(values.vcpus),
+    memoryMiB: String(values.memoryMiB),
+    machineType: rubyString(values.machineType),
+    cpuMode: rubyString(values.cpu.mode),
+    cpuModelLine: values.cpu.mode === 'custom' ? `lv.cpu_model = ${rubyString(values.cpu.model)}` : '',
+    kernel: rubyString(values.kernel),
+    initrd: rubyString(values.initrd),
+    cmdLine: rubyString(values.cmdLine),
+    consoleLog: rubyString(values.consoleLog),
+    pool: rubyString(values.pool),
+    network: rubyString(values.network),
+    networkAddress: rubyString(values.networkAddress),
+  };
+  return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
+    const slot = slots[key];
+    if (slot === undefined) throw new Error(`Vagrantfile template: no value for {{${key}}}`);
+    return slot;
+  });
+}
+
+/** The template shipped in vagrant/. */
+export function readVagrantfileTemplate(): Promise<string> {
+  return readFile(join(vagrantDir, 'Vagrantfile.template'), 'utf8');
+}
