@@ -1,20 +1,29 @@
 #!/bin/sh
 # Make this host ready for twinbench: host packages (only the missing ones, said aloud), npm
 # dependencies, the TypeScript build, and a Docker engine that answers. Safe to run again.
-# Writes the pid of a dockerd it started to $TWINBENCH_DOCKERD_PIDFILE (if set), so callers can stop it.
+# Writes the pid of a dockerd it started to $TWINBENCH_DOCKERD_PIDFILE (if set), and with --vagrant
+# those of libvirtd and virtlogd to $TWINBENCH_LIBVIRTD_PIDFILE and $TWINBENCH_VIRTLOGD_PIDFILE, so callers can stop them.
 set -eu
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --arch arm64|amd64: also prepare a foreign guest architecture (emulated: qemu-user + binfmt_misc).
+# --vagrant: also install Vagrant with the libvirt provider and start virtlogd + libvirtd.
 foreign=""
-if [ "${1:-}" = --arch ]; then
-  case ${2:-} in
-    amd64 | arm64) foreign=$2 ;;
-    *) say "--arch takes amd64 or arm64, got '${2:-}'" && exit 2 ;;
+vagrant=""
+while [ $# -gt 0 ]; do
+  case $1 in
+    --arch)
+      case ${2:-} in
+        amd64 | arm64) foreign=$2 ;;
+        *) say "--arch takes amd64 or arm64, got '${2:-}'" && exit 2 ;;
+      esac
+      shift 2 ;;
+    --vagrant) vagrant=1; shift ;;
+    *) say "unknown option '$1' (known: --arch amd64|arm64, --vagrant)" && exit 2 ;;
   esac
-fi
+done
 [ "$foreign" = "$(dpkg --print-architecture)" ] && foreign=""
 
 if [ "$(id -u)" != 0 ]; then
@@ -41,6 +50,14 @@ iperf3:iperf3:the host side of the network workload
 sockperf:sockperf:the host side of the network workload (latency)
 redis-benchmark:redis-tools:the host side of the redis workload
 node:nodejs:running twinbench"
+if [ -n "$vagrant" ]; then
+  needs="$needs
+vagrant:vagrant:the Vagrant runtime
+virsh:libvirt-clients:the Vagrant runtime's libvirt client
+libvirtd:libvirt-daemon-system:the libvirt daemon Vagrant's libvirt provider drives
+dnsmasq:dnsmasq-base:DHCP on the harness's libvirt network
+bsdtar:libarchive-tools:vagrant box add"
+fi
 
 missing=""
 printf '%s\n' "$needs" > /tmp/twinbench-needs.$$
@@ -76,6 +93,10 @@ lists_ok() { [ -z "${force_update:-}" ] && apt-cache policy "linux-image-cloud-$
 if [ -n "$missing" ] || ! lists_ok; then
   say "apt-get update (package lists are needed to install and to find the guest kernel)"
   apt-get update -qq
+fi
+if [ -n "$vagrant" ] && ! dpkg -s vagrant-libvirt >/dev/null 2>&1; then
+  say "missing the vagrant-libvirt plugin: will install vagrant-libvirt (Debian's package; vagrant plugin install needs the internet)"
+  missing="$missing vagrant-libvirt"
 fi
 if [ -n "$missing" ]; then
   say "apt-get install$missing"
@@ -122,4 +143,36 @@ else
     sleep 0.5
   done
   say "docker engine answers: $(docker version --format '{{.Server.Version}}')"
+fi
+
+if [ -n "$vagrant" ]; then
+  if ! pgrep -x virtlogd >/dev/null; then
+    say "starting virtlogd (libvirt's log daemon; no systemd here)"
+    virtlogd -d
+    if [ -n "${TWINBENCH_VIRTLOGD_PIDFILE:-}" ]; then pgrep -x virtlogd | head -n 1 > "$TWINBENCH_VIRTLOGD_PIDFILE"; fi
+  fi
+  if virsh -c qemu:///system version >/dev/null 2>&1; then
+    say "libvirtd answers"
+  else
+    # Where KVM cannot run guests, libvirt's capability cache is thrown away on every call (it sees
+    # /dev/kvm but its KVM probe fails) and each call re-probes QEMU for seconds: `vagrant up` took
+    # minutes. libvirtd then gets a private mount namespace with /dev/kvm masked; guests run TCG anyway.
+    kvm=$(node bin/bench.js doctor --json 2>/dev/null | node -e 'let s="";process.stdin.on("data",d=>s+=d).on("end",()=>{try{const c=JSON.parse(s).checks.find(x=>x.name==="kvm");console.log(c&&c.status)}catch{console.log("")}})')
+    if [ "$kvm" = ok ]; then
+      say "starting libvirtd"
+      libvirtd -d
+    else
+      say "starting libvirtd with /dev/kvm masked (KVM is not usable here: VMs run under TCG)"
+      unshare --mount --propagation private sh -c 'mount --bind /dev/null /dev/kvm 2>/dev/null; exec libvirtd -d'
+    fi
+    tries=0
+    until virsh -c qemu:///system version >/dev/null 2>&1; do
+      tries=$((tries + 1))
+      if [ "$tries" -gt 60 ]; then say "libvirtd did not answer within 30 s" && exit 3; fi
+      sleep 0.5
+    done
+    pid=$(pgrep -x libvirtd | head -n 1)
+    if [ -n "${TWINBENCH_LIBVIRTD_PIDFILE:-}" ]; then echo "$pid" > "$TWINBENCH_LIBVIRTD_PIDFILE"; fi
+    say "libvirtd pid $pid (stop it with: kill $pid)"
+  fi
 fi

@@ -4,23 +4,31 @@
 set -eu
 cd "$(dirname "$0")/.."
 pidfile=$(mktemp)
-export TWINBENCH_DOCKERD_PIDFILE=$pidfile
-stop_dockerd() {
-  pid=$(cat "$pidfile" 2>/dev/null || true)
+libvirt_pidfile=$(mktemp)
+virtlogd_pidfile=$(mktemp)
+export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pidfile TWINBENCH_VIRTLOGD_PIDFILE=$virtlogd_pidfile
+stop_by_pidfile() {
+  pid=$(cat "$1" 2>/dev/null || true)
   if [ -n "$pid" ]; then
     kill "$pid" 2>/dev/null || true
     tries=0
     while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 40 ]; do sleep 0.5; tries=$((tries + 1)); done
   fi
-  rm -f "$pidfile"
+  rm -f "$1"
 }
-trap stop_dockerd EXIT INT TERM
+# Stop only the daemons this script started (a host's own dockerd or libvirtd stays).
+stop_daemons() {
+  stop_by_pidfile "$pidfile"
+  stop_by_pidfile "$libvirt_pidfile"
+  stop_by_pidfile "$virtlogd_pidfile"
+}
+trap stop_daemons EXIT INT TERM
 # The other architecture too: its paths are exercised under emulation (qemu-user, TCG).
 case $(uname -m) in
   x86_64) other=arm64 ;;
   *) other=amd64 ;;
 esac
-sh scripts/setup.sh --arch "$other"
+sh scripts/setup.sh --arch "$other" --vagrant
 if ! command -v chromium >/dev/null 2>&1; then
   echo "test: installing chromium (headless browser for the HTML report test)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2
@@ -32,6 +40,6 @@ node --test --test-reporter=spec dist/test/unit/ || status=1
 echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench})"
 node bin/bench.js images build >/dev/null || status=1
 node bin/bench.js images build --arch "$other" >/dev/null || status=1
-echo "== integration tests (real Docker engine, real QEMU)"
+echo "== integration tests (real Docker engine, real QEMU, real Vagrant + libvirt)"
 node --test --test-concurrency=1 --test-reporter=spec dist/test/integration/ || status=1
 exit $status

@@ -119,6 +119,8 @@ export class VagrantBackend implements Backend {
       layer: 'Vagrant-only layer: dropbear, a vagrant user with the insecure key, DHCP on eth0, and a wait for the harness before the workload',
       networkPath: `libvirt network ${this.#network} (isolated, ${this.#networkAddress}, STP off, dnsmasq no-ping); the host connects to the guest's leased address`,
       readiness: 'serial console written to a file by libvirt, followed by the harness',
+      boxVolume: "the box's disk copied into the run's pool at prepare (Vagrant would stream it on the first vagrant up)",
+      libvirtdKvm: await libvirtdSeesKvm(),
     };
   }
 
@@ -299,6 +301,16 @@ async function processStartedAtMs(pid: number): Promise<number> {
   const startTicks = Number(fields[19]);
   const ticksPerSecond = 100;
   return now - (Number(uptime.split(' ')[0]) - startTicks / ticksPerSecond) * 1000;
+}
+
+/** Whether libvirtd sees a real /dev/kvm (setup.sh masks it where KVM cannot run guests). */
+async function libvirtdSeesKvm(): Promise<string> {
+  const pid = (await execa('pgrep', ['-x', 'libvirtd'], { reject: false })).stdout.toString().split('\n')[0];
+  if (!pid) return 'unknown (libvirtd pid not found)';
+  const device = await stat(`/proc/${pid}/root/dev/kvm`).catch(() => undefined);
+  if (!device) return 'absent in libvirtd\'s view';
+  // /dev/kvm is character device 10:232.
+  return device.isCharacterDevice() && device.rdev === 10 * 256 + 232 ? 'visible to libvirtd' : 'masked for libvirtd (KVM unusable here)';
 }
 
 /** The last non-empty lines of Vagrant's output: where it says what went wrong. */

@@ -98,6 +98,17 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
   checks.push(await tool('ip', ['-V'], 'iproute2'));
   // Host clients of the network and redis workloads (in the default suite).
   for (const { binary, debianPackage } of Object.values(hostClientTools).flat()) checks.push(await tool(binary, ['--version'], debianPackage));
+  // The Vagrant runtime is optional: `scripts/setup.sh --vagrant` installs and starts it.
+  const vagrant = await tool('vagrant', ['--version'], 'vagrant vagrant-libvirt', false);
+  checks.push(vagrant.status === 'ok' ? vagrant : { ...vagrant, status: 'warning', fix: 'scripts/setup.sh --vagrant (only for --runtimes …,vagrant)' });
+  const libvirt = await execa('virsh', ['-c', 'qemu:///system', 'version'], { reject: false, all: true });
+  checks.push({
+    name: 'libvirtd',
+    status: libvirt.exitCode === 0 ? 'ok' : 'warning',
+    detail: libvirt.exitCode === 0 ? String(libvirt.stdout).split('\n').find((l) => /Running hypervisor/.test(l))?.trim() ?? 'answers' : 'not reachable at qemu:///system (only the vagrant runtime needs it)',
+    ...(libvirt.exitCode === 0 ? {} : { fix: 'scripts/setup.sh --vagrant' }),
+    required: false,
+  });
   await mkdir(cacheDir(), { recursive: true });
   const fs = await statfs(cacheDir());
   const freeGiB = (fs.bavail * fs.bsize) / 1024 ** 3;

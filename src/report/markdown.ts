@@ -3,12 +3,12 @@ import type { ResultFile } from '../results/types.js';
 import { renderClaims } from './claims.js';
 import { cell, formatMiB, formatNumber, formatStats } from './format.js';
 
-const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qemu: 'VM (QEMU)', native: 'native (chroot)' };
+const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qemu: 'VM (QEMU)', native: 'native (chroot)', vagrant: 'VM (Vagrant + libvirt)' };
 
 function emulationWarning(result: ResultFile): string[] {
   const emulated = Object.entries(result.runtimes).filter(([, record]) => record?.emulated);
   return emulated.map(([name, record]) =>
-    name !== 'qemu'
+    name !== 'qemu' && name !== 'vagrant'
       ? `> **Warning:** ${runtimeLabel[name] ?? name} figures measure **emulation**: the ${result.config.arch} guest ran under qemu-user on a ${result.host.arch} host. Do not read them as native figures.`
       : `> **Warning:** ${runtimeLabel[name] ?? name} figures on this host measure **emulation, not virtualization** ` +
         `(accelerator: ${String(record?.info.accelerator ?? 'emulated')}; ${String(record?.info.acceleratorReason ?? '')}). ` +
@@ -26,20 +26,35 @@ function bootTable(groups: GroupSummary[]): string[] {
   return lines;
 }
 
+/** Vagrant's own time, apart from the VM's boot: its CLI and domain definition, and its waits after READY. */
+function vagrantOverhead(result: ResultFile): string[] {
+  const trials = result.trials.filter((t) => t.state === 'completed' && t.runtime === 'vagrant' && t.boot.vagrant);
+  if (trials.length === 0) return [];
+  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+  const pick = (f: (t: (typeof trials)[number]) => number | undefined) => median(trials.map(f).filter((v): v is number => v !== undefined));
+  const boot = (t: (typeof trials)[number]) => (t.state === 'completed' ? t.boot : undefined);
+  return [
+    `Vagrant's own overhead (median of ${trials.length} trial(s), host clock): \`vagrant up\` ${formatNumber(pick((t) => boot(t)?.vagrant?.upMs))} ms in all, of which CLI start-up + domain definition before QEMU started ${formatNumber(pick((t) => boot(t)?.phases.find((p) => p.name === 'vagrant cli+define')?.ms))} ms, and waiting for the DHCP lease and SSH after READY ${formatNumber(pick((t) => boot(t)?.vagrant?.waitAfterReadyMs))} ms. The VM's own boot is the other phases.`,
+    '',
+  ];
+}
+
 function workloadTable(groups: GroupSummary[]): string[] {
   const rows: string[] = [];
   const workloads = [...new Set(groups.map((group) => group.workload))];
+  const withVagrant = groups.some((group) => group.runtime === 'vagrant');
   const ratio = (top?: { stats: { median: number } }, bottom?: { stats: { median: number } }) =>
     top && bottom && bottom.stats.median !== 0 ? (top.stats.median / bottom.stats.median).toFixed(3) : 'n/a';
   for (const workload of workloads) {
     const find = (runtime: string) => groups.find((g) => g.workload === workload && g.runtime === runtime);
-    const [native, docker, qemu] = [find('native'), find('docker'), find('qemu')];
-    const names = [...new Set([native, docker, qemu].flatMap((g) => g?.metrics ?? []).map((m) => m.name))];
+    const [native, docker, qemu, vagrant] = [find('native'), find('docker'), find('qemu'), find('vagrant')];
+    const names = [...new Set([native, docker, qemu, vagrant].flatMap((g) => g?.metrics ?? []).map((m) => m.name))];
     for (const name of names) {
-      const [n, c, v] = [native, docker, qemu].map((g) => g?.metrics.find((m) => m.name === name));
-      const any = n ?? c ?? v;
+      const [n, c, v, g] = [native, docker, qemu, vagrant].map((group) => group?.metrics.find((m) => m.name === name));
+      const any = n ?? c ?? v ?? g;
+      const vagrantCells = withVagrant ? ` ${formatStats(g?.stats)} | ${ratio(g, v)} |` : '';
       rows.push(
-        `| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${n ? formatStats(n.stats) : 'not run'} | ${formatStats(c?.stats)} | ${formatStats(v?.stats)} | ${ratio(c, n)} | ${ratio(v, n)} | ${ratio(v, c)} |`,
+        `| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${n ? formatStats(n.stats) : 'not run'} | ${formatStats(c?.stats)} | ${formatStats(v?.stats)} | ${ratio(c, n)} | ${ratio(v, n)} | ${ratio(v, c)} |${vagrantCells}`,
       );
     }
   }
@@ -47,8 +62,8 @@ function workloadTable(groups: GroupSummary[]): string[] {
   return [
     '## Workload results (medians)',
     '',
-    '| workload | metric | native | container | VM | container / native | VM / native | VM / container |',
-    '|---|---|---|---|---|---|---|---|',
+    `| workload | metric | native | container | VM | container / native | VM / native | VM / container |${withVagrant ? ' VM via Vagrant | Vagrant / QEMU |' : ''}`,
+    `|---|---|---|---|---|---|---|---|${withVagrant ? '---|---|' : ''}`,
     ...rows,
   ];
 }
@@ -116,6 +131,7 @@ export function renderMarkdown(result: ResultFile): string {
     '',
     ...bootTable(groups),
     '',
+    ...vagrantOverhead(result),
     ...workloadTable(groups),
     '',
     ...footprintTable(groups),

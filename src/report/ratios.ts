@@ -8,6 +8,7 @@ const pairs: { key: string; top: RuntimeName; bottom: RuntimeName }[] = [
   { key: 'container/native', top: 'docker', bottom: 'native' },
   { key: 'vm/native', top: 'qemu', bottom: 'native' },
   { key: 'vm/container', top: 'qemu', bottom: 'docker' },
+  { key: 'vagrant/qemu', top: 'vagrant', bottom: 'qemu' },
 ];
 
 /**
