@@ -39,6 +39,20 @@ export async function leftovers(): Promise<string[]> {
   found.push(...harnessPids().map((pid) => `process ${pid} in a twinbench cgroup`));
   const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
   found.push(...links.filter((link) => link.ifname.startsWith('tb-')).map((link) => `network link ${link.ifname}`));
+  // The Vagrant runtime's libvirt objects and folder (when libvirt is there at all).
+  for (const [kind, command] of [['domain', 'list'], ['network', 'net-list'], ['pool', 'pool-list']] as const) {
+    try {
+      const names = execFileSync('virsh', ['-c', 'qemu:///system', command, '--all', '--name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+      found.push(...names.split('\n').map((n) => n.trim()).filter((n) => n.startsWith('tb-')).map((n) => `libvirt ${kind} ${n}`));
+    } catch {
+      // no virsh or no libvirtd
+    }
+  }
+  try {
+    found.push(...readdirSync('/var/lib/twinbench').map((name) => `folder /var/lib/twinbench/${name}`));
+  } catch {
+    // never created
+  }
   return found;
 }
 

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { validateResult } from '../../src/results/schema.js';
+import type { CompletedTrial } from '../../src/results/types.js';
+import { leftovers, readResult, runBench, startBench } from './helpers.js';
+
+function libvirtReady(): boolean {
+  try {
+    execFileSync('virsh', ['-c', 'qemu:///system', 'version'], { stdio: 'ignore' });
+    execFileSync('vagrant', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+const skip = !libvirtReady() && 'needs vagrant and a running libvirtd (scripts/setup.sh --vagrant)';
+
+/** Tolerance between the sampler and libvirt's own reading, taken within milliseconds of each other. */
+const tolerance = 0.05;
+
+test('idle and cpu through a real `vagrant up`: sampler agrees with virsh domstats, Vagrant overhead apart, nothing left', { timeout: 600_000, skip }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'twinbench-vagrant-'));
+  const run = await runBench(['all', '--runtimes', 'vagrant', '--workloads', 'idle,cpu', '--reps', '1', '--suite', 'quick', '--out', out]);
+  assert.equal(run.exitCode, 0, run.all);
+  const { result, path } = readResult(run.stdout);
+  assert.deepEqual(validateResult(result), []);
+  assert.equal(result.runtimes.vagrant?.info.provider, 'libvirt (vagrant-libvirt)');
+  assert.ok(['kvm', 'qemu'].includes(String(result.runtimes.vagrant?.info.driver)));
+  const trials = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
+  assert.equal(trials.length, 2);
+  for (const trial of trials) {
+    // Vagrant's own time is recorded apart from the VM's boot phases.
+    assert.ok(trial.boot.vagrant && trial.boot.vagrant.upMs > trial.boot.bootToReadyMs, JSON.stringify(trial.boot));
+    assert.ok(trial.boot.phases.some((p) => p.name === 'vagrant cli+define'));
+    assert.ok((trial.boot.guestUptimeAtReadyMs ?? 0) > 0);
+    // The sampler's figures at the `exit` sample against libvirt's, read at the same moment.
+    const exitRow = trial.series.events.find((e) => e.label === 'exit')!.row;
+    const sampled = (column: string) => trial.series.columns[column]?.values[exitRow] ?? undefined;
+    const cpu = trial.crossCheck?.cpu_seconds?.value;
+    assert.ok(cpu !== undefined && cpu > 0, 'virsh domstats cpu.time');
+    const sampledCpu = sampled('guest.cpu_seconds')!;
+    assert.ok(Math.abs(sampledCpu - cpu) <= tolerance * cpu + 0.05, `${trial.trialId}: sampler CPU ${sampledCpu} s vs domstats ${cpu} s`);
+    const rss = trial.crossCheck?.rss_bytes?.value;
+    if (rss !== undefined) {
+      const sampledRss = sampled('guest.rss_bytes')!;
+      assert.ok(Math.abs(sampledRss - rss) <= tolerance * rss, `${trial.trialId}: sampler RSS ${sampledRss} vs domstats ${rss}`);
+    }
+  }
+  assert.ok(trials.find((t) => t.workload === 'cpu')!.metrics[0]!.value > 0);
+  const report = await runBench(['report', path]);
+  assert.match(report.stdout, /Vagrant's own overhead/);
+  assert.match(report.stdout, /\| VM via Vagrant \| Vagrant \/ QEMU \|/);
+  assert.deepEqual(await leftovers(), []);
+});
+
+test('Ctrl-C during `vagrant up`/a Vagrant trial: exit 130, the domain, volumes, pool, network and folders are gone', { timeout: 300_000, skip }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'twinbench-vagrant-int-'));
+  const child = startBench(['all', '--runtimes', 'vagrant', '--workloads', 'idle', '--reps', '2', '--suite', 'quick', '--warmup', '0', '--out', out]);
+  // Wait until the domain runs, then interrupt.
+  for (let i = 0; i < 600; i++) {
+    const running = execFileSync('virsh', ['-c', 'qemu:///system', 'list', '--name'], { encoding: 'utf8' }).trim();
+    if (running.includes('tb-')) break;
+    await sleep(100);
+  }
+  child.kill('SIGINT');
+  const run = await child;
+  assert.equal(run.exitCode, 130, run.all);
+  assert.deepEqual(await leftovers(), []);
+});
