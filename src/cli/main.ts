@@ -30,7 +30,7 @@ Exit codes:
 function addRunOptions(command: Command): Command {
   return command
     .option('--suite <name|file>', 'built-in suite (default, quick) or a suite JSON file', 'default')
-    .option('--runtimes <list>', 'comma-separated runtimes (docker,qemu)')
+    .option('--runtimes <list>', 'comma-separated runtimes: native, docker, qemu, vagrant')
     .option('--workloads <list>', 'comma-separated workloads (folders of workloads/)')
     .option('--reps <n>', 'repetitions per runtime x workload (each one a fresh boot)')
     .option('--vcpus <n>', 'vCPUs of the VM = CPU quota of the container')
