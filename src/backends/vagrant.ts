@@ -7,6 +7,7 @@ import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError, describeError } from '../errors.js';
 import type { ArchProfile } from '../host/arch.js';
+import { readClockTicks } from '../host/clock-ticks.js';
 import { runLinkTag } from '../host/harness-bridge.js';
 import { harnessNetworkXml, harnessPoolXml, libvirtRunsDir, libvirtUri, parseDomstats, removeLibvirtObject, virsh } from '../host/libvirt.js';
 import { releaseGuest } from '../host-clients/host-client.js';
@@ -68,6 +69,8 @@ export class VagrantBackend implements Backend {
   #network = '';
   #networkAddress = '';
   #template = '';
+  /** USER_HZ, for QEMU's start time in /proc/PID/stat. */
+  #ticksPerSecond = 100;
 
   constructor(settings: VagrantSettings) {
     this.#settings = settings;
@@ -84,6 +87,7 @@ export class VagrantBackend implements Backend {
       throw new MissingDependencyError(`libvirtd not reachable at ${libvirtUri}: ${describeError(error)} (start it: virtlogd -d; libvirtd -d)`);
     });
     this.#images = images;
+    this.#ticksPerSecond = await readClockTicks();
     this.#template = await readVagrantfileTemplate();
     this.#box = await ensureVagrantBox(images, { arch: images.arch, cacheRoot: this.#settings.cacheRoot, log: this.#settings.log, signal });
     await this.#addBox(signal);
@@ -196,7 +200,7 @@ export class VagrantBackend implements Backend {
       },
     };
     const watch = new ConsoleWatch(watched, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
-    const console = followFile(consoleLog, (text) => watch.feed(text));
+    const consoleFile = followFile(consoleLog, (text) => watch.feed(text));
     const destroy = cleanup.register(`vagrant domain ${domain}`, () => this.#destroy(trialDir, domain));
     const spawnAt = performance.now();
     const up = execa('vagrant', ['up', '--no-provision'], { cwd: trialDir, env: this.#env(), reject: false, all: true, cancelSignal: spec.signal, forceKillAfterDelay: 5000 });
@@ -234,7 +238,7 @@ export class VagrantBackend implements Backend {
       if (up.exitCode === null) up.kill('SIGTERM');
       await up.catch(() => undefined);
       await destroy();
-      await console.stop();
+      await consoleFile.stop();
       await rm(trialDir, { recursive: true, force: true });
       await rm(consoleLog, { force: true });
     }
@@ -246,7 +250,7 @@ export class VagrantBackend implements Backend {
     for (;;) {
       const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
       if (pid > 0) {
-        const startedAtMs = await processStartedAtMs(pid);
+        const startedAtMs = await processStartedAtMs(pid, this.#ticksPerSecond);
         const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
         for (let tries = 0; tries < 250; tries++) {
           const cgroup = libvirtDomainCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => ''), mounts);
@@ -294,12 +298,11 @@ function domstatsCrossCheck(stats: ReadonlyMap<string, number>): Record<string, 
 }
 
 /** performance.now() at which a process started, from its start time in /proc (clock-tick resolution). */
-async function processStartedAtMs(pid: number): Promise<number> {
+async function processStartedAtMs(pid: number, ticksPerSecond: number): Promise<number> {
   const [stat, uptime] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile('/proc/uptime', 'utf8')]);
   const now = performance.now();
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const startTicks = Number(fields[19]);
-  const ticksPerSecond = 100;
   return now - (Number(uptime.split(' ')[0]) - startTicks / ticksPerSecond) * 1000;
 }
 
