@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -121,6 +121,7 @@ export class VagrantBackend implements Backend {
       cpuModel: this.#settings.accel === 'kvm' ? 'host-passthrough' : this.#settings.profile.cpuModel.tcg,
       kernel: `${images.kernel.name} ${images.kernel.version} (direct kernel boot, same initramfs as qemu)`,
       layer: 'Vagrant-only layer: dropbear, a vagrant user with the insecure key, DHCP on eth0, and a wait for the harness before the workload',
+      scratch: `second virtio disk: the trial's scratch file hard-linked into the run's pool, raw, cache=none, io=native (lv.storage)`,
       networkPath: `libvirt network ${this.#network} (isolated, ${this.#networkAddress}, STP off, dnsmasq no-ping); the host connects to the guest's leased address`,
       readiness: 'serial console written to a file by libvirt, followed by the harness',
       boxVolume: "the box's disk copied into the run's pool at prepare (Vagrant would stream it on the first vagrant up)",
@@ -165,12 +166,12 @@ export class VagrantBackend implements Backend {
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
     const images = this.#images;
     if (!images || !this.#box) throw new Error('VagrantBackend.prepare was not called');
-    if (spec.scratch) throw new TrialError('the vagrant runtime does not attach the scratch disk yet: run the disk workload with qemu');
     const trialDir = join(this.#settings.runDir, 'vagrant', spec.trialId);
     await mkdir(trialDir, { recursive: true });
     const prefix = `tb-${runLinkTag(this.#settings.runId)}-${spec.trialId}-`;
     const domain = `${prefix}default`;
     const consoleLog = join(this.#libvirtDir, `${spec.trialId}.console`);
+    const scratchVolume = spec.scratch ? `${prefix}scratch.img` : undefined;
     const vagrantfile = renderVagrantfile(this.#template, {
       box: this.#box.name,
       bootTimeoutSeconds: spec.readyTimeoutMs / 1000 + 60,
@@ -182,13 +183,15 @@ export class VagrantBackend implements Backend {
       cpu: this.#settings.accel === 'kvm' ? { mode: 'host-passthrough' } : { mode: 'custom', model: this.#settings.profile.cpuModel.tcg },
       kernel: join(this.#libvirtDir, 'vmlinuz'),
       initrd: join(this.#libvirtDir, 'initrd.gz'),
-      cmdLine: kernelCommandLine({ profile: this.#settings.profile, agentArgs: agentArguments('vm', spec) }),
+      cmdLine: kernelCommandLine({ profile: this.#settings.profile, agentArgs: agentArguments('vm', spec, spec.scratch ? { scratch_file: '/dev/vdb' } : {}) }),
       consoleLog,
       pool: this.#pool,
       network: this.#network,
       networkAddress: this.#networkAddress,
+      ...(scratchVolume ? { scratchVolume } : {}),
     });
     await writeFile(join(trialDir, 'Vagrantfile'), vagrantfile);
+    const removeScratchVolume = scratchVolume ? await this.#linkScratch(spec, scratchVolume) : async () => undefined;
 
     let crossCheck: Promise<Map<string, number>> | undefined;
     const watched: TrialObserver = {
@@ -238,10 +241,28 @@ export class VagrantBackend implements Backend {
       if (up.exitCode === null) up.kill('SIGTERM');
       await up.catch(() => undefined);
       await destroy();
+      await removeScratchVolume();
       await consoleFile.stop();
       await rm(trialDir, { recursive: true, force: true });
       await rm(consoleLog, { force: true });
     }
+  }
+
+  /**
+   * The scratch file the orchestrator wrote, hard-linked into the run's pool as a volume: the same
+   * file (same blocks, same host folder's filesystem) the other runtimes use, attached raw, cache=none.
+   */
+  async #linkScratch(spec: TrialSpec, volume: string): Promise<() => Promise<void>> {
+    const scratch = spec.scratch!;
+    const target = join(this.#libvirtDir, 'pool', volume);
+    try {
+      await link(join(scratch.dir, scratch.fileName), target);
+    } catch (error) {
+      throw new TrialError(`cannot link the scratch file into the libvirt pool (${describeError(error)}): the run folder and ${libvirtRunsDir} must be on one filesystem`);
+    }
+    const remove = cleanup.register(`scratch volume ${target}`, () => rm(target, { force: true }));
+    await virsh(['pool-refresh', this.#pool]);
+    return remove;
   }
 
   /** Poll for the domain's QEMU pid (libvirt writes it when it starts the domain) and its cgroup. */

@@ -22,6 +22,8 @@ export interface VagrantfileValues {
   readonly network: string;
   /** e.g. `10.214.7.0/24`. */
   readonly networkAddress: string;
+  /** A volume of the pool (the trial's scratch file, linked in) attached as the second virtio disk. */
+  readonly scratchVolume?: string;
 }
 
 /** A Ruby single-quoted string literal: only `\` and `'` are special there, and nothing is interpolated. */
@@ -48,6 +50,9 @@ export function renderVagrantfile(template: string, values: VagrantfileValues): 
     pool: rubyString(values.pool),
     network: rubyString(values.network),
     networkAddress: rubyString(values.networkAddress),
+    scratchLine: values.scratchVolume
+      ? `lv.storage :file, :path => ${rubyString(values.scratchVolume)}, :type => 'raw', :cache => 'none', :io => 'native', :allow_existing => true`
+      : '',
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {
     const slot = slots[key];

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -70,5 +70,30 @@ test('Ctrl-C during `vagrant up`/a Vagrant trial: exit 130, the domain, volumes,
   child.kill('SIGINT');
   const run = await child;
   assert.equal(run.exitCode, 130, run.all);
+  assert.deepEqual(await leftovers(), []);
+});
+
+test('disk, network and redis through Vagrant: the scratch file as the second disk, servers reached at the leased address', { timeout: 600_000, skip }, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'twinbench-vagrant-wl-'));
+  const suite = join(out, 'small.json');
+  writeFileSync(suite, JSON.stringify({
+    name: 'vagrant-small',
+    runtimes: ['vagrant'],
+    workloads: [
+      { name: 'disk', reps: 1, params: { size_mib: 64, duration_s: 2, ramp_s: 0 } },
+      { name: 'network', reps: 1, params: { duration_s: 2 } },
+      { name: 'redis', reps: 1, params: { requests: 20000 } },
+    ],
+  }));
+  const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--out', out]);
+  assert.equal(run.exitCode, 0, run.all);
+  const { result } = readResult(run.stdout);
+  const trials = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
+  assert.equal(trials.length, 3);
+  for (const trial of trials) assert.ok(trial.metrics.length > 0 && trial.metrics.every((m) => m.value > 0 && m.unit), trial.trialId);
+  // Direct I/O on the VM's second disk is QEMU's, charged to the domain's own cgroup.
+  const disk = trials.find((t) => t.workload === 'disk')!;
+  assert.ok((disk.resources['cgroup.io_read_bytes']?.last ?? 0) > 0.5 * disk.metrics.find((m) => m.name === 'randread_4k_iops')!.value * 4096 * 2);
+  assert.match(String(result.runtimes.vagrant?.info.scratch), /cache=none/);
   assert.deepEqual(await leftovers(), []);
 });
