@@ -45,6 +45,11 @@ export class ConsoleWatch {
     options.signal.addEventListener('abort', this.#onAbort, { once: true });
   }
 
+  /** Whether the trial already ended (EXIT seen, or failed). */
+  get settled(): boolean {
+    return this.#settled;
+  }
+
   /** Feed console output. */
   feed(chunk: string): void {
     const at = performance.now();

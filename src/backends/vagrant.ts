@@ -208,9 +208,11 @@ export class VagrantBackend implements Backend {
     const spawnAt = performance.now();
     const up = execa('vagrant', ['up', '--no-provision'], { cwd: trialDir, env: this.#env(), reject: false, all: true, cancelSignal: spec.signal, forceKillAfterDelay: 5000 });
     try {
-      const qemu = await this.#waitForQemu(domain, up, watch);
+      // Until `vagrant up` returns, the console watch can only fail (READY timeout, Ctrl-C): stop waiting then.
+      const watchFailed = watch.done.then(() => new Promise<never>(() => undefined));
+      const qemu = await Promise.race([this.#waitForQemu(domain, up, watch), watchFailed]);
       observer.guestStarted({ cgroup: qemu.cgroup });
-      const upped = await up;
+      const upped = await Promise.race([up, watchFailed]);
       const upExitAt = performance.now();
       if (upped.exitCode !== 0) throw new TrialError(`vagrant up failed (exit ${String(upped.exitCode ?? upped.signal)}): ${lastLines(String(upped.all ?? ''))}`, { consoleTail: watch.lines.tail() });
       const address = await this.#guestAddress(domain);
@@ -281,6 +283,7 @@ export class VagrantBackend implements Backend {
         throw new TrialError(`libvirt did not place the domain's QEMU (pid ${pid}) in a cgroup within 5 s`);
       }
       if (up.exitCode !== null) throw new TrialError('vagrant up ended before the domain started', { consoleTail: watch.lines.tail() });
+      if (watch.settled) throw new TrialError('the trial ended before the domain started');
       await sleep(20);
     }
   }
