@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
@@ -67,4 +67,19 @@ export function harnessPids(): number[] {
     }
   }
   return pids;
+}
+
+/** A suite file of the serving and disk workloads at CI size, for the given runtimes; returns its path. */
+export function writeSmallWorkloadSuite(dir: string, runtimes: readonly string[]): string {
+  const suite = join(dir, 'small.json');
+  writeFileSync(suite, JSON.stringify({
+    name: 'small',
+    runtimes,
+    workloads: [
+      { name: 'disk', reps: 1, params: { size_mib: 64, duration_s: 2, ramp_s: 0 } },
+      { name: 'network', reps: 1, params: { duration_s: 2 } },
+      { name: 'redis', reps: 1, params: { requests: 20000 } },
+    ],
+  }));
+  return suite;
 }

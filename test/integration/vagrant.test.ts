@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { validateResult } from '../../src/results/schema.js';
 import type { CompletedTrial } from '../../src/results/types.js';
-import { leftovers, readResult, runBench, startBench } from './helpers.js';
+import { leftovers, readResult, runBench, startBench, writeSmallWorkloadSuite } from './helpers.js';
 
 function libvirtReady(): boolean {
   try {
@@ -75,16 +75,7 @@ test('Ctrl-C during `vagrant up`/a Vagrant trial: exit 130, the domain, volumes,
 
 test('disk, network and redis through Vagrant: the scratch file as the second disk, servers reached at the leased address', { timeout: 600_000, skip }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-vagrant-wl-'));
-  const suite = join(out, 'small.json');
-  writeFileSync(suite, JSON.stringify({
-    name: 'vagrant-small',
-    runtimes: ['vagrant'],
-    workloads: [
-      { name: 'disk', reps: 1, params: { size_mib: 64, duration_s: 2, ramp_s: 0 } },
-      { name: 'network', reps: 1, params: { duration_s: 2 } },
-      { name: 'redis', reps: 1, params: { requests: 20000 } },
-    ],
-  }));
+  const suite = writeSmallWorkloadSuite(out, ['vagrant']);
   const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 0, run.all);
   const { result } = readResult(run.stdout);

@@ -7,22 +7,13 @@ import { loadWorkloads } from '../../src/config/workload-manifest.js';
 import { cacheDir, workloadsDir } from '../../src/paths.js';
 import { validateResult } from '../../src/results/schema.js';
 import type { CompletedTrial } from '../../src/results/types.js';
-import { leftovers, readResult, runBench } from './helpers.js';
+import { leftovers, readResult, runBench, writeSmallWorkloadSuite } from './helpers.js';
 
 const manifests = loadWorkloads(workloadsDir);
 
 test('disk, network and redis run natively, in Docker and in QEMU: every figure present, with units, and plausible', { timeout: 600_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-workloads-'));
-  const suite = join(out, 'small.json');
-  writeFileSync(suite, JSON.stringify({
-    name: 'small',
-    runtimes: ['native', 'docker', 'qemu'],
-    workloads: [
-      { name: 'disk', reps: 1, params: { size_mib: 64, duration_s: 2, ramp_s: 0 } },
-      { name: 'network', reps: 1, params: { duration_s: 2 } },
-      { name: 'redis', reps: 1, params: { requests: 20000 } },
-    ],
-  }));
+  const suite = writeSmallWorkloadSuite(out, ['native', 'docker', 'qemu']);
   const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 0, run.all);
   const { result } = readResult(run.stdout);
