@@ -13,6 +13,7 @@ import { harnessNetworkXml, harnessPoolXml, libvirtRunsDir, libvirtUri, parseDom
 import { releaseGuest } from '../host-clients/host-client.js';
 import type { ImageSet } from '../images/image-set.js';
 import { ensureVagrantBox, type VagrantBox } from '../images/vagrant-box.js';
+import { parseProcStat } from '../sampling/proc.js';
 import { locateCgroup, parseCgroupMounts, parseProcCgroup, type CgroupLocation, type CgroupMounts, type SampledController } from '../sampling/cgroup-paths.js';
 import { agentArguments, type Backend, type BootPhase, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
@@ -325,9 +326,9 @@ function domstatsCrossCheck(stats: ReadonlyMap<string, number>): Record<string, 
 async function processStartedAtMs(pid: number, ticksPerSecond: number): Promise<number> {
   const [stat, uptime] = await Promise.all([readFile(`/proc/${pid}/stat`, 'utf8'), readFile('/proc/uptime', 'utf8')]);
   const now = performance.now();
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const startTicks = Number(fields[19]);
-  return now - (Number(uptime.split(' ')[0]) - startTicks / ticksPerSecond) * 1000;
+  const parsed = parseProcStat(stat);
+  if (!parsed) throw new TrialError(`cannot read the start time of the domain's QEMU (pid ${pid})`);
+  return now - (Number(uptime.split(' ')[0]) - parsed.startTicks / ticksPerSecond) * 1000;
 }
 
 /** Whether libvirtd sees a real /dev/kvm (setup.sh masks it where KVM cannot run guests). */
