@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Docker from 'dockerode';
 import { removeLabelledContainers, runLabel } from '../backends/docker.js';
 import { ExitCode, MissingDependencyError, type ExitCodeValue } from '../errors.js';
-import { deleteLink, listHarnessLinks, runLinkTag } from '../host/harness-bridge.js';
+import { deleteLink, listHarnessLinks, ownedByNoLiveRun } from '../host/harness-bridge.js';
 import { libvirtRunsDir, listNames, removeLibvirtObject } from '../host/libvirt.js';
 import { harnessCgroupParent, removeHarnessCgroup } from '../host/harness-cgroup.js';
 import { findDeadRuns, removeRunState } from '../orchestrator/run-state.js';
@@ -39,11 +39,9 @@ async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> 
 
 /** Vagrant runtime leftovers: libvirt domains, pools and networks named `tb-<run tag>…`, and the run's libvirt folder. */
 async function cleanLibvirt(liveRunIds: ReadonlySet<string>): Promise<string[]> {
-  const liveTags = new Set([...liveRunIds].map(runLinkTag));
-  const dead = (name: string) => name.startsWith('tb-') && !liveTags.has(name.split('-')[1] ?? '');
   const removed: string[] = [];
   for (const kind of ['domain', 'pool', 'network'] as const) {
-    for (const name of (await listNames(kind)).filter(dead)) {
+    for (const name of (await listNames(kind)).filter((candidate) => ownedByNoLiveRun(candidate, liveRunIds))) {
       await removeLibvirtObject(kind, name);
       removed.push(`libvirt ${kind} ${name}`);
     }
@@ -58,8 +56,7 @@ async function cleanLibvirt(liveRunIds: ReadonlySet<string>): Promise<string[]> 
 
 /** Taps and bridges (`tb-<run tag>…`) of runs that are not alive; taps first, then their bridge. */
 async function cleanLinks(liveRunIds: ReadonlySet<string>): Promise<string[]> {
-  const liveTags = new Set([...liveRunIds].map(runLinkTag));
-  const orphans = (await listHarnessLinks()).filter((name) => !liveTags.has(name.split('-')[1] ?? ''));
+  const orphans = (await listHarnessLinks()).filter((name) => ownedByNoLiveRun(name, liveRunIds));
   // Longer names are the taps (tb-TAG-N); removing them before the bridge (tb-TAG) keeps the order clean.
   orphans.sort((a, b) => b.length - a.length);
   for (const name of orphans) await deleteLink(name);

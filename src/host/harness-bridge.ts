@@ -10,6 +10,13 @@ export function runLinkTag(runId: string): string {
   return runId.slice(-4);
 }
 
+/** Whether a harness object named `tb-<run tag>…` (link, libvirt domain, pool, network) belongs to none of these live runs. */
+export function ownedByNoLiveRun(name: string, liveRunIds: ReadonlySet<string>): boolean {
+  if (!name.startsWith(harnessLinkPrefix)) return false;
+  const tag = name.slice(harnessLinkPrefix.length).split('-')[0] ?? '';
+  return ![...liveRunIds].some((runId) => runLinkTag(runId) === tag);
+}
+
 /** Third octet of a free 10.213.N.0/24, trying from `start`; undefined when all 256 are taken. */
 export function chooseSubnet(usedAddresses: readonly string[], start: number): number | undefined {
   const taken = new Set(usedAddresses.filter((a) => a.startsWith('10.213.')).map((a) => Number(a.split('.')[2])));

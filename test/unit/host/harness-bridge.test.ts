@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { chooseSubnet, guestAddressing, runLinkTag } from '../../../src/host/harness-bridge.js';
+import { chooseSubnet, guestAddressing, ownedByNoLiveRun, runLinkTag } from '../../../src/host/harness-bridge.js';
 
 test('the bridge subnet avoids every 10.213.N.0/24 already on the host, wrapping around', () => {
   assert.equal(chooseSubnet(['127.0.0.1', '172.17.0.1'], 7), 7);
@@ -25,4 +25,11 @@ test('guest addresses stay in the subnet, never .0/.1/.255, and the MAC follows 
   // Link names: tb-TAG-N must fit in 15 characters.
   assert.equal(runLinkTag('20261126t132646z-ab12'), 'ab12');
   assert.ok(`tb-${runLinkTag('20261126t132646z-ab12')}-99999`.length <= 15);
+});
+
+test('bench clean: a tb- object belongs to a live run by its tag, whatever follows it', () => {
+  const live = new Set(['20261126t132646z-ab12']);
+  for (const name of ['tb-ab12', 'tb-ab12-3', 'tb-ab12-v', 'tb-ab12-vagrant-idle-1-default']) assert.equal(ownedByNoLiveRun(name, live), false, name);
+  for (const name of ['tb-dead', 'tb-dead-0', 'tb-beef-v']) assert.equal(ownedByNoLiveRun(name, live), true, name);
+  assert.equal(ownedByNoLiveRun('virbr0', live), false);
 });
