@@ -94,6 +94,11 @@ export function agentArguments(mode: 'container' | 'vm' | 'native', spec: TrialS
   return [`mode=${mode}`, `workload=${spec.workload.name}`, ...params];
 }
 
+/** Every named guest port reached at one host address on the same port number (VMs, native). */
+export function endpointsAt(host: string, ports: Readonly<Record<string, number>>): Map<string, HostEndpoint> {
+  return new Map(Object.entries(ports).map(([name, port]) => [name, { host, port }]));
+}
+
 /** The scratch file as the guest sees it when it is bind-mounted at /scratch (containers, native). */
 export function mountedScratchPath(scratch: ScratchFile): string {
   return `/scratch/${scratch.fileName}`;

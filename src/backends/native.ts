@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeIoAccounting, type BlockDevice } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
-import { agentArguments, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
 
@@ -69,8 +69,7 @@ export class NativeBackend implements Backend {
       const { cgroup, exited } = guest;
       observer.guestStarted({ cgroup });
       // The host's own network: servers listen on loopback.
-      const ports = Object.entries(spec.workload.ports ?? {});
-      if (ports.length) observer.guestEndpoints(new Map<string, HostEndpoint>(ports.map(([name, port]) => [name, { host: '127.0.0.1', port }])));
+      if (spec.workload.ports) observer.guestEndpoints(endpointsAt('127.0.0.1', spec.workload.ports));
       const result = await watch.done;
       await Promise.race([exited, sleep(5_000)]);
       return {

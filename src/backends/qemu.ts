@@ -10,7 +10,7 @@ import { describeIoAccounting, type BlockDevice } from '../host/block-device.js'
 import { createHarnessBridge, createTap, guestAddressing, harnessLinkPrefix, runLinkTag, type HarnessBridge } from '../host/harness-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
-import { agentArguments, type Backend, type BootPhase, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
 import { buildQemuArgs, scratchDriveOptions, type Accelerator, type QemuLaunch } from './qemu-cmdline.js';
@@ -146,7 +146,7 @@ export class QemuBackend implements Backend {
     const removeTap = await createTap(bridge, tap);
     const { cidr, mac } = guestAddressing(bridge.octet, index);
     const address = cidr.split('/')[0] ?? '';
-    const endpoints = new Map<string, HostEndpoint>(Object.entries(spec.workload.ports ?? {}).map(([name, port]) => [name, { host: address, port }]));
+    const endpoints = endpointsAt(address, spec.workload.ports ?? {});
     return { tap, cidr, mac, endpoints, removeTap };
   }
 }

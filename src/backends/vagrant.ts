@@ -15,7 +15,7 @@ import type { ImageSet } from '../images/image-set.js';
 import { ensureVagrantBox, type VagrantBox } from '../images/vagrant-box.js';
 import { parseProcStat } from '../sampling/proc.js';
 import { locateCgroup, parseCgroupMounts, parseProcCgroup, type CgroupLocation, type CgroupMounts, type SampledController } from '../sampling/cgroup-paths.js';
-import { agentArguments, type Backend, type BootPhase, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
 import { followFile } from './follow-file.js';
 import { kernelCommandLine, type Accelerator } from './qemu-cmdline.js';
@@ -217,7 +217,7 @@ export class VagrantBackend implements Backend {
       const upExitAt = performance.now();
       if (upped.exitCode !== 0) throw new TrialError(`vagrant up failed (exit ${String(upped.exitCode ?? upped.signal)}): ${lastLines(String(upped.all ?? ''))}`, { consoleTail: watch.lines.tail() });
       const address = await this.#guestAddress(domain);
-      if (spec.workload.ports) observer.guestEndpoints(new Map<string, HostEndpoint>(Object.entries(spec.workload.ports).map(([name, port]) => [name, { host: address, port }])));
+      if (spec.workload.ports) observer.guestEndpoints(endpointsAt(address, spec.workload.ports));
       await releaseGuest({ host: address, port: goPort });
       const result = await watch.done;
       const kernelStartMs = result.readyAtMs - result.readyUptimeSeconds * 1000;
