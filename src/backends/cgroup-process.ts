@@ -4,6 +4,7 @@ import { TrialError } from '../errors.js';
 import type { BlockDevice } from '../host/block-device.js';
 import { createHarnessCgroup, removeHarnessCgroup, waitUntilJoined } from '../host/harness-cgroup.js';
 import type { CgroupLocation } from '../sampling/cgroup-paths.js';
+import type { TrialSpec } from './backend.js';
 import type { ConsoleWatch } from './console-watch.js';
 
 /** Shell snippet run as `sh -c SNIPPET twinbench-join COMMAND ARGS…`: join the cgroups, then exec the command. */
@@ -26,17 +27,17 @@ export interface CgroupProcess {
  * `label` names the process in errors: "QEMU exited (code …) before the agent printed EXIT".
  */
 export async function startInHarnessCgroup(options: {
-  name: string;
-  countDevice?: BlockDevice;
+  /** Names the cgroup (`<run>-<trial>`); its `cpuset` pins the process and every thread it starts (sched_setaffinity). */
+  trial: Pick<TrialSpec, 'runId' | 'trialId' | 'cpuset'>;
+  countDevice?: BlockDevice | undefined;
   command: readonly string[];
   label: string;
   watch: ConsoleWatch;
-  /** Host CPUs to pin the process (and every thread it starts) to, via sched_setaffinity. */
-  cpuset?: string;
 }): Promise<CgroupProcess> {
-  const group = await createHarnessCgroup(options.name, options.countDevice);
+  const { trial } = options;
+  const group = await createHarnessCgroup(`${trial.runId}-${trial.trialId}`, options.countDevice);
   const removeGroup = cleanup.register(`cgroup ${group.dirs[0] ?? ''}`, () => removeHarnessCgroup(group));
-  const pin = options.cpuset ? ['taskset', '-c', options.cpuset] : [];
+  const pin = trial.cpuset ? ['taskset', '-c', trial.cpuset] : [];
   const child = execa('sh', ['-c', joinCgroupAndExec, 'twinbench-join', ...pin, ...options.command], {
     env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
     stdin: 'ignore',

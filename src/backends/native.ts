@@ -56,15 +56,14 @@ export class NativeBackend implements Backend {
     let guest: CgroupProcess | undefined;
     try {
       guest = await startInHarnessCgroup({
-        name: `${spec.runId}-${spec.trialId}`,
-        ...(this.#settings.countDevice ? { countDevice: this.#settings.countDevice } : {}),
+        trial: spec,
+        countDevice: this.#settings.countDevice,
         command: [
           'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, spec.scratch?.dir ?? '',
           '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
         ],
         label: 'the native agent',
         watch,
-        ...(spec.cpuset ? { cpuset: spec.cpuset } : {}),
       });
       const { cgroup, exited } = guest;
       observer.guestStarted({ cgroup });

@@ -98,12 +98,11 @@ export class QemuBackend implements Backend {
     let guest: CgroupProcess | undefined;
     try {
       guest = await startInHarnessCgroup({
-        name: `${spec.runId}-${spec.trialId}`,
-        ...(this.#settings.countDevice ? { countDevice: this.#settings.countDevice } : {}),
+        trial: spec,
+        countDevice: this.#settings.countDevice,
         command: [this.#settings.profile.qemuBinary, ...buildQemuArgs(launch)],
         label: 'QEMU',
         watch,
-        ...(spec.cpuset ? { cpuset: spec.cpuset } : {}),
       });
       const { cgroup, exited } = guest;
       observer.guestStarted({ cgroup });
