@@ -27,22 +27,35 @@ export class ConsoleWatch {
   #initramfsUptime: number | undefined;
   #settled = false;
   readonly #workloadTimeoutMs: number;
+  readonly #readyTimeoutMs: number;
   readonly #observer: TrialObserver;
   readonly #onAbort: () => void;
   readonly #signal: AbortSignal;
 
-  constructor(observer: TrialObserver, options: { readyTimeoutMs: number; workloadTimeoutMs: number; signal: AbortSignal }) {
+  /**
+   * The READY budget runs from construction, or with `readyClock: 'on-start'` from `guestStarted()`:
+   * a runtime whose own tooling starts the guest (Vagrant) must not spend the guest's budget.
+   */
+  constructor(observer: TrialObserver, options: { readyTimeoutMs: number; workloadTimeoutMs: number; signal: AbortSignal; readyClock?: 'now' | 'on-start' }) {
     this.#observer = observer;
     this.#workloadTimeoutMs = options.workloadTimeoutMs;
+    this.#readyTimeoutMs = options.readyTimeoutMs;
     this.#signal = options.signal;
     this.done = new Promise<ConsoleResult>((resolve, reject) => {
       this.#resolve = resolve;
       this.#reject = reject;
     });
     this.done.catch(() => undefined);
-    this.#timer = setTimeout(() => this.fail(`guest never printed READY within ${options.readyTimeoutMs / 1000} s`), options.readyTimeoutMs);
+    if (options.readyClock !== 'on-start') this.guestStarted();
     this.#onAbort = () => this.fail('aborted', options.signal.reason);
     options.signal.addEventListener('abort', this.#onAbort, { once: true });
+  }
+
+  /** Start the READY budget now (once; a READY already seen or a settled watch ignores it). */
+  guestStarted(): void {
+    if (this.#timer !== undefined || this.#ready || this.#settled) return;
+    const seconds = this.#readyTimeoutMs / 1000;
+    this.#timer = setTimeout(() => this.fail(`guest never printed READY within ${seconds} s of starting`), this.#readyTimeoutMs);
   }
 
   /** Whether the trial already ended (EXIT seen, or failed). */

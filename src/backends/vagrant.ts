@@ -9,7 +9,7 @@ import { MissingDependencyError, TrialError, describeError } from '../errors.js'
 import type { ArchProfile } from '../host/arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { runLinkTag } from '../host/harness-bridge.js';
-import { harnessNetworkXml, harnessPoolXml, libvirtRunsDir, libvirtUri, parseDomstats, removeLibvirtObject, virsh } from '../host/libvirt.js';
+import { harnessNetworkXml, harnessPoolXml, libvirtdKvmView, libvirtRunsDir, libvirtUri, parseDomstats, removeLibvirtObject, timeLibvirtCapabilities, virsh } from '../host/libvirt.js';
 import { releaseGuest } from '../host-clients/host-client.js';
 import type { ImageSet } from '../images/image-set.js';
 import { ensureVagrantBox, type VagrantBox } from '../images/vagrant-box.js';
@@ -87,6 +87,13 @@ export class VagrantBackend implements Backend {
     const libvirtVersion = await virsh(['version'], signal).catch((error: unknown) => {
       throw new MissingDependencyError(`libvirtd not reachable at ${libvirtUri}: ${describeError(error)} (start it: virtlogd -d; libvirtd -d)`);
     });
+    if (this.#settings.accel === 'kvm') {
+      await virsh(['domcapabilities', '--virttype', 'kvm'], signal).catch((error: unknown) => {
+        throw new MissingDependencyError(`KVM runs guests here but libvirtd cannot use it (${describeError(error)}): restart libvirtd without the /dev/kvm mask, or pass --accel tcg`);
+      });
+    }
+    const libvirtTiming = await timeLibvirtCapabilities();
+    if (libvirtTiming.secondMs > 1000) this.#settings.log(`warning: libvirt takes ${libvirtTiming.secondMs} ms per cached API call: vagrant up will be slow (see bench doctor)`);
     this.#images = images;
     this.#ticksPerSecond = await readClockTicks();
     this.#template = await readVagrantfileTemplate();
@@ -126,7 +133,8 @@ export class VagrantBackend implements Backend {
       networkPath: `libvirt network ${this.#network} (isolated, ${this.#networkAddress}, STP off, dnsmasq no-ping); the host connects to the guest's leased address`,
       readiness: 'serial console written to a file by libvirt, followed by the harness',
       boxVolume: "the box's disk copied into the run's pool at prepare (Vagrant would stream it on the first vagrant up)",
-      libvirtdKvm: await libvirtdSeesKvm(),
+      libvirtdKvm: await libvirtdKvmView(),
+      libvirtCachedCallMs: libvirtTiming.secondMs,
     };
   }
 
@@ -203,7 +211,8 @@ export class VagrantBackend implements Backend {
         return observer.agentEvent(event, atMs);
       },
     };
-    const watch = new ConsoleWatch(watched, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
+    // The guest's READY budget starts when its QEMU does; Vagrant's time before that has its own bound.
+    const watch = new ConsoleWatch(watched, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal, readyClock: 'on-start' });
     const consoleFile = followFile(consoleLog, (text) => watch.feed(text));
     const destroy = cleanup.register(`vagrant domain ${domain}`, () => this.#destroy(trialDir, domain));
     const spawnAt = performance.now();
@@ -211,7 +220,8 @@ export class VagrantBackend implements Backend {
     try {
       // Until `vagrant up` returns, the console watch can only fail (READY timeout, Ctrl-C): stop waiting then.
       const watchFailed = watch.done.then(() => new Promise<never>(() => undefined));
-      const qemu = await Promise.race([this.#waitForQemu(domain, up, watch), watchFailed]);
+      const qemu = await Promise.race([this.#waitForQemu(domain, up, watch, spawnAt + vagrantStartBudgetMs(spec.readyTimeoutMs)), watchFailed]);
+      watch.guestStarted();
       observer.guestStarted({ cgroup: qemu.cgroup });
       const upped = await Promise.race([up, watchFailed]);
       const upExitAt = performance.now();
@@ -268,9 +278,13 @@ export class VagrantBackend implements Backend {
     return remove;
   }
 
-  /** Poll for the domain's QEMU pid (libvirt writes it when it starts the domain) and its cgroup. */
-  async #waitForQemu(domain: string, up: Promise<unknown> & { exitCode: number | null }, watch: ConsoleWatch): Promise<{ pid: number; startedAtMs: number; cgroup: CgroupLocation }> {
+  /**
+   * Poll for the domain's QEMU pid (libvirt writes it when it starts the domain) and its cgroup, until
+   * `deadlineMs` (performance.now()): past it, the time went to Vagrant and libvirt, not to the guest.
+   */
+  async #waitForQemu(domain: string, up: Promise<unknown> & { exitCode: number | null }, watch: ConsoleWatch, deadlineMs: number): Promise<{ pid: number; startedAtMs: number; cgroup: CgroupLocation }> {
     const pidFile = `/run/libvirt/qemu/${domain}.pid`;
+    const startedWaiting = performance.now();
     for (;;) {
       const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
       if (pid > 0) {
@@ -285,6 +299,10 @@ export class VagrantBackend implements Backend {
       }
       if (up.exitCode !== null) throw new TrialError('vagrant up ended before the domain started', { consoleTail: watch.lines.tail() });
       if (watch.settled) throw new TrialError('the trial ended before the domain started');
+      if (performance.now() > deadlineMs) {
+        const seconds = Math.round((performance.now() - startedWaiting) / 1000);
+        throw new TrialError(`vagrant up had not started the domain's QEMU after ${seconds} s (Vagrant and libvirt's own time, before any guest boot; \`bench doctor\` checks libvirtd's response time)`, { consoleTail: watch.lines.tail() });
+      }
       await sleep(20);
     }
   }
@@ -304,6 +322,15 @@ export class VagrantBackend implements Backend {
     }
     await removeLibvirtObject('domain', domain);
   }
+}
+
+/**
+ * How long `vagrant up` may take to get the domain's QEMU running: normally about a second, but it is
+ * Vagrant's and libvirt's time, so a slow libvirt is reported as such rather than as a guest that
+ * never printed READY. Generous, and never shorter than the guest's own READY budget.
+ */
+export function vagrantStartBudgetMs(readyTimeoutMs: number): number {
+  return Math.max(120_000, readyTimeoutMs);
 }
 
 /** The base volume name vagrant-libvirt 0.11 gives an unversioned box's image (HandleBoxImage.get_volume_name). */
@@ -329,16 +356,6 @@ async function processStartedAtMs(pid: number, ticksPerSecond: number): Promise<
   const parsed = parseProcStat(stat);
   if (!parsed) throw new TrialError(`cannot read the start time of the domain's QEMU (pid ${pid})`);
   return now - (Number(uptime.split(' ')[0]) - parsed.startTicks / ticksPerSecond) * 1000;
-}
-
-/** Whether libvirtd sees a real /dev/kvm (setup.sh masks it where KVM cannot run guests). */
-async function libvirtdSeesKvm(): Promise<string> {
-  const pid = (await execa('pgrep', ['-x', 'libvirtd'], { reject: false })).stdout.toString().split('\n')[0];
-  if (!pid) return 'unknown (libvirtd pid not found)';
-  const device = await stat(`/proc/${pid}/root/dev/kvm`).catch(() => undefined);
-  if (!device) return 'absent in libvirtd\'s view';
-  // /dev/kvm is character device 10:232.
-  return device.isCharacterDevice() && device.rdev === 10 * 256 + 232 ? 'visible to libvirtd' : 'masked for libvirtd (KVM unusable here)';
 }
 
 /** The last non-empty lines of Vagrant's output: where it says what went wrong. */

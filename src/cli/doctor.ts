@@ -8,6 +8,7 @@ import { archFromNode, archNames, getArchProfile, type ArchProfile } from '../ho
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeKvm } from '../host/kvm-probe.js';
+import { libvirtdKvmView, libvirtUri, timeLibvirtCapabilities } from '../host/libvirt.js';
 import { hostClientTools } from '../host-clients/host-client.js';
 import { cacheDir } from '../paths.js';
 import type { CommandIo } from './io.js';
@@ -42,6 +43,35 @@ async function cachedKernel(profile: ArchProfile): Promise<string | undefined> {
     if (kernel) return join(debs, folder, 'root', 'boot', kernel);
   }
   return undefined;
+}
+
+/** Longest a cached `virsh capabilities` may take before Vagrant trials slow down by seconds per call. */
+export const libvirtSlowCallMs = 1000;
+
+/**
+ * libvirtd reachable, and answering from its capability cache: where it re-probes QEMU on every call
+ * (seconds each), `vagrant up` spends a minute before the guest starts.
+ */
+async function libvirtChecks(): Promise<DoctorCheck[]> {
+  const fix = 'stop this libvirtd, then run scripts/setup.sh --vagrant: it starts libvirtd with /dev/kvm masked by a root-only file where libvirt cannot keep its cache';
+  const version = await execa('virsh', ['-c', libvirtUri, 'version'], { reject: false, all: true });
+  if (version.exitCode !== 0) {
+    return [{ name: 'libvirtd', status: 'warning', detail: `not reachable at ${libvirtUri} (only the vagrant runtime needs it)`, fix: 'scripts/setup.sh --vagrant', required: false }];
+  }
+  const hypervisor = String(version.stdout).split('\n').find((l) => /Running hypervisor/.test(l))?.trim() ?? 'answers';
+  const [timing, kvmView] = await Promise.all([timeLibvirtCapabilities().catch(() => undefined), libvirtdKvmView()]);
+  const slow = timing === undefined || timing.secondMs > libvirtSlowCallMs;
+  const timed = timing ? `cached virsh capabilities ${timing.secondMs} ms (first ${timing.firstMs} ms)` : 'virsh capabilities failed';
+  return [
+    { name: 'libvirtd', status: 'ok', detail: hypervisor, required: false },
+    {
+      name: 'libvirt capability cache',
+      status: slow ? 'warning' : 'ok',
+      detail: `${timed}; /dev/kvm ${kvmView}${slow ? ` (over ${libvirtSlowCallMs} ms: libvirt re-probes QEMU on every call, and vagrant up takes minutes)` : ''}`,
+      ...(slow ? { fix } : {}),
+      required: false,
+    },
+  ];
 }
 
 /** Run every check. */
@@ -101,14 +131,7 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
   // The Vagrant runtime is optional: `scripts/setup.sh --vagrant` installs and starts it.
   const vagrant = await tool('vagrant', ['--version'], 'vagrant vagrant-libvirt', false);
   checks.push(vagrant.status === 'ok' ? vagrant : { ...vagrant, status: 'warning', fix: 'scripts/setup.sh --vagrant (only for --runtimes …,vagrant)' });
-  const libvirt = await execa('virsh', ['-c', 'qemu:///system', 'version'], { reject: false, all: true });
-  checks.push({
-    name: 'libvirtd',
-    status: libvirt.exitCode === 0 ? 'ok' : 'warning',
-    detail: libvirt.exitCode === 0 ? String(libvirt.stdout).split('\n').find((l) => /Running hypervisor/.test(l))?.trim() ?? 'answers' : 'not reachable at qemu:///system (only the vagrant runtime needs it)',
-    ...(libvirt.exitCode === 0 ? {} : { fix: 'scripts/setup.sh --vagrant' }),
-    required: false,
-  });
+  checks.push(...(await libvirtChecks()));
   await mkdir(cacheDir(), { recursive: true });
   const fs = await statfs(cacheDir());
   const freeGiB = (fs.bavail * fs.bsize) / 1024 ** 3;

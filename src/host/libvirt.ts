@@ -1,3 +1,5 @@
+import { stat } from 'node:fs/promises';
+import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { MissingDependencyError } from '../errors.js';
 
@@ -73,4 +75,34 @@ export async function removeLibvirtObject(kind: 'domain' | 'network' | 'pool', n
     await quiet(['pool-destroy', name]);
     await quiet(['pool-undefine', name]);
   }
+}
+
+/** /dev/kvm is character device 10:232. */
+const kvmDevice = 10 * 256 + 232;
+
+/**
+ * What libvirtd sees at /dev/kvm, in its own mount namespace: scripts/setup.sh masks it with a
+ * root-only file where libvirt would otherwise throw its capability cache away on every call.
+ */
+export async function libvirtdKvmView(): Promise<string> {
+  const pid = (await execa('pgrep', ['-x', 'libvirtd'], { reject: false })).stdout.toString().split('\n')[0];
+  if (!pid) return 'unknown (libvirtd pid not found)';
+  const device = await stat(`/proc/${pid}/root/dev/kvm`).catch(() => undefined);
+  if (!device) return "absent in libvirtd's view";
+  if (device.isCharacterDevice() && device.rdev === kvmDevice) return 'visible to libvirtd';
+  return device.isFile() && (device.mode & 0o777) === 0 ? 'masked for libvirtd by a root-only file (KVM unusable here)' : 'masked for libvirtd by a file its QEMU user can open';
+}
+
+/**
+ * Time two `virsh capabilities` calls: the first may fill libvirt's QEMU capability cache, the second
+ * must come from it. Seconds for the second mean libvirt declares its cache stale on every call.
+ */
+export async function timeLibvirtCapabilities(): Promise<{ firstMs: number; secondMs: number }> {
+  const once = async () => {
+    const started = performance.now();
+    await virsh(['capabilities']);
+    return Math.round(performance.now() - started);
+  };
+  const firstMs = await once();
+  return { firstMs, secondMs: await once() };
 }

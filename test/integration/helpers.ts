@@ -83,3 +83,12 @@ export function writeSmallWorkloadSuite(dir: string, runtimes: readonly string[]
   }));
   return suite;
 }
+
+/** Every measured trial and warm-up of a run completed: the run's status alone says nothing of its trials. */
+export function assertAllCompleted(result: ResultFile, expectedTrials: number): void {
+  const failed = [...result.warmups, ...result.trials].filter((t) => t.state !== 'completed');
+  const why = failed.map((t) => `${t.trialId}: ${t.state === 'errored' ? t.error : t.state === 'aborted' ? t.reason : ''}`).join('; ');
+  if (failed.length > 0 || result.trials.length !== expectedTrials) {
+    throw new Error(`expected ${expectedTrials} completed trials, got ${result.trials.length} trials of which ${failed.length} (warm-ups included) did not complete: ${why}`);
+  }
+}

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { validateResult } from '../../src/results/schema.js';
 import type { CompletedTrial } from '../../src/results/types.js';
-import { leftovers, readResult, runBench, startBench, writeSmallWorkloadSuite } from './helpers.js';
+import { assertAllCompleted, leftovers, readResult, runBench, startBench, writeSmallWorkloadSuite } from './helpers.js';
 
 function libvirtReady(): boolean {
   try {
@@ -29,6 +29,9 @@ test('idle and cpu through a real `vagrant up`: sampler agrees with virsh domsta
   assert.equal(run.exitCode, 0, run.all);
   const { result, path } = readResult(run.stdout);
   assert.deepEqual(validateResult(result), []);
+  assertAllCompleted(result, 2);
+  // libvirt answers from its capability cache: where it re-probed QEMU on every call, vagrant up took minutes.
+  assert.ok(Number(result.runtimes.vagrant?.info.libvirtCachedCallMs) < 1000, String(result.runtimes.vagrant?.info.libvirtCachedCallMs));
   assert.equal(result.runtimes.vagrant?.info.provider, 'libvirt (vagrant-libvirt)');
   assert.ok(['kvm', 'qemu'].includes(String(result.runtimes.vagrant?.info.driver)));
   const trials = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
@@ -79,8 +82,8 @@ test('disk, network and redis through Vagrant: the scratch file as the second di
   const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 0, run.all);
   const { result } = readResult(run.stdout);
+  assertAllCompleted(result, 3);
   const trials = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
-  assert.equal(trials.length, 3);
   for (const trial of trials) assert.ok(trial.metrics.length > 0 && trial.metrics.every((m) => m.value > 0 && m.unit), trial.trialId);
   // Direct I/O on the VM's second disk is QEMU's, charged to the domain's own cgroup.
   const disk = trials.find((t) => t.workload === 'disk')!;
