@@ -1,5 +1,6 @@
 import type { RuntimeName } from '../config/suite.js';
 import type { WorkloadManifest } from '../config/workload-manifest.js';
+import type { TrialCgroup } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import type { SamplerTarget } from '../sampling/sampler.js';
 import type { AgentEvent } from './agent-protocol.js';
@@ -36,6 +37,8 @@ export interface TrialSpec {
   readonly scratch?: ScratchFile;
   /** Host CPUs (`--cpuset`, e.g. `0-1`) the guest may run on, applied alike to every runtime. */
   readonly cpuset?: string;
+  /** The trial's own cgroup, made before the guest starts (backends whose placement is not `own`). */
+  readonly cgroup?: TrialCgroup;
   readonly signal: AbortSignal;
 }
 
@@ -47,6 +50,8 @@ export interface TrialObserver {
   agentEvent(event: AgentEvent, atMs: number): Promise<void>;
   /** Where the host reaches each named guest port (workloads with `ports`), once the backend knows. */
   guestEndpoints(endpoints: ReadonlyMap<string, HostEndpoint>): void;
+  /** The guest's processes are gone, its runtime not torn down yet: take the final sample now. */
+  guestExited(): Promise<void>;
 }
 
 /** A named boot phase, milliseconds, with how it was measured. */
@@ -72,12 +77,22 @@ export interface TrialOutcome {
   readonly consoleTail: string;
 }
 
+/** How a backend's guest is placed in cgroups (see Backend.cgroupPlacement). */
+export type CgroupPlacement = 'own' | 'trial-group' | 'trial-leaf';
+
 /** Facts about a runtime recorded in the result (versions, settings, accelerator). */
 export type RuntimeInfo = Readonly<Record<string, string | number | boolean>>;
 
 /** One way of running a guest from the shared image set. */
 export interface Backend {
   readonly name: RuntimeName;
+  /**
+   * Where the guest's cgroup is: `trial-group` (the runtime makes its own group below `spec.cgroup`,
+   * as Docker's CgroupParent does) or `trial-leaf` (processes the harness starts join `spec.cgroup`'s
+   * `guest` leaf); for both the orchestrator makes `spec.cgroup` before the trial and samples it until
+   * after the guest is gone. `own`: the backend names its cgroup itself (libvirt's machine partition).
+   */
+  readonly cgroupPlacement: CgroupPlacement;
   /** Make the image usable (e.g. `docker import`), verify the engine; throws MissingDependencyError. */
   prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo>;
   /** Run one trial; `origin` is performance.now() taken just before create/spawn. */

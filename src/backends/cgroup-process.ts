@@ -1,9 +1,7 @@
 import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { TrialError } from '../errors.js';
-import type { BlockDevice } from '../host/block-device.js';
-import { createHarnessCgroup, removeHarnessCgroup, waitUntilJoined } from '../host/harness-cgroup.js';
-import type { CgroupLocation } from '../sampling/cgroup-paths.js';
+import { waitUntilJoined } from '../host/harness-cgroup.js';
 import type { TrialSpec } from './backend.js';
 import type { ConsoleWatch } from './console-watch.js';
 
@@ -13,30 +11,27 @@ const joinCgroupAndExec =
 
 /** A guest process (QEMU, the native agent) started inside its own harness cgroup. */
 export interface CgroupProcess {
-  /** Its cgroup, located from the process once it joined every hierarchy. */
-  readonly cgroup: CgroupLocation;
   /** Settles when the process has exited. */
   readonly exited: Promise<unknown>;
-  /** Kill its process group, wait for it, remove the cgroup (also done by the cleanup registry). */
+  /** Kill its process group and wait for it (also done by the cleanup registry). */
   stop(): Promise<void>;
 }
 
 /**
- * Create a harness cgroup, start `command` in it from its first instruction (a shell joins the
- * cgroup, then execs), feed its stdout to the console watch, and register everything for cleanup.
+ * Start `command` in the trial's `guest` leaf cgroup from its first instruction (a shell joins the
+ * cgroup, then execs), feed its stdout to the console watch, and register its end for cleanup.
  * `label` names the process in errors: "QEMU exited (code …) before the agent printed EXIT".
  */
 export async function startInHarnessCgroup(options: {
-  /** Names the cgroup (`<run>-<trial>`); its `cpuset` pins the process and every thread it starts (sched_setaffinity). */
-  trial: Pick<TrialSpec, 'runId' | 'trialId' | 'cpuset'>;
-  countDevice?: BlockDevice | undefined;
+  /** Its cgroup's leaf, and `cpuset`, which pins the process and every thread it starts (sched_setaffinity). */
+  trial: Pick<TrialSpec, 'cgroup' | 'cpuset'>;
   command: readonly string[];
   label: string;
   watch: ConsoleWatch;
 }): Promise<CgroupProcess> {
   const { trial } = options;
-  const group = await createHarnessCgroup(`${trial.runId}-${trial.trialId}`, options.countDevice);
-  const removeGroup = cleanup.register(`cgroup ${group.dirs[0] ?? ''}`, () => removeHarnessCgroup(group));
+  const group = trial.cgroup?.leaf;
+  if (!group) throw new Error(`${options.label}: the trial has no cgroup (the backend's cgroupPlacement must be trial-leaf)`);
   const pin = trial.cpuset ? ['taskset', '-c', trial.cpuset] : [];
   const child = execa('sh', ['-c', joinCgroupAndExec, 'twinbench-join', ...pin, ...options.command], {
     env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
@@ -65,12 +60,11 @@ export async function startInHarnessCgroup(options: {
   const stop = async () => {
     await kill();
     await exited;
-    await removeGroup();
   };
-  const cgroup = child.pid === undefined ? undefined : await waitUntilJoined(child.pid, group);
-  if (!cgroup) {
+  const joined = child.pid === undefined ? 'exited' : await waitUntilJoined(child.pid, group);
+  if (joined === 'timeout') {
     await stop();
     throw new TrialError(`${options.label} did not start in its cgroup: ${lastWords() || 'no output'}`, { consoleTail: options.watch.lines.tail() });
   }
-  return { cgroup, exited, stop };
+  return { exited, stop };
 }

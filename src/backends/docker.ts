@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { copyFile, link, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, link, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
@@ -58,10 +58,13 @@ export interface DockerSettings {
 /** Runs guests as Docker containers from the imported rootfs, through the engine's API. */
 export class DockerBackend implements Backend {
   readonly name = 'docker' as const;
+  readonly cgroupPlacement = 'trial-group' as const;
   readonly #docker = new Docker();
   readonly #settings: DockerSettings;
   #tag = '';
   #countDevice: BlockDevice | undefined;
+  /** With the cgroupfs driver the container's group goes below the trial's (`CgroupParent` is a path). */
+  #cgroupfsDriver = false;
   /** Host address published ports bind to: the default bridge's gateway, so the kernel's DNAT carries them. */
   #publishAddress = '127.0.0.1';
 
@@ -72,6 +75,7 @@ export class DockerBackend implements Backend {
   async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
     const engine = await probeDockerEngine(this.#docker);
     this.#tag = images.dockerTag;
+    this.#cgroupfsDriver = engine.cgroupDriver === 'cgroupfs';
     if (engine.cgroupVersion === '1' && engine.rootDir) {
       this.#countDevice = await blockDeviceOf(engine.rootDir).catch(() => undefined);
     }
@@ -103,6 +107,9 @@ export class DockerBackend implements Backend {
       network: 'none, except workloads with ports',
       networkPath: `default bridge (veth), ports published on ${this.#publishAddress}; the host connects to ${this.#publishAddress}:<published port>${this.#publishAddress === '127.0.0.1' ? ' (docker-proxy)' : ' (iptables DNAT)'}`,
       scratch: 'host folder bind-mounted at /scratch (not the overlay), direct I/O',
+      cgroup: this.#cgroupfsDriver
+        ? "the trial's own group (CgroupParent), sampled from before start until after exit"
+        : `the container's own group, found from its init's pid (${engine.cgroupDriver} driver): a guest that exits before it is found is not measured`,
       ioAccounting: describeIoAccounting(this.#countDevice),
     };
   }
@@ -130,6 +137,7 @@ export class DockerBackend implements Backend {
           ...(spec.scratch ? { Binds: [`${spec.scratch.dir}:/scratch`] } : {}),
           Memory: bytes,
           MemorySwap: bytes,
+          ...(this.#cgroupfsDriver && spec.cgroup ? { CgroupParent: spec.cgroup.path } : {}),
           NetworkMode: spec.workload.network ? 'bridge' : 'none',
           Privileged: false,
           ...(this.#countDevice ? this.#throttleRules(this.#countDevice) : {}),
@@ -150,10 +158,11 @@ export class DockerBackend implements Backend {
       const createdAt = performance.now();
       await container.start();
       const inspected = await container.inspect();
-      observer.guestStarted(await this.#samplerTarget(inspected.State.Pid));
+      observer.guestStarted(await this.#samplerTarget(container.id, inspected.State.Pid, spec));
       if (spec.workload.ports) observer.guestEndpoints(this.#publishedEndpoints(spec.workload.ports, inspected.NetworkSettings.Ports));
       const result = await watch.done;
       const exit = (await container.wait()) as { StatusCode: number };
+      await observer.guestExited();
       return {
         bootToReadyMs: result.readyAtMs - origin,
         phases: [
@@ -211,18 +220,40 @@ export class DockerBackend implements Backend {
     return { BlkioDeviceReadBps: rule, BlkioDeviceWriteBps: rule };
   }
 
-  /** The container's cgroup (from its init's /proc/PID/cgroup) and its containerd shim. */
-  async #samplerTarget(pid: number) {
+  /**
+   * The trial's group (cgroupfs driver; known before start, so a container that already exited is
+   * still measured) or the container's own group from its init's /proc/PID/cgroup, and its
+   * containerd shim, which serves the container from outside its cgroup but is part of what the host pays.
+   */
+  async #samplerTarget(containerId: string, pid: number, spec: TrialSpec) {
+    const shim = await findShim(containerId, pid);
+    const extraPids = shim === undefined ? [] : [shim];
+    if (this.#cgroupfsDriver && spec.cgroup) return { cgroup: spec.cgroup.location, extraPids };
     const [procCgroup, mountinfo] = await Promise.all([
       readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined),
       readFile('/proc/self/mountinfo', 'utf8'),
     ]);
     const cgroup = procCgroup === undefined ? undefined : locateCgroup(procCgroup, parseCgroupMounts(mountinfo));
-    if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid} (exited already?)`);
-    // containerd-shim serves the container from outside its cgroup but is part of what the host pays.
-    const self = await readParent(pid);
-    const parent = self ? await readParent(self.ppid) : undefined;
-    const extraPids = self && parent?.comm.startsWith('containerd-shim') ? [self.ppid] : [];
+    if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (${this.#cgroupfsDriver ? 'cgroupfs' : 'systemd'} cgroup driver)`);
     return { cgroup, extraPids };
   }
+}
+
+/**
+ * The containerd shim serving a container: its init's parent while the init lives, else the process
+ * whose command line names the container (`containerd-shim-runc-v2 … -id <id>`), which stays until the
+ * container is removed. Undefined when neither is found.
+ */
+async function findShim(containerId: string, initPid: number): Promise<number | undefined> {
+  const self = initPid > 0 ? await readParent(initPid) : undefined;
+  const parent = self ? await readParent(self.ppid) : undefined;
+  if (self && parent?.comm.startsWith('containerd-shim')) return self.ppid;
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
+    if (!comm.startsWith('containerd-shim')) continue;
+    const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
+    if (args[args.indexOf('-id') + 1] === containerId) return Number(entry);
+  }
+  return undefined;
 }

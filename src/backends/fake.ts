@@ -15,6 +15,7 @@ export type FakeScript = { lines: string[]; exitStatus?: number } | { fail: stri
  */
 export class FakeBackend implements Backend {
   readonly name: RuntimeName;
+  readonly cgroupPlacement = 'own' as const;
   readonly #script: (spec: TrialSpec) => FakeScript;
   readonly #target: SamplerTarget;
   readonly started: string[] = [];

@@ -30,6 +30,7 @@ export interface NativeSettings {
 /** Runs the same binaries from the same rootfs directly on the host: the baseline for every ratio. */
 export class NativeBackend implements Backend {
   readonly name = 'native' as const;
+  readonly cgroupPlacement = 'trial-leaf' as const;
   readonly #settings: NativeSettings;
   #tree = '';
 
@@ -57,7 +58,6 @@ export class NativeBackend implements Backend {
     try {
       guest = await startInHarnessCgroup({
         trial: spec,
-        countDevice: this.#settings.countDevice,
         command: [
           'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, spec.scratch?.dir ?? '',
           '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
@@ -65,12 +65,13 @@ export class NativeBackend implements Backend {
         label: 'the native agent',
         watch,
       });
-      const { cgroup, exited } = guest;
-      observer.guestStarted({ cgroup });
+      const { exited } = guest;
+      observer.guestStarted({ cgroup: spec.cgroup!.location });
       // The host's own network: servers listen on loopback.
       if (spec.workload.ports) observer.guestEndpoints(endpointsAt('127.0.0.1', spec.workload.ports));
       const result = await watch.done;
       await Promise.race([exited, sleep(5_000)]);
+      await observer.guestExited();
       return {
         bootToReadyMs: result.readyAtMs - origin,
         phases: [

@@ -41,6 +41,7 @@ export interface QemuSettings {
 /** Runs guests as QEMU VMs booting the shared disk (through a fresh overlay) with direct kernel boot. */
 export class QemuBackend implements Backend {
   readonly name = 'qemu' as const;
+  readonly cgroupPlacement = 'trial-leaf' as const;
   readonly #settings: QemuSettings;
   #images: ImageSet | undefined;
   /** Created by the first trial that needs a network, removed at the end of the run. */
@@ -99,17 +100,17 @@ export class QemuBackend implements Backend {
     try {
       guest = await startInHarnessCgroup({
         trial: spec,
-        countDevice: this.#settings.countDevice,
         command: [this.#settings.profile.qemuBinary, ...buildQemuArgs(launch)],
         label: 'QEMU',
         watch,
       });
-      const { cgroup, exited } = guest;
-      observer.guestStarted({ cgroup });
+      const { exited } = guest;
+      observer.guestStarted({ cgroup: spec.cgroup!.location });
       if (net) observer.guestEndpoints(net.endpoints);
       const result = await watch.done;
       // The guest powers off after EXIT; give it a moment, then make sure.
       await Promise.race([exited, sleep(15_000)]);
+      await observer.guestExited();
       const kernelStartMs = result.readyAtMs - result.readyUptimeSeconds * 1000;
       const phases: BootPhase[] = [
         { name: 'prepare', ms: spawnAt - origin, clock: 'host' },

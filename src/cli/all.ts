@@ -94,7 +94,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   const scope = await openRunScope(startedAt, config.runtimes.includes('docker'));
   const { runId, runDir } = scope;
 
-  const { backends, runtimes } = await prepareBackends({
+  const { backends, runtimes, countDevice } = await prepareBackends({
     runtimes: config.runtimes,
     images,
     profile,
@@ -118,6 +118,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
       intervalMs: config.sampleIntervalMs,
       tickSeconds: 1 / clockTicks,
       missingReasons: cgroupMode.version === 1 ? blkioMissingReasons : {},
+      countDevice,
     },
     signal: io.signal,
     onTrialStart: (trial, index, total) => io.progress(describeTrialStart(trial, index, total)),

@@ -5,16 +5,17 @@ import { removeLabelledContainers, runLabel } from '../backends/docker.js';
 import { ExitCode, MissingDependencyError, type ExitCodeValue } from '../errors.js';
 import { deleteLink, listHarnessLinks, ownedByNoLiveRun } from '../host/harness-bridge.js';
 import { libvirtRunsDir, listNames, removeLibvirtObject } from '../host/libvirt.js';
-import { harnessCgroupParent, removeHarnessCgroup } from '../host/harness-cgroup.js';
+import { harnessCgroupParent, removeCgroupTree } from '../host/harness-cgroup.js';
 import { findDeadRuns, removeRunState } from '../orchestrator/run-state.js';
 import { cacheDir, stateDir } from '../paths.js';
-import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
+import { listCgroupMountPoints } from '../sampling/cgroup-paths.js';
+import { pidsInCgroupTree } from '../sampling/read-cgroup.js';
 import type { CommandIo } from './io.js';
 
 /** Harness cgroups of dead runs: kill what is still in them (a QEMU orphaned by SIGKILL), remove them. */
 async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> {
-  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
-  const roots = [...new Set([...mounts.v1.values(), ...(mounts.v2 ? [mounts.v2] : [])])].map((mount) => join(mount, harnessCgroupParent));
+  // Every hierarchy: a container runtime also makes groups below a trial's in cpuset, devices, freezer…
+  const roots = listCgroupMountPoints(await readFile('/proc/self/mountinfo', 'utf8')).map((mount) => join(mount, harnessCgroupParent));
   const removed: string[] = [];
   for (const root of roots) {
     const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
@@ -22,15 +23,14 @@ async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> 
       const dir = join(root, name);
       // A harness group that no live run owns is an orphan, whatever is inside it.
       if ([...liveRunIds].some((id) => name.startsWith(`${id}-`))) continue;
-      const procs = (await readFile(join(dir, 'cgroup.procs'), 'utf8').catch(() => '')).split('\n').filter(Boolean).map(Number);
-      for (const pid of procs) {
+      for (const pid of await pidsInCgroupTree(dir)) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {
           // already gone
         }
       }
-      await removeHarnessCgroup({ dirs: [dir], procsFiles: [] });
+      await removeCgroupTree(dir);
       removed.push(dir);
     }
   }

@@ -1,36 +1,62 @@
-import { mkdir, readFile, rmdir, writeFile } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { locateCgroup, parseCgroupMounts, type CgroupLocation } from '../sampling/cgroup-paths.js';
+import { listCgroupMountPoints, parseCgroupMounts, type CgroupLocation, type SampledController } from '../sampling/cgroup-paths.js';
 import { nonLimitingBps, type BlockDevice } from './block-device.js';
 
 /** Parent folder of every cgroup twinbench creates, under each hierarchy. */
 export const harnessCgroupParent = 'twinbench';
 
-/** v1 controllers a harness group joins: the sampled ones plus cpu and pids for parity with Docker. */
+/** Name of the leaf that processes the harness starts itself (QEMU, the native agent) join. */
+const leafName = 'guest';
+
+/** v1 controllers a trial group is made in: the sampled ones plus cpu and pids for parity with Docker. */
 const v1Controllers = ['memory', 'cpuacct', 'cpu', 'blkio', 'pids'] as const;
 
-/** A cgroup (one folder per v1 hierarchy, or one v2 folder) made by the harness for one guest. */
+/** A cgroup (one folder per v1 hierarchy, or one v2 folder) that processes join by writing their pid. */
 export interface HarnessCgroup {
+  /** Path below each hierarchy's root, e.g. `/twinbench/<run>-<trial>/guest`. */
+  readonly path: string;
   /** `cgroup.procs` files a process writes its pid to, to join the group. */
   readonly procsFiles: readonly string[];
   readonly dirs: readonly string[];
 }
 
 /**
- * Create `twinbench/<name>` in every relevant hierarchy (v1) or in the unified one (v2). On v1, a
- * non-limiting throttle rule for `countDevice` makes the blkio counters count (see block-device.ts).
+ * One trial's cgroup, made before its guest starts and removed after the last sample: the sampler
+ * reads the group itself, whose hierarchical counters (CPU time, memory high-water mark) keep what a
+ * child used after the child is gone, so a guest of any length is measured. Docker puts its container
+ * below it (`CgroupParent`); processes the harness starts join its `guest` leaf.
  */
-export async function createHarnessCgroup(name: string, countDevice?: BlockDevice): Promise<HarnessCgroup> {
+export interface TrialCgroup {
+  /** `/twinbench/<run>-<trial>`: the group's path below every hierarchy's root. */
+  readonly path: string;
+  /** Where the sampler reads it. */
+  readonly location: CgroupLocation;
+  /** The leaf harness-started processes join (v2 allows no process in a group with controllers enabled). */
+  readonly leaf?: HarnessCgroup;
+}
+
+/**
+ * Create `twinbench/<name>` (with its `guest` leaf if `leaf`: only where the harness starts the guest's
+ * processes itself, so that a runtime's own child is the group's only one) in every relevant hierarchy
+ * (v1) or in the unified one (v2). On v1 a non-limiting throttle rule for `countDevice` on the group
+ * makes the blkio counters of everything below it count (children inherit it; see block-device.ts).
+ */
+export async function createTrialCgroup(name: string, options: { countDevice?: BlockDevice | undefined; leaf: boolean }): Promise<TrialCgroup> {
+  const { countDevice } = options;
   const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+  const path = `/${harnessCgroupParent}/${name}`;
   const dirs: string[] = [];
   if (mounts.v1.has('memory')) {
+    const location: Partial<Record<SampledController, string>> = {};
     for (const controller of v1Controllers) {
       const mount = mounts.v1.get(controller);
       if (!mount) continue;
-      const dir = join(mount, harnessCgroupParent, name);
+      const dir = join(mount, path);
+      if (controller === 'memory' || controller === 'cpuacct' || controller === 'blkio') location[controller] = dir;
       if (dirs.includes(dir)) continue;
-      await mkdir(dir, { recursive: true });
+      await mkdir(options.leaf ? join(dir, leafName) : dir, { recursive: true });
       dirs.push(dir);
       if (controller === 'blkio' && countDevice) {
         const rule = `${countDevice.major}:${countDevice.minor} ${nonLimitingBps}`;
@@ -38,53 +64,69 @@ export async function createHarnessCgroup(name: string, countDevice?: BlockDevic
         await writeFile(join(dir, 'blkio.throttle.write_bps_device'), rule);
       }
     }
-  } else if (mounts.v2) {
-    const parent = join(mounts.v2, harnessCgroupParent);
-    // Controllers must be enabled on every level above the group for its files to exist.
-    await writeFile(join(mounts.v2, 'cgroup.subtree_control'), '+memory +cpu +io +pids').catch(() => undefined);
-    await mkdir(parent, { recursive: true });
-    await writeFile(join(parent, 'cgroup.subtree_control'), '+memory +cpu +io +pids').catch(() => undefined);
-    const dir = join(parent, name);
-    await mkdir(dir, { recursive: true });
-    dirs.push(dir);
-  } else {
-    throw new Error('no cgroup hierarchy is mounted under /sys/fs/cgroup');
+    return { path, location: { version: 1, dirs: location }, ...(options.leaf ? { leaf: leafOf(path, dirs) } : {}) };
   }
-  return { dirs, procsFiles: dirs.map((dir) => join(dir, 'cgroup.procs')) };
+  if (mounts.v2) {
+    const enable = '+memory +cpu +io +pids';
+    // Controllers must be enabled on every level above a group for its files to exist.
+    await writeFile(join(mounts.v2, 'cgroup.subtree_control'), enable).catch(() => undefined);
+    await mkdir(join(mounts.v2, harnessCgroupParent), { recursive: true });
+    await writeFile(join(mounts.v2, harnessCgroupParent, 'cgroup.subtree_control'), enable).catch(() => undefined);
+    const dir = join(mounts.v2, path);
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'cgroup.subtree_control'), enable).catch(() => undefined);
+    if (options.leaf) await mkdir(join(dir, leafName), { recursive: true });
+    dirs.push(dir);
+    return { path, location: { version: 2, dir }, ...(options.leaf ? { leaf: leafOf(path, dirs) } : {}) };
+  }
+  throw new Error('no cgroup hierarchy is mounted under /sys/fs/cgroup');
+}
+
+function leafOf(path: string, dirs: readonly string[]): HarnessCgroup {
+  const leafDirs = dirs.map((dir) => join(dir, leafName));
+  return { path: `${path}/${leafName}`, dirs: leafDirs, procsFiles: leafDirs.map((dir) => join(dir, 'cgroup.procs')) };
 }
 
 /**
- * Wait until a process has joined every hierarchy of the group (a join-then-exec wrapper writes
- * its pid to each cgroup.procs in turn), then locate its cgroup from /proc/PID/cgroup. Reading any
- * earlier can catch it half-joined: memory in the group, cpuacct still in the root.
+ * Wait until a process has joined every hierarchy of the group (a join-then-exec wrapper writes its
+ * pid to each cgroup.procs in turn). A process already gone is `exited`: a guest may finish at once,
+ * and a failed join shows as the wrapper's own exit code.
  */
-export async function waitUntilJoined(pid: number, group: HarnessCgroup, timeoutMs = 3000): Promise<CgroupLocation | undefined> {
-  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
-  const leaf = `/${harnessCgroupParent}/${basename(group.dirs[0] ?? '')}`;
+export async function waitUntilJoined(pid: number, group: HarnessCgroup, timeoutMs = 3000): Promise<'joined' | 'exited' | 'timeout'> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     const text = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
-    if (text === undefined) return undefined;
-    const joined = text.split('\n').filter((line) => line.endsWith(leaf)).length;
-    if (joined >= group.dirs.length) return locateCgroup(text, mounts);
+    if (text === undefined) return 'exited';
+    const joined = text.split('\n').filter((line) => line.endsWith(`:${group.path}`)).length;
+    if (joined >= group.dirs.length) return 'joined';
     await sleep(2);
   }
-  return undefined;
+  return 'timeout';
 }
 
-/** Remove the group's folders; retries briefly while exiting processes drain from them. */
-export async function removeHarnessCgroup(group: HarnessCgroup): Promise<void> {
-  for (const dir of group.dirs) {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await rmdir(dir);
-        break;
-      } catch (error) {
-        const code = (error as NodeJS.ErrnoException).code;
-        if (code === 'ENOENT') break;
-        if (code !== 'EBUSY' || attempt >= 50) throw error;
-        await sleep(100);
-      }
+/**
+ * Remove `twinbench/<name>` with everything below it in every mounted hierarchy, including the
+ * folders a container runtime made there (cpuset, devices, freezer…), deepest first; retries briefly
+ * while exiting processes drain.
+ */
+export async function removeTrialCgroup(path: string): Promise<void> {
+  const mounts = listCgroupMountPoints(await readFile('/proc/self/mountinfo', 'utf8'));
+  for (const mount of mounts) await removeCgroupTree(join(mount, path));
+}
+
+/** Remove one cgroup folder and its descendants, deepest first; a missing folder is fine. */
+export async function removeCgroupTree(dir: string): Promise<void> {
+  const children = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const child of children.filter((entry) => entry.isDirectory())) await removeCgroupTree(join(dir, child.name));
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return;
+      if (code !== 'EBUSY' || attempt >= 50) throw error;
+      await sleep(100);
     }
   }
 }

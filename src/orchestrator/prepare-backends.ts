@@ -6,7 +6,7 @@ import type { Accelerator } from '../backends/qemu-cmdline.js';
 import { VagrantBackend } from '../backends/vagrant.js';
 import type { AccelChoice, RuntimeName } from '../config/suite.js';
 import type { ArchName, ArchProfile } from '../host/arch.js';
-import { blockDeviceOf } from '../host/block-device.js';
+import { blockDeviceOf, type BlockDevice } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { UsageError } from '../errors.js';
 import { cacheDir } from '../paths.js';
@@ -30,9 +30,9 @@ export interface PrepareOptions {
 }
 
 /** Create and prepare one backend per runtime, and the runtime records for the result file. */
-export async function prepareBackends(options: PrepareOptions): Promise<{ backends: Map<RuntimeName, Backend>; runtimes: ResultFile['runtimes'] }> {
+export async function prepareBackends(options: PrepareOptions): Promise<{ backends: Map<RuntimeName, Backend>; runtimes: ResultFile['runtimes']; countDevice: BlockDevice | undefined }> {
   const foreign = options.guestArch !== options.hostArch;
-  // On v1 both harness-cgroup runtimes get the same non-limiting throttle rule on the run's disk.
+  // On v1 every trial's cgroup gets the same non-limiting throttle rule on the run's disk.
   const countDevice = options.cgroupVersion === 1 ? await blockDeviceOf(options.runDir).catch(() => undefined) : undefined;
   const backends = new Map<RuntimeName, Backend>();
   const runtimes: ResultFile['runtimes'] = {};
@@ -66,5 +66,5 @@ export async function prepareBackends(options: PrepareOptions): Promise<{ backen
       backends.set('vagrant', backend);
     }
   }
-  return { backends, runtimes };
+  return { backends, runtimes, countDevice };
 }

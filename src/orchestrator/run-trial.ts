@@ -4,6 +4,9 @@ import type { Backend, HostEndpoint, TrialSpec } from '../backends/backend.js';
 import { HostClientError } from '../host-clients/run-client.js';
 import { hostClients, releaseGuest } from '../host-clients/host-client.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
+import { cleanup } from '../cleanup.js';
+import type { BlockDevice } from '../host/block-device.js';
+import { createTrialCgroup, removeTrialCgroup, type TrialCgroup } from '../host/harness-cgroup.js';
 import { guestDataParsers } from './guest-data.js';
 import { TrialError, describeError } from '../errors.js';
 import type { BootTiming, TrialResult, WorkloadMetricValue } from '../results/types.js';
@@ -16,15 +19,38 @@ export interface SamplingOptions {
   tickSeconds: number;
   /** Column → why it is missing on this host (e.g. v1 blkio without throttle rules). */
   missingReasons: Record<string, string>;
+  /** cgroup v1: the disk whose I/O the trial groups count (a non-limiting throttle rule on it). */
+  countDevice?: BlockDevice | undefined;
 }
+
+/** What every trial result starts with. */
+type TrialBase = Pick<TrialResult, 'trialId' | 'runtime' | 'workload' | 'rep' | 'startedAt'>;
 
 /**
  * Run one trial on a backend and turn whatever happened into a TrialResult: sampled the same way
  * for every runtime, with the guest's metrics checked against the workload manifest.
  */
-export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, sampling: SamplingOptions): Promise<TrialResult> {
-  const base = { trialId: spec.trialId, runtime: backend.name, workload: spec.workload.name, rep, startedAt: new Date().toISOString() };
-  if (spec.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted before this trial started' };
+export async function runTrial(backend: Backend, plain: TrialSpec, rep: number, sampling: SamplingOptions): Promise<TrialResult> {
+  const base = { trialId: plain.trialId, runtime: backend.name, workload: plain.workload.name, rep, startedAt: new Date().toISOString() };
+  if (plain.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted before this trial started' };
+  // The trial's cgroup exists before the guest and until after the last sample: made outside the boot clock.
+  let cgroup: TrialCgroup | undefined;
+  try {
+    const placement = backend.cgroupPlacement;
+    cgroup = placement === 'own' ? undefined : await createTrialCgroup(`${plain.runId}-${plain.trialId}`, { countDevice: sampling.countDevice, leaf: placement === 'trial-leaf' });
+  } catch (error) {
+    return { ...base, state: 'errored', error: `creating the trial's cgroup failed: ${describeError(error)}` };
+  }
+  const group = cgroup;
+  const removeCgroup = group ? cleanup.register(`cgroup ${group.path}`, () => removeTrialCgroup(group.path)) : async () => undefined;
+  try {
+    return await runTrialIn(backend, group ? { ...plain, cgroup: group } : plain, base, sampling);
+  } finally {
+    await removeCgroup();
+  }
+}
+
+async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sampling: SamplingOptions): Promise<TrialResult> {
   const metrics: WorkloadMetricValue[] = [];
   const errors: string[] = [];
   let toolOutput: string | undefined;
@@ -81,11 +107,18 @@ export async function runTrial(backend: Backend, spec: TrialSpec, rep: number, s
     guestEndpoints(reachable: ReadonlyMap<string, HostEndpoint>): void {
       publishEndpoints(reachable);
     },
+    // Once: the backend calls it before teardown, and the orchestrator after the backend returns.
+    async guestExited(): Promise<void> {
+      finalSample ??= sampler?.sampleNow('end');
+      await finalSample;
+    },
   };
+  let finalSample: Promise<void> | undefined;
   let series: SampledSeries | undefined;
   const finishSampling = async () => {
+    await observer.guestExited();
     series = sampler ? await sampler.stop() : undefined;
-    return series ? { series, resources: summarizeSeries(series, sampling.missingReasons) } : {};
+    return series ? { series, resources: summarizeSeries(series, { ...sampling.missingReasons, ...sampler?.missingReasons }) } : {};
   };
   try {
     const outcome = await backend.runTrial(spec, observer, origin);

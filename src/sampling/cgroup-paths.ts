@@ -32,6 +32,18 @@ export function parseCgroupMounts(mountinfo: string): CgroupMounts {
   return { v1, v2 };
 }
 
+/** Every cgroup (v1) and cgroup2 mount point in /proc/self/mountinfo, whatever its controllers. */
+export function listCgroupMountPoints(mountinfo: string): string[] {
+  const points = new Set<string>();
+  for (const line of mountinfo.split('\n')) {
+    const [before, after] = line.split(' - ');
+    const mountPoint = before?.split(' ')[4];
+    const fsType = after?.split(' ')[0];
+    if (mountPoint && (fsType === 'cgroup' || fsType === 'cgroup2')) points.add(mountPoint);
+  }
+  return [...points];
+}
+
 /** Parse /proc/PID/cgroup into hierarchy → path (`0::/x` for v2 is keyed as ''). */
 export function parseProcCgroup(text: string): Map<string, string> {
   const paths = new Map<string, string>();

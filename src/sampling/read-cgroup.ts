@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CgroupLocation } from './cgroup-paths.js';
 import type { CgroupReading } from './cgroup-reading.js';
@@ -41,10 +41,31 @@ export async function readCgroup(location: CgroupLocation, tickSeconds: number):
   return parseCgroupV1({ memoryUsage, memoryMaxUsage, memoryStat, cpuacctUsage, cpuacctStat, blkioBytes, blkioOps }, tickSeconds);
 }
 
-/** Pids in a cgroup (`cgroup.procs`), from the memory hierarchy on v1. */
-export async function readCgroupPids(location: CgroupLocation): Promise<number[]> {
+/**
+ * Pids in a cgroup and every group below it (`cgroup.procs`), from the memory hierarchy on v1: the
+ * guest's processes sit in a child (Docker's container group, the harness's `guest` leaf, libvirt's
+ * `emulator`), while the group itself is what the counters are read from.
+ */
+export async function readCgroupPids(location: CgroupLocation): Promise<CgroupTree> {
   const dir = location.version === 2 ? location.dir : location.dirs.memory;
-  if (!dir) return [];
-  const text = await readOptional(join(dir, 'cgroup.procs'));
-  return (text ?? '').split('\n').filter((line) => line.trim() !== '').map(Number);
+  return dir ? readCgroupTree(dir) : { pids: [], childGroups: 0 };
+}
+
+/** The processes of a cgroup tree, and how many groups it has below its top. */
+export interface CgroupTree {
+  pids: number[];
+  childGroups: number;
+}
+
+/** Pids in a cgroup folder and all its descendants, with the number of descendant groups. */
+export async function readCgroupTree(dir: string): Promise<CgroupTree> {
+  const [text, children] = await Promise.all([readOptional(join(dir, 'cgroup.procs')), readdir(dir, { withFileTypes: true }).catch(() => [])]);
+  const own = (text ?? '').split('\n').filter((line) => line.trim() !== '').map(Number);
+  const below = await Promise.all(children.filter((entry) => entry.isDirectory()).map((entry) => readCgroupTree(join(dir, entry.name))));
+  return { pids: [...own, ...below.flatMap((tree) => tree.pids)], childGroups: below.reduce((sum, tree) => sum + 1 + tree.childGroups, 0) };
+}
+
+/** Pids in a cgroup folder and all its descendants. */
+export async function pidsInCgroupTree(dir: string): Promise<number[]> {
+  return (await readCgroupTree(dir)).pids;
 }

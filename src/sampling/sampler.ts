@@ -3,7 +3,7 @@ import type { CgroupLocation } from './cgroup-paths.js';
 import type { CgroupReading, CgroupSources } from './cgroup-reading.js';
 import { cgroupV1Sources } from './cgroup-v1.js';
 import { cgroupV2Sources } from './cgroup-v2.js';
-import { readCgroup, readCgroupPids } from './read-cgroup.js';
+import { readCgroup, readCgroupPids, readCgroupTree } from './read-cgroup.js';
 import { readProcs, type ProcReading } from './read-proc.js';
 import type { SampledSeries, SeriesColumn } from './series.js';
 
@@ -18,6 +18,7 @@ type ColumnSpec = Omit<SeriesColumn, 'values'>;
 
 const cgroupColumns: Record<string, { field: keyof CgroupReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind'] }> = {
   'cgroup.memory_usage_bytes': { field: 'memoryUsageBytes', unit: 'bytes', kind: 'gauge' },
+  'cgroup.memory_peak_bytes': { field: 'memoryPeakBytes', unit: 'bytes', kind: 'gauge' },
   'cgroup.memory_working_set_bytes': { field: 'workingSetBytes', unit: 'bytes', kind: 'gauge' },
   'cgroup.memory_anon_bytes': { field: 'anonBytes', unit: 'bytes', kind: 'gauge' },
   'cgroup.memory_file_bytes': { field: 'fileBytes', unit: 'bytes', kind: 'gauge' },
@@ -29,6 +30,10 @@ const cgroupColumns: Record<string, { field: keyof CgroupReading; unit: SeriesCo
   'cgroup.io_read_ops': { field: 'ioReadOps', unit: 'operations', kind: 'counter' },
   'cgroup.io_write_ops': { field: 'ioWriteOps', unit: 'operations', kind: 'counter' },
 };
+
+/** v1 columns whose group total leaves out removed child groups (blkio's recursive sums skip them). */
+const v1ChildOnlyColumns = ['cgroup.io_read_bytes', 'cgroup.io_write_bytes', 'cgroup.io_read_ops', 'cgroup.io_write_ops'];
+const v1RemovedChildReason = "cgroup v1 blkio drops a removed child group's I/O from its parent: the guest's group was gone before any sample";
 
 const procColumns: Record<string, { field: keyof ProcReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind']; source: string }> = {
   rss_bytes: { field: 'rssBytes', unit: 'bytes', kind: 'gauge', source: 'proc.status.VmRSS' },
@@ -51,6 +56,8 @@ export class Sampler {
   readonly #series: SampledSeries;
   readonly #specs: Record<string, ColumnSpec>;
   readonly #costs: number[] = [];
+  /** Column → why a sample could not read it, beyond the file being absent. */
+  readonly #missingReasons: Record<string, string> = {};
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
 
@@ -92,17 +99,23 @@ export class Sampler {
   /** Take one sample now; with a label, mark it as an event row (`ready`, `exit`). */
   async sampleNow(label?: string): Promise<void> {
     const started = performance.now();
-    const [cgroup, pids] = await Promise.all([
-      readCgroup(this.#target.cgroup, this.#tickSeconds),
-      readCgroupPids(this.#target.cgroup),
+    const location = this.#target.cgroup;
+    const blkio = location.version === 1 ? location.dirs.blkio : undefined;
+    const [cgroup, { pids }, blkioTree] = await Promise.all([
+      readCgroup(location, this.#tickSeconds),
+      readCgroupPids(location),
+      blkio ? readCgroupTree(blkio) : undefined,
     ]);
+    // On v1 a blkio group that no longer holds the guest (no process, no child group) may have lost its I/O.
+    const childGone = blkioTree !== undefined && blkioTree.pids.length === 0 && blkioTree.childGroups === 0;
+    if (childGone) for (const column of v1ChildOnlyColumns) this.#missingReasons[column] = v1RemovedChildReason;
     const [guest, shim] = await Promise.all([
       readProcs(pids, this.#tickSeconds),
       this.#target.extraPids?.length ? readProcs(this.#target.extraPids, this.#tickSeconds) : Promise.resolve(undefined),
     ]);
     const row = this.#series.tMs.length;
     this.#series.tMs.push(Math.round((started - this.#origin) * 10) / 10);
-    for (const [name, spec] of Object.entries(cgroupColumns)) this.#push(name, cgroup[spec.field]);
+    for (const [name, spec] of Object.entries(cgroupColumns)) this.#push(name, childGone && v1ChildOnlyColumns.includes(name) ? undefined : cgroup[spec.field]);
     for (const [name, spec] of Object.entries(procColumns)) {
       this.#push(`guest.${name}`, pids.length > 0 ? guest[spec.field] : undefined);
       if (shim) this.#push(`shim.${name}`, shim[spec.field]);
@@ -113,6 +126,11 @@ export class Sampler {
 
   #push(name: string, value: number | undefined): void {
     this.#series.columns[name]?.values.push(value === undefined ? null : value);
+  }
+
+  /** Why columns could not be read in some samples (merged into the trial's missing reasons). */
+  get missingReasons(): Readonly<Record<string, string>> {
+    return this.#missingReasons;
   }
 
   /** Stop sampling and return the series (waits for a sample under way). */

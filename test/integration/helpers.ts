@@ -5,6 +5,7 @@ import Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
 import { packageRoot } from '../../src/paths.js';
 import type { ResultFile } from '../../src/results/types.js';
+import { listCgroupMountPoints } from '../../src/sampling/cgroup-paths.js';
 
 const bench = join(packageRoot, 'bin', 'bench.js');
 
@@ -29,7 +30,8 @@ export async function leftovers(): Promise<string[]> {
   const found: string[] = [];
   const containers = await new Docker().listContainers({ all: true, filters: { label: ['io.twinbench.run'] } });
   found.push(...containers.map((c) => `container ${c.Names[0] ?? c.Id}`));
-  for (const root of ['/sys/fs/cgroup/memory/twinbench', '/sys/fs/cgroup/cpuacct/twinbench', '/sys/fs/cgroup/blkio/twinbench', '/sys/fs/cgroup/twinbench']) {
+  // Every hierarchy: a container runtime makes groups below a trial's in cpuset, devices, freezer… too.
+  for (const root of listCgroupMountPoints(readFileSync('/proc/self/mountinfo', 'utf8')).map((mount) => join(mount, 'twinbench'))) {
     try {
       found.push(...readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `cgroup ${join(root, e.name)}`));
     } catch {

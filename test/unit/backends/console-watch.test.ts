@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrialObserver } from '../../../src/backends/backend.js';
 import { ConsoleWatch } from '../../../src/backends/console-watch.js';
 
-const observer: TrialObserver = { guestStarted: () => undefined, agentEvent: async () => undefined, guestEndpoints: () => undefined };
+const observer: TrialObserver = { guestStarted: () => undefined, agentEvent: async () => undefined, guestEndpoints: () => undefined, guestExited: async () => undefined };
 const options = { readyTimeoutMs: 40, workloadTimeoutMs: 1000, signal: new AbortController().signal };
 
 test('the READY budget runs from construction by default', async () => {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { locateCgroup, parseCgroupMounts, parseProcCgroup } from '../../../src/sampling/cgroup-paths.js';
+import { listCgroupMountPoints, locateCgroup, parseCgroupMounts, parseProcCgroup } from '../../../src/sampling/cgroup-paths.js';
 import { fixture } from '../../helpers.js';
 
 test('hybrid host (v1 controllers + empty cgroup2): a container is located in v1, per controller', () => {
@@ -35,4 +35,11 @@ test('comounted v1 controllers (cpu,cpuacct) map each name to the same mount', (
 
 test('no cgroup mounts: the process cannot be located', () => {
   assert.equal(locateCgroup('0::/x\n', { v1: new Map(), v2: undefined }), undefined);
+});
+
+test('every cgroup mount point is listed, whatever its controllers (runtimes make groups in all of them)', () => {
+  const points = listCgroupMountPoints(fixture('cgroup-v1-host', 'proc-self-mountinfo'));
+  assert.ok(points.includes('/sys/fs/cgroup/memory'), points.join(' '));
+  assert.ok(points.some((point) => /cpuset|devices|freezer/.test(point)), points.join(' '));
+  assert.ok(points.every((point) => point.startsWith('/sys/fs/cgroup')), points.join(' '));
 });
