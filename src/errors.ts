@@ -62,6 +62,13 @@ export class OutputError extends TwinbenchError {
   }
 }
 
+/** A run whose trials did not all complete cannot be used for what was asked (e.g. calibration). */
+export class TrialsFailedError extends TwinbenchError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, ExitCode.trialsFailed, options);
+  }
+}
+
 /** A single trial failed; caught by the orchestrator and stored as an `errored` trial, never fatal. */
 export class TrialError extends Error {
   /** Last lines the guest printed, kept in the result for diagnosis. */

@@ -3,8 +3,8 @@ import { basename, dirname, join } from 'node:path';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import { readResultFile } from '../results/read.js';
 import { writeFileAtomic } from '../results/write.js';
-import { checkResults, parseThreshold } from '../report/check.js';
-import { renderCheckMarkdown, renderJunit } from '../report/check-output.js';
+import { checkResults, parseAlpha, parseThreshold } from '../report/check.js';
+import { describeWaived, renderCheckMarkdown, renderJunit } from '../report/check-output.js';
 import type { CommandIo } from './io.js';
 
 /** Flags of `bench check`. */
@@ -15,6 +15,9 @@ export interface CheckFlags {
   crossHost?: boolean;
   junit?: string;
   summary?: string;
+  alpha?: string;
+  allowErrored?: boolean;
+  allowUnderpowered?: boolean;
 }
 
 /** Read a thresholds file written by `bench calibrate`. */
@@ -35,8 +38,10 @@ export async function readThresholds(file: string): Promise<Record<string, numbe
 }
 
 /**
- * `bench check --baseline BASE CURRENT`: exit 0 when nothing regressed, 1 when something did,
- * 2 for unusable input. Writes JUnit XML and a Markdown summary (also to $GITHUB_STEP_SUMMARY).
+ * `bench check --baseline BASE CURRENT`: exit 0 when nothing regressed and the current run is whole,
+ * 1 when a gating figure regressed or the run cannot be trusted (errored or aborted trials, an
+ * interruption, missing figures or runtimes, too few repetitions to reach α), 2 for unusable input.
+ * Writes JUnit XML and a Markdown summary (also to $GITHUB_STEP_SUMMARY).
  */
 export async function runCheck(current: string | undefined, flags: CheckFlags, io: CommandIo): Promise<ExitCodeValue> {
   const problems: string[] = [];
@@ -45,9 +50,17 @@ export async function runCheck(current: string | undefined, flags: CheckFlags, i
   if (flags.threshold && flags.thresholds) problems.push('--threshold and --thresholds exclude each other');
   if (problems.length || !flags.baseline || !current) throw new UsageError(problems.join('; '));
   const threshold = flags.threshold === undefined ? undefined : parseThreshold(flags.threshold);
+  const alpha = flags.alpha === undefined ? undefined : parseAlpha(flags.alpha);
   const thresholds = flags.thresholds ? await readThresholds(flags.thresholds) : undefined;
   const [baseline, now] = [await readResultFile(flags.baseline), await readResultFile(current)];
-  const report = checkResults(baseline, now, { crossHost: flags.crossHost === true, ...(threshold === undefined ? {} : { threshold }), ...(thresholds ? { thresholds } : {}) });
+  const report = checkResults(baseline, now, {
+    crossHost: flags.crossHost === true,
+    allowErrored: flags.allowErrored === true,
+    allowUnderpowered: flags.allowUnderpowered === true,
+    ...(alpha === undefined ? {} : { alpha }),
+    ...(threshold === undefined ? {} : { threshold }),
+    ...(thresholds ? { thresholds } : {}),
+  });
   const markdown = renderCheckMarkdown(report, basename(flags.baseline), basename(current));
   const junitPath = flags.junit ?? join(dirname(current), 'check.junit.xml');
   const summaryPath = flags.summary ?? join(dirname(current), 'check.md');
@@ -55,6 +68,7 @@ export async function runCheck(current: string | undefined, flags: CheckFlags, i
   await writeFileAtomic(summaryPath, markdown);
   if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, markdown).catch(() => undefined);
   io.out(markdown);
+  for (const line of describeWaived(report)) io.log(line);
   io.log(`check: JUnit ${junitPath}, summary ${summaryPath}`);
-  return report.rows.some((row) => row.verdict === 'regressed') ? ExitCode.regression : ExitCode.ok;
+  return report.failed ? ExitCode.regression : ExitCode.ok;
 }

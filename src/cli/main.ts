@@ -17,7 +17,7 @@ import { processIo, type CommandIo } from './io.js';
 const exitCodesHelp = `
 Exit codes:
   0    success
-  1    bench check: a metric regressed
+  1    bench check: a gating figure regressed, or the current run cannot be trusted (errored trials, missing figures, too few repetitions)
   2    bad input (flags, suite, workload manifest, result files)
   3    a host dependency is missing or unreachable (see \`bench doctor\`)
   4    the run finished but some trials errored
@@ -76,19 +76,22 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
 
   program
     .command('check')
-    .description('CI gate: exit 1 when a metric regressed significantly beyond its threshold, 0 otherwise, 2 on bad input')
+    .description('CI gate: exit 1 when a gating figure regressed (permutation test, Holm-corrected p < alpha, beyond its threshold) or the current run is broken, 0 otherwise, 2 on bad input')
     .argument('<current>', 'the new result file')
     .requiredOption('--baseline <file>', 'the result file to compare against')
     .option('--threshold <pct>', 'one threshold for every metric, e.g. 5% (default: 10% for boot and CPU time, 5% otherwise)')
     .option('--thresholds <file>', 'per-metric thresholds written by `bench calibrate`')
     .option('--cross-host', 'allow results from different hosts: compares VM/container ratios instead of absolute figures')
+    .option('--alpha <p>', 'family-wise significance level over the gating figures (default 0.01)')
+    .option('--allow-errored', 'do not fail on errored/aborted trials, an interrupted run or missing figures (said in the summary)')
+    .option('--allow-underpowered', 'do not fail on gating figures whose repetitions cannot reach alpha (said in the summary)')
     .option('--junit <file>', 'JUnit XML output (default: check.junit.xml beside CURRENT)')
     .option('--summary <file>', 'Markdown summary output (default: check.md beside CURRENT; also appended to $GITHUB_STEP_SUMMARY)')
     .action(async (current: string, flags) => setExit(await runCheck(current, flags, io)));
 
   const calibrate = program
     .command('calibrate')
-    .description('run the suite twice (A/A) and write per-metric thresholds from the noise measured on this host')
+    .description("run the suite twice (A/A), refuse runs with failed trials, and write per-figure thresholds from the drift between the two runs, with the A/A pair's own check outcome")
     .option('--thresholds-out <file>', 'where to write the thresholds', 'results/thresholds.json');
   addRunOptions(calibrate).action(async (flags) => setExit(await runCalibrate(flags, io)));
 

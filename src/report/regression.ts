@@ -1,17 +1,43 @@
-import { bootstrapRatioOfMedians, type RatioEstimate } from '../results/bootstrap.js';
+import { minimumDetectableEffect, permutationShiftTest, repetitionsToReach } from '../results/permutation.js';
 import type { MetricSamples } from '../results/samples.js';
+import { quantile } from '../results/stats.js';
 
-/** Verdict for one metric in `bench check`. */
-export type CheckVerdict = 'regressed' | 'improved' | 'unchanged' | 'insufficient-data';
+/**
+ * Verdict for one figure in `bench check`. `underpowered`: its repetitions cannot reach the
+ * significance level at all, whatever the data; `insufficient-data`: fewer than 2 values on a side.
+ */
+export type CheckVerdict = 'regressed' | 'improved' | 'unchanged' | 'underpowered' | 'insufficient-data';
 
-/** One compared metric. */
+/** One compared figure. */
 export interface CheckRow {
   key: string;
+  /** The figure's own name (`events_per_s`, `boot.bootToReadyMs`), which decides whether it gates. */
+  metric: string;
   unit: string;
   direction: 'higher' | 'lower';
+  /** Whether the figure gates (a regression fails the check) or only informs. */
+  gates: boolean;
   baselineMedian: number;
   currentMedian: number;
-  estimate?: RatioEstimate;
+  baselineN: number;
+  currentN: number;
+  /** The baseline's values, for the minimum detectable effect. */
+  baselineValues: readonly number[];
+  /** (mean(current) − mean(baseline)) / |mean(baseline)|: the change the test is about. */
+  change?: number;
+  /** One-sided permutation p-value of "current is worse", and of "current is better". */
+  pWorse?: number;
+  pBetter?: number;
+  /** `pWorse` after Holm's adjustment over the gating figures (gating figures only). */
+  pAdjusted?: number;
+  /** Smallest p the test can give at these repetitions. */
+  minP?: number;
+  /** Level the figure's own p is held to: α over the gating family (Holm's strictest step), or α. */
+  level?: number;
+  /** Smallest change of the baseline's own values the test would flag at its level (undefined: none can be). */
+  minimumDetectable?: number;
+  /** Repetitions per side that would let this figure reach its level. */
+  repetitionsNeeded?: number;
   /** Relative change allowed before a significant change counts (0.05 = 5 %). */
   threshold: number;
   verdict: CheckVerdict;
@@ -19,30 +45,106 @@ export interface CheckRow {
   reason: string;
 }
 
+/** Tail percentiles and maxima inform but do not gate: at a handful of repetitions they are mostly noise. */
+export function isGatingFigure(metric: string): boolean {
+  if (metric === 'boot.bootToReadyMs' || metric === 'cgroup.memory_working_set_bytes.peak') return true;
+  if (metric.includes('.')) return false;
+  return !/(^|_)(p99|p999|max)(_|$)/.test(metric);
+}
+
+function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
 function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
+const percent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
+
+/** The test of one figure before the family's correction: p-values, change, power at these repetitions. */
+export function testFigure(baseline: MetricSamples, current: MetricSamples, threshold: number): CheckRow {
+  const row: CheckRow = {
+    key: baseline.key,
+    metric: baseline.metric,
+    unit: baseline.unit,
+    direction: baseline.direction,
+    gates: isGatingFigure(baseline.metric),
+    baselineMedian: median(baseline.values),
+    currentMedian: median(current.values),
+    baselineN: baseline.values.length,
+    currentN: current.values.length,
+    baselineValues: baseline.values,
+    threshold,
+    verdict: 'insufficient-data',
+    reason: `needs ≥ 2 trials on each side (baseline ${baseline.values.length}, current ${current.values.length})`,
+  };
+  if (baseline.values.length < 2 || current.values.length < 2) return row;
+  const worse = baseline.direction === 'lower' ? 'higher' : 'lower';
+  const better = worse === 'higher' ? 'lower' : 'higher';
+  const worseTest = permutationShiftTest(baseline.values, current.values, worse);
+  const base = mean(baseline.values);
+  return {
+    ...row,
+    ...(base === 0 ? {} : { change: (mean(current.values) - base) / Math.abs(base) }),
+    pWorse: worseTest.p,
+    pBetter: permutationShiftTest(baseline.values, current.values, better).p,
+    minP: worseTest.minP,
+  };
 }
 
 /**
- * Judge one metric. A regression needs the whole confidence interval of the ratio of medians beyond
- * the threshold in the bad direction: the change is then both significant (the interval excludes 1)
- * and larger than the threshold. Testing only the point estimate against the threshold raised false
- * alarms on identical distributions with 5 trials (about 1 in 60 seeds).
+ * Verdicts for a family of tested figures. The gating ones share Holm's correction at `alpha`, so
+ * the chance of any false alarm among them stays at most α; a regression needs the corrected p below
+ * α **and** the change beyond the figure's threshold in the bad direction (Firecracker's rule). A
+ * gating figure whose repetitions cannot reach α at all is `underpowered`, with the repetitions that
+ * would. Informative figures get the uncorrected test and never fail the check.
  */
-export function judgeMetric(baseline: MetricSamples, current: MetricSamples, threshold: number, seed = 1): CheckRow {
-  const base = { key: baseline.key, unit: baseline.unit, direction: baseline.direction, baselineMedian: median(baseline.values), currentMedian: median(current.values), threshold };
-  const estimate = bootstrapRatioOfMedians(baseline.values, current.values, { seed });
-  if (!estimate) {
-    return { ...base, verdict: 'insufficient-data', reason: `needs ≥ 2 trials on each side (baseline ${baseline.values.length}, current ${current.values.length})` };
-  }
-  const worse = baseline.direction === 'lower' ? estimate.low > 1 + threshold : estimate.high < 1 - threshold;
-  const better = baseline.direction === 'lower' ? estimate.high < 1 - threshold : estimate.low > 1 + threshold;
-  const significant = estimate.low > 1 || estimate.high < 1;
-  const change = `${((estimate.ratio - 1) * 100).toFixed(1)} % (${Math.round(estimate.confidence * 100)} % CI ${((estimate.low - 1) * 100).toFixed(1)} … ${((estimate.high - 1) * 100).toFixed(1)} %)`;
-  if (worse) return { ...base, estimate, verdict: 'regressed', reason: `${change}, worse than the ${(threshold * 100).toFixed(1)} % threshold` };
-  if (better) return { ...base, estimate, verdict: 'improved', reason: change };
-  const why = !significant ? 'not significant' : `not clearly beyond the ${(threshold * 100).toFixed(1)} % threshold`;
-  return { ...base, estimate, verdict: 'unchanged', reason: `${change}, ${why}` };
+export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: readonly number[]) => number[]): CheckRow[] {
+  const tested = rows.filter((row) => row.gates && row.pWorse !== undefined);
+  const adjusted = holm(tested.map((row) => row.pWorse as number));
+  const family = tested.length;
+  const byKey = new Map(tested.map((row, index) => [row.key, adjusted[index] as number]));
+  return rows.map((row) => {
+    if (row.pWorse === undefined || row.pBetter === undefined || row.minP === undefined) return row;
+    const level = row.gates ? alpha / Math.max(1, family) : alpha;
+    const pAdjusted = row.gates ? byKey.get(row.key) : undefined;
+    const p = pAdjusted ?? row.pWorse;
+    const change = row.change ?? 0;
+    const beyond = row.direction === 'lower' ? change > row.threshold : change < -row.threshold;
+    const beyondBetter = row.direction === 'lower' ? change < -row.threshold : change > row.threshold;
+    const judged: CheckRow = {
+      ...row,
+      ...(pAdjusted === undefined ? {} : { pAdjusted }),
+      level,
+      repetitionsNeeded: repetitionsToReach(alpha, row.gates ? family : 1),
+    };
+    const stated = `${change >= 0 ? '+' : ''}${percent(change)} in the mean, p = ${formatP(p)}${pAdjusted === undefined ? '' : ' (Holm)'}`;
+    if (row.minP > level) {
+      return { ...judged, verdict: 'underpowered', reason: `${stated}; ${row.baselineN} vs ${row.currentN} repetitions cannot reach p < ${alpha}${row.gates ? ` over ${family} gating figures` : ''}: needs ≥ ${judged.repetitionsNeeded} on each side` };
+    }
+    if (p < alpha && beyond) return { ...judged, verdict: 'regressed', reason: `${stated}, worse than the ${percent(row.threshold)} threshold` };
+    // Improvements only inform: Bonferroni over the family keeps them as strict as regressions.
+    const pBetter = row.gates ? Math.min(1, row.pBetter * family) : row.pBetter;
+    if (pBetter < alpha && beyondBetter) return { ...judged, verdict: 'improved', reason: `${stated.replace(/p = [^ ]+( \(Holm\))?/, `p = ${formatP(pBetter)} for better`)}` };
+    const why = p >= alpha ? `not significant at ${alpha}` : `within the ${percent(row.threshold)} threshold`;
+    return { ...judged, verdict: 'unchanged', reason: `${stated}, ${why}` };
+  });
+}
+
+/**
+ * Each judged row with its minimum detectable effect at its level: a search of permutation tests,
+ * kept apart from the verdicts because it costs about forty tests per figure.
+ */
+export function addDetectableEffects(rows: readonly CheckRow[]): CheckRow[] {
+  return rows.map((row) => {
+    if (row.level === undefined) return row;
+    const effect = minimumDetectableEffect(row.baselineValues, row.direction === 'lower' ? 'higher' : 'lower', row.level);
+    return effect === undefined ? row : { ...row, minimumDetectable: effect };
+  });
+}
+
+/** p-values as people read them: 3 significant digits, small ones in exponent form. */
+export function formatP(p: number): string {
+  return p < 0.001 ? p.toExponential(1) : p.toPrecision(2);
 }

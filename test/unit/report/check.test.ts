@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { defaultThreshold, parseThreshold } from '../../../src/report/check.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { checkResults, defaultThreshold, parseAlpha, parseThreshold } from '../../../src/report/check.js';
+import { packageRoot } from '../../../src/paths.js';
+import type { ResultFile } from '../../../src/results/types.js';
 import { renderCsv } from '../../../src/report/csv.js';
 import { migrateResult, parseResult } from '../../../src/results/read.js';
 import { UsageError } from '../../../src/errors.js';
@@ -41,4 +45,33 @@ test('CSV quotes fields with commas, quotes and newlines', () => {
   const csv = renderCsv([{ path: 'a,b "c".json', result: { runId: 'r', trials: [{ trialId: 't', runtime: 'docker', workload: 'cpu', rep: 1, state: 'completed', boot: { bootToReadyMs: 5, phases: [] }, metrics: [{ name: 'm', value: 1, unit: 'u\nv', source: 's', direction: 'higher' }], resources: {}, series: { intervalMs: 1, tMs: [], columns: {}, events: [], sampleCostMs: { mean: 0, max: 0 } } }] } as never }]);
   assert.match(csv, /^"a,b ""c"".json",r,t,docker,cpu,1,completed,boot,bootToReadyMs,,5,ms,host\.clock$/m);
   assert.match(csv, /metric,m,,1,"u\nv",s/);
+});
+
+test('check fails closed on the recorded run: errored trials, interruption, missing runtime, too few repetitions; each waivable', () => {
+  const recorded = () => JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8')) as ResultFile;
+  const baseline = recorded();
+  // The recording has 2 idle repetitions: no gating figure can reach α, so even a file against itself fails closed.
+  const self = checkResults(baseline, recorded(), { crossHost: false });
+  assert.equal(self.failed, true);
+  assert.deepEqual(self.problems.map((p) => p.kind), ['too-few-repetitions']);
+  assert.equal(checkResults(baseline, recorded(), { crossHost: false, allowUnderpowered: true }).failed, false);
+  const broken = recorded();
+  const first = broken.trials[0]!;
+  broken.trials[0] = { trialId: first.trialId, runtime: first.runtime, workload: first.workload, rep: first.rep, state: 'errored', error: 'guest never printed READY' };
+  broken.status = 'interrupted';
+  delete broken.runtimes.qemu;
+  broken.trials = broken.trials.filter((t) => t.runtime !== 'qemu');
+  const report = checkResults(baseline, broken, { crossHost: false, allowUnderpowered: true });
+  assert.equal(report.failed, true);
+  assert.deepEqual(report.problems.map((p) => [p.kind, p.waived]), [['errored-trials', false], ['interrupted', false], ['missing-runtime', false], ['missing-figure', false], ['too-few-repetitions', true]]);
+  assert.match(report.problems[0]!.message, /1 of 3 trials did not complete: docker-idle-1 \(guest never printed READY\)/);
+  const waived = checkResults(baseline, broken, { crossHost: false, allowUnderpowered: true, allowErrored: true });
+  assert.equal(waived.failed, false);
+  assert.ok(waived.problems.every((p) => p.waived));
+});
+
+test('--alpha accepts a probability up to 0.5 and names a bad value', () => {
+  assert.equal(parseAlpha('0.01'), 0.01);
+  assert.equal(parseAlpha('.05'), 0.05);
+  for (const bad of ['0', '1', '0.6', 'x', '', '-0.01']) assert.throws(() => parseAlpha(bad), /--alpha must be a probability above 0 and at most 0\.5, like 0\.01, got/);
 });

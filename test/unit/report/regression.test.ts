@@ -1,0 +1,64 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { isGatingFigure, judgeFamily, testFigure, type CheckRow } from '../../../src/report/regression.js';
+import { seededRandom } from '../../../src/results/bootstrap.js';
+import { holmAdjust } from '../../../src/results/permutation.js';
+import type { MetricSamples } from '../../../src/results/samples.js';
+
+/** Normal samples via Box-Muller from a seeded generator. */
+function normal(random: () => number, n: number, mean: number, sd: number): number[] {
+  return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
+}
+
+const figure = (index: number, values: number[], direction: 'higher' | 'lower' = 'higher'): MetricSamples => ({
+  key: `docker/cpu/metric_${index}`, runtime: 'docker', workload: 'cpu', metric: `metric_${index}`, unit: 'events/s', source: 'guest', direction, values,
+});
+
+/** Judge a family of `size` figures, each `n` vs `n` values at 5 % noise, the current ones shifted by `shift`. */
+function judge(seed: number, size: number, n: number, shift: number, alpha = 0.01): CheckRow[] {
+  const random = seededRandom(seed);
+  const rows = Array.from({ length: size }, (_, index) => testFigure(figure(index, normal(random, n, 100, 5)), figure(index, normal(random, n, 100 * (1 - shift), 5)), 0.05));
+  return judgeFamily(rows, alpha, holmAdjust);
+}
+
+test('simulation: the false-alarm rate on identical distributions stays below α (1,000 seeds, exact permutation test)', () => {
+  const seeds = 1000;
+  for (const [size, n] of [[1, 5], [1, 8], [10, 8]] as const) {
+    let alarms = 0;
+    for (let seed = 1; seed <= seeds; seed++) if (judge(seed, size, n, 0).some((row) => row.verdict === 'regressed')) alarms++;
+    console.log(`false alarms, ${size} figure(s) × ${n} vs ${n} repetitions, α = 0.01: ${alarms} / ${seeds} = ${(alarms / seeds).toFixed(4)}`);
+    assert.ok(alarms / seeds <= 0.01, `${alarms} false alarms in ${seeds}`);
+  }
+});
+
+test('simulation: power to find a 10 % drop at 5 % noise, by repetitions (the default suite runs 3)', () => {
+  const seeds = 300;
+  const power = (n: number, size = 1) => {
+    let found = 0;
+    for (let seed = 1; seed <= seeds; seed++) if (judge(seed, size, n, 0.1)[0]?.verdict === 'regressed') found++;
+    return found / seeds;
+  };
+  const table = [3, 5, 8, 10].map((n) => [n, power(n)] as const);
+  for (const [n, p] of table) console.log(`power, 10 % drop at 5 % noise, ${n} vs ${n} repetitions, one figure, α = 0.01: ${p.toFixed(2)}`);
+  console.log(`power, same, 10 vs 10 repetitions, in a family of 20 gating figures (Holm): ${power(10, 20).toFixed(2)}`);
+  // 3 vs 3 cannot reach 0.01 at all: the check says so (underpowered) instead of passing silently.
+  assert.equal(table[0]?.[1], 0);
+  assert.equal(judge(1, 1, 3, 0.1)[0]?.verdict, 'underpowered');
+  assert.ok((table[3]?.[1] ?? 0) >= 0.8, `power at 10 repetitions: ${table[3]?.[1]}`);
+});
+
+test('a regression needs significance and a change beyond the threshold; improvements are told apart', () => {
+  const big = judgeFamily([testFigure(figure(0, [100, 101, 99, 100, 100, 101]), figure(0, [80, 81, 79, 80, 80, 81]), 0.05)], 0.01, holmAdjust)[0];
+  assert.equal(big?.verdict, 'regressed');
+  const better = judgeFamily([testFigure(figure(0, [100, 101, 99, 100, 100, 101]), figure(0, [120, 121, 119, 120, 120, 121]), 0.05)], 0.01, holmAdjust)[0];
+  assert.equal(better?.verdict, 'improved');
+  // Significant, but 2 % is inside a 5 % threshold.
+  const small = judgeFamily([testFigure(figure(0, [100, 100.1, 99.9, 100, 100, 100.1]), figure(0, [98, 98.1, 97.9, 98, 98, 98.1]), 0.05)], 0.01, holmAdjust)[0];
+  assert.equal(small?.verdict, 'unchanged');
+  assert.equal(testFigure(figure(0, [100]), figure(0, [80, 81]), 0.05).verdict, 'insufficient-data');
+});
+
+test('tail percentiles and secondary resources inform; boot, throughput, medians and working set gate', () => {
+  for (const metric of ['boot.bootToReadyMs', 'events_per_s', 'randread_4k_clat_p50_us', 'cgroup.memory_working_set_bytes.peak']) assert.ok(isGatingFigure(metric), metric);
+  for (const metric of ['randread_4k_clat_p99_us', 'get_p99_ms', 'guest.pss_bytes.peak', 'cgroup.cpu_seconds.atReady']) assert.ok(!isGatingFigure(metric), metric);
+});
