@@ -8,6 +8,9 @@ export interface ProcStat {
   /** User and system CPU in clock ticks (USER_HZ). */
   readonly utimeTicks: number;
   readonly stimeTicks: number;
+  /** User and system CPU of children it waited for (reaped), in clock ticks. */
+  readonly cutimeTicks: number;
+  readonly cstimeTicks: number;
   /** Start time after boot, in clock ticks. */
   readonly startTicks: number;
 }
@@ -18,10 +21,10 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
   const rest = text.slice(close + 2).trim().split(/\s+/);
-  // rest[0] is field 3 (state); utime/stime are fields 14/15, starttime 22.
+  // rest[0] is field 3 (state); utime/stime are fields 14/15, cutime/cstime 16/17, starttime 22.
   const field = (n: number): number => Number(rest[n - 3]);
   const pid = Number(text.slice(0, open).trim());
-  const values = { ppid: field(4), utimeTicks: field(14), stimeTicks: field(15), startTicks: field(22) };
+  const values = { ppid: field(4), utimeTicks: field(14), stimeTicks: field(15), cutimeTicks: field(16), cstimeTicks: field(17), startTicks: field(22) };
   if (!Number.isFinite(pid) || Object.values(values).some((value) => !Number.isFinite(value))) return undefined;
   return { pid, comm: text.slice(open + 1, close), ...values };
 }

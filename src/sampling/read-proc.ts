@@ -6,7 +6,11 @@ export interface ProcReading {
   rssBytes?: number;
   pssBytes?: number;
   privateBytes?: number;
+  /** Own user + system CPU. */
   cpuSeconds?: number;
+  /** Own CPU plus that of reaped children: a guest's short-lived processes are counted once reaped. */
+  cpuWithChildrenSeconds?: number;
+  /** Block I/O (`/proc/PID/io` includes reaped children's). */
   ioReadBytes?: number;
   ioWriteBytes?: number;
 }
@@ -35,6 +39,8 @@ export async function readProcs(pids: readonly number[], tickSeconds: number): P
       reading.pssBytes = add(reading.pssBytes, shared.pssBytes);
       reading.privateBytes = add(reading.privateBytes, shared.privateBytes);
       reading.cpuSeconds = add(reading.cpuSeconds, ticks ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds : undefined);
+      const children = ticks ? (ticks.cutimeTicks + ticks.cstimeTicks) * tickSeconds : undefined;
+      reading.cpuWithChildrenSeconds = add(reading.cpuWithChildrenSeconds, ticks && children !== undefined ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds + children : undefined);
       reading.ioReadBytes = add(reading.ioReadBytes, ioValues.readBytes);
       reading.ioWriteBytes = add(reading.ioWriteBytes, ioValues.writeBytes);
     }),

@@ -35,13 +35,29 @@ const cgroupColumns: Record<string, { field: keyof CgroupReading; unit: SeriesCo
 const v1ChildOnlyColumns = ['cgroup.io_read_bytes', 'cgroup.io_write_bytes', 'cgroup.io_read_ops', 'cgroup.io_write_ops'];
 const v1RemovedChildReason = "cgroup v1 blkio drops a removed child group's I/O from its parent: the guest's group was gone before any sample";
 
-const procColumns: Record<string, { field: keyof ProcReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind']; source: string }> = {
+type ProcColumn = { field: keyof ProcReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind']; source: string };
+
+const memoryColumns: Record<string, ProcColumn> = {
   rss_bytes: { field: 'rssBytes', unit: 'bytes', kind: 'gauge', source: 'proc.status.VmRSS' },
   pss_bytes: { field: 'pssBytes', unit: 'bytes', kind: 'gauge', source: 'proc.smaps_rollup.Pss' },
   private_bytes: { field: 'privateBytes', unit: 'bytes', kind: 'gauge', source: 'proc.smaps_rollup.Private' },
-  cpu_seconds: { field: 'cpuSeconds', unit: 'seconds', kind: 'counter', source: 'proc.stat.utime+stime' },
+};
+
+/** The guest's processes: CPU and I/O include children they reaped, so short-lived processes count. */
+const guestColumns: Record<string, ProcColumn> = {
+  ...memoryColumns,
+  cpu_seconds: { field: 'cpuWithChildrenSeconds', unit: 'seconds', kind: 'counter', source: 'proc.stat.utime+stime+cutime+cstime' },
   io_read_bytes: { field: 'ioReadBytes', unit: 'bytes', kind: 'counter', source: 'proc.io.read_bytes' },
   io_write_bytes: { field: 'ioWriteBytes', unit: 'bytes', kind: 'counter', source: 'proc.io.write_bytes' },
+};
+
+/**
+ * The shim: its own CPU only, and no I/O columns: it reaps the container's init, so its children's
+ * CPU and its /proc/PID/io would repeat the container's own.
+ */
+const shimColumns: Record<string, ProcColumn> = {
+  ...memoryColumns,
+  cpu_seconds: { field: 'cpuSeconds', unit: 'seconds', kind: 'counter', source: 'proc.stat.utime+stime' },
 };
 
 /**
@@ -72,11 +88,9 @@ export class Sampler {
     for (const [name, spec] of Object.entries(cgroupColumns)) {
       this.#specs[name] = { unit: spec.unit, kind: spec.kind, source: sources[spec.field] };
     }
-    const groups = target.extraPids?.length ? ['guest', 'shim'] : ['guest'];
-    for (const group of groups) {
-      for (const [name, spec] of Object.entries(procColumns)) {
-        this.#specs[`${group}.${name}`] = { unit: spec.unit, kind: spec.kind, source: spec.source };
-      }
+    const groups: [string, Record<string, ProcColumn>][] = [['guest', guestColumns], ...(target.extraPids?.length ? [['shim', shimColumns] as [string, Record<string, ProcColumn>]] : [])];
+    for (const [group, columns] of groups) {
+      for (const [name, spec] of Object.entries(columns)) this.#specs[`${group}.${name}`] = { unit: spec.unit, kind: spec.kind, source: spec.source };
     }
     const columns: Record<string, SeriesColumn> = {};
     for (const [name, spec] of Object.entries(this.#specs)) columns[name] = { ...spec, values: [] };
@@ -116,10 +130,8 @@ export class Sampler {
     const row = this.#series.tMs.length;
     this.#series.tMs.push(Math.round((started - this.#origin) * 10) / 10);
     for (const [name, spec] of Object.entries(cgroupColumns)) this.#push(name, childGone && v1ChildOnlyColumns.includes(name) ? undefined : cgroup[spec.field]);
-    for (const [name, spec] of Object.entries(procColumns)) {
-      this.#push(`guest.${name}`, pids.length > 0 ? guest[spec.field] : undefined);
-      if (shim) this.#push(`shim.${name}`, shim[spec.field]);
-    }
+    for (const [name, spec] of Object.entries(guestColumns)) this.#push(`guest.${name}`, pids.length > 0 ? guest[spec.field] : undefined);
+    if (shim) for (const [name, spec] of Object.entries(shimColumns)) this.#push(`shim.${name}`, shim[spec.field]);
     if (label) this.#series.events.push({ label, row });
     this.#costs.push(performance.now() - started);
   }
