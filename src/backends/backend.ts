@@ -1,5 +1,6 @@
 import type { RuntimeName } from '../config/suite.js';
 import type { WorkloadManifest } from '../config/workload-manifest.js';
+import type { RuntimeKind } from '../host/envelope.js';
 import type { TrialCgroup } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import type { SamplerTarget } from '../sampling/sampler.js';
@@ -86,6 +87,8 @@ export type RuntimeInfo = Readonly<Record<string, string | number | boolean>>;
 /** One way of running a guest from the shared image set. */
 export interface Backend {
   readonly name: RuntimeName;
+  /** What the runtime is: the native baseline, a container or a VM (whose group also holds the VMM). */
+  readonly kind: RuntimeKind;
   /**
    * Where the guest's cgroup is: `trial-group` (the runtime makes its own group below `spec.cgroup`,
    * as Docker's CgroupParent does) or `trial-leaf` (processes the harness starts join `spec.cgroup`'s

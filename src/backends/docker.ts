@@ -7,10 +7,12 @@ import Docker from 'dockerode';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError } from '../errors.js';
 import { blockDeviceOf, describeIoAccounting, nonLimitingBps, type BlockDevice } from '../host/block-device.js';
+import type { ContainerNetwork } from '../config/suite.js';
+import { inSubnet, measureBridgeRoute, type BridgeRoute } from '../host/docker-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
 import { locateCgroup, parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { readParent } from '../sampling/read-proc.js';
-import { agentArguments, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
 
 /** Label every twinbench container carries, so `bench clean` can find leftovers. */
@@ -49,6 +51,8 @@ export async function removeLabelledContainers(runId?: string, docker = new Dock
 
 /** Settings of the Docker backend. */
 export interface DockerSettings {
+  /** How the host reaches the container's ports (see ContainerNetwork). */
+  readonly network: ContainerNetwork;
   /** Docker platform of the guest, e.g. `linux/arm64`. */
   readonly platform: string;
   /** True when the guest's architecture is not the host's: binaries run under qemu-user (emulated). */
@@ -58,6 +62,7 @@ export interface DockerSettings {
 /** Runs guests as Docker containers from the imported rootfs, through the engine's API. */
 export class DockerBackend implements Backend {
   readonly name = 'docker' as const;
+  readonly kind = 'container' as const;
   readonly cgroupPlacement = 'trial-group' as const;
   readonly #docker = new Docker();
   readonly #settings: DockerSettings;
@@ -65,10 +70,10 @@ export class DockerBackend implements Backend {
   #countDevice: BlockDevice | undefined;
   /** With the cgroupfs driver the container's group goes below the trial's (`CgroupParent` is a path). */
   #cgroupfsDriver = false;
-  /** Host address published ports bind to: the default bridge's gateway, so the kernel's DNAT carries them. */
-  #publishAddress = '127.0.0.1';
+  /** The bridge's subnet, device and host address, measured at prepare. */
+  #route: BridgeRoute | undefined;
 
-  constructor(settings: DockerSettings = { platform: '', foreign: false }) {
+  constructor(settings: DockerSettings = { platform: '', foreign: false, network: 'bridge' }) {
     this.#settings = settings;
   }
 
@@ -92,8 +97,11 @@ export class DockerBackend implements Backend {
       }
     }
     const image = await this.#docker.getImage(images.dockerTag).inspect();
-    const bridge = (await this.#docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Gateway?: string }[] } } | undefined;
-    this.#publishAddress = bridge?.IPAM?.Config?.[0]?.Gateway ?? '127.0.0.1';
+    if (this.#settings.network !== 'host') {
+      // Subnet is the one IPAM field a stock dockerd always lists; the path itself is measured on the host.
+      const bridge = (await this.#docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Subnet?: string }[] } } | undefined;
+      this.#route = await measureBridgeRoute(bridge?.IPAM?.Config?.[0]?.Subnet);
+    }
     return {
       engineVersion: engine.version,
       apiVersion: engine.apiVersion,
@@ -105,7 +113,8 @@ export class DockerBackend implements Backend {
       emulated: this.#settings.foreign,
       ...(this.#settings.foreign ? { emulation: `qemu-user via binfmt_misc (${this.#settings.platform} on a ${process.arch} host)` } : {}),
       network: 'none, except workloads with ports',
-      networkPath: `default bridge (veth), ports published on ${this.#publishAddress}; the host connects to ${this.#publishAddress}:<published port>${this.#publishAddress === '127.0.0.1' ? ' (docker-proxy)' : ' (iptables DNAT)'}`,
+      containerNetwork: this.#settings.network,
+      networkPath: describeContainerPath(this.#settings.network, this.#route),
       scratch: 'host folder bind-mounted at /scratch (not the overlay), direct I/O',
       cgroup: this.#cgroupfsDriver
         ? "the trial's own group (CgroupParent), sampled from before start until after exit"
@@ -118,6 +127,7 @@ export class DockerBackend implements Backend {
     const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
     const bytes = spec.memoryMiB * 1024 * 1024;
     const guestPorts = Object.values(spec.workload.ports ?? {});
+    const published = this.#settings.network === 'published' && guestPorts.length > 0;
     let container: Docker.Container;
     try {
       container = await this.#docker.createContainer({
@@ -129,16 +139,16 @@ export class DockerBackend implements Backend {
         AttachStdout: true,
         AttachStderr: true,
         NetworkDisabled: !spec.workload.network,
-        ExposedPorts: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, {}])),
+        ...(published ? { ExposedPorts: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, {}])) } : {}),
         HostConfig: {
           NanoCpus: spec.vcpus * 1e9,
           ...(spec.cpuset ? { CpusetCpus: spec.cpuset } : {}),
-          PortBindings: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, [{ HostIp: this.#publishAddress, HostPort: '' }]])),
+          ...(published && this.#route ? { PortBindings: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, [{ HostIp: this.#route!.address, HostPort: '' }]])) } : {}),
           ...(spec.scratch ? { Binds: [`${spec.scratch.dir}:/scratch`] } : {}),
           Memory: bytes,
           MemorySwap: bytes,
           ...(this.#cgroupfsDriver && spec.cgroup ? { CgroupParent: spec.cgroup.path } : {}),
-          NetworkMode: spec.workload.network ? 'bridge' : 'none',
+          NetworkMode: spec.workload.network ? (this.#settings.network === 'host' ? 'host' : 'bridge') : 'none',
           Privileged: false,
           ...(this.#countDevice ? this.#throttleRules(this.#countDevice) : {}),
           ReadonlyRootfs: false,
@@ -159,7 +169,7 @@ export class DockerBackend implements Backend {
       await container.start();
       const inspected = await container.inspect();
       observer.guestStarted(await this.#samplerTarget(container.id, inspected.State.Pid, spec));
-      if (spec.workload.ports) observer.guestEndpoints(this.#publishedEndpoints(spec.workload.ports, inspected.NetworkSettings.Ports));
+      if (spec.workload.ports) observer.guestEndpoints(this.#endpoints(spec.workload.ports, inspected));
       const result = await watch.done;
       const exit = (await container.wait()) as { StatusCode: number };
       await observer.guestExited();
@@ -201,6 +211,16 @@ export class DockerBackend implements Backend {
     } finally {
       await removeContext();
     }
+  }
+
+  /** Where the host reaches each named guest port, by the run's container network path. */
+  #endpoints(ports: Readonly<Record<string, number>>, inspected: Docker.ContainerInspectInfo): Map<string, HostEndpoint> {
+    if (this.#settings.network === 'host') return endpointsAt('127.0.0.1', ports);
+    if (this.#settings.network === 'published') return this.#publishedEndpoints(ports, inspected.NetworkSettings.Ports);
+    const address = inspected.NetworkSettings.Networks?.['bridge']?.IPAddress ?? '';
+    const subnet = this.#route?.subnet ?? '';
+    if (!inSubnet(address, subnet)) throw new TrialError(`the container's bridge address ${JSON.stringify(address)} is not in the bridge's subnet ${subnet}`);
+    return endpointsAt(address, ports);
   }
 
   /** Where the host reaches each named guest port: the address and port Docker published it on. */
@@ -256,4 +276,12 @@ async function findShim(containerId: string, initPid: number): Promise<number | 
     if (args[args.indexOf('-id') + 1] === containerId) return Number(entry);
   }
   return undefined;
+}
+
+/** The network path of a run's containers, for the result and the report. */
+function describeContainerPath(network: ContainerNetwork, route: BridgeRoute | undefined): string {
+  if (network === 'host') return "the host's network namespace (--container-net host): no veth, no NAT; the host connects over loopback";
+  const bridge = `Docker's default bridge ${route?.subnet ?? ''} on ${route?.device ?? ''} (veth; route measured with ip route get)`;
+  if (network === 'published') return `${bridge}; ports published on ${route?.address ?? ''}, the bridge's host address: the host connects through iptables DNAT (--container-net published)`;
+  return `${bridge}; the host connects to the container's own address on it: no NAT, no proxy, as it reaches a VM on its tap`;
 }

@@ -4,6 +4,7 @@ import { TrialError } from '../errors.js';
 import { parseAgentLine } from './agent-protocol.js';
 import type { Backend, RuntimeInfo, TrialObserver, TrialOutcome, TrialSpec } from './backend.js';
 import type { RuntimeName } from '../config/suite.js';
+import type { RuntimeKind } from '../host/envelope.js';
 import type { SamplerTarget } from '../sampling/sampler.js';
 
 /** A scripted trial: the console lines a guest would print, or a failure. */
@@ -15,6 +16,7 @@ export type FakeScript = { lines: string[]; exitStatus?: number } | { fail: stri
  */
 export class FakeBackend implements Backend {
   readonly name: RuntimeName;
+  readonly kind: RuntimeKind;
   readonly cgroupPlacement = 'own' as const;
   readonly #script: (spec: TrialSpec) => FakeScript;
   readonly #target: SamplerTarget;
@@ -22,6 +24,7 @@ export class FakeBackend implements Backend {
 
   constructor(name: RuntimeName, script: (spec: TrialSpec) => FakeScript, target: SamplerTarget) {
     this.name = name;
+    this.kind = name === 'native' ? 'native' : name === 'docker' ? 'container' : 'vm';
     this.#script = script;
     this.#target = target;
   }

@@ -30,6 +30,7 @@ export interface NativeSettings {
 /** Runs the same binaries from the same rootfs directly on the host: the baseline for every ratio. */
 export class NativeBackend implements Backend {
   readonly name = 'native' as const;
+  readonly kind = 'native' as const;
   readonly cgroupPlacement = 'trial-leaf' as const;
   readonly #settings: NativeSettings;
   #tree = '';

@@ -41,6 +41,7 @@ export interface QemuSettings {
 /** Runs guests as QEMU VMs booting the shared disk (through a fresh overlay) with direct kernel boot. */
 export class QemuBackend implements Backend {
   readonly name = 'qemu' as const;
+  readonly kind = 'vm' as const;
   readonly cgroupPlacement = 'trial-leaf' as const;
   readonly #settings: QemuSettings;
   #images: ImageSet | undefined;

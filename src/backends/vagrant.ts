@@ -61,6 +61,7 @@ export function libvirtDomainCgroup(procCgroup: string, mounts: CgroupMounts): C
 /** Runs the same guests through a real `vagrant up` with the libvirt provider. */
 export class VagrantBackend implements Backend {
   readonly name = 'vagrant' as const;
+  readonly kind = 'vm' as const;
   /** libvirt places the domain's QEMU in its own machine partition; the sampler follows it there. */
   readonly cgroupPlacement = 'own' as const;
   readonly #settings: VagrantSettings;

@@ -10,6 +10,7 @@ import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { readHostInventory } from '../host/inventory.js';
+import { envelopeRecord } from '../host/envelope.js';
 import { requireHostClientTools } from '../host-clients/host-client.js';
 import { prepareBackends } from '../orchestrator/prepare-backends.js';
 import { findDeadRuns } from '../orchestrator/run-state.js';
@@ -106,7 +107,13 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     runId,
     signal: io.signal,
     log: io.log,
+    containerNetwork: config.containerNetwork ?? 'bridge',
   });
+
+  for (const [name, backend] of backends) {
+    const record = runtimes[name];
+    if (record) record.envelope = envelopeRecord(backend.kind, backend.cgroupPlacement !== 'own', config.vcpus, config.memoryMiB);
+  }
 
   const { warmups, trials } = await runSuite({
     runId,

@@ -78,7 +78,7 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
   const startedAt = new Date();
   const scope = await openRunScope(startedAt, runtime === 'docker');
   const { backends, runtimes, countDevice } = await prepareBackends({
-    runtimes: [runtime], images, profile, guestArch: hostArch, hostArch, accel: 'auto', cgroupVersion: cgroupMode.version, runDir: scope.runDir, runId: scope.runId, signal: io.signal, log: io.log,
+    runtimes: [runtime], images, profile, guestArch: hostArch, hostArch, accel: 'auto', cgroupVersion: cgroupMode.version, runDir: scope.runDir, runId: scope.runId, signal: io.signal, log: io.log, containerNetwork: 'bridge',
   });
   const backend = backends.get(runtime);
   if (!backend) throw new Error(`no ${runtime} backend`);

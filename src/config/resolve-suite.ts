@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { archNames, type ArchName } from '../host/arch.js';
 import type { WorkloadManifest } from './workload-manifest.js';
-import { builtInSuites, runtimeNames, type AccelChoice, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
+import { builtInSuites, containerNetworks, runtimeNames, type AccelChoice, type ContainerNetwork, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
 
 /** Flags of `bench all` that shape the suite, as the user typed them. */
 export interface SuiteFlags {
@@ -19,6 +19,7 @@ export interface SuiteFlags {
   arch?: string;
   warmup?: string;
   cpuset?: string;
+  containerNet?: string;
 }
 
 /**
@@ -145,6 +146,8 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
   }
   const accel = flags.accel ?? 'auto';
   if (!['auto', 'kvm', 'tcg'].includes(accel)) problems.push(`--accel must be auto, kvm or tcg, got ${JSON.stringify(accel)}`);
+  const containerNetwork = flags.containerNet ?? 'bridge';
+  if (!containerNetworks.includes(containerNetwork as ContainerNetwork)) problems.push(`--container-net must be one of ${containerNetworks.join(', ')}, got ${JSON.stringify(containerNetwork)}`);
   const arch = flags.arch ?? hostArch;
   if (!archNames.includes(arch as ArchName)) problems.push(`--arch must be one of ${archNames.join(', ')}, got ${JSON.stringify(arch)}`);
 
@@ -172,5 +175,6 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
     arch: arch as ArchName,
     warmup: warmup ?? 1,
     ...(cpuset ? { cpuset: cpuset.join(',') } : {}),
+    containerNetwork: containerNetwork as ContainerNetwork,
   };
 }

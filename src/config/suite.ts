@@ -4,6 +4,14 @@ import type { ArchName } from '../host/arch.js';
 export type RuntimeName = 'docker' | 'qemu' | 'native' | 'vagrant';
 export const runtimeNames: readonly RuntimeName[] = ['docker', 'qemu', 'native', 'vagrant'];
 
+/**
+ * How the host reaches a container's ports: `bridge`, at the container's own address on the Docker
+ * bridge (veth, no NAT, no proxy: the VM's path, a tap on a bridge); `published`, a port published on
+ * the bridge's gateway address (iptables DNAT); `host`, the host's network namespace (loopback).
+ */
+export type ContainerNetwork = 'bridge' | 'published' | 'host';
+export const containerNetworks: readonly ContainerNetwork[] = ['bridge', 'published', 'host'];
+
 /** Accelerator choice: `auto` probes KVM with a short test boot and falls back to TCG. */
 export type AccelChoice = 'auto' | 'kvm' | 'tcg';
 
@@ -40,6 +48,8 @@ export interface SuiteConfig {
    * the CPU affinity of QEMU (all its threads) and of the native agent. Absent = not pinned.
    */
   readonly cpuset?: string;
+  /** How the host reaches a container's ports (`--container-net`; absent in files from before it = `published`). */
+  readonly containerNetwork?: ContainerNetwork;
 }
 
 /** Built-in suites. `default`: the native baseline plus both runtimes, ≥ 5 boots (idle), 3 repetitions of every other workload; `quick`: CI-sized. */

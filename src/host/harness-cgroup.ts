@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listCgroupMountPoints, parseCgroupMounts, type CgroupLocation, type SampledController } from '../sampling/cgroup-paths.js';
 import { nonLimitingBps, type BlockDevice } from './block-device.js';
+import { envelopeWrites, type Envelope } from './envelope.js';
 
 /** Parent folder of every cgroup twinbench creates, under each hierarchy. */
 export const harnessCgroupParent = 'twinbench';
@@ -43,7 +44,7 @@ export interface TrialCgroup {
  * (v1) or in the unified one (v2). On v1 a non-limiting throttle rule for `countDevice` on the group
  * makes the blkio counters of everything below it count (children inherit it; see block-device.ts).
  */
-export async function createTrialCgroup(name: string, options: { countDevice?: BlockDevice | undefined; leaf: boolean }): Promise<TrialCgroup> {
+export async function createTrialCgroup(name: string, options: { countDevice?: BlockDevice | undefined; leaf: boolean; envelope: Envelope }): Promise<TrialCgroup> {
   const { countDevice } = options;
   const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
   const path = `/${harnessCgroupParent}/${name}`;
@@ -64,6 +65,10 @@ export async function createTrialCgroup(name: string, options: { countDevice?: B
         await writeFile(join(dir, 'blkio.throttle.write_bps_device'), rule);
       }
     }
+    for (const write of envelopeWrites(1, options.envelope)) {
+      const mount = mounts.v1.get(write.controller);
+      if (mount) await writeEnvelopeFile(join(mount, path), write);
+    }
     return { path, location: { version: 1, dirs: location }, ...(options.leaf ? { leaf: leafOf(path, dirs) } : {}) };
   }
   if (mounts.v2) {
@@ -75,11 +80,22 @@ export async function createTrialCgroup(name: string, options: { countDevice?: B
     const dir = join(mounts.v2, path);
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'cgroup.subtree_control'), enable).catch(() => undefined);
+    for (const write of envelopeWrites(2, options.envelope)) await writeEnvelopeFile(dir, write);
     if (options.leaf) await mkdir(join(dir, leafName), { recursive: true });
     dirs.push(dir);
     return { path, location: { version: 2, dir }, ...(options.leaf ? { leaf: leafOf(path, dirs) } : {}) };
   }
   throw new Error('no cgroup hierarchy is mounted under /sys/fs/cgroup');
+}
+
+/** Write one envelope file; a missing optional one (no swap accounting) is skipped, anything else fails the trial. */
+async function writeEnvelopeFile(dir: string, write: { file: string; value: string; optional?: boolean }): Promise<void> {
+  try {
+    await writeFile(join(dir, write.file), write.value);
+  } catch (error) {
+    if (write.optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw new Error(`cannot set ${write.file} = ${write.value} on ${dir}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function leafOf(path: string, dirs: readonly string[]): HarnessCgroup {

@@ -4,7 +4,7 @@ import { NativeBackend } from '../backends/native.js';
 import { QemuBackend } from '../backends/qemu.js';
 import type { Accelerator } from '../backends/qemu-cmdline.js';
 import { VagrantBackend } from '../backends/vagrant.js';
-import type { AccelChoice, RuntimeName } from '../config/suite.js';
+import type { AccelChoice, ContainerNetwork, RuntimeName } from '../config/suite.js';
 import type { ArchName, ArchProfile } from '../host/arch.js';
 import { blockDeviceOf, type BlockDevice } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
@@ -27,6 +27,8 @@ export interface PrepareOptions {
   runId: string;
   signal: AbortSignal;
   log: (line: string) => void;
+  /** How the host reaches containers' ports. */
+  containerNetwork: ContainerNetwork;
 }
 
 /** Create and prepare one backend per runtime, and the runtime records for the result file. */
@@ -44,7 +46,7 @@ export async function prepareBackends(options: PrepareOptions): Promise<{ backen
       : chooseAccelerator(options.accel, options.profile, options.images.kernelPath));
   for (const runtime of options.runtimes) {
     if (runtime === 'docker') {
-      const backend = new DockerBackend({ platform: options.profile.dockerPlatform, foreign });
+      const backend = new DockerBackend({ platform: options.profile.dockerPlatform, foreign, network: options.containerNetwork });
       runtimes.docker = { emulated: foreign, info: await backend.prepare(options.images, options.signal) };
       backends.set('docker', backend);
     } else if (runtime === 'native') {

@@ -6,6 +6,7 @@ import { hostClients, releaseGuest } from '../host-clients/host-client.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
 import { cleanup } from '../cleanup.js';
 import type { BlockDevice } from '../host/block-device.js';
+import { envelopeFor } from '../host/envelope.js';
 import { createTrialCgroup, removeTrialCgroup, type TrialCgroup } from '../host/harness-cgroup.js';
 import { guestDataParsers } from './guest-data.js';
 import { TrialError, describeError } from '../errors.js';
@@ -37,7 +38,8 @@ export async function runTrial(backend: Backend, plain: TrialSpec, rep: number, 
   let cgroup: TrialCgroup | undefined;
   try {
     const placement = backend.cgroupPlacement;
-    cgroup = placement === 'own' ? undefined : await createTrialCgroup(`${plain.runId}-${plain.trialId}`, { countDevice: sampling.countDevice, leaf: placement === 'trial-leaf' });
+    const envelope = envelopeFor(backend.kind, plain.vcpus, plain.memoryMiB);
+    cgroup = placement === 'own' ? undefined : await createTrialCgroup(`${plain.runId}-${plain.trialId}`, { countDevice: sampling.countDevice, leaf: placement === 'trial-leaf', envelope });
   } catch (error) {
     return { ...base, state: 'errored', error: `creating the trial's cgroup failed: ${describeError(error)}` };
   }

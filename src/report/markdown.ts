@@ -96,7 +96,12 @@ function failures(result: ResultFile): string[] {
   return ['## Trials that did not complete', '', ...failed.map((trial) => `- \`${trial.trialId}\` ${trial.state}: ${trial.state === 'errored' ? trial.error : trial.state === 'aborted' ? trial.reason : ''}`)];
 }
 
-/** The Markdown summary written beside the result JSON and printed by `bench all`. */
+/** The resource envelope of each runtime, and where it is not the same. */
+function envelopeLines(result: ResultFile): string[] {
+  const lines = Object.entries(result.runtimes).flatMap(([runtime, record]) => (record?.envelope ? [`- Envelope, ${runtime}: ${record.envelope.how}.`] : []));
+  return lines.length ? ['', ...lines] : [];
+}
+
 /** How each runtime reached the network and the scratch disk, when a workload used them (dimensions that change the answer). */
 function pathLines(result: ResultFile): string[] {
   const used = (key: 'network' | 'scratch') => result.trials.some((t) => (key === 'network' ? ['network', 'redis'] : ['disk']).includes(t.workload));
@@ -112,6 +117,7 @@ function pathLines(result: ResultFile): string[] {
   return lines.length ? ['', ...lines] : [];
 }
 
+/** The Markdown summary written beside the result JSON and printed by `bench all`. */
 export function renderMarkdown(result: ResultFile): string {
   const groups = aggregate(result);
   const host = result.host;
@@ -123,11 +129,12 @@ export function renderMarkdown(result: ResultFile): string {
     ...emulationWarning(result),
     ...(emulationWarning(result).length ? [''] : []),
     `Host **${host.hostname}**: ${host.cpu.brand} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
-    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = container CPU quota, ${result.config.memoryMiB} MiB = container memory limit, ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, sampled every ${result.config.sampleIntervalMs} ms, ${result.config.warmup} warm-up trial(s) per runtime first (not in any figure). Status: ${result.status}.`,
+    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, sampled every ${result.config.sampleIntervalMs} ms, ${result.config.warmup} warm-up trial(s) per runtime first (not in any figure). Status: ${result.status}.`,
     docker ? `Docker ${String(docker.engineVersion)} (${String(docker.cgroupDriver)}, ${String(docker.storageDriver)}), image \`${String(docker.image)}\`.` : 'Docker: not run.',
     qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}.` : 'QEMU: not run.',
     `Both from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,
     ...pathLines(result),
+    ...envelopeLines(result),
     '',
     ...bootTable(groups),
     '',

@@ -1,5 +1,6 @@
 import type { BootPhase, RuntimeInfo } from '../backends/backend.js';
 import type { RuntimeName, SuiteConfig } from '../config/suite.js';
+import type { EnvelopeRecord } from '../host/envelope.js';
 import type { HostInventory } from '../host/inventory.js';
 import type { ColumnSummary, SampledSeries } from '../sampling/series.js';
 
@@ -96,6 +97,8 @@ export interface RuntimeRecord {
   emulated: boolean;
   /** Backend-reported facts: versions, accelerator, machine type, image id… */
   info: RuntimeInfo;
+  /** The CPU quota and memory limit its trials ran in (absent in files from before envelopes). */
+  envelope?: EnvelopeRecord;
 }
 
 /** The result file: the product's public interface (see schema/result-v1.schema.json). */

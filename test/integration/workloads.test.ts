@@ -80,3 +80,23 @@ test('a host tool whose output cannot be parsed errors the trial, keeps the raw 
   assert.ok(Date.now() - started < 60_000, `took ${Date.now() - started} ms`);
   assert.deepEqual(await leftovers(), []);
 });
+
+test('container network paths: bridge (default, no NAT), published (DNAT) and host each carry the network workload, and each is recorded', { timeout: 300_000 }, async () => {
+  const expected = { bridge: /the host connects to the container's own address on it: no NAT, no proxy/, published: /ports published on \d+\.\d+\.\d+\.\d+, the bridge's host address: the host connects through iptables DNAT/, host: /host's network namespace/ };
+  for (const [path, pattern] of Object.entries(expected)) {
+    const out = mkdtempSync(join(tmpdir(), `twinbench-net-${path}-`));
+    const suite = join(out, 'net.json');
+    writeFileSync(suite, JSON.stringify({ name: 'net', runtimes: ['docker'], workloads: [{ name: 'network', reps: 1, params: { duration_s: 2 } }] }));
+    const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--container-net', path, '--out', out]);
+    assert.equal(run.exitCode, 0, `${path}: ${run.all}`);
+    const { result } = readResult(run.stdout);
+    assert.equal(result.config.containerNetwork, path);
+    assert.match(String(result.runtimes.docker?.info.networkPath), pattern);
+    const trial = result.trials[0];
+    assert.ok(trial?.state === 'completed' && (trial.metrics.find((m) => m.name === 'tcp_rx_gbit_per_s')?.value ?? 0) > 0, `${path}: ${JSON.stringify(trial)}`.slice(0, 500));
+  }
+  const bad = await runBench(['all', '--runtimes', 'docker', '--container-net', 'nat']);
+  assert.equal(bad.exitCode, 2);
+  assert.match(bad.stderr, /--container-net must be one of bridge, published, host, got "nat"/);
+  assert.deepEqual(await leftovers(), []);
+});
