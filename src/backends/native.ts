@@ -44,7 +44,7 @@ export class NativeBackend implements Backend {
     await mkdir(this.#tree, { recursive: true });
     await runStep('unpack rootfs for the native baseline', 'tar', ['--numeric-owner', '-xf', images.rootfsTar, '-C', this.#tree]);
     return {
-      isolation: 'chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /tmp; no other namespace, no limits',
+      isolation: "chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /tmp; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime",
       rootfs: images.rootfsDigest.slice(0, 12),
       networkPath: "the host's own network namespace: servers bind to 127.0.0.1, the host connects over loopback",
       scratch: 'host folder bind-mounted at /scratch in the private mount namespace, direct I/O',
