@@ -110,8 +110,10 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
       publishEndpoints(reachable);
     },
     // Once: the backend calls it before teardown, and the orchestrator after the backend returns.
+    // The periodic samples stop first, so that `end` is the last row.
     async guestExited(): Promise<void> {
-      finalSample ??= sampler?.sampleNow('end');
+      const current = sampler;
+      finalSample ??= current ? current.halt().then(() => current.sampleNow('end')) : undefined;
       await finalSample;
     },
   };

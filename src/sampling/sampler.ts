@@ -145,11 +145,16 @@ export class Sampler {
     return this.#missingReasons;
   }
 
-  /** Stop sampling and return the series (waits for a sample under way). */
-  async stop(): Promise<SampledSeries> {
+  /** Stop the periodic samples (waits for one under way); `sampleNow` still works, for a final row. */
+  async halt(): Promise<void> {
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     await this.#inFlight;
+  }
+
+  /** Stop sampling and return the series (waits for a sample under way). */
+  async stop(): Promise<SampledSeries> {
+    await this.halt();
     const total = this.#costs.reduce((sum, cost) => sum + cost, 0);
     this.#series.sampleCostMs = {
       mean: this.#costs.length ? Math.round((total / this.#costs.length) * 1000) / 1000 : 0,

@@ -38,7 +38,12 @@ test(`zero-length guests: ${reps} idle trials at duration_s 0 per runtime, each 
     const trials = result.trials.filter((t) => t.runtime === runtime && t.state === 'completed');
     assert.equal(trials.length, reps, runtime);
     // The last sample is taken after the guest is gone.
-    for (const trial of trials) if (trial.state === 'completed') assert.equal(trial.series.events.at(-1)?.label, 'end', trial.trialId);
+    for (const trial of trials) {
+      if (trial.state !== 'completed') continue;
+      const last = trial.series.events.at(-1);
+      assert.equal(last?.label, 'end', trial.trialId);
+      assert.equal(last?.row, trial.series.tMs.length - 1, `${trial.trialId}: no sample after the final one`);
+    }
   }
   assert.deepEqual(await leftovers(), []);
 });
