@@ -70,8 +70,8 @@ export class DockerBackend implements Backend {
   #countDevice: BlockDevice | undefined;
   /** With the cgroupfs driver the container's group goes below the trial's (`CgroupParent` is a path). */
   #cgroupfsDriver = false;
-  /** The bridge's subnet, device and host address, measured at prepare. */
-  #route: BridgeRoute | undefined;
+  /** The bridge's subnet, device and host address, measured at prepare (or why they could not be). */
+  #route: BridgeRoute | { problem: string } | undefined;
 
   constructor(settings: DockerSettings = { platform: '', foreign: false, network: 'bridge' }) {
     this.#settings = settings;
@@ -100,7 +100,8 @@ export class DockerBackend implements Backend {
     if (this.#settings.network !== 'host') {
       // Subnet is the one IPAM field a stock dockerd always lists; the path itself is measured on the host.
       const bridge = (await this.#docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Subnet?: string }[] } } | undefined;
-      this.#route = await measureBridgeRoute(bridge?.IPAM?.Config?.[0]?.Subnet);
+      // Only workloads with ports need it: a host where it fails still runs the others.
+      this.#route = await measureBridgeRoute(bridge?.IPAM?.Config?.[0]?.Subnet).catch((error: unknown) => ({ problem: (error as Error).message }));
     }
     return {
       engineVersion: engine.version,
@@ -143,7 +144,7 @@ export class DockerBackend implements Backend {
         HostConfig: {
           NanoCpus: spec.vcpus * 1e9,
           ...(spec.cpuset ? { CpusetCpus: spec.cpuset } : {}),
-          ...(published && this.#route ? { PortBindings: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, [{ HostIp: this.#route!.address, HostPort: '' }]])) } : {}),
+          ...(published ? { PortBindings: this.#portBindings(guestPorts) } : {}),
           ...(spec.scratch ? { Binds: [`${spec.scratch.dir}:/scratch`] } : {}),
           Memory: bytes,
           MemorySwap: bytes,
@@ -217,10 +218,22 @@ export class DockerBackend implements Backend {
   #endpoints(ports: Readonly<Record<string, number>>, inspected: Docker.ContainerInspectInfo): Map<string, HostEndpoint> {
     if (this.#settings.network === 'host') return endpointsAt('127.0.0.1', ports);
     if (this.#settings.network === 'published') return this.#publishedEndpoints(ports, inspected.NetworkSettings.Ports);
+    const { subnet } = this.#bridgeRoute();
     const address = inspected.NetworkSettings.Networks?.['bridge']?.IPAddress ?? '';
-    const subnet = this.#route?.subnet ?? '';
     if (!inSubnet(address, subnet)) throw new TrialError(`the container's bridge address ${JSON.stringify(address)} is not in the bridge's subnet ${subnet}`);
     return endpointsAt(address, ports);
+  }
+
+  /** The measured bridge route, or a TrialError saying why the host cannot reach containers on it. */
+  #bridgeRoute(): BridgeRoute {
+    if (!this.#route || 'problem' in this.#route) throw new TrialError(this.#route?.problem ?? 'the Docker bridge was not measured');
+    return this.#route;
+  }
+
+  /** Publish each guest port on the bridge's host address (measured), so the kernel's DNAT carries it. */
+  #portBindings(ports: readonly number[]): Record<string, { HostIp: string; HostPort: string }[]> {
+    const { address } = this.#bridgeRoute();
+    return Object.fromEntries(ports.map((port) => [`${port}/tcp`, [{ HostIp: address, HostPort: '' }]]));
   }
 
   /** Where the host reaches each named guest port: the address and port Docker published it on. */
@@ -279,9 +292,10 @@ async function findShim(containerId: string, initPid: number): Promise<number | 
 }
 
 /** The network path of a run's containers, for the result and the report. */
-function describeContainerPath(network: ContainerNetwork, route: BridgeRoute | undefined): string {
+function describeContainerPath(network: ContainerNetwork, route: BridgeRoute | { problem: string } | undefined): string {
   if (network === 'host') return "the host's network namespace (--container-net host): no veth, no NAT; the host connects over loopback";
-  const bridge = `Docker's default bridge ${route?.subnet ?? ''} on ${route?.device ?? ''} (veth; route measured with ip route get)`;
-  if (network === 'published') return `${bridge}; ports published on ${route?.address ?? ''}, the bridge's host address: the host connects through iptables DNAT (--container-net published)`;
+  if (!route || 'problem' in route) return `not usable: ${route?.problem ?? 'not measured'}`;
+  const bridge = `Docker's default bridge ${route.subnet} on ${route.device} (veth; route measured with ip route get)`;
+  if (network === 'published') return `${bridge}; ports published on ${route.address}, the bridge's host address: the host connects through iptables DNAT (--container-net published)`;
   return `${bridge}; the host connects to the container's own address on it: no NAT, no proxy, as it reaches a VM on its tap`;
 }
