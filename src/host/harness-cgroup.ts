@@ -38,6 +38,11 @@ export interface TrialCgroup {
   readonly leaf?: HarnessCgroup;
 }
 
+/** The path of trial `name`'s group below every hierarchy's root. */
+export function trialCgroupPath(name: string): string {
+  return `/${harnessCgroupParent}/${name}`;
+}
+
 /**
  * Create `twinbench/<name>` (with its `guest` leaf if `leaf`: only where the harness starts the guest's
  * processes itself, so that a runtime's own child is the group's only one) in every relevant hierarchy
@@ -47,7 +52,7 @@ export interface TrialCgroup {
 export async function createTrialCgroup(name: string, options: { countDevice?: BlockDevice | undefined; leaf: boolean; envelope: Envelope }): Promise<TrialCgroup> {
   const { countDevice } = options;
   const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
-  const path = `/${harnessCgroupParent}/${name}`;
+  const path = trialCgroupPath(name);
   const dirs: string[] = [];
   if (mounts.v1.has('memory')) {
     const location: Partial<Record<SampledController, string>> = {};

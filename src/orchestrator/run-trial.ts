@@ -7,7 +7,7 @@ import type { ToolMetric } from '../tools/tool-metric.js';
 import { cleanup } from '../cleanup.js';
 import type { BlockDevice } from '../host/block-device.js';
 import { envelopeFor } from '../host/envelope.js';
-import { createTrialCgroup, removeTrialCgroup, type TrialCgroup } from '../host/harness-cgroup.js';
+import { createTrialCgroup, removeTrialCgroup, trialCgroupPath, type TrialCgroup } from '../host/harness-cgroup.js';
 import { guestDataParsers } from './guest-data.js';
 import { TrialError, describeError } from '../errors.js';
 import type { BootTiming, TrialResult, WorkloadMetricValue } from '../results/types.js';
@@ -34,19 +34,21 @@ type TrialBase = Pick<TrialResult, 'trialId' | 'runtime' | 'workload' | 'rep' | 
 export async function runTrial(backend: Backend, plain: TrialSpec, rep: number, sampling: SamplingOptions): Promise<TrialResult> {
   const base = { trialId: plain.trialId, runtime: backend.name, workload: plain.workload.name, rep, startedAt: new Date().toISOString() };
   if (plain.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted before this trial started' };
+  const placement = backend.cgroupPlacement;
+  if (placement === 'own') return runTrialIn(backend, plain, base, sampling);
   // The trial's cgroup exists before the guest and until after the last sample: made outside the boot clock.
-  let cgroup: TrialCgroup | undefined;
+  // Its removal is registered first, so that a creation that fails half-way leaves nothing either.
+  const name = `${plain.runId}-${plain.trialId}`;
+  const removeCgroup = cleanup.register(`cgroup ${trialCgroupPath(name)}`, () => removeTrialCgroup(trialCgroupPath(name)));
   try {
-    const placement = backend.cgroupPlacement;
-    const envelope = envelopeFor(backend.kind, plain.vcpus, plain.memoryMiB);
-    cgroup = placement === 'own' ? undefined : await createTrialCgroup(`${plain.runId}-${plain.trialId}`, { countDevice: sampling.countDevice, leaf: placement === 'trial-leaf', envelope });
-  } catch (error) {
-    return { ...base, state: 'errored', error: `creating the trial's cgroup failed: ${describeError(error)}` };
-  }
-  const group = cgroup;
-  const removeCgroup = group ? cleanup.register(`cgroup ${group.path}`, () => removeTrialCgroup(group.path)) : async () => undefined;
-  try {
-    return await runTrialIn(backend, group ? { ...plain, cgroup: group } : plain, base, sampling);
+    let cgroup: TrialCgroup;
+    try {
+      const envelope = envelopeFor(backend.kind, plain.vcpus, plain.memoryMiB);
+      cgroup = await createTrialCgroup(name, { countDevice: sampling.countDevice, leaf: placement === 'trial-leaf', envelope });
+    } catch (error) {
+      return { ...base, state: 'errored', error: `creating the trial's cgroup failed: ${describeError(error)}` };
+    }
+    return await runTrialIn(backend, { ...plain, cgroup }, base, sampling);
   } finally {
     await removeCgroup();
   }
