@@ -145,31 +145,16 @@ else
   say "docker engine answers: $(docker version --format '{{.Server.Version}}')"
 fi
 
-# Start libvirtd and wait until it answers; with "mask", in a private mount namespace where /dev/kvm
-# is an empty file with mode 000 (a /dev/null mask would be open to QEMU's user and keep the re-probing).
+# Start libvirtd and wait until it answers.
 start_libvirtd() {
-  if [ "$1" = mask ]; then
-    mkdir -p /run/twinbench
-    : > /run/twinbench/kvm-mask
-    chmod 000 /run/twinbench/kvm-mask
-    unshare --mount --propagation private sh -c 'mount --bind /run/twinbench/kvm-mask /dev/kvm && exec libvirtd -d'
-  else
-    say "starting libvirtd"
-    libvirtd -d
-  fi
+  say "starting libvirtd"
+  libvirtd -d
   tries=0
   until virsh -c qemu:///system version >/dev/null 2>&1; do
     tries=$((tries + 1))
     if [ "$tries" -gt 120 ]; then say "libvirtd did not answer within 60 s" && exit 3; fi
     sleep 0.5
   done
-}
-stop_libvirtd() {
-  pid=$(pgrep -x libvirtd | head -n 1)
-  [ -n "$pid" ] || return 0
-  kill "$pid"
-  tries=0
-  while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 40 ]; do sleep 0.25; tries=$((tries + 1)); done
 }
 # Milliseconds of a virsh capabilities call after a first one filled libvirt's cache.
 cached_call_ms() {
@@ -188,20 +173,21 @@ if [ -n "$vagrant" ]; then
   if virsh -c qemu:///system version >/dev/null 2>&1; then
     say "libvirtd answers (not started by twinbench; \`bench doctor\` checks its response time)"
   else
-    # libvirt keeps its QEMU capability cache only while its view of KVM agrees with QEMU's. Where
-    # /dev/kvm is open to QEMU's user but QEMU cannot use it (nested hosts), every API call re-probes
-    # QEMU for seconds and `vagrant up` spends minutes before the guest starts. Measured, not guessed:
-    # libvirtd starts as it is; if a cached call is slow, it restarts with /dev/kvm masked by a file
-    # QEMU's user cannot open (guests run under TCG there anyway).
-    start_libvirtd ""
+    # libvirt keeps its QEMU capability cache only while two views of /dev/kvm agree: its access check
+    # as QEMU's user (libvirt-qemu) and its QEMU probe, which runs as root. Without udev, /dev/kvm keeps
+    # the kernel's root-only 0600: the probe finds KVM, the access check does not, and every API call
+    # re-probes QEMU for seconds (vagrant up then spends a minute before the guest starts). Measured,
+    # not guessed: if a cached call is slow, /dev/kvm gets what udev gives it on a standard Debian host
+    # (systemd's rule, GROUP="kvm", Debian's mode 0660; libvirt-qemu is in group kvm).
+    start_libvirtd
     ms=$(cached_call_ms)
-    if [ "$ms" -gt 1000 ]; then
-      say "libvirt re-probes QEMU on every call (a cached virsh capabilities took $ms ms): restarting libvirtd with /dev/kvm masked"
-      stop_libvirtd
-      start_libvirtd mask
+    if [ "$ms" -gt 1000 ] && [ -c /dev/kvm ] && getent group kvm >/dev/null && [ "$(stat -c %G:%a /dev/kvm)" != kvm:660 ]; then
+      say "libvirt re-probes QEMU on every call (a cached virsh capabilities took $ms ms): /dev/kvm is $(stat -c '%U:%G %a' /dev/kvm), so QEMU's user cannot open it while libvirt's probe as root can"
+      say "giving /dev/kvm the ownership udev gives it on Debian: chgrp kvm /dev/kvm && chmod 660 /dev/kvm"
+      chgrp kvm /dev/kvm && chmod 660 /dev/kvm
       ms=$(cached_call_ms)
-      [ "$ms" -gt 1000 ] && say "warning: a cached virsh capabilities still takes $ms ms; see bench doctor"
     fi
+    [ "$ms" -gt 1000 ] && say "warning: a cached virsh capabilities still takes $ms ms; see bench doctor"
     pid=$(pgrep -x libvirtd | head -n 1)
     if [ -n "${TWINBENCH_LIBVIRTD_PIDFILE:-}" ]; then echo "$pid" > "$TWINBENCH_LIBVIRTD_PIDFILE"; fi
     say "libvirtd pid $pid, cached virsh capabilities $ms ms (stop it with: kill $pid)"

@@ -53,7 +53,8 @@ export const libvirtSlowCallMs = 1000;
  * (seconds each), `vagrant up` spends a minute before the guest starts.
  */
 async function libvirtChecks(): Promise<DoctorCheck[]> {
-  const fix = 'stop this libvirtd, then run scripts/setup.sh --vagrant: it starts libvirtd with /dev/kvm masked by a root-only file where libvirt cannot keep its cache';
+  const fix =
+    "give /dev/kvm the ownership udev gives it on Debian (chgrp kvm /dev/kvm && chmod 660 /dev/kvm: QEMU's user libvirt-qemu is in group kvm), or let scripts/setup.sh --vagrant start libvirtd and do it; remove any mask over /dev/kvm";
   const version = await execa('virsh', ['-c', libvirtUri, 'version'], { reject: false, all: true });
   if (version.exitCode !== 0) {
     return [{ name: 'libvirtd', status: 'warning', detail: `not reachable at ${libvirtUri} (only the vagrant runtime needs it)`, fix: 'scripts/setup.sh --vagrant', required: false }];

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
 import { MissingDependencyError } from '../errors.js';
@@ -81,16 +81,23 @@ export async function removeLibvirtObject(kind: 'domain' | 'network' | 'pool', n
 const kvmDevice = 10 * 256 + 232;
 
 /**
- * What libvirtd sees at /dev/kvm, in its own mount namespace: scripts/setup.sh masks it with a
- * root-only file where libvirt would otherwise throw its capability cache away on every call.
+ * What libvirtd sees at /dev/kvm, in its own mount namespace, with its owner and mode: libvirt keeps
+ * its capability cache only while QEMU's user can open /dev/kvm exactly when its probe (as root) finds KVM.
  */
 export async function libvirtdKvmView(): Promise<string> {
   const pid = (await execa('pgrep', ['-x', 'libvirtd'], { reject: false })).stdout.toString().split('\n')[0];
   if (!pid) return 'unknown (libvirtd pid not found)';
   const device = await stat(`/proc/${pid}/root/dev/kvm`).catch(() => undefined);
   if (!device) return "absent in libvirtd's view";
-  if (device.isCharacterDevice() && device.rdev === kvmDevice) return 'visible to libvirtd';
+  const owner = `${await groupName(device.gid)} ${(device.mode & 0o777).toString(8)}`;
+  if (device.isCharacterDevice() && device.rdev === kvmDevice) return `visible to libvirtd (group ${owner})`;
   return device.isFile() && (device.mode & 0o777) === 0 ? 'masked for libvirtd by a root-only file (KVM unusable here)' : 'masked for libvirtd by a file its QEMU user can open';
+}
+
+/** A group's name from /etc/group, or its number. */
+async function groupName(gid: number): Promise<string> {
+  const groups = await readFile('/etc/group', 'utf8').catch(() => '');
+  return groups.split('\n').map((line) => line.split(':')).find((fields) => fields[2] === String(gid))?.[0] ?? String(gid);
 }
 
 /**
