@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { ExitCode, TrialsFailedError, type ExitCodeValue } from '../errors.js';
 import { readResultFile } from '../results/read.js';
 import { collectSamples } from '../results/samples.js';
+import { mean } from '../results/stats.js';
 import type { ResultFile } from '../results/types.js';
 import { writeFileAtomic } from '../results/write.js';
 import { checkResults } from '../report/check.js';
@@ -11,10 +12,6 @@ import type { CommandIo } from './io.js';
 
 /** Smallest threshold proposed: below this, run-to-run drift on any host dominates. */
 const floor = 0.02;
-
-function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
 
 /**
  * Propose a threshold per figure from an A/A pair. `bench check` already weighs the noise within a

@@ -1,6 +1,6 @@
 import { minimumDetectableEffect, permutationShiftTest, repetitionsToReach } from '../results/permutation.js';
 import type { MetricSamples } from '../results/samples.js';
-import { quantile } from '../results/stats.js';
+import { mean, median } from '../results/stats.js';
 
 /**
  * Verdict for one figure in `bench check`. `underpowered`: its repetitions cannot reach the
@@ -50,14 +50,6 @@ export function isGatingFigure(metric: string): boolean {
   if (metric === 'boot.bootToReadyMs' || metric === 'cgroup.memory_working_set_bytes.peak') return true;
   if (metric.includes('.')) return false;
   return !/(^|_)(p99|p999|max)(_|$)/.test(metric);
-}
-
-function mean(values: readonly number[]): number {
-  return values.reduce((sum, value) => sum + value, 0) / values.length;
-}
-
-function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
 }
 
 const percent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;

@@ -1,4 +1,4 @@
-import { quantile } from './stats.js';
+import { median, quantile } from './stats.js';
 
 /** A small, fast, seedable PRNG (mulberry32): the same seed gives the same verdict every time. */
 export function seededRandom(seed: number): () => number {
@@ -12,9 +12,6 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
-}
 
 /** Ratio of medians current / baseline with a percentile bootstrap confidence interval. */
 export interface RatioEstimate {

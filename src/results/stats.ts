@@ -23,6 +23,16 @@ export function quantile(sorted: readonly number[], q: number): number {
   return low + (high - low) * (position - lower);
 }
 
+/** Arithmetic mean of a non-empty sample. */
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Median of a non-empty sample (the type-7 quantile at 0.5: one median definition everywhere). */
+export function median(values: readonly number[]): number {
+  return quantile([...values].sort((a, b) => a - b), 0.5);
+}
+
 /** Statistics of a non-empty sample; undefined for an empty one (never a fake zero). */
 export function describe(values: readonly number[]): Stats | undefined {
   if (values.length === 0) return undefined;
