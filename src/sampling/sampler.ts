@@ -114,13 +114,11 @@ export class Sampler {
   async sampleNow(label?: string): Promise<void> {
     const started = performance.now();
     const location = this.#target.cgroup;
-    const blkio = location.version === 1 ? location.dirs.blkio : undefined;
-    const [cgroup, { pids }, blkioTree] = await Promise.all([
-      readCgroup(location, this.#tickSeconds),
-      readCgroupPids(location),
-      blkio ? readCgroupTree(blkio) : undefined,
-    ]);
-    // On v1 a blkio group that no longer holds the guest (no process, no child group) may have lost its I/O.
+    const [cgroup, { pids }] = await Promise.all([readCgroup(location, this.#tickSeconds), readCgroupPids(location)]);
+    // On v1 a blkio group that no longer holds the guest (no process, no child group) may have lost its
+    // I/O. While the guest has processes its groups exist, so the blkio tree is only walked once it has none.
+    const blkio = location.version === 1 && pids.length === 0 ? location.dirs.blkio : undefined;
+    const blkioTree = blkio ? await readCgroupTree(blkio) : undefined;
     const childGone = blkioTree !== undefined && blkioTree.pids.length === 0 && blkioTree.childGroups === 0;
     if (childGone) for (const column of v1ChildOnlyColumns) this.#missingReasons[column] = v1RemovedChildReason;
     const [guest, shim] = await Promise.all([
