@@ -9,7 +9,7 @@ import { MissingDependencyError, TrialError, describeError } from '../errors.js'
 import type { ArchProfile } from '../host/arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { runLinkTag } from '../host/harness-bridge.js';
-import { harnessNetworkXml, harnessPoolXml, libvirtdKvmView, libvirtRunsDir, libvirtUri, parseDomstats, removeLibvirtObject, timeLibvirtCapabilities, virsh } from '../host/libvirt.js';
+import { harnessNetworkXml, harnessPoolXml, libvirtdKvmView, libvirtRunsDir, libvirtSlowCallMs, libvirtUri, parseDomstats, removeLibvirtObject, timeLibvirtCapabilities, virsh } from '../host/libvirt.js';
 import { releaseGuest } from '../host-clients/host-client.js';
 import type { ImageSet } from '../images/image-set.js';
 import { ensureVagrantBox, type VagrantBox } from '../images/vagrant-box.js';
@@ -96,7 +96,7 @@ export class VagrantBackend implements Backend {
       });
     }
     const libvirtTiming = await timeLibvirtCapabilities();
-    if (libvirtTiming.secondMs > 1000) this.#settings.log(`warning: libvirt takes ${libvirtTiming.secondMs} ms per cached API call: vagrant up will be slow (see bench doctor)`);
+    if (libvirtTiming.secondMs > libvirtSlowCallMs) this.#settings.log(`warning: libvirt takes ${libvirtTiming.secondMs} ms per cached API call: vagrant up will be slow (see bench doctor)`);
     this.#images = images;
     this.#ticksPerSecond = await readClockTicks();
     this.#template = await readVagrantfileTemplate();

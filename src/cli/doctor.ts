@@ -8,7 +8,7 @@ import { archFromNode, archNames, getArchProfile, type ArchProfile } from '../ho
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeKvm } from '../host/kvm-probe.js';
-import { libvirtdKvmView, libvirtUri, timeLibvirtCapabilities } from '../host/libvirt.js';
+import { libvirtdKvmView, libvirtSlowCallMs, libvirtUri, timeLibvirtCapabilities } from '../host/libvirt.js';
 import { hostClientTools } from '../host-clients/host-client.js';
 import { cacheDir } from '../paths.js';
 import type { CommandIo } from './io.js';
@@ -44,9 +44,6 @@ async function cachedKernel(profile: ArchProfile): Promise<string | undefined> {
   }
   return undefined;
 }
-
-/** Longest a cached `virsh capabilities` may take before Vagrant trials slow down by seconds per call. */
-export const libvirtSlowCallMs = 1000;
 
 /**
  * libvirtd reachable, and answering from its capability cache: where it re-probes QEMU on every call

@@ -100,6 +100,9 @@ async function groupName(gid: number): Promise<string> {
   return groups.split('\n').map((line) => line.split(':')).find((fields) => fields[2] === String(gid))?.[0] ?? String(gid);
 }
 
+/** Longest a cached `virsh capabilities` may take (scripts/setup.sh uses the same 1000): beyond, libvirt re-probes QEMU per call. */
+export const libvirtSlowCallMs = 1000;
+
 /**
  * Time two `virsh capabilities` calls: the first may fill libvirt's QEMU capability cache, the second
  * must come from it. Seconds for the second mean libvirt declares its cache stale on every call.
