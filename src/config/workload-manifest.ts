@@ -9,6 +9,11 @@ export interface WorkloadMetric {
   /** Whether a bigger value is better (throughput) or worse (latency). */
   readonly direction: 'higher' | 'lower';
   readonly source: string;
+  /**
+   * A key figure gates `bench check` and sets `--target-ci`; the others only inform. A manifest that
+   * marks none gets every figure but its tails (p99, p999, max) as key figures.
+   */
+  readonly keyFigure?: boolean;
 }
 
 /** `workloads/<name>/manifest.json`: adding a workload is a folder with this file and a run.sh. */
@@ -74,6 +79,7 @@ export function validateManifest(value: unknown, folder: string): string[] {
         if (typeof x[key] !== 'string' || x[key] === '') problems.push(`${where}: metrics[${index}].${key} must be a non-empty string`);
       }
       if (x.direction !== 'higher' && x.direction !== 'lower') problems.push(`${where}: metrics[${index}].direction must be "higher" or "lower"`);
+      if (x.keyFigure !== undefined && typeof x.keyFigure !== 'boolean') problems.push(`${where}: metrics[${index}].keyFigure must be true or false`);
     });
   }
   return problems;
@@ -104,6 +110,17 @@ function validateServing(m: Record<string, unknown>, where: string): string[] {
   return problems;
 }
 
+/** A tail percentile or maximum: at a handful of repetitions mostly noise, so never a key figure by default. */
+export function isTailFigure(name: string): boolean {
+  return /(^|_)(p99|p999|max)(_|$)/.test(name);
+}
+
+/** Every metric with `keyFigure` set: as declared, or (none declared) every figure but the tails. */
+function withKeyFigures(manifest: WorkloadManifest): WorkloadManifest {
+  const declared = manifest.metrics.some((metric) => metric.keyFigure === true);
+  return { ...manifest, metrics: manifest.metrics.map((metric) => ({ ...metric, keyFigure: declared ? metric.keyFigure === true : !isTailFigure(metric.name) })) };
+}
+
 /** Load every workload folder that has a manifest; all problems are reported in one error. */
 export function loadWorkloads(workloadsRoot: string): Map<string, WorkloadManifest> {
   const manifests = new Map<string, WorkloadManifest>();
@@ -121,7 +138,7 @@ export function loadWorkloads(workloadsRoot: string): Map<string, WorkloadManife
     const found = validateManifest(parsed, entry.name);
     if (!existsSync(join(workloadsRoot, entry.name, 'run.sh'))) found.push(`workloads/${entry.name}: run.sh is missing`);
     if (found.length > 0) problems.push(...found);
-    else manifests.set(entry.name, parsed as WorkloadManifest);
+    else manifests.set(entry.name, withKeyFigures(parsed as WorkloadManifest));
   }
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   return manifests;

@@ -60,7 +60,7 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
   let toolOutput: string | undefined;
   const addMetric = (figure: ToolMetric) => {
     const declared = spec.workload.metrics.find((metric) => metric.name === figure.name);
-    if (declared) metrics.push({ name: figure.name, value: figure.value, unit: figure.unit, source: figure.source, direction: declared.direction });
+    if (declared) metrics.push({ name: figure.name, value: figure.value, unit: figure.unit, source: figure.source, direction: declared.direction, keyFigure: declared.keyFigure === true });
   };
   // Host clients stop with the trial, whichever way it ends.
   const clientAbort = new AbortController();

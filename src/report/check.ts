@@ -4,7 +4,7 @@ import type { ResultFile } from '../results/types.js';
 import { sameHost } from './host-dimensions.js';
 import { ratioSamples } from './ratios.js';
 import { holmAdjust } from '../results/permutation.js';
-import { addDetectableEffects, judgeFamily, testFigure, type CheckRow } from './regression.js';
+import { addDetectableEffects, hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from './regression.js';
 
 /** Default allowed change per kind of figure: boot time and CPU time are noisier than throughput. */
 export function defaultThreshold(metric: string): number {
@@ -92,6 +92,7 @@ export function checkResults(baseline: ResultFile, current: ResultFile, options:
   if (base.size === 0) throw new UsageError(`the baseline has no completed trial to compare${mode === 'ratios' ? ' with both runtimes' : ''}`);
   const tested: CheckRow[] = [];
   const missing: string[] = [];
+  const hostFiguresFrom = hostFiguresWorkload(base.values());
   for (const [key, entry] of base) {
     const other = now.get(key);
     if (!other) {
@@ -102,7 +103,7 @@ export function checkResults(baseline: ResultFile, current: ResultFile, options:
       throw new UsageError(`cannot check ${key}: its definition differs (${entry.unit}, ${entry.source} in the baseline; ${other.unit}, ${other.source} now)`);
     }
     const threshold = options.threshold ?? options.thresholds?.[key] ?? defaultThreshold(entry.metric);
-    tested.push(testFigure(entry, other, threshold));
+    tested.push(testFigure(entry, other, threshold, isGatingFigure(entry, hostFiguresFrom)));
   }
   const alpha = options.alpha ?? defaultAlpha;
   const rows = addDetectableEffects(judgeFamily(tested, alpha, holmAdjust));

@@ -1,6 +1,7 @@
 import { minimumDetectableEffect, permutationShiftTest, repetitionsToReach } from '../results/permutation.js';
 import type { MetricSamples } from '../results/samples.js';
 import { mean, median } from '../results/stats.js';
+import { isTailFigure } from '../config/workload-manifest.js';
 
 /**
  * Verdict for one figure in `bench check`. `underpowered`: its repetitions cannot reach the
@@ -45,23 +46,34 @@ export interface CheckRow {
   reason: string;
 }
 
-/** Tail percentiles and maxima inform but do not gate: at a handful of repetitions they are mostly noise. */
-export function isGatingFigure(metric: string): boolean {
-  if (metric === 'boot.bootToReadyMs' || metric === 'cgroup.memory_working_set_bytes.peak') return true;
-  if (metric.includes('.')) return false;
-  return !/(^|_)(p99|p999|max)(_|$)/.test(metric);
+/**
+ * Which figures gate: each workload's key figures, and boot time and working set in one workload
+ * (`hostFiguresFrom`, the idle one when the run has it): boot measured again in every workload is the
+ * same figure, and each extra member of the family makes the correction stricter. Everything else
+ * informs. Files from before key figures: every workload figure but its tails.
+ */
+export function isGatingFigure(figure: Pick<MetricSamples, 'metric' | 'workload' | 'keyFigure'>, hostFiguresFrom: string): boolean {
+  if (figure.metric === 'boot.bootToReadyMs' || figure.metric === 'cgroup.memory_working_set_bytes.peak') return figure.workload === hostFiguresFrom;
+  if (figure.metric.includes('.')) return false;
+  return figure.keyFigure ?? !isTailFigure(figure.metric);
+}
+
+/** The workload whose boot and working set gate: `idle` when the samples have it, else the first one by name. */
+export function hostFiguresWorkload(samples: Iterable<Pick<MetricSamples, 'workload'>>): string {
+  const workloads = [...new Set([...samples].map((entry) => entry.workload))].sort();
+  return workloads.includes('idle') ? 'idle' : (workloads[0] ?? 'idle');
 }
 
 const percent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
 
 /** The test of one figure before the family's correction: p-values, change, power at these repetitions. */
-export function testFigure(baseline: MetricSamples, current: MetricSamples, threshold: number): CheckRow {
+export function testFigure(baseline: MetricSamples, current: MetricSamples, threshold: number, gates: boolean): CheckRow {
   const row: CheckRow = {
     key: baseline.key,
     metric: baseline.metric,
     unit: baseline.unit,
     direction: baseline.direction,
-    gates: isGatingFigure(baseline.metric),
+    gates,
     baselineMedian: median(baseline.values),
     currentMedian: median(current.values),
     baselineN: baseline.values.length,

@@ -11,6 +11,8 @@ export interface MetricSamples {
   unit: string;
   source: string;
   direction: 'higher' | 'lower';
+  /** A workload's key figure (see WorkloadMetric.keyFigure); absent for host figures and older files. */
+  keyFigure?: boolean;
   values: number[];
 }
 
@@ -36,7 +38,7 @@ export function collectSamples(result: ResultFile): Map<string, MetricSamples> {
     if (trial.state !== 'completed') continue;
     const base = { runtime: trial.runtime, workload: trial.workload };
     add({ ...base, metric: 'boot.bootToReadyMs', unit: 'ms', source: 'host.clock', direction: 'lower' }, trial.boot.bootToReadyMs);
-    for (const metric of trial.metrics) add({ ...base, metric: metric.name, unit: metric.unit, source: metric.source, direction: metric.direction }, metric.value);
+    for (const metric of trial.metrics) add({ ...base, metric: metric.name, unit: metric.unit, source: metric.source, direction: metric.direction, ...(metric.keyFigure === undefined ? {} : { keyFigure: metric.keyFigure }) }, metric.value);
     for (const figure of resourceFigures) {
       const summary = trial.resources[figure.column];
       if (summary) add({ ...base, metric: `${figure.column}.${figure.field}`, unit: summary.unit, source: summary.source, direction: figure.direction }, summary[figure.field]);

@@ -18,6 +18,8 @@ export interface WorkloadMetricValue {
   source: string;
   /** Whether higher or lower is better. */
   direction: 'higher' | 'lower';
+  /** A key figure of its workload (gates `bench check`, sets `--target-ci`); absent in files from before key figures. */
+  keyFigure?: boolean;
 }
 
 /** Boot timing of one trial. */

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { isGatingFigure, judgeFamily, testFigure, type CheckRow } from '../../../src/report/regression.js';
+import { hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from '../../../src/report/regression.js';
 import { seededRandom } from '../../../src/results/bootstrap.js';
 import { holmAdjust } from '../../../src/results/permutation.js';
 import type { MetricSamples } from '../../../src/results/samples.js';
@@ -17,7 +17,7 @@ const figure = (index: number, values: number[], direction: 'higher' | 'lower' =
 /** Judge a family of `size` figures, each `n` vs `n` values at 5 % noise, the current ones shifted by `shift`. */
 function judge(seed: number, size: number, n: number, shift: number, alpha = 0.01): CheckRow[] {
   const random = seededRandom(seed);
-  const rows = Array.from({ length: size }, (_, index) => testFigure(figure(index, normal(random, n, 100, 5)), figure(index, normal(random, n, 100 * (1 - shift), 5)), 0.05));
+  const rows = Array.from({ length: size }, (_, index) => testFigure(figure(index, normal(random, n, 100, 5)), figure(index, normal(random, n, 100 * (1 - shift), 5)), 0.05, true));
   return judgeFamily(rows, alpha, holmAdjust);
 }
 
@@ -48,17 +48,28 @@ test('simulation: power to find a 10 % drop at 5 % noise, by repetitions (the de
 });
 
 test('a regression needs significance and a change beyond the threshold; improvements are told apart', () => {
-  const big = judgeFamily([testFigure(figure(0, [100, 101, 99, 100, 100, 101]), figure(0, [80, 81, 79, 80, 80, 81]), 0.05)], 0.01, holmAdjust)[0];
+  const big = judgeFamily([testFigure(figure(0, [100, 101, 99, 100, 100, 101]), figure(0, [80, 81, 79, 80, 80, 81]), 0.05, true)], 0.01, holmAdjust)[0];
   assert.equal(big?.verdict, 'regressed');
-  const better = judgeFamily([testFigure(figure(0, [100, 101, 99, 100, 100, 101]), figure(0, [120, 121, 119, 120, 120, 121]), 0.05)], 0.01, holmAdjust)[0];
+  const better = judgeFamily([testFigure(figure(0, [100, 101, 99, 100, 100, 101]), figure(0, [120, 121, 119, 120, 120, 121]), 0.05, true)], 0.01, holmAdjust)[0];
   assert.equal(better?.verdict, 'improved');
   // Significant, but 2 % is inside a 5 % threshold.
-  const small = judgeFamily([testFigure(figure(0, [100, 100.1, 99.9, 100, 100, 100.1]), figure(0, [98, 98.1, 97.9, 98, 98, 98.1]), 0.05)], 0.01, holmAdjust)[0];
+  const small = judgeFamily([testFigure(figure(0, [100, 100.1, 99.9, 100, 100, 100.1]), figure(0, [98, 98.1, 97.9, 98, 98, 98.1]), 0.05, true)], 0.01, holmAdjust)[0];
   assert.equal(small?.verdict, 'unchanged');
-  assert.equal(testFigure(figure(0, [100]), figure(0, [80, 81]), 0.05).verdict, 'insufficient-data');
+  assert.equal(testFigure(figure(0, [100]), figure(0, [80, 81]), 0.05, true).verdict, 'insufficient-data');
 });
 
-test('tail percentiles and secondary resources inform; boot, throughput, medians and working set gate', () => {
-  for (const metric of ['boot.bootToReadyMs', 'events_per_s', 'randread_4k_clat_p50_us', 'cgroup.memory_working_set_bytes.peak']) assert.ok(isGatingFigure(metric), metric);
-  for (const metric of ['randread_4k_clat_p99_us', 'get_p99_ms', 'guest.pss_bytes.peak', 'cgroup.cpu_seconds.atReady']) assert.ok(!isGatingFigure(metric), metric);
+test('key figures gate, with boot and working set of the idle workload; tails and secondary resources inform', () => {
+  const fig = (metric: string, workload = 'disk', keyFigure?: boolean) => ({ metric, workload, ...(keyFigure === undefined ? {} : { keyFigure }) });
+  for (const figure of [fig('boot.bootToReadyMs', 'idle'), fig('cgroup.memory_working_set_bytes.peak', 'idle'), fig('randread_4k_iops', 'disk', true)]) {
+    assert.ok(isGatingFigure(figure, 'idle'), figure.metric);
+  }
+  // Boot measured again in the disk workload, a declared non-key figure, tails and secondary resources only inform.
+  for (const figure of [fig('boot.bootToReadyMs'), fig('randread_4k_clat_p50_us', 'disk', false), fig('guest.pss_bytes.peak', 'idle'), fig('cgroup.cpu_seconds.atReady', 'idle')]) {
+    assert.ok(!isGatingFigure(figure, 'idle'), `${figure.workload}/${figure.metric}`);
+  }
+  // Files from before key figures: every workload figure but its tails.
+  assert.ok(isGatingFigure(fig('randread_4k_clat_p50_us'), 'idle'));
+  assert.ok(!isGatingFigure(fig('randread_4k_clat_p99_us'), 'idle'));
+  assert.equal(hostFiguresWorkload([{ workload: 'disk' }, { workload: 'cpu' }]), 'cpu');
+  assert.equal(hostFiguresWorkload([{ workload: 'disk' }, { workload: 'idle' }]), 'idle');
 });
