@@ -115,7 +115,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     if (record) record.envelope = envelopeRecord(backend.kind, backend.cgroupPlacement !== 'own', config.vcpus, config.memoryMiB);
   }
 
-  const { warmups, trials } = await runSuite({
+  const { warmups, trials, repetitions } = await runSuite({
     runId,
     runDir,
     config,
@@ -153,6 +153,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     runtimes,
     warmups,
     trials,
+    ...(repetitions ? { repetitions } : {}),
     notes: [
       ...hostNotes(cgroupMode.version, runtimes.qemu?.emulated ?? false),
       ...(foreign ? [`Guest architecture ${config.arch} on a ${hostArch} host: containers ran under qemu-user and VMs under TCG; every figure measures emulation, and the host-side figures include the emulator.`] : []),

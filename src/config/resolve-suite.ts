@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { archNames, type ArchName } from '../host/arch.js';
 import type { WorkloadManifest } from './workload-manifest.js';
-import { builtInSuites, containerNetworks, runtimeNames, type AccelChoice, type ContainerNetwork, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
+import { builtInSuites, containerNetworks, minRepsForInterval, runtimeNames, type AccelChoice, type RepetitionPolicy, type ContainerNetwork, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
 
 /** Flags of `bench all` that shape the suite, as the user typed them. */
 export interface SuiteFlags {
@@ -20,6 +20,9 @@ export interface SuiteFlags {
   warmup?: string;
   cpuset?: string;
   containerNet?: string;
+  targetCi?: string;
+  minReps?: string;
+  maxReps?: string;
 }
 
 /**
@@ -51,6 +54,40 @@ export function parseIntegerFlag(flag: string, text: string | undefined, min: nu
     return undefined;
   }
   return value;
+}
+
+/** Parse a percentage flag (`5%`, `5`, `0.05`) into a fraction in (0, 1); a bad value is added to `problems`. */
+export function parsePercentFlag(flag: string, text: string | undefined, problems: string[]): number | undefined {
+  if (text === undefined) return undefined;
+  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
+  const value = match ? Number(match[1]) : Number.NaN;
+  const fraction = match?.[2] === '%' || value >= 1 ? value / 100 : value;
+  if (!match || !(fraction > 0) || fraction >= 1) {
+    problems.push(`${flag} must be a percentage between 0 and 100, like 5%, got ${JSON.stringify(text)}`);
+    return undefined;
+  }
+  return fraction;
+}
+
+/** `--target-ci` with `--min-reps`/`--max-reps`; the two bounds mean nothing without a target, nor does `--reps` with one. */
+function resolveRepetitionPolicy(flags: SuiteFlags, problems: string[]): RepetitionPolicy | undefined {
+  const targetCi = parsePercentFlag('--target-ci', flags.targetCi, problems);
+  const minReps = parseIntegerFlag('--min-reps', flags.minReps, 2, 1000, problems);
+  const maxReps = parseIntegerFlag('--max-reps', flags.maxReps, 2, 1000, problems);
+  if (flags.targetCi === undefined) {
+    for (const [flag, text] of [['--min-reps', flags.minReps], ['--max-reps', flags.maxReps]] as const) {
+      if (text !== undefined) problems.push(`${flag} ${JSON.stringify(text)} needs --target-ci (without it every workload runs its fixed repetitions; use --reps)`);
+    }
+    return undefined;
+  }
+  if (flags.reps !== undefined) problems.push(`--reps ${JSON.stringify(flags.reps)} and --target-ci exclude each other: with a target, --min-reps and --max-reps bound the repetitions`);
+  if (targetCi === undefined) return undefined;
+  const policy = { targetCi, minReps: minReps ?? minRepsForInterval, maxReps: maxReps ?? 30 };
+  if (policy.maxReps < minRepsForInterval) {
+    problems.push(`--max-reps ${policy.maxReps} cannot reach --target-ci: a 95 % interval of a median needs at least ${minRepsForInterval} repetitions`);
+  }
+  if (policy.minReps > policy.maxReps) problems.push(`--min-reps ${policy.minReps} is above --max-reps ${policy.maxReps}`);
+  return policy;
 }
 
 function parseList(flag: string, text: string | undefined, valid: readonly string[], problems: string[]): string[] | undefined {
@@ -148,6 +185,7 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
   if (!['auto', 'kvm', 'tcg'].includes(accel)) problems.push(`--accel must be auto, kvm or tcg, got ${JSON.stringify(accel)}`);
   const containerNetwork = flags.containerNet ?? 'bridge';
   if (!containerNetworks.includes(containerNetwork as ContainerNetwork)) problems.push(`--container-net must be one of ${containerNetworks.join(', ')}, got ${JSON.stringify(containerNetwork)}`);
+  const repetitionPolicy = resolveRepetitionPolicy(flags, problems);
   const arch = flags.arch ?? hostArch;
   if (!archNames.includes(arch as ArchName)) problems.push(`--arch must be one of ${archNames.join(', ')}, got ${JSON.stringify(arch)}`);
 
@@ -161,6 +199,7 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
       workloads = workloadNames.map((name) => workloads.find((w) => w.name === name) ?? { name, reps: 3, params: {} });
     }
     if (reps !== undefined) workloads = workloads.map((workload) => ({ ...workload, reps }));
+    if (repetitionPolicy) workloads = workloads.map((workload) => ({ ...workload, reps: repetitionPolicy.minReps }));
   }
   if (problems.length > 0 || !base) throw new UsageError(problems.join('; '));
   return {
@@ -176,5 +215,6 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
     warmup: warmup ?? 1,
     ...(cpuset ? { cpuset: cpuset.join(',') } : {}),
     containerNetwork: containerNetwork as ContainerNetwork,
+    ...(repetitionPolicy ? { repetitionPolicy } : {}),
   };
 }

@@ -25,6 +25,22 @@ export interface SuiteWorkload {
   readonly timeoutSeconds?: number;
 }
 
+/**
+ * `--target-ci`: each runtime × workload gets interleaved repetitions, from `minReps` up to
+ * `maxReps`, until every key figure's 95 % median interval is within `targetCi` of its median.
+ */
+export interface RepetitionPolicy {
+  /** Largest half-width of a key figure's 95 % median interval, relative to the median (0.05 = ±5 %). */
+  readonly targetCi: number;
+  /** Repetitions every runtime × workload runs before the intervals are looked at. */
+  readonly minReps: number;
+  /** Repetitions after which a runtime × workload stops whatever its intervals. */
+  readonly maxReps: number;
+}
+
+/** Smallest sample with a 95 % interval of its median (order statistics: 1 − 2/2⁶ ≥ 0.95). */
+export const minRepsForInterval = 6;
+
 /** The effective configuration of a run; stored verbatim in the result file. */
 export interface SuiteConfig {
   /** Suite name (`default`, `quick`) or the file it came from. */
@@ -50,20 +66,27 @@ export interface SuiteConfig {
   readonly cpuset?: string;
   /** How the host reaches a container's ports (`--container-net`; absent in files from before it = `published`). */
   readonly containerNetwork?: ContainerNetwork;
+  /** Adaptive repetitions (`--target-ci`); absent = each workload's fixed `reps`. */
+  readonly repetitionPolicy?: RepetitionPolicy;
 }
 
-/** Built-in suites. `default`: the native baseline plus both runtimes, ≥ 5 boots (idle), 3 repetitions of every other workload; `quick`: CI-sized. */
+/**
+ * Built-in suites. `default`: the native baseline plus both runtimes, 10 repetitions of every
+ * workload: at 10 vs 10 the gate's permutation test reaches α = 0.01 over the ~27 gating figures and
+ * finds a 10 % change of a figure with ≤ 2 % noise (power ≈ 1) and of one with 5 % noise in about 6
+ * runs of 10 (test/unit/report/regression.test.ts); `quick`: CI-sized, too few for the gate.
+ */
 export const builtInSuites: Readonly<Record<'default' | 'quick', Omit<SuiteConfig, 'arch' | 'accel' | 'warmup'>>> = {
   default: {
     name: 'default',
     runtimes: ['native', 'docker', 'qemu'],
     workloads: [
-      { name: 'idle', reps: 5, params: { duration_s: 5 } },
-      { name: 'cpu', reps: 3, params: { duration_s: 10 } },
-      { name: 'memory', reps: 3, params: { duration_s: 10 } },
-      { name: 'disk', reps: 3, params: {} },
-      { name: 'network', reps: 3, params: {} },
-      { name: 'redis', reps: 3, params: {} },
+      { name: 'idle', reps: 10, params: { duration_s: 5 } },
+      { name: 'cpu', reps: 10, params: { duration_s: 10 } },
+      { name: 'memory', reps: 10, params: { duration_s: 10 } },
+      { name: 'disk', reps: 10, params: {} },
+      { name: 'network', reps: 10, params: {} },
+      { name: 'redis', reps: 10, params: {} },
     ],
     vcpus: 1,
     memoryMiB: 512,

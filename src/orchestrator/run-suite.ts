@@ -1,7 +1,8 @@
 import type { Backend } from '../backends/backend.js';
 import type { RuntimeName, SuiteConfig } from '../config/suite.js';
 import type { WorkloadManifest } from '../config/workload-manifest.js';
-import type { TrialResult } from '../results/types.js';
+import type { RepetitionRecord, TrialResult } from '../results/types.js';
+import { nextRound, repetitionRecords, type AdaptivePlan } from './adaptive-reps.js';
 import { describeError } from '../errors.js';
 import { runTrial, type SamplingOptions } from './run-trial.js';
 import { writeScratchFile } from './scratch.js';
@@ -61,6 +62,8 @@ export function planWarmups(config: SuiteConfig): PlannedTrial[] {
 export interface SuiteResults {
   warmups: TrialResult[];
   trials: TrialResult[];
+  /** Under `--target-ci`: the repetitions each runtime × workload ran and why it stopped. */
+  repetitions?: RepetitionRecord[];
 }
 
 /**
@@ -75,21 +78,38 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
     context.onTrialStart(trial, -1, 0);
     warmups.push(await runPlanned(context, trial));
   }
-  const trials = await runPlannedList(context, planTrials(context.config));
-  return { warmups, trials };
+  const first = planTrials(context.config);
+  const trials = await runPlannedList(context, first, 0, first.length);
+  const policy = context.config.repetitionPolicy;
+  if (!policy) return { warmups, trials };
+  const plan: AdaptivePlan = {
+    policy,
+    runtimes: context.config.runtimes,
+    workloads: context.config.workloads.map((workload) => workload.name),
+    declaredKeys: new Map([...context.manifests].map(([name, manifest]) => [name, manifest.metrics.filter((m) => m.keyFigure).map((m) => m.name)])),
+  };
+  // Rounds stay interleaved: repetition r of every pair still outside the target, workload → runtime.
+  for (let rep = policy.minReps + 1; rep <= policy.maxReps && !context.signal.aborted; rep++) {
+    const round = nextRound(plan, trials, rep).map(({ runtime, workload }) => ({ runtime, workload, rep, trialId: `${runtime}-${workload}-${rep}` }));
+    if (round.length === 0) break;
+    trials.push(...(await runPlannedList(context, round, trials.length, trials.length + round.length)));
+  }
+  return { warmups, trials, repetitions: repetitionRecords(plan, trials, context.signal.aborted) };
 }
 
-async function runPlannedList(context: SuiteRunContext, planned: PlannedTrial[]): Promise<TrialResult[]> {
+/** Run planned trials in order; `offset` and `total` place them in the whole run for progress lines. */
+async function runPlannedList(context: SuiteRunContext, planned: PlannedTrial[], offset: number, total: number): Promise<TrialResult[]> {
   const results: TrialResult[] = [];
-  for (const [index, trial] of planned.entries()) {
+  for (const [position, trial] of planned.entries()) {
+    const index = offset + position;
     if (context.signal.aborted) {
       results.push({ ...trial, state: 'aborted', reason: 'run interrupted before this trial started' });
       continue;
     }
-    context.onTrialStart(trial, index, planned.length);
+    context.onTrialStart(trial, index, total);
     const result = await runPlanned(context, trial);
     results.push(result);
-    context.onTrial(result, index, planned.length);
+    context.onTrial(result, index, total);
   }
   return results;
 }

@@ -25,7 +25,7 @@ const resourceFigures: { column: string; field: 'peak' | 'atReady' | 'last'; dir
 ];
 
 /** Collect every figure of the completed trials, one entry per runtime × workload × metric. */
-export function collectSamples(result: ResultFile): Map<string, MetricSamples> {
+export function collectSamples(result: Pick<ResultFile, 'trials'>): Map<string, MetricSamples> {
   const samples = new Map<string, MetricSamples>();
   const add = (entry: Omit<MetricSamples, 'key' | 'values'>, value: number | undefined) => {
     if (value === undefined || !Number.isFinite(value)) return;

@@ -50,3 +50,47 @@ export function describe(values: readonly number[]): Stats | undefined {
     q3: quantile(sorted, 0.75),
   };
 }
+
+/** A distribution-free confidence interval of a median: two order statistics of the sample. */
+export interface MedianInterval {
+  low: number;
+  high: number;
+  /** The interval's exact coverage (binomial), at least the confidence asked for. */
+  coverage: number;
+}
+
+/** P(X ≤ k) for X ~ Binomial(n, ½). */
+function binomialHalfCdf(n: number, k: number): number {
+  let term = 0.5 ** n;
+  let sum = term;
+  for (let i = 1; i <= k; i++) {
+    term = (term * (n - i + 1)) / i;
+    sum += term;
+  }
+  return sum;
+}
+
+/**
+ * Confidence interval of the median from order statistics (the sign-test interval): the narrowest
+ * [x₍ₖ₎, x₍ₙ₋ₖ₊₁₎] whose binomial coverage is at least `confidence`. Exact for any continuous
+ * distribution, no assumption of shape; undefined when n is too small for any such interval
+ * (n < 6 at 95 %), rather than an interval that covers less than it says.
+ */
+export function medianInterval(values: readonly number[], confidence = 0.95): MedianInterval | undefined {
+  const n = values.length;
+  if (n < 2) return undefined;
+  const coverage = (k: number) => 1 - 2 * binomialHalfCdf(n, k - 1);
+  if (coverage(1) < confidence) return undefined;
+  let k = 1;
+  while (k + 1 <= Math.floor((n + 1) / 2) && coverage(k + 1) >= confidence) k++;
+  const sorted = [...values].sort((a, b) => a - b);
+  return { low: sorted[k - 1] as number, high: sorted[n - k] as number, coverage: coverage(k) };
+}
+
+/** Half the interval's width relative to the median (0.05 = ±5 %); undefined without an interval or with a zero median. */
+export function relativeHalfWidth(values: readonly number[], confidence = 0.95): number | undefined {
+  const interval = medianInterval(values, confidence);
+  const middle = values.length > 0 ? median(values) : 0;
+  if (!interval || middle === 0) return undefined;
+  return (interval.high - interval.low) / 2 / Math.abs(middle);
+}

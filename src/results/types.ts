@@ -7,6 +7,21 @@ import type { ColumnSummary, SampledSeries } from '../sampling/series.js';
 /** Version of the result file format; bumped on any incompatible change. */
 export const resultSchemaVersion = 1;
 
+/** Why a runtime × workload ran the repetitions it did, under `--target-ci`. */
+export interface RepetitionRecord {
+  runtime: RuntimeName;
+  workload: string;
+  /** Repetitions run, completed or not. */
+  reps: number;
+  /** `target-reached`: every key figure's interval within the target; `max-reps`: `--max-reps` ran first; `interrupted`: the run stopped. */
+  stop: 'target-reached' | 'max-reps' | 'interrupted';
+  /**
+   * Each key figure's 95 % median interval at the stop: half its width relative to the median
+   * (0.05 = ±5 %); null when it has no interval (under 6 completed trials, or a zero median).
+   */
+  halfWidths: Record<string, number | null>;
+}
+
 /** A figure the workload reported from inside the guest. */
 export interface WorkloadMetricValue {
   /** Metric name from the workload manifest, e.g. `events_per_s`. */
@@ -136,6 +151,8 @@ export interface ResultFile {
   warmups: TrialResult[];
   /** The measured trials. */
   trials: TrialResult[];
+  /** `--target-ci` runs: how many repetitions each runtime × workload ran, and why it stopped. */
+  repetitions?: RepetitionRecord[];
   /** Caveats a reader must know (emulation, I/O attribution…). */
   notes: string[];
 }

@@ -7,11 +7,10 @@ import { workloadsDir } from '../../../src/paths.js';
 
 const manifests = loadWorkloads(workloadsDir);
 
-test('default suite: native baseline and both runtimes, ≥ 5 boots (idle) and 3 cpu repetitions', () => {
+test('default suite: native baseline and both runtimes, 10 repetitions of every workload (enough for the gate at α = 0.01)', () => {
   const config = resolveSuite({}, manifests, 'amd64');
   assert.deepEqual(config.runtimes, ['native', 'docker', 'qemu']);
-  assert.ok((config.workloads.find((w) => w.name === 'idle')?.reps ?? 0) >= 5);
-  assert.equal(config.workloads.find((w) => w.name === 'cpu')?.reps, 3);
+  assert.ok(config.workloads.every((w) => w.reps === 10));
   assert.equal(config.accel, 'auto');
   assert.equal(config.arch, 'amd64');
 });
@@ -90,4 +89,22 @@ test('--cpuset: ranges and lists of host CPUs, recorded normalised; bad or too s
 test('the default suite runs every shipped workload', () => {
   const config = resolveSuite({}, manifests, 'amd64');
   assert.deepEqual(config.workloads.map((w) => w.name).sort(), [...manifests.keys()].sort());
+});
+
+test('--target-ci: min/max repetitions bound it, with defaults; bad combinations are usage errors that name the flag', () => {
+  const config = resolveSuite({ targetCi: '5%' }, manifests, 'amd64');
+  assert.deepEqual(config.repetitionPolicy, { targetCi: 0.05, minReps: 6, maxReps: 30 });
+  assert.ok(config.workloads.every((w) => w.reps === 6));
+  assert.deepEqual(resolveSuite({ targetCi: '2.5', minReps: '8', maxReps: '12' }, manifests, 'amd64').repetitionPolicy, { targetCi: 0.025, minReps: 8, maxReps: 12 });
+  assert.equal(resolveSuite({}, manifests, 'amd64').repetitionPolicy, undefined);
+  for (const [flags, why] of [
+    [{ targetCi: '0' }, /--target-ci must be a percentage between 0 and 100, like 5%, got "0"/],
+    [{ targetCi: 'tight' }, /--target-ci must be a percentage/],
+    [{ minReps: '8' }, /--min-reps "8" needs --target-ci/],
+    [{ targetCi: '5', reps: '4' }, /--reps "4" and --target-ci exclude each other/],
+    [{ targetCi: '5', maxReps: '5' }, /--max-reps 5 cannot reach --target-ci: a 95 % interval of a median needs at least 6/],
+    [{ targetCi: '5', minReps: '12', maxReps: '10' }, /--min-reps 12 is above --max-reps 10/],
+  ] as const) {
+    assert.throws(() => resolveSuite(flags, manifests, 'amd64'), (error: unknown) => error instanceof UsageError && why.test(error.message), JSON.stringify(flags));
+  }
 });

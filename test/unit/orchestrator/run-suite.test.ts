@@ -68,7 +68,7 @@ test('completed trials carry boot timing, metrics with units and sampled resourc
     assert.ok(trial.series.events.some((event) => event.label === 'ready'));
   }
   const cpu = trials.find((t) => t.workload === 'cpu' && t.state === 'completed');
-  assert.deepEqual(cpu?.state === 'completed' && cpu.metrics, [{ name: 'events_per_s', value: 500, unit: 'events/s', source: 'guest.sysbench.cpu.events_per_s', direction: 'higher' }]);
+  assert.deepEqual(cpu?.state === 'completed' && cpu.metrics, [{ name: 'events_per_s', value: 500, unit: 'events/s', source: 'guest.sysbench.cpu.events_per_s', direction: 'higher', keyFigure: true }]);
 });
 
 test('a workload that prints no figure is errored with its output kept, never a zero', async () => {
@@ -144,4 +144,27 @@ test('a DATA line is parsed on the host; an unparsable one errors the trial with
   }
   // The scratch file was written for the trial (size_mib of the manifest) and removed after it.
   assert.deepEqual(readdirSync(join(tmp, 'scratch')), []);
+});
+
+test('--target-ci adds interleaved repetitions only where a key figure\'s interval is still too wide, and records why each stopped', async () => {
+  const order: string[] = [];
+  const { trials, repetitions } = await runWithWarmups((spec) => {
+    order.push(spec.trialId);
+    const rep = Number(spec.trialId.split('-').at(-1));
+    // The container's figure swings by 10x; the VM's never moves.
+    const value = spec.trialId.startsWith('docker') && rep % 2 === 0 ? 5000 : 500;
+    const lines = ['TWINBENCH READY uptime_s=1.5 mode=vm', ...(spec.workload.name === 'cpu' ? [`TWINBENCH RESULT name=events_per_s value=${value} unit=events/s source=guest.sysbench.cpu.events_per_s`] : []), 'TWINBENCH EXIT status=0'];
+    return { lines };
+  }, { workloads: 'cpu', targetCi: '5%', minReps: '2', maxReps: '8' });
+  const cpu = (runtime: string) => repetitions?.find((r) => r.runtime === runtime && r.workload === 'cpu');
+  assert.equal(cpu('docker')?.stop, 'max-reps');
+  assert.equal(cpu('docker')?.reps, 8);
+  assert.ok((cpu('docker')?.halfWidths.events_per_s ?? 0) > 0.05);
+  // Boot and working set gate here too (cpu is the only workload): the fake's boot time decides when qemu stops.
+  assert.ok(['target-reached', 'max-reps'].includes(cpu('qemu')?.stop ?? ''));
+  assert.equal(cpu('qemu')?.halfWidths.events_per_s, 0);
+  assert.equal(trials.filter((t) => t.runtime === 'docker').length, 8);
+  // The first two repetitions are planned as usual; later ones are added round by round, interleaved.
+  assert.deepEqual(order.slice(0, 4), ['docker-cpu-1', 'qemu-cpu-1', 'docker-cpu-2', 'qemu-cpu-2']);
+  assert.ok(order.indexOf('docker-cpu-3') < order.indexOf('docker-cpu-4'));
 });
