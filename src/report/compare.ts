@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { collectSamples, type MetricSamples } from '../results/samples.js';
 import { describe } from '../results/stats.js';
 import type { ResultFile } from '../results/types.js';
-import { cell, formatNumber } from './format.js';
+import { cell, formatStats, intervalLegend } from './format.js';
 import { hostDimensions } from './host-dimensions.js';
 import { ratioSamples } from './ratios.js';
 
@@ -15,7 +15,7 @@ export interface NamedResult {
 
 function medianCell(entry: MetricSamples | undefined): string {
   const stats = entry ? describe(entry.values) : undefined;
-  return stats ? `${formatNumber(stats.median)} (n=${stats.n})` : '—';
+  return stats ? formatStats(stats) : '—';
 }
 
 /** Rows of one table: every key in any file; refuses keys whose units differ between files. */
@@ -61,12 +61,12 @@ export function renderComparison(files: readonly NamedResult[]): string {
   if (arches.size > 1) {
     lines.push(`> These results have different guest architectures (${[...arches].join(', ')}): absolute figures are not compared, only ratios.`, '');
   } else {
-    lines.push('## Figures (median per trial)', '', `| figure | unit | ${short.join(' | ')} |`, `|---|---|${short.map(() => '---').join('|')}|`, ...figureRows(files.map((file) => collectSamples(file.result)), names), '');
+    lines.push('## Figures', '', intervalLegend, '', `| figure | unit | ${short.join(' | ')} |`, `|---|---|${short.map(() => '---').join('|')}|`, ...figureRows(files.map((file) => collectSamples(file.result)), names), '');
   }
   lines.push(
     '## VM / container ratios (median of per-repetition ratios)',
     '',
-    'A ratio to native is the figure meant for cross-host comparison; until a run measures a native baseline, the VM/container ratio is the comparable one.',
+    'A ratio to native is the figure meant for cross-host comparison; until a run measures a native baseline, the VM/container ratio is the comparable one. Each cell: median of the per-repetition ratios [95 % interval] n.',
     '',
     `| ratio | unit | ${short.join(' | ')} |`,
     `|---|---|${short.map(() => '---').join('|')}|`,

@@ -14,12 +14,20 @@ export function formatMiB(bytes: number): string {
   return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 }
 
-/** `median (IQR q1–q3, n=N)` — the spread shown next to every median. */
+/** `[low, high]`: a 95 % interval, or `[—]` where the sample is too small for one (see `intervalLegend`). */
+export function formatInterval(interval: { low: number; high: number } | undefined, format: (value: number) => string = formatNumber): string {
+  return interval ? `[${format(interval.low)}, ${format(interval.high)}]` : '[—]';
+}
+
+/** `median [95 % CI] n=N`: the interval shown next to every median. */
 export function formatStats(stats: Stats | undefined, format: (value: number) => string = formatNumber): string {
   if (!stats) return 'not measured';
-  if (stats.n === 1) return `${format(stats.median)} (n=1)`;
-  return `${format(stats.median)} (IQR ${format(stats.q1)}–${format(stats.q3)}, n=${stats.n})`;
+  return `${format(stats.median)} ${formatInterval(stats.ci95, format)} n=${stats.n}`;
 }
+
+/** The line under every table of medians that says how to read them. */
+export const intervalLegend =
+  'Each cell: median [95 % confidence interval of the median] n = repetitions. The interval is two order statistics of the repetitions (exact for any distribution); [—] where fewer than 6 repetitions allow none.';
 
 /** Escape a value for a Markdown table cell. */
 export function cell(text: string): string {

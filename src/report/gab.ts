@@ -13,7 +13,7 @@ export interface GabEntry {
 
 /**
  * github-action-benchmark input: `customSmallerIsBetter` takes the lower-is-better figures,
- * `customBiggerIsBetter` the higher-is-better ones; value = median, range = ± half the IQR.
+ * `customBiggerIsBetter` the higher-is-better ones; value = median, range = its 95 % interval (order statistics) where 6 or more repetitions allow one.
  */
 export function renderGab(result: ResultFile, direction: 'smaller' | 'bigger'): GabEntry[] {
   const wanted = direction === 'smaller' ? 'lower' : 'higher';
@@ -27,7 +27,7 @@ export function renderGab(result: ResultFile, direction: 'smaller' | 'bigger'): 
         name: `${entry.key}${entry.runtime === 'qemu' ? emulated : ''}`,
         unit: entry.unit,
         value: stats.median,
-        range: `± ${((stats.q3 - stats.q1) / 2).toPrecision(3)}`,
+        range: stats.ci95 ? `95% CI ${stats.ci95.low.toPrecision(4)}–${stats.ci95.high.toPrecision(4)}` : `n=${stats.n}, too few for a 95% CI`,
         extra: `n=${stats.n}; source ${entry.source}; host ${result.host.hostname}; run ${result.runId}`,
       }];
     });

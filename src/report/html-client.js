@@ -62,23 +62,34 @@
   series('chart-pss', 'guest.pss_bytes', mib, 'MiB (PSS of the guest processes)');
   series('chart-cpu', 'cgroup.cpu_seconds', cpuPercent, '% of one CPU (cgroup)');
 
-  // Workload results: median bar with the interquartile range as error bar (floating bar).
-  chart('chart-metrics', {
-    type: 'bar',
-    data: {
-      labels: data.metrics.map(function (m) { return m.runtime + ' ' + m.workload + ' ' + m.name + ' (' + m.unit + ')'; }),
-      datasets: [
-        { label: 'median', backgroundColor: data.metrics.map(function (m) { return colors[m.runtime]; }), data: data.metrics.map(function (m) { return m.median; }) },
-        { label: 'IQR (q1–q3)', backgroundColor: 'rgba(0,0,0,0.25)', barPercentage: 0.3, data: data.metrics.map(function (m) { return [m.q1, m.q3]; }) }
-      ]
-    },
-    options: Object.assign(opts('value'), { scales: { x: { stacked: true }, y: { beginAtZero: true } } })
+  // One small chart per figure: each runtime's 95 % interval as a floating bar, its median as a point.
+  var runtimeColors = { native: '#2ca02c', docker: '#1f77b4', qemu: '#d62728', vagrant: '#ff7f0e' };
+  function intervalChart(id, labels, rows, colorsOf, axisTitle, horizontal, logarithmic) {
+    var valueAxis = horizontal ? 'x' : 'y';
+    var scales = {};
+    scales[valueAxis] = { type: logarithmic ? 'logarithmic' : 'linear', beginAtZero: !logarithmic, title: { display: true, text: axisTitle } };
+    chart(id, {
+      type: 'bar',
+      data: {
+        labels: labels,
+        datasets: [
+          { label: '95 % interval of the median', backgroundColor: rows.map(function (r, i) { return colorsOf(i) + '55'; }), borderColor: rows.map(function (r, i) { return colorsOf(i); }), borderWidth: 1,
+            data: rows.map(function (r) { return r.low === null ? null : [r.low, r.high]; }) },
+          { type: 'line', label: 'median', showLine: false, pointRadius: 5, pointStyle: 'rectRot', borderColor: '#222', backgroundColor: '#222',
+            data: rows.map(function (r) { return r.median; }) }
+        ]
+      },
+      options: Object.assign(opts(axisTitle), { indexAxis: horizontal ? 'y' : 'x', scales: scales,
+        plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { afterLabel: function (ctx) { return 'n = ' + rows[ctx.dataIndex].n; } } } } })
+    });
+  }
+  data.figures.forEach(function (f) {
+    intervalChart(f.id, f.runtimes.map(function (r) { return r.runtime; }), f.runtimes,
+      function (i) { return runtimeColors[f.runtimes[i].runtime] || '#7f7f7f'; }, f.unit + ' (' + f.direction + ' is better)', false, false);
   });
-
-  chart('chart-ratios', {
-    type: 'bar',
-    data: { labels: data.ratios.map(function (r) { return r.key; }), datasets: [{ label: 'VM / container (median)', backgroundColor: '#9467bd', data: data.ratios.map(function (r) { return r.median; }) }] },
-    options: opts('ratio')
-  });
+  // Cost factors, all oriented so that right of 1 means "costs more"; log scale so 0.5x and 2x sit equally far from 1.
+  document.getElementById('chart-costs').parentNode.style.height = Math.max(240, 28 * data.costs.length + 80) + 'px';
+  intervalChart('chart-costs', data.costs.map(function (c) { return c.label; }), data.costs,
+    function () { return '#9467bd'; }, 'cost factor (above 1 = costs more than the reference)', true, true);
   window.twinbenchRendered = rendered;
 })();

@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { aggregate } from '../results/aggregate.js';
-import { describe } from '../results/stats.js';
+import { aggregate, type GroupSummary } from '../results/aggregate.js';
+import type { Stats } from '../results/stats.js';
 import type { CompletedTrial, ResultFile } from '../results/types.js';
 import { packageRoot } from '../paths.js';
 import { marked } from 'marked';
 import { renderMarkdown } from './markdown.js';
-import { ratioSamples } from './ratios.js';
+import { costFactors } from './cost.js';
 
 const require = createRequire(import.meta.url);
 
@@ -33,7 +33,30 @@ function html(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
-/** What the page's script draws: boot phases, metrics with spread, ratios, and one series per runtime. */
+/** A median with its 95 % interval, as the page draws it (no interval below 6 values). */
+function drawn(stats: Stats) {
+  return { median: stats.median, low: stats.ci95?.low ?? null, high: stats.ci95?.high ?? null, n: stats.n };
+}
+
+/** One small chart per workload figure: every runtime's median with its interval, on the figure's own unit. */
+function figureCharts(groups: GroupSummary[]) {
+  const figures = new Map<string, { title: string; unit: string; direction: string; runtimes: ({ runtime: string } & ReturnType<typeof drawn>)[] }>();
+  for (const group of groups) {
+    const entries = [
+      ...(group.bootToReadyMs && group.workload === 'idle' ? [{ name: 'boot → READY', unit: 'ms', direction: 'lower', stats: group.bootToReadyMs }] : []),
+      ...group.metrics,
+    ];
+    for (const entry of entries) {
+      const key = `${group.workload}\u0000${entry.name}`;
+      const figure = figures.get(key) ?? { title: `${group.workload}: ${entry.name}`, unit: entry.unit, direction: entry.direction, runtimes: [] };
+      figure.runtimes.push({ runtime: group.runtime, ...drawn(entry.stats) });
+      figures.set(key, figure);
+    }
+  }
+  return [...figures.values()].map((figure, index) => ({ id: `chart-figure-${index + 1}`, ...figure }));
+}
+
+/** What the page's script draws: boot phases, one chart per figure, cost factors, and one series per runtime. */
 function chartData(result: ResultFile) {
   const groups = aggregate(result);
   const firstIdle = (runtime: string) =>
@@ -41,11 +64,8 @@ function chartData(result: ResultFile) {
     result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime);
   return {
     groups: groups.map((g) => ({ runtime: g.runtime, workload: g.workload, phases: g.phases.map((p) => ({ name: p.name, median: p.stats.median })) })),
-    metrics: groups.flatMap((g) => g.metrics.map((m) => ({ runtime: g.runtime, workload: g.workload, name: m.name, unit: m.unit, median: m.stats.median, q1: m.stats.q1, q3: m.stats.q3 }))),
-    ratios: [...ratioSamples(result).values()].flatMap((r) => {
-      const stats = describe(r.values);
-      return stats ? [{ key: `${r.workload} ${r.metric}`, median: stats.median }] : [];
-    }),
+    figures: figureCharts(groups),
+    costs: costFactors(result).map((factor) => ({ label: `${factor.pair.key.replace('/', ' vs ')}: ${factor.workload} ${factor.metric}`, ...drawn(factor.stats) })),
     series: (['docker', 'qemu'] as const).flatMap((runtime) => {
       const trial = firstIdle(runtime);
       return trial ? [{ runtime, trialId: trial.trialId, tMs: trial.series.tMs, columns: trial.series.columns }] : [];
@@ -58,25 +78,31 @@ export function renderHtml(result: ResultFile): string {
   // chart.js exports only its module entry points; the UMD bundle sits beside them in dist/.
   const chartJs = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
   const client = readFileSync(join(packageRoot, 'src', 'report', 'html-client.js'), 'utf8');
+  const data = chartData(result);
   const canvases = [
     ['chart-boot', 'Boot phases (median ms, create/spawn → READY)'],
     ['chart-memory', 'Memory over time: cgroup working set'],
     ['chart-pss', 'Memory over time: PSS of the guest processes'],
     ['chart-cpu', 'CPU over time (cgroup)'],
-    ['chart-metrics', 'Workload results (median, IQR)'],
-    ['chart-ratios', 'VM / container ratios'],
   ];
+  const section = (id: string, title: string, kind = 'chart') => `<section class="${kind}"><h2>${html(title)}</h2><div class="chart-box"><canvas id="${id}" data-testid="${id}"></canvas></div></section>`;
+  const figureTitle = (f: (typeof data.figures)[number]) => `${f.title} (${f.unit}, ${f.direction} is better)`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>twinbench ${html(result.runId)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;font-size:.9em}
 blockquote{background:#fff3cd;border-left:4px solid #e0a800;margin:1em 0;padding:.5em 1em}
-section.chart{margin:2em 0}div.chart-box{position:relative;height:360px;width:100%}</style></head>
+section.chart{margin:2em 0}div.chart-box{position:relative;height:360px;width:100%}
+div.figures{display:grid;grid-template-columns:repeat(auto-fill,minmax(320px,1fr));gap:1em}
+section.figure h2{font-size:.95em;margin:.5em 0}section.figure div.chart-box{height:220px}</style></head>
 <body>
-${canvases.map(([id, title]) => `<section class="chart"><h2>${html(title ?? '')}</h2><div class="chart-box"><canvas id="${id}" data-testid="${id}"></canvas></div></section>`).join('\n')}
+${canvases.map(([id, title]) => section(id ?? '', title ?? '')).join('\n')}
+<h2>Workload figures: median and 95 % interval of the median per runtime (no bar: too few repetitions for one)</h2>
+<div class="figures">${data.figures.map((f) => section(f.id, figureTitle(f), 'figure')).join('\n')}</div>
+${section('chart-costs', 'Cost factors: how many times what the reference pays, above 1 = costs more (median, 95 % interval)')}
 <article>${marked.parse(escapeMarkup(renderMarkdown(result)), { async: false })}</article>
-<script id="twinbench-data" type="application/json">${jsonSafe(JSON.stringify(chartData(result)))}</script>
+<script id="twinbench-data" type="application/json">${jsonSafe(JSON.stringify(data))}</script>
 <script>${codeSafe(chartJs)}</script>
 <script>${codeSafe(client)}</script>
 </body></html>

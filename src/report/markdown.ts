@@ -1,7 +1,9 @@
 import { aggregate, type GroupSummary } from '../results/aggregate.js';
 import type { ResultFile } from '../results/types.js';
 import { renderClaims } from './claims.js';
-import { cell, formatMiB, formatNumber, formatStats } from './format.js';
+import { median } from '../results/stats.js';
+import { costFactors, findCost, type CostFactor } from './cost.js';
+import { cell, formatInterval, formatMiB, formatNumber, formatStats, intervalLegend } from './format.js';
 
 const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qemu: 'VM (QEMU)', native: 'native (chroot)', vagrant: 'VM (Vagrant + libvirt)' };
 
@@ -17,7 +19,7 @@ function emulationWarning(result: ResultFile): string[] {
 }
 
 function bootTable(groups: GroupSummary[]): string[] {
-  const lines = ['## Boot: create/spawn → READY (host clock, ms)', '', '| runtime | workload | boot → READY | phases (median ms) | guest uptime at READY |', '|---|---|---|---|---|'];
+  const lines = ['## Boot: create/spawn → READY (host clock, ms)', '', intervalLegend, '', '| runtime | workload | boot → READY | phases (median ms) | guest uptime at READY |', '|---|---|---|---|---|'];
   for (const group of groups) {
     const phases = group.phases.map((phase) => `${phase.name} ${formatNumber(phase.stats.median)}`).join(', ');
     const uptime = group.guestUptimeAtReadyMs ? formatStats(group.guestUptimeAtReadyMs) : 'n/a (shares host kernel)';
@@ -30,8 +32,10 @@ function bootTable(groups: GroupSummary[]): string[] {
 function vagrantOverhead(result: ResultFile): string[] {
   const trials = result.trials.filter((t) => t.state === 'completed' && t.runtime === 'vagrant' && t.boot.vagrant);
   if (trials.length === 0) return [];
-  const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
-  const pick = (f: (t: (typeof trials)[number]) => number | undefined) => median(trials.map(f).filter((v): v is number => v !== undefined));
+  const pick = (f: (t: (typeof trials)[number]) => number | undefined) => {
+    const values = trials.map(f).filter((v): v is number => v !== undefined);
+    return values.length ? median(values) : Number.NaN;
+  };
   const boot = (t: (typeof trials)[number]) => (t.state === 'completed' ? t.boot : undefined);
   return [
     `Vagrant's own overhead (median of ${trials.length} trial(s), host clock): \`vagrant up\` ${formatNumber(pick((t) => boot(t)?.vagrant?.upMs))} ms in all, of which CLI start-up + domain definition before QEMU started ${formatNumber(pick((t) => boot(t)?.phases.find((p) => p.name === 'vagrant cli+define')?.ms))} ms, and waiting for the DHCP lease and SSH after READY ${formatNumber(pick((t) => boot(t)?.vagrant?.waitAfterReadyMs))} ms. The VM's own boot is the other phases.`,
@@ -39,12 +43,16 @@ function vagrantOverhead(result: ResultFile): string[] {
   ];
 }
 
-function workloadTable(groups: GroupSummary[]): string[] {
+/** `1.25× [1.20, 1.31]`: a cost factor with its interval, or why there is none. */
+function costCell(factor: CostFactor | undefined): string {
+  if (!factor) return 'n/a';
+  return `${formatNumber(factor.stats.median)}× ${formatInterval(factor.stats.ci95)}`;
+}
+
+function workloadTable(groups: GroupSummary[], costs: readonly CostFactor[]): string[] {
   const rows: string[] = [];
   const workloads = [...new Set(groups.map((group) => group.workload))];
   const withVagrant = groups.some((group) => group.runtime === 'vagrant');
-  const ratio = (top?: { stats: { median: number } }, bottom?: { stats: { median: number } }) =>
-    top && bottom && bottom.stats.median !== 0 ? (top.stats.median / bottom.stats.median).toFixed(3) : 'n/a';
   for (const workload of workloads) {
     const find = (runtime: string) => groups.find((g) => g.workload === workload && g.runtime === runtime);
     const [native, docker, qemu, vagrant] = [find('native'), find('docker'), find('qemu'), find('vagrant')];
@@ -52,17 +60,21 @@ function workloadTable(groups: GroupSummary[]): string[] {
     for (const name of names) {
       const [n, c, v, g] = [native, docker, qemu, vagrant].map((group) => group?.metrics.find((m) => m.name === name));
       const any = n ?? c ?? v ?? g;
-      const vagrantCells = withVagrant ? ` ${formatStats(g?.stats)} | ${ratio(g, v)} |` : '';
+      const cost = (top: string, bottom: string) => costCell(findCost(costs, top, bottom, workload, name));
+      const vagrantCells = withVagrant ? ` ${formatStats(g?.stats)} | ${cost('vagrant', 'qemu')} |` : '';
       rows.push(
-        `| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${n ? formatStats(n.stats) : 'not run'} | ${formatStats(c?.stats)} | ${formatStats(v?.stats)} | ${ratio(c, n)} | ${ratio(v, n)} | ${ratio(v, c)} |${vagrantCells}`,
+        `| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${n ? formatStats(n.stats) : 'not run'} | ${formatStats(c?.stats)} | ${formatStats(v?.stats)} | ${cost('docker', 'native')} | ${cost('qemu', 'native')} | ${cost('qemu', 'docker')} |${vagrantCells}`,
       );
     }
   }
   if (rows.length === 0) return [];
   return [
-    '## Workload results (medians)',
+    '## Workload results',
     '',
-    `| workload | metric | native | container | VM | container / native | VM / native | VM / container |${withVagrant ? ' VM via Vagrant | Vagrant / QEMU |' : ''}`,
+    intervalLegend,
+    'Cost columns: how many times what the reference pays, from per-repetition ratios (the runtimes ran side by side), oriented so that above 1 always means **costs more** (a throughput ratio is inverted: 0.8× the throughput costs 1.25×); median [95 % interval].',
+    '',
+    `| workload | metric | native | container | VM | container vs native | VM vs native | VM vs container |${withVagrant ? ' VM via Vagrant | Vagrant vs QEMU |' : ''}`,
     `|---|---|---|---|---|---|---|---|${withVagrant ? '---|---|' : ''}`,
     ...rows,
   ];
@@ -139,7 +151,7 @@ export function renderMarkdown(result: ResultFile): string {
     ...bootTable(groups),
     '',
     ...vagrantOverhead(result),
-    ...workloadTable(groups),
+    ...workloadTable(groups, costFactors(result)),
     '',
     ...footprintTable(groups),
     '',

@@ -3,8 +3,15 @@ import type { MetricSamples } from '../results/samples.js';
 import type { ResultFile } from '../results/types.js';
 import { collectSamples } from '../results/samples.js';
 
+/** A pair of runtimes whose figures are divided: `top` (the one judged) over `bottom` (its reference). */
+export interface RatioPair {
+  key: string;
+  top: RuntimeName;
+  bottom: RuntimeName;
+}
+
 /** Ratios a report shows: to native when a native baseline ran, and VM to container always. */
-const pairs: { key: string; top: RuntimeName; bottom: RuntimeName }[] = [
+export const ratioPairs: readonly RatioPair[] = [
   { key: 'container/native', top: 'docker', bottom: 'native' },
   { key: 'vm/native', top: 'qemu', bottom: 'native' },
   { key: 'vm/container', top: 'qemu', bottom: 'docker' },
@@ -27,7 +34,7 @@ export function ratioSamples(result: ResultFile): Map<string, MetricSamples> {
     for (const metric of trial.metrics) put(metric.name, metric.value);
   }
   const samples = [...collectSamples(result).values()].filter((entry) => entry.metric === 'boot.bootToReadyMs' || !entry.metric.includes('.'));
-  for (const pair of pairs) {
+  for (const pair of ratioPairs) {
     for (const entry of samples.filter((candidate) => candidate.runtime === pair.top)) {
       // Boot time has no meaning for the native baseline (nothing boots): only workload metrics.
       if (pair.bottom === 'native' && entry.metric.startsWith('boot.')) continue;

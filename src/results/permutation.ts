@@ -1,4 +1,4 @@
-import { seededRandom } from './bootstrap.js';
+import { seededRandom } from './random.js';
 
 /** Outcome of a one-sided permutation test of a shift in location between two samples. */
 export interface ShiftTest {

@@ -10,6 +10,8 @@ export interface Stats {
   /** 25th and 75th percentiles (linear interpolation). */
   q1: number;
   q3: number;
+  /** 95 % confidence interval of the median (order statistics); absent below 6 values, where none exists. */
+  ci95?: MedianInterval;
 }
 
 /** Quantile with linear interpolation between closest ranks (type 7, as R and NumPy default). */
@@ -39,7 +41,9 @@ export function describe(values: readonly number[]): Stats | undefined {
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
   const variance = sorted.length > 1 ? sorted.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (sorted.length - 1) : 0;
+  const ci95 = medianInterval(sorted);
   return {
+    ...(ci95 ? { ci95 } : {}),
     n: sorted.length,
     median: quantile(sorted, 0.5),
     mean,

@@ -34,8 +34,17 @@ test('under TCG the first lines say VM figures measure emulation, not virtualiza
   assert.doesNotMatch(renderMarkdown(result(false)), /emulation, not virtualization/);
 });
 
-test('medians with spread, the VM/container ratio, and failed trials with their reason', () => {
+test('medians with their interval (none at n=2), the VM\'s cost against the container, and failed trials with their reason', () => {
   const md = renderMarkdown(result(false));
-  assert.match(md, /\| cpu \| events_per_s \(events\/s, higher is better\) \| not run \| 1100 \(IQR 1050–1150, n=2\) \| 550\.0 \(IQR 525\.0–575\.0, n=2\) \| n\/a \| n\/a \| 0\.500 \|/);
+  // Half the throughput costs 2x: every cost factor reads "above 1 = costs more".
+  assert.match(md, /\| cpu \| events_per_s \(events\/s, higher is better\) \| not run \| 1100 \[—\] n=2 \| 550\.0 \[—\] n=2 \| n\/a \| n\/a \| 2\.00× \[—\] \|/);
   assert.match(md, /`qemu-cpu-3` errored: guest never printed READY within 60 s/);
+});
+
+test('at 6 repetitions a median has its 95 % interval, and so does a cost factor', () => {
+  const base = result(false);
+  const trials = [1, 2, 3, 4, 5, 6].flatMap((rep) => [trial('docker', rep, 100, 1000 + rep), trial('qemu', rep, 3000, 500)]);
+  const md = renderMarkdown({ ...base, trials });
+  assert.match(md, /\| 1004 \[1001, 1006\] n=6 \| 500\.0 \[500\.0, 500\.0\] n=6 \| n\/a \| n\/a \| 2\.01× \[2\.00, 2\.01\] \|/);
+  assert.match(md, /Each cell: median \[95 % confidence interval of the median\]/);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from '../../../src/report/regression.js';
-import { seededRandom } from '../../../src/results/bootstrap.js';
+import { seededRandom } from '../../../src/results/random.js';
 import { holmAdjust } from '../../../src/results/permutation.js';
 import type { MetricSamples } from '../../../src/results/samples.js';
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { seededRandom } from '../../../src/results/bootstrap.js';
+import { seededRandom } from '../../../src/results/random.js';
 import { describe, medianInterval, quantile, relativeHalfWidth } from '../../../src/results/stats.js';
 
 test('median, quartiles (type 7), sample stdev', () => {
