@@ -14,16 +14,17 @@ const figure = (index: number, values: number[], direction: 'higher' | 'lower' =
   key: `docker/cpu/metric_${index}`, runtime: 'docker', workload: 'cpu', metric: `metric_${index}`, unit: 'events/s', source: 'guest', direction, values,
 });
 
-/** Judge a family of `size` figures, each `n` vs `n` values at 5 % noise, the current ones shifted by `shift`. */
-function judge(seed: number, size: number, n: number, shift: number, alpha = 0.01): CheckRow[] {
+/** Judge a family of `size` figures, each `n` vs `n` values at `noise` % noise, the first one's current values shifted by `shift`. */
+function judge(seed: number, size: number, n: number, shift: number, alpha = 0.01, noise = 5): CheckRow[] {
   const random = seededRandom(seed);
-  const rows = Array.from({ length: size }, (_, index) => testFigure(figure(index, normal(random, n, 100, 5)), figure(index, normal(random, n, 100 * (1 - shift), 5)), 0.05, true));
+  const rows = Array.from({ length: size }, (_, index) =>
+    testFigure(figure(index, normal(random, n, 100, noise)), figure(index, normal(random, n, index === 0 ? 100 * (1 - shift) : 100, noise)), 0.05, true));
   return judgeFamily(rows, alpha, holmAdjust);
 }
 
 test('simulation: the false-alarm rate on identical distributions stays below α (1,000 seeds, exact permutation test)', () => {
   const seeds = 1000;
-  for (const [size, n] of [[1, 5], [1, 8], [10, 8]] as const) {
+  for (const [size, n] of [[1, 5], [1, 8], [10, 8], [27, 10]] as const) {
     let alarms = 0;
     for (let seed = 1; seed <= seeds; seed++) if (judge(seed, size, n, 0).some((row) => row.verdict === 'regressed')) alarms++;
     console.log(`false alarms, ${size} figure(s) × ${n} vs ${n} repetitions, α = 0.01: ${alarms} / ${seeds} = ${(alarms / seeds).toFixed(4)}`);
@@ -31,16 +32,18 @@ test('simulation: the false-alarm rate on identical distributions stays below α
   }
 });
 
-test('simulation: power to find a 10 % drop at 5 % noise, by repetitions (the default suite runs 3)', () => {
+test('simulation: power to find a 10 % drop, by repetitions and noise (the default suite runs 10; ~27 figures gate)', () => {
   const seeds = 300;
-  const power = (n: number, size = 1) => {
+  const power = (n: number, size = 1, noise = 5, runs = seeds) => {
     let found = 0;
-    for (let seed = 1; seed <= seeds; seed++) if (judge(seed, size, n, 0.1)[0]?.verdict === 'regressed') found++;
-    return found / seeds;
+    for (let seed = 1; seed <= runs; seed++) if (judge(seed, size, n, 0.1, 0.01, noise)[0]?.verdict === 'regressed') found++;
+    return found / runs;
   };
   const table = [3, 5, 8, 10].map((n) => [n, power(n)] as const);
   for (const [n, p] of table) console.log(`power, 10 % drop at 5 % noise, ${n} vs ${n} repetitions, one figure, α = 0.01: ${p.toFixed(2)}`);
-  console.log(`power, same, 10 vs 10 repetitions, in a family of 20 gating figures (Holm): ${power(10, 20).toFixed(2)}`);
+  for (const noise of [2, 5]) {
+    console.log(`power, 10 % drop at ${noise} % noise, 10 vs 10 repetitions, one of 27 gating figures (Holm): ${power(10, 27, noise, 100).toFixed(2)}`);
+  }
   // 3 vs 3 cannot reach 0.01 at all: the check says so (underpowered) instead of passing silently.
   assert.equal(table[0]?.[1], 0);
   assert.equal(judge(1, 1, 3, 0.1)[0]?.verdict, 'underpowered');
