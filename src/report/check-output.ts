@@ -1,5 +1,6 @@
 import type { CheckReport, RunProblem } from './check.js';
-import { cell, formatNumber } from './format.js';
+import { describe } from '../results/stats.js';
+import { cell, formatNumber, formatStats } from './format.js';
 import type { CheckRow } from './regression.js';
 
 function xml(text: string): string {
@@ -52,8 +53,8 @@ function figureTable(rows: readonly CheckRow[]): string[] {
   for (const row of [...rows].sort((a, b) => order[a.verdict] - order[b.verdict])) {
     const detectable = row.minimumDetectable === undefined ? (row.pWorse === undefined ? '—' : 'nothing') : `${(row.minimumDetectable * 100).toFixed(1)} %`;
     lines.push(
-      `| ${row.verdict} | ${cell(row.key)} (${row.unit}, ${row.direction} is better) | ${formatNumber(row.baselineMedian)} (n=${row.baselineN}) | ` +
-        `${formatNumber(row.currentMedian)} (n=${row.currentN}) | ${cell(row.reason)} | ${detectable} | ${(row.threshold * 100).toFixed(1)} % |`,
+      `| ${row.verdict} | ${cell(row.key)} (${row.unit}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))} | ` +
+        `${formatStats(describe(row.currentValues))} | ${cell(row.reason)} | ${detectable} | ${(row.threshold * 100).toFixed(1)} % |`,
     );
   }
   return lines;
@@ -77,12 +78,12 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
     '',
     `${head}: \`${current}\` against baseline \`${baseline}\` (${report.mode === 'ratios' ? 'VM/container ratios, across hosts' : 'absolute figures, same host'}).`,
     '',
-    `Test: one-sided permutation test of the difference of means (exact where the splits are few), a regression needs p < ${report.alpha} ` +
+    `Medians: median [95 % interval of the median] n. Test: one-sided permutation test of the difference of means (exact where the splits are few), a regression needs p < ${report.alpha} ` +
       `after ${report.correction} **and** a change beyond the figure's threshold. "Detectable" is the smallest change of the baseline's own values this test would flag at these repetitions.`,
   ];
   if (report.problems.length) lines.push('', '## Problems with the run', '', ...report.problems.map(problemLine));
   lines.push('', `## Gating figures (${gating.length})`, '', ...figureTable(gating));
-  if (informative.length) lines.push('', `## Informative figures (${informative.length}: tail percentiles and secondary resources; uncorrected, never fail the check)`, '', ...figureTable(informative));
+  if (informative.length) lines.push('', `## Informative figures (${informative.length}: not key figures; uncorrected, never fail the check)`, '', ...figureTable(informative));
   if (report.rows.some((row) => row.verdict === 'underpowered')) {
     lines.push('', `Underpowered figures could not have failed whatever the data: add repetitions (\`--reps\`) to both runs.`);
   }

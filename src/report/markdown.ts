@@ -102,6 +102,21 @@ function footprintTable(groups: GroupSummary[]): string[] {
 
 
 
+/** Under `--target-ci`: how many repetitions each runtime × workload ran, and why it stopped there. */
+function repetitionLines(result: ResultFile): string[] {
+  const policy = result.config.repetitionPolicy;
+  if (!policy || !result.repetitions) return [];
+  const width = (value: number | null) => (value === null ? 'no interval' : `±${(value * 100).toFixed(1)} %`);
+  return [
+    `## Repetitions (--target-ci ±${(policy.targetCi * 100).toFixed(1)} %, ${policy.minReps} to ${policy.maxReps})`,
+    '',
+    '| runtime | workload | repetitions | stopped because | key figures: half-width of the 95 % interval |',
+    '|---|---|---|---|---|',
+    ...result.repetitions.map((r) => `| ${runtimeLabel[r.runtime] ?? r.runtime} | ${r.workload} | ${r.reps} | ${r.stop} | ${cell(Object.entries(r.halfWidths).map(([name, value]) => `${name} ${width(value)}`).join(', ') || 'none')} |`),
+    '',
+  ];
+}
+
 function failures(result: ResultFile): string[] {
   const failed = result.trials.filter((trial) => trial.state !== 'completed');
   if (failed.length === 0) return [];
@@ -157,6 +172,7 @@ export function renderMarkdown(result: ResultFile): string {
     '',
     ...renderClaims(result),
     '',
+    ...repetitionLines(result),
     ...failures(result),
     ...(result.notes.length ? ['', '## Notes', '', ...result.notes.map((note) => `- ${note}`)] : []),
     '',

@@ -22,8 +22,10 @@ export interface CheckRow {
   currentMedian: number;
   baselineN: number;
   currentN: number;
-  /** The baseline's values, for the minimum detectable effect. */
+  /** The baseline's values, for the minimum detectable effect and the medians' intervals. */
   baselineValues: readonly number[];
+  /** The current run's values. */
+  currentValues: readonly number[];
   /** (mean(current) − mean(baseline)) / |mean(baseline)|: the change the test is about. */
   change?: number;
   /** One-sided permutation p-value of "current is worse", and of "current is better". */
@@ -79,6 +81,7 @@ export function testFigure(baseline: MetricSamples, current: MetricSamples, thre
     baselineN: baseline.values.length,
     currentN: current.values.length,
     baselineValues: baseline.values,
+    currentValues: current.values,
     threshold,
     verdict: 'insufficient-data',
     reason: `needs ≥ 2 trials on each side (baseline ${baseline.values.length}, current ${current.values.length})`,

@@ -1,5 +1,8 @@
 import { workingSet, type CgroupReading, type CgroupSources } from './cgroup-reading.js';
-import { parseFlatKeyed, parseSingleInteger } from './parse-common.js';
+import { parseFlatKeyed, parseSingleInteger, pickFlatKeyed } from './parse-common.js';
+
+/** The memory.stat fields the sampler uses: hierarchical totals, or the group's own on kernels without them. */
+const memoryStatKeys = ['total_inactive_file', 'inactive_file', 'total_rss', 'rss', 'total_cache', 'cache'];
 
 /** Totals from `blkio.throttle.io_service_bytes` / `io_serviced` (lines `MAJ:MIN Op N`, then `Total N`). */
 export function parseBlkioThrottle(text: string): { read: number; write: number } | undefined {
@@ -34,7 +37,7 @@ const defaultTickSeconds = 0.01;
 
 /** Normalise v1 files into a reading. */
 export function parseCgroupV1(files: CgroupV1Files, tickSeconds = defaultTickSeconds): CgroupReading {
-  const stat = files.memoryStat === undefined ? undefined : parseFlatKeyed(files.memoryStat);
+  const stat = files.memoryStat === undefined ? undefined : pickFlatKeyed(files.memoryStat, memoryStatKeys);
   const cpuStat = files.cpuacctStat === undefined ? undefined : parseFlatKeyed(files.cpuacctStat);
   const bytes = files.blkioBytes === undefined ? undefined : parseBlkioThrottle(files.blkioBytes);
   const ops = files.blkioOps === undefined ? undefined : parseBlkioThrottle(files.blkioOps);

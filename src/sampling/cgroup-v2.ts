@@ -1,5 +1,5 @@
 import { workingSet, type CgroupReading, type CgroupSources } from './cgroup-reading.js';
-import { parseFlatKeyed, parseSingleInteger } from './parse-common.js';
+import { parseSingleInteger, pickFlatKeyed } from './parse-common.js';
 
 /** Totals over devices from `io.stat` (lines `MAJ:MIN rbytes=N wbytes=N rios=N wios=N …`). */
 export function parseIoStat(text: string): { rbytes: number; wbytes: number; rios: number; wios: number } | undefined {
@@ -28,8 +28,8 @@ export interface CgroupV2Files {
 
 /** Normalise v2 files into a reading. */
 export function parseCgroupV2(files: CgroupV2Files): CgroupReading {
-  const stat = files.memoryStat === undefined ? undefined : parseFlatKeyed(files.memoryStat);
-  const cpu = files.cpuStat === undefined ? undefined : parseFlatKeyed(files.cpuStat);
+  const stat = files.memoryStat === undefined ? undefined : pickFlatKeyed(files.memoryStat, ['inactive_file', 'anon', 'file']);
+  const cpu = files.cpuStat === undefined ? undefined : pickFlatKeyed(files.cpuStat, ['usage_usec', 'user_usec', 'system_usec']);
   const io = files.ioStat === undefined ? undefined : parseIoStat(files.ioStat);
   const usage = files.memoryCurrent === undefined ? undefined : parseSingleInteger(files.memoryCurrent);
   const inactiveFile = stat?.get('inactive_file');

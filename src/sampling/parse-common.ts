@@ -5,24 +5,61 @@ export function parseSingleInteger(text: string): number | undefined {
   return Number(trimmed);
 }
 
+/**
+ * Split `text` into lines and each line at its first run of `separator` characters: the parsers run
+ * on every sample, so this scans by index instead of a regular expression per line.
+ */
+function eachKeyValue(text: string, visit: (key: string, rest: string) => void): void {
+  let start = 0;
+  while (start < text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    const line = text.slice(start, end);
+    start = end + 1;
+    const space = line.search(/\s/);
+    if (space > 0) visit(line.slice(0, space), line.slice(space).trim());
+  }
+}
+
+const integerText = /^-?\d+$/;
+
 /** Parse flat-keyed files (`key value` per line: memory.stat, cpu.stat, cpuacct.stat). */
 export function parseFlatKeyed(text: string): Map<string, number> {
   const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^(\S+)\s+(-?\d+)\s*$/.exec(line);
-    if (match?.[1] && match[2] !== undefined) values.set(match[1], Number(match[2]));
-  }
+  eachKeyValue(text, (key, rest) => {
+    if (integerText.test(rest)) values.set(key, Number(rest));
+  });
   return values;
 }
 
 /** Parse `Key:   123 kB` lines (status, smaps_rollup, io) into numbers; kB values become bytes. */
 export function parseColonKeyed(text: string): Map<string, number> {
   const values = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const match = /^([^:\s]+):\s+(\d+)(\s+kB)?\s*$/.exec(line);
-    if (match?.[1] && match[2] !== undefined) {
-      values.set(match[1], Number(match[2]) * (match[3] ? 1024 : 1));
+  eachKeyValue(text, (word, rest) => {
+    if (word.length < 2 || !word.endsWith(':') || word.indexOf(':') !== word.length - 1) return;
+    const kilobytes = rest.endsWith(' kB') || rest.endsWith('\tkB');
+    const digits = kilobytes ? rest.slice(0, -2).trimEnd() : rest;
+    if (/^\d+$/.test(digits)) values.set(word.slice(0, -1), Number(digits) * (kilobytes ? 1024 : 1));
+  });
+  return values;
+}
+
+/**
+ * The given keys of a flat-keyed file (`key value` lines), found by index: for files read on every
+ * sample (memory.stat has ~40 lines, the sampler needs 3). A key absent or not an integer is left out.
+ */
+export function pickFlatKeyed(text: string, keys: readonly string[]): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const key of keys) {
+    let found = 0;
+    if (!text.startsWith(`${key} `)) {
+      const at = text.indexOf(`\n${key} `);
+      if (at < 0) continue;
+      found = at + 1;
     }
+    const end = text.indexOf('\n', found);
+    const value = text.slice(found + key.length, end < 0 ? text.length : end).trim();
+    if (integerText.test(value)) values.set(key, Number(value));
   }
   return values;
 }

@@ -2,6 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CgroupLocation } from './cgroup-paths.js';
 import type { CgroupReading } from './cgroup-reading.js';
+import type { KernelFiles } from './kernel-files.js';
 import { parseCgroupV1 } from './cgroup-v1.js';
 import { parseCgroupV2 } from './cgroup-v2.js';
 
@@ -14,31 +15,36 @@ export async function readOptional(path: string): Promise<string | undefined> {
   }
 }
 
-/** Read one cgroup's figures (v1 or v2) from the host. */
-export async function readCgroup(location: CgroupLocation, tickSeconds: number): Promise<CgroupReading> {
+/**
+ * Read one cgroup's figures (v1 or v2) through `files`. `full: false` reads only what every sample
+ * needs (memory usage and working set, CPU time); the high-water mark, the v1 user/system split and
+ * the I/O files are read on the sampler's full samples.
+ */
+export function readCgroup(location: CgroupLocation, tickSeconds: number, files: KernelFiles, options: { full: boolean } = { full: true }): CgroupReading {
   if (location.version === 2) {
-    const file = (name: string) => readOptional(join(location.dir, name));
-    const [memoryCurrent, memoryPeak, memoryStat, cpuStat, ioStat] = await Promise.all([
-      file('memory.current'),
-      file('memory.peak'),
-      file('memory.stat'),
-      file('cpu.stat'),
-      file('io.stat'),
-    ]);
-    return parseCgroupV2({ memoryCurrent, memoryPeak, memoryStat, cpuStat, ioStat });
+    const file = (name: string) => files.read(join(location.dir, name));
+    return parseCgroupV2({
+      memoryCurrent: file('memory.current'),
+      memoryPeak: options.full ? file('memory.peak') : undefined,
+      memoryStat: file('memory.stat'),
+      cpuStat: file('cpu.stat'),
+      ioStat: options.full ? file('io.stat') : undefined,
+    });
   }
   const { memory, cpuacct, blkio } = location.dirs;
-  const file = (dir: string | undefined, name: string) => (dir ? readOptional(join(dir, name)) : Promise.resolve(undefined));
-  const [memoryUsage, memoryMaxUsage, memoryStat, cpuacctUsage, cpuacctStat, blkioBytes, blkioOps] = await Promise.all([
-    file(memory, 'memory.usage_in_bytes'),
-    file(memory, 'memory.max_usage_in_bytes'),
-    file(memory, 'memory.stat'),
-    file(cpuacct, 'cpuacct.usage'),
-    file(cpuacct, 'cpuacct.stat'),
-    file(blkio, 'blkio.throttle.io_service_bytes_recursive'),
-    file(blkio, 'blkio.throttle.io_serviced_recursive'),
-  ]);
-  return parseCgroupV1({ memoryUsage, memoryMaxUsage, memoryStat, cpuacctUsage, cpuacctStat, blkioBytes, blkioOps }, tickSeconds);
+  const file = (dir: string | undefined, name: string) => (dir ? files.read(join(dir, name)) : undefined);
+  return parseCgroupV1(
+    {
+      memoryUsage: file(memory, 'memory.usage_in_bytes'),
+      memoryMaxUsage: options.full ? file(memory, 'memory.max_usage_in_bytes') : undefined,
+      memoryStat: file(memory, 'memory.stat'),
+      cpuacctUsage: file(cpuacct, 'cpuacct.usage'),
+      cpuacctStat: options.full ? file(cpuacct, 'cpuacct.stat') : undefined,
+      blkioBytes: options.full ? file(blkio, 'blkio.throttle.io_service_bytes_recursive') : undefined,
+      blkioOps: options.full ? file(blkio, 'blkio.throttle.io_serviced_recursive') : undefined,
+    },
+    tickSeconds,
+  );
 }
 
 /**
@@ -46,9 +52,9 @@ export async function readCgroup(location: CgroupLocation, tickSeconds: number):
  * guest's processes sit in a child (Docker's container group, the harness's `guest` leaf, libvirt's
  * `emulator`), while the group itself is what the counters are read from.
  */
-export async function readCgroupPids(location: CgroupLocation): Promise<CgroupTree> {
+export function readCgroupPids(location: CgroupLocation, files: KernelFiles): CgroupTree {
   const dir = location.version === 2 ? location.dir : location.dirs.memory;
-  return dir ? readCgroupTree(dir) : { pids: [], childGroups: 0 };
+  return dir ? files.readTree(dir) : { pids: [], childGroups: 0 };
 }
 
 /** The processes of a cgroup tree, and how many groups it has below its top. */

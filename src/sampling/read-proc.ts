@@ -1,4 +1,5 @@
 import { parseProcIo, parseProcStat, parseProcStatus, parseSmapsRollup } from './proc.js';
+import type { KernelFiles } from './kernel-files.js';
 import { readOptional } from './read-cgroup.js';
 
 /** Summed /proc figures over a set of processes; a field is undefined when no process gave it. */
@@ -20,31 +21,30 @@ function add(total: number | undefined, value: number | undefined): number | und
   return (total ?? 0) + value;
 }
 
-/** Read and sum status, smaps_rollup, stat and io over the given pids. */
-export async function readProcs(pids: readonly number[], tickSeconds: number): Promise<ProcReading> {
+/**
+ * Read and sum status, smaps_rollup, stat and io over the given pids, through `files`. The
+ * descriptors of processes that are no longer in `pids` are closed.
+ */
+export function readProcs(pids: readonly number[], tickSeconds: number, files: KernelFiles): ProcReading {
   const reading: ProcReading = {};
-  await Promise.all(
-    pids.map(async (pid) => {
-      const [status, smaps, stat, io] = await Promise.all([
-        readOptional(`/proc/${pid}/status`),
-        readOptional(`/proc/${pid}/smaps_rollup`),
-        readOptional(`/proc/${pid}/stat`),
-        readOptional(`/proc/${pid}/io`),
-      ]);
-      const memory = status === undefined ? {} : parseProcStatus(status);
-      const shared = smaps === undefined ? {} : parseSmapsRollup(smaps);
-      const ticks = stat === undefined ? undefined : parseProcStat(stat);
-      const ioValues = io === undefined ? {} : parseProcIo(io);
-      reading.rssBytes = add(reading.rssBytes, memory.rssBytes);
-      reading.pssBytes = add(reading.pssBytes, shared.pssBytes);
-      reading.privateBytes = add(reading.privateBytes, shared.privateBytes);
-      reading.cpuSeconds = add(reading.cpuSeconds, ticks ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds : undefined);
-      const children = ticks ? (ticks.cutimeTicks + ticks.cstimeTicks) * tickSeconds : undefined;
-      reading.cpuWithChildrenSeconds = add(reading.cpuWithChildrenSeconds, ticks && children !== undefined ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds + children : undefined);
-      reading.ioReadBytes = add(reading.ioReadBytes, ioValues.readBytes);
-      reading.ioWriteBytes = add(reading.ioWriteBytes, ioValues.writeBytes);
-    }),
-  );
+  for (const pid of pids) {
+    const status = files.read(`/proc/${pid}/status`);
+    const smaps = files.read(`/proc/${pid}/smaps_rollup`);
+    const stat = files.read(`/proc/${pid}/stat`);
+    const io = files.read(`/proc/${pid}/io`);
+    const memory = status === undefined ? {} : parseProcStatus(status);
+    const shared = smaps === undefined ? {} : parseSmapsRollup(smaps);
+    const ticks = stat === undefined ? undefined : parseProcStat(stat);
+    const ioValues = io === undefined ? {} : parseProcIo(io);
+    reading.rssBytes = add(reading.rssBytes, memory.rssBytes);
+    reading.pssBytes = add(reading.pssBytes, shared.pssBytes);
+    reading.privateBytes = add(reading.privateBytes, shared.privateBytes);
+    reading.cpuSeconds = add(reading.cpuSeconds, ticks ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds : undefined);
+    const children = ticks ? (ticks.cutimeTicks + ticks.cstimeTicks) * tickSeconds : undefined;
+    reading.cpuWithChildrenSeconds = add(reading.cpuWithChildrenSeconds, ticks && children !== undefined ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds + children : undefined);
+    reading.ioReadBytes = add(reading.ioReadBytes, ioValues.readBytes);
+    reading.ioWriteBytes = add(reading.ioWriteBytes, ioValues.writeBytes);
+  }
   return reading;
 }
 

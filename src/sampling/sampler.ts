@@ -3,7 +3,8 @@ import type { CgroupLocation } from './cgroup-paths.js';
 import type { CgroupReading, CgroupSources } from './cgroup-reading.js';
 import { cgroupV1Sources } from './cgroup-v1.js';
 import { cgroupV2Sources } from './cgroup-v2.js';
-import { readCgroup, readCgroupPids, readCgroupTree } from './read-cgroup.js';
+import { KernelFiles } from './kernel-files.js';
+import { readCgroup, readCgroupPids } from './read-cgroup.js';
 import { readProcs, type ProcReading } from './read-proc.js';
 import type { SampledSeries, SeriesColumn } from './series.js';
 
@@ -72,6 +73,12 @@ export class Sampler {
   readonly #series: SampledSeries;
   readonly #specs: Record<string, ColumnSpec>;
   readonly #costs: number[] = [];
+  readonly #cpuCosts: number[] = [];
+  readonly #files = new KernelFiles();
+  /** Every this-many rows a full sample (about once a second), and every event row. */
+  readonly #fullEvery: number;
+  #rows = 0;
+  #pids: number[] = [];
   /** Column → why a sample could not read it, beyond the file being absent. */
   readonly #missingReasons: Record<string, string> = {};
   #timer: NodeJS.Timeout | undefined;
@@ -94,7 +101,8 @@ export class Sampler {
     }
     const columns: Record<string, SeriesColumn> = {};
     for (const [name, spec] of Object.entries(this.#specs)) columns[name] = { ...spec, values: [] };
-    this.#series = { intervalMs: options.intervalMs, tMs: [], columns, events: [], sampleCostMs: { mean: 0, max: 0 } };
+    this.#fullEvery = Math.max(1, Math.ceil(1000 / options.intervalMs));
+    this.#series = { intervalMs: options.intervalMs, tMs: [], columns, events: [], sampleCostMs: { mean: 0, max: 0 }, fullEvery: this.#fullEvery };
   }
 
   /** Start periodic sampling; the first sample is taken now and may carry an event label. */
@@ -110,28 +118,46 @@ export class Sampler {
     tick();
   }
 
-  /** Take one sample now; with a label, mark it as an event row (`ready`, `exit`). */
+  /**
+   * Take one sample now; with a label, mark it as an event row (`ready`, `exit`). Synchronous reads
+   * through descriptors opened once: a sample costs tens of microseconds of CPU, not milliseconds.
+   */
   async sampleNow(label?: string): Promise<void> {
+    this.#sample(label);
+  }
+
+  #sample(label: string | undefined): void {
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
+    const full = label !== undefined || this.#rows % this.#fullEvery === 0;
+    this.#rows++;
     const location = this.#target.cgroup;
-    const [cgroup, { pids }] = await Promise.all([readCgroup(location, this.#tickSeconds), readCgroupPids(location)]);
-    // On v1 a blkio group that no longer holds the guest (no process, no child group) may have lost its
-    // I/O. While the guest has processes its groups exist, so the blkio tree is only walked once it has none.
-    const blkio = location.version === 1 && pids.length === 0 ? location.dirs.blkio : undefined;
-    const blkioTree = blkio ? await readCgroupTree(blkio) : undefined;
-    const childGone = blkioTree !== undefined && blkioTree.pids.length === 0 && blkioTree.childGroups === 0;
-    if (childGone) for (const column of v1ChildOnlyColumns) this.#missingReasons[column] = v1RemovedChildReason;
-    const [guest, shim] = await Promise.all([
-      readProcs(pids, this.#tickSeconds),
-      this.#target.extraPids?.length ? readProcs(this.#target.extraPids, this.#tickSeconds) : Promise.resolve(undefined),
-    ]);
+    const cgroup = readCgroup(location, this.#tickSeconds, this.#files, { full });
+    let childGone = false;
+    let guest: ProcReading | undefined;
+    let shim: ProcReading | undefined;
+    if (full) {
+      const { pids } = readCgroupPids(location, this.#files);
+      for (const gone of this.#pids.filter((pid) => !pids.includes(pid))) this.#files.forgetUnder(`/proc/${gone}`);
+      this.#pids = pids;
+      // On v1 a blkio group that no longer holds the guest (no process, no child group) may have lost its
+      // I/O. While the guest has processes its groups exist, so the blkio tree is only walked once it has none.
+      const blkio = location.version === 1 && pids.length === 0 ? location.dirs.blkio : undefined;
+      const blkioTree = blkio ? this.#files.readTree(blkio) : undefined;
+      childGone = blkioTree !== undefined && blkioTree.pids.length === 0 && blkioTree.childGroups === 0;
+      if (childGone) for (const column of v1ChildOnlyColumns) this.#missingReasons[column] = v1RemovedChildReason;
+      guest = pids.length > 0 ? readProcs(pids, this.#tickSeconds, this.#files) : undefined;
+      shim = this.#target.extraPids?.length ? readProcs(this.#target.extraPids, this.#tickSeconds, this.#files) : undefined;
+    }
     const row = this.#series.tMs.length;
     this.#series.tMs.push(Math.round((started - this.#origin) * 10) / 10);
     for (const [name, spec] of Object.entries(cgroupColumns)) this.#push(name, childGone && v1ChildOnlyColumns.includes(name) ? undefined : cgroup[spec.field]);
-    for (const [name, spec] of Object.entries(guestColumns)) this.#push(`guest.${name}`, pids.length > 0 ? guest[spec.field] : undefined);
-    if (shim) for (const [name, spec] of Object.entries(shimColumns)) this.#push(`shim.${name}`, shim[spec.field]);
+    for (const [name, spec] of Object.entries(guestColumns)) this.#push(`guest.${name}`, guest?.[spec.field]);
+    if (this.#target.extraPids?.length) for (const [name, spec] of Object.entries(shimColumns)) this.#push(`shim.${name}`, shim?.[spec.field]);
     if (label) this.#series.events.push({ label, row });
     this.#costs.push(performance.now() - started);
+    const cpu = process.cpuUsage(cpuBefore);
+    this.#cpuCosts.push(cpu.user + cpu.system);
   }
 
   #push(name: string, value: number | undefined): void {
@@ -158,6 +184,9 @@ export class Sampler {
       mean: this.#costs.length ? Math.round((total / this.#costs.length) * 1000) / 1000 : 0,
       max: this.#costs.length ? Math.round(Math.max(...this.#costs) * 1000) / 1000 : 0,
     };
+    const cpuTotal = this.#cpuCosts.reduce((sum, cost) => sum + cost, 0);
+    if (this.#cpuCosts.length) this.#series.sampleCpuMicros = { mean: Math.round(cpuTotal / this.#cpuCosts.length), max: Math.max(...this.#cpuCosts) };
+    this.#files.close();
     return this.#series;
   }
 }

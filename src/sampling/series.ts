@@ -23,6 +23,14 @@ export interface SampledSeries {
   events: { label: string; row: number }[];
   /** Mean and max wall time one sample took on the host, milliseconds (the sampler's own cost). */
   sampleCostMs: { mean: number; max: number };
+  /** Mean and max CPU time (user + system, the harness process) one sample took, microseconds. Absent in older files. */
+  sampleCpuMicros?: { mean: number; max: number };
+  /**
+   * Every `fullEvery`-th row, and every event row, is a full sample: it also reads the cgroup's I/O
+   * files, finds the guest's processes and reads their /proc files; the rows between read the
+   * cgroup's memory and CPU only and leave the other columns null. Absent in older files: every row full.
+   */
+  fullEvery?: number;
 }
 
 /** Summary of one column over a trial. */

@@ -33,7 +33,7 @@ before(async () => {
 test('compare: two real runs side by side, with VM/container ratios', async () => {
   const run = await runBench(['compare', a, b]);
   assert.equal(run.exitCode, 0, run.all);
-  assert.match(run.stdout, /\| qemu\/idle\/boot\.bootToReadyMs \| ms, lower is better \| [\d.]+ \(n=6\) \| [\d.]+ \(n=6\) \|/);
+  assert.match(run.stdout, /\| qemu\/idle\/boot\.bootToReadyMs \| ms, lower is better \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \|/);
   assert.match(run.stdout, /\| vm\/container\/idle\/boot\.bootToReadyMs \| ratio, lower is better \|/);
   assert.match(run.stdout, /\| dimension \| #1 \| #2 \|/);
 });

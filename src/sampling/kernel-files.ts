@@ -1,0 +1,73 @@
+import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
+import { join } from 'node:path';
+
+/**
+ * Small kernel files (cgroup, /proc) read through descriptors opened once: each later read is one
+ * pread at offset 0, which regenerates the file. Measured on a 2-vCPU nested host: 4–15 µs of CPU
+ * per file, against ~200 µs for `fs.promises.readFile` (open, fstat, read, close on the thread pool).
+ * A file that cannot be opened or read is `undefined`; a descriptor that fails (process gone, group
+ * removed) is closed and forgotten.
+ */
+export class KernelFiles {
+  readonly #fds = new Map<string, number>();
+  #buffer = Buffer.allocUnsafe(16 * 1024);
+
+  /** The file's text now, or undefined when it does not exist (yet, or any more). */
+  read(path: string): string | undefined {
+    let fd = this.#fds.get(path);
+    if (fd === undefined) {
+      try {
+        fd = openSync(path, 'r');
+      } catch {
+        return undefined;
+      }
+      this.#fds.set(path, fd);
+    }
+    try {
+      for (;;) {
+        const length = readSync(fd, this.#buffer, 0, this.#buffer.length, 0);
+        if (length < this.#buffer.length) return this.#buffer.toString('utf8', 0, length);
+        // Filled the buffer: the file may be longer; read it again with twice the room.
+        this.#buffer = Buffer.allocUnsafe(this.#buffer.length * 2);
+      }
+    } catch {
+      this.forget(path);
+      return undefined;
+    }
+  }
+
+  /** Close one file's descriptor. */
+  forget(path: string): void {
+    const fd = this.#fds.get(path);
+    if (fd === undefined) return;
+    this.#fds.delete(path);
+    try {
+      closeSync(fd);
+    } catch {
+      // Already closed: nothing to release.
+    }
+  }
+
+  /** Close the descriptors of every file under a folder (a process that exited). */
+  forgetUnder(dir: string): void {
+    for (const path of [...this.#fds.keys()]) if (path.startsWith(`${dir}/`)) this.forget(path);
+  }
+
+  /** Close every descriptor. */
+  close(): void {
+    for (const path of [...this.#fds.keys()]) this.forget(path);
+  }
+
+  /** Pids in a cgroup folder and all its descendants, with the number of descendant groups. */
+  readTree(dir: string): { pids: number[]; childGroups: number } {
+    const own = (this.read(join(dir, 'cgroup.procs')) ?? '').split('\n').filter((line) => line.trim() !== '').map(Number);
+    let children: string[] = [];
+    try {
+      children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+    } catch {
+      // The group is gone: no processes, no children.
+    }
+    const below = children.map((name) => this.readTree(join(dir, name)));
+    return { pids: [...own, ...below.flatMap((tree) => tree.pids)], childGroups: below.reduce((sum, tree) => sum + 1 + tree.childGroups, 0) };
+  }
+}
