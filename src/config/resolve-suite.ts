@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
@@ -23,6 +24,7 @@ export interface SuiteFlags {
   targetCi?: string;
   minReps?: string;
   maxReps?: string;
+  seed?: string;
 }
 
 /**
@@ -186,6 +188,7 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
   const containerNetwork = flags.containerNet ?? 'bridge';
   if (!containerNetworks.includes(containerNetwork as ContainerNetwork)) problems.push(`--container-net must be one of ${containerNetworks.join(', ')}, got ${JSON.stringify(containerNetwork)}`);
   const repetitionPolicy = resolveRepetitionPolicy(flags, problems);
+  const orderSeed = parseIntegerFlag('--seed', flags.seed, 0, 2 ** 32 - 1, problems) ?? randomInt(2 ** 32);
   const arch = flags.arch ?? hostArch;
   if (!archNames.includes(arch as ArchName)) problems.push(`--arch must be one of ${archNames.join(', ')}, got ${JSON.stringify(arch)}`);
 
@@ -215,6 +218,7 @@ export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, W
     warmup: warmup ?? 1,
     ...(cpuset ? { cpuset: cpuset.join(',') } : {}),
     containerNetwork: containerNetwork as ContainerNetwork,
+    orderSeed,
     ...(repetitionPolicy ? { repetitionPolicy } : {}),
   };
 }

@@ -66,6 +66,11 @@ export interface SuiteConfig {
   readonly cpuset?: string;
   /** How the host reaches a container's ports (`--container-net`; absent in files from before it = `published`). */
   readonly containerNetwork?: ContainerNetwork;
+  /**
+   * Seed of the runtimes' order within each repetition (`--seed`; a random one when not given), so a
+   * run's order can be repeated. Absent in files from before: runtimes ran in the listed order.
+   */
+  readonly orderSeed?: number;
   /** Adaptive repetitions (`--target-ci`); absent = each workload's fixed `reps`. */
   readonly repetitionPolicy?: RepetitionPolicy;
 }

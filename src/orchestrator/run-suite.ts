@@ -5,6 +5,7 @@ import type { RepetitionRecord, TrialResult } from '../results/types.js';
 import { nextRound, repetitionRecords, type AdaptivePlan } from './adaptive-reps.js';
 import { describeError } from '../errors.js';
 import { runTrial, type SamplingOptions } from './run-trial.js';
+import { seededRandom } from '../results/random.js';
 import { writeScratchFile } from './scratch.js';
 
 /** One planned trial. */
@@ -15,18 +16,34 @@ export interface PlannedTrial {
   trialId: string;
 }
 
+/** The runtimes in the order they run in one repetition of one workload: a seeded shuffle of the suite's. */
+export function runtimeOrder(config: SuiteConfig, workload: string, rep: number): RuntimeName[] {
+  // One stream per (seed, workload, repetition): adaptive rounds and warm-ups get the same order for the same block.
+  let hash = (config.orderSeed ?? 0) >>> 0;
+  for (const char of `${workload}#${rep}`) hash = Math.imul(hash ^ char.charCodeAt(0), 0x01000193) >>> 0;
+  const random = seededRandom(hash);
+  const order = [...config.runtimes];
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [order[i], order[j]] = [order[j] as RuntimeName, order[i] as RuntimeName];
+  }
+  return order;
+}
+
 /**
  * Plan trials interleaved (workload → repetition → runtime), so slow drift on the host (thermal,
- * page cache, other tenants) hits every runtime alike instead of whichever ran last.
+ * page cache, other tenants) hits every runtime alike instead of whichever ran last; within each
+ * repetition the runtimes run in a seeded random order (`config.orderSeed`), so none always runs
+ * first, after a cold start, or right after another's teardown.
  */
 export function planTrials(config: SuiteConfig): PlannedTrial[] {
+  return config.workloads.flatMap((workload) => planWorkload(config, workload.name, workload.reps));
+}
+
+function planWorkload(config: SuiteConfig, workload: string, reps: number): PlannedTrial[] {
   const planned: PlannedTrial[] = [];
-  for (const workload of config.workloads) {
-    for (let rep = 1; rep <= workload.reps; rep++) {
-      for (const runtime of config.runtimes) {
-        planned.push({ runtime, workload: workload.name, rep, trialId: `${runtime}-${workload.name}-${rep}` });
-      }
-    }
+  for (let rep = 1; rep <= reps; rep++) {
+    for (const runtime of runtimeOrder(config, workload, rep)) planned.push({ runtime, workload, rep, trialId: `${runtime}-${workload}-${rep}` });
   }
   return planned;
 }
@@ -47,13 +64,16 @@ export interface SuiteRunContext {
   onTrialStart: (trial: PlannedTrial, index: number, total: number) => void;
 }
 
-/** Warm-up trials: the first workload of the suite, once per runtime per `config.warmup`. */
-export function planWarmups(config: SuiteConfig): PlannedTrial[] {
-  const first = config.workloads[0];
-  if (!first) return [];
+/**
+ * Warm-up trials of one workload: `config.warmup` per runtime, run just before its measured trials.
+ * The first start of a runtime pays cold caches (engine, page cache), and so does the first run of
+ * each workload (its binaries, its host-side client): here the first container of a run took up to
+ * 10x longer. Warm-ups are recorded apart and never in a statistic.
+ */
+export function planWarmups(config: SuiteConfig, workload: string): PlannedTrial[] {
   const planned: PlannedTrial[] = [];
   for (let rep = 1; rep <= config.warmup; rep++) {
-    for (const runtime of config.runtimes) planned.push({ runtime, workload: first.name, rep, trialId: `${runtime}-warmup-${rep}` });
+    for (const runtime of runtimeOrder(config, `${workload} warm-up`, rep)) planned.push({ runtime, workload, rep, trialId: `${runtime}-${workload}-warmup-${rep}` });
   }
   return planned;
 }
@@ -67,19 +87,21 @@ export interface SuiteResults {
 }
 
 /**
- * Run warm-ups, then every planned trial; after an interrupt the remaining ones are recorded as
- * aborted. The first start of a runtime pays cold caches (engine, page cache) that later ones do
- * not: here the first container of a run took up to 10x longer, so it is a warm-up, not a sample.
+ * Run each workload's warm-ups, then its planned trials; after an interrupt the remaining ones are
+ * recorded as aborted. Under `--target-ci`, rounds of further repetitions follow.
  */
 export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> {
   const warmups: TrialResult[] = [];
-  for (const trial of planWarmups(context.config)) {
-    if (context.signal.aborted) break;
-    context.onTrialStart(trial, -1, 0);
-    warmups.push(await runPlanned(context, trial));
+  const trials: TrialResult[] = [];
+  const total = planTrials(context.config).length;
+  for (const workload of context.config.workloads) {
+    for (const trial of planWarmups(context.config, workload.name)) {
+      if (context.signal.aborted) break;
+      context.onTrialStart(trial, -1, 0);
+      warmups.push(await runPlanned(context, trial));
+    }
+    trials.push(...(await runPlannedList(context, planWorkload(context.config, workload.name, workload.reps), trials.length, total)));
   }
-  const first = planTrials(context.config);
-  const trials = await runPlannedList(context, first, 0, first.length);
   const policy = context.config.repetitionPolicy;
   if (!policy) return { warmups, trials };
   const plan: AdaptivePlan = {
@@ -90,7 +112,11 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
   };
   // Rounds stay interleaved: repetition r of every pair still outside the target, workload → runtime.
   for (let rep = policy.minReps + 1; rep <= policy.maxReps && !context.signal.aborted; rep++) {
-    const round = nextRound(plan, trials, rep).map(({ runtime, workload }) => ({ runtime, workload, rep, trialId: `${runtime}-${workload}-${rep}` }));
+    const pairs = nextRound(plan, trials, rep);
+    // The block's seeded order, restricted to the pairs that still need a repetition.
+    const round = context.config.workloads.flatMap(({ name }) =>
+      runtimeOrder(context.config, name, rep).filter((runtime) => pairs.some((pair) => pair.runtime === runtime && pair.workload === name)).map((runtime) => ({ runtime, workload: name, rep, trialId: `${runtime}-${name}-${rep}` })),
+    );
     if (round.length === 0) break;
     trials.push(...(await runPlannedList(context, round, trials.length, trials.length + round.length)));
   }

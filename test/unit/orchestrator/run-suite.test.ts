@@ -7,7 +7,7 @@ import { FakeBackend, type FakeScript } from '../../../src/backends/fake.js';
 import type { TrialSpec } from '../../../src/backends/backend.js';
 import { resolveSuite } from '../../../src/config/resolve-suite.js';
 import { loadWorkloads } from '../../../src/config/workload-manifest.js';
-import { planTrials, runSuite } from '../../../src/orchestrator/run-suite.js';
+import { planTrials, runSuite, runtimeOrder } from '../../../src/orchestrator/run-suite.js';
 import { packageRoot, workloadsDir } from '../../../src/paths.js';
 import type { SamplerTarget } from '../../../src/sampling/sampler.js';
 import { fixture } from '../../helpers.js';
@@ -51,9 +51,23 @@ async function run(script: (spec: TrialSpec) => FakeScript, flags = {}, signal =
   return (await runWithWarmups(script, flags, signal)).trials;
 }
 
-test('trials interleave runtimes within each repetition', () => {
-  const config = resolveSuite({ suite: 'quick' }, manifests, 'amd64');
-  assert.deepEqual(planTrials(config).map((t) => t.trialId), ['docker-idle-1', 'qemu-idle-1', 'docker-idle-2', 'qemu-idle-2', 'docker-cpu-1', 'qemu-cpu-1']);
+test('trials interleave runtimes within each repetition, in a seeded random order that the seed repeats', () => {
+  const config = resolveSuite({ suite: 'quick', seed: '7' }, manifests, 'amd64');
+  assert.equal(config.orderSeed, 7);
+  const planned = planTrials(config);
+  // Workload → repetition → runtime: each repetition holds every runtime once, in some order.
+  assert.deepEqual(planned.map((t) => `${t.workload}-${t.rep}`), ['idle-1', 'idle-1', 'idle-2', 'idle-2', 'cpu-1', 'cpu-1']);
+  for (const block of [0, 2, 4]) assert.deepEqual(planned.slice(block, block + 2).map((t) => t.runtime).sort(), ['docker', 'qemu']);
+  assert.deepEqual(planTrials(resolveSuite({ suite: 'quick', seed: '7' }, manifests, 'amd64')), planned);
+  // Over many blocks each runtime runs first about half the time, never always.
+  const three = resolveSuite({ seed: '1' }, manifests, 'amd64');
+  const firsts = new Map<string, number>();
+  for (let rep = 1; rep <= 300; rep++) {
+    const first = runtimeOrder(three, 'cpu', rep)[0] ?? '';
+    firsts.set(first, (firsts.get(first) ?? 0) + 1);
+  }
+  for (const runtime of ['native', 'docker', 'qemu']) assert.ok((firsts.get(runtime) ?? 0) > 60, `${runtime} first ${firsts.get(runtime)} of 300`);
+  assert.notEqual(resolveSuite({}, manifests, 'amd64').orderSeed, undefined, 'a random seed is chosen and recorded');
 });
 
 test('completed trials carry boot timing, metrics with units and sampled resources with sources', async () => {
@@ -98,14 +112,17 @@ test('after an interrupt the remaining trials are aborted, and what ran is kept'
   assert.equal(trials.length, 6);
 });
 
-test('warm-ups run first, once per runtime, and stay out of the measured trials', async () => {
+test('warm-ups run before each workload, once per runtime, and stay out of the measured trials', async () => {
   const order: string[] = [];
   const { warmups, trials } = await runWithWarmups((spec) => {
     order.push(spec.trialId);
     return good(spec);
   }, { warmup: '1' });
-  assert.deepEqual(warmups.map((t) => t.trialId), ['docker-warmup-1', 'qemu-warmup-1']);
-  assert.deepEqual(order.slice(0, 2), ['docker-warmup-1', 'qemu-warmup-1']);
+  assert.deepEqual(warmups.map((t) => t.trialId).sort(), ['docker-cpu-warmup-1', 'docker-idle-warmup-1', 'qemu-cpu-warmup-1', 'qemu-idle-warmup-1']);
+  // idle's warm-ups, its 4 trials, then cpu's warm-ups and its 2 trials.
+  assert.deepEqual(order.map((id) => (id.includes('warmup') ? `warm-up ${id.split('-')[1]}` : id.split('-')[1])), [
+    'warm-up idle', 'warm-up idle', 'idle', 'idle', 'idle', 'idle', 'warm-up cpu', 'warm-up cpu', 'cpu', 'cpu',
+  ]);
   assert.equal(trials.length, 6);
   assert.ok(trials.every((t) => !t.trialId.includes('warmup')));
 });
@@ -165,6 +182,6 @@ test('--target-ci adds interleaved repetitions only where a key figure\'s interv
   assert.equal(cpu('qemu')?.halfWidths.events_per_s, 0);
   assert.equal(trials.filter((t) => t.runtime === 'docker').length, 8);
   // The first two repetitions are planned as usual; later ones are added round by round, interleaved.
-  assert.deepEqual(order.slice(0, 4), ['docker-cpu-1', 'qemu-cpu-1', 'docker-cpu-2', 'qemu-cpu-2']);
+  assert.deepEqual(order.slice(0, 4).map((id) => id.split('-').at(-1)), ['1', '1', '2', '2']);
   assert.ok(order.indexOf('docker-cpu-3') < order.indexOf('docker-cpu-4'));
 });
