@@ -9,6 +9,7 @@ import { archFromNode, getArchProfile } from '../host/arch.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
+import { readHostFingerprint } from '../host/fingerprint.js';
 import { readHostInventory } from '../host/inventory.js';
 import { envelopeRecord } from '../host/envelope.js';
 import { requireHostClientTools } from '../host-clients/host-client.js';
@@ -87,7 +88,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   }
   if (config.runtimes.includes('docker')) await probeDockerEngine();
   if (config.runtimes.includes('qemu')) await probeQemu(profile);
-  const [inventory, cgroupMode, ksm, clockTicks] = await Promise.all([readHostInventory(), readCgroupMode(), readKsm(), readClockTicks()]);
+  const [inventory, cgroupMode, ksm, clockTicks, fingerprint] = await Promise.all([readHostInventory(), readCgroupMode(), readKsm(), readClockTicks(), readHostFingerprint()]);
   if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
   await requireHostClientTools(config.workloads.flatMap((w) => manifests.get(w.name)?.hostClient ?? []));
   const images = await buildImageSet(flags, config.arch, io);
@@ -139,7 +140,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     startedAt: startedAt.toISOString(),
     finishedAt: new Date().toISOString(),
     status: io.signal.aborted ? 'interrupted' : 'completed',
-    host: { ...inventory, cgroupVersion: cgroupMode.version, cgroupMode: cgroupMode.mode, ksm, clockTicksPerSecond: clockTicks },
+    host: { ...inventory, cgroupVersion: cgroupMode.version, cgroupMode: cgroupMode.mode, ksm, clockTicksPerSecond: clockTicks, fingerprint },
     config,
     images: {
       rootfsDigest: images.rootfsDigest,

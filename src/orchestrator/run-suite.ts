@@ -5,6 +5,7 @@ import type { RepetitionRecord, TrialResult } from '../results/types.js';
 import { nextRound, repetitionRecords, type AdaptivePlan } from './adaptive-reps.js';
 import { describeError } from '../errors.js';
 import { runTrial, type SamplingOptions } from './run-trial.js';
+import { hostLoadBetween, readLoadSnapshot } from '../host/host-load.js';
 import { seededRandom } from '../results/random.js';
 import { writeScratchFile } from './scratch.js';
 
@@ -167,8 +168,11 @@ async function runPlanned(context: SuiteRunContext, trial: PlannedTrial): Promis
     ...(scratch ? { scratch: scratch.scratch } : {}),
     ...(context.config.cpuset ? { cpuset: context.config.cpuset } : {}),
   };
+  const before = await readLoadSnapshot();
   try {
-    return await runTrial(backend, spec, trial.rep, context.sampling);
+    const result = await runTrial(backend, spec, trial.rep, context.sampling);
+    const hostLoad = hostLoadBetween(before, await readLoadSnapshot(), context.sampling.tickSeconds);
+    return hostLoad ? { ...result, hostLoad } : result;
   } finally {
     await scratch?.remove();
   }

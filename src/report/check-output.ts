@@ -82,6 +82,9 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
       `after ${report.correction} **and** a change beyond the figure's threshold. "Detectable" is the smallest change of the baseline's own values this test would flag at these repetitions.`,
   ];
   if (report.problems.length) lines.push('', '## Problems with the run', '', ...report.problems.map(problemLine));
+  if (report.hostDifferences.length) {
+    lines.push('', '## What differs between the two runs (each can move figures by itself)', '', ...report.hostDifferences.map((line) => `- ${cell(line)}`));
+  }
   lines.push('', `## Gating figures (${gating.length})`, '', ...figureTable(gating));
   if (informative.length) lines.push('', `## Informative figures (${informative.length}: not key figures; uncorrected, never fail the check)`, '', ...figureTable(informative));
   if (report.rows.some((row) => row.verdict === 'underpowered')) {

@@ -1,7 +1,7 @@
 import { UsageError } from '../errors.js';
 import { collectSamples, type MetricSamples } from '../results/samples.js';
 import type { ResultFile } from '../results/types.js';
-import { sameHost } from './host-dimensions.js';
+import { hostDifferences, sameHost } from './host-dimensions.js';
 import { ratioSamples } from './ratios.js';
 import { holmAdjust } from '../results/permutation.js';
 import { addDetectableEffects, hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from './regression.js';
@@ -48,6 +48,8 @@ export interface CheckReport {
   /** Keys of the baseline that the current file does not have. */
   missing: string[];
   problems: RunProblem[];
+  /** Host settings, versions and config that differ between the two runs (`name: baseline → current`): they can move figures by themselves. */
+  hostDifferences: string[];
   /** Whether the check fails: a gating regression, or any problem not waived. */
   failed: boolean;
 }
@@ -119,7 +121,7 @@ export function checkResults(baseline: ResultFile, current: ResultFile, options:
   }
   const gating = rows.filter((row) => row.gates).length;
   const failed = rows.some((row) => row.gates && row.verdict === 'regressed') || problems.some((problem) => !problem.waived);
-  return { mode, alpha, correction: `Holm over ${gating} gating figures (family-wise error ≤ ${alpha})`, rows, missing, problems, failed };
+  return { mode, alpha, correction: `Holm over ${gating} gating figures (family-wise error ≤ ${alpha})`, rows, missing, problems, hostDifferences: hostDifferences(baseline, current), failed };
 }
 
 /** Parse `--threshold` (`5%`, `0.05`, `5`) into a fraction; throws a UsageError naming the value. */

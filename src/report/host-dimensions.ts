@@ -1,4 +1,11 @@
+import { createHash } from 'node:crypto';
+import { fingerprintDimensions } from '../host/fingerprint.js';
 import type { ResultFile } from '../results/types.js';
+
+/** A long value cut for a table cell, with a short hash of the whole so that any difference still shows. */
+function shortened(text: string): string {
+  return text.length <= 60 ? text : `${text.slice(0, 48)}… #${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
+}
 
 /** Host and engine facts that change what a figure means; `compare` highlights those that differ. */
 export function hostDimensions(result: ResultFile): Record<string, string> {
@@ -18,7 +25,15 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
     'Docker': docker ? String(docker.engineVersion) : 'n/a',
     'vCPUs / memory': `${result.config.vcpus} / ${result.config.memoryMiB} MiB`,
     'rootfs': result.images.rootfsDigest.slice(0, 12),
+    KSM: result.host.ksm,
+    ...Object.fromEntries(Object.entries(fingerprintDimensions(result.host.fingerprint)).map(([name, value]) => [name, shortened(value)])),
   };
+}
+
+/** Dimensions that differ between a baseline and a current run, as `name: baseline → current` lines. */
+export function hostDifferences(baseline: ResultFile, current: ResultFile): string[] {
+  const [a, b] = [hostDimensions(baseline), hostDimensions(current)];
+  return Object.keys({ ...a, ...b }).flatMap((name) => (a[name] === b[name] ? [] : [`${name}: ${a[name] ?? 'not recorded'} → ${b[name] ?? 'not recorded'}`]));
 }
 
 /** Whether two results come from the same host (same name, CPU and architecture). */

@@ -1,6 +1,7 @@
 import { aggregate, type GroupSummary } from '../results/aggregate.js';
 import type { ResultFile } from '../results/types.js';
 import { renderClaims } from './claims.js';
+import { fingerprintDimensions } from '../host/fingerprint.js';
 import { median } from '../results/stats.js';
 import { costFactors, findCost, type CostFactor } from './cost.js';
 import { cell, formatInterval, formatMiB, formatNumber, formatStats, intervalLegend } from './format.js';
@@ -144,6 +145,23 @@ function pathLines(result: ResultFile): string[] {
   return lines.length ? ['', ...lines] : [];
 }
 
+/** The host settings that move figures, and how busy the host was around the trials. */
+function fingerprintLines(result: ResultFile): string[] {
+  const lines: string[] = [];
+  const fingerprint = result.host.fingerprint;
+  if (fingerprint) {
+    const dims = fingerprintDimensions(fingerprint);
+    lines.push(`Host settings: CPU governor ${dims['CPU governor']}, boost ${dims.boost}, SMT ${dims.SMT}, THP ${dims.THP}, swap ${dims.swap}, mitigations ${dims.mitigations}; twinbench ${dims.twinbench}.`);
+  }
+  const loads = result.trials.flatMap((trial) => (trial.hostLoad ? [trial.hostLoad] : []));
+  if (loads.length) {
+    const after = loads.map((load) => load.loadAfter);
+    const steal = loads.reduce((sum, load) => sum + (load.stealSeconds ?? 0), 0);
+    lines.push(`Host load around the trials: 1-minute load average after each trial median ${formatNumber(median(after))} (max ${formatNumber(Math.max(...after))}); CPU time stolen by the hypervisor during trials ${formatNumber(steal)} s in all.`);
+  }
+  return lines;
+}
+
 /** The Markdown summary written beside the result JSON and printed by `bench all`. */
 export function renderMarkdown(result: ResultFile): string {
   const groups = aggregate(result);
@@ -156,6 +174,7 @@ export function renderMarkdown(result: ResultFile): string {
     ...emulationWarning(result),
     ...(emulationWarning(result).length ? [''] : []),
     `Host **${host.hostname}**: ${host.cpu.brand} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
+    ...fingerprintLines(result),
     `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, sampled every ${result.config.sampleIntervalMs} ms, ${result.config.warmup} warm-up trial(s) per runtime before each workload (not in any figure), ${result.config.orderSeed === undefined ? 'runtimes in the listed order' : `runtimes in a random order per repetition (seed ${result.config.orderSeed})`}. Status: ${result.status}.`,
     docker ? `Docker ${String(docker.engineVersion)} (${String(docker.cgroupDriver)}, ${String(docker.storageDriver)}), image \`${String(docker.image)}\`.` : 'Docker: not run.',
     qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}.` : 'QEMU: not run.',

@@ -1,6 +1,7 @@
 import type { BootPhase, RuntimeInfo } from '../backends/backend.js';
 import type { RuntimeName, SuiteConfig } from '../config/suite.js';
 import type { EnvelopeRecord } from '../host/envelope.js';
+import type { HostFingerprint } from '../host/fingerprint.js';
 import type { HostInventory } from '../host/inventory.js';
 import type { ColumnSummary, SampledSeries } from '../sampling/series.js';
 
@@ -71,6 +72,17 @@ interface TrialBase {
   rep: number;
   /** ISO time the trial started. */
   startedAt?: string;
+  /** How busy the host was around the trial; absent in older files and for trials that never started. */
+  hostLoad?: HostLoad;
+}
+
+/** The host's load around one trial: another tenant or a noisy neighbour shows here. */
+export interface HostLoad {
+  /** 1-minute load average just before and just after the trial. */
+  loadBefore: number;
+  loadAfter: number;
+  /** CPU time the hypervisor took from this host during the trial (steal, all CPUs), seconds; absent where not reported. */
+  stealSeconds?: number;
 }
 
 /** A trial that ran to the end and produced every declared metric. */
@@ -134,6 +146,8 @@ export interface ResultFile {
     /** Kernel samepage merging state: merged pages are shared between guests. */
     ksm: 'on' | 'off' | 'unavailable';
     clockTicksPerSecond: number;
+    /** Settings and versions that change what a figure means (governor, boost, SMT, THP, swap, mitigations…); absent in older files. */
+    fingerprint?: HostFingerprint;
   };
   config: SuiteConfig;
   images: {
