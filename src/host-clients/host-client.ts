@@ -12,6 +12,8 @@ export interface HostClientContext {
   readonly endpoints: ReadonlyMap<string, HostEndpoint>;
   readonly params: Readonly<Record<string, string | number>>;
   readonly signal: AbortSignal;
+  /** Keep a tool's raw output with the trial (`source` like `host.iperf3.rx`). */
+  readonly keepEvidence?: (source: string, text: string) => void;
 }
 
 /** Drives a serving guest from the host and returns the figures its tools measured. */

@@ -18,5 +18,5 @@ export async function runRedisClient(context: HostClientContext): Promise<ToolMe
   const timing = { timeoutMs: numberParam(context, 'client_timeout_s', 300) * 1000, signal: context.signal };
   // Warm-up: the same run, smaller, discarded (server allocations, connection set-up, caches).
   await runClient('redis-benchmark', shape(numberParam(context, 'warmup_requests', 10000)), timing, parseRedisBenchmarkCsv);
-  return runClient('redis-benchmark', shape(requests), timing, parseRedisBenchmarkCsv);
+  return runClient('redis-benchmark', shape(requests), { ...timing, keep: (text) => context.keepEvidence?.('host.redis-benchmark', text) }, parseRedisBenchmarkCsv);
 }

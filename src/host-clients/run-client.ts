@@ -16,7 +16,12 @@ export class HostClientError extends Error {
  * Run one client tool on the host and hand its stdout to `parse`. Every run has a timeout and the
  * trial's signal (redis-benchmark, for one, retries a refused connection forever).
  */
-export async function runClient<T>(file: string, args: readonly string[], options: { timeoutMs: number; signal: AbortSignal }, parse: (stdout: string) => T): Promise<T> {
+export async function runClient<T>(
+  file: string,
+  args: readonly string[],
+  options: { timeoutMs: number; signal: AbortSignal; keep?: ((stdout: string) => void) | undefined },
+  parse: (stdout: string) => T,
+): Promise<T> {
   const result = await execa(file, args, { timeout: options.timeoutMs, cancelSignal: options.signal, reject: false, stdin: 'ignore', all: true, encoding: 'utf8' });
   const output = typeof result.all === 'string' ? result.all : '';
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
@@ -27,7 +32,9 @@ export async function runClient<T>(file: string, args: readonly string[], option
     throw new HostClientError(`${file} exited with status ${String(result.exitCode ?? result.signal)}: ${output.trim().split('\n').at(-1) ?? ''}`, output);
   }
   try {
-    return parse(stdout);
+    const value = parse(stdout);
+    options.keep?.(stdout);
+    return value;
   } catch (error) {
     if (error instanceof ToolOutputError) throw new HostClientError(error.message, output, { cause: error });
     throw error;

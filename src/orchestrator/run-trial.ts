@@ -10,7 +10,7 @@ import { envelopeFor } from '../host/envelope.js';
 import { createTrialCgroup, removeTrialCgroup, trialCgroupPath, type TrialCgroup } from '../host/harness-cgroup.js';
 import { guestDataParsers } from './guest-data.js';
 import { TrialError, describeError } from '../errors.js';
-import type { BootTiming, TrialResult, WorkloadMetricValue } from '../results/types.js';
+import type { BootTiming, RawEvidence, TrialResult, WorkloadMetricValue } from '../results/types.js';
 import { Sampler, type SamplerTarget } from '../sampling/sampler.js';
 import { summarizeSeries, type SampledSeries } from '../sampling/series.js';
 
@@ -54,10 +54,21 @@ export async function runTrial(backend: Backend, plain: TrialSpec, rep: number, 
   }
 }
 
+/** Each piece of raw evidence is kept up to this many characters. */
+const evidenceCap = 128 * 1024;
+
+/** Cap raw output: keep the start of a tool's output (its summary), or the end of a console. */
+export function capEvidence(source: string, text: string, keep: 'start' | 'end'): RawEvidence {
+  if (text.length <= evidenceCap) return { source, text };
+  return { source, text: keep === 'start' ? text.slice(0, evidenceCap) : text.slice(-evidenceCap), truncatedChars: text.length - evidenceCap };
+}
+
 async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sampling: SamplingOptions): Promise<TrialResult> {
   const metrics: WorkloadMetricValue[] = [];
   const errors: string[] = [];
   let toolOutput: string | undefined;
+  const evidence: RawEvidence[] = [];
+  const keepEvidence = (source: string, text: string) => evidence.push(capEvidence(source, text, 'start'));
   const addMetric = (figure: ToolMetric) => {
     const declared = spec.workload.metrics.find((metric) => metric.name === figure.name);
     if (declared) metrics.push({ name: figure.name, value: figure.value, unit: figure.unit, source: figure.source, direction: declared.direction, keyFigure: declared.keyFigure === true });
@@ -73,7 +84,7 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     if (!client) return void errors.push('the guest printed LISTEN but the workload names no hostClient');
     const reachable = await endpoints;
     try {
-      for (const figure of await client({ endpoints: reachable, params: spec.params, signal: clientAbort.signal })) addMetric(figure);
+      for (const figure of await client({ endpoints: reachable, params: spec.params, signal: clientAbort.signal, keepEvidence })) addMetric(figure);
     } catch (error) {
       errors.push(describeError(error));
       if (error instanceof HostClientError && error.toolOutput) toolOutput = error.toolOutput;
@@ -102,6 +113,7 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
         try {
           if (!parse) throw new Error(`no parser for tool "${event.tool}"`);
           for (const figure of parse(event.payload)) addMetric(figure);
+          keepEvidence(`guest.${event.tool}`, event.payload);
         } catch (error) {
           errors.push(`${event.tool} output: ${describeError(error)}`);
         }
@@ -144,7 +156,10 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
       return { ...base, state: 'errored', error: problem ?? 'the guest was never sampled', consoleTail: outcome.consoleTail, ...raw, boot, metrics, ...sampled };
     }
     const crossCheck = outcome.crossCheck && Object.keys(outcome.crossCheck).length ? { crossCheck: { ...outcome.crossCheck } } : {};
-    return { ...base, state: 'completed', boot, metrics, resources: sampled.resources, series: sampled.series, ...crossCheck };
+    // DATA lines are kept whole above: the console keeps a marker instead of a second copy.
+    const consoleText = outcome.consoleTail.replace(/^(TWINBENCH DATA tool=(\S+)) .*$/gm, '$1 … (kept as guest.$2)');
+    if (consoleText) evidence.push(capEvidence('guest.console', consoleText, 'end'));
+    return { ...base, state: 'completed', boot, metrics, resources: sampled.resources, series: sampled.series, evidence, ...crossCheck };
   } catch (error) {
     const sampled = await finishSampling();
     if (spec.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted during this trial' };

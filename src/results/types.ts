@@ -93,8 +93,19 @@ export interface CompletedTrial extends TrialBase {
   /** Summary of each sampled column (peak/mean for gauges, at-ready/last for counters). */
   resources: Record<string, ColumnSummary>;
   series: SampledSeries;
+  /** Raw output behind the figures (tool JSON/CSV, the guest's console tail), size-capped: a figure can be re-derived. */
+  evidence?: RawEvidence[];
   /** Vagrant runtime: libvirt's own reading of the domain, taken when the sampler took its `exit` sample. */
   crossCheck?: Record<string, CrossCheckFigure>;
+}
+
+/** Raw output of a tool or the guest's console, kept with a completed trial. */
+export interface RawEvidence {
+  /** Where it came from: `guest.fio`, `host.iperf3.rx`, `host.redis-benchmark`, `guest.console`. */
+  source: string;
+  text: string;
+  /** Characters left out to stay within the cap (the end is kept for a console, the start for tool output). */
+  truncatedChars?: number;
 }
 
 /** A trial that failed; whatever was measured before the failure is kept. */

@@ -155,6 +155,11 @@ test('a DATA line is parsed on the host; an unparsable one errors the trial with
     assert.equal(iops?.unit, 'IOPS');
     assert.equal(iops?.source, 'guest.fio.randread-4k.read.iops');
     assert.equal(good.metrics.length, manifests.get('disk')!.metrics.length);
+    // The raw fio JSON is kept whole, so every figure can be re-derived; the console keeps a marker, not a second copy.
+    assert.equal(good.evidence?.find((e) => e.source === 'guest.fio')?.text, fioJson);
+    const consoleText = good.evidence?.find((e) => e.source === 'guest.console')?.text ?? '';
+    assert.match(consoleText, /TWINBENCH DATA tool=fio … \(kept as guest\.fio\)/);
+    assert.ok(!consoleText.includes('randread-4k'));
   }
   const bad = (await runDisk(() => lines('{"jobs": [{"jobname": "randread-4k", "error": 5}]}'))).trials[0]!;
   assert.equal(bad.state, 'errored');
