@@ -40,7 +40,7 @@ function addRunOptions(command: Command): Command {
     .option('--cpuset <cpus>', 'pin every guest to these host CPUs, e.g. 0-1 (container cpuset; QEMU and native CPU affinity); recorded')
     .option('--memory <MiB>', 'RAM of the VM = memory limit of every runtime (VMs get 256 MiB more for QEMU itself)')
     .option('--container-net <path>', 'how the host reaches a container: bridge (its own address, no NAT; default), published (port on the bridge gateway, DNAT), host (host network)')
-    .option('--interval <ms>', 'sampler interval in milliseconds')
+    .option('--interval <ms>', 'sampler interval in milliseconds (0: sampler-off control, only the ready, exit and end rows)')
     .option('--ready-timeout <s>', 'seconds a guest may take to print READY')
     .option('--warmup <n>', 'warm-up trials per runtime before each workload\'s measured ones, recorded apart and never in statistics (default 1)')
     .option('--seed <n>', 'seed of the runtimes\' random order within each repetition (default: a random one, recorded in the result)')

@@ -169,10 +169,12 @@ async function runPlanned(context: SuiteRunContext, trial: PlannedTrial): Promis
     ...(context.config.cpuset ? { cpuset: context.config.cpuset } : {}),
   };
   const before = await readLoadSnapshot();
+  const harnessBefore = process.cpuUsage();
   try {
     const result = await runTrial(backend, spec, trial.rep, context.sampling);
+    const harness = process.cpuUsage(harnessBefore);
     const hostLoad = hostLoadBetween(before, await readLoadSnapshot(), context.sampling.tickSeconds);
-    return hostLoad ? { ...result, hostLoad } : result;
+    return hostLoad ? { ...result, hostLoad: { ...hostLoad, harnessCpuSeconds: Math.round(harness.user + harness.system) / 1e6 } } : result;
   } finally {
     await scratch?.remove();
   }

@@ -157,7 +157,13 @@ function fingerprintLines(result: ResultFile): string[] {
   if (loads.length) {
     const after = loads.map((load) => load.loadAfter);
     const steal = loads.reduce((sum, load) => sum + (load.stealSeconds ?? 0), 0);
-    lines.push(`Host load around the trials: 1-minute load average after each trial median ${formatNumber(median(after))} (max ${formatNumber(Math.max(...after))}); CPU time stolen by the hypervisor during trials ${formatNumber(steal)} s in all.`);
+    const harness = loads.flatMap((load) => (load.harnessCpuSeconds === undefined ? [] : [load.harnessCpuSeconds]));
+    const sampler = result.trials.flatMap((trial) => (trial.state === 'completed' && trial.series.sampleCpuMicros ? [trial.series.sampleCpuMicros.mean] : []));
+    lines.push(
+      `Host load around the trials: 1-minute load average after each trial median ${formatNumber(median(after))} (max ${formatNumber(Math.max(...after))}); CPU time stolen by the hypervisor during trials ${formatNumber(steal)} s in all.` +
+        (harness.length ? ` twinbench's own CPU per trial: median ${formatNumber(median(harness))} s` : '') +
+        (sampler.length ? `, of which the sampler ${formatNumber(median(sampler))} µs per row (median over trials).` : harness.length ? '.' : ''),
+    );
   }
   return lines;
 }
@@ -175,7 +181,7 @@ export function renderMarkdown(result: ResultFile): string {
     ...(emulationWarning(result).length ? [''] : []),
     `Host **${host.hostname}**: ${host.cpu.brand} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
     ...fingerprintLines(result),
-    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, sampled every ${result.config.sampleIntervalMs} ms, ${result.config.warmup} warm-up trial(s) per runtime before each workload (not in any figure), ${result.config.orderSeed === undefined ? 'runtimes in the listed order' : `runtimes in a random order per repetition (seed ${result.config.orderSeed})`}. Status: ${result.status}.`,
+    `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, ${result.config.sampleIntervalMs > 0 ? `sampled every ${result.config.sampleIntervalMs} ms` : '**sampler off** (control run: only the ready, exit and end rows)'}, ${result.config.warmup} warm-up trial(s) per runtime before each workload (not in any figure), ${result.config.orderSeed === undefined ? 'runtimes in the listed order' : `runtimes in a random order per repetition (seed ${result.config.orderSeed})`}. Status: ${result.status}.`,
     docker ? `Docker ${String(docker.engineVersion)} (${String(docker.cgroupDriver)}, ${String(docker.storageDriver)}), image \`${String(docker.image)}\`.` : 'Docker: not run.',
     qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}.` : 'QEMU: not run.',
     `Both from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,

@@ -83,6 +83,8 @@ export interface HostLoad {
   loadAfter: number;
   /** CPU time the hypervisor took from this host during the trial (steal, all CPUs), seconds; absent where not reported. */
   stealSeconds?: number;
+  /** CPU time twinbench itself used during the trial (sampler, console, engine API calls), seconds. */
+  harnessCpuSeconds?: number;
 }
 
 /** A trial that ran to the end and produced every declared metric. */

@@ -101,7 +101,8 @@ export class Sampler {
     }
     const columns: Record<string, SeriesColumn> = {};
     for (const [name, spec] of Object.entries(this.#specs)) columns[name] = { ...spec, values: [] };
-    this.#fullEvery = Math.max(1, Math.ceil(1000 / options.intervalMs));
+    // Interval 0, the sampler-off control: no periodic rows, and every event row is full.
+    this.#fullEvery = options.intervalMs > 0 ? Math.max(1, Math.ceil(1000 / options.intervalMs)) : 1;
     this.#series = { intervalMs: options.intervalMs, tMs: [], columns, events: [], sampleCostMs: { mean: 0, max: 0 }, fullEvery: this.#fullEvery };
   }
 
@@ -113,7 +114,7 @@ export class Sampler {
         this.#inFlight = undefined;
       });
       label = undefined;
-      this.#timer = setTimeout(tick, this.#intervalMs);
+      if (this.#intervalMs > 0) this.#timer = setTimeout(tick, this.#intervalMs);
     };
     tick();
   }
