@@ -87,15 +87,17 @@ function footprintTable(groups: GroupSummary[]): string[] {
     '',
     'Same sampler for both: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the containerd shim outside the cgroup. PSS counts shared pages once.',
     '',
-    '| runtime | cgroup working set (peak) | guest processes PSS (peak) | shim PSS (peak) | CPU s to READY (cgroup) |',
-    '|---|---|---|---|---|',
+    "Page cache: file pages charged to the guest's group. For a container that is its own file cache; for a VM whose root disk uses the host's page cache (`cache=writeback`, see the QEMU line) it is the host caching the VM's disk **on top of** the guest's own cache inside its RAM: the double caching, measured here rather than hidden in the working set.",
+    '',
+    '| runtime | cgroup working set (peak) | page cache in the group (peak) | guest processes PSS (peak) | shim PSS (peak) | CPU s to READY (cgroup) |',
+    '|---|---|---|---|---|---|',
   ];
   const idle = groups.some((group) => group.workload === 'idle') ? groups.filter((group) => group.workload === 'idle') : groups;
   for (const group of idle) {
     const get = (key: string) => group.resources[key]?.stats;
     const mem = (key: string) => formatStats(get(key), formatMiB);
     lines.push(
-      `| ${runtimeLabel[group.runtime] ?? group.runtime} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${group.runtime === 'docker' ? mem('shim.pss_bytes.peak') : 'n/a (no shim)'} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
+      `| ${runtimeLabel[group.runtime] ?? group.runtime} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('cgroup.memory_file_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${group.runtime === 'docker' ? mem('shim.pss_bytes.peak') : 'n/a (no shim)'} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
     );
   }
   return lines;
@@ -183,7 +185,7 @@ export function renderMarkdown(result: ResultFile): string {
     ...fingerprintLines(result),
     `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, ${result.config.sampleIntervalMs > 0 ? `sampled every ${result.config.sampleIntervalMs} ms` : '**sampler off** (control run: only the ready, exit and end rows)'}, ${result.config.warmup} warm-up trial(s) per runtime before each workload (not in any figure), ${result.config.orderSeed === undefined ? 'runtimes in the listed order' : `runtimes in a random order per repetition (seed ${result.config.orderSeed})`}. Status: ${result.status}.`,
     docker ? `Docker ${String(docker.engineVersion)} (${String(docker.cgroupDriver)}, ${String(docker.storageDriver)}), image \`${String(docker.image)}\`.` : 'Docker: not run.',
-    qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}.` : 'QEMU: not run.',
+    qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}, root disk cache=${String(qemu.rootDiskCache ?? 'unknown')}.` : 'QEMU: not run.',
     `Both from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,
     ...pathLines(result),
     ...envelopeLines(result),
