@@ -1,3 +1,4 @@
+import { parsePercentFlag } from '../config/resolve-suite.js';
 import { UsageError } from '../errors.js';
 import { collectSamples, type MetricSamples } from '../results/samples.js';
 import type { ResultFile } from '../results/types.js';
@@ -126,10 +127,9 @@ export function checkResults(baseline: ResultFile, current: ResultFile, options:
 
 /** Parse `--threshold` (`5%`, `0.05`, `5`) into a fraction; throws a UsageError naming the value. */
 export function parseThreshold(text: string): number {
-  const match = /^(\d+(?:\.\d+)?)(%?)$/.exec(text.trim());
-  const value = match ? Number(match[1]) : Number.NaN;
-  const fraction = match?.[2] === '%' || value >= 1 ? value / 100 : value;
-  if (!match || !(fraction > 0) || fraction >= 1) throw new UsageError(`--threshold must be a percentage between 0 and 100, like 5%, got ${JSON.stringify(text)}`);
+  const problems: string[] = [];
+  const fraction = parsePercentFlag('--threshold', text, problems);
+  if (fraction === undefined) throw new UsageError(problems.join('; '));
   return fraction;
 }
 
