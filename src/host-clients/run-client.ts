@@ -12,6 +12,13 @@ export class HostClientError extends Error {
   }
 }
 
+const refusedRetries = 25;
+const refusedPauseMs = 200;
+
+function isRefused(result: { exitCode?: number | undefined; all?: unknown }): boolean {
+  return result.exitCode !== 0 && typeof result.all === 'string' && /Connection refused/i.test(result.all);
+}
+
 /**
  * Run one client tool on the host and hand its stdout to `parse`. Every run has a timeout and the
  * trial's signal (redis-benchmark, for one, retries a refused connection forever).
@@ -22,7 +29,14 @@ export async function runClient<T>(
   options: { timeoutMs: number; signal: AbortSignal; keep?: ((stdout: string) => void) | undefined },
   parse: (stdout: string) => T,
 ): Promise<T> {
-  const result = await execa(file, args, { timeout: options.timeoutMs, cancelSignal: options.signal, reject: false, stdin: 'ignore', all: true, encoding: 'utf8' });
+  const run = () => execa(file, args, { timeout: options.timeoutMs, cancelSignal: options.signal, reject: false, stdin: 'ignore', all: true, encoding: 'utf8' });
+  let result = await run();
+  // A refused connection started no measurement. Back to back, iperf3's server re-opens its listener
+  // after each test; in a TCG guest that window was long enough to refuse the next client (1 trial in 10).
+  for (let tries = 0; tries < refusedRetries && isRefused(result) && !options.signal.aborted; tries++) {
+    await new Promise((resolve) => setTimeout(resolve, refusedPauseMs));
+    result = await run();
+  }
   const output = typeof result.all === 'string' ? result.all : '';
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   if (result.isCanceled) throw new HostClientError(`${file} was stopped: the trial ended`, output);
