@@ -63,3 +63,28 @@ export function pickFlatKeyed(text: string, keys: readonly string[]): Map<string
   }
   return values;
 }
+
+/**
+ * The given keys of a `Key:   123 kB` file (status, smaps_rollup, io), found by index like
+ * `pickFlatKeyed`; kB values become bytes. Same result as `parseColonKeyed` for those keys.
+ */
+export function pickColonKeyed(text: string, keys: readonly string[]): Map<string, number> {
+  const values = new Map<string, number>();
+  for (const key of keys) {
+    let found = 0;
+    if (!text.startsWith(`${key}:`)) {
+      const at = text.indexOf(`\n${key}:`);
+      if (at < 0) continue;
+      found = at + 1;
+    }
+    const end = text.indexOf('\n', found);
+    const rest = text.slice(found + key.length + 1, end < 0 ? text.length : end);
+    // The value must be separated from the colon by whitespace, as parseColonKeyed requires.
+    if (!/^\s/.test(rest)) continue;
+    const value = rest.trim();
+    const kilobytes = value.endsWith(' kB') || value.endsWith('\tkB');
+    const digits = kilobytes ? value.slice(0, -2).trimEnd() : value;
+    if (/^\d+$/.test(digits)) values.set(key, Number(digits) * (kilobytes ? 1024 : 1));
+  }
+  return values;
+}

@@ -1,4 +1,4 @@
-import { parseColonKeyed } from './parse-common.js';
+import { pickColonKeyed } from './parse-common.js';
 
 /** Fields of /proc/PID/stat the sampler uses. */
 export interface ProcStat {
@@ -39,13 +39,13 @@ export interface ProcMemory {
 
 /** Parse /proc/PID/status for VmRSS and VmHWM. */
 export function parseProcStatus(text: string): Pick<ProcMemory, 'rssBytes' | 'peakRssBytes'> {
-  const values = parseColonKeyed(text);
+  const values = pickColonKeyed(text, ['VmRSS', 'VmHWM']);
   return { rssBytes: values.get('VmRSS'), peakRssBytes: values.get('VmHWM') };
 }
 
 /** Parse /proc/PID/smaps_rollup for PSS and private (clean + dirty) memory. */
 export function parseSmapsRollup(text: string): Pick<ProcMemory, 'pssBytes' | 'privateBytes'> {
-  const values = parseColonKeyed(text);
+  const values = pickColonKeyed(text, ['Pss', 'Private_Clean', 'Private_Dirty']);
   const clean = values.get('Private_Clean');
   const dirty = values.get('Private_Dirty');
   return {
@@ -62,6 +62,6 @@ export interface ProcIo {
 
 /** Parse /proc/PID/io (`read_bytes`/`write_bytes`: what reached the block layer). */
 export function parseProcIo(text: string): ProcIo {
-  const values = parseColonKeyed(text);
+  const values = pickColonKeyed(text, ['read_bytes', 'write_bytes']);
   return { readBytes: values.get('read_bytes'), writeBytes: values.get('write_bytes') };
 }

@@ -22,14 +22,14 @@ function add(total: number | undefined, value: number | undefined): number | und
 }
 
 /**
- * Read and sum status, smaps_rollup, stat and io over the given pids, through `files`. The
- * descriptors of processes that are no longer in `pids` are closed.
+ * Read and sum status, smaps_rollup (unless `smaps: false`), stat and io over the given pids,
+ * through `files`. smaps_rollup walks every mapping of the process: the costliest file by far.
  */
-export function readProcs(pids: readonly number[], tickSeconds: number, files: KernelFiles): ProcReading {
+export function readProcs(pids: readonly number[], tickSeconds: number, files: KernelFiles, options: { smaps: boolean } = { smaps: true }): ProcReading {
   const reading: ProcReading = {};
   for (const pid of pids) {
     const status = files.read(`/proc/${pid}/status`);
-    const smaps = files.read(`/proc/${pid}/smaps_rollup`);
+    const smaps = options.smaps ? files.read(`/proc/${pid}/smaps_rollup`) : undefined;
     const stat = files.read(`/proc/${pid}/stat`);
     const io = files.read(`/proc/${pid}/io`);
     const memory = status === undefined ? {} : parseProcStatus(status);
