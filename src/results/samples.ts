@@ -19,6 +19,8 @@ export interface MetricSamples {
 /** Host-side figures compared across files, with their direction. */
 const resourceFigures: { column: string; field: 'peak' | 'atReady' | 'last'; direction: 'lower' }[] = [
   { column: 'cgroup.memory_working_set_bytes', field: 'peak', direction: 'lower' },
+  // The kernel's own high-water mark beside the sampled peak: it does not depend on how often the sampler looks.
+  { column: 'cgroup.memory_peak_bytes', field: 'peak', direction: 'lower' },
   { column: 'guest.pss_bytes', field: 'peak', direction: 'lower' },
   { column: 'shim.pss_bytes', field: 'peak', direction: 'lower' },
   { column: 'cgroup.cpu_seconds', field: 'atReady', direction: 'lower' },
