@@ -9,7 +9,7 @@ import { harnessCgroupParent, removeCgroupTree } from '../host/harness-cgroup.js
 import { findDeadRuns, removeRunState } from '../orchestrator/run-state.js';
 import { cacheDir, stateDir } from '../paths.js';
 import { listCgroupMountPoints } from '../sampling/cgroup-paths.js';
-import { pidsInCgroupTree } from '../sampling/read-cgroup.js';
+import { KernelFiles } from '../sampling/kernel-files.js';
 import type { CommandIo } from './io.js';
 
 /** Harness cgroups of dead runs: kill what is still in them (a QEMU orphaned by SIGKILL), remove them. */
@@ -23,7 +23,10 @@ async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> 
       const dir = join(root, name);
       // A harness group that no live run owns is an orphan, whatever is inside it.
       if ([...liveRunIds].some((id) => name.startsWith(`${id}-`))) continue;
-      for (const pid of await pidsInCgroupTree(dir)) {
+      const files = new KernelFiles();
+      const { pids } = files.readTree(dir);
+      files.close();
+      for (const pid of pids) {
         try {
           process.kill(pid, 'SIGKILL');
         } catch {

@@ -1,8 +1,8 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CgroupLocation } from './cgroup-paths.js';
 import type { CgroupReading } from './cgroup-reading.js';
-import type { KernelFiles } from './kernel-files.js';
+import type { CgroupTree, KernelFiles } from './kernel-files.js';
 import { parseCgroupV1 } from './cgroup-v1.js';
 import { parseCgroupV2 } from './cgroup-v2.js';
 
@@ -55,23 +55,4 @@ export function readCgroup(location: CgroupLocation, tickSeconds: number, files:
 export function readCgroupPids(location: CgroupLocation, files: KernelFiles): CgroupTree {
   const dir = location.version === 2 ? location.dir : location.dirs.memory;
   return dir ? files.readTree(dir) : { pids: [], childGroups: 0 };
-}
-
-/** The processes of a cgroup tree, and how many groups it has below its top. */
-export interface CgroupTree {
-  pids: number[];
-  childGroups: number;
-}
-
-/** Pids in a cgroup folder and all its descendants, with the number of descendant groups. */
-export async function readCgroupTree(dir: string): Promise<CgroupTree> {
-  const [text, children] = await Promise.all([readOptional(join(dir, 'cgroup.procs')), readdir(dir, { withFileTypes: true }).catch(() => [])]);
-  const own = (text ?? '').split('\n').filter((line) => line.trim() !== '').map(Number);
-  const below = await Promise.all(children.filter((entry) => entry.isDirectory()).map((entry) => readCgroupTree(join(dir, entry.name))));
-  return { pids: [...own, ...below.flatMap((tree) => tree.pids)], childGroups: below.reduce((sum, tree) => sum + 1 + tree.childGroups, 0) };
-}
-
-/** Pids in a cgroup folder and all its descendants. */
-export async function pidsInCgroupTree(dir: string): Promise<number[]> {
-  return (await readCgroupTree(dir)).pids;
 }
