@@ -2,7 +2,7 @@
  * Benchmark script (not a test): the sampler's own CPU per sample, for a container (with its shim)
  * and for a VM's QEMU, against dockerode's `container.stats()` with the daemons' CPU counted.
  *
- *   node dist/test/bench/sampler-cost.js [samples]
+ *   node dist/bench/sampler-cost.js [samples]
  *
  * Needs a running Docker engine and the twinbench image (`bench images build`). Targets (issue #12):
  * ≤ 100 µs of CPU per container sample, ≤ 500 µs per VM sample, ≥ 20× cheaper than container.stats().
@@ -11,9 +11,9 @@ import { readFileSync } from 'node:fs';
 import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import Docker from 'dockerode';
-import { locateCgroup, parseCgroupMounts } from '../../src/sampling/cgroup-paths.js';
-import { Sampler, type SamplerTarget } from '../../src/sampling/sampler.js';
-import { readParent } from '../../src/sampling/read-proc.js';
+import { locateCgroup, parseCgroupMounts } from '../src/sampling/cgroup-paths.js';
+import { Sampler, type SamplerTarget } from '../src/sampling/sampler.js';
+import { readParent } from '../src/sampling/read-proc.js';
 
 const samples = Number(process.argv[2] ?? 500);
 const ticksPerSecond = 100;
