@@ -23,7 +23,11 @@ export interface SampledSeries {
   events: { label: string; row: number }[];
   /** Mean and max wall time one sample took on the host, milliseconds (the sampler's own cost). */
   sampleCostMs: { mean: number; max: number };
-  /** Mean and max CPU time (user + system, the harness process) one sample took, microseconds. Absent in older files. */
+  /**
+   * Mean and max CPU time of the whole twinbench process while one row was taken, microseconds: the
+   * sampler's own reads plus whatever helper threads (GC, the I/O pool) ran meanwhile, so an upper
+   * bound of the sampler's cost (Node 20 has no per-thread CPU clock). Absent in older files.
+   */
   sampleCpuMicros?: { mean: number; max: number };
   /**
    * Every `fullEvery`-th row, and every event row, is a full sample: it also reads the cgroup's I/O

@@ -57,7 +57,7 @@ test('idle and cpu through a real `vagrant up`: sampler agrees with virsh domsta
   assert.ok(trials.find((t) => t.workload === 'cpu')!.metrics[0]!.value > 0);
   const report = await runBench(['report', path]);
   assert.match(report.stdout, /Vagrant's own overhead/);
-  assert.match(report.stdout, /\| VM via Vagrant \| Vagrant \/ QEMU \|/);
+  assert.match(report.stdout, /\| VM via Vagrant \| Vagrant vs QEMU \|/);
   assert.deepEqual(await leftovers(), []);
 });
 
