@@ -164,7 +164,7 @@ function fingerprintLines(result: ResultFile): string[] {
     lines.push(
       `Host load around the trials: 1-minute load average after each trial median ${formatNumber(median(after))} (max ${formatNumber(Math.max(...after))}); CPU time stolen by the hypervisor during trials ${formatNumber(steal)} s in all.` +
         (harness.length ? ` twinbench's own CPU per trial: median ${formatNumber(median(harness))} s` : '') +
-        (sampler.length ? `, of which the sampler ${formatNumber(median(sampler))} µs per row (median over trials).` : harness.length ? '.' : ''),
+        (sampler.length ? `; CPU while a sampler row was taken ${formatNumber(median(sampler))} µs (median over trials; an upper bound of the sampler's cost, helper threads count too).` : harness.length ? '.' : ''),
     );
   }
   return lines;
