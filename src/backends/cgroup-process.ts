@@ -32,8 +32,10 @@ export async function startInHarnessCgroup(options: {
   const { trial } = options;
   const group = trial.cgroup?.leaf;
   if (!group) throw new Error(`${options.label}: the trial has no cgroup (the backend's cgroupPlacement must be trial-leaf)`);
+  // Pinned before it joins the cgroup: the joining shell inherits the affinity, so no instruction in the group runs unpinned.
   const pin = trial.cpuset ? ['taskset', '-c', trial.cpuset] : [];
-  const child = execa('sh', ['-c', joinCgroupAndExec, 'twinbench-join', ...pin, ...options.command], {
+  const [file, ...args] = [...pin, 'sh', '-c', joinCgroupAndExec, 'twinbench-join', ...options.command] as [string, ...string[]];
+  const child = execa(file, args, {
     env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
     stdin: 'ignore',
     buffer: false,

@@ -165,7 +165,10 @@ export class DockerBackend implements Backend {
       this.#docker.modem.demuxStream(stream, output, output);
       output.setEncoding('utf8');
       output.on('data', (chunk: string) => watch.feed(chunk));
-      stream.on('end', () => watch.ended('container output ended before the agent printed EXIT'));
+      // The end is read from the demuxed side: the raw stream's 'end' could come before its last lines
+      // were fed, and a guest that printed EXIT straight after READY was then called cut off.
+      stream.on('end', () => output.end());
+      output.on('end', () => watch.ended('container output ended before the agent printed EXIT'));
       const createdAt = performance.now();
       await container.start();
       const inspected = await container.inspect();

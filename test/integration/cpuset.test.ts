@@ -15,6 +15,15 @@ function allowedCpus(pid: number): string | undefined {
   }
 }
 
+/** Whether a process is in a harness trial's `guest` leaf (native agent, QEMU), not in a container's group. */
+function inGuestLeaf(pid: number): boolean {
+  try {
+    return /:\/twinbench\/[^/\n]+\/guest$/m.test(readFileSync(`/proc/${pid}/cgroup`, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 test('--cpuset pins the native agent, the container and QEMU to the same host CPUs, and is recorded', { timeout: 300_000, skip: availableParallelism() < 2 && 'needs 2 host CPUs' }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-cpuset-'));
   const cpu = String(availableParallelism() - 1);
@@ -25,7 +34,9 @@ test('--cpuset pins the native agent, the container and QEMU to the same host CP
   let done = false;
   void child.finally(() => (done = true));
   while (!done) {
-    for (const pid of harnessPids()) note(readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('qemu') ? 'qemu' : 'native', allowedCpus(pid));
+    // The native agent and QEMU sit in their trial's `guest` leaf; a container's processes (also below the
+    // trial's group) are read through the engine below.
+    for (const pid of harnessPids().filter(inGuestLeaf)) note(readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('qemu') ? 'qemu' : 'native', allowedCpus(pid));
     for (const info of await docker.listContainers({ filters: { label: ['io.twinbench.run'] } }).catch(() => [])) {
       const pid = (await docker.getContainer(info.Id).inspect().catch(() => undefined))?.State.Pid;
       if (pid) note('docker', allowedCpus(pid));
