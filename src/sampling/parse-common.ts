@@ -32,16 +32,34 @@ export function parseFlatKeyed(text: string): Map<string, number> {
   return values;
 }
 
+/** `123 kB` → 125952, `4096` → 4096; anything else undefined. */
+function colonValue(value: string): number | undefined {
+  const kilobytes = value.endsWith(' kB') || value.endsWith('\tkB');
+  const digits = kilobytes ? value.slice(0, -2).trimEnd() : value;
+  return /^\d+$/.test(digits) ? Number(digits) * (kilobytes ? 1024 : 1) : undefined;
+}
+
 /** Parse `Key:   123 kB` lines (status, smaps_rollup, io) into numbers; kB values become bytes. */
 export function parseColonKeyed(text: string): Map<string, number> {
   const values = new Map<string, number>();
   eachKeyValue(text, (word, rest) => {
     if (word.length < 2 || !word.endsWith(':') || word.indexOf(':') !== word.length - 1) return;
-    const kilobytes = rest.endsWith(' kB') || rest.endsWith('\tkB');
-    const digits = kilobytes ? rest.slice(0, -2).trimEnd() : rest;
-    if (/^\d+$/.test(digits)) values.set(word.slice(0, -1), Number(digits) * (kilobytes ? 1024 : 1));
+    const value = colonValue(rest);
+    if (value !== undefined) values.set(word.slice(0, -1), value);
   });
   return values;
+}
+
+/** The rest of the line that starts with `head`, or undefined when no line does. */
+function afterLineStart(text: string, head: string): string | undefined {
+  let found = 0;
+  if (!text.startsWith(head)) {
+    const at = text.indexOf(`\n${head}`);
+    if (at < 0) return undefined;
+    found = at + 1;
+  }
+  const end = text.indexOf('\n', found);
+  return text.slice(found + head.length, end < 0 ? text.length : end);
 }
 
 /**
@@ -51,15 +69,8 @@ export function parseColonKeyed(text: string): Map<string, number> {
 export function pickFlatKeyed(text: string, keys: readonly string[]): Map<string, number> {
   const values = new Map<string, number>();
   for (const key of keys) {
-    let found = 0;
-    if (!text.startsWith(`${key} `)) {
-      const at = text.indexOf(`\n${key} `);
-      if (at < 0) continue;
-      found = at + 1;
-    }
-    const end = text.indexOf('\n', found);
-    const value = text.slice(found + key.length, end < 0 ? text.length : end).trim();
-    if (integerText.test(value)) values.set(key, Number(value));
+    const value = afterLineStart(text, `${key} `)?.trim();
+    if (value !== undefined && integerText.test(value)) values.set(key, Number(value));
   }
   return values;
 }
@@ -71,20 +82,10 @@ export function pickFlatKeyed(text: string, keys: readonly string[]): Map<string
 export function pickColonKeyed(text: string, keys: readonly string[]): Map<string, number> {
   const values = new Map<string, number>();
   for (const key of keys) {
-    let found = 0;
-    if (!text.startsWith(`${key}:`)) {
-      const at = text.indexOf(`\n${key}:`);
-      if (at < 0) continue;
-      found = at + 1;
-    }
-    const end = text.indexOf('\n', found);
-    const rest = text.slice(found + key.length + 1, end < 0 ? text.length : end);
+    const rest = afterLineStart(text, `${key}:`);
     // The value must be separated from the colon by whitespace, as parseColonKeyed requires.
-    if (!/^\s/.test(rest)) continue;
-    const value = rest.trim();
-    const kilobytes = value.endsWith(' kB') || value.endsWith('\tkB');
-    const digits = kilobytes ? value.slice(0, -2).trimEnd() : value;
-    if (/^\d+$/.test(digits)) values.set(key, Number(digits) * (kilobytes ? 1024 : 1));
+    const value = rest !== undefined && /^\s/.test(rest) ? colonValue(rest.trim()) : undefined;
+    if (value !== undefined) values.set(key, value);
   }
   return values;
 }
