@@ -6,6 +6,7 @@ import { writeFileAtomic } from '../results/write.js';
 import { checkResults, parseAlpha, parseThreshold } from '../report/check.js';
 import { describeWaived, renderCheckMarkdown, renderJunit } from '../report/check-output.js';
 import type { CommandIo } from './io.js';
+import { jsonSyntaxProblem } from '../json-problem.js';
 
 /** Flags of `bench check`. */
 export interface CheckFlags {
@@ -22,11 +23,17 @@ export interface CheckFlags {
 
 /** Read a thresholds file written by `bench calibrate`. */
 export async function readThresholds(file: string): Promise<Record<string, number>> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new UsageError(`--thresholds ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(file, 'utf8'));
+    parsed = JSON.parse(text);
   } catch (error) {
-    throw new UsageError(`--thresholds ${file}: cannot read it as JSON (${(error as Error).message.split('\n')[0]})`);
+    throw new UsageError(`--thresholds ${file}: cannot read it as JSON (${jsonSyntaxProblem(text, error)})`);
   }
   const value = parsed as { kind?: unknown; thresholds?: Record<string, unknown> };
   if (value.kind !== 'twinbench-thresholds' || typeof value.thresholds !== 'object' || value.thresholds === null) {

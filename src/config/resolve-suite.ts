@@ -5,6 +5,7 @@ import { UsageError } from '../errors.js';
 import { archNames, type ArchName } from '../host/arch.js';
 import type { WorkloadManifest } from './workload-manifest.js';
 import { builtInSuites, containerNetworks, minRepsForInterval, runtimeNames, type AccelChoice, type RepetitionPolicy, type ContainerNetwork, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
+import { jsonSyntaxProblem } from '../json-problem.js';
 
 /** Flags of `bench all` that shape the suite, as the user typed them. */
 export interface SuiteFlags {
@@ -152,8 +153,15 @@ function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig
     problems.push(`--suite must be "default", "quick" or a .json file, got ${JSON.stringify(nameOrPath)}`);
     return undefined;
   }
+  let text: string;
   try {
-    const parsed: unknown = JSON.parse(readFileSync(nameOrPath, 'utf8'));
+    text = readFileSync(nameOrPath, 'utf8');
+  } catch (error) {
+    problems.push(`--suite ${JSON.stringify(nameOrPath)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return undefined;
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
     const found = checkSuiteFile(parsed, nameOrPath);
     if (found.length > 0) {
       problems.push(...found);
@@ -161,7 +169,7 @@ function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig
     }
     return { ...builtInSuites.default, ...(parsed as Partial<SuiteConfig>), name: nameOrPath };
   } catch (error) {
-    problems.push(`--suite ${JSON.stringify(nameOrPath)}: cannot read it as JSON (${(error as Error).message.split('\n')[0]})`);
+    problems.push(`--suite ${JSON.stringify(nameOrPath)}: cannot read it as JSON (${jsonSyntaxProblem(text, error)})`);
     return undefined;
   }
 }

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../errors.js';
+import { jsonSyntaxProblem } from '../json-problem.js';
 
 /** A metric a workload reports from inside the guest. */
 export interface WorkloadMetric {
@@ -129,10 +130,11 @@ export function loadWorkloads(workloadsRoot: string): Map<string, WorkloadManife
     const file = join(workloadsRoot, entry.name, 'manifest.json');
     if (!entry.isDirectory() || !existsSync(file)) continue;
     let parsed: unknown;
+    const text = readFileSync(file, 'utf8');
     try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
+      parsed = JSON.parse(text);
     } catch (error) {
-      problems.push(`workloads/${entry.name}/manifest.json: not valid JSON (${(error as Error).message})`);
+      problems.push(`workloads/${entry.name}/manifest.json: not valid JSON (${jsonSyntaxProblem(text, error)})`);
       continue;
     }
     const found = validateManifest(parsed, entry.name);

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { validateResult } from './schema.js';
 import { resultSchemaVersion, type ResultFile } from './types.js';
+import { jsonSyntaxProblem } from '../json-problem.js';
 
 /**
  * Bring an older file up to the current schema. Version 1 is the first published version, so the
@@ -24,7 +25,7 @@ export function parseResult(text: string, file: string): ResultFile {
   try {
     value = JSON.parse(text);
   } catch (error) {
-    const why = text.trim() === '' ? 'the file is empty' : `not valid JSON, truncated? (${(error as Error).message})`;
+    const why = text.trim() === '' ? 'the file is empty' : `not valid JSON, truncated? (${jsonSyntaxProblem(text, error)})`;
     throw new UsageError(`${file}: ${why}`);
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${file}: not a twinbench result (not a JSON object)`);

@@ -1,3 +1,5 @@
+import { jsonSyntaxProblem } from '../json-problem.js';
+
 /** A figure parsed from a benchmark tool's own output (fio, iperf3, sockperf, redis-benchmark). */
 export interface ToolMetric {
   readonly name: string;
@@ -29,7 +31,7 @@ export function parseToolJson(text: string, tool: string): Record<string, unknow
   try {
     parsed = JSON.parse(text);
   } catch (error) {
-    throw new ToolOutputError(`${tool} output is not JSON (${(error as Error).message})`);
+    throw new ToolOutputError(`${tool} output is not JSON (${jsonSyntaxProblem(text, error)})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ToolOutputError(`${tool} output is not a JSON object`);
   return parsed as Record<string, unknown>;
