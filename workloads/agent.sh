@@ -3,6 +3,8 @@
 # Usage: agent.sh mode=container|vm|native workload=NAME [key=value ...]
 # Prints (one per line, prefixed so they stand out among kernel messages):
 #   TWINBENCH READY uptime_s=U            as early as possible; U is this kernel's uptime
+#   TWINBENCH MEMORY at=ready|exit used_bytes=B source=S
+#                                         the guest's own view of the memory it uses (see tb_memory)
 #   TWINBENCH RESULT name=N value=V unit=U source=S
 #   TWINBENCH EXIT status=N               last line; in a VM the guest then syncs and powers off
 set -u
@@ -26,8 +28,49 @@ if [ "$tb_mode" = vm ]; then
   [ -d /sys/kernel ] || mount -t sysfs sysfs /sys
 fi
 
+# The memory the guest uses, as its own kernel accounts it, leaving out what that kernel could drop
+# at once (file pages on the LRU): in a VM, MemTotal - MemAvailable from the guest kernel's
+# /proc/meminfo; in a container or natively, where /proc/meminfo is the host's, the agent's own
+# memory cgroup: usage - active_file - inactive_file. Says nothing rather than guess.
+tb_memory() {
+  if [ "$tb_mode" = vm ]; then
+    tb_total= tb_avail=
+    while read -r tb_k tb_v tb_rest; do
+      case $tb_k in MemTotal:) tb_total=$tb_v ;; MemAvailable:) tb_avail=$tb_v ;; esac
+    done < /proc/meminfo
+    [ -n "$tb_total" ] && [ -n "$tb_avail" ] &&
+      echo "TWINBENCH MEMORY at=$1 used_bytes=$(( (tb_total - tb_avail) * 1024 )) source=guest.meminfo.MemTotal-MemAvailable"
+    return 0
+  fi
+  # v1 names the memory hierarchy's path, v2 the unified one. A container sees its own group at the
+  # mount's root (the path in /proc/self/cgroup is the host's); native has no such mount.
+  tb_dir= tb_usage=memory.usage_in_bytes tb_active=total_active_file tb_inactive=total_inactive_file
+  tb_v1=$(sed -n 's/^[0-9]*:[^:]*memory[^:]*://p' /proc/self/cgroup)
+  tb_v2=$(sed -n 's/^0:://p' /proc/self/cgroup)
+  if [ -n "$tb_v1" ]; then
+    for tb_try in "/sys/fs/cgroup/memory$tb_v1" /sys/fs/cgroup/memory; do
+      [ -r "$tb_try/memory.usage_in_bytes" ] && { tb_dir=$tb_try; break; }
+      [ "$tb_mode" = native ] && break
+    done
+  elif [ -n "$tb_v2" ]; then
+    tb_usage=memory.current tb_active=active_file tb_inactive=inactive_file
+    for tb_try in "/sys/fs/cgroup${tb_v2%/}" /sys/fs/cgroup; do
+      [ -r "$tb_try/memory.current" ] && { tb_dir=$tb_try; break; }
+      [ "$tb_mode" = native ] && break
+    done
+  fi
+  [ -n "$tb_dir" ] || return 0
+  read -r tb_used < "$tb_dir/$tb_usage" || return 0
+  tb_file=0
+  while read -r tb_k tb_v; do
+    case $tb_k in "$tb_active" | "$tb_inactive") tb_file=$((tb_file + tb_v)) ;; esac
+  done < "$tb_dir/memory.stat"
+  echo "TWINBENCH MEMORY at=$1 used_bytes=$((tb_used - tb_file)) source=guest.cgroup.$tb_usage-$tb_active-$tb_inactive"
+}
+
 read -r tb_uptime tb_idle < /proc/uptime
 echo "TWINBENCH READY uptime_s=$tb_uptime mode=$tb_mode"
+tb_memory ready
 
 if [ "$tb_mode" = vm ]; then
   mount -t tmpfs -o mode=1777 tmpfs /tmp 2>/dev/null
@@ -62,6 +105,7 @@ case $tb_workload in
     ;;
 esac
 
+tb_memory exit
 if [ "$tb_mode" = vm ]; then
   sync
   echo "TWINBENCH EXIT status=$tb_status"

@@ -4,6 +4,8 @@ export type AgentEvent =
   | { readonly type: 'ready'; readonly uptimeSeconds: number }
   | { readonly type: 'result'; readonly name: string; readonly value: number; readonly unit: string; readonly source: string }
   | { readonly type: 'exit'; readonly status: number }
+  /** The guest's own view of the memory it uses, at READY and just before EXIT (see workloads/agent.sh). */
+  | { readonly type: 'memory'; readonly at: 'ready' | 'exit'; readonly usedBytes: number; readonly source: string }
   /** A tool's raw output on one line (`TWINBENCH DATA tool=fio {…}`), parsed on the host. */
   | { readonly type: 'data'; readonly tool: string; readonly payload: string }
   /** Every server of the workload listens: the host may run its client now. */
@@ -32,7 +34,7 @@ export function parseAgentLine(rawLine: string): AgentEvent | undefined {
   const data = /^TWINBENCH DATA tool=([a-z0-9-]+) (.*)$/.exec(line);
   if (data?.[1] && data[2] !== undefined) return { type: 'data', tool: data[1], payload: data[2] };
   if (line === 'TWINBENCH LISTEN') return { type: 'listen' };
-  const match = /^TWINBENCH (READY|INITRAMFS|RESULT|EXIT|ERROR)(?:\s+(.*))?$/.exec(line);
+  const match = /^TWINBENCH (READY|INITRAMFS|RESULT|MEMORY|EXIT|ERROR)(?:\s+(.*))?$/.exec(line);
   if (!match?.[1]) return undefined;
   const rest = match[2] ?? '';
   const kv = fields(rest);
@@ -50,6 +52,13 @@ export function parseAgentLine(rawLine: string): AgentEvent | undefined {
       const source = kv.get('source');
       if (!name || value === undefined || !unit || !source) return undefined;
       return { type: 'result', name, value, unit, source };
+    }
+    case 'MEMORY': {
+      const at = kv.get('at');
+      const usedBytes = finite(kv.get('used_bytes'));
+      const source = kv.get('source');
+      if ((at !== 'ready' && at !== 'exit') || usedBytes === undefined || usedBytes < 0 || !source) return undefined;
+      return { type: 'memory', at, usedBytes, source };
     }
     case 'EXIT': {
       const status = finite(kv.get('status'));

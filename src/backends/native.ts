@@ -10,13 +10,15 @@ import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
 
 /**
- * Inside a private mount namespace (so nothing outlives the process): /proc, /dev, a fresh /tmp and
+ * Inside a private mount namespace (so nothing outlives the process): /proc, /dev, the host's cgroup
+ * tree (the agent reads its own memory cgroup there, as a container reads its own), a fresh /tmp and
  * the scratch folder (if any) for the chroot, then the agent. No other namespace: network, pids and
  * users are the host's (so servers bind to 127.0.0.1 only).
  */
 const enterChroot = [
   'root=$1; scratch=$2; shift 2',
   'mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount -t tmpfs -o mode=1777 tmpfs "$root/tmp" || exit 98',
+  'mkdir -p "$root/sys/fs/cgroup" && mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup" || exit 98',
   'if [ -n "$scratch" ]; then mkdir -p "$root/scratch" && mount --bind "$scratch" "$root/scratch" || exit 98; fi',
   'exec chroot "$root" "$@"',
 ].join('\n');

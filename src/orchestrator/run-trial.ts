@@ -11,6 +11,7 @@ import { createTrialCgroup, removeTrialCgroup, trialCgroupPath, type TrialCgroup
 import { guestDataParsers } from './guest-data.js';
 import { TrialError, describeError } from '../errors.js';
 import type { BootTiming, RawEvidence, TrialResult, WorkloadMetricValue } from '../results/types.js';
+import { memoryModel, type GuestMemoryView } from '../results/memory-model.js';
 import { Sampler, type SamplerTarget } from '../sampling/sampler.js';
 import { summarizeSeries, type SampledSeries } from '../sampling/series.js';
 
@@ -94,6 +95,7 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     }
   };
   let sampler: Sampler | undefined;
+  const memoryViews: GuestMemoryView[] = [];
   let readyBeforeSampler = false;
   const origin = performance.now();
   const observer = {
@@ -108,6 +110,7 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
       if (event.type === 'exit') await sampler?.sampleNow('exit');
       if (event.type === 'error') errors.push(event.message);
       if (event.type === 'result') addMetric(event);
+      if (event.type === 'memory') memoryViews.push(event);
       if (event.type === 'data') {
         const parse = guestDataParsers[event.tool];
         try {
@@ -136,7 +139,8 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
   const finishSampling = async () => {
     await observer.guestExited();
     series = sampler ? await sampler.stop() : undefined;
-    return series ? { series, resources: summarizeSeries(series, { ...sampling.missingReasons, ...sampler?.missingReasons }) } : {};
+    if (!series) return {};
+    return { series, resources: { ...summarizeSeries(series, { ...sampling.missingReasons, ...sampler?.missingReasons }), ...memoryModel(series, memoryViews) } };
   };
   try {
     const outcome = await backend.runTrial(spec, observer, origin);

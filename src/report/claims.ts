@@ -88,11 +88,21 @@ function judgeNetwork(result: ResultFile): Claim {
   return { claim: claims.network, verdict: 'inconclusive', evidence: `${evidence}; the NAT path was not measured in this run (--container-net published measures it)` };
 }
 
-/** Per repetition, what the host pays for an idle guest: its processes' PSS plus, for a container, its shim's (MiB). */
+/**
+ * Per repetition, what the host pays for an idle guest (MiB): the memory model's peak (the cgroup's whole
+ * charge, page cache and kernel memory included, + the shim); files from before the model, the guest
+ * processes' PSS + the shim's.
+ */
 function hostPaysByRep(result: ResultFile, runtime: 'docker' | 'qemu'): Map<number, number> {
   const paid = new Map<number, number>();
   for (const trial of result.trials) {
     if (trial.runtime !== runtime || trial.workload !== 'idle' || trial.state !== 'completed') continue;
+    const model = trial.resources['memory.host_pays_bytes'];
+    if (model) {
+      // One definition per file: a trial whose model has no peak is left out, not measured another way.
+      if (model.peak !== undefined) paid.set(trial.rep, model.peak / 2 ** 20);
+      continue;
+    }
     const guest = trial.resources['guest.pss_bytes']?.peak;
     const shim = trial.resources['shim.pss_bytes']?.peak;
     // A container trial without its own shim figure is left out, not paired with another's.
@@ -125,7 +135,7 @@ export function judgeClaims(result: ResultFile): Claim[] {
     judged.push({ claim: claims.memory, verdict: 'not measurable on this host', evidence: `${tcg} (TCG's translation cache inflates QEMU's memory)` });
   } else {
     judged.push(judgeCostsMore(claims.start, vmVsContainer('idle', 'boot.bootToReadyMs'), 'VM vs container', 'boot → READY (idle)'));
-    judged.push(judgeCostsMore(claims.memory, memoryCost(result), 'VM vs container', 'host memory (idle: PSS of the guest processes, + the shim for containers)'));
+    judged.push(judgeCostsMore(claims.memory, memoryCost(result), 'VM vs container', 'host memory (idle, the peak of what the host pays: everything charged to the cgroup, + the shim for containers)'));
   }
   judged.push(judgeCpu(result, emulated));
   if (!vmVsContainer('disk', 'randread_4k_clat_p50_us')) {

@@ -100,6 +100,21 @@ function footprintTable(groups: GroupSummary[]): string[] {
       `| ${runtimeLabel[group.runtime] ?? group.runtime} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('cgroup.memory_file_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${group.runtime === 'docker' ? mem('shim.pss_bytes.peak') : 'n/a (no shim)'} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
     );
   }
+  lines.push(
+    '',
+    '### Memory model: what the host pays, what the guest uses, the overhead',
+    '',
+    "The same three figures for every runtime (README, \"What memory figures mean\"). **Pays**: everything charged to the runtime's cgroup (anonymous memory, page cache, kernel memory), plus the container's shim by PSS. **Uses**: the guest's own view, printed by the agent: a VM's MemTotal − MemAvailable; a container's or native run's memory cgroup less its file LRU pages (their /proc/meminfo is the host's). **Overhead** = pays − uses at the same moment. The kernel's high-water mark of the cgroup stands beside the sampled peak.",
+    '',
+    '| runtime | pays at READY | uses at READY | overhead at READY | pays at exit | uses at exit | overhead at exit | pays, sampled peak | cgroup high-water mark (kernel) |',
+    '|---|---|---|---|---|---|---|---|---|',
+  );
+  for (const group of idle) {
+    const mem = (key: string) => formatStats(group.resources[key]?.stats, formatMiB);
+    lines.push(
+      `| ${runtimeLabel[group.runtime] ?? group.runtime} (${group.workload}) | ${mem('memory.host_pays_bytes.atReady')} | ${mem('memory.guest_uses_bytes.atReady')} | ${mem('memory.overhead_bytes.atReady')} | ${mem('memory.host_pays_bytes.atExit')} | ${mem('memory.guest_uses_bytes.atExit')} | ${mem('memory.overhead_bytes.atExit')} | ${mem('memory.host_pays_bytes.peak')} | ${mem('cgroup.memory_peak_bytes.peak')} |`,
+    );
+  }
   return lines;
 }
 

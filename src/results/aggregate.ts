@@ -13,7 +13,7 @@ export interface GroupSummary {
   guestUptimeAtReadyMs?: Stats;
   phases: { name: string; stats: Stats }[];
   metrics: { name: string; unit: string; direction: 'higher' | 'lower'; source: string; stats: Stats }[];
-  /** Resource figures: `<column>.<peak|mean|atReady|last>` → stats over trials. */
+  /** Resource figures: `<column>.<peak|mean|atReady|last|atExit>` → stats over trials. */
   resources: Record<string, { unit: string; source: string; stats: Stats }>;
 }
 
@@ -38,7 +38,7 @@ export function aggregate(result: Pick<ResultFile, 'trials'>): GroupSummary[] {
     const resources: GroupSummary['resources'] = {};
     const columns = new Set(done.flatMap((trial) => Object.keys(trial.resources)));
     for (const column of columns) {
-      for (const field of ['peak', 'mean', 'atReady', 'last'] as const) {
+      for (const field of ['peak', 'mean', 'atReady', 'last', 'atExit'] as const) {
         const stats = collect(done.map((trial) => trial.resources[column]?.[field]));
         const sample = done.find((trial) => trial.resources[column])?.resources[column];
         if (stats && sample) resources[`${column}.${field}`] = { unit: sample.unit, source: sample.source, stats };

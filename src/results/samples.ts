@@ -24,6 +24,10 @@ const resourceFigures: { column: string; field: 'peak' | 'atReady' | 'last'; dir
   { column: 'guest.pss_bytes', field: 'peak', direction: 'lower' },
   { column: 'shim.pss_bytes', field: 'peak', direction: 'lower' },
   { column: 'cgroup.cpu_seconds', field: 'atReady', direction: 'lower' },
+  // The memory model at READY (src/results/memory-model.ts): what the host pays, what the guest uses, the difference.
+  { column: 'memory.host_pays_bytes', field: 'atReady', direction: 'lower' },
+  { column: 'memory.guest_uses_bytes', field: 'atReady', direction: 'lower' },
+  { column: 'memory.overhead_bytes', field: 'atReady', direction: 'lower' },
 ];
 
 /** Collect every figure of the completed trials, one entry per runtime × workload × metric. */

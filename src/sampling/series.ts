@@ -45,9 +45,11 @@ export interface ColumnSummary {
   /** Gauges: highest and mean value over the samples that read it. */
   peak?: number;
   mean?: number;
-  /** Counters: value at the `ready` event and at the last sample (cumulative since creation). */
+  /** Counters: value at the `ready` event and at the last sample (cumulative since creation). The memory model's gauges (`memory.*`) also have `atReady`. */
   atReady?: number;
   last?: number;
+  /** The memory model's gauges (`memory.*`): value at the guest's exit (see src/results/memory-model.ts). */
+  atExit?: number;
   /** Number of samples that had a value. */
   samples: number;
   /** Why there is no figure, when `samples` is 0. */

@@ -23,6 +23,22 @@ test('native baseline + memory and cpu workloads: same binaries, sampled alike, 
     assert.ok(bandwidth!.value > 10, `${runtime} memory bandwidth ${bandwidth?.value}`);
     assert.ok(metric(runtime, 'cpu')!.value > 0);
   }
+  // The memory model, the same three figures in every runtime: the guest's own view is below what the host
+  // pays, the overhead is their difference, and the 256 MiB block the workload writes is paid for in each.
+  for (const runtime of ['native', 'docker', 'qemu']) {
+    const trial = trials.find((t) => t.runtime === runtime && t.workload === 'memory')!;
+    const [pays, uses, overhead] = ['host_pays', 'guest_uses', 'overhead'].map((name) => trial.resources[`memory.${name}_bytes`]);
+    assert.match(uses?.source ?? '', runtime === 'qemu' ? /meminfo/ : /cgroup/, `${runtime}: where the guest's view comes from`);
+    for (const at of ['atReady', 'atExit'] as const) {
+      assert.equal(overhead![at], pays![at]! - uses![at]!);
+      assert.ok(uses![at]! > 0, `${runtime} ${at}: uses ${uses![at]}`);
+      // Natively both sides read the same cgroup a few milliseconds apart: no runtime, an overhead near zero
+      // (the file pages the guest could drop) that may come out slightly negative.
+      if (runtime === 'native') assert.ok(Math.abs(overhead![at]!) < 4 * 2 ** 20, `native ${at}: overhead ${overhead![at]}`);
+      else assert.ok(uses![at]! < pays![at]!, `${runtime} ${at}: uses ${uses![at]} within pays ${pays![at]}`);
+    }
+    assert.ok(pays!.peak! > 256 * 2 ** 20, `${runtime}: the host paid for the 256 MiB block (peak ${pays!.peak})`);
+  }
   // The native baseline is sampled through its own harness cgroup, like QEMU.
   const native = trials.find((t) => t.runtime === 'native' && t.workload === 'cpu')!;
   assert.ok(native.resources['cgroup.cpu_seconds']!.last! > 1, 'a 3 s sysbench run costs over a CPU-second');
@@ -32,6 +48,7 @@ test('native baseline + memory and cpu workloads: same binaries, sampled alike, 
   const report = await runBench(['report', readResult(run.stdout).path]);
   assert.match(report.stdout, /\| native \| container \| VM \| container vs native \| VM vs native \| VM vs container \|/);
   // One repetition: a median without an interval ([—]), and cost factors against native.
+  assert.match(report.stdout, /### Memory model[^]*\| VM \(QEMU\) \(memory\) \| [\d.]+ MiB \[—\] n=1 \| [\d.]+ MiB/);
   assert.match(report.stdout, /\| memory \| bandwidth_mib_per_s \(MiB\/s, higher is better\) \| [\d.]+ \[—\] n=1 \| [\d.]+ \[—\] n=1 \| [\d.]+ \[—\] n=1 \| [\d.]+× \[—\] \| [\d.]+× \[—\] \|/);
   assert.deepEqual(await leftovers(), []);
 });

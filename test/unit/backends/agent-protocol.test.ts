@@ -41,3 +41,13 @@ test('console lines are split across chunk boundaries and the tail is kept', () 
   assert.deepEqual(lines.push('DY uptime_s=1\r\nabc\ndef\npartial'), ['TWINBENCH READY uptime_s=1', 'abc', 'def']);
   assert.equal(lines.tail(), 'abc\ndef\npartial');
 });
+
+test("the guest's memory view parses at ready and exit; a negative, missing or unknown field is no figure", () => {
+  assert.deepEqual(parseAgentLine('TWINBENCH MEMORY at=ready used_bytes=41943040 source=guest.meminfo.MemTotal-MemAvailable\r'), {
+    type: 'memory', at: 'ready', usedBytes: 41943040, source: 'guest.meminfo.MemTotal-MemAvailable',
+  });
+  assert.equal(parseAgentLine('TWINBENCH MEMORY at=exit used_bytes=-4096 source=x')?.type, undefined);
+  assert.equal(parseAgentLine('TWINBENCH MEMORY at=later used_bytes=4096 source=x'), undefined);
+  assert.equal(parseAgentLine('TWINBENCH MEMORY at=exit used_bytes= source=x'), undefined);
+  assert.equal(parseAgentLine('TWINBENCH MEMORY at=exit used_bytes=4096'), undefined);
+});
