@@ -1,4 +1,5 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
+import { execa } from 'execa';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -16,7 +17,10 @@ import { ConsoleWatch } from './console-watch.js';
  * users are the host's (so servers bind to 127.0.0.1 only).
  */
 const enterChroot = [
-  'root=$1; scratch=$2; shift 2',
+  'root=$1; fresh=$2; scratch=$3; shift 3',
+  // A fresh copy-on-write root per trial, as a container's overlay and a VM's qcow2 overlay: writes land in
+  // the trial's own upper layer, and the unpacked tree stays as it was.
+  'if [ -n "$fresh" ]; then mkdir -p "$fresh/upper" "$fresh/work" "$fresh/root" && mount -t overlay overlay -o "lowerdir=$root,upperdir=$fresh/upper,workdir=$fresh/work" "$fresh/root" || exit 98; root=$fresh/root; fi',
   'mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount -t tmpfs -o mode=1777 tmpfs "$root/tmp" || exit 98',
   'mkdir -p "$root/sys/fs/cgroup" && mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup" || exit 98',
   'if [ -n "$scratch" ]; then mkdir -p "$root/scratch" && mount --bind "$scratch" "$root/scratch" || exit 98; fi',
@@ -36,6 +40,8 @@ export class NativeBackend implements Backend {
   readonly cgroupPlacement = 'trial-leaf' as const;
   readonly #settings: NativeSettings;
   #tree = '';
+  /** Why trials share the unpacked tree instead of each getting an overlay of it; undefined when they do not. */
+  #sharedTreeReason: string | undefined;
 
   constructor(settings: NativeSettings) {
     this.#settings = settings;
@@ -45,9 +51,13 @@ export class NativeBackend implements Backend {
     this.#tree = join(this.#settings.runDir, 'native-rootfs');
     await mkdir(this.#tree, { recursive: true });
     await runStep('unpack rootfs for the native baseline', 'tar', ['--numeric-owner', '-xf', images.rootfsTar, '-C', this.#tree]);
+    this.#sharedTreeReason = await overlayProblem(this.#tree, join(this.#settings.runDir, 'native-probe'));
     return {
-      isolation: "chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /tmp; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime",
+      isolation: "chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /sys/fs/cgroup, /tmp; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime",
       rootfs: images.rootfsDigest.slice(0, 12),
+      rootfsPerTrial: this.#sharedTreeReason
+        ? `one unpacked tree shared by every trial: overlayfs is not available here (${this.#sharedTreeReason})`
+        : 'a fresh overlayfs per trial over the unpacked tree (writes go to the trial\'s upper layer, removed after it), as a container\'s overlay and a VM\'s qcow2 overlay',
       networkPath: "the host's own network namespace: servers bind to 127.0.0.1, the host connects over loopback",
       scratch: 'host folder bind-mounted at /scratch in the private mount namespace, direct I/O',
       ioAccounting: describeIoAccounting(this.#settings.countDevice),
@@ -58,11 +68,12 @@ export class NativeBackend implements Backend {
     const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
     const spawnAt = performance.now();
     let guest: CgroupProcess | undefined;
+    const fresh = this.#sharedTreeReason === undefined ? join(this.#settings.runDir, 'native-trials', spec.trialId) : '';
     try {
       guest = await startInHarnessCgroup({
         trial: spec,
         command: [
-          'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, spec.scratch?.dir ?? '',
+          'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, fresh, spec.scratch?.dir ?? '',
           '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
         ],
         label: 'the native agent',
@@ -87,6 +98,21 @@ export class NativeBackend implements Backend {
     } finally {
       watch.fail('trial ended');
       await guest?.stop();
+      // The overlay was mounted in the agent's own namespace, gone with it: only its layers remain.
+      if (fresh) await rm(fresh, { recursive: true, force: true });
     }
+  }
+}
+
+/** Whether an overlayfs over `tree` mounts here (in a throwaway mount namespace); the reason when not. */
+async function overlayProblem(tree: string, probe: string): Promise<string | undefined> {
+  await mkdir(join(probe, 'upper'), { recursive: true });
+  await mkdir(join(probe, 'work'), { recursive: true });
+  await mkdir(join(probe, 'root'), { recursive: true });
+  try {
+    const run = await execa('unshare', ['--mount', '--propagation', 'private', 'mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${tree},upperdir=${probe}/upper,workdir=${probe}/work`, `${probe}/root`], { reject: false, all: true });
+    return run.exitCode === 0 ? undefined : (run.all?.toString().trim().split('\n')[0] ?? `mount exited with ${run.exitCode}`);
+  } finally {
+    await rm(probe, { recursive: true, force: true });
   }
 }

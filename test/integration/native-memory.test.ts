@@ -14,6 +14,8 @@ test('native baseline + memory and cpu workloads: same binaries, sampled alike, 
   const { result } = readResult(run.stdout);
   assert.deepEqual(validateResult(result), []);
   assert.match(result.runtimes.native?.info.isolation as string, /chroot/);
+  // Every native trial ran in its own overlay of the tree (a failed mount errors the trial: exit 98).
+  assert.match(result.runtimes.native?.info.rootfsPerTrial as string, /^a fresh overlayfs per trial/);
   const trials = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
   assert.equal(trials.length, 6);
   const metric = (runtime: string, workload: string) => trials.find((t) => t.runtime === runtime && t.workload === workload)?.metrics[0];
