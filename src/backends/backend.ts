@@ -98,6 +98,11 @@ export interface Backend {
   readonly cgroupPlacement: CgroupPlacement;
   /** Make the image usable (e.g. `docker import`), verify the engine; throws MissingDependencyError. */
   prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo>;
+  /**
+   * Set up, before the boot clock starts, what the run shares and no runtime's start includes (a VM's
+   * harness bridge, made on the first networked trial); per-trial provisioning stays in `runTrial`.
+   */
+  beforeClock?(spec: TrialSpec): Promise<void>;
   /** Run one trial; `origin` is performance.now() taken just before create/spawn. */
   runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome>;
 }

@@ -74,6 +74,13 @@ export class QemuBackend implements Backend {
     };
   }
 
+  /** The run's bridge, on the first networked trial: like docker0, it exists before any guest starts. */
+  async beforeClock(spec: TrialSpec): Promise<void> {
+    if (!spec.workload.network) return;
+    this.#bridge ??= createHarnessBridge(this.#settings.runId);
+    await this.#bridge;
+  }
+
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
     const images = this.#images;
     if (!images) throw new Error('QemuBackend.prepare was not called');
@@ -138,7 +145,7 @@ export class QemuBackend implements Backend {
     }
   }
 
-  /** A tap on the run's bridge (created on first use) and the guest's address behind it. */
+  /** A tap on the run's bridge (made before the clock by beforeClock) and the guest's address behind it. */
   async #attachNetwork(spec: TrialSpec) {
     this.#bridge ??= createHarnessBridge(this.#settings.runId);
     const bridge = await this.#bridge;

@@ -97,6 +97,12 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
   let sampler: Sampler | undefined;
   const memoryViews: GuestMemoryView[] = [];
   let readyBeforeSampler = false;
+  try {
+    await backend.beforeClock?.(spec);
+  } catch (error) {
+    if (spec.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted before this trial started' };
+    return { ...base, state: 'errored', error: `preparing the trial: ${describeError(error)}` };
+  }
   const origin = performance.now();
   const observer = {
     guestStarted(target: SamplerTarget): void {
