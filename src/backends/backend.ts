@@ -71,7 +71,7 @@ export interface TrialOutcome {
   /** Guest kernel uptime when READY was printed (VMs only; containers share the host kernel). */
   readonly guestUptimeAtReadyMs?: number;
   /** Vagrant's own time around the VM's boot (Vagrant runtime). */
-  readonly vagrant?: { readonly upMs: number; readonly waitAfterReadyMs: number };
+  readonly vagrant?: { readonly upMs: number; readonly waitAfterReadyMs: number; readonly memoryLimitAfterQemuMs?: number };
   /** Independent readings of the guest taken alongside the sampler's `exit` sample. */
   readonly crossCheck?: Readonly<Record<string, { value: number; unit: string; source: string }>>;
   readonly exitStatus: number;
@@ -96,6 +96,8 @@ export interface Backend {
    * after the guest is gone. `own`: the backend names its cgroup itself (libvirt's machine partition).
    */
   readonly cgroupPlacement: CgroupPlacement;
+  /** With `own` placement: who applies the envelope to that cgroup (`libvirt`), or nobody (`none`, the default). */
+  readonly envelopeEnforcer?: 'libvirt' | 'libvirt-cpu' | 'none';
   /** Make the image usable (e.g. `docker import`), verify the engine; throws MissingDependencyError. */
   prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo>;
   /**

@@ -6,7 +6,7 @@ import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError } from '../errors.js';
-import { blockDeviceOf, describeIoAccounting, nonLimitingBps, type BlockDevice } from '../host/block-device.js';
+import { describeIoAccounting, nonLimitingBps, type IoDevices } from '../host/block-device.js';
 import type { ContainerNetwork } from '../config/suite.js';
 import { inSubnet, measureBridgeRoute, type BridgeRoute } from '../host/docker-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
@@ -57,6 +57,8 @@ export interface DockerSettings {
   readonly platform: string;
   /** True when the guest's architecture is not the host's: binaries run under qemu-user (emulated). */
   readonly foreign: boolean;
+  /** cgroup v1: the run's I/O devices; each container gets the non-limiting rule on every one (see block-device.ts). */
+  readonly ioDevices?: IoDevices;
 }
 
 /** Runs guests as Docker containers from the imported rootfs, through the engine's API. */
@@ -67,7 +69,6 @@ export class DockerBackend implements Backend {
   readonly #docker = new Docker();
   readonly #settings: DockerSettings;
   #tag = '';
-  #countDevice: BlockDevice | undefined;
   /** With the cgroupfs driver the container's group goes below the trial's (`CgroupParent` is a path). */
   #cgroupfsDriver = false;
   /** The bridge's subnet, device and host address, measured at prepare (or why they could not be). */
@@ -81,9 +82,6 @@ export class DockerBackend implements Backend {
     const engine = await probeDockerEngine(this.#docker);
     this.#tag = images.dockerTag;
     this.#cgroupfsDriver = engine.cgroupDriver === 'cgroupfs';
-    if (engine.cgroupVersion === '1' && engine.rootDir) {
-      this.#countDevice = await blockDeviceOf(engine.rootDir).catch(() => undefined);
-    }
     try {
       await this.#docker.getImage(images.dockerTag).inspect();
     } catch {
@@ -120,7 +118,7 @@ export class DockerBackend implements Backend {
       cgroup: this.#cgroupfsDriver
         ? "the trial's own group (CgroupParent), sampled from before start until after exit"
         : `the container's own group, found from its init's pid (${engine.cgroupDriver} driver): a guest that exits before it is found is not measured`,
-      ioAccounting: describeIoAccounting(this.#countDevice),
+      ioAccounting: describeIoAccounting(this.#settings.ioDevices),
     };
   }
 
@@ -151,7 +149,7 @@ export class DockerBackend implements Backend {
           ...(this.#cgroupfsDriver && spec.cgroup ? { CgroupParent: spec.cgroup.path } : {}),
           NetworkMode: spec.workload.network ? (this.#settings.network === 'host' ? 'host' : 'bridge') : 'none',
           Privileged: false,
-          ...(this.#countDevice ? this.#throttleRules(this.#countDevice) : {}),
+          ...(this.#settings.ioDevices?.cgroupVersion === 1 ? this.#throttleRules(this.#settings.ioDevices) : {}),
           ReadonlyRootfs: false,
         },
       });
@@ -251,8 +249,8 @@ export class DockerBackend implements Backend {
   }
 
   /** Non-limiting blkio rules: on v1 they make the throttle counters count (see block-device.ts). */
-  #throttleRules(device: BlockDevice) {
-    const rule = [{ Path: device.devPath, Rate: nonLimitingBps }];
+  #throttleRules(devices: IoDevices) {
+    const rule = devices.ruled.map((device) => ({ Path: device.devPath, Rate: nonLimitingBps }));
     return { BlkioDeviceReadBps: rule, BlkioDeviceWriteBps: rule };
   }
 

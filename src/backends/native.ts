@@ -3,7 +3,7 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeIoAccounting, type BlockDevice } from '../host/block-device.js';
+import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
@@ -30,7 +30,7 @@ const enterChroot = [
 /** Settings of the native backend. */
 export interface NativeSettings {
   readonly runDir: string;
-  readonly countDevice?: BlockDevice;
+  readonly ioDevices?: IoDevices;
 }
 
 /** Runs the same binaries from the same rootfs directly on the host: the baseline for every ratio. */
@@ -60,7 +60,7 @@ export class NativeBackend implements Backend {
         : 'a fresh overlayfs per trial over the unpacked tree (writes go to the trial\'s upper layer, removed after it), as a container\'s overlay and a VM\'s qcow2 overlay',
       networkPath: "the host's own network namespace: servers bind to 127.0.0.1, the host connects over loopback",
       scratch: 'host folder bind-mounted at /scratch in the private mount namespace, direct I/O',
-      ioAccounting: describeIoAccounting(this.#settings.countDevice),
+      ioAccounting: describeIoAccounting(this.#settings.ioDevices),
     };
   }
 

@@ -6,7 +6,7 @@ import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError } from '../errors.js';
 import type { ArchProfile } from '../host/arch.js';
-import { describeIoAccounting, type BlockDevice } from '../host/block-device.js';
+import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
 import { createHarnessBridge, createTap, guestAddressing, harnessLinkPrefix, runLinkTag, type HarnessBridge } from '../host/harness-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
@@ -35,7 +35,7 @@ export interface QemuSettings {
   /** Names the run's bridge and taps. */
   readonly runId: string;
   /** cgroup v1 only: disk holding the overlays, given a non-limiting throttle rule so I/O is counted. */
-  readonly countDevice?: BlockDevice;
+  readonly ioDevices?: IoDevices;
 }
 
 /** Runs guests as QEMU VMs booting the shared disk (through a fresh overlay) with direct kernel boot. */
@@ -70,7 +70,7 @@ export class QemuBackend implements Backend {
       network: 'none, except workloads with ports',
       networkPath: `virtio-net on a tap of a harness bridge (${harnessLinkPrefix}${runLinkTag(this.#settings.runId)}, 10.213.N.0/24, STP off, no uplink)${this.#settings.accel === 'kvm' ? ', vhost-net' : ', no vhost (TCG)'}; the host connects to the guest's address`,
       scratch: `second virtio-blk disk: the scratch file, ${scratchDriveOptions}`,
-      ioAccounting: describeIoAccounting(this.#settings.countDevice),
+      ioAccounting: describeIoAccounting(this.#settings.ioDevices),
     };
   }
 

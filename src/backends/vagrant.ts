@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError, describeError } from '../errors.js';
+import { cfsPeriodUs, envelopeFor, envelopeWrites, type Envelope } from '../host/envelope.js';
 import type { ArchProfile } from '../host/arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { runLinkTag } from '../host/harness-bridge.js';
@@ -19,7 +20,7 @@ import { agentArguments, endpointsAt, type Backend, type BootPhase, type Runtime
 import { ConsoleWatch } from './console-watch.js';
 import { followFile } from './follow-file.js';
 import { kernelCommandLine, type Accelerator } from './qemu-cmdline.js';
-import { readVagrantfileTemplate, renderVagrantfile } from './vagrantfile.js';
+import { readVagrantfileTemplate, renderVagrantfile, vagrantEnvelope } from './vagrantfile.js';
 
 /** Port the Vagrant layer waits on before the workload starts (vagrant/layer/up.sh). */
 const goPort = 7998;
@@ -58,12 +59,90 @@ export function libvirtDomainCgroup(procCgroup: string, mounts: CgroupMounts): C
   return { version: 1, dirs };
 }
 
+/**
+ * Whether libvirt can apply a memtune hard limit here: with one, libvirt also raises QEMU's locked-memory
+ * rlimit to it, which needs CAP_SYS_RESOURCE (bit 24 of CapEff); without it the domain fails to start.
+ */
+export function memtuneWorks(procStatus: string): boolean {
+  const effective = /^CapEff:\s*([0-9a-f]+)/m.exec(procStatus)?.[1];
+  return effective !== undefined && ((BigInt(`0x${effective}`) >> 24n) & 1n) === 1n;
+}
+
+/** Write the envelope's memory limit on the domain's own memory cgroup (v1: and memory+swap where accounted). */
+async function limitDomainMemory(cgroup: CgroupLocation, envelope: Envelope): Promise<void> {
+  for (const write of envelopeWrites(cgroup.version, envelope)) {
+    if (write.controller === 'cpu' || write.file.startsWith('cpu.')) continue;
+    const dir = cgroup.version === 2 ? cgroup.dir : cgroup.dirs.memory;
+    if (!dir) throw new TrialError("the domain's memory cgroup was not found: its memory limit cannot be set");
+    try {
+      await writeFile(join(dir, write.file), write.value);
+    } catch (error) {
+      if (write.optional && (error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new TrialError(`setting the domain's memory limit (${join(dir, write.file)} = ${write.value}): ${describeError(error)}`);
+    }
+  }
+}
+
+/**
+ * Read the envelope back from the domain's cgroup once libvirt placed QEMU: the CPU quota of the whole domain
+ * and its memory limit must be the ones asked for, or the trial errors rather than run outside them. libvirt
+ * writes the domain's tuning after placing QEMU and before it lets the vCPUs run (QEMU starts paused), so
+ * the read is retried for a few seconds.
+ */
+async function checkDomainEnvelope(pid: number, cgroup: CgroupLocation, envelope: Envelope): Promise<void> {
+  let problem = '';
+  for (let tries = 0; tries < 250; tries++) {
+    problem = await domainEnvelopeProblem(pid, cgroup, envelope);
+    if (problem === '') return;
+    await sleep(20);
+  }
+  throw new TrialError(problem);
+}
+
+/** '' when the domain's cgroup holds the envelope, else what it holds instead. */
+async function domainEnvelopeProblem(pid: number, cgroup: CgroupLocation, envelope: Envelope): Promise<string> {
+  const wantQuota = Math.round(envelope.cpus * cfsPeriodUs);
+  const read = (file: string) => readFile(file, 'utf8').then((text) => text.trim(), () => undefined);
+  let quota: string | undefined;
+  let limit: string | undefined;
+  if (cgroup.version === 2) {
+    quota = await read(join(cgroup.dir, 'cpu.max'));
+    limit = await read(join(cgroup.dir, 'memory.max'));
+    if (quota === `${wantQuota} ${cfsPeriodUs}` && limit === String(envelope.memoryBytes)) return '';
+  } else {
+    const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+    const cpuPath = parseProcCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).get('cpu');
+    const cpuMount = mounts.v1.get('cpu');
+    const cpuDir = cpuMount && cpuPath ? `${cpuMount}${cpuPath.replace(/\/emulator$/, '')}` : undefined;
+    const [q, p] = cpuDir ? [await read(join(cpuDir, 'cpu.cfs_quota_us')), await read(join(cpuDir, 'cpu.cfs_period_us'))] : [undefined, undefined];
+    quota = q === undefined ? undefined : `${q} ${p ?? '?'}`;
+    limit = cgroup.dirs.memory ? await read(join(cgroup.dirs.memory, 'memory.limit_in_bytes')) : undefined;
+    if (quota === `${wantQuota} ${cfsPeriodUs}` && limit === String(envelope.memoryBytes)) return '';
+  }
+  return `the domain's cgroup does not hold the envelope after 5 s: CPU quota/period ${quota ?? 'unreadable'} (want ${wantQuota} ${cfsPeriodUs}), memory limit ${limit ?? 'unreadable'} (want ${envelope.memoryBytes})`;
+}
+
+/** Columns a domain's cgroup cannot give, with the reason: libvirt leaves QEMU in the root of a v1 cpuacct mounted apart from cpu. */
+export function domainCgroupGaps(cgroup: CgroupLocation): Record<string, string> {
+  if (cgroup.version === 2 || cgroup.dirs.cpuacct) return {};
+  const why = "libvirt left the domain's QEMU in the root of the cgroup v1 cpuacct hierarchy (mounted apart from cpu on this host), so no group counts its CPU time alone; guest.cpu_seconds (its processes) and the domstats cross-check do";
+  return { 'cgroup.cpu_seconds': why, 'cgroup.cpu_user_seconds': why, 'cgroup.cpu_system_seconds': why };
+}
+
 /** Runs the same guests through a real `vagrant up` with the libvirt provider. */
 export class VagrantBackend implements Backend {
   readonly name = 'vagrant' as const;
   readonly kind = 'vm' as const;
   /** libvirt places the domain's QEMU in its own machine partition; the sampler follows it there. */
   readonly cgroupPlacement = 'own' as const;
+  /**
+   * The Vagrantfile asks libvirt for the CPU quota of the whole domain, and for its memory hard limit where
+   * libvirt can apply one (see memtuneWorks); elsewhere the harness writes that limit on the domain's group.
+   */
+  #memoryLimitBy: 'libvirt' | 'harness' = 'libvirt';
+  get envelopeEnforcer(): 'libvirt' | 'libvirt-cpu' {
+    return this.#memoryLimitBy === 'libvirt' ? 'libvirt' : 'libvirt-cpu';
+  }
   readonly #settings: VagrantSettings;
   #box: VagrantBox | undefined;
   #images: ImageSet | undefined;
@@ -99,6 +178,7 @@ export class VagrantBackend implements Backend {
     if (libvirtTiming.secondMs > libvirtSlowCallMs) this.#settings.log(`warning: libvirt takes ${libvirtTiming.secondMs} ms per cached API call: vagrant up will be slow (see bench doctor)`);
     this.#images = images;
     this.#ticksPerSecond = await readClockTicks();
+    this.#memoryLimitBy = memtuneWorks(await readFile('/proc/self/status', 'utf8')) ? 'libvirt' : 'harness';
     this.#template = await readVagrantfileTemplate();
     this.#box = await ensureVagrantBox(images, { arch: images.arch, cacheRoot: this.#settings.cacheRoot, log: this.#settings.log, signal });
     await this.#addBox(signal);
@@ -191,6 +271,9 @@ export class VagrantBackend implements Backend {
       domainPrefix: prefix,
       vcpus: spec.vcpus,
       memoryMiB: spec.memoryMiB,
+      domainName: domain,
+      envelope: vagrantEnvelope(spec.vcpus, spec.memoryMiB),
+      memtune: this.#memoryLimitBy === 'libvirt',
       machineType: this.#settings.profile.machineType,
       cpu: this.#settings.accel === 'kvm' ? { mode: 'host-passthrough' } : { mode: 'custom', model: this.#settings.profile.cpuModel.tcg },
       kernel: join(this.#libvirtDir, 'vmlinuz'),
@@ -224,8 +307,11 @@ export class VagrantBackend implements Backend {
       // Until `vagrant up` returns, the console watch can only fail (READY timeout, Ctrl-C): stop waiting then.
       const watchFailed = watch.done.then(() => new Promise<never>(() => undefined));
       const qemu = await Promise.race([this.#waitForQemu(domain, up, watch, spawnAt + vagrantStartBudgetMs(spec.readyTimeoutMs)), watchFailed]);
+      if (this.#memoryLimitBy === 'harness') await limitDomainMemory(qemu.cgroup, envelopeFor('vm', spec.vcpus, spec.memoryMiB));
+      const memoryLimitAt = this.#memoryLimitBy === 'harness' ? performance.now() : undefined;
+      await checkDomainEnvelope(qemu.pid, qemu.cgroup, envelopeFor('vm', spec.vcpus, spec.memoryMiB));
       watch.guestStarted();
-      observer.guestStarted({ cgroup: qemu.cgroup });
+      observer.guestStarted({ cgroup: qemu.cgroup, missingReasons: domainCgroupGaps(qemu.cgroup) });
       const upped = await Promise.race([up, watchFailed]);
       const upExitAt = performance.now();
       if (upped.exitCode !== 0) throw new TrialError(`vagrant up failed (exit ${String(upped.exitCode ?? upped.signal)}): ${lastLines(String(upped.all ?? ''))}`, { consoleTail: watch.lines.tail() });
@@ -247,7 +333,7 @@ export class VagrantBackend implements Backend {
         bootToReadyMs: result.readyAtMs - origin,
         phases,
         guestUptimeAtReadyMs: result.readyUptimeSeconds * 1000,
-        vagrant: { upMs: upExitAt - spawnAt, waitAfterReadyMs: upExitAt - result.readyAtMs },
+        vagrant: { upMs: upExitAt - spawnAt, waitAfterReadyMs: upExitAt - result.readyAtMs, ...(memoryLimitAt === undefined ? {} : { memoryLimitAfterQemuMs: memoryLimitAt - qemu.startedAtMs }) },
         crossCheck: domstatsCrossCheck(stats),
         exitStatus: result.exitStatus,
         consoleTail: watch.lines.tail(),
@@ -294,7 +380,14 @@ export class VagrantBackend implements Backend {
         const startedAtMs = await processStartedAtMs(pid, this.#ticksPerSecond);
         const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
         for (let tries = 0; tries < 250; tries++) {
-          const cgroup = libvirtDomainCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => ''), mounts);
+          const placed = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
+          if (placed === undefined) {
+            // QEMU is gone before libvirt placed it: libvirt refused to start the domain, and `vagrant up` says why.
+            const ended = await Promise.race([up, sleep(10_000).then(() => undefined)]);
+            const why = ended === undefined ? '' : `: ${lastLines(String((ended as { all?: unknown }).all ?? ''))}`;
+            throw new TrialError(`the domain's QEMU (pid ${pid}) exited as libvirt started it${why}`, { consoleTail: watch.lines.tail() });
+          }
+          const cgroup = libvirtDomainCgroup(placed, mounts);
           if (cgroup) return { pid, startedAtMs, cgroup };
           await sleep(20);
         }

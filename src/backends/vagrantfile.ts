@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { cfsPeriodUs, envelopeFor } from '../host/envelope.js';
 import { vagrantDir } from '../images/vagrant-box.js';
 
 /** What one trial's Vagrantfile says. */
@@ -11,6 +12,12 @@ export interface VagrantfileValues {
   readonly domainPrefix: string;
   readonly vcpus: number;
   readonly memoryMiB: number;
+  /** The domain's name (`<domainPrefix>default`): the CPU quota hook sets it on this domain. */
+  readonly domainName: string;
+  /** The envelope, applied by libvirt to the domain's cgroup: CFS quota and period, memory hard limit. */
+  readonly envelope: { readonly cpuQuotaUs: number; readonly cpuPeriodUs: number; readonly memoryLimitBytes: number };
+  /** Whether libvirt sets the memory limit (memtune hard_limit); false where the harness writes it itself. */
+  readonly memtune: boolean;
   readonly machineType: string;
   /** `host-passthrough` with KVM; `custom` + the TCG model otherwise, as the QEMU backend uses. */
   readonly cpu: { readonly mode: 'host-passthrough' } | { readonly mode: 'custom'; readonly model: string };
@@ -24,6 +31,12 @@ export interface VagrantfileValues {
   readonly networkAddress: string;
   /** A volume of the pool (the trial's scratch file, linked in) attached as the second virtio disk. */
   readonly scratchVolume?: string;
+}
+
+/** The envelope of a VM trial as libvirt takes it: the same quota and limit the harness gives QEMU's trial cgroup. */
+export function vagrantEnvelope(vcpus: number, memoryMiB: number): VagrantfileValues['envelope'] {
+  const envelope = envelopeFor('vm', vcpus, memoryMiB);
+  return { cpuQuotaUs: envelope.cpus * cfsPeriodUs, cpuPeriodUs: cfsPeriodUs, memoryLimitBytes: envelope.memoryBytes };
 }
 
 /** A Ruby single-quoted string literal: only `\` and `'` are special there, and nothing is interpolated. */
@@ -40,6 +53,10 @@ export function renderVagrantfile(template: string, values: VagrantfileValues): 
     domainPrefix: rubyString(values.domainPrefix),
     vcpus: String(values.vcpus),
     memoryMiB: String(values.memoryMiB),
+    domainName: rubyString(values.domainName),
+    cpuQuotaUs: String(Math.round(values.envelope.cpuQuotaUs)),
+    cpuPeriodUs: String(Math.round(values.envelope.cpuPeriodUs)),
+    memtuneLine: values.memtune ? `lv.memtune :type => "hard_limit", :value => ${Math.ceil(values.envelope.memoryLimitBytes / 1024)}` : '',
     machineType: rubyString(values.machineType),
     cpuMode: rubyString(values.cpu.mode),
     cpuModelLine: values.cpu.mode === 'custom' ? `lv.cpu_model = ${rubyString(values.cpu.model)}` : '',

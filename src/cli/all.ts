@@ -96,7 +96,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
   const scope = await openRunScope(startedAt, config.runtimes.includes('docker'));
   const { runId, runDir } = scope;
 
-  const { backends, runtimes, countDevice } = await prepareBackends({
+  const { backends, runtimes, ioDevices } = await prepareBackends({
     runtimes: config.runtimes,
     images,
     profile,
@@ -113,7 +113,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
 
   for (const [name, backend] of backends) {
     const record = runtimes[name];
-    if (record) record.envelope = envelopeRecord(backend.kind, backend.cgroupPlacement !== 'own', config.vcpus, config.memoryMiB);
+    if (record) record.envelope = envelopeRecord(backend.kind, backend.cgroupPlacement === 'own' ? (backend.envelopeEnforcer ?? 'none') : 'trial-cgroup', config.vcpus, config.memoryMiB);
   }
 
   const { warmups, trials, repetitions } = await runSuite({
@@ -126,7 +126,7 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
       intervalMs: config.sampleIntervalMs,
       tickSeconds: 1 / clockTicks,
       missingReasons: cgroupMode.version === 1 ? blkioMissingReasons : {},
-      countDevice,
+      ioDevices,
     },
     signal: io.signal,
     onTrialStart: (trial, index, total) => io.progress(describeTrialStart(trial, index, total)),

@@ -77,12 +77,12 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
   const images = await buildImageSet({}, hostArch, io);
   const startedAt = new Date();
   const scope = await openRunScope(startedAt, runtime === 'docker');
-  const { backends, runtimes, countDevice } = await prepareBackends({
+  const { backends, runtimes, ioDevices } = await prepareBackends({
     runtimes: [runtime], images, profile, guestArch: hostArch, hostArch, accel: 'auto', cgroupVersion: cgroupMode.version, runDir: scope.runDir, runId: scope.runId, signal: io.signal, log: io.log, containerNetwork: 'bridge',
   });
   const backend = backends.get(runtime);
   if (!backend) throw new Error(`no ${runtime} backend`);
-  const sampling = { intervalMs: 200, tickSeconds: 1 / (await readClockTicks()), missingReasons: {}, countDevice };
+  const sampling = { intervalMs: 200, tickSeconds: 1 / (await readClockTicks()), missingReasons: {}, ioDevices };
   const steps: DensityStep[] = [];
   for (const k of densitySteps(count)) {
     if (io.signal.aborted) break;

@@ -5,7 +5,7 @@ export type RuntimeKind = 'native' | 'container' | 'vm';
 export const vmmHeadroomMiB = 256;
 
 /** CFS period the quota is expressed in, microseconds (Docker's and runc's default). */
-const cfsPeriodUs = 100_000;
+export const cfsPeriodUs = 100_000;
 
 /** The resource envelope of a trial's cgroup: the same CPU quota and memory limit in every runtime. */
 export interface Envelope {
@@ -54,26 +54,41 @@ export function envelopeWrites(version: 1 | 2, envelope: Envelope): EnvelopeWrit
 
 /** The envelope a runtime's trials ran in, as the result file records it. */
 export interface EnvelopeRecord extends Envelope {
-  /** Whether the harness applied it to the trial's cgroup (false where the runtime owns its cgroup, as libvirt does). */
+  /** Whether the CPU quota and memory limit were applied to the cgroup that holds the whole guest (and its VMM). */
   readonly enforced: boolean;
   /** What sets it, in words, or why it is not enforced. */
   readonly how: string;
 }
 
-/** The record for a runtime of `kind` whose cgroup the harness makes (`enforced`) or not. */
-export function envelopeRecord(kind: RuntimeKind, enforced: boolean, vcpus: number, memoryMiB: number): EnvelopeRecord {
+/**
+ * Who applies the envelope: `trial-cgroup`, the harness on the trial's cgroup; `libvirt`, libvirt on the
+ * domain's own cgroup (the Vagrant runtime: a CPU quota for the whole domain, a memory hard limit);
+ * `libvirt-cpu`, libvirt's CPU quota with the memory limit written by the harness on the domain's group as
+ * soon as libvirt placed QEMU there (libvirt's hard limit also raises QEMU's locked-memory rlimit, which
+ * needs CAP_SYS_RESOURCE); `none`.
+ */
+export type EnvelopeEnforcer = 'trial-cgroup' | 'libvirt' | 'libvirt-cpu' | 'none';
+
+/** The record for a runtime of `kind`, by who enforces its envelope. */
+export function envelopeRecord(kind: RuntimeKind, enforcer: EnvelopeEnforcer, vcpus: number, memoryMiB: number): EnvelopeRecord {
   const envelope = envelopeFor(kind, vcpus, memoryMiB);
-  if (!enforced) {
-    return { ...envelope, enforced, how: `not enforced: the runtime places the guest in a cgroup of its own, so only the guest's ${vcpus} vCPU(s) and ${memoryMiB} MiB bound it (no quota or limit on the VMM itself)` };
+  if (enforcer === 'none') {
+    return { ...envelope, enforced: false, how: `not enforced: the runtime places the guest in a cgroup of its own, so only the guest's ${vcpus} vCPU(s) and ${memoryMiB} MiB bound it (no quota or limit on the VMM itself)` };
   }
-  return { ...envelope, enforced, how: describeEnvelope(envelope) };
+  const where = {
+    libvirt: "on the domain's cgroup, by libvirt (cputune global_quota/global_period, memtune hard_limit; swap not limited)",
+    'libvirt-cpu':
+      "on the domain's cgroup: the CPU quota by libvirt (cputune global_quota/global_period) from the start; the memory limit written by the harness when libvirt placed QEMU there, before the guest's kernel runs (libvirt's memtune needs CAP_SYS_RESOURCE, which this host's root lacks); no swap",
+    'trial-cgroup': "no swap, on the trial's cgroup",
+  }[enforcer];
+  return { ...envelope, enforced: true, how: describeEnvelope(envelope, where) };
 }
 
 /** One line for results and reports: what the envelope is and what enforces it. */
-export function describeEnvelope(envelope: Envelope): string {
+export function describeEnvelope(envelope: Envelope, where = "no swap, on the trial's cgroup"): string {
   const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
   const memory = envelope.headroomBytes
     ? `${mib(envelope.memoryBytes)} memory (${mib(envelope.memoryBytes - envelope.headroomBytes)} guest RAM + ${mib(envelope.headroomBytes)} for the VMM)`
     : `${mib(envelope.memoryBytes)} memory`;
-  return `${envelope.cpus} CPU quota and ${memory}, no swap, on the trial's cgroup`;
+  return `${envelope.cpus} CPU quota and ${memory}, ${where}`;
 }

@@ -2,7 +2,7 @@ import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { listCgroupMountPoints, parseCgroupMounts, type CgroupLocation, type SampledController } from '../sampling/cgroup-paths.js';
-import { nonLimitingBps, type BlockDevice } from './block-device.js';
+import { deviceKey, nonLimitingBps, type IoDevices } from './block-device.js';
 import { envelopeWrites, type Envelope } from './envelope.js';
 
 /** Parent folder of every cgroup twinbench creates, under each hierarchy. */
@@ -46,11 +46,11 @@ export function trialCgroupPath(name: string): string {
 /**
  * Create `twinbench/<name>` (with its `guest` leaf if `leaf`: only where the harness starts the guest's
  * processes itself, so that a runtime's own child is the group's only one) in every relevant hierarchy
- * (v1) or in the unified one (v2). On v1 a non-limiting throttle rule for `countDevice` on the group
+ * (v1) or in the unified one (v2). On v1 a non-limiting throttle rule for each of `ioDevices.ruled` on the group
  * makes the blkio counters of everything below it count (children inherit it; see block-device.ts).
  */
-export async function createTrialCgroup(name: string, options: { countDevice?: BlockDevice | undefined; leaf: boolean; envelope: Envelope }): Promise<TrialCgroup> {
-  const { countDevice } = options;
+export async function createTrialCgroup(name: string, options: { ioDevices?: IoDevices | undefined; leaf: boolean; envelope: Envelope }): Promise<TrialCgroup> {
+  const { ioDevices } = options;
   const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
   const path = trialCgroupPath(name);
   const dirs: string[] = [];
@@ -64,10 +64,13 @@ export async function createTrialCgroup(name: string, options: { countDevice?: B
       if (dirs.includes(dir)) continue;
       await mkdir(options.leaf ? join(dir, leafName) : dir, { recursive: true });
       dirs.push(dir);
-      if (controller === 'blkio' && countDevice) {
-        const rule = `${countDevice.major}:${countDevice.minor} ${nonLimitingBps}`;
-        await writeFile(join(dir, 'blkio.throttle.read_bps_device'), rule);
-        await writeFile(join(dir, 'blkio.throttle.write_bps_device'), rule);
+      if (controller === 'blkio' && ioDevices) {
+        // One rule per write: the file takes a single MAJ:MIN rate line.
+        for (const device of ioDevices.ruled) {
+          const rule = `${deviceKey(device)} ${nonLimitingBps}`;
+          await writeFile(join(dir, 'blkio.throttle.read_bps_device'), rule);
+          await writeFile(join(dir, 'blkio.throttle.write_bps_device'), rule);
+        }
       }
     }
     for (const write of envelopeWrites(1, options.envelope)) {

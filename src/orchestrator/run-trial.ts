@@ -5,7 +5,7 @@ import { HostClientError } from '../host-clients/run-client.js';
 import { hostClients, releaseGuest } from '../host-clients/host-client.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
 import { cleanup } from '../cleanup.js';
-import type { BlockDevice } from '../host/block-device.js';
+import { deviceKey, type IoDevices } from '../host/block-device.js';
 import { envelopeFor } from '../host/envelope.js';
 import { createTrialCgroup, removeTrialCgroup, trialCgroupPath, type TrialCgroup } from '../host/harness-cgroup.js';
 import { guestDataParsers } from './guest-data.js';
@@ -21,8 +21,8 @@ export interface SamplingOptions {
   tickSeconds: number;
   /** Column → why it is missing on this host (e.g. v1 blkio without throttle rules). */
   missingReasons: Record<string, string>;
-  /** cgroup v1: the disk whose I/O the trial groups count (a non-limiting throttle rule on it). */
-  countDevice?: BlockDevice | undefined;
+  /** cgroup v1: the devices the run's I/O lands on (non-limiting throttle rules on each; see block-device.ts). */
+  ioDevices?: IoDevices | undefined;
 }
 
 /** What every trial result starts with. */
@@ -45,7 +45,7 @@ export async function runTrial(backend: Backend, plain: TrialSpec, rep: number, 
     let cgroup: TrialCgroup;
     try {
       const envelope = envelopeFor(backend.kind, plain.vcpus, plain.memoryMiB);
-      cgroup = await createTrialCgroup(name, { countDevice: sampling.countDevice, leaf: placement === 'trial-leaf', envelope });
+      cgroup = await createTrialCgroup(name, { ioDevices: sampling.ioDevices, leaf: placement === 'trial-leaf', envelope });
     } catch (error) {
       return { ...base, state: 'errored', error: `creating the trial's cgroup failed: ${describeError(error)}` };
     }
@@ -106,7 +106,8 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
   const origin = performance.now();
   const observer = {
     guestStarted(target: SamplerTarget): void {
-      sampler = new Sampler(target, { intervalMs: sampling.intervalMs, tickSeconds: sampling.tickSeconds, origin });
+      const countedDevices = sampling.ioDevices?.counted.map(deviceKey);
+      sampler = new Sampler(target, { intervalMs: sampling.intervalMs, tickSeconds: sampling.tickSeconds, origin, ...(countedDevices ? { countedDevices } : {}) });
       // A container can print READY before its start call returns: then the first sample is the READY one.
       sampler.start(readyBeforeSampler ? 'ready' : undefined);
     },
@@ -153,7 +154,10 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     const sampled = await finishSampling();
     const boot: BootTiming = { bootToReadyMs: round(outcome.bootToReadyMs), phases: outcome.phases.map((p) => ({ ...p, ms: round(p.ms) })) };
     if (outcome.guestUptimeAtReadyMs !== undefined) boot.guestUptimeAtReadyMs = round(outcome.guestUptimeAtReadyMs);
-    if (outcome.vagrant) boot.vagrant = { upMs: round(outcome.vagrant.upMs), waitAfterReadyMs: round(outcome.vagrant.waitAfterReadyMs) };
+    if (outcome.vagrant) {
+      const { upMs, waitAfterReadyMs, memoryLimitAfterQemuMs } = outcome.vagrant;
+      boot.vagrant = { upMs: round(upMs), waitAfterReadyMs: round(waitAfterReadyMs), ...(memoryLimitAfterQemuMs === undefined ? {} : { memoryLimitAfterQemuMs: round(memoryLimitAfterQemuMs) }) };
+    }
     const missing = spec.workload.metrics.filter((metric) => !metrics.some((m) => m.name === metric.name)).map((m) => m.name);
     const problem =
       outcome.exitStatus !== 0

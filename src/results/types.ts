@@ -52,6 +52,11 @@ export interface BootTiming {
     upMs: number;
     /** READY → `vagrant up` exit: Vagrant waiting for the DHCP lease and an SSH login, milliseconds. */
     waitAfterReadyMs: number;
+    /**
+     * Where the harness wrote the envelope's memory limit on the domain's cgroup (libvirt could not): QEMU's
+     * start → the write, milliseconds; compare with the `qemu+firmware` phase, which ends when the kernel starts.
+     */
+    memoryLimitAfterQemuMs?: number;
   };
 }
 

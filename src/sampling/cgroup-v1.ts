@@ -4,17 +4,21 @@ import { parseFlatKeyed, parseSingleInteger, pickFlatKeyed } from './parse-commo
 /** The memory.stat fields the sampler uses: hierarchical totals, or the group's own on kernels without them. */
 const memoryStatKeys = ['total_inactive_file', 'inactive_file', 'total_rss', 'rss', 'total_cache', 'cache'];
 
-/** Totals from `blkio.throttle.io_service_bytes` / `io_serviced` (lines `MAJ:MIN Op N`, then `Total N`). */
-export function parseBlkioThrottle(text: string): { read: number; write: number } | undefined {
+/**
+ * Totals from `blkio.throttle.io_service_bytes` / `io_serviced` (lines `MAJ:MIN Op N`, then `Total N`); with
+ * `counted`, over those devices only (a stacked device's I/O is charged again on the devices below it).
+ */
+export function parseBlkioThrottle(text: string, counted?: ReadonlySet<string>): { read: number; write: number } | undefined {
   let read = 0;
   let write = 0;
   let seen = false;
   for (const line of text.split('\n')) {
-    const match = /^\d+:\d+\s+(Read|Write)\s+(\d+)$/.exec(line.trim());
-    if (match?.[1] && match[2] !== undefined) {
+    const match = /^(\d+:\d+)\s+(Read|Write)\s+(\d+)$/.exec(line.trim());
+    if (match?.[1] && counted && !counted.has(match[1])) continue;
+    if (match?.[2] && match[3] !== undefined) {
       seen = true;
-      if (match[1] === 'Read') read += Number(match[2]);
-      else write += Number(match[2]);
+      if (match[2] === 'Read') read += Number(match[3]);
+      else write += Number(match[3]);
     }
   }
   // "Total 0" alone means no device has a throttle entry yet: not a measured zero.
@@ -36,11 +40,11 @@ export interface CgroupV1Files {
 const defaultTickSeconds = 0.01;
 
 /** Normalise v1 files into a reading. */
-export function parseCgroupV1(files: CgroupV1Files, tickSeconds = defaultTickSeconds): CgroupReading {
+export function parseCgroupV1(files: CgroupV1Files, tickSeconds = defaultTickSeconds, countedDevices?: ReadonlySet<string>): CgroupReading {
   const stat = files.memoryStat === undefined ? undefined : pickFlatKeyed(files.memoryStat, memoryStatKeys);
   const cpuStat = files.cpuacctStat === undefined ? undefined : parseFlatKeyed(files.cpuacctStat);
-  const bytes = files.blkioBytes === undefined ? undefined : parseBlkioThrottle(files.blkioBytes);
-  const ops = files.blkioOps === undefined ? undefined : parseBlkioThrottle(files.blkioOps);
+  const bytes = files.blkioBytes === undefined ? undefined : parseBlkioThrottle(files.blkioBytes, countedDevices);
+  const ops = files.blkioOps === undefined ? undefined : parseBlkioThrottle(files.blkioOps, countedDevices);
   const usage = files.memoryUsage === undefined ? undefined : parseSingleInteger(files.memoryUsage);
   const inactiveFile = stat?.get('total_inactive_file') ?? stat?.get('inactive_file');
   const cpuNs = files.cpuacctUsage === undefined ? undefined : parseSingleInteger(files.cpuacctUsage);

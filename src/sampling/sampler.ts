@@ -13,6 +13,8 @@ export interface SamplerTarget {
   readonly cgroup: CgroupLocation;
   /** Processes outside the cgroup that the host also pays for the guest (containerd-shim). */
   readonly extraPids?: readonly number[];
+  /** Columns the runtime already knows cannot be read from this cgroup, and why (merged into the trial's missing reasons). */
+  readonly missingReasons?: Readonly<Record<string, string>>;
 }
 
 type ColumnSpec = Omit<SeriesColumn, 'values'>;
@@ -89,7 +91,11 @@ export class Sampler {
   #inFlight: Promise<void> | undefined;
 
   /** `origin` is the performance.now() of the trial start, so rows line up with boot phases. */
-  constructor(target: SamplerTarget, options: { intervalMs: number; tickSeconds: number; origin: number }) {
+  /** cgroup v1: the `MAJ:MIN` whose blkio lines are summed (the devices below a stacked one are left out). */
+  readonly #countedDevices: ReadonlySet<string> | undefined;
+
+  constructor(target: SamplerTarget, options: { intervalMs: number; tickSeconds: number; origin: number; countedDevices?: readonly string[] }) {
+    this.#countedDevices = options.countedDevices ? new Set(options.countedDevices) : undefined;
     this.#target = target;
     this.#intervalMs = options.intervalMs;
     this.#tickSeconds = options.tickSeconds;
@@ -137,7 +143,7 @@ export class Sampler {
     const full = label !== undefined || this.#rows % this.#fullEvery === 0;
     this.#rows++;
     const location = this.#target.cgroup;
-    const cgroup = readCgroup(location, this.#tickSeconds, this.#files, { full });
+    const cgroup = readCgroup(location, this.#tickSeconds, this.#files, { full, ...(this.#countedDevices ? { countedDevices: this.#countedDevices } : {}) });
     let childGone = false;
     let guest: ProcReading | undefined;
     let shim: ProcReading | undefined;
@@ -175,7 +181,7 @@ export class Sampler {
 
   /** Why columns could not be read in some samples (merged into the trial's missing reasons). */
   get missingReasons(): Readonly<Record<string, string>> {
-    return this.#missingReasons;
+    return { ...this.#target.missingReasons, ...this.#missingReasons };
   }
 
   /** Stop the periodic samples (waits for one under way); `sampleNow` still works, for a final row. */

@@ -55,6 +55,21 @@ test('idle and cpu through a real `vagrant up`: sampler agrees with virsh domsta
     }
   }
   assert.ok(trials.find((t) => t.workload === 'cpu')!.metrics[0]!.value > 0);
+  // The envelope, as for QEMU's trial cgroup: a 1-CPU quota on the whole domain holds a CPU-bound guest's
+  // QEMU (vCPU, emulator and I/O threads) to about one CPU-second per second between READY and exit.
+  assert.equal(result.runtimes.vagrant?.envelope?.enforced, true, result.runtimes.vagrant?.envelope?.how);
+  const cpuTrial = trials.find((t) => t.workload === 'cpu')!;
+  const rows = cpuTrial.series.events;
+  const [ready, exit] = [rows.find((e) => e.label === 'ready')!.row, rows.find((e) => e.label === 'exit')!.row];
+  const qemuCpu = cpuTrial.series.columns['guest.cpu_seconds']!.values;
+  const perSecond = (qemuCpu[exit]! - qemuCpu[ready]!) / ((cpuTrial.series.tMs[exit]! - cpuTrial.series.tMs[ready]!) / 1000);
+  assert.ok(perSecond > 0.5 && perSecond <= 1.15, `QEMU charged ${perSecond} CPU-s/s under a 1-CPU envelope`);
+  // Where the harness writes the memory limit (libvirt cannot here), it lands before the guest kernel starts.
+  for (const trial of trials) {
+    const after = trial.boot.vagrant?.memoryLimitAfterQemuMs;
+    const firmware = trial.boot.phases.find((p) => p.name === 'qemu+firmware')?.ms;
+    if (after !== undefined) assert.ok(firmware !== undefined && after < firmware, `memory limit ${after} ms after QEMU, kernel at ${firmware} ms`);
+  }
   const report = await runBench(['report', path]);
   assert.match(report.stdout, /Vagrant's own overhead/);
   assert.match(report.stdout, /\| VM via Vagrant \| Vagrant vs QEMU \|/);

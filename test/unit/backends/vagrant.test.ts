@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { boxVolumeName, libvirtDomainCgroup } from '../../../src/backends/vagrant.js';
-import { renderVagrantfile, rubyString, type VagrantfileValues } from '../../../src/backends/vagrantfile.js';
+import { boxVolumeName, domainCgroupGaps, libvirtDomainCgroup, memtuneWorks } from '../../../src/backends/vagrant.js';
+import { renderVagrantfile, rubyString, vagrantEnvelope, type VagrantfileValues } from '../../../src/backends/vagrantfile.js';
 import { harnessNetworkXml, parseDomstats } from '../../../src/host/libvirt.js';
 import { boxMetadata, vagrantUserLines } from '../../../src/images/vagrant-box.js';
 import { packageRoot } from '../../../src/paths.js';
@@ -13,7 +13,7 @@ import { fixture } from '../../helpers.js';
 const template = readFileSync(join(packageRoot, 'vagrant', 'Vagrantfile.template'), 'utf8');
 const values: VagrantfileValues = {
   box: 'twinbench-amd64-abc', bootTimeoutSeconds: 120, driver: 'qemu', domainPrefix: 'tb-ab12-vagrant-idle-1-',
-  vcpus: 1, memoryMiB: 512, machineType: 'pc', cpu: { mode: 'custom', model: 'qemu64' },
+  vcpus: 1, memoryMiB: 512, domainName: 'tb-ab12-vagrant-idle-1-default', envelope: vagrantEnvelope(1, 512), memtune: true, machineType: 'pc', cpu: { mode: 'custom', model: 'qemu64' },
   kernel: '/var/lib/twinbench/r/vmlinuz', initrd: '/var/lib/twinbench/r/initrd.gz',
   cmdLine: "console=ttyS0 panic=-1 -- mode=vm workload=idle note=it's#{`id`}",
   consoleLog: '/var/lib/twinbench/r/idle-1.console', pool: 'tb-ab12', network: 'tb-ab12-v', networkAddress: '10.214.18.0/24',
@@ -38,6 +38,24 @@ test('the Vagrantfile: every slot filled, TCG as driver "qemu" with the QEMU bac
   const disk = renderVagrantfile(template, { ...values, scratchVolume: 'tb-ab12-vagrant-disk-1-scratch.img' });
   assert.match(disk, /lv\.storage :file, :path => 'tb-ab12-vagrant-disk-1-scratch\.img', :type => 'raw', :cache => 'none', :io => 'native', :allow_existing => true/);
   assert.throws(() => renderVagrantfile(`${template}{{nope}}`, values), /no value for \{\{nope\}\}/);
+});
+
+test("the Vagrantfile carries the envelope the QEMU runtime's trial cgroup gets: a memory hard limit and a whole-domain CPU quota set before StartDomain", () => {
+  const file = renderVagrantfile(template, { ...values, vcpus: 2, envelope: vagrantEnvelope(2, 512) });
+  // 512 MiB guest RAM + 256 MiB for the VMM, in KiB.
+  assert.match(file, /lv\.memtune :type => "hard_limit", :value => 786432\n/);
+  assert.match(file, /hook\.before VagrantPlugins::ProviderLibvirt::Action::StartDomain, TwinbenchCpuQuota/);
+  assert.match(file, /domain = 'tb-ab12-vagrant-idle-1-default'/);
+  assert.match(file, /'schedinfo', domain, '--config', '--set', 'global_period=100000', '--set', 'global_quota=200000'/);
+  // Where libvirt cannot raise QEMU's locked-memory limit, no memtune: the harness writes the limit instead.
+  assert.doesNotMatch(renderVagrantfile(template, { ...values, memtune: false }), /memtune/);
+});
+
+test('memtune only where libvirt may raise the locked-memory rlimit: CAP_SYS_RESOURCE (bit 24) in CapEff', () => {
+  assert.equal(memtuneWorks('Name:\tnode\nCapEff:\t000001ffffffffff\n'), true);
+  // This CI host's root: every capability but CAP_SYS_RESOURCE.
+  assert.equal(memtuneWorks('Name:\tnode\nCapEff:\t000001fffeffffff\n'), false);
+  assert.equal(memtuneWorks('Name:\tnode\n'), false);
 });
 
 test('box metadata, the vagrant user, and the base volume name vagrant-libvirt looks for', () => {
@@ -79,4 +97,12 @@ test("the domain's cgroup: not before libvirt moved QEMU into its machine partit
   assert.equal(placed.dirs.cpuacct, undefined);
   const v2 = libvirtDomainCgroup('0::/machine.slice/machine-qemu-1-d.scope/libvirt/emulator\n', { v1: new Map(), v2: '/sys/fs/cgroup' });
   assert.deepEqual(v2, { version: 2, dir: '/sys/fs/cgroup/machine.slice/machine-qemu-1-d.scope/libvirt' });
+});
+
+test("a domain left in cpuacct's root (mounted apart from cpu) has its cgroup CPU columns missing with that reason, not zero", () => {
+  const gaps = domainCgroupGaps({ version: 1, dirs: { memory: '/sys/fs/cgroup/memory/machine/qemu-1-x.libvirt-qemu' } });
+  assert.match(gaps['cgroup.cpu_seconds'] ?? '', /cpuacct hierarchy/);
+  assert.deepEqual(Object.keys(gaps).sort(), ['cgroup.cpu_seconds', 'cgroup.cpu_system_seconds', 'cgroup.cpu_user_seconds']);
+  assert.deepEqual(domainCgroupGaps({ version: 1, dirs: { memory: '/m', cpuacct: '/c' } }), {});
+  assert.deepEqual(domainCgroupGaps({ version: 2, dir: '/sys/fs/cgroup/machine.slice/x' }), {});
 });

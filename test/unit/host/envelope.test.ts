@@ -27,9 +27,13 @@ test('cgroup files: v1 quota over a 100 ms period, memory and memory+swap alike;
   ]);
 });
 
-test('the record says how the envelope is set, and why it is not where the runtime owns its cgroup', () => {
-  assert.match(envelopeRecord('vm', true, 1, 512).how, /^1 CPU quota and 768 MiB memory \(512 MiB guest RAM \+ 256 MiB for the VMM\), no swap, on the trial's cgroup$/);
-  const libvirt = envelopeRecord('vm', false, 1, 512);
-  assert.equal(libvirt.enforced, false);
-  assert.match(libvirt.how, /^not enforced: the runtime places the guest in a cgroup of its own/);
+test('the record says how the envelope is set, by whom, and why it is not where nobody sets it', () => {
+  assert.match(envelopeRecord('vm', 'trial-cgroup', 1, 512).how, /^1 CPU quota and 768 MiB memory \(512 MiB guest RAM \+ 256 MiB for the VMM\), no swap, on the trial's cgroup$/);
+  const libvirt = envelopeRecord('vm', 'libvirt', 1, 512);
+  assert.equal(libvirt.enforced, true);
+  assert.equal(libvirt.memoryBytes, 768 * 2 ** 20);
+  assert.match(libvirt.how, /^1 CPU quota and 768 MiB memory .*on the domain's cgroup, by libvirt \(cputune global_quota/);
+  const none = envelopeRecord('vm', 'none', 1, 512);
+  assert.equal(none.enforced, false);
+  assert.match(none.how, /^not enforced: the runtime places the guest in a cgroup of its own/);
 });
