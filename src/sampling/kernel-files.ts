@@ -5,6 +5,8 @@ import { join } from 'node:path';
 export interface CgroupTree {
   pids: number[];
   childGroups: number;
+  /** The folder's cgroup.procs could not be read: the group was removed (or never existed). */
+  gone?: boolean;
 }
 
 /**
@@ -16,6 +18,8 @@ export interface CgroupTree {
  */
 export class KernelFiles {
   readonly #fds = new Map<string, number>();
+  /** Child group names per folder, as last listed (listing a cgroup folder costs tens of µs). */
+  readonly #children = new Map<string, string[]>();
   #buffer = Buffer.allocUnsafe(16 * 1024);
 
   /** The file's text now, or undefined when it does not exist (yet, or any more). */
@@ -65,15 +69,29 @@ export class KernelFiles {
   }
 
   /** Pids in a cgroup folder and all its descendants, with the number of descendant groups. */
-  readTree(dir: string): CgroupTree {
-    const own = (this.read(join(dir, 'cgroup.procs')) ?? '').split('\n').filter((line) => line.trim() !== '').map(Number);
-    let children: string[] = [];
-    try {
-      children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
-    } catch {
-      // The group is gone: no processes, no children.
+  /**
+   * With `list: false` the child groups found at the last listing are read again without listing the folders
+   * anew; a child that is gone makes its parent listed again. New child groups appear at the next listing.
+   */
+  readTree(dir: string, options: { list: boolean } = { list: true }): CgroupTree {
+    const procs = this.read(join(dir, 'cgroup.procs'));
+    const own = (procs ?? '').split('\n').filter((line) => line.trim() !== '').map(Number);
+    let children = options.list ? undefined : this.#children.get(dir);
+    if (children === undefined) {
+      try {
+        children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+      } catch {
+        // The group is gone: no processes, no children.
+        children = [];
+      }
+      this.#children.set(dir, children);
     }
-    const below = children.map((name) => this.readTree(join(dir, name)));
-    return { pids: [...own, ...below.flatMap((tree) => tree.pids)], childGroups: below.reduce((sum, tree) => sum + 1 + tree.childGroups, 0) };
+    const below = children.map((name) => ({ name, tree: this.readTree(join(dir, name), options) }));
+    if (!options.list && below.some(({ tree }) => tree.gone)) {
+      this.#children.delete(dir);
+      return this.readTree(dir, { list: true });
+    }
+    const trees = below.map(({ tree }) => tree);
+    return { pids: [...own, ...trees.flatMap((tree) => tree.pids)], childGroups: trees.reduce((sum, tree) => sum + 1 + tree.childGroups, 0), ...(procs === undefined ? { gone: true } : {}) };
   }
 }

@@ -53,7 +53,7 @@ export function readCgroup(location: CgroupLocation, tickSeconds: number, files:
  * guest's processes sit in a child (Docker's container group, the harness's `guest` leaf, libvirt's
  * `emulator`), while the group itself is what the counters are read from.
  */
-export function readCgroupPids(location: CgroupLocation, files: KernelFiles): CgroupTree {
+export function readCgroupPids(location: CgroupLocation, files: KernelFiles, options: { list: boolean } = { list: true }): CgroupTree {
   const dir = location.version === 2 ? location.dir : location.dirs.memory;
-  return dir ? files.readTree(dir) : { pids: [], childGroups: 0 };
+  return dir ? files.readTree(dir, options) : { pids: [], childGroups: 0 };
 }

@@ -1,4 +1,5 @@
-import { parseProcIo, parseProcStat, parseProcStatus, parseSmapsRollup } from './proc.js';
+import { readFileSync } from 'node:fs';
+import { pageSizeBytes, parseProcIo, parseProcStat, parseProcStatm, parseSmapsRollup } from './proc.js';
 import type { KernelFiles } from './kernel-files.js';
 import { readOptional } from './read-cgroup.js';
 
@@ -16,27 +17,39 @@ export interface ProcReading {
   ioWriteBytes?: number;
 }
 
+let pageBytes: number | undefined;
+function pageSize(): number {
+  if (pageBytes === undefined) {
+    try {
+      pageBytes = pageSizeBytes(readFileSync('/proc/self/auxv'));
+    } catch {
+      pageBytes = 4096;
+    }
+  }
+  return pageBytes;
+}
+
 function add(total: number | undefined, value: number | undefined): number | undefined {
   if (value === undefined) return total;
   return (total ?? 0) + value;
 }
 
 /**
- * Read and sum status, smaps_rollup (unless `smaps: false`), stat and io over the given pids,
+ * Read and sum statm, smaps_rollup (unless `smaps: false`), stat and io over the given pids,
  * through `files`. smaps_rollup walks every mapping of the process: the costliest file by far.
  */
 export function readProcs(pids: readonly number[], tickSeconds: number, files: KernelFiles, options: { smaps: boolean } = { smaps: true }): ProcReading {
   const reading: ProcReading = {};
   for (const pid of pids) {
-    const status = files.read(`/proc/${pid}/status`);
+    const statm = files.read(`/proc/${pid}/statm`);
     const smaps = options.smaps ? files.read(`/proc/${pid}/smaps_rollup`) : undefined;
     const stat = files.read(`/proc/${pid}/stat`);
     const io = files.read(`/proc/${pid}/io`);
-    const memory = status === undefined ? {} : parseProcStatus(status);
+    const rssBytes = statm === undefined ? undefined : parseProcStatm(statm, pageSize());
     const shared = smaps === undefined ? {} : parseSmapsRollup(smaps);
     const ticks = stat === undefined ? undefined : parseProcStat(stat);
     const ioValues = io === undefined ? {} : parseProcIo(io);
-    reading.rssBytes = add(reading.rssBytes, memory.rssBytes);
+    reading.rssBytes = add(reading.rssBytes, rssBytes);
     reading.pssBytes = add(reading.pssBytes, shared.pssBytes);
     reading.privateBytes = add(reading.privateBytes, shared.privateBytes);
     reading.cpuSeconds = add(reading.cpuSeconds, ticks ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds : undefined);

@@ -20,7 +20,9 @@ export interface SamplerTarget {
 type ColumnSpec = Omit<SeriesColumn, 'values'>;
 
 /** The shim's smaps_rollup is read on every this-many full rows (and every event row). */
-const shimSmapsEvery = 5;
+const shimSmapsEvery = 10;
+/** The guest's cgroup folders are listed anew (new child groups) on every this-many full rows and every event row. */
+const listGroupsEvery = 10;
 
 const cgroupColumns: Record<string, { field: keyof CgroupReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind'] }> = {
   'cgroup.memory_usage_bytes': { field: 'memoryUsageBytes', unit: 'bytes', kind: 'gauge' },
@@ -44,7 +46,7 @@ const v1RemovedChildReason = "cgroup v1 blkio drops a removed child group's I/O 
 type ProcColumn = { field: keyof ProcReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind']; source: string };
 
 const memoryColumns: Record<string, ProcColumn> = {
-  rss_bytes: { field: 'rssBytes', unit: 'bytes', kind: 'gauge', source: 'proc.status.VmRSS' },
+  rss_bytes: { field: 'rssBytes', unit: 'bytes', kind: 'gauge', source: 'proc.statm.resident' },
   pss_bytes: { field: 'pssBytes', unit: 'bytes', kind: 'gauge', source: 'proc.smaps_rollup.Pss' },
   private_bytes: { field: 'privateBytes', unit: 'bytes', kind: 'gauge', source: 'proc.smaps_rollup.Private' },
 };
@@ -148,7 +150,7 @@ export class Sampler {
     let guest: ProcReading | undefined;
     let shim: ProcReading | undefined;
     if (full) {
-      const { pids } = readCgroupPids(location, this.#files);
+      const { pids } = readCgroupPids(location, this.#files, { list: label !== undefined || this.#fullRows % listGroupsEvery === 0 });
       for (const gone of this.#pids.filter((pid) => !pids.includes(pid))) this.#files.forgetUnder(`/proc/${gone}`);
       this.#pids = pids;
       // On v1 a blkio group that no longer holds the guest (no process, no child group) may have lost its
@@ -158,8 +160,8 @@ export class Sampler {
       childGone = blkioTree !== undefined && blkioTree.pids.length === 0 && blkioTree.childGroups === 0;
       if (childGone) for (const column of v1ChildOnlyColumns) this.#missingReasons[column] = v1RemovedChildReason;
       guest = pids.length > 0 ? readProcs(pids, this.#tickSeconds, this.#files) : undefined;
-      // The shim's PSS barely moves and its smaps_rollup costs ~200 µs (a Go runtime's many mappings):
-      // read at every event row and every fifth full row; its RSS and CPU on every full row.
+      // The shim's PSS barely moves and its smaps_rollup costs ~300 µs (a Go runtime's many mappings):
+      // read at every event row and every tenth full row; its RSS and CPU on every full row.
       const shimSmaps = label !== undefined || this.#fullRows % shimSmapsEvery === 0;
       shim = this.#target.extraPids?.length ? readProcs(this.#target.extraPids, this.#tickSeconds, this.#files, { smaps: shimSmaps }) : undefined;
       this.#fullRows++;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { parseProcIo, parseProcStat, parseProcStatus, parseSmapsRollup } from '../../../src/sampling/proc.js';
+import { readFileSync } from 'node:fs';
+import { pageSizeBytes, parseProcIo, parseProcStat, parseProcStatm, parseProcStatus, parseSmapsRollup } from '../../../src/sampling/proc.js';
 import { fixture } from '../../helpers.js';
 
 test('stat of the containerd shim recorded on this host', () => {
@@ -30,4 +31,16 @@ test('io: read_bytes/write_bytes, not rchar/wchar', () => {
   const io = parseProcIo('rchar: 100\nwchar: 200\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n');
   assert.deepEqual(io, { readBytes: 4096, writeBytes: 8192 });
   assert.ok(parseProcIo(fixture('proc-host', 'container.io')).readBytes !== undefined);
+});
+
+test("statm's resident pages are status's VmRSS: read both of this process at once", () => {
+  const page = pageSizeBytes(readFileSync('/proc/self/auxv'));
+  assert.ok([4096, 16384, 65536].includes(page), `page size ${page}`);
+  // The two reads are microseconds apart; RSS may move by a few pages between them.
+  const statm = parseProcStatm(readFileSync('/proc/self/statm', 'utf8'), page)!;
+  const status = parseProcStatus(readFileSync('/proc/self/status', 'utf8')).rssBytes!;
+  assert.ok(Math.abs(statm - status) <= 64 * page, `statm ${statm} vs VmRSS ${status}`);
+  assert.equal(parseProcStatm('12 x 3', 4096), undefined);
+  assert.equal(parseProcStatm('', 4096), undefined);
+  assert.equal(pageSizeBytes(Buffer.alloc(0)), 4096);
 });
