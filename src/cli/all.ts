@@ -19,7 +19,8 @@ import { openRunScope } from '../orchestrator/run-scope.js';
 import { runSuite } from '../orchestrator/run-suite.js';
 import { cacheDir, stateDir, workloadsDir } from '../paths.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { resultSchemaVersion, type ResultFile } from '../results/types.js';
+import { Journal, journalPathFor, type JournalHeader } from '../results/journal.js';
+import { resultSchemaVersion, type ResultFile, type TrialResult } from '../results/types.js';
 import { resultFileName, writeFileAtomic } from '../results/write.js';
 import { toolVersion } from '../version.js';
 import { buildImageSet, validateImageFlags, type ImageFlags } from './images.js';
@@ -45,22 +46,25 @@ function hostNotes(cgroupVersion: 1 | 2, emulatedVm: boolean): string[] {
 }
 
 /**
- * Write JSON + Markdown atomically. When the output folder fails (disk full, read-only), the
- * measured results are saved in the cache folder instead and the error names both places.
+ * Write JSON + Markdown atomically, then drop the run's journal. When the output folder fails (disk full,
+ * read-only), the measured results are saved in the cache folder instead and the error names both places;
+ * where neither can be written, the journal stays.
  */
-async function writeResults(jsonPath: string, result: ResultFile, markdown: string, io: CommandIo): Promise<string> {
+async function writeResults(jsonPath: string, result: ResultFile, markdown: string, io: CommandIo, journal: Journal): Promise<string> {
   const json = `${JSON.stringify(result)}\n`;
   try {
     await writeFileAtomic(jsonPath, json);
+    journal.remove();
     await writeFileAtomic(jsonPath.replace(/\.json$/, '.md'), markdown);
     return jsonPath;
   } catch (error) {
     const rescue = join(cacheDir(), 'unwritten-results', basename(jsonPath));
     try {
       await writeFileAtomic(rescue, json);
+      journal.remove();
       io.warn(`the results were saved to ${rescue} instead`);
     } catch {
-      io.warn('the results could not be saved anywhere');
+      io.warn(journal.problem === undefined ? `the results could not be saved anywhere; the trials are in the run's journal ${journal.path}` : 'the results could not be saved anywhere');
     }
     throw error;
   }
@@ -116,6 +120,39 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     if (record) record.envelope = envelopeRecord(backend.kind, backend.cgroupPlacement === 'own' ? (backend.envelopeEnforcer ?? 'none') : 'trial-cgroup', config.vcpus, config.memoryMiB);
   }
 
+  const notes = [
+    ...hostNotes(cgroupMode.version, runtimes.qemu?.emulated ?? false),
+    ...(foreign ? [`Guest architecture ${config.arch} on a ${hostArch} host: containers ran under qemu-user and VMs under TCG; every figure measures emulation, and the host-side figures include the emulator.`] : []),
+  ];
+  const header: JournalHeader = {
+    schemaVersion: resultSchemaVersion,
+    tool: { name: 'twinbench', version: toolVersion },
+    runId,
+    startedAt: startedAt.toISOString(),
+    host: { ...inventory, cgroupVersion: cgroupMode.version, cgroupMode: cgroupMode.mode, ksm, clockTicksPerSecond: clockTicks, fingerprint },
+    config,
+    images: {
+      rootfsDigest: images.rootfsDigest,
+      inputsDigest: images.inputsDigest,
+      dockerTag: images.dockerTag,
+      kernel: images.kernel,
+      initrd: images.initrd ?? { source: 'built' },
+      suite: images.suite,
+      packages: [...images.packages],
+    },
+    runtimes,
+    notes,
+  };
+  const resultPath = join(outDir, resultFileName(startedAt, hostname()));
+  // Each finished trial is on disk before the next starts: a harness that dies loses none of them.
+  const journal = Journal.open(journalPathFor(resultPath), header);
+  let journalWarned = false;
+  const record = (kind: 'trial' | 'warmup', trial: TrialResult) => {
+    journal.record(kind, trial);
+    if (journal.problem && !journalWarned) io.warn(`${journal.problem}; the run goes on`);
+    journalWarned ||= journal.problem !== undefined;
+  };
+
   const { warmups, trials, repetitions } = await runSuite({
     runId,
     runDir,
@@ -131,37 +168,28 @@ export async function runAll(flags: AllFlags, io: CommandIo): Promise<ExitCodeVa
     signal: io.signal,
     onTrialStart: (trial, index, total) => io.progress(describeTrialStart(trial, index, total)),
     onTrial: (trial, index, total) => io.log(describeTrial(trial, index, total)),
+    onRecord: record,
   });
 
+  const { schemaVersion, tool, startedAt: started, host, images: imageRecord } = header;
   const result: ResultFile = {
-    schemaVersion: resultSchemaVersion,
-    tool: { name: 'twinbench', version: toolVersion },
+    schemaVersion,
+    tool,
     runId,
-    startedAt: startedAt.toISOString(),
+    startedAt: started,
     finishedAt: new Date().toISOString(),
     status: io.signal.aborted ? 'interrupted' : 'completed',
-    host: { ...inventory, cgroupVersion: cgroupMode.version, cgroupMode: cgroupMode.mode, ksm, clockTicksPerSecond: clockTicks, fingerprint },
+    host,
     config,
-    images: {
-      rootfsDigest: images.rootfsDigest,
-      inputsDigest: images.inputsDigest,
-      dockerTag: images.dockerTag,
-      kernel: images.kernel,
-      initrd: images.initrd ?? { source: 'built' },
-      suite: images.suite,
-      packages: [...images.packages],
-    },
+    images: imageRecord,
     runtimes,
     warmups,
     trials,
     ...(repetitions ? { repetitions } : {}),
-    notes: [
-      ...hostNotes(cgroupMode.version, runtimes.qemu?.emulated ?? false),
-      ...(foreign ? [`Guest architecture ${config.arch} on a ${hostArch} host: containers ran under qemu-user and VMs under TCG; every figure measures emulation, and the host-side figures include the emulator.`] : []),
-    ],
+    notes,
   };
   const markdown = renderMarkdown(result);
-  const jsonPath = await writeResults(join(outDir, resultFileName(startedAt, hostname())), result, markdown, io);
+  const jsonPath = await writeResults(resultPath, result, markdown, io, journal);
   await scope.finish();
   io.out(markdown);
   io.out(jsonPath);

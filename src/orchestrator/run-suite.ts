@@ -61,6 +61,8 @@ export interface SuiteRunContext {
   signal: AbortSignal;
   /** Called after each trial with its result and position. */
   onTrial: (result: TrialResult, index: number, total: number) => void;
+  /** Every finished trial and warm-up, as it finishes (the run's journal). */
+  onRecord?: (kind: 'trial' | 'warmup', result: TrialResult) => void;
   /** Called before each trial starts. */
   onTrialStart: (trial: PlannedTrial, index: number, total: number) => void;
 }
@@ -99,7 +101,9 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
     for (const trial of planWarmups(context.config, workload.name)) {
       if (context.signal.aborted) break;
       context.onTrialStart(trial, -1, 0);
-      warmups.push(await runPlanned(context, trial));
+      const warmup = await runPlanned(context, trial);
+      warmups.push(warmup);
+      context.onRecord?.('warmup', warmup);
     }
     trials.push(...(await runPlannedList(context, planWorkload(context.config, workload.name, workload.reps), trials.length, total)));
   }
@@ -137,6 +141,7 @@ async function runPlannedList(context: SuiteRunContext, planned: PlannedTrial[],
     const result = await runPlanned(context, trial);
     results.push(result);
     context.onTrial(result, index, total);
+    context.onRecord?.('trial', result);
   }
   return results;
 }

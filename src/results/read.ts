@@ -3,6 +3,7 @@ import { UsageError } from '../errors.js';
 import { validateResult } from './schema.js';
 import { resultSchemaVersion, type ResultFile } from './types.js';
 import { jsonSyntaxProblem } from '../json-problem.js';
+import { isJournal, resultFromJournal } from './journal.js';
 
 /**
  * Bring an older file up to the current schema. Version 1 is the first published version, so the
@@ -23,8 +24,10 @@ export function migrateResult(value: Record<string, unknown>): Record<string, un
 export function parseResult(text: string, file: string): ResultFile {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    // A run's journal, left behind by a harness that died: read as the interrupted result it holds.
+    value = isJournal(text) ? resultFromJournal(text, file) : JSON.parse(text);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const why = text.trim() === '' ? 'the file is empty' : `not valid JSON, truncated? (${jsonSyntaxProblem(text, error)})`;
     throw new UsageError(`${file}: ${why}`);
   }

@@ -1,22 +1,33 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { parseResult } from '../../src/results/read.js';
 import { leftovers, runBench, startBench } from './helpers.js';
 
-test('harness killed with SIGKILL mid-VM: next run warns, bench clean removes the orphaned VM, cgroups and run folder', { timeout: 180_000 }, async () => {
+test('harness killed with SIGKILL mid-VM: the finished trial is kept in the journal, next run warns, bench clean removes the orphaned VM, cgroups and run folder', { timeout: 180_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
   const child = startBench(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--out', out]);
   let seen = '';
   child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
-  for (let i = 0; i < 600 && !/\[1\/2\] qemu idle #1 running/.test(seen); i++) await sleep(100);
+  for (let i = 0; i < 900 && !/\[2\/2\] qemu idle #2 running/.test(seen); i++) await sleep(100);
   await sleep(1000);
   child.kill('SIGKILL');
   await child;
   const left = await leftovers();
   assert.ok(left.some((item) => item.startsWith('cgroup')), `SIGKILL leaves the VM's cgroup: ${left.join(', ')}`);
+  // Each finished trial was on disk before the next began: the journal reads as an interrupted result.
+  const journals = readdirSync(out).filter((name) => name.endsWith('.partial.jsonl'));
+  assert.equal(journals.length, 1, readdirSync(out).join(', '));
+  const kept = parseResult(readFileSync(join(out, journals[0]!), 'utf8'), journals[0]!);
+  assert.equal(kept.status, 'interrupted');
+  assert.deepEqual(kept.trials.map((t) => `${t.trialId} ${t.state}`), ['qemu-idle-1 completed']);
+  assert.equal(kept.warmups.length, 1);
+  const report = await runBench(['report', join(out, journals[0]!)]);
+  assert.equal(report.exitCode, 0, report.all);
+  assert.match(report.stdout, /stopped before its end/);
 
   const next = await runBench(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '1', '--out', out]);
   assert.equal(next.exitCode, 0, next.all);

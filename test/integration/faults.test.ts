@@ -32,7 +32,7 @@ async function initrdWithInit(script: string): Promise<string> {
 test('a guest that never prints READY: errored with the reason and its console, the run goes on, exit 4', { timeout: 180_000 }, async () => {
   const initrd = await initrdWithInit('#!/bin/busybox sh\n/bin/busybox echo "stuck before the agent"\nexec /bin/busybox sleep 600\n');
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle', '--reps', '1', '--initrd', initrd, '--ready-timeout', '8', '--out', out]);
+  const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle', '--reps', '1', '--initrd', initrd, '--ready-timeout', '8', '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
   assert.deepEqual(validateResult(result), []);
@@ -49,7 +49,7 @@ test('a guest that never prints READY: errored with the reason and its console, 
 test('a guest kernel panic: errored trial naming QEMU\'s exit, nothing left behind', { timeout: 180_000 }, async () => {
   const initrd = await initrdWithInit('#!/bin/busybox sh\n/bin/busybox echo "about to die"\nexit 1\n');
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const run = await runBench(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '1', '--initrd', initrd, '--out', out]);
+  const run = await runBench(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '1', '--initrd', initrd, '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
   const [vm] = result.trials;

@@ -11,7 +11,7 @@ const artifacts = join(packageRoot, 'test-artifacts');
 
 test('the HTML report renders offline in headless Chromium with charts that have data and no console errors', { timeout: 240_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-html-'));
-  const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle,cpu', '--reps', '1', '--out', out]);
+  const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle,cpu', '--reps', '1', '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 0, run.all);
   const { path } = readResult(run.stdout);
   const htmlPath = join(out, 'report.html');

@@ -25,7 +25,7 @@ const tolerance = 0.05;
 
 test('idle and cpu through a real `vagrant up`: sampler agrees with virsh domstats, Vagrant overhead apart, nothing left', { timeout: 600_000, skip }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-vagrant-'));
-  const run = await runBench(['all', '--runtimes', 'vagrant', '--workloads', 'idle,cpu', '--reps', '1', '--suite', 'quick', '--out', out]);
+  const run = await runBench(['all', '--runtimes', 'vagrant', '--workloads', 'idle,cpu', '--reps', '1', '--suite', 'quick', '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 0, run.all);
   const { result, path } = readResult(run.stdout);
   assert.deepEqual(validateResult(result), []);
