@@ -34,7 +34,7 @@ export interface QemuSettings {
   readonly runDir: string;
   /** Names the run's bridge and taps. */
   readonly runId: string;
-  /** cgroup v1 only: disk holding the overlays, given a non-limiting throttle rule so I/O is counted. */
+  /** The run's I/O devices (non-limiting throttle rules on v1), recorded in the runtime's ioAccounting. */
   readonly ioDevices?: IoDevices;
 }
 

@@ -76,6 +76,11 @@ function uniqueDevices(devices: readonly BlockDevice[]): BlockDevice[] {
 export interface IoDevices {
   readonly counted: readonly BlockDevice[];
   readonly ruled: readonly BlockDevice[];
+  /**
+   * The devices below a stacked one: their lines are left out of the sums (any other device's are kept, so a
+   * device this list did not foresee is still counted). A filesystem directly on such a device would be lost.
+   */
+  readonly below: readonly BlockDevice[];
   /** Only v1 needs (and gets) the rules; v2's io.stat counts without them. */
   readonly cgroupVersion: 1 | 2;
 }
@@ -86,7 +91,7 @@ export async function ioDevicesOf(paths: readonly string[], sysRoot = '/sys', cg
   if (tops.length === 0) return undefined;
   const stacks = await Promise.all(tops.map((top) => devicesBelow(top, sysRoot)));
   const below = new Set(stacks.flat().map(deviceKey));
-  return { counted: tops.filter((top) => !below.has(deviceKey(top))), ruled: uniqueDevices([...tops, ...stacks.flat()]), cgroupVersion };
+  return { counted: tops.filter((top) => !below.has(deviceKey(top))), ruled: uniqueDevices([...tops, ...stacks.flat()]), below: uniqueDevices(stacks.flat()), cgroupVersion };
 }
 
 /**
@@ -99,7 +104,7 @@ export const nonLimitingBps = 1_000_000_000_000_000;
 export function describeIoAccounting(devices: IoDevices | undefined): string {
   if (!devices) return 'cgroup as is';
   const names = (list: readonly BlockDevice[]) => list.map((d) => d.devPath).join(', ');
-  const stacked = devices.ruled.length > devices.counted.length ? `; summed on ${names(devices.counted)} only, not again on the devices below them` : '';
+  const stacked = devices.below.length > 0 ? `; ${names(devices.below)} left out of the sums (below a stacked device: its I/O again)` : '';
   if (devices.cgroupVersion === 2) return `cgroup v2 io.stat on ${names(devices.counted)}${stacked}`;
   return `cgroup v1 with a non-limiting throttle rule on ${names(devices.ruled)}${stacked}`;
 }

@@ -106,8 +106,8 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
   const origin = performance.now();
   const observer = {
     guestStarted(target: SamplerTarget): void {
-      const countedDevices = sampling.ioDevices?.counted.map(deviceKey);
-      sampler = new Sampler(target, { intervalMs: sampling.intervalMs, tickSeconds: sampling.tickSeconds, origin, ...(countedDevices ? { countedDevices } : {}) });
+      const skippedDevices = sampling.ioDevices?.below.map(deviceKey);
+      sampler = new Sampler(target, { intervalMs: sampling.intervalMs, tickSeconds: sampling.tickSeconds, origin, ...(skippedDevices ? { skippedDevices } : {}) });
       // A container can print READY before its start call returns: then the first sample is the READY one.
       sampler.start(readyBeforeSampler ? 'ready' : undefined);
     },

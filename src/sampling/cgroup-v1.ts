@@ -5,16 +5,16 @@ import { parseFlatKeyed, parseSingleInteger, pickFlatKeyed } from './parse-commo
 const memoryStatKeys = ['total_inactive_file', 'inactive_file', 'total_rss', 'rss', 'total_cache', 'cache'];
 
 /**
- * Totals from `blkio.throttle.io_service_bytes` / `io_serviced` (lines `MAJ:MIN Op N`, then `Total N`); with
- * `counted`, over those devices only (a stacked device's I/O is charged again on the devices below it).
+ * Totals from `blkio.throttle.io_service_bytes` / `io_serviced` (lines `MAJ:MIN Op N`, then `Total N`), leaving
+ * out the `skipped` devices: those below a stacked one, where its I/O is charged a second time.
  */
-export function parseBlkioThrottle(text: string, counted?: ReadonlySet<string>): { read: number; write: number } | undefined {
+export function parseBlkioThrottle(text: string, skipped?: ReadonlySet<string>): { read: number; write: number } | undefined {
   let read = 0;
   let write = 0;
   let seen = false;
   for (const line of text.split('\n')) {
     const match = /^(\d+:\d+)\s+(Read|Write)\s+(\d+)$/.exec(line.trim());
-    if (match?.[1] && counted && !counted.has(match[1])) continue;
+    if (match?.[1] && skipped?.has(match[1])) continue;
     if (match?.[2] && match[3] !== undefined) {
       seen = true;
       if (match[2] === 'Read') read += Number(match[3]);
@@ -40,11 +40,11 @@ export interface CgroupV1Files {
 const defaultTickSeconds = 0.01;
 
 /** Normalise v1 files into a reading. */
-export function parseCgroupV1(files: CgroupV1Files, tickSeconds = defaultTickSeconds, countedDevices?: ReadonlySet<string>): CgroupReading {
+export function parseCgroupV1(files: CgroupV1Files, tickSeconds = defaultTickSeconds, skippedDevices?: ReadonlySet<string>): CgroupReading {
   const stat = files.memoryStat === undefined ? undefined : pickFlatKeyed(files.memoryStat, memoryStatKeys);
   const cpuStat = files.cpuacctStat === undefined ? undefined : parseFlatKeyed(files.cpuacctStat);
-  const bytes = files.blkioBytes === undefined ? undefined : parseBlkioThrottle(files.blkioBytes, countedDevices);
-  const ops = files.blkioOps === undefined ? undefined : parseBlkioThrottle(files.blkioOps, countedDevices);
+  const bytes = files.blkioBytes === undefined ? undefined : parseBlkioThrottle(files.blkioBytes, skippedDevices);
+  const ops = files.blkioOps === undefined ? undefined : parseBlkioThrottle(files.blkioOps, skippedDevices);
   const usage = files.memoryUsage === undefined ? undefined : parseSingleInteger(files.memoryUsage);
   const inactiveFile = stat?.get('total_inactive_file') ?? stat?.get('inactive_file');
   const cpuNs = files.cpuacctUsage === undefined ? undefined : parseSingleInteger(files.cpuacctUsage);

@@ -2,15 +2,15 @@ import { workingSet, type CgroupReading, type CgroupSources } from './cgroup-rea
 import { parseSingleInteger, pickFlatKeyed } from './parse-common.js';
 
 /**
- * Totals over devices from `io.stat` (lines `MAJ:MIN rbytes=N wbytes=N rios=N wios=N …`); with `counted`,
- * over those devices only (a stacked device's I/O shows again on the devices below it).
+ * Totals over devices from `io.stat` (lines `MAJ:MIN rbytes=N wbytes=N rios=N wios=N …`), leaving out the
+ * `skipped` devices: those below a stacked one, where its I/O shows a second time.
  */
-export function parseIoStat(text: string, counted?: ReadonlySet<string>): { rbytes: number; wbytes: number; rios: number; wios: number } | undefined {
+export function parseIoStat(text: string, skipped?: ReadonlySet<string>): { rbytes: number; wbytes: number; rios: number; wios: number } | undefined {
   const totals = { rbytes: 0, wbytes: 0, rios: 0, wios: 0 };
   let seen = false;
   for (const line of text.split('\n')) {
     const device = /^(\d+:\d+)\s/.exec(line)?.[1];
-    if (!device || (counted && !counted.has(device))) continue;
+    if (!device || skipped?.has(device)) continue;
     seen = true;
     for (const pair of line.trim().split(/\s+/).slice(1)) {
       const [key, value] = pair.split('=');
@@ -31,10 +31,10 @@ export interface CgroupV2Files {
 }
 
 /** Normalise v2 files into a reading. */
-export function parseCgroupV2(files: CgroupV2Files, countedDevices?: ReadonlySet<string>): CgroupReading {
+export function parseCgroupV2(files: CgroupV2Files, skippedDevices?: ReadonlySet<string>): CgroupReading {
   const stat = files.memoryStat === undefined ? undefined : pickFlatKeyed(files.memoryStat, ['inactive_file', 'anon', 'file']);
   const cpu = files.cpuStat === undefined ? undefined : pickFlatKeyed(files.cpuStat, ['usage_usec', 'user_usec', 'system_usec']);
-  const io = files.ioStat === undefined ? undefined : parseIoStat(files.ioStat, countedDevices);
+  const io = files.ioStat === undefined ? undefined : parseIoStat(files.ioStat, skippedDevices);
   const usage = files.memoryCurrent === undefined ? undefined : parseSingleInteger(files.memoryCurrent);
   const inactiveFile = stat?.get('inactive_file');
   const micro = (key: string): number | undefined => {

@@ -20,7 +20,7 @@ export async function readOptional(path: string): Promise<string | undefined> {
  * needs (memory usage and working set, CPU time); the high-water mark, the v1 user/system split and
  * the I/O files are read on the sampler's full samples.
  */
-export function readCgroup(location: CgroupLocation, tickSeconds: number, files: KernelFiles, options: { full: boolean; countedDevices?: ReadonlySet<string> } = { full: true }): CgroupReading {
+export function readCgroup(location: CgroupLocation, tickSeconds: number, files: KernelFiles, options: { full: boolean; skippedDevices?: ReadonlySet<string> } = { full: true }): CgroupReading {
   if (location.version === 2) {
     const file = (name: string) => files.read(join(location.dir, name));
     return parseCgroupV2({
@@ -29,7 +29,7 @@ export function readCgroup(location: CgroupLocation, tickSeconds: number, files:
       memoryStat: file('memory.stat'),
       cpuStat: file('cpu.stat'),
       ioStat: options.full ? file('io.stat') : undefined,
-    }, options.countedDevices);
+    }, options.skippedDevices);
   }
   const { memory, cpuacct, blkio } = location.dirs;
   const file = (dir: string | undefined, name: string) => (dir ? files.read(join(dir, name)) : undefined);
@@ -44,7 +44,7 @@ export function readCgroup(location: CgroupLocation, tickSeconds: number, files:
       blkioOps: options.full ? file(blkio, 'blkio.throttle.io_serviced_recursive') : undefined,
     },
     tickSeconds,
-    options.countedDevices,
+    options.skippedDevices,
   );
 }
 

@@ -93,11 +93,11 @@ export class Sampler {
   #inFlight: Promise<void> | undefined;
 
   /** `origin` is the performance.now() of the trial start, so rows line up with boot phases. */
-  /** cgroup v1: the `MAJ:MIN` whose blkio lines are summed (the devices below a stacked one are left out). */
-  readonly #countedDevices: ReadonlySet<string> | undefined;
+  /** `MAJ:MIN` of the devices below a stacked one: their I/O lines repeat the stacked device's and are left out. */
+  readonly #skippedDevices: ReadonlySet<string> | undefined;
 
-  constructor(target: SamplerTarget, options: { intervalMs: number; tickSeconds: number; origin: number; countedDevices?: readonly string[] }) {
-    this.#countedDevices = options.countedDevices ? new Set(options.countedDevices) : undefined;
+  constructor(target: SamplerTarget, options: { intervalMs: number; tickSeconds: number; origin: number; skippedDevices?: readonly string[] }) {
+    this.#skippedDevices = options.skippedDevices?.length ? new Set(options.skippedDevices) : undefined;
     this.#target = target;
     this.#intervalMs = options.intervalMs;
     this.#tickSeconds = options.tickSeconds;
@@ -145,7 +145,7 @@ export class Sampler {
     const full = label !== undefined || this.#rows % this.#fullEvery === 0;
     this.#rows++;
     const location = this.#target.cgroup;
-    const cgroup = readCgroup(location, this.#tickSeconds, this.#files, { full, ...(this.#countedDevices ? { countedDevices: this.#countedDevices } : {}) });
+    const cgroup = readCgroup(location, this.#tickSeconds, this.#files, { full, ...(this.#skippedDevices ? { skippedDevices: this.#skippedDevices } : {}) });
     let childGone = false;
     let guest: ProcReading | undefined;
     let shim: ProcReading | undefined;

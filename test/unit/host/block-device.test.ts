@@ -31,7 +31,8 @@ test('a folder on a device-mapper volume: rules on the volume and the disk below
   const devices = await ioDevicesOf([folder, folder], sys);
   assert.deepEqual(devices?.counted.map((d) => d.devPath), ['/dev/dm-0']);
   assert.deepEqual(devices?.ruled.map((d) => `${d.devPath} ${d.major}:${d.minor}`), [`/dev/dm-0 ${major}:${minor}`, '/dev/sdb 8:16']);
-  assert.equal(describeIoAccounting(devices), 'cgroup v1 with a non-limiting throttle rule on /dev/dm-0, /dev/sdb; summed on /dev/dm-0 only, not again on the devices below them');
+  assert.deepEqual(devices?.below.map((d) => d.devPath), ['/dev/sdb']);
+  assert.equal(describeIoAccounting(devices), 'cgroup v1 with a non-limiting throttle rule on /dev/dm-0, /dev/sdb; /dev/sdb left out of the sums (below a stacked device: its I/O again)');
 });
 
 test('a plain disk is ruled and counted alike; a folder on no block device gives none', async () => {
@@ -43,6 +44,7 @@ test('a plain disk is ruled and counted alike; a folder on no block device gives
   symlinkSync(join(sys, 'devices', 'vda'), join(sys, 'dev', 'block', `${major}:${minor}`));
   const devices = await ioDevicesOf([folder], sys, 2);
   assert.deepEqual(devices?.counted, devices?.ruled);
+  assert.deepEqual(devices?.below, []);
   assert.equal(describeIoAccounting(devices), 'cgroup v2 io.stat on /dev/vda');
   assert.equal(await ioDevicesOf(['/proc'], sys), undefined);
 });
