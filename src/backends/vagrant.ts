@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError, describeError } from '../errors.js';
-import { cfsPeriodUs, envelopeFor, envelopeWrites, type Envelope } from '../host/envelope.js';
+import { envelopeFor, envelopeWrites, type Envelope, type EnvelopeWrite } from '../host/envelope.js';
 import type { ArchProfile } from '../host/arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { runLinkTag } from '../host/harness-bridge.js';
@@ -90,36 +90,26 @@ async function limitDomainMemory(cgroup: CgroupLocation, envelope: Envelope): Pr
  * the read is retried for a few seconds.
  */
 async function checkDomainEnvelope(pid: number, cgroup: CgroupLocation, envelope: Envelope): Promise<void> {
-  let problem = '';
+  // The same files and values the harness writes on a trial's cgroup (envelopeWrites), read on the domain's.
+  const cpuPath = parseProcCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).get('cpu');
+  const cpuMount = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8')).v1.get('cpu');
+  const dirOf = (controller: EnvelopeWrite['controller']): string | undefined => {
+    if (cgroup.version === 2) return cgroup.dir;
+    if (controller === 'memory') return cgroup.dirs.memory;
+    return cpuMount && cpuPath ? `${cpuMount}${cpuPath.replace(/\/emulator$/, '')}` : undefined;
+  };
+  const wanted = envelopeWrites(cgroup.version, envelope).filter((write) => !write.optional);
+  let found: string[] = [];
   for (let tries = 0; tries < 250; tries++) {
-    problem = await domainEnvelopeProblem(pid, cgroup, envelope);
-    if (problem === '') return;
+    found = await Promise.all(wanted.map(async (write) => {
+      const dir = dirOf(write.controller);
+      return dir ? readFile(join(dir, write.file), 'utf8').then((text) => text.trim(), () => 'unreadable') : 'unreadable';
+    }));
+    if (found.every((value, index) => value === wanted[index]?.value)) return;
     await sleep(20);
   }
-  throw new TrialError(problem);
-}
-
-/** '' when the domain's cgroup holds the envelope, else what it holds instead. */
-async function domainEnvelopeProblem(pid: number, cgroup: CgroupLocation, envelope: Envelope): Promise<string> {
-  const wantQuota = Math.round(envelope.cpus * cfsPeriodUs);
-  const read = (file: string) => readFile(file, 'utf8').then((text) => text.trim(), () => undefined);
-  let quota: string | undefined;
-  let limit: string | undefined;
-  if (cgroup.version === 2) {
-    quota = await read(join(cgroup.dir, 'cpu.max'));
-    limit = await read(join(cgroup.dir, 'memory.max'));
-    if (quota === `${wantQuota} ${cfsPeriodUs}` && limit === String(envelope.memoryBytes)) return '';
-  } else {
-    const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
-    const cpuPath = parseProcCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).get('cpu');
-    const cpuMount = mounts.v1.get('cpu');
-    const cpuDir = cpuMount && cpuPath ? `${cpuMount}${cpuPath.replace(/\/emulator$/, '')}` : undefined;
-    const [q, p] = cpuDir ? [await read(join(cpuDir, 'cpu.cfs_quota_us')), await read(join(cpuDir, 'cpu.cfs_period_us'))] : [undefined, undefined];
-    quota = q === undefined ? undefined : `${q} ${p ?? '?'}`;
-    limit = cgroup.dirs.memory ? await read(join(cgroup.dirs.memory, 'memory.limit_in_bytes')) : undefined;
-    if (quota === `${wantQuota} ${cfsPeriodUs}` && limit === String(envelope.memoryBytes)) return '';
-  }
-  return `the domain's cgroup does not hold the envelope after 5 s: CPU quota/period ${quota ?? 'unreadable'} (want ${wantQuota} ${cfsPeriodUs}), memory limit ${limit ?? 'unreadable'} (want ${envelope.memoryBytes})`;
+  const held = wanted.map((write, index) => `${write.file} ${found[index]} (want ${write.value})`).join(', ');
+  throw new TrialError(`the domain's cgroup does not hold the envelope after 5 s: ${held}`);
 }
 
 /** Columns a domain's cgroup cannot give, with the reason: libvirt leaves QEMU in the root of a v1 cpuacct mounted apart from cpu. */
@@ -307,9 +297,10 @@ export class VagrantBackend implements Backend {
       // Until `vagrant up` returns, the console watch can only fail (READY timeout, Ctrl-C): stop waiting then.
       const watchFailed = watch.done.then(() => new Promise<never>(() => undefined));
       const qemu = await Promise.race([this.#waitForQemu(domain, up, watch, spawnAt + vagrantStartBudgetMs(spec.readyTimeoutMs)), watchFailed]);
-      if (this.#memoryLimitBy === 'harness') await limitDomainMemory(qemu.cgroup, envelopeFor('vm', spec.vcpus, spec.memoryMiB));
+      const envelope = envelopeFor('vm', spec.vcpus, spec.memoryMiB);
+      if (this.#memoryLimitBy === 'harness') await limitDomainMemory(qemu.cgroup, envelope);
       const memoryLimitAt = this.#memoryLimitBy === 'harness' ? performance.now() : undefined;
-      await checkDomainEnvelope(qemu.pid, qemu.cgroup, envelopeFor('vm', spec.vcpus, spec.memoryMiB));
+      await checkDomainEnvelope(qemu.pid, qemu.cgroup, envelope);
       watch.guestStarted();
       observer.guestStarted({ cgroup: qemu.cgroup, missingReasons: domainCgroupGaps(qemu.cgroup) });
       const upped = await Promise.race([up, watchFailed]);
