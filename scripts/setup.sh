@@ -9,9 +9,11 @@ cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --arch arm64|amd64: also prepare a foreign guest architecture (emulated: qemu-user + binfmt_misc).
-# --vagrant: also install Vagrant with the libvirt provider and start virtlogd + libvirtd.
+# --runtimes a,b: also prepare these runtimes (each folder src/runtimes/<name>/ lists its host packages
+#   in host-packages; those marked "#setup: default" are always prepared).
+# --vagrant: the same as --runtimes vagrant (also starts virtlogd + libvirtd).
 foreign=""
-vagrant=""
+requested=""
 while [ $# -gt 0 ]; do
   case $1 in
     --arch)
@@ -20,10 +22,17 @@ while [ $# -gt 0 ]; do
         *) say "--arch takes amd64 or arm64, got '${2:-}'" && exit 2 ;;
       esac
       shift 2 ;;
-    --vagrant) vagrant=1; shift ;;
-    *) say "unknown option '$1' (known: --arch amd64|arm64, --vagrant)" && exit 2 ;;
+    --runtimes)
+      for name in $(printf '%s' "${2:-}" | tr ',' ' '); do
+        [ -f "src/runtimes/$name/host-packages" ] || [ -d "src/runtimes/$name" ] || { say "--runtimes: unknown runtime '$name' (known: $(ls src/runtimes | grep -v '\.' | tr '\n' ' '))" && exit 2; }
+        requested="$requested $name"
+      done
+      shift 2 ;;
+    --vagrant) requested="$requested vagrant"; shift ;;
+    *) say "unknown option '$1' (known: --arch amd64|arm64, --runtimes a,b, --vagrant)" && exit 2 ;;
   esac
 done
+case " $requested " in *" vagrant "*) vagrant=1 ;; *) vagrant="" ;; esac
 [ "$foreign" = "$(dpkg --print-architecture)" ] && foreign=""
 
 if [ "$(id -u)" != 0 ]; then
@@ -31,33 +40,33 @@ if [ "$(id -u)" != 0 ]; then
 fi
 
 case $(uname -m) in
-  x86_64) qemu_bin=qemu-system-x86_64 qemu_pkg=qemu-system-x86 ;;
-  aarch64) qemu_bin=qemu-system-aarch64 qemu_pkg=qemu-system-arm ;;
+  x86_64 | aarch64) ;;
   *) say "unsupported architecture $(uname -m)" && exit 3 ;;
 esac
 
+# The runtimes' host packages, from their own folders: "<arch|any> <command> <package> <why>" lines.
+host_arch=$(dpkg --print-architecture)
+runtime_needs() {
+  for file in src/runtimes/*/host-packages; do
+    name=$(basename "$(dirname "$file")")
+    if grep -q '^#setup: default' "$file" || case " $requested " in *" $name "*) true ;; *) false ;; esac; then
+      sed -e 's/#.*//' "$file" | while read -r arch cmd pkg why; do
+        [ -n "$arch" ] || continue
+        if [ "$arch" = any ] || [ "$arch" = "$host_arch" ]; then printf '%s:%s:%s (%s runtime)\n' "$cmd" "$pkg" "$why" "$name"; fi
+      done
+    fi
+  done
+}
+
 # command:package:why
-needs="dockerd:docker.io:the container runtime
-docker:docker.io:the Docker CLI (used by benchmark scripts)
-$qemu_bin:$qemu_pkg:the VM runtime
-qemu-img:qemu-utils:copy-on-write overlays of the VM disk
+needs="$(runtime_needs)
 debootstrap:debootstrap:building the shared root filesystem
 mke2fs:e2fsprogs:packaging the rootfs as an ext4 disk
 cpio:cpio:packaging the initramfs
-ip:iproute2:the VMs' tap devices and harness bridge
-taskset:util-linux:--cpuset pinning of QEMU and the native baseline
 iperf3:iperf3:the host side of the network workload
 sockperf:sockperf:the host side of the network workload (latency)
 redis-benchmark:redis-tools:the host side of the redis workload
 node:nodejs:running twinbench"
-if [ -n "$vagrant" ]; then
-  needs="$needs
-vagrant:vagrant:the Vagrant runtime
-virsh:libvirt-clients:the Vagrant runtime's libvirt client
-libvirtd:libvirt-daemon-system:the libvirt daemon Vagrant's libvirt provider drives
-dnsmasq:dnsmasq-base:DHCP on the harness's libvirt network
-bsdtar:libarchive-tools:vagrant box add"
-fi
 
 missing=""
 printf '%s\n' "$needs" > /tmp/twinbench-needs.$$

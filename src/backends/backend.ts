@@ -5,6 +5,7 @@ import type { TrialCgroup } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import type { SamplerTarget } from '../sampling/sampler.js';
 import type { AgentEvent } from './agent-protocol.js';
+import type { RuntimeFigure } from '../results/types.js';
 
 /** Where the host reaches one of the guest's ports. */
 export interface HostEndpoint {
@@ -70,8 +71,8 @@ export interface TrialOutcome {
   readonly phases: readonly BootPhase[];
   /** Guest kernel uptime when READY was printed (VMs only; containers share the host kernel). */
   readonly guestUptimeAtReadyMs?: number;
-  /** Vagrant's own time around the VM's boot (Vagrant runtime). */
-  readonly vagrant?: { readonly upMs: number; readonly waitAfterReadyMs: number; readonly memoryLimitAfterQemuMs?: number };
+  /** Boot figures only this runtime has (Vagrant's own time around the VM's boot), each described. */
+  readonly runtimeFigures?: Readonly<Record<string, RuntimeFigure>>;
   /** Independent readings of the guest taken alongside the sampler's `exit` sample. */
   readonly crossCheck?: Readonly<Record<string, { value: number; unit: string; source: string }>>;
   readonly exitStatus: number;

@@ -49,6 +49,25 @@ export async function removeLabelledContainers(runId?: string, docker = new Dock
   return containers.map((info) => info.Names[0] ?? info.Id);
 }
 
+/** Containers of runs that are not alive (and, with `images`, the imported rootfs images): what `bench clean` removes. */
+export async function removeDeadRunContainers(liveRunIds: ReadonlySet<string>, images: boolean, docker = new Docker()): Promise<string[]> {
+  const removed: string[] = [];
+  const containers = await docker.listContainers({ all: true, filters: { label: [runLabel] } });
+  for (const info of containers) {
+    const runId = info.Labels[runLabel] ?? '';
+    if (liveRunIds.has(runId)) continue;
+    await removeLabelledContainers(runId, docker);
+    removed.push(`container ${info.Names[0] ?? info.Id} (run ${runId})`);
+  }
+  if (images) {
+    for (const image of await docker.listImages({ filters: { reference: ['twinbench-rootfs'] } })) {
+      await docker.getImage(image.Id).remove({ force: true });
+      removed.push(`image ${image.RepoTags?.join(', ') ?? image.Id}`);
+    }
+  }
+  return removed;
+}
+
 /** Settings of the Docker backend. */
 export interface DockerSettings {
   /** How the host reaches the container's ports (see ContainerNetwork). */

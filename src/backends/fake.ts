@@ -7,8 +7,11 @@ import type { RuntimeName } from '../config/suite.js';
 import type { RuntimeKind } from '../host/envelope.js';
 import type { SamplerTarget } from '../sampling/sampler.js';
 
-/** A scripted trial: the console lines a guest would print, or a failure. */
-export type FakeScript = { lines: string[]; exitStatus?: number } | { fail: string };
+/**
+ * A scripted trial: the console lines a guest would print (and, for deterministic timings, the boot
+ * time to report instead of the one the host clock measured), or a failure.
+ */
+export type FakeScript = { lines: string[]; exitStatus?: number; bootMs?: number } | { fail: string };
 
 /**
  * A backend that replays scripted agent output, for deterministic tests of the orchestrator,
@@ -22,9 +25,9 @@ export class FakeBackend implements Backend {
   readonly #target: SamplerTarget;
   readonly started: string[] = [];
 
-  constructor(name: RuntimeName, script: (spec: TrialSpec) => FakeScript, target: SamplerTarget) {
+  constructor(name: RuntimeName, script: (spec: TrialSpec) => FakeScript, target: SamplerTarget, kind?: RuntimeKind) {
     this.name = name;
-    this.kind = name === 'native' ? 'native' : name === 'docker' ? 'container' : 'vm';
+    this.kind = kind ?? (name === 'native' ? 'native' : name === 'docker' ? 'container' : 'vm');
     this.#script = script;
     this.#target = target;
   }
@@ -48,9 +51,11 @@ export class FakeBackend implements Backend {
       await observer.agentEvent(event, at);
     }
     if (readyAt === undefined) throw new TrialError('guest never printed READY', { consoleTail: script.lines.join('\n') });
+    const bootMs = script.bootMs ?? readyAt - origin;
+    await observer.guestExited();
     return {
-      bootToReadyMs: readyAt - origin,
-      phases: [{ name: 'fake', ms: readyAt - origin, clock: 'host' }],
+      bootToReadyMs: bootMs,
+      phases: [{ name: 'fake', ms: bootMs, clock: script.bootMs === undefined ? 'host' : 'guest' }],
       exitStatus: script.exitStatus ?? 0,
       consoleTail: script.lines.join('\n'),
     };

@@ -3,9 +3,32 @@ import type { ArchProfile } from '../host/arch.js';
 /** Accelerator a VM runs under. */
 export type Accelerator = 'kvm' | 'tcg';
 
+/**
+ * The machine a VM runtime boots: QEMU's machine type with its options, the bus its virtio devices sit
+ * on (`pci`: `virtio-blk-pci`…; `mmio`: `virtio-blk-device`…, as on a microvm), and the kernel arguments
+ * and CPU model it needs beyond the console.
+ */
+export interface QemuMachine {
+  /** `-machine` value before `,accel=…`, e.g. `pc` or `microvm,pit=on`. */
+  readonly type: string;
+  readonly bus: 'pci' | 'mmio';
+  readonly kernelArgs: readonly string[];
+  /** CPU model per accelerator. */
+  readonly cpuModel: { readonly kvm: string; readonly tcg: string };
+  /** Why the machine is set up this way, recorded with the runtime. */
+  readonly note?: string;
+}
+
+/** The architecture's usual machine (`pc` on x86_64, `virt` on aarch64): PCI devices. */
+export function machineOf(profile: ArchProfile): QemuMachine {
+  return { type: profile.machineType, bus: 'pci', kernelArgs: profile.extraKernelArgs, cpuModel: profile.cpuModel };
+}
+
 /** Everything that shapes a QEMU command line. */
 export interface QemuLaunch {
   readonly profile: ArchProfile;
+  /** The machine; the architecture's usual one when absent. */
+  readonly machine?: QemuMachine;
   readonly accel: Accelerator;
   readonly vcpus: number;
   readonly memoryMiB: number;
@@ -27,19 +50,22 @@ export interface QemuLaunch {
 export const scratchDriveOptions = 'format=raw,cache=none,aio=native';
 
 /** Kernel command line: console, panic=-1 (with -no-reboot a panic ends QEMU), then the agent's args. */
-export function kernelCommandLine(launch: Pick<QemuLaunch, 'profile' | 'agentArgs'>): string {
-  return [`console=${launch.profile.console}`, 'panic=-1', 'quiet', ...launch.profile.extraKernelArgs, '--', ...launch.agentArgs].join(' ');
+export function kernelCommandLine(launch: Pick<QemuLaunch, 'profile' | 'agentArgs' | 'machine'>): string {
+  const machine = launch.machine ?? machineOf(launch.profile);
+  return [`console=${launch.profile.console}`, 'panic=-1', 'quiet', ...machine.kernelArgs, '--', ...launch.agentArgs].join(' ');
 }
 
 /** The QEMU argument array (never a shell string). */
 export function buildQemuArgs(launch: QemuLaunch): string[] {
-  const cpu = launch.accel === 'kvm' ? launch.profile.cpuModel.kvm : launch.profile.cpuModel.tcg;
+  const machine = launch.machine ?? machineOf(launch.profile);
+  const cpu = launch.accel === 'kvm' ? machine.cpuModel.kvm : machine.cpuModel.tcg;
+  const virtio = (device: 'blk' | 'net') => `virtio-${device}-${machine.bus === 'pci' ? 'pci' : 'device'}`;
   return [
     '-nodefaults',
     '-no-user-config',
     '-display', 'none',
     '-no-reboot',
-    '-machine', `${launch.profile.machineType},accel=${launch.accel}`,
+    '-machine', `${machine.type},accel=${launch.accel}`,
     '-cpu', cpu,
     '-smp', String(launch.vcpus),
     '-m', `${launch.memoryMiB}M`,
@@ -47,12 +73,12 @@ export function buildQemuArgs(launch: QemuLaunch): string[] {
     '-initrd', launch.initrdPath,
     '-append', kernelCommandLine(launch),
     '-drive', `file=${launch.diskPath},if=none,id=root,format=qcow2,cache=${launch.diskCache}`,
-    '-device', 'virtio-blk-pci,drive=root',
-    ...(launch.scratchPath ? ['-drive', `file=${launch.scratchPath},if=none,id=scratch,${scratchDriveOptions}`, '-device', 'virtio-blk-pci,drive=scratch'] : []),
+    '-device', `${virtio('blk')},drive=root`,
+    ...(launch.scratchPath ? ['-drive', `file=${launch.scratchPath},if=none,id=scratch,${scratchDriveOptions}`, '-device', `${virtio('blk')},drive=scratch`] : []),
     ...(launch.network
       ? [
           '-netdev', `tap,id=net0,ifname=${launch.network.tap},script=no,downscript=no${launch.network.vhost ? ',vhost=on' : ''}`,
-          '-device', `virtio-net-pci,netdev=net0,mac=${launch.network.mac}`,
+          '-device', `${virtio('net')},netdev=net0,mac=${launch.network.mac}`,
         ]
       : []),
     '-serial', 'stdio',

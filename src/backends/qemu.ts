@@ -4,7 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
-import { MissingDependencyError } from '../errors.js';
+import { MissingDependencyError, TrialError } from '../errors.js';
+import type { RuntimeName } from '../config/suite.js';
 import type { ArchProfile } from '../host/arch.js';
 import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
 import { createHarnessBridge, createTap, guestAddressing, harnessLinkPrefix, runLinkTag, type HarnessBridge } from '../host/harness-bridge.js';
@@ -13,7 +14,7 @@ import { runStep } from '../images/run-step.js';
 import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
-import { buildQemuArgs, scratchDriveOptions, type Accelerator, type QemuLaunch } from './qemu-cmdline.js';
+import { buildQemuArgs, machineOf, scratchDriveOptions, type Accelerator, type QemuLaunch, type QemuMachine } from './qemu-cmdline.js';
 
 /** QEMU binary version line, or a MissingDependencyError naming the package. */
 export async function probeQemu(profile: ArchProfile): Promise<string> {
@@ -27,6 +28,10 @@ export async function probeQemu(profile: ArchProfile): Promise<string> {
 
 /** Settings of the QEMU backend that the run decided before the first trial. */
 export interface QemuSettings {
+  /** The runtime it serves (`qemu`, or a variant such as a microvm machine). */
+  readonly name: RuntimeName;
+  /** The machine: its type, devices bus and the kernel arguments it needs (the arch profile's by default). */
+  readonly machine?: QemuMachine;
   readonly profile: ArchProfile;
   readonly accel: Accelerator;
   readonly accelReason: string;
@@ -40,7 +45,7 @@ export interface QemuSettings {
 
 /** Runs guests as QEMU VMs booting the shared disk (through a fresh overlay) with direct kernel boot. */
 export class QemuBackend implements Backend {
-  readonly name = 'qemu' as const;
+  readonly name: RuntimeName;
   readonly kind = 'vm' as const;
   readonly cgroupPlacement = 'trial-leaf' as const;
   readonly #settings: QemuSettings;
@@ -51,6 +56,11 @@ export class QemuBackend implements Backend {
 
   constructor(settings: QemuSettings) {
     this.#settings = settings;
+    this.name = settings.name;
+  }
+
+  get #machine(): QemuMachine {
+    return this.#settings.machine ?? machineOf(this.#settings.profile);
   }
 
   async prepare(images: ImageSet): Promise<RuntimeInfo> {
@@ -62,8 +72,9 @@ export class QemuBackend implements Backend {
       accelerator: this.#settings.accel,
       acceleratorReason: this.#settings.accelReason,
       emulated: this.#settings.accel === 'tcg',
-      machineType: this.#settings.profile.machineType,
-      cpuModel: this.#settings.accel === 'kvm' ? this.#settings.profile.cpuModel.kvm : this.#settings.profile.cpuModel.tcg,
+      machineType: this.#machine.type,
+      ...(this.#machine.note ? { machineNote: this.#machine.note } : {}),
+      cpuModel: this.#settings.accel === 'kvm' ? this.#machine.cpuModel.kvm : this.#machine.cpuModel.tcg,
       rootDiskCache: 'writeback',
       rootDiskOverlay: 'qcow2, fresh per trial',
       kernel: `${images.kernel.name} ${images.kernel.version}`,
@@ -86,11 +97,13 @@ export class QemuBackend implements Backend {
     if (!images) throw new Error('QemuBackend.prepare was not called');
     const overlay = join(this.#settings.runDir, `${spec.trialId}.qcow2`);
     const removeOverlay = cleanup.register(`overlay ${overlay}`, () => rm(overlay, { force: true }));
-    await runStep('qemu-img overlay', 'qemu-img', ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.diskPath, overlay]);
+    const args = ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.diskPath, overlay];
+    await runStep('qemu-img overlay', 'qemu-img', args, {}, (why, cause) => new TrialError(`${this.name}: the trial's disk overlay (qemu-img create) failed: ${why}`, { cause }));
     const net = spec.workload.network ? await this.#attachNetwork(spec) : undefined;
     const extra: Record<string, string> = { ...(net ? { net_ip: net.cidr } : {}), ...(spec.scratch ? { scratch_file: '/dev/vdb' } : {}) };
     const launch: QemuLaunch = {
       profile: this.#settings.profile,
+      machine: this.#machine,
       accel: this.#settings.accel,
       vcpus: spec.vcpus,
       memoryMiB: spec.memoryMiB,

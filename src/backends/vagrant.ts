@@ -20,6 +20,7 @@ import { agentArguments, endpointsAt, type Backend, type BootPhase, type Runtime
 import { ConsoleWatch } from './console-watch.js';
 import { followFile } from './follow-file.js';
 import { kernelCommandLine, type Accelerator } from './qemu-cmdline.js';
+import { vagrantFigures } from '../runtimes/vagrant/figures.js';
 import { readVagrantfileTemplate, renderVagrantfile, vagrantEnvelope } from './vagrantfile.js';
 
 /** Port the Vagrant layer waits on before the workload starts (vagrant/layer/up.sh). */
@@ -324,7 +325,7 @@ export class VagrantBackend implements Backend {
         bootToReadyMs: result.readyAtMs - origin,
         phases,
         guestUptimeAtReadyMs: result.readyUptimeSeconds * 1000,
-        vagrant: { upMs: upExitAt - spawnAt, waitAfterReadyMs: upExitAt - result.readyAtMs, ...(memoryLimitAt === undefined ? {} : { memoryLimitAfterQemuMs: memoryLimitAt - qemu.startedAtMs }) },
+        runtimeFigures: vagrantFigures(upExitAt - spawnAt, upExitAt - result.readyAtMs, memoryLimitAt === undefined ? undefined : memoryLimitAt - qemu.startedAtMs),
         crossCheck: domstatsCrossCheck(stats),
         exitStatus: result.exitStatus,
         consoleTail: watch.lines.tail(),

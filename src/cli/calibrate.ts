@@ -7,7 +7,8 @@ import type { ResultFile } from '../results/types.js';
 import { writeFileAtomic } from '../results/write.js';
 import { checkResults } from '../report/check.js';
 import { ratioSamples } from '../report/ratios.js';
-import { runAll, type AllFlags } from './all.js';
+import { benchRun } from '../orchestrator/bench-run.js';
+import { runHooks, type AllFlags } from './all.js';
 import type { CommandIo } from './io.js';
 
 /** Smallest threshold proposed: below this, run-to-run drift on any host dominates. */
@@ -50,14 +51,15 @@ function requireComplete(result: ResultFile, path: string): void {
 
 /** `bench calibrate`: run the suite twice (A/A), refuse broken runs, write per-figure thresholds for `bench check`. */
 export async function runCalibrate(flags: AllFlags & { thresholdsOut?: string }, io: CommandIo): Promise<ExitCodeValue> {
-  const paths: string[] = [];
+  const jsonPaths: string[] = [];
   for (const pass of [1, 2]) {
     io.log(`calibrate: pass ${pass} of 2`);
-    const captured: CommandIo = { ...io, out: (text) => paths.push(text.trim().split('\n').at(-1) ?? '') };
-    const code = await runAll(flags, captured);
-    if (io.signal.aborted) return code;
+    const outcome = await benchRun(flags, runHooks(io));
+    io.log(`calibrate: pass ${pass} written to ${outcome.jsonPath}`);
+    if (io.signal.aborted) return io.signal.reason?.exitCode ?? ExitCode.interrupted;
+    jsonPaths.push(outcome.jsonPath);
   }
-  const jsonPaths = paths.filter((path) => path.endsWith('.json'));
+  // Read back as any reader would: what is checked is what was written.
   const [a, b] = [await readResultFile(jsonPaths[0] ?? ''), await readResultFile(jsonPaths[1] ?? '')];
   requireComplete(a, jsonPaths[0] ?? '');
   requireComplete(b, jsonPaths[1] ?? '');

@@ -5,6 +5,7 @@ import { readResultFile } from '../results/read.js';
 import { writeFileAtomic } from '../results/write.js';
 import { checkResults, parseAlpha, parseThreshold } from '../report/check.js';
 import { describeWaived, renderCheckMarkdown, renderJunit } from '../report/check-output.js';
+import { currentRatioKey } from '../report/ratios.js';
 import type { CommandIo } from './io.js';
 import { jsonSyntaxProblem } from '../json-problem.js';
 
@@ -41,7 +42,8 @@ export async function readThresholds(file: string): Promise<Record<string, numbe
   }
   const bad = Object.entries(value.thresholds).filter(([, t]) => typeof t !== 'number' || !(t > 0) || t >= 1);
   if (bad.length) throw new UsageError(`--thresholds ${file}: thresholds must be fractions in (0, 1), bad: ${bad.map(([k]) => k).slice(0, 3).join(', ')}`);
-  return value.thresholds as Record<string, number>;
+  // Ratio keys before runtimes were paired by name (`vm/container/…`) read as today's (`qemu/docker/…`).
+  return Object.fromEntries(Object.entries(value.thresholds as Record<string, number>).map(([key, threshold]) => [currentRatioKey(key), threshold]));
 }
 
 /**

@@ -1,8 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
-import { probeDockerEngine } from '../backends/docker.js';
-import { probeQemu } from '../backends/qemu.js';
 import { parseIntegerFlag } from '../config/resolve-suite.js';
 import { loadWorkloads } from '../config/workload-manifest.js';
 import { checkDensityMemory, densitySteps, parseMemAvailable } from '../density/plan.js';
@@ -14,11 +12,12 @@ import { readClockTicks } from '../host/clock-ticks.js';
 import { readHostInventory } from '../host/inventory.js';
 import { prepareBackends } from '../orchestrator/prepare-backends.js';
 import { openRunScope } from '../orchestrator/run-scope.js';
+import { densityRuntimeNames, runtimeByName } from '../runtimes/table.js';
 import { workloadsDir } from '../paths.js';
 import { formatNumber } from '../report/format.js';
 import { resultFileName, writeFileAtomic } from '../results/write.js';
 import { toolVersion } from '../version.js';
-import { buildImageSet } from './images.js';
+import { buildImageSet } from '../images/image-flags.js';
 import type { CommandIo } from './io.js';
 
 /** Flags of `bench density`. */
@@ -49,38 +48,38 @@ function renderDensity(runtime: string, emulated: boolean, steps: DensityStep[])
 }
 
 /**
- * `bench density --runtime docker|qemu --count N`: start 1, 2, 4, …, N idle guests at once, and
+ * `bench density --runtime <name> --count N`: start 1, 2, 4, …, N idle guests at once, and
  * measure the time until all are READY, starts per second and host memory per guest.
  */
 export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<ExitCodeValue> {
   const problems: string[] = [];
-  const runtime = flags.runtime;
-  if (runtime !== 'docker' && runtime !== 'qemu') problems.push(`--runtime must be docker or qemu, got ${JSON.stringify(runtime)}`);
+  const descriptor = runtimeByName(flags.runtime ?? '');
+  const runtime = descriptor?.name ?? '';
+  if (!descriptor?.density) problems.push(`--runtime must be one of ${densityRuntimeNames().join(', ')}, got ${JSON.stringify(flags.runtime)}`);
   if (flags.count === undefined) problems.push('--count is required');
   const count = parseIntegerFlag('--count', flags.count, 1, 256, problems) ?? 1;
   const memoryMiB = parseIntegerFlag('--memory', flags.memory ?? '256', 64, 65536, problems) ?? 256;
   const vcpus = parseIntegerFlag('--vcpus', flags.vcpus ?? '1', 1, 64, problems) ?? 1;
   const holdSeconds = parseIntegerFlag('--hold', flags.hold ?? '3', 1, 600, problems) ?? 3;
-  if (problems.length > 0 || (runtime !== 'docker' && runtime !== 'qemu')) throw new UsageError(problems.join('; '));
+  if (problems.length > 0 || !descriptor) throw new UsageError(problems.join('; '));
   const available = parseMemAvailable(await readFile('/proc/meminfo', 'utf8'));
-  if (available !== undefined) checkDensityMemory(count, memoryMiB, runtime, available);
+  if (available !== undefined) checkDensityMemory(count, memoryMiB, descriptor.kind, available);
 
   const hostArch = archFromNode(process.arch);
   if (!hostArch) throw new MissingDependencyError(`unsupported host architecture ${process.arch}`);
   const profile = getArchProfile(hostArch);
-  if (runtime === 'docker') await probeDockerEngine();
-  else await probeQemu(profile);
+  await descriptor.probe({ profile, guestArch: hostArch, hostArch });
   const cgroupMode = await readCgroupMode();
   if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
   const idle = loadWorkloads(workloadsDir).get('idle');
   if (!idle) throw new UsageError('workloads/idle is missing');
   const images = await buildImageSet({}, hostArch, io);
   const startedAt = new Date();
-  const scope = await openRunScope(startedAt, runtime === 'docker');
+  const scope = await openRunScope(startedAt, [descriptor]);
   const { backends, runtimes, ioDevices } = await prepareBackends({
-    runtimes: [runtime], images, profile, guestArch: hostArch, hostArch, accel: 'auto', cgroupVersion: cgroupMode.version, runDir: scope.runDir, runId: scope.runId, signal: io.signal, log: io.log, containerNetwork: 'bridge',
+    runtimes: [descriptor], images, profile, guestArch: hostArch, hostArch, accel: 'auto', cgroupVersion: cgroupMode.version, runDir: scope.runDir, runId: scope.runId, signal: io.signal, log: io.log, containerNetwork: 'bridge',
   });
-  const backend = backends.get(runtime);
+  const backend = backends.get(descriptor.name);
   if (!backend) throw new Error(`no ${runtime} backend`);
   const sampling = { intervalMs: 200, tickSeconds: 1 / (await readClockTicks()), missingReasons: {}, ioDevices };
   const steps: DensityStep[] = [];
@@ -91,7 +90,7 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
     steps.push(step);
     io.log(`density: ${k} guest(s): ${step.completed}/${k} ready${step.allReadyMs === undefined ? '' : ` in ${formatNumber(step.allReadyMs)} ms`}`);
   }
-  const emulated = runtimes[runtime]?.emulated === true;
+  const emulated = runtimes[descriptor.name]?.emulated === true;
   const markdown = renderDensity(runtime, emulated, steps);
   const file = join(resolve(flags.out ?? 'results'), resultFileName(startedAt, hostname()).replace(/\.json$/, `-density-${runtime}.json`));
   const record = {
@@ -102,7 +101,7 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
     startedAt: startedAt.toISOString(),
     status: io.signal.aborted ? 'interrupted' : 'completed',
     host: { ...(await readHostInventory()), cgroupVersion: cgroupMode.version },
-    runtime: { name: runtime, ...runtimes[runtime] },
+    runtime: { name: runtime, ...runtimes[descriptor.name] },
     config: { count, memoryMiB, vcpus, holdSeconds },
     units: { allReadyMs: 'ms', startsPerSecond: 'guests/s', memoryPerGuestBytes: 'bytes' },
     steps,

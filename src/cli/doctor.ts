@@ -1,28 +1,21 @@
 import { mkdir, readdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { probeDockerEngine } from '../backends/docker.js';
 import { probeQemu } from '../backends/qemu.js';
+import { builtInSuites } from '../config/suite.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
-import { archFromNode, archNames, getArchProfile, type ArchProfile } from '../host/arch.js';
+import { archFromNode, archNames, getArchProfile, type ArchName, type ArchProfile } from '../host/arch.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeKvm } from '../host/kvm-probe.js';
-import { libvirtdKvmView, libvirtSlowCallMs, libvirtUri, timeLibvirtCapabilities } from '../host/libvirt.js';
 import { hostClientTools } from '../host-clients/host-client.js';
 import { cacheDir } from '../paths.js';
+import { hostPackagesOf } from '../runtimes/host-packages.js';
+import type { DoctorCheck } from '../runtimes/runtime.js';
+import { runtimeTable } from '../runtimes/table.js';
 import type { CommandIo } from './io.js';
 
-/** One line of `bench doctor`. */
-export interface DoctorCheck {
-  name: string;
-  status: 'ok' | 'missing' | 'warning';
-  detail: string;
-  /** What to do when it is not ok. */
-  fix?: string;
-  /** Whether `bench all` with the default runtimes needs it. */
-  required: boolean;
-}
+export type { DoctorCheck };
 
 async function tool(name: string, args: string[], pkg: string, required = true): Promise<DoctorCheck> {
   const result = await execa(name, args, { reject: false, all: true });
@@ -46,30 +39,24 @@ async function cachedKernel(profile: ArchProfile): Promise<string | undefined> {
 }
 
 /**
- * libvirtd reachable, and answering from its capability cache: where it re-probes QEMU on every call
- * (seconds each), `vagrant up` spends a minute before the guest starts.
+ * Every visible runtime's own checks and its host commands (from its host-packages file), each check once
+ * by name; required when a runtime of the default suite needs it, a warning otherwise.
  */
-async function libvirtChecks(): Promise<DoctorCheck[]> {
-  const fix =
-    "give /dev/kvm the ownership udev gives it on Debian (chgrp kvm /dev/kvm && chmod 660 /dev/kvm: QEMU's user libvirt-qemu is in group kvm), or let scripts/setup.sh --vagrant start libvirtd and do it; remove any mask over /dev/kvm";
-  const version = await execa('virsh', ['-c', libvirtUri, 'version'], { reject: false, all: true });
-  if (version.exitCode !== 0) {
-    return [{ name: 'libvirtd', status: 'warning', detail: `not reachable at ${libvirtUri} (only the vagrant runtime needs it)`, fix: 'scripts/setup.sh --vagrant', required: false }];
+async function runtimeChecks(profile: ArchProfile, arch: ArchName): Promise<DoctorCheck[]> {
+  const checks = new Map<string, DoctorCheck>();
+  for (const runtime of runtimeTable.filter((candidate) => !candidate.hidden)) {
+    const required = (builtInSuites.default.runtimes as readonly string[]).includes(runtime.name);
+    const own = await runtime.doctor({ profile, guestArch: arch, hostArch: arch });
+    const commands = await Promise.all(hostPackagesOf(runtime.name, arch).map((pkg) => tool(pkg.command, ['--version'], pkg.debianPackage, required)));
+    for (const check of [...own, ...commands]) {
+      const previous = checks.get(check.name);
+      const merged = { ...check, required: required || (previous?.required ?? false) };
+      // A check only an optional runtime needs is a warning, with the runtime named in its fix.
+      if (!merged.required && merged.status === 'missing') Object.assign(merged, { status: 'warning', fix: `${check.fix ?? ''} (only for --runtimes …,${runtime.name}; scripts/setup.sh --runtimes ${runtime.name})`.trim() });
+      if (!previous || (merged.required && !previous.required)) checks.set(check.name, merged);
+    }
   }
-  const hypervisor = String(version.stdout).split('\n').find((l) => /Running hypervisor/.test(l))?.trim() ?? 'answers';
-  const [timing, kvmView] = await Promise.all([timeLibvirtCapabilities().catch(() => undefined), libvirtdKvmView()]);
-  const slow = timing === undefined || timing.secondMs > libvirtSlowCallMs;
-  const timed = timing ? `cached virsh capabilities ${timing.secondMs} ms (first ${timing.firstMs} ms)` : 'virsh capabilities failed';
-  return [
-    { name: 'libvirtd', status: 'ok', detail: hypervisor, required: false },
-    {
-      name: 'libvirt capability cache',
-      status: slow ? 'warning' : 'ok',
-      detail: `${timed}; /dev/kvm ${kvmView}${slow ? ` (over ${libvirtSlowCallMs} ms: libvirt re-probes QEMU on every call, and vagrant up takes minutes)` : ''}`,
-      ...(slow ? { fix } : {}),
-      required: false,
-    },
-  ];
+  return [...checks.values()];
 }
 
 /** Run every check. */
@@ -79,17 +66,7 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
   if (!arch) return [{ name: 'architecture', status: 'missing', detail: `${process.arch} is not supported (x86_64, aarch64)`, required: true }];
   const profile = getArchProfile(arch);
   checks.push({ name: 'architecture', status: 'ok', detail: `${profile.unameMachine} (${profile.debianArch})`, required: true });
-  try {
-    const engine = await probeDockerEngine();
-    checks.push({ name: 'docker engine', status: 'ok', detail: `${engine.version} (API ${engine.apiVersion}, ${engine.cgroupDriver} driver, cgroup v${engine.cgroupVersion}, ${engine.storageDriver})`, required: true });
-  } catch (error) {
-    checks.push({ name: 'docker engine', status: 'missing', detail: (error as Error).message.replace(/ \(run `bench doctor`.*$/, ''), fix: 'apt-get install docker.io, then start dockerd (scripts/setup.sh does both)', required: true });
-  }
-  try {
-    checks.push({ name: profile.qemuBinary, status: 'ok', detail: await probeQemu(profile), required: true });
-  } catch {
-    checks.push({ name: profile.qemuBinary, status: 'missing', detail: 'not installed', fix: `apt-get install ${profile.qemuPackage}`, required: true });
-  }
+  checks.push(...(await runtimeChecks(profile, arch)));
   const kernel = await cachedKernel(profile);
   const kvm = await probeKvm(profile, kernel);
   checks.push({
@@ -119,17 +96,11 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
     });
   }
   checks.push(await tool('debootstrap', ['--version'], 'debootstrap'));
-  checks.push(await tool('qemu-img', ['--version'], 'qemu-utils'));
   checks.push(await tool('mke2fs', ['-V'], 'e2fsprogs'));
   checks.push(await tool('cpio', ['--version'], 'cpio'));
   checks.push(await tool('apt-get', ['--version'], 'apt'));
-  checks.push(await tool('ip', ['-V'], 'iproute2'));
   // Host clients of the network and redis workloads (in the default suite).
   for (const { binary, debianPackage } of Object.values(hostClientTools).flat()) checks.push(await tool(binary, ['--version'], debianPackage));
-  // The Vagrant runtime is optional: `scripts/setup.sh --vagrant` installs and starts it.
-  const vagrant = await tool('vagrant', ['--version'], 'vagrant vagrant-libvirt', false);
-  checks.push(vagrant.status === 'ok' ? vagrant : { ...vagrant, status: 'warning', fix: 'scripts/setup.sh --vagrant (only for --runtimes …,vagrant)' });
-  checks.push(...(await libvirtChecks()));
   await mkdir(cacheDir(), { recursive: true });
   const fs = await statfs(cacheDir());
   const freeGiB = (fs.bavail * fs.bsize) / 1024 ** 3;

@@ -2,6 +2,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { cleanup } from '../cleanup.js';
 import { ExitCode, InterruptedError, TwinbenchError, describeError, type ExitCodeValue } from '../errors.js';
 import { archFromNode, archNames, type ArchName } from '../host/arch.js';
+import { builtInSuites } from '../config/suite.js';
+import { densityRuntimeNames, visibleRuntimeNames } from '../runtimes/table.js';
 import { toolVersion } from '../version.js';
 import { runAll } from './all.js';
 import { runCalibrate } from './calibrate.js';
@@ -11,7 +13,7 @@ import { reportFormats, runReport } from './report.js';
 import { runClean } from './clean.js';
 import { runDensity } from './density.js';
 import { runDoctor } from './doctor.js';
-import { buildImageSet } from './images.js';
+import { buildImageSet } from '../images/image-flags.js';
 import { processIo, type CommandIo } from './io.js';
 
 const exitCodesHelp = `
@@ -30,7 +32,7 @@ Exit codes:
 function addRunOptions(command: Command): Command {
   return command
     .option('--suite <name|file>', 'built-in suite (default, quick) or a suite JSON file', 'default')
-    .option('--runtimes <list>', 'comma-separated runtimes: native, docker, qemu, vagrant')
+    .option('--runtimes <list>', `comma-separated runtimes: ${visibleRuntimeNames().join(', ')} (default suite: ${builtInSuites.default.runtimes.join(', ')})`)
     .option('--workloads <list>', 'comma-separated workloads (folders of workloads/)')
     .option('--reps <n>', 'repetitions per runtime x workload (each one a fresh boot; default suite: 10)')
     .option('--target-ci <pct>', 'add interleaved repetitions until every key figure\'s 95% median interval is within +-pct of its median, e.g. 5%; why each stopped is recorded')
@@ -103,7 +105,7 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
   program
     .command('density')
     .description('start 1, 2, 4, … N idle guests at once: time until all READY, starts per second, host memory per guest')
-    .addOption(new Option('--runtime <runtime>', 'docker or qemu').choices(['docker', 'qemu']).makeOptionMandatory())
+    .addOption(new Option('--runtime <runtime>', densityRuntimeNames().join(' or ')).choices(densityRuntimeNames()).makeOptionMandatory())
     .requiredOption('--count <n>', 'largest number of guests started at once (refused if their memory limits could exhaust the host)')
     .option('--memory <MiB>', 'VM RAM = container memory limit', '256')
     .option('--vcpus <n>', 'vCPUs = container CPU quota', '1')

@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { UsageError } from '../errors.js';
 import { archNames, type ArchName } from '../host/arch.js';
 import type { WorkloadManifest } from './workload-manifest.js';
-import { builtInSuites, containerNetworks, minRepsForInterval, runtimeNames, type AccelChoice, type RepetitionPolicy, type ContainerNetwork, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
+import { allRuntimeNames, visibleRuntimeNames } from '../runtimes/table.js';
+import { builtInSuites, containerNetworks, minRepsForInterval, type AccelChoice, type RepetitionPolicy, type ContainerNetwork, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
 import { jsonSyntaxProblem } from '../json-problem.js';
 
 /** Flags of `bench all` that shape the suite, as the user typed them. */
@@ -93,12 +94,12 @@ function resolveRepetitionPolicy(flags: SuiteFlags, problems: string[]): Repetit
   return policy;
 }
 
-function parseList(flag: string, text: string | undefined, valid: readonly string[], problems: string[]): string[] | undefined {
+function parseList(flag: string, text: string | undefined, valid: readonly string[], problems: string[], listed: readonly string[] = valid): string[] | undefined {
   if (text === undefined) return undefined;
   const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
   const unknown = items.filter((item) => !valid.includes(item));
-  if (items.length === 0) problems.push(`${flag} is empty; valid: ${valid.join(', ')}`);
-  if (unknown.length > 0) problems.push(`${flag}: unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}; valid: ${valid.join(', ')}`);
+  if (items.length === 0) problems.push(`${flag} is empty; valid: ${listed.join(', ')}`);
+  if (unknown.length > 0) problems.push(`${flag}: unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}; valid: ${listed.join(', ')}`);
   return [...new Set(items)];
 }
 
@@ -120,8 +121,8 @@ export function checkSuiteFile(value: unknown, file: string): string[] {
   integer('memoryMiB', 64, 1024 * 1024);
   integer('sampleIntervalMs', 10, 60000);
   integer('readyTimeoutSeconds', 1, 3600);
-  if (suite.runtimes !== undefined && (!Array.isArray(suite.runtimes) || suite.runtimes.length === 0 || suite.runtimes.some((r) => !runtimeNames.includes(r as RuntimeName)))) {
-    problems.push(`${file}: "runtimes" must be a non-empty list of ${runtimeNames.join(', ')}, got ${JSON.stringify(suite.runtimes)}`);
+  if (suite.runtimes !== undefined && (!Array.isArray(suite.runtimes) || suite.runtimes.length === 0 || suite.runtimes.some((r) => !allRuntimeNames().includes(r as RuntimeName)))) {
+    problems.push(`${file}: "runtimes" must be a non-empty list of ${visibleRuntimeNames().join(', ')}, got ${JSON.stringify(suite.runtimes)}`);
   }
   if (suite.workloads !== undefined) {
     if (!Array.isArray(suite.workloads) || suite.workloads.length === 0) problems.push(`${file}: "workloads" must be a non-empty list`);
@@ -178,7 +179,7 @@ function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig
 export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, WorkloadManifest>, hostArch: ArchName, hostCpus = availableParallelism()): SuiteConfig {
   const problems: string[] = [];
   const base = loadBaseSuite(flags.suite ?? 'default', problems);
-  const runtimes = parseList('--runtimes', flags.runtimes, runtimeNames, problems) as RuntimeName[] | undefined;
+  const runtimes = parseList('--runtimes', flags.runtimes, allRuntimeNames(), problems, visibleRuntimeNames()) as RuntimeName[] | undefined;
   const workloadNames = parseList('--workloads', flags.workloads, [...manifests.keys()], problems);
   const reps = parseIntegerFlag('--reps', flags.reps, 1, 1000, problems);
   const vcpus = parseIntegerFlag('--vcpus', flags.vcpus, 1, 256, problems);

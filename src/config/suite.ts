@@ -1,8 +1,9 @@
 import type { ArchName } from '../host/arch.js';
 
-/** Runtimes the orchestrator can drive. */
-export type RuntimeName = 'docker' | 'qemu' | 'native' | 'vagrant';
-export const runtimeNames: readonly RuntimeName[] = ['docker', 'qemu', 'native', 'vagrant'];
+import type { RuntimeName } from '../runtimes/table.js';
+
+/** Runtimes the orchestrator can drive: the names of the runtime table (src/runtimes/table.ts). */
+export type { RuntimeName };
 
 /**
  * How the host reaches a container's ports: `bridge`, at the container's own address on the Docker

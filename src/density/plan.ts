@@ -1,3 +1,4 @@
+import type { RuntimeKind } from '../host/envelope.js';
 import { UsageError } from '../errors.js';
 
 /** Counts measured on the way to N: powers of two, then N itself (1, 2, 4, …, N). */
@@ -18,8 +19,8 @@ export function parseMemAvailable(meminfo: string): number | undefined {
  * Refuse a count whose memory limits could exhaust the host: every guest may use up to its limit
  * (a VM's RAM, a container's memory limit), plus an allowance for QEMU itself.
  */
-export function checkDensityMemory(count: number, memoryMiB: number, runtime: 'docker' | 'qemu', availableBytes: number): void {
-  const perGuestMiB = memoryMiB + (runtime === 'qemu' ? 64 : 0);
+export function checkDensityMemory(count: number, memoryMiB: number, kind: RuntimeKind, availableBytes: number): void {
+  const perGuestMiB = memoryMiB + (kind === 'vm' ? 64 : 0);
   const neededMiB = count * perGuestMiB;
   const usableMiB = Math.floor((availableBytes / 2 ** 20) * 0.8);
   if (neededMiB > usableMiB) {

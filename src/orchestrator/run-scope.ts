@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { removeLabelledContainers } from '../backends/docker.js';
 import { cleanup } from '../cleanup.js';
 import { cacheDir, stateDir } from '../paths.js';
+import type { RuntimeDescriptor } from '../runtimes/runtime.js';
 import { removeRunState, writeRunState } from './run-state.js';
 
 /** A run's id, its scratch folder, and how to end it cleanly. */
@@ -20,20 +20,17 @@ export function newRunId(startedAt: Date): string {
 }
 
 /**
- * Open a run: its folder, its state file (for `bench clean` after SIGKILL), and a last sweep of its
- * labelled containers, each registered for cleanup the moment it exists.
+ * Open a run: its folder, its state file (for `bench clean` after SIGKILL), and each runtime's last
+ * sweep (a container runtime's labelled containers), each registered for cleanup the moment it exists.
  */
-export async function openRunScope(startedAt: Date, usesDocker: boolean): Promise<RunScope> {
+export async function openRunScope(startedAt: Date, runtimes: readonly Pick<RuntimeDescriptor, 'onRunOpen'>[]): Promise<RunScope> {
   const runId = newRunId(startedAt);
   const runDir = join(cacheDir(), 'runs', runId);
   await mkdir(runDir, { recursive: true });
   const removeRunDir = cleanup.register(`run folder ${runDir}`, () => rm(runDir, { recursive: true, force: true }));
   await writeRunState(stateDir(), { runId, pid: process.pid, startedAt: startedAt.toISOString(), runDir });
   const forgetRun = cleanup.register(`run state ${runId}`, () => removeRunState(stateDir(), runId));
-  if (usesDocker) {
-    // Last sweep: a container whose own removal failed (engine restarting) still goes, by label.
-    cleanup.register(`containers labelled with run ${runId}`, async () => void (await removeLabelledContainers(runId)));
-  }
+  for (const runtime of runtimes) runtime.onRunOpen?.(runId, (what, action) => void cleanup.register(what, action));
   return {
     runId,
     runDir,

@@ -154,9 +154,8 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     const sampled = await finishSampling();
     const boot: BootTiming = { bootToReadyMs: round(outcome.bootToReadyMs), phases: outcome.phases.map((p) => ({ ...p, ms: round(p.ms) })) };
     if (outcome.guestUptimeAtReadyMs !== undefined) boot.guestUptimeAtReadyMs = round(outcome.guestUptimeAtReadyMs);
-    if (outcome.vagrant) {
-      const { upMs, waitAfterReadyMs, memoryLimitAfterQemuMs } = outcome.vagrant;
-      boot.vagrant = { upMs: round(upMs), waitAfterReadyMs: round(waitAfterReadyMs), ...(memoryLimitAfterQemuMs === undefined ? {} : { memoryLimitAfterQemuMs: round(memoryLimitAfterQemuMs) }) };
+    if (outcome.runtimeFigures) {
+      boot.runtimeFigures = Object.fromEntries(Object.entries(outcome.runtimeFigures).map(([name, figure]) => [name, { ...figure, value: round(figure.value) }]));
     }
     const missing = spec.workload.metrics.filter((metric) => !metrics.some((m) => m.name === metric.name)).map((m) => m.name);
     const problem =

@@ -76,7 +76,7 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
   const lines = [
     '# twinbench check',
     '',
-    `${head}: \`${current}\` against baseline \`${baseline}\` (${report.mode === 'ratios' ? 'VM/container ratios, across hosts' : 'absolute figures, same host'}).`,
+    `${head}: \`${current}\` against baseline \`${baseline}\` (${report.mode === 'ratios' ? 'ratios between runtimes, across hosts' : 'absolute figures, same host'}).`,
     '',
     `Medians: median [95 % interval of the median] n. Test: one-sided permutation test of the difference of means (exact where the splits are few), a regression needs p < ${report.alpha} ` +
       `after ${report.correction} **and** a change beyond the figure's threshold. "Detectable" is the smallest change of the baseline's own values this test would flag at these repetitions.`,

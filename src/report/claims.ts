@@ -1,6 +1,7 @@
 import type { ResultFile } from '../results/types.js';
 import { describe, medianInterval, type Stats } from '../results/stats.js';
 import { costFactors, findCost } from './cost.js';
+import { kindOf, referenceOf, vmEmulated } from './kinds.js';
 import { formatInterval, formatNumber } from './format.js';
 
 /** A common container-vs-VM claim judged on this host. */
@@ -51,15 +52,16 @@ export function equivalence(values: readonly number[], margin: number): 'equival
 /** Containers within ±5 % of native CPU speed, VMs within ±10 %: equivalence tests on the cpu workload's cost factors. */
 function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
   const costs = costFactors(result);
-  const container = findCost(costs, 'docker', 'native', 'cpu', 'events_per_s')?.stats;
-  const vm = findCost(costs, 'qemu', 'native', 'cpu', 'events_per_s')?.stats;
+  const [baseline, containerName, vmName] = [referenceOf(result, 'native') ?? '', referenceOf(result, 'container') ?? '', referenceOf(result, 'vm') ?? ''];
+  const container = findCost(costs, containerName, baseline, 'cpu', 'events_per_s')?.stats;
+  const vm = findCost(costs, vmName, baseline, 'cpu', 'events_per_s')?.stats;
   if (!container) return { claim: claims.cpu, verdict: 'not measured', evidence: 'needs the cpu workload in both the native baseline and a container (add native to --runtimes)' };
   const containerText = costText('container vs native', container);
   if (vmEmulated || !vm) {
     return { claim: claims.cpu, verdict: 'not measurable on this host', evidence: `${containerText}; the VM half ${vmEmulated ? 'ran under TCG emulation' : 'was not run'}` };
   }
-  const values = (top: string) => findCost(costs, top, 'native', 'cpu', 'events_per_s')?.values ?? [];
-  const [c, v] = [equivalence(values('docker'), 0.05), equivalence(values('qemu'), 0.1)];
+  const values = (top: string) => findCost(costs, top, baseline, 'cpu', 'events_per_s')?.values ?? [];
+  const [c, v] = [equivalence(values(containerName), 0.05), equivalence(values(vmName), 0.1)];
   const evidence = `${containerText}: ${c} to native within ±5 %; ${costText('VM vs native', vm)}: ${v} within ±10 % (equivalence: 90 % interval inside the margin)`;
   if (c === 'equivalent' && v === 'equivalent') return { claim: claims.cpu, verdict: 'supported', evidence };
   if (c === 'different' || v === 'different') return { claim: claims.cpu, verdict: 'contradicted', evidence };
@@ -73,7 +75,7 @@ function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
  * without it, and the NAT half needs a second run.
  */
 function judgeNetwork(result: ResultFile): Claim {
-  const factor = findCost(costFactors(result), 'docker', 'native', 'network', 'tcp_rx_gbit_per_s');
+  const factor = findCost(costFactors(result), referenceOf(result, 'container') ?? '', referenceOf(result, 'native') ?? '', 'network', 'tcp_rx_gbit_per_s');
   if (!factor) return { claim: claims.network, verdict: 'not measured', evidence: 'needs the network workload in both the native baseline and a container' };
   // Files from before --container-net published ports.
   const path = result.config.containerNetwork ?? 'published';
@@ -93,7 +95,8 @@ function judgeNetwork(result: ResultFile): Claim {
  * charge, page cache and kernel memory included, + the shim); files from before the model, the guest
  * processes' PSS + the shim's.
  */
-function hostPaysByRep(result: ResultFile, runtime: 'docker' | 'qemu'): Map<number, number> {
+function hostPaysByRep(result: ResultFile, runtime: string | undefined): Map<number, number> {
+  const container = runtime !== undefined && kindOf(result, runtime) === 'container';
   const paid = new Map<number, number>();
   for (const trial of result.trials) {
     if (trial.runtime !== runtime || trial.workload !== 'idle' || trial.state !== 'completed') continue;
@@ -106,7 +109,7 @@ function hostPaysByRep(result: ResultFile, runtime: 'docker' | 'qemu'): Map<numb
     const guest = trial.resources['guest.pss_bytes']?.peak;
     const shim = trial.resources['shim.pss_bytes']?.peak;
     // A container trial without its own shim figure is left out, not paired with another's.
-    if (guest === undefined || (runtime === 'docker' && shim === undefined)) continue;
+    if (guest === undefined || (container && shim === undefined)) continue;
     paid.set(trial.rep, (guest + (shim ?? 0)) / 2 ** 20);
   }
   return paid;
@@ -114,8 +117,8 @@ function hostPaysByRep(result: ResultFile, runtime: 'docker' | 'qemu'): Map<numb
 
 /** VM / container memory the host pays, paired by repetition (the two ran side by side). */
 function memoryCost(result: ResultFile): Stats | undefined {
-  const vm = hostPaysByRep(result, 'qemu');
-  const container = hostPaysByRep(result, 'docker');
+  const vm = hostPaysByRep(result, referenceOf(result, 'vm'));
+  const container = hostPaysByRep(result, referenceOf(result, 'container'));
   const ratios = [...vm].flatMap(([rep, paid]) => {
     const other = container.get(rep);
     return other ? [paid / other] : [];
@@ -126,8 +129,9 @@ function memoryCost(result: ResultFile): Stats | undefined {
 /** The claims users bring, each judged from this result's figures or said to be unmeasured. */
 export function judgeClaims(result: ResultFile): Claim[] {
   const costs = costFactors(result);
-  const vmVsContainer = (workload: string, metric: string) => findCost(costs, 'qemu', 'docker', workload, metric)?.stats;
-  const emulated = result.runtimes.qemu?.emulated === true;
+  const [vm, container] = [referenceOf(result, 'vm') ?? '', referenceOf(result, 'container') ?? ''];
+  const vmVsContainer = (workload: string, metric: string) => findCost(costs, vm, container, workload, metric)?.stats;
+  const emulated = vmEmulated(result);
   const tcg = 'VMs ran under TCG emulation here; emulated figures say nothing about virtualization';
   const judged: Claim[] = [];
   if (emulated) {

@@ -1,4 +1,5 @@
 import { basename } from 'node:path';
+import { vmEmulated } from './kinds.js';
 import { UsageError } from '../errors.js';
 import { collectSamples, type MetricSamples } from '../results/samples.js';
 import { describe } from '../results/stats.js';
@@ -55,7 +56,7 @@ export function renderComparison(files: readonly NamedResult[]): string {
     lines.push(`| ${differs ? `**${dimension}**` : dimension} | ${values.map(cell).join(' | ')} |`);
   }
   const arches = new Set(files.map((file) => file.result.config.arch));
-  const emulated = files.map((file) => file.result.runtimes.qemu?.emulated === true);
+  const emulated = files.map((file) => vmEmulated(file.result));
   lines.push('');
   if (emulated.some(Boolean)) lines.push(`> VM figures of ${short.filter((_, i) => emulated[i]).join(', ')} measure emulation (TCG), not virtualization.`, '');
   if (arches.size > 1) {
@@ -64,9 +65,9 @@ export function renderComparison(files: readonly NamedResult[]): string {
     lines.push('## Figures', '', intervalLegend, '', `| figure | unit | ${short.join(' | ')} |`, `|---|---|${short.map(() => '---').join('|')}|`, ...figureRows(files.map((file) => collectSamples(file.result)), names), '');
   }
   lines.push(
-    '## VM / container ratios (median of per-repetition ratios)',
+    '## Ratios between runtimes (median of per-repetition ratios)',
     '',
-    'A ratio to native is the figure meant for cross-host comparison; until a run measures a native baseline, the VM/container ratio is the comparable one. Each cell: median of the per-repetition ratios [95 % interval] n.',
+    'Keys are `runtime/reference/workload/figure`. A ratio to native is the figure meant for cross-host comparison; until a run measures a native baseline, the VM/container ratio is the comparable one. Each cell: median of the per-repetition ratios [95 % interval] n.',
     '',
     `| ratio | unit | ${short.join(' | ')} |`,
     `|---|---|${short.map(() => '---').join('|')}|`,

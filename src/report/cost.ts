@@ -22,8 +22,9 @@ export interface CostFactor {
 /** Every cost factor of a result, in the order of `ratioPairs`, then workload, then figure. */
 export function costFactors(result: ResultFile): CostFactor[] {
   const factors: CostFactor[] = [];
+  const pairs = ratioPairs(result);
   for (const [key, entry] of ratioSamples(result)) {
-    const pair = ratioPairs.find((candidate) => key.startsWith(`${candidate.key}/`));
+    const pair = pairs.find((candidate) => key.startsWith(`${candidate.key}/`));
     const oriented = entry.direction === 'higher' ? entry.values.map((value) => 1 / value) : entry.values;
     const values = oriented.filter(Number.isFinite);
     const stats = describe(values);

@@ -1,4 +1,5 @@
 import { collectSamples } from '../results/samples.js';
+import { kindOf } from './kinds.js';
 import { describe } from '../results/stats.js';
 import type { ResultFile } from '../results/types.js';
 
@@ -17,14 +18,14 @@ export interface GabEntry {
  */
 export function renderGab(result: ResultFile, direction: 'smaller' | 'bigger'): GabEntry[] {
   const wanted = direction === 'smaller' ? 'lower' : 'higher';
-  const emulated = result.runtimes.qemu?.emulated ? ' (VM emulated: TCG)' : '';
+  const emulated = (runtime: string) => (kindOf(result, runtime) === 'vm' && result.runtimes[runtime as keyof ResultFile['runtimes']]?.emulated ? ' (VM emulated: TCG)' : '');
   return [...collectSamples(result).values()]
     .filter((entry) => entry.direction === wanted)
     .flatMap((entry) => {
       const stats = describe(entry.values);
       if (!stats) return [];
       return [{
-        name: `${entry.key}${entry.runtime === 'qemu' ? emulated : ''}`,
+        name: `${entry.key}${emulated(entry.runtime)}`,
         unit: entry.unit,
         value: stats.median,
         range: stats.ci95 ? `95% CI ${stats.ci95.low.toPrecision(4)}–${stats.ci95.high.toPrecision(4)}` : `n=${stats.n}, too few for a 95% CI`,

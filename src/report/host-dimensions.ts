@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { referenceOf, runtimesOf, vmEmulated } from './kinds.js';
 import { fingerprintDimensions } from '../host/fingerprint.js';
 import type { ResultFile } from '../results/types.js';
 
@@ -9,8 +10,11 @@ function shortened(text: string): string {
 
 /** Host and engine facts that change what a figure means; `compare` highlights those that differ. */
 export function hostDimensions(result: ResultFile): Record<string, string> {
-  const qemu = result.runtimes.qemu?.info;
-  const docker = result.runtimes.docker?.info;
+  // The reference VM and container (see kinds.ts): the engines whose versions and settings move the figures.
+  const vmName = referenceOf(result, 'vm');
+  const containerName = referenceOf(result, 'container');
+  const qemu = vmName ? result.runtimes[vmName as keyof ResultFile['runtimes']]?.info : undefined;
+  const docker = containerName ? result.runtimes[containerName as keyof ResultFile['runtimes']]?.info : undefined;
   return {
     host: result.host.hostname,
     cpu: `${result.host.cpu.brand} (${result.host.cpu.cores} CPUs)`,
@@ -19,10 +23,11 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
     kernel: result.host.os.kernel,
     os: `${result.host.os.distro} ${result.host.os.release}`,
     'cgroup': `v${result.host.cgroupVersion} (${result.host.cgroupMode})`,
-    accelerator: qemu ? `${String(qemu.accelerator)}${result.runtimes.qemu?.emulated ? ' (emulated)' : ''}` : 'n/a',
+    accelerator: qemu ? `${String(qemu.accelerator)}${vmEmulated(result) ? ' (emulated)' : ''}` : 'n/a',
     'machine type': qemu ? String(qemu.machineType) : 'n/a',
     'QEMU': qemu ? String(qemu.qemuVersion) : 'n/a',
     'Docker': docker ? String(docker.engineVersion) : 'n/a',
+    runtimes: runtimesOf(result).join(', '),
     'vCPUs / memory': `${result.config.vcpus} / ${result.config.memoryMiB} MiB`,
     // Sampled peaks depend on how often the sampler looks: with only event rows a container's working-set peak read 36 % lower.
     'sampler interval': result.config.sampleIntervalMs > 0 ? `${result.config.sampleIntervalMs} ms` : 'off (event rows only)',

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { kindOf, runtimesOf } from './kinds.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { aggregate, type GroupSummary } from '../results/aggregate.js';
@@ -66,7 +67,7 @@ function chartData(result: ResultFile) {
     groups: groups.map((g) => ({ runtime: g.runtime, workload: g.workload, phases: g.phases.map((p) => ({ name: p.name, median: p.stats.median })) })),
     figures: figureCharts(groups),
     costs: costFactors(result).map((factor) => ({ label: `${factor.pair.key.replace('/', ' vs ')}: ${factor.workload} ${factor.metric}`, ...drawn(factor.stats) })),
-    series: (['docker', 'qemu'] as const).flatMap((runtime) => {
+    series: runtimesOf(result).filter((runtime) => kindOf(result, runtime) !== 'native').flatMap((runtime) => {
       const trial = firstIdle(runtime);
       return trial ? [{ runtime, trialId: trial.trialId, tMs: trial.series.tMs, columns: trial.series.columns }] : [];
     }),

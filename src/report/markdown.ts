@@ -4,44 +4,54 @@ import { renderClaims } from './claims.js';
 import { fingerprintDimensions } from '../host/fingerprint.js';
 import { median } from '../results/stats.js';
 import { costFactors, findCost, type CostFactor } from './cost.js';
+import { kindOf, labelOf, runtimesOf } from './kinds.js';
+import { ratioPairs } from './ratios.js';
 import { cell, formatInterval, formatMiB, formatNumber, formatStats, intervalLegend } from './format.js';
 
-const runtimeLabel: Record<string, string> = { docker: 'container (Docker)', qemu: 'VM (QEMU)', native: 'native (chroot)', vagrant: 'VM (Vagrant + libvirt)' };
+/** A runtime as tables name it: its kind, then its label (`VM: QEMU`, `container: Docker (runc)`, `native`). */
+function shown(result: ResultFile, name: string): string {
+  const kind = kindOf(result, name);
+  return kind === 'native' ? labelOf(result, name) : `${kind === 'vm' ? 'VM' : 'container'}: ${labelOf(result, name)}`;
+}
 
 function emulationWarning(result: ResultFile): string[] {
-  const emulated = Object.entries(result.runtimes).filter(([, record]) => record?.emulated);
+  const emulated = runtimesOf(result).flatMap((name) => {
+    const record = result.runtimes[name as keyof ResultFile['runtimes']];
+    return record?.emulated ? [[name, record] as const] : [];
+  });
   return emulated.map(([name, record]) =>
-    name !== 'qemu' && name !== 'vagrant'
-      ? `> **Warning:** ${runtimeLabel[name] ?? name} figures measure **emulation**: the ${result.config.arch} guest ran under qemu-user on a ${result.host.arch} host. Do not read them as native figures.`
-      : `> **Warning:** ${runtimeLabel[name] ?? name} figures on this host measure **emulation, not virtualization** ` +
+    record.kind !== 'vm'
+      ? `> **Warning:** ${shown(result, name)} figures measure **emulation**: the ${result.config.arch} guest ran under qemu-user on a ${result.host.arch} host. Do not read them as native figures.`
+      : `> **Warning:** ${shown(result, name)} figures on this host measure **emulation, not virtualization** ` +
         `(accelerator: ${String(record?.info.accelerator ?? 'emulated')}; ${String(record?.info.acceleratorReason ?? '')}). ` +
         'Do not read them as the cost of a VM.',
   );
 }
 
-function bootTable(groups: GroupSummary[]): string[] {
+function bootTable(result: ResultFile, groups: GroupSummary[]): string[] {
   const lines = ['## Boot: create/spawn → READY (host clock, ms)', '', intervalLegend, '', '| runtime | workload | boot → READY | phases (median ms) | guest uptime at READY |', '|---|---|---|---|---|'];
   for (const group of groups) {
     const phases = group.phases.map((phase) => `${phase.name} ${formatNumber(phase.stats.median)}`).join(', ');
     const uptime = group.guestUptimeAtReadyMs ? formatStats(group.guestUptimeAtReadyMs) : 'n/a (shares host kernel)';
-    lines.push(`| ${runtimeLabel[group.runtime] ?? group.runtime} | ${group.workload} | ${formatStats(group.bootToReadyMs)} | ${cell(phases)} | ${uptime} |`);
+    lines.push(`| ${shown(result, group.runtime)} | ${group.workload} | ${formatStats(group.bootToReadyMs)} | ${cell(phases)} | ${uptime} |`);
   }
   return lines;
 }
 
-/** Vagrant's own time, apart from the VM's boot: its CLI and domain definition, and its waits after READY. */
-function vagrantOverhead(result: ResultFile): string[] {
-  const trials = result.trials.filter((t) => t.state === 'completed' && t.runtime === 'vagrant' && t.boot.vagrant);
-  if (trials.length === 0) return [];
-  const pick = (f: (t: (typeof trials)[number]) => number | undefined) => {
-    const values = trials.map(f).filter((v): v is number => v !== undefined);
-    return values.length ? median(values) : Number.NaN;
-  };
-  const boot = (t: (typeof trials)[number]) => (t.state === 'completed' ? t.boot : undefined);
-  return [
-    `Vagrant's own overhead (median of ${trials.length} trial(s), host clock): \`vagrant up\` ${formatNumber(pick((t) => boot(t)?.vagrant?.upMs))} ms in all, of which CLI start-up + domain definition before QEMU started ${formatNumber(pick((t) => boot(t)?.phases.find((p) => p.name === 'vagrant cli+define')?.ms))} ms, and waiting for the DHCP lease and SSH after READY ${formatNumber(pick((t) => boot(t)?.vagrant?.waitAfterReadyMs))} ms. The VM's own boot is the other phases.`,
-    '',
-  ];
+/** Boot figures only some runtimes have (Vagrant's own time around the VM's boot): medians, each with what it measures. */
+function runtimeFigureLines(result: ResultFile): string[] {
+  const lines: string[] = [];
+  for (const runtime of runtimesOf(result)) {
+    const boots = result.trials.flatMap((t) => (t.state === 'completed' && t.runtime === runtime && t.boot.runtimeFigures ? [t.boot.runtimeFigures] : []));
+    const names = [...new Set(boots.flatMap((figures) => Object.keys(figures)))];
+    for (const name of names) {
+      const values = boots.flatMap((figures) => (figures[name] && Number.isFinite(figures[name].value) ? [figures[name].value] : []));
+      const first = boots.find((figures) => figures[name])?.[name];
+      if (!first || values.length === 0) continue;
+      lines.push(`- ${shown(result, runtime)}, ${name}: ${formatNumber(median(values))} ${first.unit} (median of ${values.length}): ${first.description}.`);
+    }
+  }
+  return lines.length ? ['Figures of one runtime only (host clock):', '', ...lines, ''] : [];
 }
 
 /** `1.25× [1.20, 1.31]`: a cost factor with its interval, or why there is none. */
@@ -50,38 +60,37 @@ function costCell(factor: CostFactor | undefined): string {
   return `${formatNumber(factor.stats.median)}× ${formatInterval(factor.stats.ci95)}`;
 }
 
-function workloadTable(groups: GroupSummary[], costs: readonly CostFactor[]): string[] {
+function workloadTable(result: ResultFile, groups: GroupSummary[], costs: readonly CostFactor[]): string[] {
   const rows: string[] = [];
   const workloads = [...new Set(groups.map((group) => group.workload))];
-  const withVagrant = groups.some((group) => group.runtime === 'vagrant');
+  const runtimes = runtimesOf(result).filter((runtime) => groups.some((group) => group.runtime === runtime));
+  const pairs = ratioPairs(result).filter((pair) => runtimes.includes(pair.top) && runtimes.includes(pair.bottom));
   for (const workload of workloads) {
-    const find = (runtime: string) => groups.find((g) => g.workload === workload && g.runtime === runtime);
-    const [native, docker, qemu, vagrant] = [find('native'), find('docker'), find('qemu'), find('vagrant')];
-    const names = [...new Set([native, docker, qemu, vagrant].flatMap((g) => g?.metrics ?? []).map((m) => m.name))];
+    const columns = runtimes.map((runtime) => groups.find((g) => g.workload === workload && g.runtime === runtime));
+    const names = [...new Set(columns.flatMap((g) => g?.metrics ?? []).map((m) => m.name))];
     for (const name of names) {
-      const [n, c, v, g] = [native, docker, qemu, vagrant].map((group) => group?.metrics.find((m) => m.name === name));
-      const any = n ?? c ?? v ?? g;
-      const cost = (top: string, bottom: string) => costCell(findCost(costs, top, bottom, workload, name));
-      const vagrantCells = withVagrant ? ` ${formatStats(g?.stats)} | ${cost('vagrant', 'qemu')} |` : '';
-      rows.push(
-        `| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${n ? formatStats(n.stats) : 'not run'} | ${formatStats(c?.stats)} | ${formatStats(v?.stats)} | ${cost('docker', 'native')} | ${cost('qemu', 'native')} | ${cost('qemu', 'docker')} |${vagrantCells}`,
-      );
+      const figures = columns.map((group) => group?.metrics.find((m) => m.name === name));
+      const any = figures.find((figure) => figure !== undefined);
+      const values = figures.map((figure, index) => (figure ? formatStats(figure.stats) : columns[index] ? formatStats(undefined) : 'not run'));
+      const cost = pairs.map((pair) => costCell(findCost(costs, pair.top, pair.bottom, workload, name)));
+      rows.push(`| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${[...values, ...cost].join(' | ')} |`);
     }
   }
   if (rows.length === 0) return [];
+  const headers = [...runtimes.map((runtime) => shown(result, runtime)), ...pairs.map((pair) => `${labelOf(result, pair.top)} vs ${labelOf(result, pair.bottom)}`)];
   return [
     '## Workload results',
     '',
     intervalLegend,
     'Cost columns: how many times what the reference pays, from per-repetition ratios (the runtimes ran side by side), oriented so that above 1 always means **costs more** (a throughput ratio is inverted: 0.8× the throughput costs 1.25×); median [95 % interval].',
     '',
-    `| workload | metric | native | container | VM | container vs native | VM vs native | VM vs container |${withVagrant ? ' VM via Vagrant | Vagrant vs QEMU |' : ''}`,
-    `|---|---|---|---|---|---|---|---|${withVagrant ? '---|---|' : ''}`,
+    `| workload | metric | ${headers.join(' | ')} |`,
+    `|---|---|${headers.map(() => '---').join('|')}|`,
     ...rows,
   ];
 }
 
-function footprintTable(groups: GroupSummary[]): string[] {
+function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
   const lines = [
     '## What the host pays (idle workload unless none ran)',
     '',
@@ -97,7 +106,7 @@ function footprintTable(groups: GroupSummary[]): string[] {
     const get = (key: string) => group.resources[key]?.stats;
     const mem = (key: string) => formatStats(get(key), formatMiB);
     lines.push(
-      `| ${runtimeLabel[group.runtime] ?? group.runtime} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('cgroup.memory_file_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${group.runtime === 'docker' ? mem('shim.pss_bytes.peak') : 'n/a (no shim)'} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
+      `| ${shown(result, group.runtime)} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('cgroup.memory_file_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${kindOf(result, group.runtime) === 'container' ? mem('shim.pss_bytes.peak') : 'n/a (no shim)'} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
     );
   }
   lines.push(
@@ -112,7 +121,7 @@ function footprintTable(groups: GroupSummary[]): string[] {
   for (const group of idle) {
     const mem = (key: string) => formatStats(group.resources[key]?.stats, formatMiB);
     lines.push(
-      `| ${runtimeLabel[group.runtime] ?? group.runtime} (${group.workload}) | ${mem('memory.host_pays_bytes.atReady')} | ${mem('memory.guest_uses_bytes.atReady')} | ${mem('memory.overhead_bytes.atReady')} | ${mem('memory.host_pays_bytes.atExit')} | ${mem('memory.guest_uses_bytes.atExit')} | ${mem('memory.overhead_bytes.atExit')} | ${mem('memory.host_pays_bytes.peak')} | ${mem('cgroup.memory_peak_bytes.peak')} |`,
+      `| ${shown(result, group.runtime)} (${group.workload}) | ${mem('memory.host_pays_bytes.atReady')} | ${mem('memory.guest_uses_bytes.atReady')} | ${mem('memory.overhead_bytes.atReady')} | ${mem('memory.host_pays_bytes.atExit')} | ${mem('memory.guest_uses_bytes.atExit')} | ${mem('memory.overhead_bytes.atExit')} | ${mem('memory.host_pays_bytes.peak')} | ${mem('cgroup.memory_peak_bytes.peak')} |`,
     );
   }
   return lines;
@@ -130,7 +139,7 @@ function repetitionLines(result: ResultFile): string[] {
     '',
     '| runtime | workload | repetitions | stopped because | key figures: half-width of the 95 % interval |',
     '|---|---|---|---|---|',
-    ...result.repetitions.map((r) => `| ${runtimeLabel[r.runtime] ?? r.runtime} | ${r.workload} | ${r.reps} | ${r.stop} | ${cell(Object.entries(r.halfWidths).map(([name, value]) => `${name} ${width(value)}`).join(', ') || 'none')} |`),
+    ...result.repetitions.map((r) => `| ${shown(result, r.runtime)} | ${r.workload} | ${r.reps} | ${r.stop} | ${cell(Object.entries(r.halfWidths).map(([name, value]) => `${name} ${width(value)}`).join(', ') || 'none')} |`),
     '',
   ];
 }
@@ -143,20 +152,22 @@ function failures(result: ResultFile): string[] {
 
 /** The resource envelope of each runtime, and where it is not the same. */
 function envelopeLines(result: ResultFile): string[] {
-  const lines = Object.entries(result.runtimes).flatMap(([runtime, record]) => (record?.envelope ? [`- Envelope, ${runtime}: ${record.envelope.how}.`] : []));
+  const lines = runtimesOf(result).flatMap((runtime) => {
+    const envelope = result.runtimes[runtime as keyof ResultFile['runtimes']]?.envelope;
+    return envelope ? [`- Envelope, ${shown(result, runtime)}: ${envelope.how}.`] : [];
+  });
   return lines.length ? ['', ...lines] : [];
 }
 
 /** How each runtime reached the network and the scratch disk, when a workload used them (dimensions that change the answer). */
 function pathLines(result: ResultFile): string[] {
   const used = (key: 'network' | 'scratch') => result.trials.some((t) => (key === 'network' ? ['network', 'redis'] : ['disk']).includes(t.workload));
-  const labels = { native: 'native', docker: 'container', qemu: 'VM' } as const;
   const lines: string[] = [];
   for (const [key, field] of [['network', 'networkPath'], ['scratch', 'scratch']] as const) {
     if (!used(key)) continue;
-    for (const [runtime, label] of Object.entries(labels)) {
-      const value = result.runtimes[runtime as keyof typeof labels]?.info[field];
-      if (value !== undefined) lines.push(`- ${key === 'network' ? 'Network path' : 'Scratch disk'}, ${label}: ${String(value)}.`);
+    for (const runtime of runtimesOf(result)) {
+      const value = result.runtimes[runtime as keyof ResultFile['runtimes']]?.info[field];
+      if (value !== undefined) lines.push(`- ${key === 'network' ? 'Network path' : 'Scratch disk'}, ${shown(result, runtime)}: ${String(value)}.`);
     }
   }
   return lines.length ? ['', ...lines] : [];
@@ -185,12 +196,22 @@ function fingerprintLines(result: ResultFile): string[] {
   return lines;
 }
 
+/** What a runtime's record says that moves its figures (engine, OCI runtime, accelerator, machine…), in one line. */
+function runtimeLine(result: ResultFile, runtime: string): string[] {
+  const info = result.runtimes[runtime as keyof ResultFile['runtimes']]?.info ?? {};
+  const facts: [string, string][] = [
+    ['engineVersion', 'engine'], ['vagrantVersion', 'Vagrant'], ['qemuVersion', 'QEMU'], ['ociRuntime', 'OCI runtime'], ['cgroupDriver', 'cgroup driver'],
+    ['storageDriver', 'storage'], ['image', 'image'], ['accelerator', 'accelerator'], ['machineType', 'machine'], ['cpuModel', 'CPU'], ['kernel', 'kernel'],
+    ['rootDiskCache', 'root disk cache'], ['synthetic', 'synthetic'],
+  ];
+  const said = facts.flatMap(([key, name]) => (info[key] === undefined ? [] : [`${name} ${String(info[key])}`]));
+  return said.length ? [`${shown(result, runtime)}: ${said.join(', ')}.`] : [];
+}
+
 /** The Markdown summary written beside the result JSON and printed by `bench all`. */
 export function renderMarkdown(result: ResultFile): string {
   const groups = aggregate(result);
   const host = result.host;
-  const docker = result.runtimes.docker?.info;
-  const qemu = result.runtimes.qemu?.info;
   const lines = [
     `# twinbench ${result.runId}`,
     '',
@@ -199,18 +220,17 @@ export function renderMarkdown(result: ResultFile): string {
     `Host **${host.hostname}**: ${host.cpu.brand} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
     ...fingerprintLines(result),
     `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, ${result.config.sampleIntervalMs > 0 ? `sampled every ${result.config.sampleIntervalMs} ms` : '**sampler off** (control run: only the ready, exit and end rows)'}, ${result.config.warmup} warm-up trial(s) per runtime before each workload (not in any figure), ${result.config.orderSeed === undefined ? 'runtimes in the listed order' : `runtimes in a random order per repetition (seed ${result.config.orderSeed})`}. Status: ${result.status}.`,
-    docker ? `Docker ${String(docker.engineVersion)} (${String(docker.cgroupDriver)}, ${String(docker.storageDriver)}), image \`${String(docker.image)}\`.` : 'Docker: not run.',
-    qemu ? `QEMU ${String(qemu.qemuVersion)}, accelerator ${String(qemu.accelerator)}, machine ${String(qemu.machineType)}, CPU ${String(qemu.cpuModel)}, kernel ${String(qemu.kernel)}, root disk cache=${String(qemu.rootDiskCache ?? 'unknown')}.` : 'QEMU: not run.',
-    `Both from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,
+    ...runtimesOf(result).flatMap((runtime) => runtimeLine(result, runtime)),
+    `Every runtime from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,
     ...pathLines(result),
     ...envelopeLines(result),
     '',
-    ...bootTable(groups),
+    ...bootTable(result, groups),
     '',
-    ...vagrantOverhead(result),
-    ...workloadTable(groups, costFactors(result)),
+    ...runtimeFigureLines(result),
+    ...workloadTable(result, groups, costFactors(result)),
     '',
-    ...footprintTable(groups),
+    ...footprintTable(result, groups),
     '',
     ...renderClaims(result),
     '',

@@ -1,22 +1,42 @@
-import type { RuntimeName } from '../config/suite.js';
 import type { MetricSamples } from '../results/samples.js';
 import type { ResultFile } from '../results/types.js';
 import { collectSamples } from '../results/samples.js';
+import { kindOf, referenceOf, runtimesOf } from './kinds.js';
 
 /** A pair of runtimes whose figures are divided: `top` (the one judged) over `bottom` (its reference). */
 export interface RatioPair {
+  /** `top/bottom`, e.g. `qemu/docker`: the prefix of the pair's ratio keys. */
   key: string;
-  top: RuntimeName;
-  bottom: RuntimeName;
+  top: string;
+  bottom: string;
 }
 
-/** Ratios a report shows: to native when a native baseline ran, and VM to container always. */
-export const ratioPairs: readonly RatioPair[] = [
-  { key: 'container/native', top: 'docker', bottom: 'native' },
-  { key: 'vm/native', top: 'qemu', bottom: 'native' },
-  { key: 'vm/container', top: 'qemu', bottom: 'docker' },
-  { key: 'vagrant/qemu', top: 'vagrant', bottom: 'qemu' },
-];
+/**
+ * The ratios a result's runtimes make, by kind: every runtime to the native baseline (when one ran);
+ * every VM to the reference container; every runtime to the reference of its own kind (Vagrant to QEMU,
+ * a second container runtime to Docker).
+ */
+export function ratioPairs(result: Pick<ResultFile, 'runtimes'>): RatioPair[] {
+  const pairs: RatioPair[] = [];
+  const add = (top: string, bottom: string | undefined) => {
+    if (bottom !== undefined && top !== bottom && !pairs.some((pair) => pair.top === top && pair.bottom === bottom)) pairs.push({ key: `${top}/${bottom}`, top, bottom });
+  };
+  const [baseline, container] = [referenceOf(result, 'native'), referenceOf(result, 'container')];
+  const others = runtimesOf(result).filter((name) => kindOf(result, name) !== 'native');
+  for (const name of others) add(name, baseline);
+  for (const name of others.filter((candidate) => kindOf(result, candidate) === 'vm')) add(name, container);
+  for (const name of others) add(name, referenceOf(result, kindOf(result, name) ?? 'vm'));
+  return pairs;
+}
+
+/** Ratio keys of files before runtimes were paired by name (thresholds written by an older `bench calibrate`). */
+const legacyPrefixes: Readonly<Record<string, string>> = { 'container/native/': 'docker/native/', 'vm/native/': 'qemu/native/', 'vm/container/': 'qemu/docker/' };
+
+/** A ratio key as this version names it (`vm/container/idle/…` → `qemu/docker/idle/…`). */
+export function currentRatioKey(key: string): string {
+  const prefix = Object.keys(legacyPrefixes).find((old) => key.startsWith(old));
+  return prefix ? `${legacyPrefixes[prefix]}${key.slice(prefix.length)}` : key;
+}
 
 /**
  * Per-repetition ratios (trials are interleaved, so rep i of each runtime ran side by side) of boot
@@ -34,10 +54,10 @@ export function ratioSamples(result: ResultFile): Map<string, MetricSamples> {
     for (const metric of trial.metrics) put(metric.name, metric.value);
   }
   const samples = [...collectSamples(result).values()].filter((entry) => entry.metric === 'boot.bootToReadyMs' || !entry.metric.includes('.'));
-  for (const pair of ratioPairs) {
+  for (const pair of ratioPairs(result)) {
     for (const entry of samples.filter((candidate) => candidate.runtime === pair.top)) {
       // Boot time has no meaning for the native baseline (nothing boots): only workload metrics.
-      if (pair.bottom === 'native' && entry.metric.startsWith('boot.')) continue;
+      if (kindOf(result, pair.bottom) === 'native' && entry.metric.startsWith('boot.')) continue;
       const values: number[] = [];
       for (const trial of result.trials) {
         if (trial.runtime !== pair.top || trial.workload !== entry.workload) continue;

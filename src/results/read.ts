@@ -1,13 +1,41 @@
 import { readFile } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
+import { vagrantFigures } from '../runtimes/vagrant/figures.js';
 import { validateResult } from './schema.js';
 import { resultSchemaVersion, type ResultFile } from './types.js';
 import { jsonSyntaxProblem } from '../json-problem.js';
 import { isJournal, resultFromJournal } from './journal.js';
 
+/** Kinds and labels of the runtimes schema v1 knew (v2 records them in the file). */
+const v1Runtimes: Readonly<Record<string, { kind: string; label: string }>> = {
+  native: { kind: 'native', label: 'native' },
+  docker: { kind: 'container', label: 'Docker (runc)' },
+  qemu: { kind: 'vm', label: 'QEMU' },
+  vagrant: { kind: 'vm', label: 'Vagrant (libvirt)' },
+};
+
+/** v1 → v2: runtime records gain kind and label; Vagrant's `boot.vagrant` becomes described runtime figures. */
+function migrateV1(value: Record<string, unknown>): Record<string, unknown> {
+  const migrated: Record<string, unknown> = { ...value, schemaVersion: 2 };
+  const runtimes = value.runtimes as Record<string, Record<string, unknown>> | undefined;
+  if (runtimes && typeof runtimes === 'object') {
+    migrated.runtimes = Object.fromEntries(Object.entries(runtimes).map(([name, record]) => [name, { ...(v1Runtimes[name] ?? { kind: 'vm', label: name }), ...record }]));
+  }
+  const trial = (entry: unknown): unknown => {
+    const record = entry as { boot?: { vagrant?: Record<string, number> } } | null;
+    const old = record?.boot?.vagrant;
+    if (!record?.boot || !old || typeof old !== 'object') return entry;
+    const { vagrant: _dropped, ...boot } = record.boot;
+    const figures = vagrantFigures(old.upMs ?? Number.NaN, old.waitAfterReadyMs ?? Number.NaN, old.memoryLimitAfterQemuMs);
+    return { ...record, boot: { ...boot, runtimeFigures: figures } };
+  };
+  for (const key of ['trials', 'warmups'] as const) if (Array.isArray(value[key])) migrated[key] = (value[key] as unknown[]).map(trial);
+  return migrated;
+}
+
 /**
- * Bring an older file up to the current schema. Version 1 is the first published version, so the
- * only migration so far fills fields that early v1 writers left out; each future version adds a step.
+ * Bring an older file up to the current schema, one version at a time. v1: fill fields that early v1
+ * writers left out, then v1 → v2 (runtime kinds and labels, described runtime figures).
  */
 export function migrateResult(value: Record<string, unknown>): Record<string, unknown> {
   if (value.schemaVersion !== 1) return value;
@@ -17,7 +45,7 @@ export function migrateResult(value: Record<string, unknown>): Record<string, un
   if (migrated.warmups === undefined) migrated.warmups = [];
   const config = value.config as Record<string, unknown> | undefined;
   if (config && config.warmup === undefined) migrated.config = { ...config, warmup: 0 };
-  return migrated;
+  return migrateV1(migrated);
 }
 
 /** Parse and check a result file's text; throws a UsageError naming the file and the problem. */

@@ -1,12 +1,12 @@
 import type { BootPhase, RuntimeInfo } from '../backends/backend.js';
 import type { RuntimeName, SuiteConfig } from '../config/suite.js';
-import type { EnvelopeRecord } from '../host/envelope.js';
+import type { EnvelopeRecord, RuntimeKind } from '../host/envelope.js';
 import type { HostFingerprint } from '../host/fingerprint.js';
 import type { HostInventory } from '../host/inventory.js';
 import type { ColumnSummary, SampledSeries } from '../sampling/series.js';
 
 /** Version of the result file format; bumped on any incompatible change. */
-export const resultSchemaVersion = 1;
+export const resultSchemaVersion = 2;
 
 /** Why a runtime × workload ran the repetitions it did, under `--target-ci`. */
 export interface RepetitionRecord {
@@ -46,18 +46,18 @@ export interface BootTiming {
   phases: BootPhase[];
   /** Guest kernel uptime at READY, milliseconds (VMs; absent for containers, which share the host kernel). */
   guestUptimeAtReadyMs?: number;
-  /** Vagrant runtime only: Vagrant's own time, apart from the VM's boot. */
-  vagrant?: {
-    /** `vagrant up` from spawn to exit, milliseconds. */
-    upMs: number;
-    /** READY → `vagrant up` exit: Vagrant waiting for the DHCP lease and an SSH login, milliseconds. */
-    waitAfterReadyMs: number;
-    /**
-     * Where the harness wrote the envelope's memory limit on the domain's cgroup (libvirt could not): QEMU's
-     * start → the write, milliseconds; compare with the `qemu+firmware` phase, which ends when the kernel starts.
-     */
-    memoryLimitAfterQemuMs?: number;
-  };
+  /**
+   * Boot figures only this runtime has, by name, each described (Vagrant's `upMs`: `vagrant up` from spawn
+   * to exit; `waitAfterReadyMs`: READY → its exit). Schema v1 files kept Vagrant's as `boot.vagrant`.
+   */
+  runtimeFigures?: Record<string, RuntimeFigure>;
+}
+
+/** A boot figure one runtime has and others do not, with what it measures. */
+export interface RuntimeFigure {
+  value: number;
+  unit: string;
+  description: string;
 }
 
 /** A figure read independently of the sampler (e.g. `virsh domstats`), to cross-check it. */
@@ -140,6 +140,10 @@ export type TrialResult = CompletedTrial | ErroredTrial | AbortedTrial;
 
 /** Facts about one runtime in this run. */
 export interface RuntimeRecord {
+  /** What it is (reports group and pair runtimes by kind); filled from the name in files before schema v2. */
+  kind: RuntimeKind;
+  /** How reports name it. */
+  label: string;
   /** True when figures measure emulation (TCG, foreign-arch containers), not virtualization. */
   emulated: boolean;
   /** Backend-reported facts: versions, accelerator, machine type, image id… */
@@ -148,7 +152,7 @@ export interface RuntimeRecord {
   envelope?: EnvelopeRecord;
 }
 
-/** The result file: the product's public interface (see schema/result-v1.schema.json). */
+/** The result file: the product's public interface (see schema/result-v2.schema.json). */
 export interface ResultFile {
   schemaVersion: typeof resultSchemaVersion;
   tool: { name: 'twinbench'; version: string };

@@ -34,7 +34,7 @@ test('compare: two real runs side by side, with VM/container ratios', async () =
   const run = await runBench(['compare', a, b]);
   assert.equal(run.exitCode, 0, run.all);
   assert.match(run.stdout, /\| qemu\/idle\/boot\.bootToReadyMs \| ms, lower is better \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \|/);
-  assert.match(run.stdout, /\| vm\/container\/idle\/boot\.bootToReadyMs \| ratio, lower is better \|/);
+  assert.match(run.stdout, /\| qemu\/docker\/idle\/boot\.bootToReadyMs \| ratio, lower is better \|/);
   assert.match(run.stdout, /\| dimension \| #1 \| #2 \|/);
 });
 
@@ -113,7 +113,7 @@ test('check across hosts: refused without --cross-host, ratios with it', async (
   assert.match(refused.stderr, /different hosts do not compare; pass --cross-host/);
   const ratios = await runBench(['check', '--baseline', a, elsewhere, '--cross-host', '--junit', join(out, 'x.xml')]);
   assert.ok(ratios.exitCode === 0 || ratios.exitCode === 1, ratios.all);
-  assert.match(ratios.stdout, /VM\/container ratios, across hosts/);
+  assert.match(ratios.stdout, /ratios between runtimes, across hosts/);
 });
 
 test('hand-broken result files: one line naming the file and the problem, exit 2', async () => {
@@ -122,7 +122,7 @@ test('hand-broken result files: one line naming the file and the problem, exit 2
     ['truncated.json', text.slice(0, text.length / 2), /truncated\.json: not valid JSON, truncated\?/],
     ['empty.json', '', /empty\.json: the file is empty/],
     ['other.json', '{"name": "some other tool"}', /other\.json: not a twinbench result file/],
-    ['newer.json', text.replace('"schemaVersion":1', '"schemaVersion":9'), /newer\.json: schemaVersion 9 is newer than this twinbench reads \(1\)/],
+    ['newer.json', text.replace('"schemaVersion":2', '"schemaVersion":9'), /newer\.json: schemaVersion 9 is newer than this twinbench reads \(2\)/],
     ['broken.json', text.replace('"state":"completed"', '"state":"finished"'), /broken\.json: does not match the result schema v1: \/(warmups|trials)\/0\/state/],
   ];
   for (const [name, content, expected] of cases) {

@@ -48,9 +48,9 @@ test('native baseline + memory and cpu workloads: same binaries, sampled alike, 
   const ratio = metric('docker', 'cpu')!.value / metric('native', 'cpu')!.value;
   assert.ok(ratio > 0.66 && ratio < 1.5, `container/native cpu ${ratio}`);
   const report = await runBench(['report', readResult(run.stdout).path]);
-  assert.match(report.stdout, /\| native \| container \| VM \| container vs native \| VM vs native \| VM vs container \|/);
+  assert.match(report.stdout, /\| native \| container: Docker \(runc\) \| VM: QEMU \| Docker \(runc\) vs native \| QEMU vs native \| QEMU vs Docker \(runc\) \|/);
   // One repetition: a median without an interval ([—]), and cost factors against native.
-  assert.match(report.stdout, /### Memory model[^]*\| VM \(QEMU\) \(memory\) \| [\d.]+ MiB \[—\] n=1 \| [\d.]+ MiB/);
+  assert.match(report.stdout, /### Memory model[^]*\| VM: QEMU \(memory\) \| [\d.]+ MiB \[—\] n=1 \| [\d.]+ MiB/);
   assert.match(report.stdout, /\| memory \| bandwidth_mib_per_s \(MiB\/s, higher is better\) \| [\d.]+ \[—\] n=1 \| [\d.]+ \[—\] n=1 \| [\d.]+ \[—\] n=1 \| [\d.]+× \[—\] \| [\d.]+× \[—\] \|/);
   assert.deepEqual(await leftovers(), []);
 });

@@ -64,5 +64,5 @@ test('the result reader: a truncated, mutated or random file is either read or r
     }),
     { numRuns: 1500 },
   );
-  assert.equal(parseResult(sample, 'r.json').schemaVersion, 1);
+  assert.equal(parseResult(sample, 'r.json').schemaVersion, 2);
 });

@@ -28,13 +28,30 @@ test('an early v1 file without images.initrd is migrated, not refused', () => {
   assert.deepEqual(migrated.images, { rootfsDigest: 'x', initrd: { source: 'built' } });
 });
 
+test('v1 → v2: runtime records gain their kind and label, Vagrant\'s boot.vagrant becomes described runtime figures', () => {
+  const migrated = migrateResult({
+    schemaVersion: 1,
+    runtimes: { native: { emulated: false, info: {} }, docker: { emulated: false, info: {} }, vagrant: { emulated: true, info: {} } },
+    trials: [{ runtime: 'vagrant', boot: { bootToReadyMs: 5, phases: [], vagrant: { upMs: 9, waitAfterReadyMs: 4 } } }, { runtime: 'docker', boot: { bootToReadyMs: 1, phases: [] } }],
+    warmups: [],
+  });
+  assert.equal(migrated.schemaVersion, 2);
+  const runtimes = migrated.runtimes as Record<string, { kind: string; label: string }>;
+  assert.deepEqual([runtimes.native?.kind, runtimes.docker?.kind, runtimes.vagrant?.kind], ['native', 'container', 'vm']);
+  const [vagrant, docker] = migrated.trials as { boot: Record<string, unknown> }[];
+  assert.equal(vagrant?.boot.vagrant, undefined);
+  assert.deepEqual(Object.keys(vagrant?.boot.runtimeFigures as object), ['upMs', 'waitAfterReadyMs']);
+  assert.equal((vagrant?.boot.runtimeFigures as Record<string, { value: number }>).upMs?.value, 9);
+  assert.equal(docker?.boot.runtimeFigures, undefined);
+});
+
 test('the reader names the file for every kind of bad input', () => {
   const cases: [string, RegExp][] = [
     ['', /f\.json: the file is empty/],
     ['[1,2]', /f\.json: not a twinbench result \(not a JSON object\)/],
     ['{"tool":{"name":"twinbench"},"schemaVersion":"1"}', /f\.json: unknown schemaVersion "1"/],
-    ['{"tool":{"name":"twinbench"},"schemaVersion":2}', /newer than this twinbench reads/],
-    ['{"tool":{"name":"twinbench"},"schemaVersion":1}', /f\.json: does not match the result schema v1: .*must have required property/],
+    ['{"tool":{"name":"twinbench"},"schemaVersion":3}', /newer than this twinbench reads/],
+    ['{"tool":{"name":"twinbench"},"schemaVersion":1}', /f\.json: does not match the result schema v2: .*must have required property/],
   ];
   for (const [text, expected] of cases) {
     assert.throws(() => parseResult(text, 'f.json'), (error: unknown) => error instanceof UsageError && expected.test(error.message));

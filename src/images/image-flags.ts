@@ -3,11 +3,10 @@ import { resolve } from 'node:path';
 import { UsageError } from '../errors.js';
 import type { ArchName } from '../host/arch.js';
 import { hostAptMirror } from '../host/apt-mirror.js';
-import { ensureImages } from '../images/build.js';
-import { digestFile } from '../images/digest.js';
-import type { ImageSet } from '../images/image-set.js';
+import { ensureImages } from './build.js';
+import { digestFile } from './digest.js';
+import type { ImageSet } from './image-set.js';
 import { cacheDir } from '../paths.js';
-import type { CommandIo } from './io.js';
 
 /** Image flags shared by `bench all` and `bench images build`. */
 export interface ImageFlags {
@@ -29,7 +28,7 @@ export function validateImageFlags(flags: ImageFlags): void {
 }
 
 /** Build or reuse the image set, then apply a user kernel/initrd override (recorded with its digest). */
-export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: CommandIo): Promise<ImageSet> {
+export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: { log: (line: string) => void; signal: AbortSignal }): Promise<ImageSet> {
   validateImageFlags(flags);
   const started = performance.now();
   const images = await ensureImages({

@@ -1,0 +1,101 @@
+import type { Backend, RuntimeInfo } from '../backends/backend.js';
+import type { Accelerator } from '../backends/qemu-cmdline.js';
+import type { ContainerNetwork } from '../config/suite.js';
+import type { ArchName, ArchProfile } from '../host/arch.js';
+import type { IoDevices } from '../host/block-device.js';
+import type { RuntimeKind } from '../host/envelope.js';
+import type { ImageSet } from '../images/image-set.js';
+
+/** One line of `bench doctor`. */
+export interface DoctorCheck {
+  name: string;
+  status: 'ok' | 'missing' | 'warning';
+  detail: string;
+  /** What to do when it is not ok. */
+  fix?: string;
+  /** Whether `bench all` with the default runtimes needs it. */
+  required: boolean;
+}
+
+/** The host a runtime is asked about: its architecture and the guests'. */
+export interface RuntimeHost {
+  /** Profile of the guest architecture (the host's unless `--arch` names another). */
+  readonly profile: ArchProfile;
+  readonly guestArch: ArchName;
+  readonly hostArch: ArchName;
+}
+
+/** What creating a runtime's backend for one run may use. */
+export interface CreateContext extends RuntimeHost {
+  readonly images: ImageSet;
+  readonly runDir: string;
+  /** Names the run's network links and labels its containers. */
+  readonly runId: string;
+  readonly cacheRoot: string;
+  readonly containerNetwork: ContainerNetwork;
+  /** The devices the run's I/O lands on (see block-device.ts); absent where they could not be found. */
+  readonly ioDevices?: IoDevices;
+  readonly signal: AbortSignal;
+  readonly log: (line: string) => void;
+  /** KVM or TCG for this run's VMs, decided once (one test boot) for every VM runtime. */
+  accelerator(): Promise<{ accel: Accelerator; reason: string }>;
+}
+
+/** A prepared runtime: its backend and what the result file records about it. */
+export interface CreatedRuntime {
+  readonly backend: Backend;
+  readonly info: RuntimeInfo;
+  /** True when its guests run under emulation (TCG, or qemu-user for a foreign architecture). */
+  readonly emulated: boolean;
+}
+
+/** What `bench clean` tells a runtime: which runs are alive, and whether images go too. */
+export interface CleanContext {
+  readonly liveRunIds: ReadonlySet<string>;
+  readonly images: boolean;
+}
+
+/** What a runtime's cleanup removed, and what it could not check. */
+export interface CleanReport {
+  readonly removed: readonly string[];
+  /** A check that failed (the engine did not answer): `bench clean` ends with problems. */
+  readonly problems: readonly string[];
+  /** Informational: something not checked because the runtime cannot have run here. */
+  readonly notes?: readonly string[];
+}
+
+/**
+ * Everything twinbench knows about one runtime, in its own folder (`src/runtimes/<name>/`). The table
+ * (`table.ts`) lists them; the CLI, doctor, clean, the run and the reports loop over the table and
+ * group by `kind`, and never name a runtime.
+ */
+export interface RuntimeDescriptor<N extends string = string> {
+  readonly name: N;
+  /** How reports name it, e.g. `Docker (runc)`. */
+  readonly label: string;
+  readonly kind: RuntimeKind;
+  /** One line for `--help` and the README. */
+  readonly summary: string;
+  /** Not listed in `--help` or doctor (the `fake` runtime for tests). */
+  readonly hidden?: boolean;
+  /** Guest architectures it can run; absent = any. */
+  readonly guestArchs?: readonly ArchName[];
+  /** False when it uses none of the built images (the fake runtimes): a run of only such runtimes builds none. */
+  readonly needsImages?: boolean;
+  /** Whether `bench density` can start many of its guests at once. */
+  readonly density?: boolean;
+  /** Whether it can run guests of another architecture than the host's (emulated). */
+  readonly foreignGuests: boolean;
+  /** Quick check that it can run here, made before any image is built; throws MissingDependencyError naming it. */
+  probe(host: RuntimeHost): Promise<string>;
+  /** Its lines in `bench doctor` (checks several runtimes share are shown once, by name). */
+  doctor(host: RuntimeHost): Promise<DoctorCheck[]>;
+  /** Folders its guests' I/O lands on besides the run folder and the image cache (Docker's root). */
+  ioRoots?(): Promise<string[]>;
+  /** Create and prepare its backend for one run. */
+  create(context: CreateContext): Promise<CreatedRuntime>;
+  /** Register, when a run opens, a last sweep of what it makes per trial (containers by label). */
+  onRunOpen?(runId: string, register: (what: string, action: () => Promise<void>) => void): void;
+  /** Remove what runs that are not alive left behind (`bench clean`). */
+  clean?(context: CleanContext): Promise<CleanReport>;
+}

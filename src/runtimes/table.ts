@@ -1,0 +1,42 @@
+import { docker } from './docker/index.js';
+import { fake, fakeVm } from './fake/index.js';
+import { native } from './native/index.js';
+import { qemu } from './qemu/index.js';
+import { vagrant } from './vagrant/index.js';
+
+/**
+ * Every runtime twinbench can drive, in the order reports list them (the baseline first, then by kind).
+ * Adding a runtime = its folder, one line here, and documentation: everything else loops over this.
+ */
+export const runtimeTable = [native, docker, qemu, vagrant, fake, fakeVm] as const;
+
+/** One entry of the table. */
+export type TableRuntime = (typeof runtimeTable)[number];
+
+/** A runtime's name (`--runtimes`, result files, reports). */
+export type RuntimeName = TableRuntime['name'];
+
+/** Every name, hidden ones included (what `--runtimes` and suite files accept). */
+export function allRuntimeNames(): readonly RuntimeName[] {
+  return runtimeTable.map((runtime) => runtime.name);
+}
+
+/** The names `--help`, doctor and error messages list (not the fake ones). */
+export function visibleRuntimeNames(): readonly RuntimeName[] {
+  return runtimeTable.filter((runtime) => !('hidden' in runtime && runtime.hidden)).map((runtime) => runtime.name);
+}
+
+/** The descriptor of a runtime; undefined for a name no table entry has (a result file from elsewhere). */
+export function runtimeByName(name: string): TableRuntime | undefined {
+  return runtimeTable.find((runtime) => runtime.name === name);
+}
+
+/** The descriptors of `names`, in the table's order. */
+export function runtimesNamed(names: readonly string[]): TableRuntime[] {
+  return runtimeTable.filter((runtime) => names.includes(runtime.name));
+}
+
+/** The runtimes `bench density` can start many of at once. */
+export function densityRuntimeNames(): readonly RuntimeName[] {
+  return runtimeTable.filter((runtime) => runtime.density === true).map((runtime) => runtime.name);
+}

@@ -1,0 +1,48 @@
+import { execa } from 'execa';
+import { VagrantBackend } from '../../backends/vagrant.js';
+import { MissingDependencyError } from '../../errors.js';
+import { libvirtUri } from '../../host/libvirt.js';
+import { requireHostPackages } from '../host-packages.js';
+import type { RuntimeDescriptor } from '../runtime.js';
+import { cleanLibvirt, libvirtChecks } from './libvirt-checks.js';
+
+/** The same guests through a real `vagrant up` with the libvirt provider (vagrant-libvirt). */
+export const vagrant: RuntimeDescriptor<'vagrant'> = {
+  name: 'vagrant',
+  label: 'Vagrant (libvirt)',
+  kind: 'vm',
+  summary: 'the same VM through `vagrant up` with vagrant-libvirt: what a Vagrant user pays on top of QEMU',
+  foreignGuests: false,
+  async probe(host) {
+    if (host.guestArch !== host.hostArch) throw new MissingDependencyError(`vagrant runs guests of the host's architecture only, not ${host.guestArch}`);
+    requireHostPackages('vagrant', host.guestArch);
+    const version = await execa('virsh', ['-c', libvirtUri, 'version'], { reject: false, all: true });
+    if (version.exitCode !== 0) {
+      throw new MissingDependencyError(`vagrant: libvirtd not reachable at ${libvirtUri} (scripts/setup.sh --runtimes vagrant starts it)`);
+    }
+    return 'vagrant and libvirtd present';
+  },
+  async doctor() {
+    const vagrantVersion = await execa('vagrant', ['--version'], { reject: false, all: true, env: { VAGRANT_CHECKPOINT_DISABLE: '1' } });
+    const line =
+      vagrantVersion.exitCode === 0
+        ? { name: 'vagrant', status: 'ok' as const, detail: String(vagrantVersion.all ?? '').trim().slice(0, 100), required: false }
+        : { name: 'vagrant', status: 'warning' as const, detail: 'not installed', fix: 'scripts/setup.sh --vagrant (only for --runtimes …,vagrant)', required: false };
+    return [line, ...(await libvirtChecks())];
+  },
+  async create(context) {
+    const accel = await context.accelerator();
+    context.log(`vagrant: libvirt driver ${accel.accel === 'kvm' ? 'kvm' : 'qemu'} (${accel.reason})`);
+    const backend = new VagrantBackend({
+      profile: context.profile,
+      accel: accel.accel,
+      accelReason: accel.reason,
+      runDir: context.runDir,
+      runId: context.runId,
+      cacheRoot: context.cacheRoot,
+      log: context.log,
+    });
+    return { backend, info: await backend.prepare(context.images, context.signal), emulated: accel.accel === 'tcg' };
+  },
+  clean: cleanLibvirt,
+};
