@@ -44,7 +44,7 @@ async function cachedKernel(profile: ArchProfile): Promise<string | undefined> {
  */
 async function runtimeChecks(profile: ArchProfile, arch: ArchName): Promise<DoctorCheck[]> {
   const checks = new Map<string, DoctorCheck>();
-  for (const runtime of runtimeTable.filter((candidate) => !candidate.hidden)) {
+  for (const runtime of runtimeTable.filter((candidate) => !candidate.hidden && (!candidate.guestArchs || candidate.guestArchs.includes(arch)))) {
     const required = (builtInSuites.default.runtimes as readonly string[]).includes(runtime.name);
     const own = await runtime.doctor({ profile, guestArch: arch, hostArch: arch });
     const commands = await Promise.all(hostPackagesOf(runtime.name, arch).map((pkg) => tool(pkg.command, ['--version'], pkg.debianPackage, required)));

@@ -76,6 +76,10 @@ function resolveRun(flags: RunFlags): { config: SuiteConfig; manifests: Map<stri
   const config = resolveSuite(flags, manifests, hostArch);
   validateImageFlags(flags);
   const runtimes = runtimesNamed(config.runtimes);
+  const unsupported = runtimes.filter((runtime) => runtime.guestArchs && !runtime.guestArchs.includes(config.arch));
+  if (unsupported.length > 0) {
+    throw new UsageError(unsupported.map((runtime) => `${runtime.name} runs ${runtime.guestArchs?.join(', ')} guests only, not ${config.arch}`).join('; '));
+  }
   if (config.arch !== hostArch) {
     const native = runtimes.filter((runtime) => !runtime.foreignGuests).map((runtime) => runtime.name);
     if (native.length > 0) throw new UsageError(`--arch ${config.arch}: ${native.join(', ')} run guests of the host's architecture (${hostArch}) only`);
