@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { visibleRuntimeNames } from '../../../src/runtimes/table.js';
 import { test } from 'node:test';
 import { resolveSuite } from '../../../src/config/resolve-suite.js';
 import { loadWorkloads } from '../../../src/config/workload-manifest.js';
@@ -29,7 +30,7 @@ test('every bad flag is reported at once, naming the flag, the value and the val
     (error: unknown) => {
       assert.ok(error instanceof UsageError);
       assert.equal(error.exitCode, 2);
-      assert.match(error.message, /--runtimes: unknown "firecracker"; valid: native, docker, qemu, vagrant/);
+      assert.ok(error.message.includes(`--runtimes: unknown "firecracker"; valid: ${visibleRuntimeNames().join(', ')};`), error.message);
       assert.match(error.message, /--workloads: unknown "gpu"; valid: .*cpu/);
       assert.match(error.message, /--reps must be a whole number from 1 to 1000, got "-1"/);
       assert.match(error.message, /--memory must be a whole number from 64/);
@@ -59,7 +60,7 @@ test('a suite file is checked field by field, every problem named at once', asyn
   assert.throws(() => resolveSuite({ suite: file }, manifests, 'amd64'), (error: unknown) => {
     const message = (error as Error).message;
     assert.match(message, /my suite.json: unknown key "colour"/);
-    assert.match(message, /"runtimes" must be a non-empty list of native, docker, qemu/);
+    assert.ok(message.includes(`"runtimes" must be a non-empty list of ${visibleRuntimeNames().join(', ')}, got`), message);
     assert.match(message, /"vcpus" must be a whole number from 1 to 256, got -2/);
     assert.match(message, /workloads\[0\]\.reps must be a whole number/);
     assert.match(message, /workloads\[0\]\.params\.duration_s must be a number or a string of/);
