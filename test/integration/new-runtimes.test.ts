@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { CompletedTrial } from '../../src/results/types.js';
+import { leftovers, readResult, runBench, startBench } from './helpers.js';
+
+/** The runtimes added after the first round, each run on this host as a user would. */
+const runtimes = ['qemu-microvm'] as const;
+
+/** Figures the sampler must have for every runtime, as it has for Docker and QEMU. */
+const sampled = ['cgroup.memory_working_set_bytes', 'cgroup.cpu_seconds', 'guest.pss_bytes', 'memory.host_pays_bytes', 'memory.guest_uses_bytes'];
+
+for (const runtime of runtimes) {
+  test(`${runtime}: idle and cpu complete, with the sampler's figures and the workload's score`, { timeout: 300_000 }, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
+    const run = await runBench(['all', '--suite', 'quick', '--runtimes', runtime, '--reps', '1', '--warmup', '0', '--out', out]);
+    assert.equal(run.exitCode, 0, run.all);
+    const { result } = readResult(run.stdout);
+    assert.ok(result.runtimes[runtime as keyof typeof result.runtimes], JSON.stringify(Object.keys(result.runtimes)));
+    const trials = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
+    assert.deepEqual(trials.map((t) => t.workload).sort(), ['cpu', 'idle']);
+    for (const trial of trials) {
+      for (const figure of sampled) {
+        const summary = trial.resources[figure];
+        assert.ok(summary && (summary.peak ?? summary.atReady) !== undefined, `${trial.trialId} ${figure}: ${JSON.stringify(summary)}`);
+      }
+    }
+    assert.ok((trials.find((t) => t.workload === 'cpu')?.metrics.find((m) => m.name === 'events_per_s')?.value ?? 0) > 0);
+    assert.deepEqual(await leftovers(), []);
+  });
+
+  test(`${runtime}: Ctrl-C during a trial leaves nothing behind`, { timeout: 180_000 }, async () => {
+    const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
+    const child = startBench(['all', '--runtimes', runtime, '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out]);
+    let seen = '';
+    child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+    for (let i = 0; i < 900 && !/idle #1 running/.test(seen); i++) await sleep(100);
+    await sleep(1500);
+    child.kill('SIGINT');
+    const ended = await child;
+    assert.equal(ended.exitCode, 130, ended.all);
+    assert.deepEqual(await leftovers(), []);
+  });
+}
