@@ -139,8 +139,12 @@ else
     say "started docker with systemctl"
   else
     log=/var/log/twinbench-dockerd.log
-    say "starting dockerd (no engine answered); log: $log"
-    dockerd >"$log" 2>&1 &
+    # crun, where installed (the docker-crun runtime), as an OCI runtime beside runc.
+    crun_flag=""
+    if command -v crun >/dev/null 2>&1; then crun_flag="--add-runtime crun=$(command -v crun)"; fi
+    say "starting dockerd${crun_flag:+ $crun_flag} (no engine answered); log: $log"
+    # shellcheck disable=SC2086
+    dockerd $crun_flag >"$log" 2>&1 &
     pid=$!
     if [ -n "${TWINBENCH_DOCKERD_PIDFILE:-}" ]; then echo "$pid" > "$TWINBENCH_DOCKERD_PIDFILE"; fi
     say "dockerd pid $pid (stop it with: kill $pid)"
@@ -153,6 +157,23 @@ else
   done
   say "docker engine answers: $(docker version --format '{{.Server.Version}}')"
 fi
+
+case " $requested " in
+  *" docker-crun "*)
+    # crun refuses a hybrid layout whose unified (v2) hierarchy holds a controller ("cgroups in hybrid mode
+    # not supported, drop all controllers from cgroupv2"); runc does not mind. Such a controller that no v2
+    # group uses (here hugetlb) is mounted as a v1 hierarchy of its own, which takes it off the unified one.
+    unified=/sys/fs/cgroup/unified
+    if [ -r "$unified/cgroup.controllers" ] && [ -z "$(cat "$unified/cgroup.subtree_control" 2>/dev/null)" ]; then
+      for controller in $(cat "$unified/cgroup.controllers"); do
+        say "hybrid cgroups: mounting $controller as a v1 hierarchy at /sys/fs/cgroup/$controller (crun accepts hybrid hosts only with no controller on cgroup v2)"
+        mkdir -p "/sys/fs/cgroup/$controller" && mount -t cgroup -o "$controller" cgroup "/sys/fs/cgroup/$controller"
+      done
+    fi
+    if ! docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"crun"'; then
+      say "warning: the Docker engine lists no crun runtime (it was not started by this script): add \"runtimes\": {\"crun\": {\"path\": \"$(command -v crun)\"}} to /etc/docker/daemon.json and restart dockerd, for --runtimes docker-crun"
+    fi ;;
+esac
 
 # Start libvirtd and wait until it answers.
 start_libvirtd() {

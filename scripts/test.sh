@@ -28,7 +28,7 @@ case $(uname -m) in
   x86_64) other=arm64 ;;
   *) other=amd64 ;;
 esac
-sh scripts/setup.sh --arch "$other" --vagrant
+sh scripts/setup.sh --arch "$other" --vagrant --runtimes docker-crun
 if ! command -v chromium >/dev/null 2>&1; then
   echo "test: installing chromium (headless browser for the HTML report test)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2

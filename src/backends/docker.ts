@@ -7,7 +7,7 @@ import Docker from 'dockerode';
 import { cleanup } from '../cleanup.js';
 import { MissingDependencyError, TrialError } from '../errors.js';
 import { describeIoAccounting, nonLimitingBps, type IoDevices } from '../host/block-device.js';
-import type { ContainerNetwork } from '../config/suite.js';
+import type { ContainerNetwork, RuntimeName } from '../config/suite.js';
 import { inSubnet, measureBridgeRoute, type BridgeRoute } from '../host/docker-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
 import { locateCgroup, parseCgroupMounts } from '../sampling/cgroup-paths.js';
@@ -25,10 +25,23 @@ function dockerMessage(error: unknown): string {
 }
 
 /** Engine version and settings, or a MissingDependencyError saying what is wrong. */
-export async function probeDockerEngine(docker = new Docker()): Promise<{ version: string; apiVersion: string; cgroupDriver: string; cgroupVersion: string; storageDriver: string; rootDir?: string }> {
+export async function probeDockerEngine(docker = new Docker()): Promise<{
+  version: string;
+  apiVersion: string;
+  cgroupDriver: string;
+  cgroupVersion: string;
+  storageDriver: string;
+  rootDir?: string;
+  /** The OCI runtimes the engine knows (`runc`, `crun` once added) and the one containers get by default. */
+  ociRuntimes: string[];
+  defaultRuntime: string;
+}> {
   try {
     const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<Record<string, string>>]);
+    const runtimes = (info as unknown as { Runtimes?: Record<string, unknown> }).Runtimes ?? {};
     return {
+      ociRuntimes: Object.keys(runtimes).filter((name) => !name.startsWith('io.containerd.')),
+      defaultRuntime: info.DefaultRuntime ?? 'runc',
       version: version.Version,
       apiVersion: version.ApiVersion,
       cgroupDriver: info.CgroupDriver ?? 'unknown',
@@ -68,6 +81,14 @@ export async function removeDeadRunContainers(liveRunIds: ReadonlySet<string>, i
   return removed;
 }
 
+/** What to do when the engine lacks an OCI runtime: one line naming the runtime and the fix. */
+export function missingOciRuntime(runtime: string, wanted: string, known: readonly string[]): string {
+  return (
+    `${runtime}: the Docker engine has no "${wanted}" OCI runtime (it has ${known.join(', ') || 'none'}): install ${wanted} (apt-get install ${wanted}), ` +
+    `add it to dockerd ("runtimes": {"${wanted}": {"path": "/usr/bin/${wanted}"}} in /etc/docker/daemon.json, or dockerd --add-runtime ${wanted}=/usr/bin/${wanted}) and restart dockerd; scripts/setup.sh does this for a dockerd it starts`
+  );
+}
+
 /** Settings of the Docker backend. */
 export interface DockerSettings {
   /** How the host reaches the container's ports (see ContainerNetwork). */
@@ -78,11 +99,15 @@ export interface DockerSettings {
   readonly foreign: boolean;
   /** cgroup v1: the run's I/O devices; each container gets the non-limiting rule on every one (see block-device.ts). */
   readonly ioDevices?: IoDevices;
+  /** The runtime it serves (`docker`, `docker-crun`…). */
+  readonly name?: RuntimeName;
+  /** The engine's OCI runtime for the containers (`HostConfig.Runtime`); the engine's default when absent. */
+  readonly ociRuntime?: string;
 }
 
 /** Runs guests as Docker containers from the imported rootfs, through the engine's API. */
 export class DockerBackend implements Backend {
-  readonly name = 'docker' as const;
+  readonly name: RuntimeName;
   readonly kind = 'container' as const;
   readonly cgroupPlacement = 'trial-group' as const;
   readonly #docker = new Docker();
@@ -95,10 +120,13 @@ export class DockerBackend implements Backend {
 
   constructor(settings: DockerSettings = { platform: '', foreign: false, network: 'bridge' }) {
     this.#settings = settings;
+    this.name = settings.name ?? 'docker';
   }
 
   async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
     const engine = await probeDockerEngine(this.#docker);
+    const wanted = this.#settings.ociRuntime;
+    if (wanted !== undefined && !engine.ociRuntimes.includes(wanted)) throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
     this.#tag = images.dockerTag;
     this.#cgroupfsDriver = engine.cgroupDriver === 'cgroupfs';
     try {
@@ -125,6 +153,7 @@ export class DockerBackend implements Backend {
       apiVersion: engine.apiVersion,
       cgroupDriver: engine.cgroupDriver,
       storageDriver: engine.storageDriver,
+      ociRuntime: this.#settings.ociRuntime ?? `${engine.defaultRuntime} (the engine's default)`,
       image: images.dockerTag,
       imageId: image.Id,
       imageArchitecture: image.Architecture,
@@ -159,6 +188,7 @@ export class DockerBackend implements Backend {
         NetworkDisabled: !spec.workload.network,
         ...(published ? { ExposedPorts: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, {}])) } : {}),
         HostConfig: {
+          ...(this.#settings.ociRuntime ? { Runtime: this.#settings.ociRuntime } : {}),
           NanoCpus: spec.vcpus * 1e9,
           ...(spec.cpuset ? { CpusetCpus: spec.cpuset } : {}),
           ...(published ? { PortBindings: this.#portBindings(guestPorts) } : {}),

@@ -8,7 +8,7 @@ import type { CompletedTrial } from '../../src/results/types.js';
 import { leftovers, readResult, runBench, startBench } from './helpers.js';
 
 /** The runtimes added after the first round, each run on this host as a user would. */
-const runtimes = ['qemu-microvm'] as const;
+const runtimes = ['qemu-microvm', 'docker-crun'] as const;
 
 /** Figures the sampler must have for every runtime, as it has for Docker and QEMU. */
 const sampled = ['cgroup.memory_working_set_bytes', 'cgroup.cpu_seconds', 'guest.pss_bytes', 'memory.host_pays_bytes', 'memory.guest_uses_bytes'];

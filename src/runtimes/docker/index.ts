@@ -1,12 +1,13 @@
-import { DockerBackend, probeDockerEngine, removeDeadRunContainers, removeLabelledContainers } from '../../backends/docker.js';
+import { probeDockerEngine } from '../../backends/docker.js';
+import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from './engine-runtime.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 
-/** Docker containers through the engine's API (dockerode), with the engine's default OCI runtime (runc). */
+/** Docker containers through the engine's API (dockerode), run by runc (named per container, whatever the engine's default). */
 export const docker: RuntimeDescriptor<'docker'> = {
   name: 'docker',
   label: 'Docker (runc)',
   kind: 'container',
-  summary: 'Docker Engine containers from the imported rootfs, the engine\'s default OCI runtime',
+  summary: 'Docker Engine containers from the imported rootfs, run by runc',
   density: true,
   foreignGuests: true,
   // The engine answering is the test (DOCKER_HOST may name one elsewhere); its packages are setup's business.
@@ -24,25 +25,8 @@ export const docker: RuntimeDescriptor<'docker'> = {
       return [{ name: 'docker engine', status: 'missing', detail, fix: 'apt-get install docker.io, then start dockerd (scripts/setup.sh does both)', required: true }];
     }
   },
-  async ioRoots() {
-    const root = (await probeDockerEngine().catch(() => undefined))?.rootDir;
-    return root ? [root] : [];
-  },
-  async create(context) {
-    const foreign = context.guestArch !== context.hostArch;
-    const settings = { platform: context.profile.dockerPlatform, foreign, network: context.containerNetwork, ...(context.ioDevices ? { ioDevices: context.ioDevices } : {}) };
-    const backend = new DockerBackend(settings);
-    return { backend, info: await backend.prepare(context.images, context.signal), emulated: foreign };
-  },
-  onRunOpen(runId, register) {
-    // Last sweep: a container whose own removal failed (engine restarting) still goes, by label.
-    register(`containers labelled with run ${runId}`, async () => void (await removeLabelledContainers(runId)));
-  },
-  async clean(context) {
-    try {
-      return { removed: await removeDeadRunContainers(context.liveRunIds, context.images), problems: [] };
-    } catch (error) {
-      return { removed: [], problems: [`docker: ${(error as Error).message}; containers not checked`] };
-    }
-  },
+  ioRoots: dockerIoRoots,
+  create: (context) => createDockerRuntime('docker', context, 'runc'),
+  onRunOpen: dockerRunOpen,
+  clean: cleanDockerLeftovers,
 };
