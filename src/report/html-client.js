@@ -3,7 +3,8 @@
 (function renderTwinbench() {
   'use strict';
   var data = JSON.parse(document.getElementById('twinbench-data').textContent);
-  var colors = { docker: '#1f77b4', qemu: '#d62728' };
+  // One colour per runtime, assigned by the report in the runtime table's order.
+  var colors = data.colors;
   var rendered = [];
   function chart(id, config) {
     var canvas = document.getElementById(id);
@@ -43,7 +44,7 @@
         datasets: data.series.map(function (s) {
           var col = s.columns[column];
           var values = col ? transform(s.tMs, col.values) : [];
-          return { label: s.trialId + (col ? ' (' + col.source + ')' : ' (not measured)'), borderColor: colors[s.runtime], pointRadius: 0,
+          return { label: s.trialId + (col ? ' (' + col.source + ')' : ' (not measured)'), borderColor: colors[s.runtime] || '#7f7f7f', pointRadius: 0,
             data: values.map(function (v, i) { return v === null ? null : { x: s.tMs[i] / 1000, y: v }; }).filter(function (p) { return p !== null; }) };
         })
       },
@@ -63,7 +64,6 @@
   series('chart-cpu', 'cgroup.cpu_seconds', cpuPercent, '% of one CPU (cgroup)');
 
   // One small chart per figure: each runtime's 95 % interval as a floating bar, its median as a point.
-  var runtimeColors = { native: '#2ca02c', docker: '#1f77b4', qemu: '#d62728', vagrant: '#ff7f0e' };
   function intervalChart(id, labels, rows, colorsOf, axisTitle, horizontal, logarithmic) {
     var valueAxis = horizontal ? 'x' : 'y';
     var scales = {};
@@ -85,7 +85,7 @@
   }
   data.figures.forEach(function (f) {
     intervalChart(f.id, f.runtimes.map(function (r) { return r.runtime; }), f.runtimes,
-      function (i) { return runtimeColors[f.runtimes[i].runtime] || '#7f7f7f'; }, f.unit + ' (' + f.direction + ' is better)', false, false);
+      function (i) { return colors[f.runtimes[i].runtime] || '#7f7f7f'; }, f.unit + ' (' + f.direction + ' is better)', false, false);
   });
   // Cost factors, all oriented so that right of 1 means "costs more"; log scale so 0.5x and 2x sit equally far from 1.
   document.getElementById('chart-costs').parentNode.style.height = Math.max(240, 28 * data.costs.length + 80) + 'px';

@@ -57,6 +57,9 @@ function figureCharts(groups: GroupSummary[]) {
   return [...figures.values()].map((figure, index) => ({ id: `chart-figure-${index + 1}`, ...figure }));
 }
 
+/** Colours given to the runtimes in the table's order (Tableau 10). */
+const palette = ['#2ca02c', '#1f77b4', '#17becf', '#d62728', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#bcbd22', '#7f7f7f'];
+
 /** What the page's script draws: boot phases, one chart per figure, cost factors, and one series per runtime. */
 function chartData(result: ResultFile) {
   const groups = aggregate(result);
@@ -64,6 +67,7 @@ function chartData(result: ResultFile) {
     result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime && t.workload === 'idle') ??
     result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime);
   return {
+    colors: Object.fromEntries(runtimesOf(result).map((runtime, index) => [runtime, palette[index % palette.length]])),
     groups: groups.map((g) => ({ runtime: g.runtime, workload: g.workload, phases: g.phases.map((p) => ({ name: p.name, median: p.stats.median })) })),
     figures: figureCharts(groups),
     costs: costFactors(result).map((factor) => ({ label: `${factor.pair.key.replace('/', ' vs ')}: ${factor.workload} ${factor.metric}`, ...drawn(factor.stats) })),

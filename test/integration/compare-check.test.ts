@@ -123,7 +123,7 @@ test('hand-broken result files: one line naming the file and the problem, exit 2
     ['empty.json', '', /empty\.json: the file is empty/],
     ['other.json', '{"name": "some other tool"}', /other\.json: not a twinbench result file/],
     ['newer.json', text.replace('"schemaVersion":2', '"schemaVersion":9'), /newer\.json: schemaVersion 9 is newer than this twinbench reads \(2\)/],
-    ['broken.json', text.replace('"state":"completed"', '"state":"finished"'), /broken\.json: does not match the result schema v1: \/(warmups|trials)\/0\/state/],
+    ['broken.json', text.replace('"state":"completed"', '"state":"finished"'), /broken\.json: does not match the result schema v2: \/(warmups|trials)\/0\/state/],
   ];
   for (const [name, content, expected] of cases) {
     const file = join(out, name);
