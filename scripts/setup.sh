@@ -167,7 +167,8 @@ case " $requested " in
     if [ -r "$unified/cgroup.controllers" ] && [ -z "$(cat "$unified/cgroup.subtree_control" 2>/dev/null)" ]; then
       for controller in $(cat "$unified/cgroup.controllers"); do
         say "hybrid cgroups: mounting $controller as a v1 hierarchy at /sys/fs/cgroup/$controller (crun accepts hybrid hosts only with no controller on cgroup v2)"
-        mkdir -p "/sys/fs/cgroup/$controller" && mount -t cgroup -o "$controller" cgroup "/sys/fs/cgroup/$controller"
+        mkdir -p "/sys/fs/cgroup/$controller" && mount -t cgroup -o "$controller" cgroup "/sys/fs/cgroup/$controller" ||
+          say "warning: could not mount $controller as a v1 hierarchy: crun will refuse containers here (bench doctor says so)"
       done
     fi
     if ! docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"crun"'; then
