@@ -24,7 +24,8 @@ while [ $# -gt 0 ]; do
       shift 2 ;;
     --runtimes)
       for name in $(printf '%s' "${2:-}" | tr ',' ' '); do
-        [ -f "src/runtimes/$name/host-packages" ] || [ -d "src/runtimes/$name" ] || { say "--runtimes: unknown runtime '$name' (known: $(ls src/runtimes | grep -v '\.' | tr '\n' ' '))" && exit 2; }
+        # bench itself checks the names; a runtime without a folder of its own (fake-vm) has no host packages.
+        [ -d "src/runtimes/$name" ] || say "--runtimes: no folder src/runtimes/$name, so no host packages to prepare for it"
         requested="$requested $name"
       done
       shift 2 ;;
