@@ -14,7 +14,6 @@ export const vagrant: RuntimeDescriptor<'vagrant'> = {
   summary: 'the same VM through `vagrant up` with vagrant-libvirt: what a Vagrant user pays on top of QEMU',
   foreignGuests: false,
   async probe(host) {
-    if (host.guestArch !== host.hostArch) throw new MissingDependencyError(`vagrant runs guests of the host's architecture only, not ${host.guestArch}`);
     requireHostPackages('vagrant', host.guestArch);
     const version = await execa('virsh', ['-c', libvirtUri, 'version'], { reject: false, all: true });
     if (version.exitCode !== 0) {
