@@ -44,10 +44,16 @@ async function cachedKernel(profile: ArchProfile): Promise<string | undefined> {
  */
 async function runtimeChecks(profile: ArchProfile, arch: ArchName): Promise<DoctorCheck[]> {
   const checks = new Map<string, DoctorCheck>();
+  // A host command several runtimes list (dockerd, qemu-img…) is run once; its line is merged below.
+  const ran = new Map<string, Promise<DoctorCheck>>();
+  const command = (pkg: { command: string; debianPackage: string }, required: boolean) => {
+    if (!ran.has(pkg.command)) ran.set(pkg.command, tool(pkg.command, ['--version'], pkg.debianPackage, required));
+    return ran.get(pkg.command)!;
+  };
   for (const runtime of runtimeTable.filter((candidate) => !candidate.hidden && (!candidate.guestArchs || candidate.guestArchs.includes(arch)))) {
     const required = (builtInSuites.default.runtimes as readonly string[]).includes(runtime.name);
     const own = await runtime.doctor({ profile, guestArch: arch, hostArch: arch });
-    const commands = await Promise.all(hostPackagesOf(runtime.name, arch).map((pkg) => tool(pkg.command, ['--version'], pkg.debianPackage, required)));
+    const commands = await Promise.all(hostPackagesOf(runtime.name, arch).map((pkg) => command(pkg, required)));
     for (const check of [...own, ...commands]) {
       const previous = checks.get(check.name);
       const merged = { ...check, required: required || (previous?.required ?? false) };

@@ -34,7 +34,9 @@ export async function prepareBackends(options: PrepareOptions): Promise<{ backen
   // Every device any runtime's I/O lands on: the run folder (overlays, scratch files), the image cache (the VM
   // disk's backing file), each runtime's own roots (Docker's). On v1 every trial's cgroup gets the same
   // non-limiting throttle rules on each; on both, the I/O columns sum the devices the filesystems sit on.
-  const roots = (await Promise.all(options.runtimes.map((runtime) => runtime.ioRoots?.() ?? []))).flat();
+  // Runtimes that share an engine share its roots function (docker, docker-crun): each is asked once.
+  const rootsOf = [...new Set(options.runtimes.flatMap((runtime) => (runtime.ioRoots ? [runtime.ioRoots] : [])))];
+  const roots = (await Promise.all(rootsOf.map((ioRoots) => ioRoots()))).flat();
   const ioDevices = await ioDevicesOf([options.runDir, cacheDir(), ...roots], '/sys', options.cgroupVersion);
   const backends = new Map<RuntimeName, Backend>();
   const runtimes: ResultFile['runtimes'] = {};
