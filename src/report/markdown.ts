@@ -94,7 +94,7 @@ function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
   const lines = [
     '## What the host pays (idle workload unless none ran)',
     '',
-    'Same sampler for both: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the containerd shim outside the cgroup. PSS counts shared pages once.',
+    'Same sampler for every runtime: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the containerd shim outside the cgroup. PSS counts shared pages once.',
     '',
     "Page cache: file pages charged to the guest's group. For a container that is its own file cache; for a VM whose root disk uses the host's page cache (`cache=writeback`, see the QEMU line) it is the host caching the VM's disk **on top of** the guest's own cache inside its RAM: the double caching, measured here rather than hidden in the working set.",
     '',
