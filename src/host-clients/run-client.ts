@@ -15,8 +15,13 @@ export class HostClientError extends Error {
 const refusedRetries = 25;
 const refusedPauseMs = 200;
 
-function isRefused(result: { exitCode?: number | undefined; all?: unknown }): boolean {
-  return result.exitCode !== 0 && typeof result.all === 'string' && /Connection refused/i.test(result.all);
+/**
+ * The tool could not connect at all, so it measured nothing. iperf3 `--json` exits 0 when it could
+ * not connect and says so only in its JSON `error` field; other tools exit non-zero.
+ */
+export function isRefused(result: { exitCode?: number | undefined; all?: unknown }): boolean {
+  if (typeof result.all !== 'string' || !/Connection refused/i.test(result.all)) return false;
+  return result.exitCode !== 0 || /"error":\s*"unable to connect to server: Connection refused"/.test(result.all);
 }
 
 /**
