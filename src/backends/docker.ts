@@ -10,7 +10,7 @@ import { describeIoAccounting, nonLimitingBps, type IoDevices } from '../host/bl
 import type { ContainerNetwork, RuntimeName } from '../config/suite.js';
 import { inSubnet, measureBridgeRoute, type BridgeRoute } from '../host/docker-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
-import { locateCgroup, parseCgroupMounts } from '../sampling/cgroup-paths.js';
+import { locateCgroup, parseCgroupMounts, type CgroupLocation, type CgroupMounts } from '../sampling/cgroup-paths.js';
 import { readParent } from '../sampling/read-proc.js';
 import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
@@ -24,8 +24,53 @@ function dockerMessage(error: unknown): string {
   return e.json?.message ?? e.reason ?? e.message ?? String(error);
 }
 
+/**
+ * An engine that speaks Docker's API: Docker Engine itself, or Podman's Docker-compatible service. What
+ * differs between them is said here, so one backend drives both the same way.
+ */
+export interface ContainerEngine {
+  /** Its name in results and messages: `Docker`, `Podman`. */
+  readonly label: string;
+  /** Where it listens, for messages. */
+  readonly address: string;
+  readonly client: Docker;
+  /** How the per-container helper that serves a container from outside it names itself (`comm`): `containerd-shim`, `conmon`. */
+  readonly shimComm: string;
+  /** Podman 4's compatible import ignores `repo`/`tag`: the imported image is tagged by its id afterwards. */
+  readonly tagAfterImport: boolean;
+  /**
+   * Resource limits (setrlimit) to give each container explicitly; undefined where containers inherit the
+   * engine's own (Docker). Podman sets 1048576 files and processes unless told, which a root without
+   * CAP_SYS_RESOURCE cannot grant.
+   */
+  containerUlimits?(): Promise<{ ulimits: { Name: string; Soft: number; Hard: number }[]; how: string }>;
+  /**
+   * Where the helper's process lives under this cgroup driver, in words, and whether that is inside the
+   * trial's group (then it is in the cgroup figures and is not added again by PSS).
+   */
+  helperPlacement(cgroupDriver: string): { insideTrialGroup: boolean; text: string };
+  /**
+   * Podman (netavark) creates its bridge with the first container on it and removes it with the last, so
+   * the route to it is measured while a short-lived probe container holds it up.
+   */
+  readonly bridgeOnDemand: boolean;
+}
+
+/** The Docker engine at DOCKER_HOST or /var/run/docker.sock (dockerode's own default). */
+export function dockerEngine(): ContainerEngine {
+  return {
+    label: 'Docker',
+    address: process.env.DOCKER_HOST ?? '/var/run/docker.sock',
+    client: new Docker(),
+    shimComm: 'containerd-shim',
+    tagAfterImport: false,
+    bridgeOnDemand: false,
+    helperPlacement: () => ({ insideTrialGroup: false, text: "containerd's shim, outside the container's cgroup: added to what the host pays by PSS" }),
+  };
+}
+
 /** Engine version and settings, or a MissingDependencyError saying what is wrong. */
-export async function probeDockerEngine(docker = new Docker()): Promise<{
+export async function probeDockerEngine(docker = new Docker(), engine: { label: string; address: string } = { label: 'Docker', address: process.env.DOCKER_HOST ?? '/var/run/docker.sock' }): Promise<{
   version: string;
   apiVersion: string;
   cgroupDriver: string;
@@ -50,7 +95,7 @@ export async function probeDockerEngine(docker = new Docker()): Promise<{
       ...(info.DockerRootDir ? { rootDir: info.DockerRootDir } : {}),
     };
   } catch (error) {
-    throw new MissingDependencyError(`Docker engine not reachable at ${process.env.DOCKER_HOST ?? '/var/run/docker.sock'}: ${dockerMessage(error)}`, { cause: error });
+    throw new MissingDependencyError(`${engine.label} engine not reachable at ${engine.address}: ${dockerMessage(error)}`, { cause: error });
   }
 }
 
@@ -103,28 +148,38 @@ export interface DockerSettings {
   readonly name?: RuntimeName;
   /** The engine's OCI runtime for the containers (`HostConfig.Runtime`); the engine's default when absent. */
   readonly ociRuntime?: string;
+  /** The engine behind the API (Docker's own when absent). */
+  readonly engine?: ContainerEngine;
 }
 
-/** Runs guests as Docker containers from the imported rootfs, through the engine's API. */
+/** Runs guests as containers from the imported rootfs, through a Docker-API engine (Docker, Podman). */
 export class DockerBackend implements Backend {
   readonly name: RuntimeName;
   readonly kind = 'container' as const;
   readonly cgroupPlacement = 'trial-group' as const;
-  readonly #docker = new Docker();
+  readonly #engine: ContainerEngine;
+  readonly #docker: Docker;
   readonly #settings: DockerSettings;
+  /** Limits each container is given explicitly (see ContainerEngine.containerUlimits). */
+  #ulimits: { ulimits: { Name: string; Soft: number; Hard: number }[]; how: string } | undefined;
   #tag = '';
   /** With the cgroupfs driver the container's group goes below the trial's (`CgroupParent` is a path). */
   #cgroupfsDriver = false;
   /** The bridge's subnet, device and host address, measured at prepare (or why they could not be). */
   #route: BridgeRoute | { problem: string } | undefined;
+  /** The default network's subnet as the engine lists it. */
+  #routeSubnet: string | undefined;
 
   constructor(settings: DockerSettings = { platform: '', foreign: false, network: 'bridge' }) {
     this.#settings = settings;
     this.name = settings.name ?? 'docker';
+    this.#engine = settings.engine ?? dockerEngine();
+    this.#docker = this.#engine.client;
   }
 
   async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
-    const engine = await probeDockerEngine(this.#docker);
+    const engine = await probeDockerEngine(this.#docker, this.#engine);
+    this.#ulimits = await this.#engine.containerUlimits?.();
     const wanted = this.#settings.ociRuntime;
     if (wanted !== undefined && !engine.ociRuntimes.includes(wanted)) throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
     this.#tag = images.dockerTag;
@@ -136,24 +191,40 @@ export class DockerBackend implements Backend {
       else {
         const [repo, tag] = images.dockerTag.split(':');
         const stream = await this.#docker.importImage(createReadStream(images.rootfsTar), { repo, tag, abortSignal: signal });
-        await new Promise<void>((resolve, reject) =>
-          this.#docker.modem.followProgress(stream, (error: Error | null) => (error ? reject(error) : resolve())),
+        const output = await new Promise<{ id?: string; status?: string }[]>((resolve, reject) =>
+          this.#docker.modem.followProgress(stream, (error: Error | null, result: { id?: string; status?: string }[]) => (error ? reject(error) : resolve(result))),
         );
+        if (this.#engine.tagAfterImport) {
+          const id = output.at(-1)?.id ?? output.at(-1)?.status;
+          if (!id) throw new MissingDependencyError(`${this.#engine.label} imported the rootfs but named no image id`);
+          await this.#docker.getImage(id).tag({ repo: repo ?? '', ...(tag ? { tag } : {}) });
+        }
       }
     }
     const image = await this.#docker.getImage(images.dockerTag).inspect();
     if (this.#settings.network !== 'host') {
       // Subnet is the one IPAM field a stock dockerd always lists; the path itself is measured on the host.
       const bridge = (await this.#docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Subnet?: string }[] } } | undefined;
+      this.#routeSubnet = bridge?.IPAM?.Config?.[0]?.Subnet;
       // Only workloads with ports need it: a host where it fails still runs the others.
-      this.#route = await measureBridgeRoute(bridge?.IPAM?.Config?.[0]?.Subnet).catch((error: unknown) => ({ problem: (error as Error).message }));
+      const measure = () => measureBridgeRoute(this.#routeSubnet, this.#engine.label).catch((error: unknown) => ({ problem: (error as Error).message }));
+      this.#route = this.#engine.bridgeOnDemand
+        ? await this.#whileBridgeIsUp(measure, signal).catch((error: unknown) => {
+            if (signal.aborted) throw error;
+            return { problem: `a probe container on ${this.#engine.label}'s bridge did not start: ${dockerMessage(error)}` };
+          })
+        : await measure();
     }
     return {
       engineVersion: engine.version,
       apiVersion: engine.apiVersion,
       cgroupDriver: engine.cgroupDriver,
       storageDriver: engine.storageDriver,
+      engine: this.#engine.label,
       ociRuntime: this.#settings.ociRuntime ?? `${engine.defaultRuntime} (the engine's default)`,
+      shim: this.#engine.helperPlacement(engine.cgroupDriver).text,
+      shimInsideCgroup: this.#cgroupfsDriver && this.#engine.helperPlacement(engine.cgroupDriver).insideTrialGroup,
+      ...(this.#ulimits ? { ulimits: `${this.#ulimits.ulimits.map((u) => `${u.Name} ${u.Soft}:${u.Hard}`).join(', ')} (${this.#ulimits.how})` } : {}),
       image: images.dockerTag,
       imageId: image.Id,
       imageArchitecture: image.Architecture,
@@ -161,7 +232,7 @@ export class DockerBackend implements Backend {
       ...(this.#settings.foreign ? { emulation: `qemu-user via binfmt_misc (${this.#settings.platform} on a ${process.arch} host)` } : {}),
       network: 'none, except workloads with ports',
       containerNetwork: this.#settings.network,
-      networkPath: describeContainerPath(this.#settings.network, this.#route),
+      networkPath: describeContainerPath(this.#settings.network, this.#route, this.#engine.label),
       scratch: 'host folder bind-mounted at /scratch (not the overlay), direct I/O',
       cgroup: this.#cgroupfsDriver
         ? "the trial's own group (CgroupParent), sampled from before start until after exit"
@@ -189,9 +260,10 @@ export class DockerBackend implements Backend {
         ...(published ? { ExposedPorts: Object.fromEntries(guestPorts.map((port) => [`${port}/tcp`, {}])) } : {}),
         HostConfig: {
           ...(this.#settings.ociRuntime ? { Runtime: this.#settings.ociRuntime } : {}),
+          ...(this.#ulimits ? { Ulimits: this.#ulimits.ulimits } : {}),
           NanoCpus: spec.vcpus * 1e9,
           ...(spec.cpuset ? { CpusetCpus: spec.cpuset } : {}),
-          ...(published ? { PortBindings: this.#portBindings(guestPorts) } : {}),
+          ...(published ? { PortBindings: await this.#portBindings(guestPorts) } : {}),
           ...(spec.scratch ? { Binds: [`${spec.scratch.dir}:/scratch`] } : {}),
           Memory: bytes,
           MemorySwap: bytes,
@@ -203,7 +275,7 @@ export class DockerBackend implements Backend {
         },
       });
     } catch (error) {
-      throw new TrialError(`docker create failed: ${dockerMessage(error)}`, { cause: error });
+      throw new TrialError(`${this.#engine.label.toLowerCase()} create failed: ${dockerMessage(error)}`, { cause: error });
     }
     const remove = cleanup.register(`container ${container.id.slice(0, 12)}`, () => container.remove({ force: true }).then(() => undefined));
     try {
@@ -220,7 +292,7 @@ export class DockerBackend implements Backend {
       await container.start();
       const inspected = await container.inspect();
       observer.guestStarted(await this.#samplerTarget(container.id, inspected.State.Pid, spec));
-      if (spec.workload.ports) observer.guestEndpoints(this.#endpoints(spec.workload.ports, inspected));
+      if (spec.workload.ports) observer.guestEndpoints(await this.#endpoints(spec.workload.ports, inspected));
       const result = await watch.done;
       const exit = (await container.wait()) as { StatusCode: number };
       await observer.guestExited();
@@ -236,7 +308,7 @@ export class DockerBackend implements Backend {
       };
     } catch (error) {
       if (error instanceof TrialError || spec.signal.aborted) throw error;
-      throw new TrialError(`docker: ${dockerMessage(error)}`, { cause: error, consoleTail: watch.lines.tail() });
+      throw new TrialError(`${this.#engine.label.toLowerCase()}: ${dockerMessage(error)}`, { cause: error, consoleTail: watch.lines.tail() });
     } finally {
       watch.fail('trial ended');
       await remove().catch(() => undefined);
@@ -264,25 +336,53 @@ export class DockerBackend implements Backend {
     }
   }
 
+  /** Run `action` while a probe container sits on the default bridge (so an on-demand bridge exists). */
+  async #whileBridgeIsUp<T>(action: () => Promise<T>, signal: AbortSignal): Promise<T> {
+    const probe = await this.#docker.createContainer({
+      name: `twinbench-bridge-probe-${process.pid}-${Date.now()}`,
+      Image: this.#tag,
+      Cmd: ['/bin/sh', '-c', 'sleep 60'],
+      Labels: { [runLabel]: 'bridge-probe' },
+      HostConfig: { NetworkMode: 'bridge', ...(this.#ulimits ? { Ulimits: this.#ulimits.ulimits } : {}) },
+    });
+    const remove = cleanup.register(`bridge probe container ${probe.id.slice(0, 12)}`, () => probe.remove({ force: true }).then(() => undefined));
+    try {
+      await probe.start();
+      signal.throwIfAborted();
+      return await action();
+    } finally {
+      await remove().catch(() => undefined);
+    }
+  }
+
   /** Where the host reaches each named guest port, by the run's container network path. */
-  #endpoints(ports: Readonly<Record<string, number>>, inspected: Docker.ContainerInspectInfo): Map<string, HostEndpoint> {
+  async #endpoints(ports: Readonly<Record<string, number>>, inspected: Docker.ContainerInspectInfo): Promise<Map<string, HostEndpoint>> {
     if (this.#settings.network === 'host') return endpointsAt('127.0.0.1', ports);
     if (this.#settings.network === 'published') return this.#publishedEndpoints(ports, inspected.NetworkSettings.Ports);
-    const { subnet } = this.#bridgeRoute();
-    const address = inspected.NetworkSettings.Networks?.['bridge']?.IPAddress ?? '';
+    const { subnet } = await this.#bridgeRoute();
+    // Docker names the default network `bridge`, Podman `podman`: a container on it has that one network.
+    const networks = Object.entries(inspected.NetworkSettings.Networks ?? {});
+    const address = (networks.find(([name]) => name === 'bridge') ?? (networks.length === 1 ? networks[0] : undefined))?.[1].IPAddress ?? '';
     if (!inSubnet(address, subnet)) throw new TrialError(`the container's bridge address ${JSON.stringify(address)} is not in the bridge's subnet ${subnet}`);
     return endpointsAt(address, ports);
   }
 
-  /** The measured bridge route, or a TrialError saying why the host cannot reach containers on it. */
-  #bridgeRoute(): BridgeRoute {
-    if (!this.#route || 'problem' in this.#route) throw new TrialError(this.#route?.problem ?? 'the Docker bridge was not measured');
+  /**
+   * The measured bridge route, or a TrialError saying why the host cannot reach containers on it. Podman
+   * (netavark) removes its bridge with its last container, so a route missing at prepare is measured
+   * again once a container runs.
+   */
+  async #bridgeRoute(): Promise<BridgeRoute> {
+    if (this.#route && 'problem' in this.#route && this.#routeSubnet) {
+      this.#route = await measureBridgeRoute(this.#routeSubnet, this.#engine.label).catch((error: unknown) => ({ problem: (error as Error).message }));
+    }
+    if (!this.#route || 'problem' in this.#route) throw new TrialError(this.#route?.problem ?? 'the bridge was not measured');
     return this.#route;
   }
 
   /** Publish each guest port on the bridge's host address (measured), so the kernel's DNAT carries it. */
-  #portBindings(ports: readonly number[]): Record<string, { HostIp: string; HostPort: string }[]> {
-    const { address } = this.#bridgeRoute();
+  async #portBindings(ports: readonly number[]): Promise<Record<string, { HostIp: string; HostPort: string }[]>> {
+    const { address } = await this.#bridgeRoute();
     return Object.fromEntries(ports.map((port) => [`${port}/tcp`, [{ HostIp: address, HostPort: '' }]]));
   }
 
@@ -291,7 +391,7 @@ export class DockerBackend implements Backend {
     const endpoints = new Map<string, HostEndpoint>();
     for (const [name, port] of Object.entries(ports)) {
       const binding = published[`${port}/tcp`]?.[0];
-      if (!binding) throw new TrialError(`docker published no host port for guest port ${port} (${name})`);
+      if (!binding) throw new TrialError(`${this.#engine.label.toLowerCase()} published no host port for guest port ${port} (${name})`);
       endpoints.set(name, { host: binding.HostIp, port: Number(binding.HostPort) });
     }
     return endpoints;
@@ -309,16 +409,19 @@ export class DockerBackend implements Backend {
    * containerd shim, which serves the container from outside its cgroup but is part of what the host pays.
    */
   async #samplerTarget(containerId: string, pid: number, spec: TrialSpec) {
-    const shim = await findShim(containerId, pid);
-    const extraPids = shim === undefined ? [] : [shim];
-    if (this.#cgroupfsDriver && spec.cgroup) return { cgroup: spec.cgroup.location, extraPids };
-    const [procCgroup, mountinfo] = await Promise.all([
-      readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined),
-      readFile('/proc/self/mountinfo', 'utf8'),
-    ]);
-    const cgroup = procCgroup === undefined ? undefined : locateCgroup(procCgroup, parseCgroupMounts(mountinfo));
-    if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (${this.#cgroupfsDriver ? 'cgroupfs' : 'systemd'} cgroup driver)`);
-    return { cgroup, extraPids };
+    const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+    const shim = await findShim(containerId, pid, this.#engine.shimComm);
+    let cgroup: CgroupLocation | undefined;
+    if (this.#cgroupfsDriver && spec.cgroup) cgroup = spec.cgroup.location;
+    else {
+      const procCgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
+      cgroup = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
+      if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (${this.#cgroupfsDriver ? 'cgroupfs' : 'systemd'} cgroup driver)`);
+    }
+    // A helper already inside the sampled group (Podman's conmon goes below the trial's group) is in its
+    // figures; one outside it (containerd's shim) is added by PSS.
+    const outside = shim !== undefined && !(await insideCgroup(shim, cgroup, mounts));
+    return { cgroup, extraPids: outside ? [shim] : [] };
   }
 }
 
@@ -327,25 +430,35 @@ export class DockerBackend implements Backend {
  * whose command line names the container (`containerd-shim-runc-v2 … -id <id>`), which stays until the
  * container is removed. Undefined when neither is found.
  */
-async function findShim(containerId: string, initPid: number): Promise<number | undefined> {
+async function findShim(containerId: string, initPid: number, shimComm: string): Promise<number | undefined> {
   const self = initPid > 0 ? await readParent(initPid) : undefined;
   const parent = self ? await readParent(self.ppid) : undefined;
-  if (self && parent?.comm.startsWith('containerd-shim')) return self.ppid;
+  if (self && parent?.comm.startsWith(shimComm)) return self.ppid;
   for (const entry of await readdir('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     const comm = await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '');
-    if (!comm.startsWith('containerd-shim')) continue;
+    if (!comm.startsWith(shimComm)) continue;
     const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
-    if (args[args.indexOf('-id') + 1] === containerId) return Number(entry);
+    // containerd-shim: `-id <id>`; conmon: `-c <id>`.
+    if (args[args.indexOf('-id') + 1] === containerId || args[args.indexOf('-c') + 1] === containerId) return Number(entry);
   }
   return undefined;
 }
 
+/** Whether process `pid`'s memory cgroup is `group` or below it (unknown counts as outside). */
+async function insideCgroup(pid: number, group: CgroupLocation, mounts: CgroupMounts): Promise<boolean> {
+  const procCgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
+  const own = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
+  const dirOf = (location: CgroupLocation | undefined) => (location?.version === 1 ? location.dirs.memory : location?.dir);
+  const [mine, theirs] = [dirOf(own), dirOf(group)];
+  return mine !== undefined && theirs !== undefined && (mine === theirs || mine.startsWith(`${theirs}/`));
+}
+
 /** The network path of a run's containers, for the result and the report. */
-function describeContainerPath(network: ContainerNetwork, route: BridgeRoute | { problem: string } | undefined): string {
+function describeContainerPath(network: ContainerNetwork, route: BridgeRoute | { problem: string } | undefined, engine: string): string {
   if (network === 'host') return "the host's network namespace (--container-net host): no veth, no NAT; the host connects over loopback";
   if (!route || 'problem' in route) return `not usable: ${route?.problem ?? 'not measured'}`;
-  const bridge = `Docker's default bridge ${route.subnet} on ${route.device} (veth; route measured with ip route get)`;
+  const bridge = `${engine}'s default bridge ${route.subnet} on ${route.device} (veth; route measured with ip route get)`;
   if (network === 'published') return `${bridge}; ports published on ${route.address}, the bridge's host address: the host connects through iptables DNAT (--container-net published)`;
   return `${bridge}; the host connects to the container's own address on it: no NAT, no proxy, as it reaches a VM on its tap`;
 }

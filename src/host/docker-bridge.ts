@@ -56,12 +56,12 @@ export function parseRouteGet(json: string): { device: string; source: string } 
 }
 
 /** Measure how the host reaches Docker's bridge subnet; a MissingDependencyError says what is wrong. */
-export async function measureBridgeRoute(subnet: string | undefined): Promise<BridgeRoute> {
-  if (!subnet) throw new MissingDependencyError("Docker's bridge network lists no subnet: the host cannot reach containers at their own addresses");
+export async function measureBridgeRoute(subnet: string | undefined, engine = 'Docker'): Promise<BridgeRoute> {
+  if (!subnet) throw new MissingDependencyError(`${engine}'s bridge network lists no subnet: the host cannot reach containers at their own addresses`);
   const probe = addressInSubnet(subnet, 2);
-  if (!probe || !inSubnet(probe, subnet)) throw new MissingDependencyError(`Docker's bridge subnet ${JSON.stringify(subnet)} is not an IPv4 subnet`);
+  if (!probe || !inSubnet(probe, subnet)) throw new MissingDependencyError(`${engine}'s bridge subnet ${JSON.stringify(subnet)} is not an IPv4 subnet`);
   const result = await execa('ip', ['-j', 'route', 'get', probe], { reject: false });
   const parsed = parseRouteGet(String(result.stdout));
-  if ('problem' in parsed) throw new MissingDependencyError(`the host does not reach Docker's bridge ${subnet} directly (ip route get ${probe}): ${parsed.problem}`);
+  if ('problem' in parsed) throw new MissingDependencyError(`the host does not reach ${engine}'s bridge ${subnet} directly (ip route get ${probe}): ${parsed.problem}`);
   return { subnet, device: parsed.device, address: parsed.source };
 }

@@ -1,5 +1,5 @@
 import { accessSync, constants, readFileSync } from 'node:fs';
-import { delimiter, join } from 'node:path';
+import { delimiter, isAbsolute, join } from 'node:path';
 import { MissingDependencyError } from '../errors.js';
 import type { ArchName } from '../host/arch.js';
 import { packageRoot } from '../paths.js';
@@ -40,8 +40,16 @@ export function hostPackagesOf(name: string, guestArch: ArchName): HostPackage[]
   return parseHostPackages(text, guestArch, path);
 }
 
-/** Whether `command` is an executable on PATH. */
+/** Whether `command` is an executable on PATH (or, given as an absolute path, there). */
 export function onPath(command: string, path = process.env.PATH ?? ''): boolean {
+  if (isAbsolute(command)) {
+    try {
+      accessSync(command, constants.X_OK);
+      return true;
+    } catch {
+      return false;
+    }
+  }
   return path.split(delimiter).some((dir) => {
     try {
       accessSync(join(dir, command), constants.X_OK);

@@ -1,13 +1,17 @@
-import { DockerBackend, probeDockerEngine, removeDeadRunContainers, removeLabelledContainers } from '../../backends/docker.js';
+import { DockerBackend, dockerEngine, probeDockerEngine, removeDeadRunContainers, removeLabelledContainers, type ContainerEngine } from '../../backends/docker.js';
 import type { RuntimeName } from '../../config/suite.js';
-import type { CleanContext, CleanReport, CreateContext, CreatedRuntime, RuntimeDescriptor } from '../runtime.js';
+import type { CleanContext, CleanReport, CreateContext, CreatedRuntime } from '../runtime.js';
 
-/** A Docker runtime's backend: the engine's containers, with `ociRuntime` (`HostConfig.Runtime`) or its default. */
-export async function createDockerRuntime(name: RuntimeName, context: CreateContext, ociRuntime?: string): Promise<CreatedRuntime> {
+/**
+ * A Docker-API runtime's backend: the engine's containers (Docker's own engine unless `engine` names
+ * another, Podman), with `ociRuntime` (`HostConfig.Runtime`) or the engine's default.
+ */
+export async function createDockerRuntime(name: RuntimeName, context: CreateContext, ociRuntime?: string, engine?: ContainerEngine): Promise<CreatedRuntime> {
   const foreign = context.guestArch !== context.hostArch;
   const backend = new DockerBackend({
     name,
     ...(ociRuntime ? { ociRuntime } : {}),
+    ...(engine ? { engine } : {}),
     platform: context.profile.dockerPlatform,
     foreign,
     network: context.containerNetwork,
@@ -16,22 +20,22 @@ export async function createDockerRuntime(name: RuntimeName, context: CreateCont
   return { backend, info: await backend.prepare(context.images, context.signal), emulated: foreign };
 }
 
-/** Docker's root folder: where a container's overlay writes land. */
-export async function dockerIoRoots(): Promise<string[]> {
-  const root = (await probeDockerEngine().catch(() => undefined))?.rootDir;
+/** The engine's root folder: where a container's overlay writes land. */
+export async function dockerIoRoots(engine: ContainerEngine = dockerEngine()): Promise<string[]> {
+  const root = (await probeDockerEngine(engine.client, engine).catch(() => undefined))?.rootDir;
   return root ? [root] : [];
 }
 
 /** Last sweep of a run: a container whose own removal failed (engine restarting) still goes, by label. */
-export const dockerRunOpen: NonNullable<RuntimeDescriptor['onRunOpen']> = (runId, register) => {
-  register(`containers labelled with run ${runId}`, async () => void (await removeLabelledContainers(runId)));
-};
+export function dockerRunOpen(runId: string, register: (what: string, action: () => Promise<void>) => void, engine: ContainerEngine = dockerEngine()): void {
+  register(`${engine.label} containers labelled with run ${runId}`, async () => void (await removeLabelledContainers(runId, engine.client)));
+}
 
 /** Containers of runs that are not alive (and the imported images with `--images`). */
-export async function cleanDockerLeftovers(context: CleanContext): Promise<CleanReport> {
+export async function cleanDockerLeftovers(context: CleanContext, engine: ContainerEngine = dockerEngine()): Promise<CleanReport> {
   try {
-    return { removed: await removeDeadRunContainers(context.liveRunIds, context.images), problems: [] };
+    return { removed: (await removeDeadRunContainers(context.liveRunIds, context.images, engine.client)).map((what) => (engine.label === 'Docker' ? what : `${engine.label} ${what}`)), problems: [] };
   } catch (error) {
-    return { removed: [], problems: [`docker: ${(error as Error).message}; containers not checked`] };
+    return { removed: [], problems: [`${engine.label.toLowerCase()}: ${(error as Error).message}; containers not checked`] };
   }
 }
