@@ -55,6 +55,13 @@ function runtimeFigureLines(result: ResultFile): string[] {
 }
 
 /** `1.25× [1.20, 1.31]`: a cost factor with its interval, or why there is none. */
+/** A container's shim figure; n/a for VMs and native runs, and for a helper the backend found inside the cgroup. */
+function shimCell(result: ResultFile, runtime: string, figure: string): string {
+  if (kindOf(result, runtime) !== 'container') return 'n/a (no shim)';
+  if (figure === 'not measured' && result.runtimes[runtime as keyof ResultFile['runtimes']]?.info['shimInsideCgroup'] === true) return 'n/a (inside the cgroup)';
+  return figure;
+}
+
 function costCell(factor: CostFactor | undefined): string {
   if (!factor) return 'n/a';
   return `${formatNumber(factor.stats.median)}× ${formatInterval(factor.stats.ci95)}`;
@@ -94,7 +101,7 @@ function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
   const lines = [
     '## What the host pays (idle workload unless none ran)',
     '',
-    'Same sampler for every runtime: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the containerd shim outside the cgroup. PSS counts shared pages once.',
+    'Same sampler for every runtime: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the engine\'s per-container helper (containerd\'s shim) where it runs outside the cgroup; a helper inside the trial\'s group is in the cgroup figures. PSS counts shared pages once.',
     '',
     "Page cache: file pages charged to the guest's group. For a container that is its own file cache; for a VM whose root disk uses the host's page cache (`cache=writeback`, see the QEMU line) it is the host caching the VM's disk **on top of** the guest's own cache inside its RAM: the double caching, measured here rather than hidden in the working set.",
     '',
@@ -106,7 +113,7 @@ function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
     const get = (key: string) => group.resources[key]?.stats;
     const mem = (key: string) => formatStats(get(key), formatMiB);
     lines.push(
-      `| ${shown(result, group.runtime)} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('cgroup.memory_file_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${kindOf(result, group.runtime) === 'container' ? mem('shim.pss_bytes.peak') : 'n/a (no shim)'} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
+      `| ${shown(result, group.runtime)} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('cgroup.memory_file_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${shimCell(result, group.runtime, mem('shim.pss_bytes.peak'))} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
     );
   }
   lines.push(

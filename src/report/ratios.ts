@@ -14,7 +14,8 @@ export interface RatioPair {
 /**
  * The ratios a result's runtimes make, by kind: every runtime to the native baseline (when one ran);
  * every VM to the reference container; every runtime to the reference of its own kind (Vagrant to QEMU,
- * a second container runtime to Docker).
+ * a second container runtime to Docker); and a container to an earlier one with the same OCI runtime (Podman
+ * and Docker, both with crun).
  */
 export function ratioPairs(result: Pick<ResultFile, 'runtimes'>): RatioPair[] {
   const pairs: RatioPair[] = [];
@@ -26,6 +27,14 @@ export function ratioPairs(result: Pick<ResultFile, 'runtimes'>): RatioPair[] {
   for (const name of others) add(name, baseline);
   for (const name of others.filter((candidate) => kindOf(result, candidate) === 'vm')) add(name, container);
   for (const name of others) add(name, referenceOf(result, kindOf(result, name) ?? 'vm'));
+  // Containers of two engines with the same OCI runtime (Podman and Docker, both with crun): the pair that
+  // changes the engine alone.
+  const ociOf = (name: string) => result.runtimes[name as keyof ResultFile['runtimes']]?.info['ociRuntime'];
+  const containers = others.filter((name) => kindOf(result, name) === 'container');
+  for (const [index, name] of containers.entries()) {
+    const oci = ociOf(name);
+    if (typeof oci === 'string') add(name, containers.slice(0, index).find((earlier) => ociOf(earlier) === oci));
+  }
   return pairs;
 }
 
