@@ -2,7 +2,8 @@
 # Make this host ready for twinbench: host packages (only the missing ones, said aloud), npm
 # dependencies, the TypeScript build, and a Docker engine that answers. Safe to run again.
 # Writes the pid of a dockerd it started to $TWINBENCH_DOCKERD_PIDFILE (if set), and with --vagrant
-# those of libvirtd and virtlogd to $TWINBENCH_LIBVIRTD_PIDFILE and $TWINBENCH_VIRTLOGD_PIDFILE, so callers can stop them.
+# those of libvirtd and virtlogd to $TWINBENCH_LIBVIRTD_PIDFILE and $TWINBENCH_VIRTLOGD_PIDFILE, and with
+# --runtimes podman that of the Podman service to $TWINBENCH_PODMAN_PIDFILE, so callers can stop them.
 set -eu
 cd "$(dirname "$0")/.."
 
@@ -160,7 +161,7 @@ else
 fi
 
 case " $requested " in
-  *" docker-crun "*)
+  *" docker-crun "* | *" podman "*)
     # crun refuses a hybrid layout whose unified (v2) hierarchy holds a controller ("cgroups in hybrid mode
     # not supported, drop all controllers from cgroupv2"); runc does not mind. Such a controller that no v2
     # group uses (here hugetlb) is mounted as a v1 hierarchy of its own, which takes it off the unified one.
@@ -172,8 +173,42 @@ case " $requested " in
           say "warning: could not mount $controller as a v1 hierarchy: crun will refuse containers here (bench doctor says so)"
       done
     fi
+    ;;
+esac
+case " $requested " in
+  *" docker-crun "*)
     if ! docker info --format '{{json .Runtimes}}' 2>/dev/null | grep -q '"crun"'; then
       say "warning: the Docker engine lists no crun runtime (it was not started by this script): add \"runtimes\": {\"crun\": {\"path\": \"$(command -v crun)\"}} to /etc/docker/daemon.json and restart dockerd, for --runtimes docker-crun"
+    fi ;;
+esac
+
+# Podman's Docker-compatible API service (rootful), at CONTAINER_HOST (unix://…) or its standard socket.
+case " $requested " in
+  *" podman "*)
+    podman_socket=/run/podman/podman.sock
+    case "${CONTAINER_HOST:-}" in unix://*) podman_socket=${CONTAINER_HOST#unix://} ;; esac
+    podman_answers() { podman --remote --url "unix://$podman_socket" version --format '{{.Server.Version}}' 2>/dev/null; }
+    if podman_answers >/dev/null; then
+      say "podman service answers at $podman_socket: $(podman_answers)"
+    else
+      if [ -d /run/systemd/system ] && [ "$podman_socket" = /run/podman/podman.sock ] && systemctl start podman.socket >/dev/null 2>&1; then
+        say "started podman.socket with systemctl"
+      else
+        log=/var/log/twinbench-podman.log
+        mkdir -p "$(dirname "$podman_socket")"
+        say "starting podman system service at $podman_socket (no service answered); log: $log"
+        podman system service --time 0 "unix://$podman_socket" >"$log" 2>&1 &
+        pid=$!
+        if [ -n "${TWINBENCH_PODMAN_PIDFILE:-}" ]; then echo "$pid" > "$TWINBENCH_PODMAN_PIDFILE"; fi
+        say "podman service pid $pid (stop it with: kill $pid)"
+      fi
+      tries=0
+      until podman_answers >/dev/null; do
+        tries=$((tries + 1))
+        if [ "$tries" -gt 60 ]; then say "the podman service did not answer within 30 s; see its log" && exit 3; fi
+        sleep 0.5
+      done
+      say "podman service answers at $podman_socket: $(podman_answers)"
     fi ;;
 esac
 

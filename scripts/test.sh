@@ -6,7 +6,8 @@ cd "$(dirname "$0")/.."
 pidfile=$(mktemp)
 libvirt_pidfile=$(mktemp)
 virtlogd_pidfile=$(mktemp)
-export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pidfile TWINBENCH_VIRTLOGD_PIDFILE=$virtlogd_pidfile
+podman_pidfile=$(mktemp)
+export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pidfile TWINBENCH_VIRTLOGD_PIDFILE=$virtlogd_pidfile TWINBENCH_PODMAN_PIDFILE=$podman_pidfile
 stop_by_pidfile() {
   pid=$(cat "$1" 2>/dev/null || true)
   if [ -n "$pid" ]; then
@@ -21,6 +22,7 @@ stop_daemons() {
   stop_by_pidfile "$pidfile"
   stop_by_pidfile "$libvirt_pidfile"
   stop_by_pidfile "$virtlogd_pidfile"
+  stop_by_pidfile "$podman_pidfile"
 }
 trap stop_daemons EXIT INT TERM
 # The other architecture too: its paths are exercised under emulation (qemu-user, TCG).
@@ -28,7 +30,7 @@ case $(uname -m) in
   x86_64) other=arm64 ;;
   *) other=amd64 ;;
 esac
-sh scripts/setup.sh --arch "$other" --vagrant --runtimes docker-crun
+sh scripts/setup.sh --arch "$other" --vagrant --runtimes docker-crun,podman
 if ! command -v chromium >/dev/null 2>&1; then
   echo "test: installing chromium (headless browser for the HTML report test)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2

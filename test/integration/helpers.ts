@@ -1,9 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Docker from 'dockerode';
 import { execa, type ResultPromise } from 'execa';
 import { packageRoot } from '../../src/paths.js';
+import { podmanSocket } from '../../src/runtimes/podman/engine.js';
 import type { ResultFile } from '../../src/results/types.js';
 import { listCgroupMountPoints } from '../../src/sampling/cgroup-paths.js';
 
@@ -30,6 +31,11 @@ export async function leftovers(): Promise<string[]> {
   const found: string[] = [];
   const containers = await new Docker().listContainers({ all: true, filters: { label: ['io.twinbench.run'] } });
   found.push(...containers.map((c) => `container ${c.Names[0] ?? c.Id}`));
+  // Podman's containers, where its service runs.
+  if (existsSync(podmanSocket())) {
+    const podman = await new Docker({ socketPath: podmanSocket() }).listContainers({ all: true, filters: { label: ['io.twinbench.run'] } });
+    found.push(...podman.map((c) => `podman container ${c.Names[0] ?? c.Id}`));
+  }
   // Every hierarchy: a container runtime makes groups below a trial's in cpuset, devices, freezer… too.
   for (const root of listCgroupMountPoints(readFileSync('/proc/self/mountinfo', 'utf8')).map((mount) => join(mount, 'twinbench'))) {
     try {

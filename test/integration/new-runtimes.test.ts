@@ -8,7 +8,7 @@ import type { CompletedTrial } from '../../src/results/types.js';
 import { leftovers, readResult, runBench, startBench } from './helpers.js';
 
 /** The runtimes added after the first round, each run on this host as a user would. */
-const runtimes = ['qemu-microvm', 'docker-crun'] as const;
+const runtimes = ['qemu-microvm', 'docker-crun', 'podman'] as const;
 
 /** Figures the sampler must have for every runtime, as it has for Docker and QEMU. */
 const sampled = ['cgroup.memory_working_set_bytes', 'cgroup.cpu_seconds', 'guest.pss_bytes', 'memory.host_pays_bytes', 'memory.guest_uses_bytes'];
@@ -29,6 +29,12 @@ for (const runtime of runtimes) {
       }
     }
     assert.ok((trials.find((t) => t.workload === 'cpu')?.metrics.find((m) => m.name === 'events_per_s')?.value ?? 0) > 0);
+    const info = result.runtimes[runtime as keyof typeof result.runtimes]?.info ?? {};
+    if (result.runtimes[runtime as keyof typeof result.runtimes]?.kind === 'container') {
+      // The engine's per-container helper is counted once: by PSS outside the cgroup, or inside the cgroup's figures.
+      assert.equal(typeof info['shim'], 'string', JSON.stringify(info));
+      for (const trial of trials) assert.equal(trial.resources['shim.pss_bytes'] === undefined, info['shimInsideCgroup'] === true, `${trial.trialId}: ${String(info['shim'])}`);
+    }
     assert.deepEqual(await leftovers(), []);
   });
 
