@@ -16,12 +16,23 @@ const refusedRetries = 25;
 const refusedPauseMs = 200;
 
 /**
- * The tool could not connect at all, so it measured nothing. iperf3 `--json` exits 0 when it could
- * not connect and says so only in its JSON `error` field; other tools exit non-zero.
+ * The tool measured nothing because it never got a test going: the connection was refused (other tools
+ * exit non-zero; iperf3 `--json` exits 0 and says so only in its JSON `error` field), or iperf3's control
+ * handshake was cut before any interval was measured. Back to back, iperf3's server closes its listener
+ * after each test and opens a new one: a client that connects in between is refused, and one that reached
+ * the closing listener is reset ("unable to receive control message: Connection reset by peer"). Either
+ * way a later attempt is a clean test; one that failed after measuring anything is never retried.
  */
-export function isRefused(result: { exitCode?: number | undefined; all?: unknown }): boolean {
-  if (typeof result.all !== 'string' || !/Connection refused/i.test(result.all)) return false;
-  return result.exitCode !== 0 || /"error":\s*"unable to connect to server: Connection refused"/.test(result.all);
+export function startedNothing(result: { exitCode?: number | undefined; all?: unknown; stdout?: unknown }): boolean {
+  if (typeof result.all === 'string' && /Connection refused/i.test(result.all) && result.exitCode !== 0) return true;
+  let report: { error?: unknown; intervals?: unknown };
+  try {
+    report = JSON.parse(typeof result.stdout === 'string' ? result.stdout : '') as { error?: unknown; intervals?: unknown };
+  } catch {
+    return false;
+  }
+  const handshake = /^unable to (connect to server|receive control message|send control message|receive cookie|send cookie)\b/;
+  return typeof report.error === 'string' && handshake.test(report.error) && Array.isArray(report.intervals) && report.intervals.length === 0;
 }
 
 /**
@@ -36,9 +47,9 @@ export async function runClient<T>(
 ): Promise<T> {
   const run = () => execa(file, args, { timeout: options.timeoutMs, cancelSignal: options.signal, reject: false, stdin: 'ignore', all: true, encoding: 'utf8' });
   let result = await run();
-  // A refused connection started no measurement. Back to back, iperf3's server re-opens its listener
-  // after each test; in a TCG guest that window was long enough to refuse the next client (1 trial in 10).
-  for (let tries = 0; tries < refusedRetries && isRefused(result) && !options.signal.aborted; tries++) {
+  // A run that never started a test measured nothing (see startedNothing): in a TCG guest the window
+  // between two iperf3 tests refused or reset the next client in about 1 trial in 10.
+  for (let tries = 0; tries < refusedRetries && startedNothing(result) && !options.signal.aborted; tries++) {
     await new Promise((resolve) => setTimeout(resolve, refusedPauseMs));
     result = await run();
   }

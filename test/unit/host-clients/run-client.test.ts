@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { isRefused, runClient } from '../../../src/host-clients/run-client.js';
+import { runClient, startedNothing } from '../../../src/host-clients/run-client.js';
 import { parseIperf3Json } from '../../../src/tools/iperf3.js';
 
 async function freePort(): Promise<number> {
@@ -16,13 +16,20 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-test('a refused connection is recognised whether the tool exits non-zero or, like iperf3 --json, exits 0', () => {
-  const iperfJson = '{\n\t"start": {},\n\t"intervals": [],\n\t"end": {\n\t},\n\t"error":\t"unable to connect to server: Connection refused"\n}';
-  assert.equal(isRefused({ exitCode: 0, all: iperfJson }), true);
-  assert.equal(isRefused({ exitCode: 1, all: 'sockperf: ERROR: Failed to connect: Connection refused' }), true);
-  // Exit 0 without iperf3's error field is a measurement, whatever it printed.
-  assert.equal(isRefused({ exitCode: 0, all: 'log line: Connection refused once, then connected' }), false);
-  assert.equal(isRefused({ exitCode: 1, all: 'No route to host' }), false);
+test('a run that started no test is recognised: refused (non-zero exit, or iperf3 --json exiting 0), or an iperf3 handshake cut before any interval', () => {
+  const iperf = (error: string, intervals = '[]') => `{\n\t"start": {},\n\t"intervals": ${intervals},\n\t"end": {\n\t},\n\t"error":\t"${error}"\n}`;
+  const refused = iperf('unable to connect to server: Connection refused');
+  assert.equal(startedNothing({ exitCode: 0, all: refused, stdout: refused }), true);
+  const reset = iperf('unable to receive control message: Connection reset by peer');
+  assert.equal(startedNothing({ exitCode: 0, all: reset, stdout: reset }), true);
+  assert.equal(startedNothing({ exitCode: 1, all: 'sockperf: ERROR: Failed to connect: Connection refused' }), true);
+  // Anything measured, or any other failure, is the trial's error: never retried.
+  const midTest = iperf('control socket has closed unexpectedly', '[{"sum": {"bytes": 1}}]');
+  assert.equal(startedNothing({ exitCode: 0, all: midTest, stdout: midTest }), false);
+  const resetLate = iperf('unable to receive control message: Connection reset by peer', '[{"sum": {"bytes": 1}}]');
+  assert.equal(startedNothing({ exitCode: 0, all: resetLate, stdout: resetLate }), false);
+  assert.equal(startedNothing({ exitCode: 0, all: 'log line: Connection refused once, then connected', stdout: 'log line' }), false);
+  assert.equal(startedNothing({ exitCode: 1, all: 'No route to host' }), false);
 });
 
 test('iperf3 --json against a server that starts late: the client is retried and measures', async () => {
