@@ -418,10 +418,14 @@ export class DockerBackend implements Backend {
       cgroup = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
       if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (${this.#cgroupfsDriver ? 'cgroupfs' : 'systemd'} cgroup driver)`);
     }
-    // A helper already inside the sampled group (Podman's conmon goes below the trial's group) is in its
-    // figures; one outside it (containerd's shim) is added by PSS.
-    const outside = shim !== undefined && !(await insideCgroup(shim, cgroup, mounts));
-    return { cgroup, extraPids: outside ? [shim] : [] };
+    // The helper is sampled like containerd's shim either way. Inside the sampled group (Podman's conmon
+    // goes below the trial's group) its group is named, so its processes are not the guest's and its
+    // memory is not added twice; in the guest's own group it cannot be told apart and stays the guest's.
+    if (shim === undefined) return { cgroup, extraPids: [] };
+    const placement = await helperGroupOf(shim, cgroup, mounts);
+    if (placement === 'outside') return { cgroup, extraPids: [shim] };
+    if (placement === 'same group') return { cgroup, extraPids: [] };
+    return { cgroup, extraPids: [shim], helperGroup: placement.below };
   }
 }
 
@@ -445,13 +449,18 @@ async function findShim(containerId: string, initPid: number, shimComm: string):
   return undefined;
 }
 
-/** Whether process `pid`'s memory cgroup is `group` or below it (unknown counts as outside). */
-async function insideCgroup(pid: number, group: CgroupLocation, mounts: CgroupMounts): Promise<boolean> {
+/**
+ * Where process `pid`'s memory cgroup lies relative to `group`: outside it (unknown counts as outside), the
+ * group itself, or a group below it (the folder the sampler reads the helper's processes from).
+ */
+async function helperGroupOf(pid: number, group: CgroupLocation, mounts: CgroupMounts): Promise<'outside' | 'same group' | { below: string }> {
   const procCgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
   const own = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
   const dirOf = (location: CgroupLocation | undefined) => (location?.version === 1 ? location.dirs.memory : location?.dir);
   const [mine, theirs] = [dirOf(own), dirOf(group)];
-  return mine !== undefined && theirs !== undefined && (mine === theirs || mine.startsWith(`${theirs}/`));
+  if (mine === undefined || theirs === undefined) return 'outside';
+  if (mine === theirs) return 'same group';
+  return mine.startsWith(`${theirs}/`) ? { below: mine } : 'outside';
 }
 
 /** The network path of a run's containers, for the result and the report. */

@@ -10,7 +10,8 @@ export interface GuestMemoryView {
 /**
  * The memory model, the same three figures for every runtime (README, "What memory figures mean"):
  * - `memory.host_pays_bytes`: everything charged to the runtime's cgroup (anonymous memory, page cache,
- *   kernel memory) plus the helpers outside it that exist for this guest (a container's shim, by PSS);
+ *   kernel memory) plus the helpers outside it that exist for this guest (a container's shim, by PSS; a
+ *   helper inside the cgroup, Podman's conmon under cgroupfs, is in the usage already);
  * - `memory.guest_uses_bytes`: what the guest's own kernel accounts as in use and not droppable at once
  *   (a VM: MemTotal − MemAvailable of the guest kernel; a container or native: its memory cgroup's usage
  *   less its file LRU pages), reported by the agent at READY and just before EXIT;
@@ -20,7 +21,8 @@ export interface GuestMemoryView {
  */
 export function memoryModel(series: SampledSeries, views: readonly GuestMemoryView[]): Record<string, ColumnSummary> {
   const usage = series.columns['cgroup.memory_usage_bytes'];
-  const shim = series.columns['shim.pss_bytes'];
+  // A helper inside the cgroup (Podman's conmon) is already in its usage.
+  const shim = series.shimInCgroup ? undefined : series.columns['shim.pss_bytes'];
   const paysAt = (row: number | undefined): number | undefined => {
     if (row === undefined || !usage) return undefined;
     const charged = usage.values[row];

@@ -11,8 +11,14 @@ import type { SampledSeries, SeriesColumn } from './series.js';
 /** What to sample: the guest's cgroup (its processes are read from it) and, for containers, the shim. */
 export interface SamplerTarget {
   readonly cgroup: CgroupLocation;
-  /** Processes outside the cgroup that the host also pays for the guest (containerd-shim). */
+  /** The engine's per-container helper (containerd's shim, Podman's conmon), sampled by its own /proc figures. */
   readonly extraPids?: readonly number[];
+  /**
+   * A group below `cgroup` that holds the helper (Podman's `conmon` group under the cgroupfs manager): its
+   * processes are the shim's, not the guest's, and its memory is already in the cgroup's figures, so what
+   * the host pays does not add the shim again. Absent: the helper is outside the cgroup (Docker).
+   */
+  readonly helperGroup?: string;
   /** Columns the runtime already knows cannot be read from this cgroup, and why (merged into the trial's missing reasons). */
   readonly missingReasons?: Readonly<Record<string, string>>;
 }
@@ -115,7 +121,7 @@ export class Sampler {
     for (const [name, spec] of Object.entries(this.#specs)) columns[name] = { ...spec, values: [] };
     // Interval 0, the sampler-off control: no periodic rows, and every event row is full.
     this.#fullEvery = options.intervalMs > 0 ? Math.max(1, Math.ceil(1000 / options.intervalMs)) : 1;
-    this.#series = { intervalMs: options.intervalMs, tMs: [], columns, events: [], sampleCostMs: { mean: 0, max: 0 }, fullEvery: this.#fullEvery };
+    this.#series = { intervalMs: options.intervalMs, tMs: [], columns, events: [], sampleCostMs: { mean: 0, max: 0 }, fullEvery: this.#fullEvery, ...(target.helperGroup && target.extraPids?.length ? { shimInCgroup: true } : {}) };
   }
 
   /** Start periodic sampling; the first sample is taken now and may carry an event label. */
@@ -150,7 +156,10 @@ export class Sampler {
     let guest: ProcReading | undefined;
     let shim: ProcReading | undefined;
     if (full) {
-      const { pids } = readCgroupPids(location, this.#files, { list: label !== undefined || this.#fullRows % listGroupsEvery === 0 });
+      const list = label !== undefined || this.#fullRows % listGroupsEvery === 0;
+      const tree = readCgroupPids(location, this.#files, { list });
+      const helperPids = this.#target.helperGroup ? this.#files.readTree(this.#target.helperGroup, { list }).pids : [];
+      const pids = helperPids.length > 0 ? tree.pids.filter((pid) => !helperPids.includes(pid)) : tree.pids;
       for (const gone of this.#pids.filter((pid) => !pids.includes(pid))) this.#files.forgetUnder(`/proc/${gone}`);
       this.#pids = pids;
       // On v1 a blkio group that no longer holds the guest (no process, no child group) may have lost its

@@ -35,6 +35,8 @@ export interface SampledSeries {
    * cgroup's memory and CPU only and leave the other columns null. Absent in older files: every row full.
    */
   fullEvery?: number;
+  /** The shim's processes are inside the cgroup (Podman's conmon): its figures are shown, not added to what the host pays. */
+  shimInCgroup?: boolean;
 }
 
 /** Summary of one column over a trial. */

@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../../src/paths.js';
+import { memoryModel } from '../../../src/results/memory-model.js';
 import { Sampler } from '../../../src/sampling/sampler.js';
 
 /** A v1 trial group laid out from files recorded on a real v1 host (test/fixtures/cgroup-v1-host). */
@@ -40,4 +42,37 @@ test("v1: once the runtime removed the guest's group, I/O is missing with the re
   // CPU time and the memory high-water mark are hierarchical and survive a removed child.
   assert.ok((series.columns['cgroup.cpu_seconds']?.values[0] ?? 0) > 0);
   assert.ok((series.columns['cgroup.memory_peak_bytes']?.values[0] ?? 0) > 0);
+});
+
+test("a helper in a group below the trial's (Podman's conmon): sampled as the shim, left out of the guest's processes, not added to what the host pays", async () => {
+  const dirs = v1Group({ childGroup: true });
+  const helper = spawn('sleep', ['30'], { stdio: 'ignore' });
+  try {
+    assert.ok(helper.pid);
+    writeFileSync(join(dirs.memory, 'container', 'cgroup.procs'), `${process.pid}\n`);
+    mkdirSync(join(dirs.memory, 'conmon'));
+    writeFileSync(join(dirs.memory, 'conmon', 'cgroup.procs'), `${helper.pid}\n`);
+    const sample = async (helperGroup: string | undefined) => {
+      const sampler = new Sampler(
+        { cgroup: { version: 1, dirs }, extraPids: [helper.pid!], ...(helperGroup ? { helperGroup } : {}) },
+        { intervalMs: 1000, tickSeconds: 0.01, origin: 0 },
+      );
+      await sampler.sampleNow('ready');
+      return sampler.stop();
+    };
+    const inside = await sample(join(dirs.memory, 'conmon'));
+    const outside = await sample(undefined);
+    const value = (series: typeof inside, column: string) => series.columns[column]?.values[0] ?? 0;
+    assert.equal(inside.shimInCgroup, true);
+    assert.equal(outside.shimInCgroup, undefined);
+    // The shim's figures are read either way; the guest's processes leave the helper out only when its group is named.
+    assert.ok(value(inside, 'shim.pss_bytes') > 0);
+    assert.equal(value(inside, 'shim.pss_bytes'), value(outside, 'shim.pss_bytes'));
+    assert.ok(value(outside, 'guest.rss_bytes') > value(inside, 'guest.rss_bytes'));
+    const pays = (series: typeof inside) => memoryModel(series, [])['memory.host_pays_bytes']?.atReady ?? 0;
+    assert.equal(pays(inside), value(inside, 'cgroup.memory_usage_bytes'));
+    assert.equal(pays(outside), value(outside, 'cgroup.memory_usage_bytes') + value(outside, 'shim.pss_bytes'));
+  } finally {
+    helper.kill();
+  }
 });
