@@ -55,11 +55,11 @@ function runtimeFigureLines(result: ResultFile): string[] {
 }
 
 /** `1.25× [1.20, 1.31]`: a cost factor with its interval, or why there is none. */
-/** A container's shim figure; n/a for VMs and native runs, and for a helper the backend found inside the cgroup. */
+/** A container's shim figure (n/a for VMs and native runs), marked where the helper lives inside the cgroup and so is not added to it. */
 function shimCell(result: ResultFile, runtime: string, figure: string): string {
   if (kindOf(result, runtime) !== 'container') return 'n/a (no shim)';
-  if (figure === 'not measured' && result.runtimes[runtime as keyof ResultFile['runtimes']]?.info['shimInsideCgroup'] === true) return 'n/a (inside the cgroup)';
-  return figure;
+  const inside = result.runtimes[runtime as keyof ResultFile['runtimes']]?.info['shimInsideCgroup'] === true;
+  return inside && figure !== 'not measured' ? `${figure} (in the cgroup)` : figure;
 }
 
 function costCell(factor: CostFactor | undefined): string {
@@ -101,7 +101,7 @@ function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
   const lines = [
     '## What the host pays (idle workload unless none ran)',
     '',
-    'Same sampler for every runtime: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the engine\'s per-container helper (containerd\'s shim) where it runs outside the cgroup; a helper inside the trial\'s group is in the cgroup figures. PSS counts shared pages once.',
+    'Same sampler for every runtime: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the engine\'s per-container helper (the shim), read by its own /proc figures. A shim outside the cgroup is added to what the host pays; one in a group below the trial\'s ("in the cgroup") is already in the cgroup figures and is left out of the guest\'s processes. PSS counts shared pages once.',
     '',
     "Page cache: file pages charged to the guest's group. For a container that is its own file cache; for a VM whose root disk uses the host's page cache (`cache=writeback`, see the QEMU line) it is the host caching the VM's disk **on top of** the guest's own cache inside its RAM: the double caching, measured here rather than hidden in the working set.",
     '',

@@ -59,10 +59,10 @@ export function podmanEngine(socketPath = podmanSocket()): ContainerEngine {
         ? {
             insideTrialGroup: true,
             text:
-              "conmon, in the trial's group beside the container's (cgroupfs manager): inside the cgroup figures and the envelope; " +
+              "conmon, in a group below the trial's, beside the container's (cgroupfs manager): sampled like containerd's shim, inside the cgroup figures and the envelope, not added again; " +
               "after the container exits, its exit command (podman container cleanup) runs there too, so peak and total figures include that work, which Docker does in its daemons, outside any trial's group",
           }
-        : { insideTrialGroup: false, text: `conmon, in a cgroup of its own (${cgroupDriver} manager): added to what the host pays by PSS` },
+        : { insideTrialGroup: false, text: `conmon, in a cgroup of its own (${cgroupDriver} manager): sampled like containerd's shim and added to what the host pays by PSS` },
     async containerUlimits() {
       const owner = await socketOwner(socketPath, 'podman');
       const source = owner === undefined ? 'self' : String(owner);
