@@ -70,7 +70,7 @@ export function dockerEngine(): ContainerEngine {
 }
 
 /** Engine version and settings, or a MissingDependencyError saying what is wrong. */
-export async function probeDockerEngine(docker = new Docker(), engine: { label: string; address: string } = { label: 'Docker', address: process.env.DOCKER_HOST ?? '/var/run/docker.sock' }): Promise<{
+export async function probeDockerEngine(engine: Pick<ContainerEngine, 'client' | 'label' | 'address'> = dockerEngine()): Promise<{
   version: string;
   apiVersion: string;
   cgroupDriver: string;
@@ -82,7 +82,7 @@ export async function probeDockerEngine(docker = new Docker(), engine: { label: 
   defaultRuntime: string;
 }> {
   try {
-    const [version, info] = await Promise.all([docker.version(), docker.info() as Promise<Record<string, string>>]);
+    const [version, info] = await Promise.all([engine.client.version(), engine.client.info() as Promise<Record<string, string>>]);
     const runtimes = (info as unknown as { Runtimes?: Record<string, unknown> }).Runtimes ?? {};
     return {
       ociRuntimes: Object.keys(runtimes).filter((name) => !name.startsWith('io.containerd.')),
@@ -178,7 +178,7 @@ export class DockerBackend implements Backend {
   }
 
   async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
-    const engine = await probeDockerEngine(this.#docker, this.#engine);
+    const engine = await probeDockerEngine(this.#engine);
     this.#ulimits = await this.#engine.containerUlimits?.();
     const wanted = this.#settings.ociRuntime;
     if (wanted !== undefined && !engine.ociRuntimes.includes(wanted)) throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
@@ -202,6 +202,7 @@ export class DockerBackend implements Backend {
       }
     }
     const image = await this.#docker.getImage(images.dockerTag).inspect();
+    const helper = this.#engine.helperPlacement(engine.cgroupDriver);
     if (this.#settings.network !== 'host') {
       // Subnet is the one IPAM field a stock dockerd always lists; the path itself is measured on the host.
       const bridge = (await this.#docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Subnet?: string }[] } } | undefined;
@@ -222,8 +223,8 @@ export class DockerBackend implements Backend {
       storageDriver: engine.storageDriver,
       engine: this.#engine.label,
       ociRuntime: this.#settings.ociRuntime ?? `${engine.defaultRuntime} (the engine's default)`,
-      shim: this.#engine.helperPlacement(engine.cgroupDriver).text,
-      shimInsideCgroup: this.#cgroupfsDriver && this.#engine.helperPlacement(engine.cgroupDriver).insideTrialGroup,
+      shim: helper.text,
+      shimInsideCgroup: this.#cgroupfsDriver && helper.insideTrialGroup,
       ...(this.#ulimits ? { ulimits: `${this.#ulimits.ulimits.map((u) => `${u.Name} ${u.Soft}:${u.Hard}`).join(', ')} (${this.#ulimits.how})` } : {}),
       image: images.dockerTag,
       imageId: image.Id,

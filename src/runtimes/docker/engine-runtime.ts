@@ -22,7 +22,7 @@ export async function createDockerRuntime(name: RuntimeName, context: CreateCont
 
 /** The engine's root folder: where a container's overlay writes land. */
 export async function dockerIoRoots(engine: ContainerEngine = dockerEngine()): Promise<string[]> {
-  const root = (await probeDockerEngine(engine.client, engine).catch(() => undefined))?.rootDir;
+  const root = (await probeDockerEngine(engine).catch(() => undefined))?.rootDir;
   return root ? [root] : [];
 }
 
@@ -34,7 +34,7 @@ export function dockerRunOpen(runId: string, register: (what: string, action: ()
 /** Containers of runs that are not alive (and the imported images with `--images`). */
 export async function cleanDockerLeftovers(context: CleanContext, engine: ContainerEngine = dockerEngine()): Promise<CleanReport> {
   try {
-    return { removed: (await removeDeadRunContainers(context.liveRunIds, context.images, engine.client)).map((what) => (engine.label === 'Docker' ? what : `${engine.label} ${what}`)), problems: [] };
+    return { removed: (await removeDeadRunContainers(context.liveRunIds, context.images, engine.client)).map((what) => `${engine.label} ${what}`), problems: [] };
   } catch (error) {
     return { removed: [], problems: [`${engine.label.toLowerCase()}: ${(error as Error).message}; containers not checked`] };
   }

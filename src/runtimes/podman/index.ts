@@ -27,10 +27,10 @@ export const podman: RuntimeDescriptor<'podman'> = {
   foreignGuests: false,
   async probe(host) {
     requireHostPackages('podman', host.guestArch);
-    const hybridProblem = await crunHybridProblem();
-    if (hybridProblem) throw new MissingDependencyError(`podman: ${hybridProblem.replace('--runtimes docker-crun', '--runtimes podman')}`);
+    const hybridProblem = await crunHybridProblem('podman');
+    if (hybridProblem) throw new MissingDependencyError(`podman: ${hybridProblem}`);
     const engine = podmanEngine();
-    const info = await probeDockerEngine(engine.client, engine).catch((error: unknown) => {
+    const info = await probeDockerEngine(engine).catch((error: unknown) => {
       throw new MissingDependencyError(`podman: ${withoutDoctorHint(error)} (scripts/setup.sh --runtimes podman starts the service)`);
     });
     return `Podman ${info.version} with ${ociRuntime}`;
@@ -39,8 +39,8 @@ export const podman: RuntimeDescriptor<'podman'> = {
     const engine = podmanEngine();
     try {
       requireHostPackages('podman', host.guestArch);
-      const info = await probeDockerEngine(engine.client, engine);
-      const hybridProblem = await crunHybridProblem();
+      const info = await probeDockerEngine(engine);
+      const hybridProblem = await crunHybridProblem('podman');
       if (hybridProblem) return [{ name: 'podman service', status: 'warning', detail: hybridProblem.replace(/: mount each.*$/, ''), fix: 'scripts/setup.sh --runtimes podman', required: false }];
       return [{ name: 'podman service', status: 'ok', detail: `${info.version} at ${engine.address} (${info.cgroupDriver} cgroup manager, cgroup v${info.cgroupVersion}, ${info.storageDriver})`, required: false }];
     } catch (error) {
