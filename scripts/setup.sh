@@ -67,8 +67,7 @@ mke2fs:e2fsprogs:packaging the rootfs as an ext4 disk
 cpio:cpio:packaging the initramfs
 iperf3:iperf3:the host side of the network workload
 sockperf:sockperf:the host side of the network workload (latency)
-redis-benchmark:redis-tools:the host side of the redis workload
-node:nodejs:running twinbench"
+redis-benchmark:redis-tools:the host side of the redis workload"
 
 missing=""
 printf '%s\n' "$needs" > /tmp/twinbench-needs.$$
@@ -79,6 +78,19 @@ while IFS=: read -r cmd pkg why; do
   fi
 done < /tmp/twinbench-needs.$$
 rm -f /tmp/twinbench-needs.$$
+
+# Node.js: package.json's engines (>= 20.12). Debian 12's own nodejs is 18, so a host without a supported
+# one gets the newest pinned LTS build from the npm registry (scripts/node-releases), into /usr/local.
+node_supported() {
+  command -v node >/dev/null 2>&1 &&
+    node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 12) ? 0 : 1)' 2>/dev/null
+}
+node_lts=""
+if ! node_supported; then
+  node_lts=$(sed -e 's/#.*//' scripts/node-releases | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -n | tail -n 1)
+  say "Node.js $(node --version 2>/dev/null || echo 'absent') is not supported (>= 20.12): will install Node.js $node_lts LTS from the npm registry into /usr/local"
+  if ! command -v curl >/dev/null 2>&1; then say "missing curl: will install curl (downloading Node.js)"; missing="$missing curl"; fi
+fi
 
 if [ -n "$foreign" ]; then
   case $foreign in
@@ -116,6 +128,14 @@ else
   say "host packages: all present, nothing to install"
 fi
 
+if [ -n "$node_lts" ]; then
+  sh scripts/node-release.sh "$node_lts" /usr/local
+  if ! command -v npm >/dev/null 2>&1 || ! npm --version >/dev/null 2>&1; then sh scripts/node-release.sh npm /usr/local; fi
+  hash -r 2>/dev/null || true
+  node_supported || { say "Node.js $node_lts was installed into /usr/local but \`node\` still runs $(node --version): put /usr/local/bin first in PATH" && exit 3; }
+  say "Node.js $(node --version), npm $(npm --version)"
+fi
+
 if [ -n "$foreign" ]; then
   if [ ! -e /proc/sys/fs/binfmt_misc/status ]; then
     say "mounting binfmt_misc (no systemd here to do it)"
@@ -127,12 +147,16 @@ if [ -n "$foreign" ]; then
   fi
 fi
 
-if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  say "npm ci (npm dependencies)"
-  npm ci --no-audit --no-fund --loglevel=error >&2
+if [ ! -f tsconfig.json ]; then
+  say "installed package (npm install -g twinbench-*.tgz): built already, dependencies installed by npm"
+else
+  if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    say "npm ci (npm dependencies)"
+    npm ci --no-audit --no-fund --loglevel=error >&2
+  fi
+  say "npm run build (TypeScript)"
+  npm run --silent build >&2
 fi
-say "npm run build (TypeScript)"
-npm run --silent build >&2
 
 if docker version --format '{{.Server.Version}}' >/dev/null 2>&1; then
   say "docker engine answers: $(docker version --format '{{.Server.Version}}')"

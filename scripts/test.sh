@@ -37,8 +37,18 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 status=0
-echo "== unit tests"
+echo "== unit tests (Node.js $(node --version))"
 node --test --test-reporter=spec dist/test/unit/ || status=1
+# The supported LTS lines too (scripts/node-releases: pinned builds from the npm registry, cached).
+for major in $(sed -e 's/#.*//' scripts/node-releases | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -un); do
+  if prefix=$(sh scripts/node-release.sh --print-dir "$major"); then
+    echo "== unit tests (Node.js $("$prefix/bin/node" --version))"
+    PATH="$prefix/bin:$PATH" node --test --test-reporter=dot dist/test/unit/ || status=1
+  else
+    echo "test: could not get Node.js $major" >&2
+    status=1
+  fi
+done
 echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench})"
 node bin/bench.js images build >/dev/null || status=1
 node bin/bench.js images build --arch "$other" >/dev/null || status=1

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { cleanup } from '../cleanup.js';
 import { getArchProfile, type ArchName } from '../host/arch.js';
@@ -69,6 +69,18 @@ export async function ensurePackage(pkg: DebPackage, options: BuildOptions): Pro
   return join(dir, 'root');
 }
 
+/**
+ * A manifest read from the cache, with its paths moved to where the cache is now: a cache copied to
+ * another folder or host (a lab machine given prebuilt images) keeps working. Paths outside the cache
+ * the manifest was written in stay as they are.
+ */
+export function relocateImageSet(set: ImageSet, cacheRoot: string): ImageSet {
+  const writtenIn = dirname(dirname(set.dir));
+  if (writtenIn === cacheRoot) return set;
+  const move = (path: string) => (path === writtenIn || path.startsWith(`${writtenIn}/`) ? join(cacheRoot, relative(writtenIn, path)) : path);
+  return { ...set, dir: move(set.dir), rootfsTar: move(set.rootfsTar), diskPath: move(set.diskPath), kernelPath: move(set.kernelPath), initrdPath: move(set.initrdPath) };
+}
+
 /** Find the kernel image (`boot/vmlinuz-*`) and its modules folder in an unpacked kernel package. */
 async function locateKernel(root: string): Promise<{ kernelPath: string; modulesRoot: string; release: string }> {
   const boot = (await readdir(join(root, 'boot'))).find((file) => file.startsWith('vmlinuz-'));
@@ -100,7 +112,7 @@ export async function ensureImages(options: BuildOptions): Promise<ImageSet> {
   const dir = join(options.cacheRoot, 'images', `${profile.debianArch}-${inputsDigest.slice(0, 16)}`);
   const manifestPath = join(dir, 'image.json');
   if (!options.force && existsSync(manifestPath)) {
-    return JSON.parse(await readFile(manifestPath, 'utf8')) as ImageSet;
+    return relocateImageSet(JSON.parse(await readFile(manifestPath, 'utf8')) as ImageSet, options.cacheRoot);
   }
 
   const baseTree = await ensureBaseRootfs(spec, options);
