@@ -13,6 +13,7 @@ say() { printf 'node-release: %s\n' "$*" >&2; }
 print_dir=""
 if [ "${1:-}" = --print-dir ]; then print_dir=1; shift; fi
 what=${1:-}
+target=${2:-}
 case $(uname -m) in
   x86_64) arch=x64 ;;
   aarch64) arch=arm64 ;;
@@ -53,7 +54,8 @@ if [ -n "$print_dir" ]; then
   echo "$prefix"
   exit 0
 fi
-prefix=${2:?prefix folder}
+[ -n "$target" ] || { say "usage: node-release.sh <major|npm> <prefix>" && exit 2; }
+prefix=$target
 mkdir -p "$prefix/bin"
 if [ "$package" = npm ]; then
   rm -rf "$prefix/lib/node_modules/npm"
