@@ -2,6 +2,7 @@ import { execa } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { TrialError } from '../errors.js';
 import { waitUntilJoined } from '../host/harness-cgroup.js';
+import { inScope } from '../host/systemd-cgroup.js';
 import type { TrialSpec } from './backend.js';
 import type { ConsoleWatch } from './console-watch.js';
 
@@ -19,7 +20,7 @@ export interface CgroupProcess {
 
 /**
  * Start `command` in the trial's `guest` leaf cgroup from its first instruction (a shell joins the
- * cgroup, then execs), feed its stdout to the console watch, and register its end for cleanup.
+ * cgroup, then execs; where systemd owns the tree, systemd-run starts it in the trial's scope), feed its stdout to the console watch, and register its end for cleanup.
  * `label` names the process in errors: "QEMU exited (code …) before the agent printed EXIT".
  */
 export async function startInHarnessCgroup(options: {
@@ -34,7 +35,9 @@ export async function startInHarnessCgroup(options: {
   if (!group) throw new Error(`${options.label}: the trial has no cgroup (the backend's cgroupPlacement must be trial-leaf)`);
   // Pinned before it joins the cgroup: the joining shell inherits the affinity, so no instruction in the group runs unpinned.
   const pin = trial.cpuset ? ['taskset', '-c', trial.cpuset] : [];
-  const [file, ...args] = [...pin, 'sh', '-c', joinCgroupAndExec, 'twinbench-join', ...options.command] as [string, ...string[]];
+  // Where systemd owns the tree, systemd-run joins the trial's transient scope and execs, as the shell does otherwise.
+  const join = group.systemdScope ? inScope(group.systemdScope.slice, group.systemdScope.unit, options.command) : ['sh', '-c', joinCgroupAndExec, 'twinbench-join', ...options.command];
+  const [file, ...args] = [...pin, ...join] as [string, ...string[]];
   const child = execa(file, args, {
     env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
     stdin: 'ignore',

@@ -10,6 +10,7 @@ import { describeIoAccounting, nonLimitingBps, type IoDevices } from '../host/bl
 import type { ContainerNetwork, RuntimeName } from '../config/suite.js';
 import { inSubnet, measureBridgeRoute, type BridgeRoute } from '../host/docker-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
+import { systemdOwnsCgroups } from '../host/systemd-cgroup.js';
 import { locateCgroup, parseCgroupMounts, type CgroupLocation, type CgroupMounts } from '../sampling/cgroup-paths.js';
 import { readParent } from '../sampling/read-proc.js';
 import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
@@ -163,8 +164,13 @@ export class DockerBackend implements Backend {
   /** Limits each container is given explicitly (see ContainerEngine.containerUlimits). */
   #ulimits: { ulimits: { Name: string; Soft: number; Hard: number }[]; how: string } | undefined;
   #tag = '';
-  /** With the cgroupfs driver the container's group goes below the trial's (`CgroupParent` is a path). */
-  #cgroupfsDriver = false;
+  /**
+   * How the container's group goes below the trial's: `path`, the cgroupfs driver (`CgroupParent` is the
+   * group's path); `slice`, the systemd driver where systemd owns the tree (the trial's group is a slice,
+   * `CgroupParent` names it); absent, a systemd driver on a host whose trial groups are not slices: the
+   * container keeps the group its engine gives it.
+   */
+  #parent: 'path' | 'slice' | undefined;
   /** The bridge's subnet, device and host address, measured at prepare (or why they could not be). */
   #route: BridgeRoute | { problem: string } | undefined;
   /** The default network's subnet as the engine lists it. */
@@ -183,7 +189,8 @@ export class DockerBackend implements Backend {
     const wanted = this.#settings.ociRuntime;
     if (wanted !== undefined && !engine.ociRuntimes.includes(wanted)) throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
     this.#tag = images.dockerTag;
-    this.#cgroupfsDriver = engine.cgroupDriver === 'cgroupfs';
+    const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+    this.#parent = engine.cgroupDriver === 'cgroupfs' ? 'path' : engine.cgroupDriver === 'systemd' && systemdOwnsCgroups(mounts) ? 'slice' : undefined;
     try {
       await this.#docker.getImage(images.dockerTag).inspect();
     } catch {
@@ -224,7 +231,7 @@ export class DockerBackend implements Backend {
       engine: this.#engine.label,
       ociRuntime: this.#settings.ociRuntime ?? `${engine.defaultRuntime} (the engine's default)`,
       shim: helper.text,
-      shimInsideCgroup: this.#cgroupfsDriver && helper.insideTrialGroup,
+      shimInsideCgroup: this.#parent !== undefined && helper.insideTrialGroup,
       ...(this.#ulimits ? { ulimits: `${this.#ulimits.ulimits.map((u) => `${u.Name} ${u.Soft}:${u.Hard}`).join(', ')} (${this.#ulimits.how})` } : {}),
       image: images.dockerTag,
       imageId: image.Id,
@@ -235,11 +242,20 @@ export class DockerBackend implements Backend {
       containerNetwork: this.#settings.network,
       networkPath: describeContainerPath(this.#settings.network, this.#route, this.#engine.label),
       scratch: 'host folder bind-mounted at /scratch (not the overlay), direct I/O',
-      cgroup: this.#cgroupfsDriver
+      cgroup: this.#parent === 'path'
         ? "the trial's own group (CgroupParent), sampled from before start until after exit"
-        : `the container's own group, found from its init's pid (${engine.cgroupDriver} driver): a guest that exits before it is found is not measured`,
+        : this.#parent === 'slice'
+          ? "the trial's own group, a transient systemd slice (CgroupParent, systemd driver), sampled from before start until after exit"
+          : `the container's own group, found from its init's pid (${engine.cgroupDriver} driver): a guest that exits before it is found is not measured`,
       ioAccounting: describeIoAccounting(this.#settings.ioDevices),
     };
+  }
+
+  /** What the container's `CgroupParent` is, when its group goes below the trial's. */
+  #cgroupParent(spec: Pick<TrialSpec, 'cgroup'>): string | undefined {
+    if (this.#parent === 'path') return spec.cgroup?.path;
+    if (this.#parent === 'slice') return spec.cgroup?.slice;
+    return undefined;
   }
 
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
@@ -268,7 +284,7 @@ export class DockerBackend implements Backend {
           ...(spec.scratch ? { Binds: [`${spec.scratch.dir}:/scratch`] } : {}),
           Memory: bytes,
           MemorySwap: bytes,
-          ...(this.#cgroupfsDriver && spec.cgroup ? { CgroupParent: spec.cgroup.path } : {}),
+          ...(this.#cgroupParent(spec) ? { CgroupParent: this.#cgroupParent(spec) } : {}),
           NetworkMode: spec.workload.network ? (this.#settings.network === 'host' ? 'host' : 'bridge') : 'none',
           Privileged: false,
           ...(this.#settings.ioDevices?.cgroupVersion === 1 ? this.#throttleRules(this.#settings.ioDevices) : {}),
@@ -413,11 +429,11 @@ export class DockerBackend implements Backend {
     const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
     const shim = await findShim(containerId, pid, this.#engine.shimComm);
     let cgroup: CgroupLocation | undefined;
-    if (this.#cgroupfsDriver && spec.cgroup) cgroup = spec.cgroup.location;
+    if (this.#cgroupParent(spec) && spec.cgroup) cgroup = spec.cgroup.location;
     else {
       const procCgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
       cgroup = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
-      if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (${this.#cgroupfsDriver ? 'cgroupfs' : 'systemd'} cgroup driver)`);
+      if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (the engine's ${this.#parent === undefined ? 'systemd' : 'cgroupfs'} cgroup driver)`);
     }
     // The helper is sampled like containerd's shim either way. Inside the sampled group (Podman's conmon
     // goes below the trial's group) its group is named, so its processes are not the guest's and its

@@ -2,17 +2,19 @@ import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { harnessCgroupParent, removeCgroupTree } from '../host/harness-cgroup.js';
+import { listTrialSlices, sliceOfRun, stopUnit, systemdOwnsCgroups } from '../host/systemd-cgroup.js';
 import { findDeadRuns, removeRunState } from '../orchestrator/run-state.js';
 import { cacheDir, stateDir } from '../paths.js';
 import { runtimeTable } from '../runtimes/table.js';
-import { listCgroupMountPoints } from '../sampling/cgroup-paths.js';
+import { listCgroupMountPoints, parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { KernelFiles } from '../sampling/kernel-files.js';
 import type { CommandIo } from './io.js';
 
 /** Harness cgroups of dead runs: kill what is still in them (a QEMU orphaned by SIGKILL), remove them. */
 async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> {
   // Every hierarchy: a container runtime also makes groups below a trial's in cpuset, devices, freezer…
-  const roots = listCgroupMountPoints(await readFile('/proc/self/mountinfo', 'utf8')).map((mount) => join(mount, harnessCgroupParent));
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const roots = listCgroupMountPoints(mountinfo).map((mount) => join(mount, harnessCgroupParent));
   const removed: string[] = [];
   for (const root of roots) {
     const entries = await readdir(root, { withFileTypes: true }).catch(() => []);
@@ -32,6 +34,14 @@ async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> 
       }
       await removeCgroupTree(dir);
       removed.push(dir);
+    }
+  }
+  // Where systemd owns the tree, trial groups are transient slices: stopping one ends what is still in it.
+  if (systemdOwnsCgroups(parseCgroupMounts(mountinfo))) {
+    for (const unit of await listTrialSlices()) {
+      if ([...liveRunIds].some((id) => sliceOfRun(unit, id))) continue;
+      await stopUnit(unit);
+      removed.push(unit);
     }
   }
   return removed;

@@ -1,4 +1,4 @@
-import { mkdir, readdir, statfs } from 'node:fs/promises';
+import { mkdir, readdir, readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { probeQemu } from '../backends/qemu.js';
@@ -8,6 +8,8 @@ import { archFromNode, archNames, getArchProfile, type ArchName, type ArchProfil
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeKvm } from '../host/kvm-probe.js';
+import { systemdOwnsCgroups } from '../host/systemd-cgroup.js';
+import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { hostClientTools } from '../host-clients/host-client.js';
 import { cacheDir } from '../paths.js';
 import { hostPackagesOf } from '../runtimes/host-packages.js';
@@ -88,6 +90,22 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
       ? { name: 'cgroups', status: 'ok', detail: `v${cgroup.version} (${cgroup.mode}); controllers: ${cgroup.controllers.join(' ') || 'none'}`, required: true }
       : { name: 'cgroups', status: 'missing', detail: 'no cgroup hierarchy under /sys/fs/cgroup', fix: 'mount cgroup2 on /sys/fs/cgroup', required: true },
   );
+  if (systemdOwnsCgroups(parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8')))) {
+    // Where systemd owns the tree, trial groups are transient slices and harness-started guests run in scopes.
+    const clients = await Promise.all([tool('busctl', ['--version'], 'systemd'), tool('systemd-run', ['--version'], 'systemd')]);
+    const missing = clients.filter((check) => check.status !== 'ok').map((check) => check.name);
+    checks.push({
+      name: 'cgroup manager',
+      status: missing.length ? 'missing' : 'ok',
+      detail: missing.length
+        ? `systemd owns the cgroup tree, and ${missing.join(', ')} is missing`
+        : "systemd owns the cgroup tree: each trial's group is a transient slice with the envelope (D-Bus StartTransientUnit via busctl), harness-started guests run in a scope below it (systemd-run --scope)",
+      ...(missing.length ? { fix: 'apt-get install systemd' } : {}),
+      required: true,
+    });
+  } else if (cgroup) {
+    checks.push({ name: 'cgroup manager', status: 'ok', detail: "twinbench: each trial's group is made under twinbench/ in every hierarchy", required: true });
+  }
   checks.push({ name: 'ksm', status: 'ok', detail: await readKsm(), required: false });
   for (const other of archNames.filter((name) => name !== arch)) {
     const foreignProfile = getArchProfile(other);

@@ -61,13 +61,14 @@ export interface EnvelopeRecord extends Envelope {
 }
 
 /**
- * Who applies the envelope: `trial-cgroup`, the harness on the trial's cgroup; `libvirt`, libvirt on the
+ * Who applies the envelope: `trial-cgroup`, the harness on the trial's cgroup; `systemd-slice`, systemd on
+ * the trial's group where it owns the tree (a transient slice made with the envelope, read back by the harness); `libvirt`, libvirt on the
  * domain's own cgroup (the Vagrant runtime: a CPU quota for the whole domain, a memory hard limit);
  * `libvirt-cpu`, libvirt's CPU quota with the memory limit written by the harness on the domain's group as
  * soon as libvirt placed QEMU there (libvirt's hard limit also raises QEMU's locked-memory rlimit, which
  * needs CAP_SYS_RESOURCE); `none`.
  */
-export type EnvelopeEnforcer = 'trial-cgroup' | 'libvirt' | 'libvirt-cpu' | 'none';
+export type EnvelopeEnforcer = 'trial-cgroup' | 'systemd-slice' | 'libvirt' | 'libvirt-cpu' | 'none';
 
 /** The record for a runtime of `kind`, by who enforces its envelope. */
 export function envelopeRecord(kind: RuntimeKind, enforcer: EnvelopeEnforcer, vcpus: number, memoryMiB: number): EnvelopeRecord {
@@ -80,6 +81,7 @@ export function envelopeRecord(kind: RuntimeKind, enforcer: EnvelopeEnforcer, vc
     'libvirt-cpu':
       "on the domain's cgroup: the CPU quota by libvirt (cputune global_quota/global_period) from the start; the memory limit written by the harness when libvirt placed QEMU there, before the guest's kernel runs (libvirt's memtune needs CAP_SYS_RESOURCE, which this host's root lacks); no swap",
     'trial-cgroup': "no swap, on the trial's cgroup",
+    'systemd-slice': "no swap, on the trial's cgroup: a transient systemd slice made with them (CPUQuota, MemoryMax, MemorySwapMax=0), read back from its cpu.max and memory.max",
   }[enforcer];
   return { ...envelope, enforced: true, how: describeEnvelope(envelope, where) };
 }

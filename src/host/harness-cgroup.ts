@@ -4,6 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { listCgroupMountPoints, parseCgroupMounts, type CgroupLocation, type SampledController } from '../sampling/cgroup-paths.js';
 import { deviceKey, nonLimitingBps, type IoDevices } from './block-device.js';
 import { envelopeWrites, type Envelope } from './envelope.js';
+import { guestScopeName, startTrialSlice, stopUnit, systemdOwnsCgroups, trialSliceName } from './systemd-cgroup.js';
 
 /** Parent folder of every cgroup twinbench creates, under each hierarchy. */
 export const harnessCgroupParent = 'twinbench';
@@ -21,6 +22,8 @@ export interface HarnessCgroup {
   /** `cgroup.procs` files a process writes its pid to, to join the group. */
   readonly procsFiles: readonly string[];
   readonly dirs: readonly string[];
+  /** Where systemd owns the tree: the transient scope (below the trial's slice) a process is started in instead. */
+  readonly systemdScope?: { readonly unit: string; readonly slice: string };
 }
 
 /**
@@ -36,6 +39,8 @@ export interface TrialCgroup {
   readonly location: CgroupLocation;
   /** The leaf harness-started processes join (v2 allows no process in a group with controllers enabled). */
   readonly leaf?: HarnessCgroup;
+  /** Where systemd owns the tree: the group is this transient slice (a container engine's systemd driver takes it as `CgroupParent`). */
+  readonly slice?: string;
 }
 
 /** The path of trial `name`'s group below every hierarchy's root. */
@@ -48,6 +53,7 @@ export function trialCgroupPath(name: string): string {
  * processes itself, so that a runtime's own child is the group's only one) in every relevant hierarchy
  * (v1) or in the unified one (v2). On v1 a non-limiting throttle rule for each of `ioDevices.ruled` on the group
  * makes the blkio counters of everything below it count (children inherit it; see block-device.ts).
+ * Where systemd owns a unified tree the group is a transient slice instead (see systemd-cgroup.ts).
  */
 export async function createTrialCgroup(name: string, options: { ioDevices?: IoDevices | undefined; leaf: boolean; envelope: Envelope }): Promise<TrialCgroup> {
   const { ioDevices } = options;
@@ -78,6 +84,13 @@ export async function createTrialCgroup(name: string, options: { ioDevices?: IoD
       if (mount) await writeEnvelopeFile(join(mount, path), write);
     }
     return { path, location: { version: 1, dirs: location }, ...(options.leaf ? { leaf: leafOf(path, dirs) } : {}) };
+  }
+  if (mounts.v2 && systemdOwnsCgroups(mounts)) {
+    const slice = trialSliceName(name);
+    const dir = await startTrialSlice(slice, options.envelope, mounts.v2);
+    const scope = guestScopeName(slice);
+    const leaf: HarnessCgroup = { path: `/${slice}/${scope}`, dirs: [join(dir, scope)], procsFiles: [], systemdScope: { unit: scope, slice } };
+    return { path: `/${slice}`, location: { version: 2, dir }, slice, ...(options.leaf ? { leaf } : {}) };
   }
   if (mounts.v2) {
     const enable = '+memory +cpu +io +pids';
@@ -129,13 +142,15 @@ export async function waitUntilJoined(pid: number, group: HarnessCgroup, timeout
 }
 
 /**
- * Remove `twinbench/<name>` with everything below it in every mounted hierarchy, including the
- * folders a container runtime made there (cpuset, devices, freezer…), deepest first; retries briefly
- * while exiting processes drain.
+ * Remove trial `name`'s group: where systemd owns the tree, stop its slice (systemd removes the group and
+ * ends what is still in it); else remove `twinbench/<name>` with everything below it in every mounted
+ * hierarchy, including the folders a container runtime made there (cpuset, devices, freezer…), deepest
+ * first, retrying briefly while exiting processes drain.
  */
-export async function removeTrialCgroup(path: string): Promise<void> {
-  const mounts = listCgroupMountPoints(await readFile('/proc/self/mountinfo', 'utf8'));
-  for (const mount of mounts) await removeCgroupTree(join(mount, path));
+export async function removeTrialCgroup(name: string): Promise<void> {
+  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  if (systemdOwnsCgroups(parseCgroupMounts(mountinfo))) return stopUnit(trialSliceName(name));
+  for (const mount of listCgroupMountPoints(mountinfo)) await removeCgroupTree(join(mount, trialCgroupPath(name)));
 }
 
 /** Remove one cgroup folder and its descendants, deepest first; a missing folder is fine. */

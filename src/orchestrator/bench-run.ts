@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { resolveSuite, type SuiteFlags } from '../config/resolve-suite.js';
@@ -9,6 +10,7 @@ import { archFromNode, getArchProfile, type ArchName, type ArchProfile } from '.
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { envelopeRecord } from '../host/envelope.js';
+import { systemdOwnsCgroups } from '../host/systemd-cgroup.js';
 import { readHostFingerprint } from '../host/fingerprint.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readHostInventory } from '../host/inventory.js';
@@ -17,6 +19,7 @@ import { buildImageSet, validateImageFlags, type ImageFlags } from '../images/im
 import type { ImageSet } from '../images/image-set.js';
 import { cacheDir, stateDir, workloadsDir } from '../paths.js';
 import { renderMarkdown } from '../report/markdown.js';
+import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { Journal, journalPathFor, type JournalHeader } from '../results/journal.js';
 import { resultSchemaVersion, type ResultFile, type TrialResult } from '../results/types.js';
 import { resultFileName, writeFileAtomic } from '../results/write.js';
@@ -166,9 +169,10 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
     log: hooks.log,
     containerNetwork: config.containerNetwork ?? 'bridge',
   });
+  const trialGroups = systemdOwnsCgroups(parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'))) ? 'systemd-slice' : 'trial-cgroup';
   for (const [name, backend] of backends) {
     const record = runtimes[name];
-    if (record) record.envelope = envelopeRecord(backend.kind, backend.cgroupPlacement === 'own' ? (backend.envelopeEnforcer ?? 'none') : 'trial-cgroup', config.vcpus, config.memoryMiB);
+    if (record) record.envelope = envelopeRecord(backend.kind, backend.cgroupPlacement === 'own' ? (backend.envelopeEnforcer ?? 'none') : trialGroups, config.vcpus, config.memoryMiB);
   }
 
   const foreign = config.arch !== hostArch;

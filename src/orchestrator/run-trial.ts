@@ -7,7 +7,7 @@ import type { ToolMetric } from '../tools/tool-metric.js';
 import { cleanup } from '../cleanup.js';
 import { deviceKey, type IoDevices } from '../host/block-device.js';
 import { envelopeFor } from '../host/envelope.js';
-import { createTrialCgroup, removeTrialCgroup, trialCgroupPath, type TrialCgroup } from '../host/harness-cgroup.js';
+import { createTrialCgroup, removeTrialCgroup, type TrialCgroup } from '../host/harness-cgroup.js';
 import { guestDataParsers } from './guest-data.js';
 import { TrialError, describeError } from '../errors.js';
 import type { BootTiming, RawEvidence, TrialResult, WorkloadMetricValue } from '../results/types.js';
@@ -40,7 +40,7 @@ export async function runTrial(backend: Backend, plain: TrialSpec, rep: number, 
   // The trial's cgroup exists before the guest and until after the last sample: made outside the boot clock.
   // Its removal is registered first, so that a creation that fails half-way leaves nothing either.
   const name = `${plain.runId}-${plain.trialId}`;
-  const removeCgroup = cleanup.register(`cgroup ${trialCgroupPath(name)}`, () => removeTrialCgroup(trialCgroupPath(name)));
+  const removeCgroup = cleanup.register(`trial cgroup ${name}`, () => removeTrialCgroup(name));
   try {
     let cgroup: TrialCgroup;
     try {
