@@ -54,4 +54,6 @@ node bin/bench.js images build >/dev/null || status=1
 node bin/bench.js images build --arch "$other" >/dev/null || status=1
 echo "== integration tests (real Docker engine, real QEMU, real Vagrant + libvirt)"
 node --test --test-concurrency=1 --test-reporter=spec dist/test/integration/ || status=1
+echo "== lab-host test (a Debian 12 VM: systemd, cgroup v2, Docker's systemd driver; twinbench from npm pack)"
+node --test --test-reporter=spec dist/test/lab-host/ || status=1
 exit $status

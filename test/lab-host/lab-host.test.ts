@@ -1,0 +1,120 @@
+/**
+ * The lab-host test: twinbench installed and run inside a Debian 12 VM with systemd as init, cgroup v2
+ * and Docker's systemd cgroup driver (see fixture.ts), judged from what the run left in /lab/out.
+ * Run by `npm run test:lab-host` (scripts/test.sh calls it). TWINBENCH_LAB_KEEP=dir keeps the output there;
+ * TWINBENCH_LAB_BENCH_ARGS and TWINBENCH_LAB_QEMU_ARGS change the runs inside.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { archFromNode, getArchProfile } from '../../src/host/arch.js';
+import { hostAptMirror } from '../../src/host/apt-mirror.js';
+import { probeKvm } from '../../src/host/kvm-probe.js';
+import { buildImageSet } from '../../src/images/image-flags.js';
+import { cacheDir, packageRoot } from '../../src/paths.js';
+import type { CompletedTrial, ResultFile } from '../../src/results/types.js';
+import { bootLabHost, ensureLabImage, makeWorkDisk, readWorkDiskOut } from './fixture.js';
+
+const arch = archFromNode(process.arch);
+const profile = getArchProfile(arch ?? 'amd64');
+let scratch = '';
+let out = '';
+let boot: Awaited<ReturnType<typeof bootLabHost>> | undefined;
+const log = (line: string) => console.log(`# ${line}`);
+
+before(async () => {
+  scratch = await mkdtemp(join(tmpdir(), 'twinbench-lab-'));
+  const controller = new AbortController();
+  const images = await buildImageSet({}, profile.debianArch, { log, signal: controller.signal });
+  const image = await ensureLabImage(profile, cacheDir(), await hostAptMirror(), log);
+  const workDisk = join(scratch, 'work.ext4');
+  const started = performance.now();
+  await makeWorkDisk({
+    images,
+    cacheRoot: cacheDir(),
+    script: join(packageRoot, 'test', 'lab-host', 'run.sh'),
+    env: {
+      BENCH_ARGS: process.env.TWINBENCH_LAB_BENCH_ARGS ?? '--runtimes native,docker --workloads idle,cpu --reps 2 --warmup 0 --seed 14',
+      QEMU_ARGS: process.env.TWINBENCH_LAB_QEMU_ARGS ?? '',
+    },
+    output: workDisk,
+  });
+  log(`lab host: work disk (packed twinbench, images, script) in ${Math.round((performance.now() - started) / 1000)} s`);
+  const kvm = await probeKvm(profile, images.kernelPath);
+  log(`lab host: ${kvm.usable ? 'KVM' : `TCG (${kvm.reason})`}, Node.js ${image.nodeVersion}`);
+  boot = await bootLabHost({ image, workDisk, scratch, profile, accel: kvm.usable ? 'kvm' : 'tcg', vcpus: 2, memoryMiB: 3072, timeoutMs: 40 * 60_000 });
+  log(`lab host: booted, ran and powered off in ${boot.seconds} s${boot.timedOut ? ' (TIMED OUT)' : ''}`);
+  out = await readWorkDiskOut(workDisk, process.env.TWINBENCH_LAB_KEEP ?? scratch);
+  await rm(workDisk, { force: true });
+});
+
+after(async () => {
+  if (scratch) await rm(scratch, { recursive: true, force: true });
+});
+
+const read = (name: string) => (existsSync(join(out, name)) ? readFileSync(join(out, name), 'utf8') : '');
+const rc = (name: string) => read(`${name}.rc`).trim();
+/** A step's exit code, with what it wrote to stderr when it is not the expected one. */
+function expectExit(name: string, expected: string): void {
+  assert.equal(rc(name), expected, `${name} exited ${rc(name) || '(never ran)'}: ${read(`${name}.err`).trim().split('\n').slice(-5).join(' | ')}`);
+}
+
+test('the lab host booted systemd with cgroup v2 and Docker with the systemd driver, and ran to the end', () => {
+  assert.ok(boot, 'the lab host did not boot');
+  assert.ok(!boot.timedOut && existsSync(join(out, 'done')), `the lab host's run did not finish: ${boot.consoleTail}`);
+  const facts = read('facts.txt');
+  assert.match(facts, /^init=systemd$/m);
+  assert.match(facts, /^cgroup_fs=cgroup2fs$/m);
+  assert.match(facts, /^docker=.* driver=systemd cgroup=2$/m);
+  assert.match(facts, /^node=v\d+\./m);
+});
+
+test('setup and doctor pass on the lab host, without starting or stopping its Docker', () => {
+  expectExit('setup', '0');
+  assert.match(read('setup.err'), /docker engine answers/);
+  expectExit('doctor', '0');
+  const { checks } = JSON.parse(read('doctor.out')) as { checks: { name: string; status: string; detail: string }[] };
+  const manager = checks.find((check) => check.name === 'cgroup manager');
+  assert.equal(manager?.status, 'ok');
+  assert.match(manager?.detail ?? '', /systemd owns the cgroup tree/);
+  assert.match(checks.find((check) => check.name === 'docker engine')?.detail ?? '', /systemd driver, cgroup v2/);
+});
+
+test('bench all native,docker inside: cgroup v2 sources for every column, CPU/memory/I/O figures, the systemd driver recorded', () => {
+  expectExit('all', '0');
+  const dir = join(out, 'results');
+  const file = readdirSync(dir).find((name) => name.endsWith('.json'));
+  assert.ok(file, 'no result file');
+  const result = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ResultFile;
+  assert.equal(result.host.cgroupVersion, 2);
+  assert.equal(result.runtimes.docker?.info.cgroupDriver, 'systemd');
+  const completed = result.trials.filter((trial): trial is CompletedTrial => trial.state === 'completed');
+  assert.equal(completed.length, result.trials.length, `not every trial completed: ${JSON.stringify(result.trials.filter((t) => t.state !== 'completed')).slice(0, 600)}`);
+  for (const runtime of ['native', 'docker']) {
+    const trials = completed.filter((trial) => trial.runtime === runtime);
+    assert.ok(trials.length >= 4, `${runtime}: ${trials.length} trials`);
+    for (const trial of trials) {
+      for (const [column, summary] of Object.entries(trial.resources)) {
+        if (column.startsWith('cgroup.')) assert.match(summary.source, /^cgroup\.v2\./, `${runtime} ${column}: ${summary.source}`);
+      }
+      for (const column of ['cgroup.cpu_seconds', 'cgroup.memory_usage_bytes', 'cgroup.io_read_bytes', 'cgroup.io_write_bytes']) {
+        const summary = trial.resources[column];
+        assert.ok(summary && summary.samples > 0, `${runtime} ${trial.workload}: no ${column} figure (${JSON.stringify(summary)})`);
+      }
+    }
+  }
+  expectExit('report', '0');
+  assert.match(read('report.md'), /docker/i);
+});
+
+test('nothing is left in the lab host after the run, after Ctrl-C, and after bench clean', () => {
+  assert.equal(read('leftovers-after-run.txt').trim(), '', 'after the run');
+  assert.match(read('during-interrupt.txt'), /twinbench/, 'the interrupt came before any trial had its cgroup');
+  assert.equal(rc('interrupt'), '130', `bench after SIGINT: ${read('interrupt.err').trim().split('\n').slice(-3).join(' | ')}`);
+  assert.equal(read('leftovers-after-interrupt.txt').trim(), '', 'after Ctrl-C');
+  expectExit('clean', '0');
+  assert.equal(read('leftovers-after-clean.txt').trim(), '', 'after bench clean');
+});

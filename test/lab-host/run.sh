@@ -1,0 +1,88 @@
+#!/bin/sh
+# Runs inside the lab host at boot (lab-run.service, after docker.service), as a lab user would:
+# setup, doctor, bench all, report, Ctrl-C mid-run, clean; what is left after each step. Everything goes
+# to /lab/out, which the test reads back after the host powers itself off.
+set -u
+out=/lab/out
+mkdir -p "$out"
+. /lab/env
+export PATH="/lab/prefix/bin:/usr/local/bin:$PATH" TWINBENCH_CACHE=/lab/cache HOME=/root
+pkg=/lab/prefix/lib/node_modules/twinbench
+
+say() { echo "LAB $*" | tee -a "$out/steps.txt" >/dev/console; }
+now() { date +%s.%N; }
+# step NAME COMMAND...: run it, keep its stdout/stderr and exit code, say how long it took.
+step() {
+  name=$1
+  shift
+  t0=$(now)
+  "$@" >"$out/$name.out" 2>"$out/$name.err"
+  rc=$?
+  echo "$rc" >"$out/$name.rc"
+  say "$name rc=$rc seconds=$(awk "BEGIN { print $(now) - $t0 }")"
+  return 0
+}
+# What a run could leave on this host: containers, cgroups, systemd units, processes.
+leftovers() {
+  docker ps -a --filter label=io.twinbench.run --format 'container {{.Names}}'
+  find /sys/fs/cgroup -name '*twinbench*' | sed 's/^/cgroup /'
+  systemctl list-units --all --plain --no-legend 'twinbench*' | sed 's/^/unit /'
+  pgrep -a -f 'qemu-system|bin/bench' | sed 's/^/process /'
+}
+
+# The host's apt index (the test copied it), as `apt-get update` would leave it.
+cp /lab/apt/sources.list /etc/apt/sources.list 2>/dev/null
+[ -d /lab/apt/sources.list.d ] && cp /lab/apt/sources.list.d/* /etc/apt/sources.list.d/ 2>/dev/null
+cp /lab/apt/lists/* /var/lib/apt/lists/
+
+{
+  echo "kernel=$(uname -r)"
+  echo "init=$(cat /proc/1/comm)"
+  echo "cgroup_fs=$(stat -fc %T /sys/fs/cgroup)"
+  echo "systemd=$(systemctl --version | head -n 1)"
+  echo "system_state=$(systemctl is-system-running)"
+  echo "docker=$(docker info --format '{{.ServerVersion}} driver={{.CgroupDriver}} cgroup={{.CgroupVersion}}')"
+  echo "node=$(node --version)"
+  echo "harness_cgroup=$(cat /proc/self/cgroup)"
+  echo "boot=$(systemd-analyze 2>/dev/null | head -n 1)"
+} >"$out/facts.txt" 2>&1
+say "facts $(tr '\n' ' ' <"$out/facts.txt")"
+
+step setup sh "$pkg/scripts/setup.sh"
+step doctor bench doctor --json
+# shellcheck disable=SC2086
+step all bench all $BENCH_ARGS --out "$out/results"
+result=$(tail -n 1 "$out/all.out")
+step report bench report --out "$out/report.md" "$result"
+leftovers >"$out/leftovers-after-run.txt" 2>&1
+
+# Ctrl-C while a container trial runs: SIGINT to bench, as a terminal would send it.
+t0=$(now)
+bench all --runtimes native,docker --workloads idle --reps 6 --warmup 0 --seed 1 --out "$out/interrupted" >"$out/interrupt.out" 2>"$out/interrupt.err" &
+pid=$!
+tries=0
+until [ -n "$(docker ps -q --filter label=io.twinbench.run)" ] || [ "$tries" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; do
+  sleep 0.2
+  tries=$((tries + 1))
+done
+# The trial's cgroup as it was when interrupted (what Ctrl-C has to take away).
+{ find /sys/fs/cgroup -name '*twinbench*'; systemctl list-units --all --plain --no-legend 'twinbench*'; } >"$out/during-interrupt.txt" 2>&1
+kill -INT "$pid"
+wait "$pid"
+echo $? >"$out/interrupt.rc"
+say "interrupt rc=$(cat "$out/interrupt.rc") seconds=$(awk "BEGIN { print $(now) - $t0 }")"
+leftovers >"$out/leftovers-after-interrupt.txt" 2>&1
+
+step clean bench clean
+leftovers >"$out/leftovers-after-clean.txt" 2>&1
+
+if [ -n "${QEMU_ARGS:-}" ]; then
+  # shellcheck disable=SC2086
+  step qemu timeout "${QEMU_BUDGET_S:-900}" bench all $QEMU_ARGS --out "$out/qemu"
+  leftovers >"$out/leftovers-after-qemu.txt" 2>&1
+fi
+
+journalctl -b --no-pager -o short-monotonic >"$out/journal.txt" 2>&1
+say "done"
+echo done >"$out/done"
+sync
