@@ -171,6 +171,7 @@ export class DockerBackend implements Backend {
    * container keeps the group its engine gives it.
    */
   #parent: 'path' | 'slice' | undefined;
+  #cgroupDriver = '';
   /** The bridge's subnet, device and host address, measured at prepare (or why they could not be). */
   #route: BridgeRoute | { problem: string } | undefined;
   /** The default network's subnet as the engine lists it. */
@@ -190,6 +191,7 @@ export class DockerBackend implements Backend {
     if (wanted !== undefined && !engine.ociRuntimes.includes(wanted)) throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
     this.#tag = images.dockerTag;
     const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+    this.#cgroupDriver = engine.cgroupDriver;
     this.#parent = engine.cgroupDriver === 'cgroupfs' ? 'path' : engine.cgroupDriver === 'systemd' && systemdOwnsCgroups(mounts) ? 'slice' : undefined;
     try {
       await this.#docker.getImage(images.dockerTag).inspect();
@@ -433,7 +435,7 @@ export class DockerBackend implements Backend {
     else {
       const procCgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
       cgroup = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
-      if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (the engine's ${this.#parent === undefined ? 'systemd' : 'cgroupfs'} cgroup driver)`);
+      if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (${this.#cgroupDriver} cgroup driver, no trial group to put it in)`);
     }
     // The helper is sampled like containerd's shim either way. Inside the sampled group (Podman's conmon
     // goes below the trial's group) its group is named, so its processes are not the guest's and its
