@@ -3,10 +3,13 @@
 # against the real Docker engine and real QEMU. Stops a dockerd it had to start.
 set -eu
 cd "$(dirname "$0")/.."
+t0=$(date +%s)
+at() { echo "at $(( $(date +%s) - t0 )) s"; }
 pidfile=$(mktemp)
 libvirt_pidfile=$(mktemp)
 virtlogd_pidfile=$(mktemp)
 podman_pidfile=$(mktemp)
+lts_log=$(mktemp)
 export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pidfile TWINBENCH_VIRTLOGD_PIDFILE=$virtlogd_pidfile TWINBENCH_PODMAN_PIDFILE=$podman_pidfile
 stop_by_pidfile() {
   pid=$(cat "$1" 2>/dev/null || true)
@@ -37,23 +40,32 @@ if ! command -v chromium >/dev/null 2>&1; then
 fi
 
 status=0
-echo "== unit tests (Node.js $(node --version))"
+echo "== unit tests (Node.js $(node --version)) [$(at)]"
 node --test --test-reporter=spec dist/test/unit/ || status=1
-# The supported LTS lines too (scripts/node-releases: pinned builds from the npm registry, cached).
+# The supported LTS lines too (scripts/node-releases: pinned builds from the npm registry, cached), side by
+# side: the unit suite times nothing, so sharing the CPUs changes only how long it takes.
+lts_pids=""
 for major in $(sed -e 's/#.*//' scripts/node-releases | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -un); do
-  if prefix=$(sh scripts/node-release.sh --print-dir "$major"); then
-    echo "== unit tests (Node.js $("$prefix/bin/node" --version))"
-    PATH="$prefix/bin:$PATH" node --test --test-reporter=dot dist/test/unit/ || status=1
-  else
-    echo "test: could not get Node.js $major" >&2
-    status=1
-  fi
+  (
+    prefix=$(sh scripts/node-release.sh --print-dir "$major") || exit 1
+    PATH="$prefix/bin:$PATH" node --test --test-reporter=dot dist/test/unit/ >"$lts_log.$major" 2>&1
+  ) &
+  lts_pids="$lts_pids $major:$!"
 done
-echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench})"
+for entry in $lts_pids; do
+  major=${entry%%:*}
+  wait "${entry#*:}" && verdict=passed || { verdict=FAILED; status=1; }
+  echo "== unit tests (Node.js $major): $verdict [$(at)]"
+  [ "$verdict" = passed ] || cat "$lts_log.$major"
+  rm -f "$lts_log.$major"
+done
+rm -f "$lts_log"
+echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench}) [$(at)]"
 node bin/bench.js images build >/dev/null || status=1
 node bin/bench.js images build --arch "$other" >/dev/null || status=1
-echo "== integration tests (real Docker engine, real QEMU, real Vagrant + libvirt)"
+echo "== integration tests (real Docker engine, real QEMU, real Vagrant + libvirt) [$(at)]"
 node --test --test-concurrency=1 --test-reporter=spec dist/test/integration/ || status=1
-echo "== lab-host test (a Debian 12 VM: systemd, cgroup v2, Docker's systemd driver; twinbench from npm pack)"
+echo "== lab-host test (a Debian 12 VM: systemd, cgroup v2, Docker's systemd driver; twinbench from npm pack) [$(at)]"
 node --test --test-reporter=spec dist/test/lab-host/ || status=1
+echo "== done [$(at)]"
 exit $status

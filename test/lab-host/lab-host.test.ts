@@ -100,7 +100,7 @@ test('bench all native,docker inside: cgroup v2 sources for every column, CPU/me
       for (const [column, summary] of Object.entries(trial.resources)) {
         if (column.startsWith('cgroup.')) assert.match(summary.source, /^cgroup\.v2\./, `${runtime} ${column}: ${summary.source}`);
       }
-      for (const column of ['cgroup.cpu_seconds', 'cgroup.memory_usage_bytes', 'cgroup.io_read_bytes', 'cgroup.io_write_bytes']) {
+      for (const column of ['cgroup.cpu_seconds', 'cgroup.memory_usage_bytes', 'cgroup.memory_peak_bytes', 'cgroup.io_read_bytes', 'cgroup.io_write_bytes']) {
         const summary = trial.resources[column];
         assert.ok(summary && summary.samples > 0, `${runtime} ${trial.workload}: no ${column} figure (${JSON.stringify(summary)})`);
       }
@@ -110,11 +110,15 @@ test('bench all native,docker inside: cgroup v2 sources for every column, CPU/me
   assert.match(read('report.md'), /docker/i);
 });
 
-test('nothing is left in the lab host after the run, after Ctrl-C, and after bench clean', () => {
+test('nothing is left in the lab host after the run, after Ctrl-C, and after bench clean of a SIGKILLed run', () => {
   assert.equal(read('leftovers-after-run.txt').trim(), '', 'after the run');
   assert.match(read('during-interrupt.txt'), /twinbench/, 'the interrupt came before any trial had its cgroup');
   assert.equal(rc('interrupt'), '130', `bench after SIGINT: ${read('interrupt.err').trim().split('\n').slice(-3).join(' | ')}`);
   assert.equal(read('leftovers-after-interrupt.txt').trim(), '', 'after Ctrl-C');
+  // SIGKILL leaves the trial's container and slice (nothing can clean up after it); bench clean takes them.
+  assert.equal(rc('kill'), '137');
+  assert.match(read('leftovers-after-kill.txt'), /^unit twinbench_\S+\.slice/m, 'a killed run leaves its trial slice for bench clean');
   expectExit('clean', '0');
+  assert.match(read('clean.out'), /removed cgroup twinbench_\S+\.slice/);
   assert.equal(read('leftovers-after-clean.txt').trim(), '', 'after bench clean');
 });

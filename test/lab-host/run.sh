@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs inside the lab host at boot (lab-run.service, after docker.service), as a lab user would:
-# setup, doctor, bench all, report, Ctrl-C mid-run, clean; what is left after each step. Everything goes
+# setup, doctor, bench all, report, Ctrl-C mid-run, SIGKILL mid-run, clean; what is left after each step. Everything goes
 # to /lab/out, which the test reads back after the host powers itself off.
 set -u
 out=/lab/out
@@ -72,6 +72,21 @@ wait "$pid"
 echo $? >"$out/interrupt.rc"
 say "interrupt rc=$(cat "$out/interrupt.rc") seconds=$(awk "BEGIN { print $(now) - $t0 }")"
 leftovers >"$out/leftovers-after-interrupt.txt" 2>&1
+
+# A crash: SIGKILL while a container trial runs leaves its container and trial group; bench clean removes them.
+bench all --runtimes docker --workloads idle --reps 6 --warmup 0 --seed 2 --out "$out/killed" >"$out/kill.out" 2>"$out/kill.err" &
+pid=$!
+tries=0
+until [ -n "$(docker ps -q --filter label=io.twinbench.run)" ] || [ "$tries" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; do
+  sleep 0.2
+  tries=$((tries + 1))
+done
+kill -KILL "$pid"
+wait "$pid"
+echo $? >"$out/kill.rc"
+sleep 1
+leftovers >"$out/leftovers-after-kill.txt" 2>&1
+say "kill rc=$(cat "$out/kill.rc") left $(wc -l <"$out/leftovers-after-kill.txt") things"
 
 step clean bench clean
 leftovers >"$out/leftovers-after-clean.txt" 2>&1
