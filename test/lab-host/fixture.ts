@@ -9,7 +9,6 @@ import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { execa } from 'execa';
-import { cleanup } from '../../src/cleanup.js';
 import type { ArchProfile } from '../../src/host/arch.js';
 import { tempDir } from '../../src/images/build.js';
 import { digestStrings } from '../../src/images/digest.js';
@@ -84,7 +83,22 @@ export async function ensureLabImage(profile: ArchProfile, cacheRoot: string, mi
   const started = performance.now();
   log(`lab host: debootstrap bookworm (${packages.join(' ')})`);
   const temp = await tempDir(join(cacheRoot, 'lab-host'), 'build');
-  const tree = join(temp.path, 'rootfs');
+  try {
+    await buildLabImage(profile, packages, mirror, node.prefix, temp.path);
+    await writeFile(join(temp.path, 'done'), `${Math.round((performance.now() - started) / 1000)} s\n`);
+    await rm(dir, { recursive: true, force: true });
+    await rename(temp.path, dir);
+  } finally {
+    // Removes the temp folder: gone already once it became `dir`, half-built otherwise.
+    await temp.release();
+  }
+  log(`lab host: built in ${Math.round((performance.now() - started) / 1000)} s`);
+  return image;
+}
+
+/** debootstrap the lab host into `<folder>/rootfs`, configure it, and leave its disk, kernel and initramfs in `folder`. */
+async function buildLabImage(profile: ArchProfile, packages: readonly string[], mirror: string, nodePrefix: string, folder: string): Promise<void> {
+  const tree = join(folder, 'rootfs');
   await runStep('debootstrap lab host', 'debootstrap', ['--variant=minbase', `--arch=${profile.debianArch}`, `--include=${packages.join(',')}`, 'bookworm', tree, mirror]);
   await writeFile(join(tree, 'etc', 'hostname'), 'twinbench-lab\n');
   await writeFile(join(tree, 'etc', 'fstab'), '/dev/vda / ext4 rw,relatime 0 1\n/dev/vdb /lab ext4 rw,relatime,nofail 0 2\n');
@@ -93,22 +107,16 @@ export async function ensureLabImage(profile: ArchProfile, cacheRoot: string, mi
   await runStep('enable lab-run', 'chroot', [tree, 'systemctl', 'enable', 'lab-run.service']);
   // A console login for whoever debugs it by hand (-serial stdio): root, no password.
   await runStep('root login', 'chroot', [tree, 'passwd', '-d', 'root']);
-  await cp(join(node.prefix, 'bin', 'node'), join(tree, 'usr', 'local', 'bin', 'node'));
+  await cp(join(nodePrefix, 'bin', 'node'), join(tree, 'usr', 'local', 'bin', 'node'));
   const boot = await readdir(join(tree, 'boot'));
   const vmlinuz = boot.find((file) => file.startsWith('vmlinuz-'));
   const initrd = boot.find((file) => file.startsWith('initrd.img-'));
   if (!vmlinuz || !initrd) throw new Error(`lab host: no kernel or initramfs in ${join(tree, 'boot')}`);
-  await cp(join(tree, 'boot', vmlinuz), join(temp.path, 'vmlinuz'));
-  await cp(join(tree, 'boot', initrd), join(temp.path, 'initrd.img'));
+  await cp(join(tree, 'boot', vmlinuz), join(folder, 'vmlinuz'));
+  await cp(join(tree, 'boot', initrd), join(folder, 'initrd.img'));
   // Room for Docker's store (the imported rootfs), native trials' copies and logs.
-  await makeExt4(tree, join(temp.path, 'root.ext4'), (await treeBytes(tree)) + 4 * 1024 ** 3);
+  await makeExt4(tree, join(folder, 'root.ext4'), (await treeBytes(tree)) + 4 * 1024 ** 3);
   await rm(tree, { recursive: true, force: true });
-  await writeFile(join(temp.path, 'done'), `${Math.round((performance.now() - started) / 1000)} s\n`);
-  await rm(dir, { recursive: true, force: true });
-  await rename(temp.path, dir);
-  await temp.release();
-  log(`lab host: built in ${Math.round((performance.now() - started) / 1000)} s`);
-  return image;
 }
 
 /** `npm pack` of this checkout, installed as `npm install -g` would into `prefix` (dependencies from the registry). */
@@ -201,22 +209,13 @@ export async function bootLabHost(options: {
   await runStep('lab overlay', 'qemu-img', ['create', '-q', '-f', 'qcow2', '-b', options.image.disk, '-F', 'raw', overlay]);
   const consoleLog = join(options.scratch, 'console.log');
   const started = performance.now();
-  const child = execa(options.profile.qemuBinary, labQemuArgs({ ...options, overlay, consoleLog }), {
+  // Not detached: execa ends QEMU when the test process exits or is interrupted, and at the timeout.
+  const result = await execa(options.profile.qemuBinary, labQemuArgs({ ...options, overlay, consoleLog }), {
     reject: false,
     stdin: 'ignore',
     timeout: options.timeoutMs,
     forceKillAfterDelay: 5000,
-    detached: true,
   });
-  const kill = cleanup.register(`lab host QEMU pid ${String(child.pid)}`, () => {
-    try {
-      if (child.pid) process.kill(-child.pid, 'SIGKILL');
-    } catch {
-      // gone
-    }
-  });
-  const result = await child;
-  await kill();
   const consoleText = await readFile(consoleLog, 'utf8').catch(() => '');
   return {
     seconds: Math.round((performance.now() - started) / 100) / 10,
