@@ -43,9 +43,17 @@ export class UsageError extends TwinbenchError {
 
 /** Something the host must provide is missing; the message says what to install. */
 export class MissingDependencyError extends TwinbenchError {
+  /** The problem alone, without the pointer to doctor (for doctor itself, or a message that names its own fix). */
+  readonly problem: string;
   constructor(message: string, options?: { cause?: unknown }) {
     super(`${message} (run \`bench doctor\` for details)`, ExitCode.missingDependency, options);
+    this.problem = message;
   }
+}
+
+/** What went wrong, without the pointer to doctor when the error carries one. */
+export function problemOf(error: unknown): string {
+  return error instanceof MissingDependencyError ? error.problem : (error as Error).message;
 }
 
 /** An image build step failed; the message names the step. */

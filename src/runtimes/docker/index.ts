@@ -1,4 +1,5 @@
 import { probeDockerEngine } from '../../backends/docker.js';
+import { problemOf } from '../../errors.js';
 import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from './engine-runtime.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 
@@ -21,7 +22,7 @@ export const docker: RuntimeDescriptor<'docker'> = {
       const detail = `${engine.version} (API ${engine.apiVersion}, ${engine.cgroupDriver} driver, cgroup v${engine.cgroupVersion}, ${engine.storageDriver})`;
       return [{ name: 'docker engine', status: 'ok', detail, required: true }];
     } catch (error) {
-      const detail = (error as Error).message.replace(/ \(run `bench doctor`.*$/, '');
+      const detail = problemOf(error);
       return [{ name: 'docker engine', status: 'missing', detail, fix: 'apt-get install docker.io, then start dockerd (scripts/setup.sh does both)', required: true }];
     }
   },

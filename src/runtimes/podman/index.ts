@@ -1,14 +1,12 @@
 import { existsSync } from 'node:fs';
 import { probeDockerEngine } from '../../backends/docker.js';
-import { MissingDependencyError } from '../../errors.js';
+import { MissingDependencyError, problemOf } from '../../errors.js';
 import { crunHybridProblem } from '../docker-crun/index.js';
 import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from '../docker/engine-runtime.js';
 import { requireHostPackages } from '../host-packages.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { podmanEngine, podmanSocket } from './engine.js';
 
-/** An error's message without the "run bench doctor" hint (doctor itself, or a message that adds its own fix). */
-const withoutDoctorHint = (error: unknown) => (error as Error).message.replace(/ \(run `bench doctor` for details\)$/, '');
 
 /** The OCI runtime asked for per container: Podman's own default on Debian and Fedora. */
 const ociRuntime = 'crun';
@@ -31,7 +29,7 @@ export const podman: RuntimeDescriptor<'podman'> = {
     if (hybridProblem) throw new MissingDependencyError(`podman: ${hybridProblem}`);
     const engine = podmanEngine();
     const info = await probeDockerEngine(engine).catch((error: unknown) => {
-      throw new MissingDependencyError(`podman: ${withoutDoctorHint(error)} (scripts/setup.sh --runtimes podman starts the service)`);
+      throw new MissingDependencyError(`podman: ${problemOf(error)} (scripts/setup.sh --runtimes podman starts the service)`);
     });
     return `Podman ${info.version} with ${ociRuntime}`;
   },
@@ -44,7 +42,7 @@ export const podman: RuntimeDescriptor<'podman'> = {
       if (hybridProblem) return [{ name: 'podman service', status: 'warning', detail: hybridProblem.replace(/: mount each.*$/, ''), fix: 'scripts/setup.sh --runtimes podman', required: false }];
       return [{ name: 'podman service', status: 'ok', detail: `${info.version} at ${engine.address} (${info.cgroupDriver} cgroup manager, cgroup v${info.cgroupVersion}, ${info.storageDriver})`, required: false }];
     } catch (error) {
-      return [{ name: 'podman service', status: 'warning', detail: withoutDoctorHint(error), fix: 'scripts/setup.sh --runtimes podman', required: false }];
+      return [{ name: 'podman service', status: 'warning', detail: problemOf(error), fix: 'scripts/setup.sh --runtimes podman', required: false }];
     }
   },
   ioRoots: () => dockerIoRoots(podmanEngine()),
