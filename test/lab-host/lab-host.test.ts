@@ -83,7 +83,7 @@ test('setup and doctor pass on the lab host, without starting or stopping its Do
   assert.match(checks.find((check) => check.name === 'docker engine')?.detail ?? '', /systemd driver, cgroup v2/);
 });
 
-test('bench all native,docker inside: cgroup v2 sources for every column, CPU/memory/I/O figures, the systemd driver recorded', () => {
+test('bench all native,docker inside: cgroup v2 sources for every column, CPU/memory/I/O figures, the systemd driver recorded, CPU time as systemd counts it', () => {
   expectExit('all', '0');
   const dir = join(out, 'results');
   const file = readdirSync(dir).find((name) => name.endsWith('.json'));
@@ -108,7 +108,30 @@ test('bench all native,docker inside: cgroup v2 sources for every column, CPU/me
   }
   expectExit('report', '0');
   assert.match(read('report.md'), /docker/i);
+
+  // An independent reading: systemd's own accounting of each trial's slice, logged when it is removed.
+  const consumed = systemdCpuSeconds(read('journal.txt'));
+  let compared = 0;
+  for (const trial of completed) {
+    const systemd = consumed.get(`${result.runId}-${trial.trialId}`.replaceAll('-', '_'));
+    const ours = trial.resources['cgroup.cpu_seconds']?.last;
+    if (systemd === undefined || ours === undefined || ours === null) continue;
+    compared++;
+    assert.ok(Math.abs(systemd - ours) <= 0.01 + systemd * 0.01, `${trial.trialId}: systemd says ${systemd} CPU-s, twinbench ${ours}`);
+  }
+  assert.ok(compared >= completed.length / 2, `only ${compared} of ${completed.length} trials had systemd's CPU figure in the journal`);
 });
+
+/** `<slice name without .slice>` → CPU seconds, from systemd's "…slice: Consumed 1min 2.345s CPU time" lines. */
+function systemdCpuSeconds(journal: string): Map<string, number> {
+  const seconds = new Map<string, number>();
+  for (const match of journal.matchAll(/twinbench_(\S+)\.slice: Consumed ((?:[\d.]+(?:min|ms|s) ?)+) CPU time/g)) {
+    let total = 0;
+    for (const [, value, unit] of (match[2] ?? '').matchAll(/([\d.]+)(min|ms|s)/g)) total += Number(value) * (unit === 'min' ? 60 : unit === 'ms' ? 0.001 : 1);
+    seconds.set(match[1] ?? '', total);
+  }
+  return seconds;
+}
 
 test('nothing is left in the lab host after the run, after Ctrl-C, and after bench clean of a SIGKILLed run', () => {
   assert.equal(read('leftovers-after-run.txt').trim(), '', 'after the run');
