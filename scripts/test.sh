@@ -5,6 +5,8 @@ set -eu
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
 at() { echo "at $(( $(date +%s) - t0 )) s"; }
+# The test files below a folder: Node.js 22 and later read a folder argument as one file, 20 as a folder.
+tests_in() { find "$1" -name '*.test.js' | LC_ALL=C sort; }
 pidfile=$(mktemp)
 libvirt_pidfile=$(mktemp)
 virtlogd_pidfile=$(mktemp)
@@ -41,14 +43,14 @@ fi
 
 status=0
 echo "== unit tests (Node.js $(node --version)) [$(at)]"
-node --test --test-reporter=spec dist/test/unit/ || status=1
+node --test --test-reporter=spec $(tests_in dist/test/unit) || status=1
 # The supported LTS lines too (scripts/node-releases: pinned builds from the npm registry, cached), side by
 # side: the unit suite times nothing, so sharing the CPUs changes only how long it takes.
 lts_pids=""
 for major in $(sed -e 's/#.*//' scripts/node-releases | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -un); do
   (
     prefix=$(sh scripts/node-release.sh --print-dir "$major") || exit 1
-    PATH="$prefix/bin:$PATH" node --test --test-reporter=dot dist/test/unit/ >"$lts_log.$major" 2>&1
+    PATH="$prefix/bin:$PATH" node --test --test-reporter=dot $(tests_in dist/test/unit) >"$lts_log.$major" 2>&1
   ) &
   lts_pids="$lts_pids $major:$!"
 done
@@ -64,8 +66,8 @@ echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbenc
 node bin/bench.js images build >/dev/null || status=1
 node bin/bench.js images build --arch "$other" >/dev/null || status=1
 echo "== integration tests (real Docker engine, real QEMU, real Vagrant + libvirt) [$(at)]"
-node --test --test-concurrency=1 --test-reporter=spec dist/test/integration/ || status=1
+node --test --test-concurrency=1 --test-reporter=spec $(tests_in dist/test/integration) || status=1
 echo "== lab-host test (a Debian 12 VM: systemd, cgroup v2, Docker's systemd driver; twinbench from npm pack) [$(at)]"
-node --test --test-reporter=spec dist/test/lab-host/ || status=1
+node --test --test-reporter=spec $(tests_in dist/test/lab-host) || status=1
 echo "== done [$(at)]"
 exit $status
