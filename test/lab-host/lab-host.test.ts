@@ -142,6 +142,7 @@ test('nothing is left in the lab host after the run, after Ctrl-C, and after ben
   assert.equal(rc('kill'), '137');
   assert.match(read('leftovers-after-kill.txt'), /^unit twinbench_\S+\.slice/m, 'a killed run leaves its trial slice for bench clean');
   expectExit('clean', '0');
-  assert.match(read('clean.out'), /removed cgroup twinbench_\S+\.slice/);
+  // What clean removed goes to stderr, its verdict to stdout.
+  assert.match(read('clean.err'), /removed cgroup twinbench_\S+\.slice/);
   assert.equal(read('leftovers-after-clean.txt').trim(), '', 'after bench clean');
 });
