@@ -22,6 +22,14 @@ step() {
   say "$name rc=$rc seconds=$(awk "BEGIN { print $(now) - $t0 }")"
   return 0
 }
+# Wait (up to 2 min) until a labelled container runs, or bench $1 has ended.
+until_container_runs() {
+  tries=0
+  until [ -n "$(docker ps -q --filter label=io.twinbench.run)" ] || [ "$tries" -gt 600 ] || ! kill -0 "$1" 2>/dev/null; do
+    sleep 0.2
+    tries=$((tries + 1))
+  done
+}
 # What a run could leave on this host: containers, cgroups, systemd units, processes.
 leftovers() {
   docker ps -a --filter label=io.twinbench.run --format 'container {{.Names}}'
@@ -60,11 +68,7 @@ leftovers >"$out/leftovers-after-run.txt" 2>&1
 t0=$(now)
 bench all --runtimes native,docker --workloads idle --reps 6 --warmup 0 --seed 1 --out "$out/interrupted" >"$out/interrupt.out" 2>"$out/interrupt.err" &
 pid=$!
-tries=0
-until [ -n "$(docker ps -q --filter label=io.twinbench.run)" ] || [ "$tries" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; do
-  sleep 0.2
-  tries=$((tries + 1))
-done
+until_container_runs "$pid"
 # The trial's cgroup as it was when interrupted (what Ctrl-C has to take away).
 { find /sys/fs/cgroup -name '*twinbench*'; systemctl list-units --all --plain --no-legend 'twinbench*'; } >"$out/during-interrupt.txt" 2>&1
 kill -INT "$pid"
@@ -76,11 +80,7 @@ leftovers >"$out/leftovers-after-interrupt.txt" 2>&1
 # A crash: SIGKILL while a container trial runs leaves its container and trial group; bench clean removes them.
 bench all --runtimes docker --workloads idle --reps 6 --warmup 0 --seed 2 --out "$out/killed" >"$out/kill.out" 2>"$out/kill.err" &
 pid=$!
-tries=0
-until [ -n "$(docker ps -q --filter label=io.twinbench.run)" ] || [ "$tries" -gt 600 ] || ! kill -0 "$pid" 2>/dev/null; do
-  sleep 0.2
-  tries=$((tries + 1))
-done
+until_container_runs "$pid"
 kill -KILL "$pid"
 wait "$pid"
 echo $? >"$out/kill.rc"
