@@ -67,7 +67,8 @@ mke2fs:e2fsprogs:packaging the rootfs as an ext4 disk
 cpio:cpio:packaging the initramfs
 iperf3:iperf3:the host side of the network workload
 sockperf:sockperf:the host side of the network workload (latency)
-redis-benchmark:redis-tools:the host side of the redis workload"
+redis-benchmark:redis-tools:the host side of the redis workload
+wrk:wrk:the host-side HTTP load of bench all --image"
 
 missing=""
 printf '%s\n' "$needs" > /tmp/twinbench-needs.$$

@@ -52,6 +52,16 @@ export interface TrialObserver {
   agentEvent(event: AgentEvent, atMs: number): Promise<void>;
   /** Where the host reaches each named guest port (workloads with `ports`), once the backend knows. */
   guestEndpoints(endpoints: ReadonlyMap<string, HostEndpoint>): void;
+  /**
+   * Optional (a user's image): the console's agent lines the watch acts on (the image's own output could
+   * print anything), and what "not READY" means, for the error when the READY budget runs out.
+   */
+  readonly consoleEvents?: readonly AgentEvent['type'][];
+  readonly notReady?: string;
+  /** Optional: every console line as it reaches the host (a `--ready-log` pattern is matched here). */
+  consoleLine?(line: string, atMs: number): void;
+  /** Optional: the console watch hands over how to add events the host observed (READY of a user's image). */
+  bindHostEvents?(inject: (event: AgentEvent, atMs: number) => void): void;
   /** The guest's processes are gone, its runtime not torn down yet: take the final sample now. */
   guestExited(): Promise<void>;
 }

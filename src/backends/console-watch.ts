@@ -26,6 +26,8 @@ export class ConsoleWatch {
   #ready: { atMs: number; uptime: number } | undefined;
   #initramfsUptime: number | undefined;
   #settled = false;
+  /** The guest's last ERROR line: why a console that ends early ended, when the guest said. */
+  #lastError: string | undefined;
   readonly #workloadTimeoutMs: number;
   readonly #readyTimeoutMs: number;
   readonly #observer: TrialObserver;
@@ -47,6 +49,8 @@ export class ConsoleWatch {
     });
     this.done.catch(() => undefined);
     if (options.readyClock !== 'on-start') this.guestStarted();
+    // Events the host itself observes (a user's image is READY when the host reaches it) join the same order.
+    observer.bindHostEvents?.((event, atMs) => this.#handle(event, atMs));
     this.#onAbort = () => this.fail('aborted', options.signal.reason);
     options.signal.addEventListener('abort', this.#onAbort, { once: true });
   }
@@ -55,7 +59,8 @@ export class ConsoleWatch {
   guestStarted(): void {
     if (this.#timer !== undefined || this.#ready || this.#settled) return;
     const seconds = this.#readyTimeoutMs / 1000;
-    this.#timer = setTimeout(() => this.fail(`guest never printed READY within ${seconds} s of starting`), this.#readyTimeoutMs);
+    const what = this.#observer.notReady ?? 'guest never printed READY';
+    this.#timer = setTimeout(() => this.fail(`${what} within ${seconds} s of starting`), this.#readyTimeoutMs);
   }
 
   /** Whether the trial already ended (EXIT seen, or failed). */
@@ -67,13 +72,15 @@ export class ConsoleWatch {
   feed(chunk: string): void {
     const at = performance.now();
     for (const line of this.lines.push(chunk)) {
+      this.#observer.consoleLine?.(line, at);
       const event = parseAgentLine(line);
-      if (event) this.#handle(event, at);
+      if (event && (this.#observer.consoleEvents?.includes(event.type) ?? true)) this.#handle(event, at);
     }
   }
 
   #handle(event: AgentEvent, atMs: number): void {
     if (this.#settled) return;
+    if (event.type === 'error') this.#lastError = event.message;
     if (event.type === 'initramfs') this.#initramfsUptime = event.uptimeSeconds;
     if (event.type === 'ready' && !this.#ready) {
       this.#ready = { atMs, uptime: event.uptimeSeconds };
@@ -102,7 +109,7 @@ export class ConsoleWatch {
 
   /** The console ended (process exited, stream closed) — fails the trial unless EXIT was seen. */
   ended(why: string): void {
-    void this.#chain.then(() => this.fail(why));
+    void this.#chain.then(() => this.fail(this.#lastError ? `${this.#lastError} (${why})` : why));
   }
 
   /** Fail the trial now with a reason. */

@@ -13,6 +13,7 @@ import type { ImageSet } from '../images/image-set.js';
 import { systemdOwnsCgroups } from '../host/systemd-cgroup.js';
 import { locateCgroup, parseCgroupMounts, type CgroupLocation, type CgroupMounts } from '../sampling/cgroup-paths.js';
 import { readParent } from '../sampling/read-proc.js';
+import type { ImageLaunch } from '../images/user-image/launch.js';
 import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
 
@@ -164,6 +165,8 @@ export class DockerBackend implements Backend {
   /** Limits each container is given explicitly (see ContainerEngine.containerUlimits). */
   #ulimits: { ulimits: { Name: string; Soft: number; Hard: number }[]; how: string } | undefined;
   #tag = '';
+  /** `--image`: the user's image runs with its own argv, env, working dir and (numeric) user. */
+  #launch: ImageLaunch | undefined;
   /**
    * How the container's group goes below the trial's: `path`, the cgroupfs driver (`CgroupParent` is the
    * group's path); `slice`, the systemd driver where systemd owns the tree (the trial's group is a slice,
@@ -190,6 +193,7 @@ export class DockerBackend implements Backend {
     const wanted = this.#settings.ociRuntime;
     if (wanted !== undefined && !engine.ociRuntimes.includes(wanted)) throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
     this.#tag = images.dockerTag;
+    this.#launch = images.launch;
     const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
     this.#cgroupDriver = engine.cgroupDriver;
     this.#parent = engine.cgroupDriver === 'cgroupfs' ? 'path' : engine.cgroupDriver === 'systemd' && systemdOwnsCgroups(mounts) ? 'slice' : undefined;
@@ -253,6 +257,13 @@ export class DockerBackend implements Backend {
     };
   }
 
+  /** The agent with the trial's arguments, or a user's image started as its config says (`--image`). */
+  #guestCommand(spec: TrialSpec): Pick<Docker.ContainerCreateOptions, 'Cmd' | 'Env' | 'User' | 'WorkingDir'> {
+    const launch = this.#launch;
+    if (!launch) return { Cmd: ['/bin/sh', '/twinbench/agent.sh', ...agentArguments('container', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {})] };
+    return { Cmd: [...launch.argv], Env: [...launch.env], User: `${launch.uid}:${launch.gid}`, WorkingDir: launch.workingDir };
+  }
+
   /** What the container's `CgroupParent` is, when its group goes below the trial's. */
   #cgroupParent(spec: Pick<TrialSpec, 'cgroup'>): string | undefined {
     if (this.#parent === 'path') return spec.cgroup?.path;
@@ -271,7 +282,7 @@ export class DockerBackend implements Backend {
         ...(this.#settings.foreign ? { platform: this.#settings.platform } : {}),
         name: `twinbench-${spec.runId}-${spec.trialId}`,
         Image: this.#tag,
-        Cmd: ['/bin/sh', '/twinbench/agent.sh', ...agentArguments('container', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {})],
+        ...this.#guestCommand(spec),
         Labels: { [runLabel]: spec.runId, 'io.twinbench.trial': spec.trialId },
         AttachStdout: true,
         AttachStderr: true,
@@ -306,13 +317,15 @@ export class DockerBackend implements Backend {
       // The end is read from the demuxed side: the raw stream's 'end' could come before its last lines
       // were fed, and a guest that printed EXIT straight after READY was then called cut off.
       stream.on('end', () => output.end());
-      output.on('end', () => watch.ended('container output ended before the agent printed EXIT'));
+      output.on('end', () => watch.ended(this.#launch ? "the image's container exited" : 'container output ended before the agent printed EXIT'));
       const createdAt = performance.now();
       await container.start();
       const inspected = await container.inspect();
       observer.guestStarted(await this.#samplerTarget(container.id, inspected.State.Pid, spec));
       if (spec.workload.ports) observer.guestEndpoints(await this.#endpoints(spec.workload.ports, inspected));
       const result = await watch.done;
+      // A user's image serves until stopped, as `docker stop` would (SIGTERM, then SIGKILL after 10 s).
+      if (this.#launch) await container.stop({ t: 10 }).catch(() => undefined);
       const exit = (await container.wait()) as { StatusCode: number };
       await observer.guestExited();
       return {
@@ -322,7 +335,7 @@ export class DockerBackend implements Backend {
           { name: 'create', ms: createdAt - origin, clock: 'host' },
           { name: 'start+ready', ms: result.readyAtMs - createdAt, clock: 'host' },
         ],
-        exitStatus: result.exitStatus === 0 ? exit.StatusCode : result.exitStatus,
+        exitStatus: result.exitStatus === 0 && !this.#launch ? exit.StatusCode : result.exitStatus,
         consoleTail: watch.lines.tail(),
       };
     } catch (error) {
@@ -360,7 +373,8 @@ export class DockerBackend implements Backend {
     const probe = await this.#docker.createContainer({
       name: `twinbench-bridge-probe-${process.pid}-${Date.now()}`,
       Image: this.#tag,
-      Cmd: ['/bin/sh', '-c', 'sleep 60'],
+      // A user's image may have no shell: it runs its own program, which only has to stay up a moment.
+      ...(this.#launch ? { Cmd: [...this.#launch.argv], Env: [...this.#launch.env] } : { Cmd: ['/bin/sh', '-c', 'sleep 60'] }),
       Labels: { [runLabel]: 'bridge-probe' },
       HostConfig: { NetworkMode: 'bridge', ...(this.#ulimits ? { Ulimits: this.#ulimits.ulimits } : {}) },
     });

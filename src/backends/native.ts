@@ -9,6 +9,7 @@ import { runStep } from '../images/run-step.js';
 import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
+import { unshareCommand, type ImageLaunch } from '../images/user-image/launch.js';
 
 /**
  * Inside a private mount namespace (so nothing outlives the process): /proc, /dev, the host's cgroup
@@ -27,6 +28,20 @@ const enterChroot = [
   'exec chroot "$root" "$@"',
 ].join('\n');
 
+/**
+ * The same for a user's image (`--image`), which may lack every folder and has no shell: /proc and /dev as
+ * an engine gives them, output and errors on one stream (as a VM's console), then util-linux's unshare
+ * takes the root, working dir and numeric identity, and execs the image's argv with its env alone.
+ */
+const enterImage = [
+  'root=$1; fresh=$2; shift 2',
+  'exec 2>&1',
+  'if [ -n "$fresh" ]; then mkdir -p "$fresh/upper" "$fresh/work" "$fresh/root" && mount -t overlay overlay -o "lowerdir=$root,upperdir=$fresh/upper,workdir=$fresh/work" "$fresh/root" || exit 98; root=$fresh/root; fi',
+  'mkdir -p "$root/proc" "$root/dev" && mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" || exit 98',
+  // unshare's --root=. is the folder it starts in: the overlay's root, known only here.
+  'cd "$root" && exec "$@"',
+].join('\n');
+
 /** Settings of the native backend. */
 export interface NativeSettings {
   readonly runDir: string;
@@ -40,6 +55,8 @@ export class NativeBackend implements Backend {
   readonly cgroupPlacement = 'trial-leaf' as const;
   readonly #settings: NativeSettings;
   #tree = '';
+  #launch: ImageLaunch | undefined;
+  #unshare = '';
   /** Why trials share the unpacked tree instead of each getting an overlay of it; undefined when they do not. */
   #sharedTreeReason: string | undefined;
 
@@ -52,6 +69,8 @@ export class NativeBackend implements Backend {
     await mkdir(this.#tree, { recursive: true });
     await runStep('unpack rootfs for the native baseline', 'tar', ['--numeric-owner', '-xf', images.rootfsTar, '-C', this.#tree]);
     this.#sharedTreeReason = await overlayProblem(this.#tree, join(this.#settings.runDir, 'native-probe'));
+    this.#launch = images.launch;
+    if (this.#launch) this.#unshare = await runStep('find unshare', 'sh', ['-c', 'command -v unshare']);
     return {
       isolation: "chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /sys/fs/cgroup, /tmp; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime",
       rootfs: images.rootfsDigest.slice(0, 12),
@@ -72,11 +91,13 @@ export class NativeBackend implements Backend {
     try {
       guest = await startInHarnessCgroup({
         trial: spec,
-        command: [
-          'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, fresh, spec.scratch?.dir ?? '',
-          '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
-        ],
-        label: 'the native agent',
+        command: this.#launch
+          ? ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterImage, 'twinbench-image', this.#tree, fresh, ...unshareCommand(this.#unshare, '.', this.#launch)]
+          : [
+              'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, fresh, spec.scratch?.dir ?? '',
+              '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
+            ],
+        label: this.#launch ? "the image's native process" : 'the native agent',
         watch,
       });
       const { exited } = guest;
@@ -84,7 +105,8 @@ export class NativeBackend implements Backend {
       // The host's own network: servers listen on loopback.
       if (spec.workload.ports) observer.guestEndpoints(endpointsAt('127.0.0.1', spec.workload.ports));
       const result = await watch.done;
-      await Promise.race([exited, sleep(5_000)]);
+      // A user's image serves until the trial stops it (below); the agent exits by itself.
+      if (!this.#launch) await Promise.race([exited, sleep(5_000)]);
       await observer.guestExited();
       return {
         bootToReadyMs: result.readyAtMs - origin,

@@ -13,7 +13,7 @@ import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
-import { ConsoleWatch } from './console-watch.js';
+import { ConsoleWatch, type ConsoleResult } from './console-watch.js';
 import { buildQemuArgs, machineOf, scratchDriveOptions, type Accelerator, type QemuLaunch, type QemuMachine } from './qemu-cmdline.js';
 
 /** QEMU binary version line, or a MissingDependencyError naming the package. */
@@ -129,9 +129,10 @@ export class QemuBackend implements Backend {
       observer.guestStarted({ cgroup: spec.cgroup!.location });
       if (net) observer.guestEndpoints(net.endpoints);
       const result = await watch.done;
-      // The guest powers off after EXIT; give it a moment, then make sure.
-      await Promise.race([exited, sleep(15_000)]);
+      // The guest powers off after EXIT; give it a moment, then make sure. A user's image serves until stopped.
+      if (!images.launch) await Promise.race([exited, sleep(15_000)]);
       await observer.guestExited();
+      if (images.launch) return { ...imageBootPhases(origin, spawnAt, result), consoleTail: watch.lines.tail() };
       const kernelStartMs = result.readyAtMs - result.readyUptimeSeconds * 1000;
       const phases: BootPhase[] = [
         { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
@@ -170,4 +171,17 @@ export class QemuBackend implements Backend {
     const endpoints = endpointsAt(address, spec.workload.ports ?? {});
     return { tap, cidr, mac, endpoints, removeTap };
   }
+}
+
+/**
+ * Boot phases of a user's image (`--image`): READY is the host's own check (a port, an HTTP answer, a log
+ * line), which no guest clock stamps, so the guest-clock split stops at the kernel (uptime at /init).
+ */
+function imageBootPhases(origin: number, spawnAt: number, result: ConsoleResult): Pick<TrialOutcome, 'bootToReadyMs' | 'phases' | 'exitStatus'> {
+  const phases: BootPhase[] = [
+    { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
+    { name: 'spawn+ready', ms: result.readyAtMs - spawnAt, clock: 'host' },
+  ];
+  if (result.initramfsUptimeSeconds !== undefined) phases.push({ name: 'kernel', ms: result.initramfsUptimeSeconds * 1000, clock: 'guest' });
+  return { bootToReadyMs: result.readyAtMs - origin, phases, exitStatus: result.exitStatus };
 }

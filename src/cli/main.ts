@@ -54,6 +54,19 @@ function addRunOptions(command: Command): Command {
     .option('--out <dir>', 'folder for the result files', 'results');
 }
 
+/** `bench all --image`: the user's own image as the workload, ready and loaded from the host. */
+function addImageOptions(command: Command): Command {
+  return command
+    .option('--image <ref|file>', 'run this image instead of the built-in workloads: a local Docker image, or a `docker save` / OCI layout archive (as container, VM and native)')
+    .option('--ready-port <n>', 'with --image: ready when a TCP connect from the host to this port succeeds (default: the one port the image EXPOSEs)')
+    .option('--ready-http <path>', 'with --image: ready when GET PATH on the port answers 2xx')
+    .option('--ready-log <regex>', 'with --image: ready when a line of its output (console, stdout, stderr) matches')
+    .option('--load-duration <s>', 'with --image: seconds of HTTP load from the host with wrk after READY (0: none; default 10)')
+    .option('--load-connections <n>', 'with --image: wrk connections (default 16)')
+    .option('--load-path <path>', 'with --image: URL path the load requests (default: --ready-http or /)')
+    .option('--load-cmd <command>', "with --image: your own load client instead of wrk, run by sh with {host} and {port} filled in; its last line is JSON with requests_per_s, latency_p50_ms, latency_p99_ms (errors optional)");
+}
+
 /** Build the command tree; each action returns an exit code, errors surface in `main`. */
 export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => void): Command {
   const program = new Command('bench')
@@ -63,8 +76,10 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
     .exitOverride()
     .addHelpText('after', exitCodesHelp);
 
-  addRunOptions(
-    program.command('all').description('build the images if missing, run the suite natively, in Docker and in QEMU, write result JSON + Markdown'),
+  addImageOptions(
+    addRunOptions(
+      program.command('all').description('build the images if missing, run the suite natively, in Docker and in QEMU, write result JSON + Markdown'),
+    ),
   ).action(async (flags) => setExit(await runAll(flags, io)));
 
   program

@@ -40,13 +40,34 @@ export interface WorkloadManifest {
   readonly scratch?: boolean;
   /** Longest the workload may run after READY before the trial is errored. */
   readonly timeoutSeconds: number;
+  /** `bench all --image`: the user's image is the guest; READY and the load come from the host. Never in a manifest file. */
+  readonly image?: ImageWorkload;
+}
+
+/** When a user's image is ready, judged from the host the same way for every runtime. */
+export type ImageReadiness =
+  | { readonly kind: 'port'; readonly port: number }
+  | { readonly kind: 'http'; readonly port: number; readonly path: string }
+  | { readonly kind: 'log'; readonly pattern: string };
+
+/** The load the host puts on a ready image: the built-in HTTP generator, a command of the user's, or none. */
+export type ImageLoad =
+  | { readonly kind: 'http'; readonly port: number; readonly path: string; readonly durationSeconds: number; readonly connections: number }
+  | { readonly kind: 'command'; readonly port: number; readonly template: string; readonly durationSeconds: number }
+  | { readonly kind: 'none' };
+
+/** A user's image as the one workload of a run. */
+export interface ImageWorkload {
+  readonly readiness: ImageReadiness;
+  readonly load: ImageLoad;
 }
 
 const keyPattern = /^[a-z0-9_]+$/;
 
-/** Host-side clients a workload can name. */
+/** Host-side clients a workload manifest can name. */
 export const hostClientNames = ['network', 'redis'] as const;
-export type HostClientName = (typeof hostClientNames)[number];
+/** Every host-side client: those, and the loads of a user's image (`bench all --image`, never in a manifest). */
+export type HostClientName = (typeof hostClientNames)[number] | Exclude<ImageLoad['kind'], 'none'>;
 
 /** Check a parsed manifest; returns every problem found (empty when valid). */
 export function validateManifest(value: unknown, folder: string): string[] {
@@ -93,7 +114,7 @@ function validateServing(m: Record<string, unknown>, where: string): string[] {
   if (m.scratch === true && !(typeof m.params === 'object' && m.params !== null && 'size_mib' in m.params)) {
     problems.push(`${where}: "scratch": true needs a "size_mib" param`);
   }
-  if (m.hostClient !== undefined && !hostClientNames.includes(m.hostClient as HostClientName)) {
+  if (m.hostClient !== undefined && !hostClientNames.includes(m.hostClient as (typeof hostClientNames)[number])) {
     problems.push(`${where}: "hostClient" must be one of ${hostClientNames.join(', ')}, got ${JSON.stringify(m.hostClient)}`);
   }
   if (m.ports === undefined) {

@@ -2,10 +2,11 @@ import { connect } from 'node:net';
 import { execa } from 'execa';
 import { MissingDependencyError } from '../errors.js';
 import type { HostEndpoint } from '../backends/backend.js';
-import type { HostClientName } from '../config/workload-manifest.js';
+import type { HostClientName, ImageLoad } from '../config/workload-manifest.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
 import { runNetworkClient } from './network.js';
 import { runRedisClient } from './redis.js';
+import { runCommandLoad, runHttpLoad } from './image-load.js';
 
 /** What a host client gets: where the guest's ports are, the workload's params, and the trial's signal. */
 export interface HostClientContext {
@@ -14,6 +15,8 @@ export interface HostClientContext {
   readonly signal: AbortSignal;
   /** Keep a tool's raw output with the trial (`source` like `host.iperf3.rx`). */
   readonly keepEvidence?: (source: string, text: string) => void;
+  /** `bench all --image`: the load the user asked for. */
+  readonly load?: ImageLoad;
 }
 
 /** Drives a serving guest from the host and returns the figures its tools measured. */
@@ -23,6 +26,8 @@ export type HostClient = (context: HostClientContext) => Promise<ToolMetric[]>;
 export const hostClients: Readonly<Record<HostClientName, HostClient>> = {
   network: runNetworkClient,
   redis: runRedisClient,
+  http: runHttpLoad,
+  command: runCommandLoad,
 };
 
 /** Host tools each client needs (checked before a run, reported by `bench doctor`). */
@@ -32,6 +37,8 @@ export const hostClientTools: Readonly<Record<HostClientName, readonly { binary:
     { binary: 'sockperf', debianPackage: 'sockperf' },
   ],
   redis: [{ binary: 'redis-benchmark', debianPackage: 'redis-tools' }],
+  http: [{ binary: 'wrk', debianPackage: 'wrk' }],
+  command: [],
 };
 
 /** The endpoint of a named port, or an error naming it. */
@@ -65,5 +72,5 @@ export async function requireHostClientTools(clients: readonly HostClientName[])
     const result = await execa(binary, ['--version'], { reject: false });
     if (result.code === 'ENOENT') missing.push(`${binary} (apt-get install ${debianPackage})`);
   }
-  if (missing.length) throw new MissingDependencyError(`host tools for the network/redis workloads are missing: ${missing.join(', ')}`);
+  if (missing.length) throw new MissingDependencyError(`host tools for the chosen workloads' clients are missing: ${missing.join(', ')}`);
 }

@@ -1,4 +1,6 @@
 import type { ArchName } from '../host/arch.js';
+import type { UserImageRecord } from './user-image/convert.js';
+import type { ImageLaunch } from './user-image/launch.js';
 
 /** Everything built from one root filesystem: both packagings, the kernel and what went in. */
 export interface ImageSet {
@@ -32,4 +34,8 @@ export interface ImageSet {
   /** When it was built and how long the build took (seconds, whole build including debootstrap). */
   readonly builtAt: string;
   readonly buildSeconds: number;
+  /** `--image`: how every runtime starts the user's image instead of the agent (its files replace the rootfs above). */
+  readonly launch?: ImageLaunch;
+  /** `--image`: what the result records about it. */
+  readonly userImage?: UserImageRecord;
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
+import { checkImageRunFlags, imageWorkload, imageWorkloadName, type ImageRunFlags } from '../config/image-workload.js';
 import { resolveSuite, type SuiteFlags } from '../config/resolve-suite.js';
 import type { SuiteConfig } from '../config/suite.js';
 import { loadWorkloads, type WorkloadManifest } from '../config/workload-manifest.js';
@@ -17,6 +18,7 @@ import { readHostInventory } from '../host/inventory.js';
 import { requireHostClientTools } from '../host-clients/host-client.js';
 import { buildImageSet, validateImageFlags, type ImageFlags } from '../images/image-flags.js';
 import type { ImageSet } from '../images/image-set.js';
+import { prepareUserImage } from '../images/user-image/convert.js';
 import { cacheDir, stateDir, workloadsDir } from '../paths.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
@@ -32,7 +34,7 @@ import { openRunScope } from './run-scope.js';
 import { runSuite, type PlannedTrial } from './run-suite.js';
 
 /** Flags of `bench all` (and of each pass of `bench calibrate`). */
-export type RunFlags = SuiteFlags & ImageFlags & { out?: string };
+export type RunFlags = SuiteFlags & ImageFlags & ImageRunFlags & { out?: string };
 
 /** What the run tells whoever started it; the run itself never prints. */
 export interface RunHooks {
@@ -76,9 +78,16 @@ function resolveRun(flags: RunFlags): { config: SuiteConfig; manifests: Map<stri
   const hostArch = archFromNode(process.arch);
   if (!hostArch) throw new MissingDependencyError(`unsupported host architecture ${process.arch}`);
   const manifests = loadWorkloads(workloadsDir);
-  const config = resolveSuite(flags, manifests, hostArch);
+  const imageProblems: string[] = [];
+  checkImageRunFlags(flags, imageProblems);
+  if (imageProblems.length > 0) throw new UsageError(imageProblems.join('; '));
+  // A user's image is the run's one workload; its port is settled once the image's config is read.
+  if (flags.image !== undefined) manifests.set(imageWorkloadName, imageWorkload(flags, undefined));
+  const config = resolveSuite(flags.image === undefined ? flags : { ...flags, workloads: imageWorkloadName }, manifests, hostArch);
   validateImageFlags(flags);
   const runtimes = runtimesNamed(config.runtimes);
+  const noImage = flags.image === undefined ? [] : runtimes.filter((runtime) => !('userImages' in runtime && runtime.userImages));
+  if (noImage.length > 0) throw new UsageError(`--image: ${noImage.map((runtime) => runtime.name).join(', ')} cannot run a user's image (native, container and QEMU runtimes can)`);
   const unsupported = runtimes.filter((runtime) => runtime.guestArchs && !runtime.guestArchs.includes(config.arch));
   if (unsupported.length > 0) {
     throw new UsageError(unsupported.map((runtime) => `${runtime.name} runs ${runtime.guestArchs?.join(', ')} guests only, not ${config.arch}`).join('; '));
@@ -151,7 +160,9 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
   if (leftovers.length > 0) hooks.warn(`leftovers from ${leftovers.length} earlier run(s) that did not finish (${leftovers.map((r) => r.runId).join(', ')}): run \`bench clean\``);
 
   const host = await probeRun(config, descriptors, hostArch, profile, manifests);
-  const images = descriptors.some((runtime) => runtime.needsImages !== false) ? await buildImageSet(flags, config.arch, hooks) : noImages(config.arch);
+  const shared = descriptors.some((runtime) => runtime.needsImages !== false) ? await buildImageSet(flags, config.arch, hooks) : noImages(config.arch);
+  const images = flags.image === undefined ? shared : await prepareUserImage(flags.image, shared, cacheDir(), hooks);
+  if (images.userImage) manifests.set(imageWorkloadName, imageWorkload(flags, images.userImage.exposedTcpPorts));
 
   const scope = await openRunScope(startedAt, descriptors);
   const { runId, runDir } = scope;
@@ -195,6 +206,7 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
       initrd: images.initrd ?? { source: 'built' },
       suite: images.suite,
       packages: [...images.packages],
+      ...(images.userImage ? { userImage: images.userImage } : {}),
     },
     runtimes,
     notes,

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { AgentEvent } from '../backends/agent-protocol.js';
-import type { Backend, HostEndpoint, TrialSpec } from '../backends/backend.js';
+import type { Backend, HostEndpoint, TrialObserver, TrialSpec } from '../backends/backend.js';
 import { HostClientError } from '../host-clients/run-client.js';
 import { hostClients, releaseGuest } from '../host-clients/host-client.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
@@ -9,6 +9,7 @@ import { deviceKey, type IoDevices } from '../host/block-device.js';
 import { envelopeFor } from '../host/envelope.js';
 import { createTrialCgroup, removeTrialCgroup, type TrialCgroup } from '../host/harness-cgroup.js';
 import { guestDataParsers } from './guest-data.js';
+import { hostObserved } from './image-observer.js';
 import { TrialError, describeError } from '../errors.js';
 import type { BootTiming, RawEvidence, TrialResult, WorkloadMetricValue } from '../results/types.js';
 import { memoryModel, type GuestMemoryView } from '../results/memory-model.js';
@@ -80,18 +81,25 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
   spec.signal.addEventListener('abort', stopClients, { once: true });
   let publishEndpoints: (endpoints: ReadonlyMap<string, HostEndpoint>) => void = () => undefined;
   const endpoints = new Promise<ReadonlyMap<string, HostEndpoint>>((resolve) => (publishEndpoints = resolve));
+  const image = spec.workload.image;
+  const host = hostObserved(image, clientAbort.signal);
   const serve = async () => {
     const client = spec.workload.hostClient ? hostClients[spec.workload.hostClient] : undefined;
+    // A user's image without load is done once READY: its figures are the boot and the READY sample.
+    if (!client && image) return host.inject({ type: 'exit', status: 0 }, performance.now());
     if (!client) return void errors.push('the guest printed LISTEN but the workload names no hostClient');
     const reachable = await endpoints;
     try {
-      for (const figure of await client({ endpoints: reachable, params: spec.params, signal: clientAbort.signal, keepEvidence })) addMetric(figure);
+      const load = image ? { load: image.load } : {};
+      for (const figure of await client({ endpoints: reachable, params: spec.params, signal: clientAbort.signal, keepEvidence, ...load })) addMetric(figure);
     } catch (error) {
       errors.push(describeError(error));
       if (error instanceof HostClientError && error.toolOutput) toolOutput = error.toolOutput;
     } finally {
       const control = reachable.get('control');
       if (control && !clientAbort.signal.aborted) await releaseGuest(control).catch((error: unknown) => errors.push(`releasing the guest: ${describeError(error)}`));
+      // A user's image serves until the runtime stops it: the host says the workload is over.
+      if (image && !clientAbort.signal.aborted) host.inject({ type: 'exit', status: 0 }, performance.now());
     }
   };
   let sampler: Sampler | undefined;
@@ -104,7 +112,8 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     return { ...base, state: 'errored', error: `preparing the trial: ${describeError(error)}` };
   }
   const origin = performance.now();
-  const observer = {
+  const observer: TrialObserver = {
+    ...host.observer,
     guestStarted(target: SamplerTarget): void {
       const skippedDevices = sampling.ioDevices?.below.map(deviceKey);
       sampler = new Sampler(target, { intervalMs: sampling.intervalMs, tickSeconds: sampling.tickSeconds, origin, ...(skippedDevices ? { skippedDevices } : {}) });
@@ -132,6 +141,7 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     },
     guestEndpoints(reachable: ReadonlyMap<string, HostEndpoint>): void {
       publishEndpoints(reachable);
+      host.endpointsKnown(reachable);
     },
     // Once: the backend calls it before teardown, and the orchestrator after the backend returns.
     // The periodic samples stop first, so that `end` is the last row.

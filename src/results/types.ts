@@ -1,3 +1,4 @@
+import type { UserImageRecord } from '../images/user-image/convert.js';
 import type { BootPhase, RuntimeInfo } from '../backends/backend.js';
 import type { RuntimeName, SuiteConfig } from '../config/suite.js';
 import type { EnvelopeRecord, RuntimeKind } from '../host/envelope.js';
@@ -181,6 +182,8 @@ export interface ResultFile {
     initrd: { source: 'built' | 'user'; sha256?: string };
     suite: string;
     packages: string[];
+    /** `bench all --image`: the user's image every runtime ran instead of the shared rootfs (the fields above are the kernel's and initramfs's base). */
+    userImage?: UserImageRecord;
   };
   runtimes: Partial<Record<RuntimeName, RuntimeRecord>>;
   /** Warm-up trials run first per runtime (cold engine and caches); never part of any statistic. */

@@ -82,6 +82,8 @@ export interface RuntimeDescriptor<N extends string = string> {
   readonly guestArchs?: readonly ArchName[];
   /** False when it uses none of the built images (the fake runtimes): a run of only such runtimes builds none. */
   readonly needsImages?: boolean;
+  /** Whether it can run a user's image (`bench all --image`) instead of the shared rootfs. */
+  readonly userImages?: boolean;
   /** Whether `bench density` can start many of its guests at once. */
   readonly density?: boolean;
   /** Whether it can run guests of another architecture than the host's (emulated). */

@@ -29,6 +29,7 @@ export const dockerCrun: RuntimeDescriptor<'docker-crun'> = {
   summary: 'Docker Engine containers run by crun instead of runc (the engine must list crun: setup.sh --runtimes docker-crun)',
   density: true,
   foreignGuests: true,
+  userImages: true,
   async probe() {
     const hybridProblem = await crunHybridProblem('docker-crun');
     if (hybridProblem) throw new MissingDependencyError(`docker-crun: ${hybridProblem}`);

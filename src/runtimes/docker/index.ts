@@ -11,6 +11,7 @@ export const docker: RuntimeDescriptor<'docker'> = {
   summary: 'Docker Engine containers from the imported rootfs, run by runc',
   density: true,
   foreignGuests: true,
+  userImages: true,
   // The engine answering is the test (DOCKER_HOST may name one elsewhere); its packages are setup's business.
   async probe() {
     const engine = await probeDockerEngine();

@@ -10,6 +10,7 @@ export const native: RuntimeDescriptor<'native'> = {
   summary: 'the baseline: the same rootfs in a chroot on the host, no namespace but mounts',
   // A foreign rootfs's binaries run under qemu-user (binfmt_misc), as a foreign container's do.
   foreignGuests: true,
+  userImages: true,
   async probe(host) {
     return requireHostPackages('native', host.guestArch);
   },

@@ -23,6 +23,7 @@ export const podman: RuntimeDescriptor<'podman'> = {
   summary: "Podman containers (rootful, crun) through Podman's Docker-compatible service (setup.sh --runtimes podman starts it)",
   density: true,
   foreignGuests: false,
+  userImages: true,
   async probe(host) {
     requireHostPackages('podman', host.guestArch);
     const hybridProblem = await crunHybridProblem('podman');

@@ -37,6 +37,7 @@ export const qemuMicrovm: RuntimeDescriptor<'qemu-microvm'> = {
   guestArchs: ['amd64'],
   density: true,
   foreignGuests: true,
+  userImages: true,
   probe: (host) => probeQemuRuntime('qemu-microvm', host),
   doctor: (host) => qemuDoctor(host.profile),
   create: async (context) => {

@@ -9,6 +9,7 @@ export const qemu: RuntimeDescriptor<'qemu'> = {
   summary: 'QEMU VMs (pc on x86_64, virt on aarch64), direct kernel boot of the shared disk, KVM or TCG',
   density: true,
   foreignGuests: true,
+  userImages: true,
   probe: (host) => probeQemuRuntime('qemu', host),
   doctor: (host) => qemuDoctor(host.profile),
   create: (context) => createQemuRuntime('qemu', context),
