@@ -64,7 +64,7 @@ function addImageOptions(command: Command): Command {
     .option('--load-duration <s>', 'with --image: seconds of HTTP load from the host with wrk after READY (0: none; default 10)')
     .option('--load-connections <n>', 'with --image: wrk connections (default 16)')
     .option('--load-path <path>', 'with --image: URL path the load requests (default: --ready-http or /)')
-    .option('--load-cmd <command>', "with --image: your own load client instead of wrk, run by sh with {host} and {port} filled in; its last line is JSON with requests_per_s, latency_p50_ms, latency_p99_ms (errors optional)");
+    .option('--load-cmd <command>', "with --image: your own load client instead of wrk, run by sh with {host} and {port} filled in; its last line is JSON with requests_per_s, latency_p50_ms, latency_p99_ms");
 }
 
 /** Build the command tree; each action returns an exit code, errors surface in `main`. */

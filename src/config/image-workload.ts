@@ -55,7 +55,6 @@ const httpMetrics: WorkloadMetric[] = [
   { name: 'http_latency_p50_ms', unit: 'ms', direction: 'lower', source: 'host load generator: latency p50', keyFigure: true },
   { name: 'http_latency_p99_ms', unit: 'ms', direction: 'lower', source: 'host load generator: latency p99' },
 ];
-const errorsMetric: WorkloadMetric = { name: 'http_errors', unit: 'count', direction: 'lower', source: 'host load generator: failed requests' };
 
 /**
  * The workload a user's image is: READY and load from the flags, the port from `--ready-port` or the one
@@ -80,7 +79,7 @@ export function imageWorkload(flags: ImageRunFlags, exposed: readonly number[] |
     : durationSeconds === 0
       ? { kind: 'none' }
       : { kind: 'http', port: servicePort, path: flags.loadPath ?? flags.readyHttp ?? '/', durationSeconds, connections: Number(flags.loadConnections ?? defaults.loadConnections) };
-  const metrics = load.kind === 'http' ? [...httpMetrics, errorsMetric] : load.kind === 'command' ? httpMetrics : [];
+  const metrics = load.kind === 'none' ? [] : httpMetrics;
   const timeout = load.kind === 'none' ? 30 : load.durationSeconds + 120;
   return {
     name: imageWorkloadName,

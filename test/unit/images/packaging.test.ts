@@ -29,6 +29,7 @@ test('the packed npm tarball carries every file twinbench reads at run time besi
   for (const needed of [
     'bin/bench.js',
     'src/images/initramfs-init.sh', // image digest and initramfs
+    'src/images/image-init.sh', // the initramfs of a user's image (--image)
     'src/report/html-client.js', // HTML report
     'schema/result-v2.schema.json',
     'src/runtimes/docker/host-packages',
