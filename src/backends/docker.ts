@@ -321,6 +321,8 @@ export class DockerBackend implements Backend {
       const createdAt = performance.now();
       await container.start();
       const inspected = await container.inspect();
+      // A user's image whose program ended at once has no address to reach: say that, not what follows from it.
+      if (this.#launch && !inspected.State.Running) throw new TrialError(`the image's container exited with status ${inspected.State.ExitCode} before it was ready`, { consoleTail: watch.lines.tail() });
       observer.guestStarted(await this.#samplerTarget(container.id, inspected.State.Pid, spec));
       if (spec.workload.ports) observer.guestEndpoints(await this.#endpoints(spec.workload.ports, inspected));
       const result = await watch.done;

@@ -18,7 +18,7 @@ import { readHostInventory } from '../host/inventory.js';
 import { requireHostClientTools } from '../host-clients/host-client.js';
 import { buildImageSet, validateImageFlags, type ImageFlags } from '../images/image-flags.js';
 import type { ImageSet } from '../images/image-set.js';
-import { prepareUserImage } from '../images/user-image/convert.js';
+import { locateUserImage, prepareUserImage } from '../images/user-image/convert.js';
 import { cacheDir, stateDir, workloadsDir } from '../paths.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
@@ -160,8 +160,9 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
   if (leftovers.length > 0) hooks.warn(`leftovers from ${leftovers.length} earlier run(s) that did not finish (${leftovers.map((r) => r.runId).join(', ')}): run \`bench clean\``);
 
   const host = await probeRun(config, descriptors, hostArch, profile, manifests);
+  const userImage = flags.image === undefined ? undefined : await locateUserImage(flags.image, config.arch, hooks.signal);
   const shared = descriptors.some((runtime) => runtime.needsImages !== false) ? await buildImageSet(flags, config.arch, hooks) : noImages(config.arch);
-  const images = flags.image === undefined ? shared : await prepareUserImage(flags.image, shared, cacheDir(), hooks);
+  const images = userImage === undefined ? shared : await prepareUserImage(userImage, shared, cacheDir(), hooks);
   if (images.userImage) manifests.set(imageWorkloadName, imageWorkload(flags, images.userImage.exposedTcpPorts));
 
   const scope = await openRunScope(startedAt, descriptors);

@@ -8,9 +8,10 @@ import { digestFile, digestStrings } from '../digest.js';
 import { makeExt4, makeTar, rootDiskBytes, treeBytes } from '../disk.js';
 import type { ImageSet } from '../image-set.js';
 import { extractLayers, readArchive, type ImageArchive } from './archive.js';
-import { engineImageId, saveEngineImage } from './engine-image.js';
+import { inspectEngineImage, saveEngineImage } from './engine-image.js';
 import { flattenLayers } from './flatten.js';
-import { debianArchOf, imageArgv, parseImageConfig, resolveImageUser } from './image-config.js';
+import { debianArchOf, imageArgv, parseImageConfig, resolveImageUser, type UserImageConfig } from './image-config.js';
+import type { ArchName } from '../../host/arch.js';
 import type { ImageLaunch } from './launch.js';
 import { buildImageInitrd, imageInitScript } from './vm-initrd.js';
 
@@ -41,42 +42,75 @@ export interface UserImageRecord {
 }
 
 /** Bump when the conversion changes in a way the inputs below cannot see. */
-const conversionVersion = '1';
+const conversionVersion = '2';
 
 interface Converted {
-  readonly record: Omit<UserImageRecord, 'reference' | 'conversion'> & { readonly firstConversionSeconds: number };
+  readonly record: Omit<UserImageRecord, 'reference' | 'source' | 'conversion'> & { readonly firstConversionSeconds: number };
   readonly launch: ImageLaunch;
 }
 
+/** A `--image` reference found and checked, before anything slow: an archive read, or an engine image's ID. */
+export type LocatedImage =
+  | { readonly ref: string; readonly kind: 'archive'; readonly archive: ImageArchive }
+  | { readonly ref: string; readonly kind: 'engine'; readonly id: string };
+
+/** The reference's architecture must be the run's guests': a clear UsageError otherwise. */
+function checkArchitecture(ref: string, os: string, architecture: string, guestArch: ArchName): void {
+  const arch = debianArchOf(architecture);
+  if (arch === guestArch && os === 'linux') return;
+  throw new UsageError(`--image ${ref} is built for ${os}/${architecture}; this run's guests are linux/${guestArch}${arch && arch !== guestArch ? ` (--arch ${arch} runs it emulated)` : ''}`);
+}
+
+/** Find `--image REF` (a file, else the local Docker engine) and check its config and architecture. */
+export async function locateUserImage(ref: string, guestArch: ArchName, signal: AbortSignal): Promise<LocatedImage> {
+  if (existsSync(ref) && statSync(ref).isFile()) {
+    const archive = await readArchive(resolve(ref), guestArch, signal);
+    const config = configOf(ref, archive);
+    checkArchitecture(ref, config.os, config.architecture, guestArch);
+    return { ref, kind: 'archive', archive };
+  }
+  const found = await inspectEngineImage(ref, signal);
+  checkArchitecture(ref, found.os, found.architecture, guestArch);
+  return { ref, kind: 'engine', id: found.id };
+}
+
+function configOf(ref: string, archive: ImageArchive): UserImageConfig {
+  try {
+    return parseImageConfig(archive.configText);
+  } catch (error) {
+    throw new UsageError(`--image ${ref}: ${(error as Error).message}`);
+  }
+}
+
 /**
- * `--image REF` → an image set of the user's image: its flattened filesystem as the rootfs tar (containers,
- * native) and as an ext4 disk (VMs), an initramfs that starts its entrypoint, and how it is launched. Cached
- * by image ID, base kernel/initramfs and the conversion recipe; a failed conversion leaves no temp files.
+ * A located image → an image set of it: its flattened filesystem as the rootfs tar (containers, native)
+ * and as an ext4 disk (VMs), an initramfs that starts its entrypoint, and how it is launched. Cached by
+ * image ID, base kernel/initramfs and the conversion recipe; a failed conversion leaves no temp files.
  */
-export async function prepareUserImage(ref: string, base: ImageSet, cacheRoot: string, io: { log: (line: string) => void; signal: AbortSignal }): Promise<ImageSet> {
+export async function prepareUserImage(located: LocatedImage, base: ImageSet, cacheRoot: string, io: { log: (line: string) => void; signal: AbortSignal }): Promise<ImageSet> {
+  const { ref } = located;
   const started = performance.now();
-  const isFile = existsSync(ref) && statSync(ref).isFile();
   const root = join(cacheRoot, 'user-images');
   await mkdir(root, { recursive: true });
   const temp = await tempDir(root, 'convert');
   try {
     let archive: ImageArchive;
-    if (isFile) archive = await readArchive(resolve(ref), base.arch, io.signal);
+    const source = located.kind === 'archive' ? located.archive.format : 'docker-engine';
+    if (located.kind === 'archive') archive = located.archive;
     else {
-      const id = await engineImageId(ref, io.signal);
-      const hit = await cached(root, id.replace(/^sha256:/, ''), base);
-      if (hit) return finish(ref, root, hit, base, true, started, io);
+      const hit = await cached(root, located.id.replace(/^sha256:/, ''), base);
+      if (hit) return finish({ ref, source }, root, hit, base, true, started, io);
       io.log(`image: docker image save ${ref}`);
       await saveEngineImage(ref, join(temp.path, 'image.tar'), io.signal);
       archive = await readArchive(join(temp.path, 'image.tar'), base.arch, io.signal);
     }
     const hit = await cached(root, archive.configDigest, base);
-    if (hit) return finish(ref, root, hit, base, true, started, io);
-    const converted = await convert(ref, archive, isFile, base, temp.path, io);
+    if (hit) return finish({ ref, source }, root, hit, base, true, started, io);
+    const converted = await convert(ref, archive, base, temp.path, io);
     const dir = cacheDirFor(root, archive.configDigest, base);
     await rm(dir, { recursive: true, force: true });
     await rename(join(temp.path, 'out'), dir);
-    return finish(ref, root, converted, base, false, started, io);
+    return finish({ ref, source }, root, converted, base, false, started, io);
   } finally {
     await temp.release();
   }
@@ -95,7 +129,7 @@ async function cached(root: string, configDigest: string, base: ImageSet): Promi
   return saved.initScript === (await digestFile(imageInitScript)) ? saved : undefined;
 }
 
-function finish(ref: string, root: string, converted: Converted, base: ImageSet, wasCached: boolean, started: number, io: { log: (line: string) => void }): ImageSet {
+function finish({ ref, source }: Pick<UserImageRecord, 'source'> & { ref: string }, root: string, converted: Converted, base: ImageSet, wasCached: boolean, started: number, io: { log: (line: string) => void }): ImageSet {
   const seconds = Math.round(performance.now() - started) / 1000;
   const { firstConversionSeconds, ...record } = converted.record;
   const dir = cacheDirFor(root, record.imageId.replace(/^sha256:/, ''), base);
@@ -108,22 +142,14 @@ function finish(ref: string, root: string, converted: Converted, base: ImageSet,
     diskPath: join(dir, 'disk.ext4'),
     initrdPath: join(dir, 'initrd.gz'),
     launch: converted.launch,
-    userImage: { ...record, reference: ref, conversion: { cached: wasCached, seconds, firstConversionSeconds } },
+    userImage: { ...record, reference: ref, source, conversion: { cached: wasCached, seconds, firstConversionSeconds } },
   };
 }
 
-async function convert(ref: string, archive: ImageArchive, isFile: boolean, base: ImageSet, work: string, io: { log: (line: string) => void; signal: AbortSignal }): Promise<Converted> {
+async function convert(ref: string, archive: ImageArchive, base: ImageSet, work: string, io: { log: (line: string) => void; signal: AbortSignal }): Promise<Converted> {
   const started = performance.now();
-  let config;
-  try {
-    config = parseImageConfig(archive.configText);
-  } catch (error) {
-    throw new UsageError(`--image ${ref}: ${(error as Error).message}`);
-  }
-  const arch = debianArchOf(config.architecture);
-  if (arch !== base.arch) {
-    throw new UsageError(`--image ${ref} is built for ${config.os}/${config.architecture}; this run's guests are ${base.arch}${arch ? ` (--arch ${arch} runs it emulated)` : ''}`);
-  }
+  const config = configOf(ref, archive);
+  checkArchitecture(ref, config.os, config.architecture, base.arch);
   io.log(`image: flattening ${archive.layers.length} layer(s) of ${ref}`);
   const tree = join(work, 'tree');
   const out = join(work, 'out');
@@ -151,7 +177,6 @@ async function convert(ref: string, archive: ImageArchive, isFile: boolean, base
   await makeExt4(tree, join(out, 'disk.ext4'), rootDiskBytes(bytes), io.signal);
   await buildImageInitrd({ baseInitrd: base.initrdPath, rootfsTar: base.rootfsTar, arch: base.arch, launch, workDir: work, output: join(out, 'initrd.gz') });
   const record = {
-    source: isFile ? archive.format : ('docker-engine' as const),
     imageId: `sha256:${archive.configDigest}`,
     repoTags: archive.repoTags,
     architecture: config.architecture,
