@@ -94,13 +94,15 @@ export function imageWorkload(flags: ImageRunFlags, exposed: readonly number[] |
   };
 }
 
-function describeReadiness(readiness: ImageReadiness): string {
+/** READY of a user's image, in words. */
+export function describeReadiness(readiness: ImageReadiness): string {
   if (readiness.kind === 'port') return `a TCP connect from the host to port ${readiness.port} succeeds`;
   if (readiness.kind === 'http') return `GET ${readiness.path} on port ${readiness.port} answers 2xx`;
   return `an output line matches ${JSON.stringify(readiness.pattern)}`;
 }
 
-function describeLoad(load: ImageLoad): string {
+/** The load on a user's image, in words. */
+export function describeLoad(load: ImageLoad): string {
   if (load.kind === 'http') return `wrk from the host, 1 thread, ${load.connections} connections, ${load.durationSeconds} s, GET ${load.path} on port ${load.port}`;
   if (load.kind === 'command') return `the user's command ${JSON.stringify(load.template)} (port ${load.port})`;
   return 'none';

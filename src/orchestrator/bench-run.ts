@@ -207,7 +207,7 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
       initrd: images.initrd ?? { source: 'built' },
       suite: images.suite,
       packages: [...images.packages],
-      ...(images.userImage ? { userImage: images.userImage } : {}),
+      ...(images.userImage ? { userImage: { ...images.userImage, ...manifests.get(imageWorkloadName)?.image } } : {}),
     },
     runtimes,
     notes,

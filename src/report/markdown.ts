@@ -5,6 +5,7 @@ import { fingerprintDimensions } from '../host/fingerprint.js';
 import { median } from '../results/stats.js';
 import { costFactors, findCost, type CostFactor } from './cost.js';
 import { kindOf, labelOf, runtimesOf } from './kinds.js';
+import { describeLoad, describeReadiness } from '../config/image-workload.js';
 import { ratioPairs } from './ratios.js';
 import { cell, formatInterval, formatMiB, formatNumber, formatStats, intervalLegend } from './format.js';
 
@@ -32,7 +33,9 @@ function bootTable(result: ResultFile, groups: GroupSummary[]): string[] {
   const lines = ['## Boot: create/spawn → READY (host clock, ms)', '', intervalLegend, '', '| runtime | workload | boot → READY | phases (median ms) | guest uptime at READY |', '|---|---|---|---|---|'];
   for (const group of groups) {
     const phases = group.phases.map((phase) => `${phase.name} ${formatNumber(phase.stats.median)}`).join(', ');
-    const uptime = group.guestUptimeAtReadyMs ? formatStats(group.guestUptimeAtReadyMs) : 'n/a (shares host kernel)';
+    const uptime = group.guestUptimeAtReadyMs
+      ? formatStats(group.guestUptimeAtReadyMs)
+      : kindOf(result, group.runtime) === 'vm' ? 'n/a (READY seen from the host)' : 'n/a (shares host kernel)';
     lines.push(`| ${shown(result, group.runtime)} | ${group.workload} | ${formatStats(group.bootToReadyMs)} | ${cell(phases)} | ${uptime} |`);
   }
   return lines;
@@ -215,6 +218,20 @@ function runtimeLine(result: ResultFile, runtime: string): string[] {
   return said.length ? [`${shown(result, runtime)}: ${said.join(', ')}.`] : [];
 }
 
+/** What every runtime ran: the shared rootfs, or the user's image (`--image`) and how it was started. */
+function rootfsLines(result: ResultFile): string[] {
+  const image = result.images.userImage;
+  const digest = `sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\``;
+  if (!image) return [`Every runtime from one rootfs: ${digest}.`];
+  const argv = [...image.entrypoint, ...image.cmd].map((word) => JSON.stringify(word)).join(' ');
+  return [
+    `Every runtime ran the user's image \`${image.reference}\` (${image.source}, ${image.imageId.slice(0, 19)}…, ${image.architecture}), ` +
+      `flattened to ${formatMiB(image.rootfsBytes)} (${digest}): ${cell(argv)} as uid ${image.uid}, gid ${image.gid}, in ${image.workingDir}, with the image's env only.`,
+    `READY: ${image.readiness ? describeReadiness(image.readiness) : 'not recorded'}; load: ${image.load ? describeLoad(image.load) : 'not recorded'}.`,
+    `Its conversion to a VM disk: ${image.conversion.cached ? `cached (first conversion ${image.conversion.firstConversionSeconds} s)` : `${image.conversion.firstConversionSeconds} s, this run`}.`,
+  ];
+}
+
 /** The Markdown summary written beside the result JSON and printed by `bench all`. */
 export function renderMarkdown(result: ResultFile): string {
   const groups = aggregate(result);
@@ -228,7 +245,7 @@ export function renderMarkdown(result: ResultFile): string {
     ...fingerprintLines(result),
     `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, ${result.config.sampleIntervalMs > 0 ? `sampled every ${result.config.sampleIntervalMs} ms` : '**sampler off** (control run: only the ready, exit and end rows)'}, ${result.config.warmup} warm-up trial(s) per runtime before each workload (not in any figure), ${result.config.orderSeed === undefined ? 'runtimes in the listed order' : `runtimes in a random order per repetition (seed ${result.config.orderSeed})`}. Status: ${result.status}.`,
     ...runtimesOf(result).flatMap((runtime) => runtimeLine(result, runtime)),
-    `Every runtime from one rootfs: sha256 \`${result.images.rootfsDigest.slice(0, 16)}…\`.`,
+    ...rootfsLines(result),
     ...pathLines(result),
     ...envelopeLines(result),
     '',

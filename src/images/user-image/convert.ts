@@ -12,6 +12,7 @@ import { inspectEngineImage, saveEngineImage } from './engine-image.js';
 import { flattenLayers } from './flatten.js';
 import { debianArchOf, imageArgv, parseImageConfig, resolveImageUser, type UserImageConfig } from './image-config.js';
 import type { ArchName } from '../../host/arch.js';
+import type { ImageLoad, ImageReadiness } from '../../config/workload-manifest.js';
 import type { ImageLaunch } from './launch.js';
 import { buildImageInitrd, imageInitScript } from './vm-initrd.js';
 
@@ -37,6 +38,9 @@ export interface UserImageRecord {
   readonly rootfsBytes: number;
   /** sha256 of the flattened tree's tar (what every runtime ran). */
   readonly rootfsDigest: string;
+  /** When it counted as READY and what load the host put on it (added by the run). */
+  readonly readiness?: ImageReadiness;
+  readonly load?: ImageLoad;
   /** Whether this run converted the image or found it converted; seconds of this run's conversion step. */
   readonly conversion: { readonly cached: boolean; readonly seconds: number; readonly firstConversionSeconds: number };
 }
