@@ -120,7 +120,8 @@ export async function removeDeadRunContainers(liveRunIds: ReadonlySet<string>, i
     removed.push(`container ${info.Names[0] ?? info.Id} (run ${runId})`);
   }
   if (images) {
-    for (const image of await docker.listImages({ filters: { reference: ['twinbench-rootfs'] } })) {
+    // The shared rootfs and the imports of users' images (`--image`); the users' own images stay.
+    for (const image of await docker.listImages({ filters: { reference: ['twinbench-rootfs', 'twinbench-image'] } })) {
       await docker.getImage(image.Id).remove({ force: true });
       removed.push(`image ${image.RepoTags?.join(', ') ?? image.Id}`);
     }

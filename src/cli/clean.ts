@@ -90,6 +90,7 @@ export async function runClean(flags: { images?: boolean }, io: CommandIo): Prom
     await rm(join(cacheDir(), 'images'), { recursive: true, force: true });
     await rm(join(cacheDir(), 'base'), { recursive: true, force: true });
     await rm(join(cacheDir(), 'debs'), { recursive: true, force: true });
+    await rm(join(cacheDir(), 'user-images'), { recursive: true, force: true });
     io.log(`removed image cache under ${cacheDir()}`);
   }
   io.out(problems ? 'clean: done, with problems (see warnings)' : 'clean: nothing of twinbench is left on this host');

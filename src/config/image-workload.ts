@@ -103,7 +103,7 @@ export function describeReadiness(readiness: ImageReadiness): string {
 
 /** The load on a user's image, in words. */
 export function describeLoad(load: ImageLoad): string {
-  if (load.kind === 'http') return `wrk from the host, 1 thread, ${load.connections} connections, ${load.durationSeconds} s, GET ${load.path} on port ${load.port}`;
-  if (load.kind === 'command') return `the user's command ${JSON.stringify(load.template)} (port ${load.port})`;
+  if (load.kind === 'http') return `wrk from the host (outside the guest's envelope), 1 thread, ${load.connections} connections, ${load.durationSeconds} s, GET ${load.path} on port ${load.port}`;
+  if (load.kind === 'command') return `the user's command ${JSON.stringify(load.template)} from the host (outside the guest's envelope), port ${load.port}`;
   return 'none';
 }
