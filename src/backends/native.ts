@@ -1,4 +1,5 @@
 import { mkdir, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -6,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
+import { TrialError } from '../errors.js';
 import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
@@ -83,6 +85,17 @@ export class NativeBackend implements Backend {
     };
   }
 
+  /**
+   * A user's image natively listens on the host's own ports: one that already answers would be measured
+   * in its place (READY at once, the load served by something else), so the trial refuses it.
+   */
+  async beforeClock(spec: TrialSpec): Promise<void> {
+    if (!this.#launch) return;
+    for (const port of Object.values(spec.workload.ports ?? {})) {
+      if (await answersOnLoopback(port)) throw new TrialError(`port ${port} already answers on this host: natively, the image would share it with whatever listens there`);
+    }
+  }
+
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
     const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
     const spawnAt = performance.now();
@@ -137,4 +150,18 @@ async function overlayProblem(tree: string, probe: string): Promise<string | und
   } finally {
     await rm(probe, { recursive: true, force: true });
   }
+}
+
+/** Whether something accepts a TCP connection on 127.0.0.1:port now. */
+function answersOnLoopback(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    socket.setTimeout(1000, () => socket.destroy());
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
 }

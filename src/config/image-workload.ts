@@ -54,6 +54,8 @@ const httpMetrics: WorkloadMetric[] = [
   { name: 'http_requests_per_s', unit: 'req/s', direction: 'higher', source: 'host load generator: requests / duration', keyFigure: true },
   { name: 'http_latency_p50_ms', unit: 'ms', direction: 'lower', source: 'host load generator: latency p50', keyFigure: true },
   { name: 'http_latency_p99_ms', unit: 'ms', direction: 'lower', source: 'host load generator: latency p99' },
+  // What the load itself cost, outside the guest's envelope: the host side of the comparison.
+  { name: 'load_client_cpu_seconds', unit: 's', direction: 'lower', source: 'the load client\'s CPU time (harness cgroup, not the trial\'s)' },
 ];
 
 /**

@@ -2,10 +2,19 @@ import { createHash } from 'node:crypto';
 import { referenceOf, runtimesOf, vmEmulated } from './kinds.js';
 import { fingerprintDimensions } from '../host/fingerprint.js';
 import type { ResultFile } from '../results/types.js';
+import { describeLoad, describeReadiness } from '../config/image-workload.js';
 
 /** A long value cut for a table cell, with a short hash of the whole so that any difference still shows. */
 function shortened(text: string): string {
   return text.length <= 60 ? text : `${text.slice(0, 48)}… #${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
+}
+
+function userImageDimensions(image: NonNullable<ResultFile['images']['userImage']>): Record<string, string> {
+  return {
+    image: `${image.reference} (${image.imageId.slice(7, 19)})`,
+    'image READY': image.readiness ? shortened(describeReadiness(image.readiness)) : 'not recorded',
+    'image load': image.load ? shortened(describeLoad(image.load)) : 'not recorded',
+  };
 }
 
 /** Host and engine facts that change what a figure means; `compare` highlights those that differ. */
@@ -32,6 +41,8 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
     // Sampled peaks depend on how often the sampler looks: with only event rows a container's working-set peak read 36 % lower.
     'sampler interval': result.config.sampleIntervalMs > 0 ? `${result.config.sampleIntervalMs} ms` : 'off (event rows only)',
     'rootfs': result.images.rootfsDigest.slice(0, 12),
+    // A user's image: which one, and what READY and the load were (the figures mean nothing across them).
+    ...(result.images.userImage ? userImageDimensions(result.images.userImage) : {}),
     KSM: result.host.ksm,
     ...Object.fromEntries(Object.entries(fingerprintDimensions(result.host.fingerprint)).map(([name, value]) => [name, shortened(value)])),
   };

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
@@ -138,6 +139,18 @@ test('bad images: one clear line and exit 2 before anything runs; an entrypoint 
     assert.equal(closed.exitCode, 4, closed.all);
     for (const trial of readResult(closed.stdout).result.trials) {
       assert.ok(trial.state === 'errored' && /nothing accepted a TCP connection on the image's port 9 within 5 s/.test(trial.error), JSON.stringify(trial));
+    }
+    // Natively the image shares the host's ports: one that already answers is refused, not measured.
+    const taken = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((taken.address() as AddressInfo).port);
+      const busy = await runBench(['all', '--image', httpdTag, '--ready-port', port, ...runtimes, '--runtimes', 'native']);
+      assert.equal(busy.exitCode, 4, busy.all);
+      const [trial] = readResult(busy.stdout).result.trials;
+      assert.ok(trial?.state === 'errored' && trial.error.includes(`port ${port} already answers on this host`), JSON.stringify(trial));
+    } finally {
+      taken.close();
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });

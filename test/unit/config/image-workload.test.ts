@@ -26,7 +26,12 @@ test('the workload takes the one port the image exposes, or --ready-port; a choi
   assert.deepEqual(nginx.ports, { service: 80 });
   assert.deepEqual(nginx.image, { readiness: { kind: 'port', port: 80 }, load: { kind: 'http', port: 80, path: '/', durationSeconds: 10, connections: 16 } });
   assert.equal(nginx.hostClient, 'http');
-  assert.deepEqual(nginx.metrics.map((m) => [m.name, m.keyFigure === true]), [['http_requests_per_s', true], ['http_latency_p50_ms', true], ['http_latency_p99_ms', false]]);
+  assert.deepEqual(nginx.metrics.map((m) => [m.name, m.keyFigure === true]), [
+    ['http_requests_per_s', true],
+    ['http_latency_p50_ms', true],
+    ['http_latency_p99_ms', false],
+    ['load_client_cpu_seconds', false],
+  ]);
   const http = imageWorkload({ image: 'x', readyPort: '8080', readyHttp: '/ok', loadPath: '/big', loadConnections: '4' }, [80, 443]);
   assert.deepEqual(http.image?.readiness, { kind: 'http', port: 8080, path: '/ok' });
   assert.deepEqual(http.image?.load, { kind: 'http', port: 8080, path: '/big', durationSeconds: 10, connections: 4 });
