@@ -74,12 +74,16 @@ export class NativeBackend implements Backend {
     this.#launch = images.launch;
     if (this.#launch) this.#unshare = await runStep('find unshare', 'sh', ['-c', 'command -v unshare']);
     return {
-      isolation: "chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /sys/fs/cgroup, /tmp; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime",
+      isolation: this.#launch
+        ? "util-linux unshare --root into the image's unpacked tree (its user as uid:gid, its env only) + a private mount namespace for /proc and /dev; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime"
+        : "chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /sys/fs/cgroup, /tmp; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime",
       rootfs: images.rootfsDigest.slice(0, 12),
       rootfsPerTrial: this.#sharedTreeReason
         ? `one unpacked tree shared by every trial: overlayfs is not available here (${this.#sharedTreeReason})`
         : 'a fresh overlayfs per trial over the unpacked tree (writes go to the trial\'s upper layer, removed after it), as a container\'s overlay and a VM\'s qcow2 overlay',
-      networkPath: "the host's own network namespace: servers bind to 127.0.0.1, the host connects over loopback",
+      networkPath: this.#launch
+        ? "the host's own network namespace: the image binds where it binds (its port must be free on the host), the host connects over loopback"
+        : "the host's own network namespace: servers bind to 127.0.0.1, the host connects over loopback",
       scratch: 'host folder bind-mounted at /scratch in the private mount namespace, direct I/O',
       ioAccounting: describeIoAccounting(this.#settings.ioDevices),
     };

@@ -8,7 +8,7 @@ import { MissingDependencyError, TrialError } from '../errors.js';
 import type { RuntimeName } from '../config/suite.js';
 import type { ArchProfile } from '../host/arch.js';
 import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
-import { createHarnessBridge, createTap, guestAddressing, harnessLinkPrefix, runLinkTag, type HarnessBridge } from '../host/harness-bridge.js';
+import { createHarnessBridge, createTap, guestAddressing, harnessLinkPrefix, pinNeighbor, runLinkTag, type HarnessBridge } from '../host/harness-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
@@ -168,6 +168,8 @@ export class QemuBackend implements Backend {
     const removeTap = await createTap(bridge, tap);
     const { cidr, mac } = guestAddressing(bridge.octet, index);
     const address = cidr.split('/')[0] ?? '';
+    // A user's image is READY when the host reaches it: no ARP round in that clock (see pinNeighbor).
+    if (this.#images?.launch) await pinNeighbor(bridge, address, mac);
     const endpoints = endpointsAt(address, spec.workload.ports ?? {});
     return { tap, cidr, mac, endpoints, removeTap };
   }

@@ -86,6 +86,15 @@ export async function createTap(bridge: HarnessBridge, name: string): Promise<()
   return remove;
 }
 
+/**
+ * Tell the host the guest's MAC for its address up front (a permanent neighbor entry, gone with the
+ * bridge): the host's first packets then go out at once instead of waiting on ARP, which retries only
+ * every second while the guest is still booting, so a host-timed READY is not late by up to that second.
+ */
+export async function pinNeighbor(bridge: HarnessBridge, address: string, mac: string): Promise<void> {
+  await ip(['neigh', 'replace', address, 'lladdr', mac, 'dev', bridge.name, 'nud', 'permanent']);
+}
+
 /** Names of every harness link on the host (for `bench clean`). */
 export async function listHarnessLinks(): Promise<string[]> {
   const links = JSON.parse(await ip(['-j', 'link', 'show'])) as { ifname?: string }[];

@@ -5,48 +5,69 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { HostEndpoint } from '../backends/backend.js';
 import type { ImageReadiness } from '../config/workload-manifest.js';
 
-/** Pause between two failed attempts: the granularity of a user's image's READY time. */
+/** A new attempt starts this often: the granularity of a user's image's READY time. */
 export const readinessPollMs = 10;
+/** How long one attempt may wait for an answer. */
+const attemptTimeoutMs = 1000;
 
-/** One TCP connect; resolves with performance.now() at the connection, or undefined when refused. */
-function tryConnect(endpoint: HostEndpoint): Promise<number | undefined> {
+/** One TCP connect; resolves with performance.now() at the connection, or undefined (refused, timed out, stopped). */
+function tryConnect(endpoint: HostEndpoint, stop: AbortSignal): Promise<number | undefined> {
   return new Promise((resolve) => {
     const socket = connect({ host: endpoint.host, port: endpoint.port });
-    socket.setTimeout(1000, () => socket.destroy());
+    const end = () => socket.destroy();
+    stop.addEventListener('abort', end, { once: true });
+    socket.setTimeout(attemptTimeoutMs, end);
     socket.once('connect', () => {
       const at = performance.now();
       socket.destroy();
       resolve(at);
     });
     socket.once('error', () => resolve(undefined));
-    socket.once('close', () => resolve(undefined));
+    socket.once('close', () => {
+      stop.removeEventListener('abort', end);
+      resolve(undefined);
+    });
   });
 }
 
 /** One HTTP GET; resolves with performance.now() at a 2xx status line, or undefined. */
-function tryHttp(endpoint: HostEndpoint, path: string): Promise<number | undefined> {
+function tryHttp(endpoint: HostEndpoint, path: string, stop: AbortSignal): Promise<number | undefined> {
   return new Promise((resolve) => {
-    const req = request({ host: endpoint.host, port: endpoint.port, path, method: 'GET', agent: false, timeout: 1000 }, (response) => {
+    const req = request({ host: endpoint.host, port: endpoint.port, path, method: 'GET', agent: false, timeout: attemptTimeoutMs, signal: stop }, (response) => {
       const at = performance.now();
       response.resume();
       resolve(response.statusCode !== undefined && response.statusCode >= 200 && response.statusCode < 300 ? at : undefined);
     });
     req.once('timeout', () => req.destroy());
     req.once('error', () => resolve(undefined));
+    req.once('close', () => resolve(undefined));
     req.end();
   });
 }
 
 /**
  * Poll a user's image from the host until it answers (`port`: a TCP connect succeeds; `http`: GET PATH
- * returns 2xx), every readinessPollMs; resolves with the host time of the first answer, or undefined when
- * `signal` ends the wait first (the trial's READY budget fails the trial then).
+ * returns 2xx). A new attempt starts every readinessPollMs without waiting for the last one: a VM whose
+ * network is not up yet drops SYNs silently, and waiting out each one would put READY on a one-second
+ * grid. Resolves with the host time of the first answer, or undefined when `signal` ends the wait first.
  */
 export async function pollReadiness(readiness: Exclude<ImageReadiness, { kind: 'log' }>, endpoint: HostEndpoint, signal: AbortSignal): Promise<number | undefined> {
-  while (!signal.aborted) {
-    const at = readiness.kind === 'port' ? await tryConnect(endpoint) : await tryHttp(endpoint, readiness.path);
-    if (at !== undefined) return at;
-    await sleep(readinessPollMs, undefined, { signal }).catch(() => undefined);
+  const done = new AbortController();
+  const stop = AbortSignal.any([signal, done.signal]);
+  let answeredAt: number | undefined;
+  const attempts = new Set<Promise<void>>();
+  while (!stop.aborted) {
+    const attempt = (readiness.kind === 'port' ? tryConnect(endpoint, stop) : tryHttp(endpoint, readiness.path, stop)).then((at) => {
+      if (at !== undefined && !done.signal.aborted) {
+        answeredAt = at;
+        done.abort();
+      }
+      attempts.delete(attempt);
+    });
+    attempts.add(attempt);
+    await sleep(readinessPollMs, undefined, { signal: stop }).catch(() => undefined);
   }
-  return undefined;
+  done.abort();
+  await Promise.all(attempts);
+  return answeredAt;
 }

@@ -33,7 +33,7 @@ function labPackages(profile: ArchProfile): string[] {
   return [
     'systemd-sysv', 'dbus', 'udev', 'kmod', 'apparmor', profile.kernelMetaPackage, 'initramfs-tools',
     'docker.io', 'iproute2', 'procps', 'e2fsprogs', 'debootstrap', 'cpio',
-    'iperf3', 'sockperf', 'redis-tools', profile.qemuPackage, 'qemu-utils',
+    'iperf3', 'sockperf', 'redis-tools', 'wrk', profile.qemuPackage, 'qemu-utils',
   ];
 }
 
@@ -128,8 +128,8 @@ async function installPacked(prefix: string, scratch: string): Promise<string> {
   return tarball;
 }
 
-/** The second disk: twinbench, the prebuilt images at the cache path the lab's TWINBENCH_CACHE names, apt's index, the script. */
-export async function makeWorkDisk(options: { images: ImageSet; cacheRoot: string; script: string; env: Record<string, string>; output: string }): Promise<void> {
+/** The second disk: twinbench, the prebuilt images at the cache path the lab's TWINBENCH_CACHE names, apt's index, the script and its input files. */
+export async function makeWorkDisk(options: { images: ImageSet; cacheRoot: string; script: string; env: Record<string, string>; files?: Record<string, string>; output: string }): Promise<void> {
   const work = await tempDir(join(options.cacheRoot, 'lab-host'), 'work');
   try {
     await installPacked(join(work.path, 'prefix'), work.path);
@@ -153,6 +153,8 @@ export async function makeWorkDisk(options: { images: ImageSet; cacheRoot: strin
         await cp(join('/var/lib/apt/lists', file), join(work.path, 'apt', 'lists', file));
       }
     }
+    // Inputs of the script's steps (a user's image archive for `bench all --image`), at /lab/<name>.
+    for (const [name, path] of Object.entries(options.files ?? {})) await cp(path, join(work.path, name));
     await cp(options.script, join(work.path, 'run.sh'));
     await chmod(join(work.path, 'run.sh'), 0o755);
     await writeFile(join(work.path, 'env'), Object.entries(options.env).map(([key, value]) => `${key}=${shellQuote(value)}\nexport ${key}\n`).join(''));

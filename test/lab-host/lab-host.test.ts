@@ -17,6 +17,7 @@ import { buildImageSet } from '../../src/images/image-flags.js';
 import { cacheDir, packageRoot } from '../../src/paths.js';
 import type { CompletedTrial, ResultFile } from '../../src/results/types.js';
 import { bootLabHost, ensureLabImage, makeWorkDisk, readWorkDiskOut } from './fixture.js';
+import { hostArch, writeOciArchive } from '../integration/user-image/fixtures.js';
 
 const arch = archFromNode(process.arch);
 const profile = getArchProfile(arch ?? 'amd64');
@@ -31,6 +32,7 @@ before(async () => {
   const images = await buildImageSet({}, profile.debianArch, { log, signal: controller.signal });
   const image = await ensureLabImage(profile, cacheDir(), await hostAptMirror(), log);
   const workDisk = join(scratch, 'work.ext4');
+  await writeOciArchive(join(scratch, 'user-image.tar'), { architecture: hostArch });
   const started = performance.now();
   await makeWorkDisk({
     images,
@@ -40,6 +42,7 @@ before(async () => {
       BENCH_ARGS: process.env.TWINBENCH_LAB_BENCH_ARGS ?? '--runtimes native,docker --workloads idle,cpu --reps 2 --warmup 0 --seed 14',
       QEMU_ARGS: process.env.TWINBENCH_LAB_QEMU_ARGS ?? '',
     },
+    files: { 'user-image.tar': join(scratch, 'user-image.tar') },
     output: workDisk,
   });
   log(`lab host: work disk (packed twinbench, images, script) in ${Math.round((performance.now() - started) / 1000)} s`);
@@ -120,6 +123,23 @@ test('bench all native,docker inside: cgroup v2 sources for every column, CPU/me
     assert.ok(Math.abs(systemd - ours) <= 0.01 + systemd * 0.01, `${trial.trialId}: systemd says ${systemd} CPU-s, twinbench ${ours}`);
   }
   assert.ok(compared >= completed.length / 2, `only ${compared} of ${completed.length} trials had systemd's CPU figure in the journal`);
+});
+
+test('bench all --image inside: a user\'s OCI archive natively and in Docker, in the trials\' slices, cgroup v2 figures, nothing left', () => {
+  expectExit('image', '0');
+  const dir = join(out, 'image');
+  const file = readdirSync(dir).find((name) => name.endsWith('.json'));
+  assert.ok(file, 'no result file');
+  const result = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ResultFile;
+  assert.equal(result.images.userImage?.source, 'oci-layout');
+  assert.match(result.runtimes.docker?.envelope?.how ?? '', /transient systemd slice/);
+  assert.deepEqual(result.trials.map((trial) => `${trial.runtime} ${trial.state}`).sort(), ['docker completed', 'native completed']);
+  for (const trial of result.trials) {
+    if (trial.state !== 'completed') continue;
+    assert.ok(trial.metrics.some((metric) => metric.name === 'http_requests_per_s' && metric.value > 0), JSON.stringify(trial.metrics));
+    assert.match(trial.resources['cgroup.cpu_seconds']?.source ?? '', /^cgroup\.v2\./);
+  }
+  assert.equal(read('leftovers-after-image.txt').trim(), '', 'after the image run');
 });
 
 /** `<slice name without .slice>` → CPU seconds, from systemd's "…slice: Consumed 1min 2.345s CPU time" lines. */

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs inside the lab host at boot (lab-run.service, after docker.service), as a lab user would:
-# setup, doctor, bench all, report, Ctrl-C mid-run, SIGKILL mid-run, clean; what is left after each step. Everything goes
+# setup, doctor, bench all, report, bench all --image, Ctrl-C mid-run, SIGKILL mid-run, clean; what is left after each step. Everything goes
 # to /lab/out, which the test reads back after the host powers itself off.
 set -u
 out=/lab/out
@@ -63,6 +63,12 @@ step all bench all $BENCH_ARGS --out "$out/results"
 result=$(tail -n 1 "$out/all.out")
 step report bench report --out "$out/report.md" "$result"
 leftovers >"$out/leftovers-after-run.txt" 2>&1
+
+# A user's own image (an OCI layout archive the test wrote), natively and in Docker, in trial slices.
+if [ -r /lab/user-image.tar ]; then
+  step image bench all --image /lab/user-image.tar --runtimes native,docker --reps 1 --warmup 0 --load-duration 2 --out "$out/image"
+  leftovers >"$out/leftovers-after-image.txt" 2>&1
+fi
 
 # Ctrl-C while a container trial runs: SIGINT to bench, as a terminal would send it.
 t0=$(now)

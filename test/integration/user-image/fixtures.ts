@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { hostAptMirror } from '../../../src/host/apt-mirror.js';
+import { archFromNode } from '../../../src/host/arch.js';
 import { ensureImages, ensurePackage } from '../../../src/images/build.js';
 import { resolveDebPackage } from '../../../src/images/deb-package.js';
 import { cacheDir } from '../../../src/paths.js';
@@ -19,6 +20,8 @@ export const nginxTag = 'twinbench-test/nginx:1';
 export const httpdTag = 'twinbench-test/httpd:1';
 
 const log = () => undefined;
+/** The host's Debian architecture: the test images are built for it. */
+export const hostArch = archFromNode(process.arch) ?? 'amd64';
 
 async function dockerBuild(context: string, tag: string): Promise<void> {
   await execa('docker', ['build', '-q', '-t', tag, context]);
@@ -26,12 +29,12 @@ async function dockerBuild(context: string, tag: string): Promise<void> {
 
 /** A Debian package unpacked under the twinbench cache (apt-get download + dpkg -x). */
 async function unpacked(name: string): Promise<string> {
-  return ensurePackage(await resolveDebPackage(name, 'amd64'), { arch: 'amd64', cacheRoot: cacheDir(), log });
+  return ensurePackage(await resolveDebPackage(name, hostArch), { arch: hostArch, cacheRoot: cacheDir(), log });
 }
 
 /** The shared rootfs in the local engine (imported from the cached image set when no run has yet). */
 export async function sharedRootfsTag(): Promise<string> {
-  const images = await ensureImages({ arch: 'amd64', cacheRoot: cacheDir(), mirror: await hostAptMirror(), log });
+  const images = await ensureImages({ arch: hostArch, cacheRoot: cacheDir(), mirror: await hostAptMirror(), log });
   const present = await execa('docker', ['image', 'inspect', images.dockerTag], { reject: false });
   if (present.exitCode !== 0) await execa('docker', ['import', images.rootfsTar, images.dockerTag]);
   return images.dockerTag;
@@ -102,7 +105,7 @@ const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).d
 
 /**
  * An OCI image layout tar written by hand (oci-layout, index.json, blobs): the shell-less httpd as one
- * gzip'd layer, with `architecture` as given and `entrypoint` (default: the httpd server).
+ * gzip'd layer (the host's busybox), with `architecture` as given (a foreign one is a label only) and `entrypoint` (default: the httpd server).
  */
 export async function writeOciArchive(output: string, options: { architecture: string; entrypoint?: string[] }): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'twinbench-oci-'));
