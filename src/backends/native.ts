@@ -1,10 +1,10 @@
 import { mkdir, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { execa } from 'execa';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
+import { connectedAt } from '../host/tcp-connect.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { TrialError } from '../errors.js';
@@ -96,7 +96,7 @@ export class NativeBackend implements Backend {
   async beforeClock(spec: TrialSpec): Promise<void> {
     if (!this.#launch) return;
     for (const port of Object.values(spec.workload.ports ?? {})) {
-      if (await answersOnLoopback(port)) throw new TrialError(`port ${port} already answers on this host: natively, the image would share it with whatever listens there`);
+      if ((await connectedAt({ host: '127.0.0.1', port }, { timeoutMs: 1000 })) !== undefined) throw new TrialError(`port ${port} already answers on this host: natively, the image would share it with whatever listens there`);
     }
   }
 
@@ -154,18 +154,4 @@ async function overlayProblem(tree: string, probe: string): Promise<string | und
   } finally {
     await rm(probe, { recursive: true, force: true });
   }
-}
-
-/** Whether something accepts a TCP connection on 127.0.0.1:port now. */
-function answersOnLoopback(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.setTimeout(1000, () => socket.destroy());
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('close', () => resolve(false));
-  });
 }

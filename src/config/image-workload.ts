@@ -66,7 +66,8 @@ export function imageWorkload(flags: ImageRunFlags, exposed: readonly number[] |
   const reference = flags.image ?? '';
   const given = flags.readyPort === undefined ? undefined : Number(flags.readyPort);
   const port = given ?? (exposed?.length === 1 ? exposed[0] : undefined);
-  const needPort = flags.readyLog === undefined || flags.loadCmd !== undefined || flags.loadDuration !== '0';
+  const durationSeconds = flags.loadDuration === undefined ? defaults.loadDurationSeconds : Number(flags.loadDuration);
+  const needPort = flags.readyLog === undefined || flags.loadCmd !== undefined || durationSeconds !== 0;
   if (exposed !== undefined && needPort && port === undefined) {
     const why = exposed.length === 0 ? 'exposes no TCP port' : `exposes ${exposed.length} TCP ports (${exposed.join(', ')})`;
     throw new UsageError(`--image ${reference} ${why}: say which one with --ready-port (or use --ready-log with --load-duration 0)`);
@@ -75,7 +76,6 @@ export function imageWorkload(flags: ImageRunFlags, exposed: readonly number[] |
   const readiness: ImageReadiness = flags.readyLog !== undefined
     ? { kind: 'log', pattern: flags.readyLog }
     : flags.readyHttp !== undefined ? { kind: 'http', port: servicePort, path: flags.readyHttp } : { kind: 'port', port: servicePort };
-  const durationSeconds = flags.loadDuration === undefined ? defaults.loadDurationSeconds : Number(flags.loadDuration);
   const load: ImageLoad = flags.loadCmd !== undefined
     ? { kind: 'command', port: servicePort, template: flags.loadCmd, durationSeconds: durationSeconds || defaults.loadDurationSeconds }
     : durationSeconds === 0

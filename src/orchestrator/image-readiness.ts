@@ -1,34 +1,14 @@
 import { request } from 'node:http';
-import { connect } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { HostEndpoint } from '../backends/backend.js';
 import type { ImageReadiness } from '../config/workload-manifest.js';
+import { connectedAt } from '../host/tcp-connect.js';
 
 /** A new attempt starts this often: the granularity of a user's image's READY time. */
 export const readinessPollMs = 10;
 /** How long one attempt may wait for an answer. */
 const attemptTimeoutMs = 1000;
-
-/** One TCP connect; resolves with performance.now() at the connection, or undefined (refused, timed out, stopped). */
-function tryConnect(endpoint: HostEndpoint, stop: AbortSignal): Promise<number | undefined> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: endpoint.host, port: endpoint.port });
-    const end = () => socket.destroy();
-    stop.addEventListener('abort', end, { once: true });
-    socket.setTimeout(attemptTimeoutMs, end);
-    socket.once('connect', () => {
-      const at = performance.now();
-      socket.destroy();
-      resolve(at);
-    });
-    socket.once('error', () => resolve(undefined));
-    socket.once('close', () => {
-      stop.removeEventListener('abort', end);
-      resolve(undefined);
-    });
-  });
-}
 
 /** One HTTP GET; resolves with performance.now() at a 2xx status line, or undefined. */
 function tryHttp(endpoint: HostEndpoint, path: string, stop: AbortSignal): Promise<number | undefined> {
@@ -57,7 +37,7 @@ export async function pollReadiness(readiness: Exclude<ImageReadiness, { kind: '
   let answeredAt: number | undefined;
   const attempts = new Set<Promise<void>>();
   while (!stop.aborted) {
-    const attempt = (readiness.kind === 'port' ? tryConnect(endpoint, stop) : tryHttp(endpoint, readiness.path, stop)).then((at) => {
+    const attempt = (readiness.kind === 'port' ? connectedAt(endpoint, { timeoutMs: attemptTimeoutMs, signal: stop }) : tryHttp(endpoint, readiness.path, stop)).then((at) => {
       if (at !== undefined && !done.signal.aborted) {
         answeredAt = at;
         done.abort();
