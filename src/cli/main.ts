@@ -13,6 +13,7 @@ import { reportFormats, runReport } from './report.js';
 import { runClean } from './clean.js';
 import { runDensity } from './density.js';
 import { runDoctor } from './doctor.js';
+import { runHistory } from './history.js';
 import { buildImageSet } from '../images/image-flags.js';
 import { processIo, type CommandIo } from './io.js';
 
@@ -92,9 +93,20 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
 
   program
     .command('compare')
-    .description('put 2 to 20 result files side by side: figures, VM/container ratios, differing host dimensions')
+    .description('put 2 or more result files side by side: host dimensions, figures, ratios between runtimes; beyond 6 files (or --layout fleet) one row per host, grouped by architecture and host fingerprint, with ratios to native')
     .argument('<files...>', 'result JSON files')
-    .action(async (files: string[]) => setExit(await runCompare(files, io)));
+    .addOption(new Option('--layout <layout>', 'columns: a column per file; fleet: a row per host, grouped; auto: fleet beyond 6 files').choices(['auto', 'columns', 'fleet']).default('auto'))
+    .action(async (files: string[], flags: { layout?: string }) => setExit(await runCompare(files, flags, io)));
+
+  program
+    .command('history')
+    .description('a self-contained HTML dashboard of many result files over time, per host and figure (median and 95% interval per run, change points by the statistics of bench check), and a Markdown summary of what moved')
+    .argument('<paths...>', 'folders (searched for result JSON files) or result files')
+    .option('--out <file>', 'the HTML page', 'history.html')
+    .option('--summary <file>', 'also write the Markdown summary (printed to stdout either way)')
+    .option('--alpha <p>', 'significance level of the change points, as bench check (default 0.01)')
+    .option('--threshold <pct>', 'one threshold for every figure, as bench check (default: 10% for boot and CPU time, 5% otherwise)')
+    .action(async (paths: string[], flags) => setExit(await runHistory(paths, flags, io)));
 
   program
     .command('check')

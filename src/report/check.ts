@@ -29,6 +29,8 @@ export interface CheckOptions {
   allowErrored?: boolean;
   /** Let gating figures whose repetitions cannot reach α pass (`--allow-underpowered`). */
   allowUnderpowered?: boolean;
+  /** Compute each figure's minimum detectable effect (about forty permutation tests per figure; default true). */
+  detectableEffects?: boolean;
 }
 
 /** Something about the current run as a whole that fails the check (unless waived by a flag). */
@@ -109,7 +111,8 @@ export function checkResults(baseline: ResultFile, current: ResultFile, options:
     tested.push(testFigure(entry, other, threshold, isGatingFigure(entry, hostFiguresFrom)));
   }
   const alpha = options.alpha ?? defaultAlpha;
-  const rows = addDetectableEffects(judgeFamily(tested, alpha, holmAdjust));
+  const judged = judgeFamily(tested, alpha, holmAdjust);
+  const rows = options.detectableEffects === false ? judged : addDetectableEffects(judged);
   const problems = runProblems(baseline, current, missing, options);
   const weak = rows.filter((row) => row.gates && (row.verdict === 'underpowered' || row.verdict === 'insufficient-data'));
   if (weak.length > 0) {

@@ -41,11 +41,11 @@ function figureRows(maps: Map<string, MetricSamples>[], names: string[]): string
 }
 
 /**
- * `bench compare`: aligns 2–20 results by runtime × workload × metric, shows each host's medians and
+ * `bench compare`, a column per file: aligns 2 or more results by runtime × workload × metric, shows each host's medians and
  * VM/container ratios side by side, and highlights host dimensions that differ.
  */
 export function renderComparison(files: readonly NamedResult[]): string {
-  if (files.length < 2 || files.length > 20) throw new UsageError(`bench compare takes 2 to 20 result files, got ${files.length}`);
+  if (files.length < 2) throw new UsageError(`bench compare takes 2 or more result files, got ${files.length}`);
   const names = files.map((file, i) => `${i + 1}: ${basename(file.path)}`);
   const short = files.map((_, i) => `#${i + 1}`);
   const dims = files.map((file) => hostDimensions(file.result));

@@ -16,21 +16,21 @@ const require = createRequire(import.meta.url);
  * The Markdown carries text from guests and from result files of other hosts (error messages,
  * console lines): neutralise any markup in it before rendering. Our own Markdown has none.
  */
-function escapeMarkup(markdown: string): string {
+export function escapeMarkup(markdown: string): string {
   return markdown.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
 }
 
 /** JSON made safe inside a <script> element (no `</script>`, no raw line separators). */
-function jsonSafe(text: string): string {
+export function jsonSafe(text: string): string {
   return text.replaceAll('<', '\\u003c').replaceAll('\u2028', '\\u2028').replaceAll('\u2029', '\\u2029');
 }
 
 /** Code made safe inside a <script> element: only a closing tag could end it early. */
-function codeSafe(text: string): string {
+export function codeSafe(text: string): string {
   return text.replaceAll('</script', '<\\/script');
 }
 
-function html(text: string): string {
+export function html(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
@@ -78,10 +78,14 @@ function chartData(result: ResultFile) {
   };
 }
 
+/** Chart.js's UMD bundle, inlined into every page (chart.js exports only its module entry points; the bundle sits beside them). */
+export function chartJsBundle(): string {
+  return readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+}
+
 /** One self-contained HTML file: Chart.js and the data inlined, nothing fetched when opened. */
 export function renderHtml(result: ResultFile): string {
-  // chart.js exports only its module entry points; the UMD bundle sits beside them in dist/.
-  const chartJs = readFileSync(join(dirname(require.resolve('chart.js')), 'chart.umd.min.js'), 'utf8');
+  const chartJs = chartJsBundle();
   const client = readFileSync(join(packageRoot, 'src', 'report', 'html-client.js'), 'utf8');
   const data = chartData(result);
   const canvases = [
