@@ -84,14 +84,18 @@ export function groupByHost(files: readonly NamedResult[]): HostHistory[] {
     groups.set(key, [...(groups.get(key) ?? []), file]);
   }
   const entries = [...groups.values()].map((runs) => runs.sort((a, b) => Date.parse(a.result.startedAt) - Date.parse(b.result.startedAt) || a.path.localeCompare(b.path)));
-  const byName = new Map<string, number>();
-  for (const runs of entries) byName.set(runs[0]!.result.host.hostname, (byName.get(runs[0]!.result.host.hostname) ?? 0) + 1);
+  // Machines (name, CPU, architecture) per hostname: a CPU in the label only where two machines share a name.
+  const machines = new Map<string, Set<string>>();
+  for (const runs of entries) {
+    const { host } = runs[0]!.result;
+    machines.set(host.hostname, (machines.get(host.hostname) ?? new Set()).add(`${host.cpu.brand}\u0000${host.arch}`));
+  }
   return entries
     .map((runs) => {
       const { host, config } = runs[0]!.result;
       const native = archNames.find((arch) => getArchProfile(arch).unameMachine === host.arch || arch === host.arch);
       const guest = config.arch === native ? '' : ` [${config.arch} guests]`;
-      const cpu = (byName.get(host.hostname) ?? 0) > 1 && !guest ? ` (${host.cpu.brand}, ${host.arch})` : '';
+      const cpu = (machines.get(host.hostname)?.size ?? 0) > 1 ? ` (${host.cpu.brand}, ${host.arch})` : '';
       return { label: `${host.hostname}${guest}${cpu}`, runs };
     })
     .sort((a, b) => a.label.localeCompare(b.label));
