@@ -40,6 +40,20 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "test: installing chromium (headless browser for the HTML report test)" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2
 fi
+# The fleet test drives ansible/fleet.yml over SSH to an sshd it starts on loopback: Ansible, and the sshd
+# binary. Installing openssh-server must not start the host's own sshd: where no policy-rc.d forbids service
+# starts already, one does for the install, and goes.
+if ! command -v ansible-playbook >/dev/null 2>&1 || [ ! -x /usr/sbin/sshd ]; then
+  echo "test: installing ansible-core and openssh-server (the fleet playbook's test; the ssh service is not started)" >&2
+  policy=""
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    policy=/usr/sbin/policy-rc.d
+    printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod 755 "$policy"
+  fi
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ansible-core openssh-server >&2 || status_install=$?
+  [ -z "$policy" ] || rm -f "$policy"
+  [ -z "${status_install:-}" ] || exit "$status_install"
+fi
 
 status=0
 echo "== unit tests (Node.js $(node --version)) [$(at)]"

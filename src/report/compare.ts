@@ -1,4 +1,3 @@
-import { basename } from 'node:path';
 import { vmEmulated } from './kinds.js';
 import { UsageError } from '../errors.js';
 import { collectSamples, type MetricSamples } from '../results/samples.js';
@@ -12,6 +11,15 @@ import { ratioSamples } from './ratios.js';
 export interface NamedResult {
   path: string;
   result: ResultFile;
+}
+
+/** Files by their names, with as many parent folders as it takes to tell them apart (`lab-a/result.json`). */
+export function displayNames(paths: readonly string[]): string[] {
+  const parts = paths.map((path) => path.split(/[\\/]+/).filter(Boolean));
+  for (let depth = 1; ; depth++) {
+    const names = parts.map((segments) => segments.slice(-depth).join('/'));
+    if (new Set(names).size === names.length || parts.every((segments) => segments.length <= depth)) return names;
+  }
 }
 
 function medianCell(entry: MetricSamples | undefined): string {
@@ -46,7 +54,7 @@ function figureRows(maps: Map<string, MetricSamples>[], names: string[]): string
  */
 export function renderComparison(files: readonly NamedResult[]): string {
   if (files.length < 2) throw new UsageError(`bench compare takes 2 or more result files, got ${files.length}`);
-  const names = files.map((file, i) => `${i + 1}: ${basename(file.path)}`);
+  const names = displayNames(files.map((file) => file.path)).map((name, i) => `${i + 1}: ${name}`);
   const short = files.map((_, i) => `#${i + 1}`);
   const dims = files.map((file) => hostDimensions(file.result));
   const lines = ['# twinbench comparison', '', ...names.map((name) => `- ${name}`), '', '## Hosts (rows in bold differ)', '', `| dimension | ${short.join(' | ')} |`, `|---|${short.map(() => '---').join('|')}|`];

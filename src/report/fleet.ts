@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto';
-import { basename } from 'node:path';
 import { describe, median } from '../results/stats.js';
 import type { MetricSamples } from '../results/samples.js';
-import type { NamedResult } from './compare.js';
+import { displayNames, type NamedResult } from './compare.js';
 import { cell, formatStats, intervalLegend } from './format.js';
 import { hostDimensions } from './host-dimensions.js';
 import { kindOf, referenceOf, vmEmulated } from './kinds.js';
@@ -79,9 +78,10 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
   const emulated = ordered.filter((member) => vmEmulated(member.file.result));
   if (emulated.length > 0) lines.push('', `> VM figures of ${emulated.map((member) => `#${member.index + 1}`).join(', ')} measure emulation (TCG), not virtualization.`);
   lines.push('', '## Hosts', '', '| # | host | group | file | run | trials completed | runtimes |', '|---|---|---|---|---|---|---|');
+  const names = displayNames(files.map((file) => file.path));
   for (const { index, file } of ordered) {
     const done = file.result.trials.filter((trial) => trial.state === 'completed').length;
-    lines.push(`| ${index + 1} | ${cell(file.result.host.hostname)} | ${groupOf.get(index)?.id} | ${cell(basename(file.path))} | ${file.result.startedAt.slice(0, 16).replace('T', ' ')} ${file.result.status} | ${done}/${file.result.trials.length} | ${Object.keys(file.result.runtimes).join(', ')} |`);
+    lines.push(`| ${index + 1} | ${cell(file.result.host.hostname)} | ${groupOf.get(index)?.id} | ${cell(names[index] ?? file.path)} | ${file.result.startedAt.slice(0, 16).replace('T', ' ')} ${file.result.status} | ${done}/${file.result.trials.length} | ${Object.keys(file.result.runtimes).join(', ')} |`);
   }
   const ratios = files.map((file) => ratioSamples(file.result));
   const figures = [...new Set(ratios.flatMap((map) => [...map.keys()].map((key) => ratioParts(key).figure)))].sort();

@@ -31,6 +31,7 @@ test('the packed npm tarball carries every file twinbench reads at run time besi
     'src/images/initramfs-init.sh', // image digest and initramfs
     'src/images/image-init.sh', // the initramfs of a user's image (--image)
     'src/report/html-client.js', // HTML report
+    'src/report/history-client.js', // bench history's page
     'schema/result-v2.schema.json',
     'src/runtimes/docker/host-packages',
     'workloads/agent.sh',

@@ -95,3 +95,10 @@ test('bench history: one line per host, runs in time order, labels unique where 
   const boot = model.figures.find((figure) => figure.id === 'idle/boot.bootToReadyMs');
   assert.deepEqual(boot?.series.filter((series) => series.host === 'lab-b').map((series) => series.points.length), [2, 2]);
 });
+
+test('compare names files by as many parent folders as tell them apart', async () => {
+  const { displayNames } = await import('../../../src/report/compare.js');
+  assert.deepEqual(displayNames(['/f/lab-a/result.json', '/f/lab-b/result.json']), ['lab-a/result.json', 'lab-b/result.json']);
+  assert.deepEqual(displayNames(['/f/a/1.json', '/f/b/2.json']), ['1.json', '2.json']);
+  assert.deepEqual(displayNames(['r.json', 'r.json']), ['r.json', 'r.json']);
+});
