@@ -29,17 +29,8 @@ for name in DOCKERD LIBVIRTD VIRTLOGD PODMAN; do
   pidfiles="$pidfiles $file"
   export "TWINBENCH_${name}_PIDFILE=$file"
 done
-stop_started() {
-  for file in $pidfiles; do
-    pid=$(cat "$file" 2>/dev/null || true)
-    if [ -n "$pid" ]; then
-      kill "$pid" 2>/dev/null || true
-      tries=0
-      while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 40 ]; do sleep 0.5; tries=$((tries + 1)); done
-    fi
-    rm -f "$file"
-  done
-}
+# shellcheck disable=SC2086 # temporary files without spaces
+stop_started() { sh scripts/stop-started.sh $pidfiles; }
 trap stop_started EXIT INT TERM
 
 # A self-hosted runner keeps its workspace: last run's files must not pass for this one's.

@@ -13,22 +13,8 @@ virtlogd_pidfile=$(mktemp)
 podman_pidfile=$(mktemp)
 lts_log=$(mktemp)
 export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pidfile TWINBENCH_VIRTLOGD_PIDFILE=$virtlogd_pidfile TWINBENCH_PODMAN_PIDFILE=$podman_pidfile
-stop_by_pidfile() {
-  pid=$(cat "$1" 2>/dev/null || true)
-  if [ -n "$pid" ]; then
-    kill "$pid" 2>/dev/null || true
-    tries=0
-    while kill -0 "$pid" 2>/dev/null && [ "$tries" -lt 40 ]; do sleep 0.5; tries=$((tries + 1)); done
-  fi
-  rm -f "$1"
-}
 # Stop only the daemons this script started (a host's own dockerd or libvirtd stays).
-stop_daemons() {
-  stop_by_pidfile "$pidfile"
-  stop_by_pidfile "$libvirt_pidfile"
-  stop_by_pidfile "$virtlogd_pidfile"
-  stop_by_pidfile "$podman_pidfile"
-}
+stop_daemons() { sh scripts/stop-started.sh "$pidfile" "$libvirt_pidfile" "$virtlogd_pidfile" "$podman_pidfile"; }
 trap stop_daemons EXIT INT TERM
 # The other architecture too: its paths are exercised under emulation (qemu-user, TCG).
 case $(uname -m) in
