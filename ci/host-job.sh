@@ -31,7 +31,10 @@ for name in DOCKERD LIBVIRTD VIRTLOGD PODMAN; do
 done
 # shellcheck disable=SC2086 # temporary files without spaces
 stop_started() { sh scripts/stop-started.sh $pidfiles; }
-trap stop_started EXIT INT TERM
+# A cancelled job: the shell waits for bench (which cleans up after itself), then exits, then stops the daemons.
+trap stop_started EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 # A self-hosted runner keeps its workspace: last run's files must not pass for this one's.
 rm -rf "$out"
@@ -50,6 +53,7 @@ if [ -z "$result" ]; then
   echo "host-job: $host: bench all wrote no result (exit $all)" >&2
   printf '{"host": "%s", "benchAll": %s, "check": null, "result": null}\n' "$host" "$all" >"$out/status.json"
   summary "### twinbench on $host: no result (bench all exit $all)"
+  [ "$all" -ne 0 ] || exit 70
   exit "$all"
 fi
 mv "$result" "$out/result.json"
@@ -66,7 +70,7 @@ if [ -n "$baseline" ]; then
 else
   note="### twinbench on $host: no baseline yet
 
-Nothing was gated. This run's \`result.json\` becomes the baseline when it is promoted (see ci/README.md)."
+Nothing was gated. This run's \`result.json\` becomes the baseline of later runs when it is promoted, or by itself when this is a successful run of the default branch (see ci/README.md)."
   printf '%s\n' "$note" >"$out/check.md"
   summary "$note"
 fi

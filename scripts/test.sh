@@ -15,7 +15,11 @@ lts_log=$(mktemp)
 export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pidfile TWINBENCH_VIRTLOGD_PIDFILE=$virtlogd_pidfile TWINBENCH_PODMAN_PIDFILE=$podman_pidfile
 # Stop only the daemons this script started (a host's own dockerd or libvirtd stays).
 stop_daemons() { sh scripts/stop-started.sh "$pidfile" "$libvirt_pidfile" "$virtlogd_pidfile" "$podman_pidfile"; }
-trap stop_daemons EXIT INT TERM
+# Ctrl-C or SIGTERM: the shell waits for the running step (which cleans up after itself), exits, and only
+# then stops the daemons.
+trap stop_daemons EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
 # The other architecture too: its paths are exercised under emulation (qemu-user, TCG).
 case $(uname -m) in
   x86_64) other=arm64 ;;
