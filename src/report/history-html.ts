@@ -15,6 +15,7 @@ function pageData(model: HistoryModel) {
     colors: Object.fromEntries(lines.map((line, index) => [line, palette[index % palette.length]])),
     figures: model.figures.map((figure, index) => ({
       id: `history-figure-${index + 1}`,
+      workload: figure.workload,
       title: `${figure.workload}: ${figure.metric}`,
       unit: figure.unit,
       direction: figure.direction,
@@ -30,10 +31,10 @@ function pageData(model: HistoryModel) {
 export function renderHistoryHtml(model: HistoryModel, markdown: string): string {
   const client = readFileSync(join(packageRoot, 'src', 'report', 'history-client.js'), 'utf8');
   const data = pageData(model);
-  const workloads = [...new Set(data.figures.map((figure) => figure.title.split(':')[0] ?? ''))];
+  const workloads = [...new Set(data.figures.map((figure) => figure.workload))];
   const sections = workloads.map((workload) => {
     const charts = data.figures
-      .filter((figure) => figure.title.startsWith(`${workload}:`))
+      .filter((figure) => figure.workload === workload)
       .map((figure) => `<section class="figure"><h3>${html(figure.title)} <small>(${html(figure.unit)}, ${figure.direction} is better)</small></h3><div class="chart-box"><canvas id="${figure.id}" data-testid="${figure.id}"></canvas></div></section>`);
     return `<h2>${html(workload)}</h2>\n<div class="figures">${charts.join('\n')}</div>`;
   });
