@@ -70,6 +70,11 @@ export function archFromNode(nodeArch: string): ArchName | undefined {
   return undefined;
 }
 
+/** Map `uname -m` (as `host.arch` records it) to a supported architecture, or undefined. */
+export function archFromUname(machine: string): ArchName | undefined {
+  return (Object.keys(profiles) as ArchName[]).find((arch) => profiles[arch].unameMachine === machine);
+}
+
 /** The profile for an architecture name. */
 export function getArchProfile(arch: ArchName): ArchProfile {
   return profiles[arch];

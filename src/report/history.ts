@@ -6,7 +6,8 @@ import type { ResultFile } from '../results/types.js';
 import { checkResults, type CheckOptions } from './check.js';
 import { cell, formatNumber, intervalLegend } from './format.js';
 import type { NamedResult } from './compare.js';
-import { archNames, getArchProfile } from '../host/arch.js';
+import { archFromUname } from '../host/arch.js';
+import { hostIdentity } from './host-dimensions.js';
 
 /** One host's runs over time: what `bench history` draws a line of, per runtime and figure. */
 export interface HostHistory {
@@ -71,9 +72,9 @@ export interface HistoryModel {
   alpha: number;
 }
 
-/** Which runs form one line: the same host (name, CPU, architecture) running the same guest architecture. */
+/** Which runs form one line: one host (as `bench check` sees it) running one guest architecture. */
 function seriesKey(result: ResultFile): string {
-  return [result.host.hostname, result.host.cpu.brand, result.host.arch, result.config.arch].join('\u0000');
+  return `${hostIdentity(result)}\u0000${result.config.arch}`;
 }
 
 /** Group runs by host, each host's runs in the order they started; labels stay unique and readable. */
@@ -88,13 +89,12 @@ export function groupByHost(files: readonly NamedResult[]): HostHistory[] {
   const machines = new Map<string, Set<string>>();
   for (const runs of entries) {
     const { host } = runs[0]!.result;
-    machines.set(host.hostname, (machines.get(host.hostname) ?? new Set()).add(`${host.cpu.brand}\u0000${host.arch}`));
+    machines.set(host.hostname, (machines.get(host.hostname) ?? new Set()).add(hostIdentity(runs[0]!.result)));
   }
   return entries
     .map((runs) => {
       const { host, config } = runs[0]!.result;
-      const native = archNames.find((arch) => getArchProfile(arch).unameMachine === host.arch || arch === host.arch);
-      const guest = config.arch === native ? '' : ` [${config.arch} guests]`;
+      const guest = config.arch === archFromUname(host.arch) ? '' : ` [${config.arch} guests]`;
       const cpu = (machines.get(host.hostname)?.size ?? 0) > 1 ? ` (${host.cpu.brand}, ${host.arch})` : '';
       return { label: `${host.hostname}${guest}${cpu}`, runs };
     })

@@ -54,7 +54,12 @@ export function hostDifferences(baseline: ResultFile, current: ResultFile): stri
   return Object.keys({ ...a, ...b }).flatMap((name) => (a[name] === b[name] ? [] : [`${name}: ${a[name] ?? 'not recorded'} → ${b[name] ?? 'not recorded'}`]));
 }
 
+/** What makes two results one host's: the same name, CPU and architecture (`check` and `history` alike). */
+export function hostIdentity(result: Pick<ResultFile, 'host'>): string {
+  return [result.host.hostname, result.host.cpu.brand, result.host.arch].join('\u0000');
+}
+
 /** Whether two results come from the same host (same name, CPU and architecture). */
 export function sameHost(a: ResultFile, b: ResultFile): boolean {
-  return a.host.hostname === b.host.hostname && a.host.cpu.brand === b.host.cpu.brand && a.host.arch === b.host.arch;
+  return hostIdentity(a) === hostIdentity(b);
 }
