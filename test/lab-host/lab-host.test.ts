@@ -86,12 +86,16 @@ test('setup and doctor pass on the lab host, without starting or stopping its Do
   assert.match(checks.find((check) => check.name === 'docker engine')?.detail ?? '', /systemd driver, cgroup v2/);
 });
 
+/** The one result file a run inside wrote to this folder. */
+function resultIn(dir: string): ResultFile {
+  const file = readdirSync(dir).find((name) => name.endsWith('.json'));
+  assert.ok(file, `no result file in ${dir}`);
+  return JSON.parse(readFileSync(join(dir, file), 'utf8')) as ResultFile;
+}
+
 test('bench all native,docker inside: cgroup v2 sources for every column, CPU/memory/I/O figures, the systemd driver recorded, CPU time as systemd counts it', () => {
   expectExit('all', '0');
-  const dir = join(out, 'results');
-  const file = readdirSync(dir).find((name) => name.endsWith('.json'));
-  assert.ok(file, 'no result file');
-  const result = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ResultFile;
+  const result = resultIn(join(out, 'results'));
   assert.equal(result.host.cgroupVersion, 2);
   assert.equal(result.runtimes.docker?.info.cgroupDriver, 'systemd');
   const completed = result.trials.filter((trial): trial is CompletedTrial => trial.state === 'completed');
@@ -127,10 +131,7 @@ test('bench all native,docker inside: cgroup v2 sources for every column, CPU/me
 
 test('bench all --image inside: a user\'s OCI archive natively and in Docker, in the trials\' slices, cgroup v2 figures, nothing left', () => {
   expectExit('image', '0');
-  const dir = join(out, 'image');
-  const file = readdirSync(dir).find((name) => name.endsWith('.json'));
-  assert.ok(file, 'no result file');
-  const result = JSON.parse(readFileSync(join(dir, file), 'utf8')) as ResultFile;
+  const result = resultIn(join(out, 'image'));
   assert.equal(result.images.userImage?.source, 'oci-layout');
   assert.match(result.runtimes.docker?.envelope?.how ?? '', /transient systemd slice/);
   assert.deepEqual(result.trials.map((trial) => `${trial.runtime} ${trial.state}`).sort(), ['docker completed', 'native completed']);
