@@ -89,7 +89,8 @@ export const builtInSuites: Readonly<Record<'default' | 'quick', Omit<SuiteConfi
     workloads: [
       { name: 'idle', reps: 10, params: { duration_s: 5 } },
       { name: 'cpu', reps: 10, params: { duration_s: 10 } },
-      { name: 'memory', reps: 10, params: { duration_s: 10 } },
+      { name: 'memory', reps: 10, params: { duration_s: 4 } },
+      { name: 'kernel', reps: 10, params: { duration_s: 3 } },
       { name: 'disk', reps: 10, params: {} },
       { name: 'network', reps: 10, params: {} },
       { name: 'redis', reps: 10, params: {} },

@@ -6,33 +6,49 @@ import { test } from 'node:test';
 import type { CompletedTrial } from '../../src/results/types.js';
 import { assertAllCompleted, readResult, runBench } from './helpers.js';
 
-test('the memory workload reaches RAM: its bandwidth is clearly below the cache-resident variant\'s, and the host\'s L3 is recorded', { timeout: 240_000 }, async () => {
+// What twinbench controls, not what the CPU does: that RAM is slower than a cache is the hardware's business,
+// and bench/memory-figures.ts measures it (on a host with a large L3, a store stream to RAM runs at 0.88× the
+// cache-resident one). Here: each pass is measured in every runtime, each source names its block and access
+// mode, the RAM block is far beyond the recorded L3, and the kernel-heavy workload's three figures arrive.
+test('memory and kernel workloads: every pass measured in every runtime, sources naming block and access mode, the RAM block far beyond the recorded L3', { timeout: 600_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-memory-'));
   const suite = join(out, 'memory.json');
+  const runtimes = ['native', 'docker', 'qemu'];
   writeFileSync(suite, JSON.stringify({
     name: 'memory',
-    runtimes: ['docker'],
+    runtimes,
     workloads: [
-      { name: 'memory', reps: 1, params: { duration_s: 3 } },
-      { name: 'memory-cache', reps: 1, params: { duration_s: 3 } },
+      { name: 'memory', reps: 1, params: { duration_s: 1 } },
+      { name: 'memory-cache', reps: 1, params: { duration_s: 1 } },
+      { name: 'kernel', reps: 1, params: { duration_s: 1 } },
     ],
   }));
   const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 0, run.all);
   const { result } = readResult(run.stdout);
-  assertAllCompleted(result, 2);
-  const bandwidth = (workload: string) => {
-    const trial = result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.workload === workload);
-    const metric = trial?.metrics.find((m) => m.name === 'bandwidth_mib_per_s');
-    assert.ok(metric, `${workload}: no bandwidth`);
+  assertAllCompleted(result, 3 * runtimes.length);
+  const figure = (runtime: string, workload: string, name: string) => {
+    const trial = result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime && t.workload === workload);
+    const metric = trial?.metrics.find((m) => m.name === name);
+    assert.ok(metric, `${runtime}/${workload}: no ${name}`);
+    assert.ok(metric.value > 0 && Number.isFinite(metric.value), `${runtime}/${workload}/${name} = ${metric.value}`);
     return metric;
   };
-  const ram = bandwidth('memory');
-  const cache = bandwidth('memory-cache');
-  // The block size is part of the figure's definition: bench check refuses to compare the two.
-  assert.equal(ram.source, 'guest.sysbench.memory.write.block_256M');
-  assert.equal(cache.source, 'guest.sysbench.memory.write.block_1M');
+  for (const runtime of runtimes) {
+    // The block size and access mode are part of each figure's definition: bench check refuses to compare two of them.
+    for (const [workload, block] of [['memory', '256M'], ['memory-cache', '1M']] as const) {
+      assert.equal(figure(runtime, workload, 'bandwidth_mib_per_s').source, `guest.sysbench.memory.write.block_${block}`);
+      assert.equal(figure(runtime, workload, 'read_bandwidth_mib_per_s').source, `guest.sysbench.memory.read.block_${block}`);
+      const random = figure(runtime, workload, 'random_write_mib_per_s');
+      assert.equal(random.source, `guest.sysbench.memory.write.rnd.block_${block}`);
+      assert.equal(random.keyFigure, true);
+    }
+    for (const [name, stressor] of [['page_faults_per_s', 'fault'], ['processes_per_s', 'exec'], ['context_switches_per_s', 'switch']] as const) {
+      const metric = figure(runtime, 'kernel', name);
+      assert.equal(metric.source, `guest.stress-ng.${stressor}.bogo_ops_per_s`);
+      assert.equal(metric.unit, 'ops/s');
+    }
+  }
   const l3 = result.host.cpu.cacheBytes?.l3;
   assert.ok(l3 === undefined || l3 < 256 * 2 ** 20 / 4, `the 256 MiB block is far larger than the ${l3} B L3`);
-  assert.ok(ram.value < 0.8 * cache.value, `RAM ${ram.value} MiB/s against cache-resident ${cache.value} MiB/s`);
 });
