@@ -13,6 +13,8 @@ export const ExitCode = {
   imageBuild: 5,
   /** A result could not be written (disk full, permissions). */
   output: 6,
+  /** `bench check`: a gating figure is neither regressed nor shown unchanged (more baseline runs or a confirming run would decide). */
+  inconclusive: 7,
   /** A bug in twinbench itself (EX_SOFTWARE). */
   internal: 70,
   /** Stopped by SIGINT (128 + 2). */

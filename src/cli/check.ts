@@ -3,7 +3,10 @@ import { basename, dirname, join } from 'node:path';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import { readResultFile } from '../results/read.js';
 import { writeFileAtomic } from '../results/write.js';
-import { checkResults, parseAlpha, parseThreshold } from '../report/check.js';
+import { checkRuns, parseAlpha, parseThreshold, runFigures, type Baseline } from '../report/check.js';
+import type { CalibratedNoise } from '../results/run-level.js';
+import type { ResultFile } from '../results/types.js';
+import { readResults } from './history.js';
 import { describeWaived, renderCheckMarkdown, renderJunit } from '../report/check-output.js';
 import { currentRatioKey } from '../report/ratios.js';
 import type { CommandIo } from './io.js';
@@ -11,7 +14,7 @@ import { jsonSyntaxProblem } from '../json-problem.js';
 
 /** Flags of `bench check`. */
 export interface CheckFlags {
-  baseline?: string;
+  baseline?: string[];
   threshold?: string;
   thresholds?: string;
   crossHost?: boolean;
@@ -22,8 +25,14 @@ export interface CheckFlags {
   allowUnderpowered?: boolean;
 }
 
+/** What a thresholds file from `bench calibrate` holds: a threshold per figure and, from version 3, each figure's run-to-run noise. */
+export interface CalibrationFile {
+  thresholds: Record<string, number>;
+  runNoise: Record<string, CalibratedNoise>;
+}
+
 /** Read a thresholds file written by `bench calibrate`. */
-export async function readThresholds(file: string): Promise<Record<string, number>> {
+export async function readThresholds(file: string): Promise<CalibrationFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -43,41 +52,80 @@ export async function readThresholds(file: string): Promise<Record<string, numbe
   const bad = Object.entries(value.thresholds).filter(([, t]) => typeof t !== 'number' || !(t > 0) || t >= 1);
   if (bad.length) throw new UsageError(`--thresholds ${file}: thresholds must be fractions in (0, 1), bad: ${bad.map(([k]) => k).slice(0, 3).join(', ')}`);
   // Ratio keys before runtimes were paired by name (`vm/container/…`) read as today's (`qemu/docker/…`).
-  return Object.fromEntries(Object.entries(value.thresholds as Record<string, number>).map(([key, threshold]) => [currentRatioKey(key), threshold]));
+  const thresholds = Object.fromEntries(Object.entries(value.thresholds as Record<string, number>).map(([key, threshold]) => [currentRatioKey(key), threshold]));
+  const noise = (parsed as { runNoise?: unknown }).runNoise;
+  const runNoise: Record<string, CalibratedNoise> = {};
+  if (noise !== undefined) {
+    if (typeof noise !== 'object' || noise === null) throw new UsageError(`--thresholds ${file}: "runNoise" must be an object`);
+    for (const [key, entry] of Object.entries(noise as Record<string, { relativeSd?: unknown; df?: unknown }>)) {
+      const { relativeSd, df } = entry ?? {};
+      if (typeof relativeSd !== 'number' || !(relativeSd >= 0) || !Number.isFinite(relativeSd) || !Number.isInteger(df) || (df as number) < 1) {
+        throw new UsageError(`--thresholds ${file}: runNoise of ${key} must be {"relativeSd": ≥ 0, "df": whole number ≥ 1}`);
+      }
+      runNoise[currentRatioKey(key)] = { relativeSd, df: df as number };
+    }
+  }
+  return { thresholds, runNoise };
 }
 
 /**
- * `bench check --baseline BASE CURRENT`: exit 0 when nothing regressed and the current run is whole,
- * 1 when a gating figure regressed or the run cannot be trusted (errored or aborted trials, an
- * interruption, missing figures or runtimes, too few repetitions to reach α), 2 for unusable input.
- * Writes JUnit XML and a Markdown summary (also to $GITHUB_STEP_SUMMARY).
+ * The baseline runs the `--baseline` paths name, as the check keeps them: each file read, summarised and dropped
+ * (a few kB a run), oldest first, with the newest one kept whole for what differs and what is missing.
  */
-export async function runCheck(current: string | undefined, flags: CheckFlags, io: CommandIo): Promise<ExitCodeValue> {
+export async function readBaseline(paths: readonly string[], mode: 'absolute' | 'ratios'): Promise<{ baseline: Baseline; skipped: { path: string; reason: string }[] }> {
+  let latest: ResultFile | undefined;
+  const { files, skipped } = await readResults(
+    paths,
+    (path, result) => {
+      if (!latest || Date.parse(result.startedAt) >= Date.parse(latest.startedAt)) latest = result;
+      return runFigures(result, path, mode);
+    },
+    'bench check --baseline',
+  );
+  const runs = files.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.path.localeCompare(b.path));
+  return { baseline: { runs, latest: latest as ResultFile }, skipped };
+}
+
+/**
+ * `bench check --baseline HISTORY… CURRENT [CONFIRMING]`: exit 0 when every gating figure is unchanged (or
+ * improved), 1 when one regressed or the run cannot be trusted (errored or aborted trials, an interruption,
+ * missing figures or runtimes), 7 when a gating figure is inconclusive, 2 for unusable input. Writes JUnit XML
+ * and a Markdown summary (also to $GITHUB_STEP_SUMMARY).
+ */
+export async function runCheck(current: string[], flags: CheckFlags, io: CommandIo): Promise<ExitCodeValue> {
   const problems: string[] = [];
-  if (!flags.baseline) problems.push('--baseline BASE.json is required');
-  if (!current) problems.push('the current result file is required');
+  const baselines = flags.baseline ?? [];
+  if (baselines.length === 0) problems.push('--baseline FILE|DIR is required');
+  if (current.length === 0) problems.push('the current result file is required');
+  if (current.length > 2) problems.push(`takes the current result and at most one confirming run, got ${current.length} files`);
   if (flags.threshold && flags.thresholds) problems.push('--threshold and --thresholds exclude each other');
-  if (problems.length || !flags.baseline || !current) throw new UsageError(problems.join('; '));
+  if (problems.length) throw new UsageError(problems.join('; '));
   const threshold = flags.threshold === undefined ? undefined : parseThreshold(flags.threshold);
   const alpha = flags.alpha === undefined ? undefined : parseAlpha(flags.alpha);
-  const thresholds = flags.thresholds ? await readThresholds(flags.thresholds) : undefined;
-  const [baseline, now] = [await readResultFile(flags.baseline), await readResultFile(current)];
-  const report = checkResults(baseline, now, {
-    crossHost: flags.crossHost === true,
+  const calibration = flags.thresholds ? await readThresholds(flags.thresholds) : undefined;
+  const crossHost = flags.crossHost === true;
+  const currents = await Promise.all(current.map((file) => readResultFile(file)));
+  const { baseline, skipped } = await readBaseline(baselines, crossHost ? 'ratios' : 'absolute');
+  const report = checkRuns(baseline, currents, {
+    crossHost,
     allowErrored: flags.allowErrored === true,
     allowUnderpowered: flags.allowUnderpowered === true,
     ...(alpha === undefined ? {} : { alpha }),
     ...(threshold === undefined ? {} : { threshold }),
-    ...(thresholds ? { thresholds } : {}),
+    ...(calibration ? { thresholds: calibration.thresholds, runNoise: calibration.runNoise } : {}),
   });
-  const markdown = renderCheckMarkdown(report, basename(flags.baseline), basename(current));
-  const junitPath = flags.junit ?? join(dirname(current), 'check.junit.xml');
-  const summaryPath = flags.summary ?? join(dirname(current), 'check.md');
-  await writeFileAtomic(junitPath, renderJunit(report, `${basename(flags.baseline)} -> ${basename(current)}`));
+  report.skippedBaselines.push(...skipped);
+  const baselineName = baselines.length === 1 && baseline.runs.length === 1 ? basename(baselines[0]!) : `${report.baselineRuns} runs in ${baselines.map((path) => basename(path)).join(', ')}`;
+  const currentName = current.map((file) => basename(file)).join(' + ');
+  const markdown = renderCheckMarkdown(report, baselineName, currentName);
+  const last = current.at(-1)!;
+  const junitPath = flags.junit ?? join(dirname(last), 'check.junit.xml');
+  const summaryPath = flags.summary ?? join(dirname(last), 'check.md');
+  await writeFileAtomic(junitPath, renderJunit(report, `${baselineName} -> ${currentName}`));
   await writeFileAtomic(summaryPath, markdown);
   if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, markdown).catch(() => undefined);
   io.out(markdown);
   for (const line of describeWaived(report)) io.log(line);
-  io.log(`check: JUnit ${junitPath}, summary ${summaryPath}`);
-  return report.failed ? ExitCode.regression : ExitCode.ok;
+  io.log(`check: ${report.outcome} (${report.baselineRuns} baseline run(s), ${report.currentRuns} current); JUnit ${junitPath}, summary ${summaryPath}`);
+  return report.outcome === 'regressed' ? ExitCode.regression : report.outcome === 'inconclusive' ? ExitCode.inconclusive : ExitCode.ok;
 }

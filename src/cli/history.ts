@@ -4,8 +4,8 @@ import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import { readResultFile } from '../results/read.js';
 import { writeFileAtomic } from '../results/write.js';
 import { parseAlpha, parseThreshold } from '../report/check.js';
-import type { NamedResult } from '../report/compare.js';
-import { buildHistory, renderHistoryMarkdown } from '../report/history.js';
+import type { ResultFile } from '../results/types.js';
+import { buildHistory, historyRun, renderHistoryMarkdown, type HistoryRun } from '../report/history.js';
 import { renderHistoryHtml } from '../report/history-html.js';
 import type { CommandIo } from './io.js';
 
@@ -29,21 +29,22 @@ async function jsonFilesUnder(dir: string): Promise<string[]> {
 }
 
 /**
- * The result files the arguments name. A file named on the command line must be a result (exit 2 otherwise);
- * JSON files found in a folder that are not results (thresholds, a browser's downloads…) or cannot be read are
- * skipped and listed, so that one bad file among months of them does not hide the rest. A run found twice
- * (a file copied as a baseline) counts once.
+ * The result files the arguments name, each handed to `keep` as soon as it is read and then dropped, so that a
+ * history of hundreds of runs is held as what `keep` returns (a few kB a run), not as whole files. A file named
+ * on the command line must be a result (exit 2 otherwise); JSON files found in a folder that are not results
+ * (thresholds, a browser's downloads…) or cannot be read are skipped and listed, so that one bad file among
+ * months of them does not hide the rest. A run found twice (a file copied as a baseline) counts once.
  */
-export async function readHistoryInputs(paths: readonly string[]): Promise<{ files: NamedResult[]; skipped: { path: string; reason: string }[] }> {
-  const files: NamedResult[] = [];
+export async function readResults<T>(paths: readonly string[], keep: (path: string, result: ResultFile) => T, command = 'bench history'): Promise<{ files: T[]; skipped: { path: string; reason: string }[] }> {
+  const files: T[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const seen = new Map<string, string>();
-  const add = (path: string, result: NamedResult['result']) => {
+  const add = (path: string, result: ResultFile) => {
     const first = seen.get(result.runId);
     if (first) skipped.push({ path, reason: `the same run (${result.runId}) as ${first}` });
     else {
       seen.set(result.runId, path);
-      files.push({ path, result });
+      files.push(keep(path, result));
     }
   };
   for (const path of paths) {
@@ -66,8 +67,13 @@ export async function readHistoryInputs(paths: readonly string[]): Promise<{ fil
       }
     }
   }
-  if (files.length === 0) throw new UsageError(`bench history found no result file in ${paths.join(', ')}${skipped.length ? ` (${skipped.length} JSON file(s) skipped, e.g. ${skipped[0]?.path}: ${skipped[0]?.reason})` : ''}`);
+  if (files.length === 0) throw new UsageError(`${command} found no result file in ${paths.join(', ')}${skipped.length ? ` (${skipped.length} JSON file(s) skipped, e.g. ${skipped[0]?.path}: ${skipped[0]?.reason})` : ''}`);
   return { files, skipped };
+}
+
+/** The result files for `bench history`, each kept as its summary. */
+export async function readHistoryInputs(paths: readonly string[]): Promise<{ files: HistoryRun[]; skipped: { path: string; reason: string }[] }> {
+  return readResults(paths, historyRun);
 }
 
 /** `bench history DIR|FILE… [--out FILE.html] [--summary FILE.md]`: a host's figures over time, and what moved. */

@@ -20,14 +20,20 @@ import { processIo, type CommandIo } from './io.js';
 const exitCodesHelp = `
 Exit codes:
   0    success
-  1    bench check: a gating figure regressed, or the current run cannot be trusted (errored trials, missing figures, too few repetitions)
+  1    bench check: a gating figure regressed, or the current run cannot be trusted (errored trials, missing figures)
   2    bad input (flags, suite, workload manifest, result files)
   3    a host dependency is missing or unreachable (see \`bench doctor\`)
   4    the run finished but some trials errored
   5    building the images failed
   6    a result could not be written
+  7    bench check: inconclusive (a gating figure neither regressed nor shown unchanged: more baseline runs or a confirming run would decide)
   70   internal error (a bug in twinbench)
   130  interrupted (Ctrl-C); 143 terminated (SIGTERM)`;
+
+/** A repeatable flag's values, in order. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 /** Flags shared by `all` and `calibrate`. */
 function addRunOptions(command: Command): Command {
@@ -110,23 +116,26 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
 
   program
     .command('check')
-    .description('CI gate: exit 1 when a gating figure regressed (permutation test, Holm-corrected p < alpha, beyond its threshold) or the current run is broken, 0 otherwise, 2 on bad input')
-    .argument('<current>', 'the new result file')
-    .requiredOption('--baseline <file>', 'the result file to compare against')
+    .description(
+      'CI gate against the host\'s history: each figure\'s current run median against the earlier runs\' medians (run-to-run noise modelled, Student\'s t, Holm over the gating figures); exit 1 regressed or a broken run, 7 inconclusive, 0 unchanged, 2 bad input',
+    )
+    .argument('<current...>', 'the new result file, and optionally a confirming run of the same software (decided on both)')
+    .requiredOption('--baseline <file|dir>', 'earlier results of this host: files, or folders searched for them (repeat the flag for more); 2 runs at least for any verdict but inconclusive', collect, [] as string[])
     .option('--threshold <pct>', 'one threshold for every metric, e.g. 5% (default: 10% for boot and CPU time, 5% otherwise)')
-    .option('--thresholds <file>', 'per-metric thresholds written by `bench calibrate`')
+    .option('--thresholds <file>', 'per-metric thresholds and run-to-run noise written by `bench calibrate`')
     .option('--cross-host', 'allow results from different hosts: compares VM/container ratios instead of absolute figures')
     .option('--alpha <p>', 'family-wise significance level over the gating figures (default 0.01)')
     .option('--allow-errored', 'do not fail on errored/aborted trials, an interrupted run or missing figures (said in the summary)')
-    .option('--allow-underpowered', 'do not fail on gating figures whose repetitions cannot reach alpha (said in the summary)')
+    .option('--allow-underpowered', 'do not exit 7 on inconclusive gating figures (said in the summary as waived)')
     .option('--junit <file>', 'JUnit XML output (default: check.junit.xml beside CURRENT)')
     .option('--summary <file>', 'Markdown summary output (default: check.md beside CURRENT; also appended to $GITHUB_STEP_SUMMARY)')
-    .action(async (current: string, flags) => setExit(await runCheck(current, flags, io)));
+    .action(async (current: string[], flags) => setExit(await runCheck(current, flags, io)));
 
   const calibrate = program
     .command('calibrate')
-    .description("run the suite twice (A/A), refuse runs with failed trials, and write per-figure thresholds from the drift between the two runs, with the A/A pair's own check outcome")
-    .option('--thresholds-out <file>', 'where to write the thresholds', 'results/thresholds.json');
+    .description('run the suite N times (A/A), refuse runs with failed trials, measure each figure\'s run-to-run and within-run noise, and write it with per-figure thresholds for bench check --thresholds; each run is checked against the others as the gate would')
+    .option('--runs <n>', 'A/A runs (3 to 100)', '5')
+    .option('--thresholds-out <file>', 'where to write the thresholds and the noise', 'results/thresholds.json');
   addRunOptions(calibrate).action(async (flags) => setExit(await runCalibrate(flags, io)));
 
   program

@@ -7,12 +7,12 @@ function xml(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;');
 }
 
-/** Whether a row fails the check: a gating regression, or a gating figure that cannot be judged (unless waived). */
+/** Whether a row fails the check: a gating regression, or a gating figure left undecided (unless waived). */
 function rowFails(row: CheckRow, report: CheckReport): boolean {
   if (!row.gates) return false;
   if (row.verdict === 'regressed') return true;
-  const weak = report.problems.find((problem) => problem.kind === 'too-few-repetitions');
-  return (row.verdict === 'underpowered' || row.verdict === 'insufficient-data') && weak !== undefined && !weak.waived;
+  const undecided = report.problems.find((problem) => problem.kind === 'inconclusive');
+  return (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data') && undecided !== undefined && !undecided.waived;
 }
 
 /** JUnit XML: one test case per run problem and per figure; what fails the check is a failure, informative figures are output. */
@@ -46,15 +46,20 @@ export function renderJunit(report: CheckReport, name: string): string {
   ].join('\n');
 }
 
-const order: Record<CheckRow['verdict'], number> = { regressed: 0, underpowered: 1, 'insufficient-data': 2, improved: 3, unchanged: 4 };
+const order: Record<CheckRow['verdict'], number> = { regressed: 0, inconclusive: 1, 'insufficient-data': 2, improved: 3, unchanged: 4 };
+
+const percentOrDash = (value: number | undefined) => (value === undefined ? '—' : `${(value * 100).toFixed(1)} %`);
 
 function figureTable(rows: readonly CheckRow[]): string[] {
-  const lines = ['| verdict | figure | baseline median | current median | change of the mean, p | detectable at these reps | threshold |', '|---|---|---|---|---|---|---|'];
+  const lines = [
+    '| verdict | figure | baseline: all runs\' trials | current | change of the run medians, p, why | run-to-run sd | within-run sd | detectable (80 %) | threshold |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ];
   for (const row of [...rows].sort((a, b) => order[a.verdict] - order[b.verdict])) {
-    const detectable = row.minimumDetectable === undefined ? (row.pWorse === undefined ? '—' : 'nothing') : `${(row.minimumDetectable * 100).toFixed(1)} %`;
     lines.push(
-      `| ${row.verdict} | ${cell(row.key)} (${row.unit}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))} | ` +
-        `${formatStats(describe(row.currentValues))} | ${cell(row.reason)} | ${detectable} | ${(row.threshold * 100).toFixed(1)} % |`,
+      `| ${row.verdict} | ${cell(row.key)} (${row.unit}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))}, ${row.baselineRuns} run(s) | ` +
+        `${formatStats(describe(row.currentValues))}${row.currentRuns > 1 ? `, ${row.currentRuns} runs` : ''} | ${cell(row.reason)} | ${percentOrDash(row.test.runSd)} | ${percentOrDash(row.test.withinSd)} | ` +
+        `${percentOrDash(row.detectable)} | ${(row.threshold * 100).toFixed(1)} % |`,
     );
   }
   return lines;
@@ -68,18 +73,25 @@ function problemLine(problem: RunProblem): string {
 export function renderCheckMarkdown(report: CheckReport, baseline: string, current: string): string {
   const regressed = report.rows.filter((row) => row.gates && row.verdict === 'regressed');
   const open = report.problems.filter((problem) => !problem.waived);
-  const head = report.failed
-    ? `**Check failed**: ${regressed.length} regression(s)${open.length ? `, ${open.length} problem(s) with the run` : ''}`
-    : '**No regression**';
+  const broken = open.filter((problem) => problem.kind !== 'inconclusive');
+  const undecided = report.rows.filter((row) => row.gates && (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data'));
+  const head =
+    report.outcome === 'regressed'
+      ? `**Check failed: regressed**: ${regressed.length} regression(s)${broken.length ? `, ${broken.length} problem(s) with the run` : ''}`
+      : report.outcome === 'inconclusive'
+        ? `**Inconclusive**: ${undecided.length} gating figure(s) neither regressed nor shown unchanged`
+        : `**Unchanged**: no regression${undecided.length ? ` (${undecided.length} inconclusive figure(s) waived)` : ''}`;
   const gating = report.rows.filter((row) => row.gates);
   const informative = report.rows.filter((row) => !row.gates);
   const lines = [
     '# twinbench check',
     '',
-    `${head}: \`${current}\` against baseline \`${baseline}\` (${report.mode === 'ratios' ? 'ratios between runtimes, across hosts' : 'absolute figures, same host'}).`,
+    `${head}: \`${current}\` against baseline \`${baseline}\` (${report.baselineRuns} run(s); ${report.mode === 'ratios' ? 'ratios between runtimes, across hosts' : 'absolute figures, same host'}).`,
     '',
-    `Medians: median [95 % interval of the median] n. Test: one-sided permutation test of the difference of means (exact where the splits are few), a regression needs p < ${report.alpha} ` +
-      `after ${report.correction} **and** a change beyond the figure's threshold. "Detectable" is the smallest change of the baseline's own values this test would flag at these repetitions.`,
+    `Medians: median [95 % interval of the median] n. The unit of the test is the run: each run's median of a figure, the current run(s) against the baseline runs ` +
+      `(Student's t on run medians, the run-to-run noise estimated from the runs themselves and from \`bench calibrate\`). ` +
+      `*Regressed* needs p < ${report.alpha} after ${report.correction} **and** a change beyond the figure's threshold; *unchanged* needs the change's ${((1 - report.alpha) * 100).toFixed(0)} % upper bound inside the threshold; ` +
+      `anything else is *inconclusive*, with what would decide it. "Detectable" is the true change this check flags with 80 % probability at the noise and runs seen.`,
   ];
   if (report.problems.length) lines.push('', '## Problems with the run', '', ...report.problems.map(problemLine));
   if (report.hostDifferences.length) {
@@ -87,9 +99,10 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
   }
   lines.push('', `## Gating figures (${gating.length})`, '', ...figureTable(gating));
   if (informative.length) lines.push('', `## Informative figures (${informative.length}: not key figures; uncorrected, never fail the check)`, '', ...figureTable(informative));
-  if (report.rows.some((row) => row.verdict === 'underpowered')) {
-    lines.push('', `Underpowered figures could not have failed whatever the data: add repetitions (\`--reps\`) to both runs.`);
+  if (report.rows.some((row) => row.gates && row.verdict === 'inconclusive')) {
+    lines.push('', 'Inconclusive figures are decided by more baseline runs (`--baseline` a folder of this host\'s earlier results) or by a confirming run of the same software (`bench check --baseline … CURRENT CONFIRMING`).');
   }
+  if (report.skippedBaselines.length) lines.push('', '## Baseline files left out', '', ...report.skippedBaselines.map((file) => `- ${cell(file.path)}: ${cell(file.reason)}`));
   return `${lines.join('\n')}\n`;
 }
 

@@ -2,10 +2,11 @@ import { parsePercentFlag } from '../config/resolve-suite.js';
 import { UsageError } from '../errors.js';
 import { collectSamples, type MetricSamples } from '../results/samples.js';
 import type { ResultFile } from '../results/types.js';
-import { hostDifferences, sameHost } from './host-dimensions.js';
+import { hostDifferences, hostIdentity, sameHost } from './host-dimensions.js';
 import { ratioSamples } from './ratios.js';
 import { holmAdjust } from '../results/permutation.js';
-import { addDetectableEffects, hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from './regression.js';
+import type { CalibratedNoise } from '../results/run-level.js';
+import { hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from './regression.js';
 
 /** Default allowed change per kind of figure: boot time and CPU time are noisier than throughput. */
 export function defaultThreshold(metric: string): number {
@@ -27,19 +28,22 @@ export interface CheckOptions {
   alpha?: number;
   /** Let a current run with errored or aborted trials, an interruption or missing figures pass (`--allow-errored`). */
   allowErrored?: boolean;
-  /** Let gating figures whose repetitions cannot reach α pass (`--allow-underpowered`). */
+  /** Let gating figures that are inconclusive pass (`--allow-underpowered`): exit 0 instead of 7, marked waived. */
   allowUnderpowered?: boolean;
-  /** Compute each figure's minimum detectable effect (about forty permutation tests per figure; default true). */
-  detectableEffects?: boolean;
+  /** Each figure's run-to-run spread measured by `bench calibrate` (from `--thresholds`), pooled with the baseline runs'. */
+  runNoise?: Readonly<Record<string, CalibratedNoise>>;
 }
 
 /** Something about the current run as a whole that fails the check (unless waived by a flag). */
 export interface RunProblem {
-  kind: 'errored-trials' | 'interrupted' | 'missing-runtime' | 'missing-figure' | 'too-few-repetitions';
+  kind: 'errored-trials' | 'interrupted' | 'missing-runtime' | 'missing-figure' | 'inconclusive';
   message: string;
   /** Waived by `--allow-errored` / `--allow-underpowered`: shown, does not fail. */
   waived: boolean;
 }
+
+/** What the gate says of the current run as a whole. */
+export type CheckOutcome = 'regressed' | 'unchanged' | 'inconclusive';
 
 /** The outcome of `bench check`. */
 export interface CheckReport {
@@ -47,14 +51,56 @@ export interface CheckReport {
   alpha: number;
   /** How the gating figures' p-values were corrected, for the output. */
   correction: string;
+  /** Baseline runs used, and current runs (two with a confirming run). */
+  baselineRuns: number;
+  currentRuns: number;
+  /** Baseline files left out (another host, the current run itself…), with the reason. */
+  skippedBaselines: { path: string; reason: string }[];
   rows: CheckRow[];
   /** Keys of the baseline that the current file does not have. */
   missing: string[];
   problems: RunProblem[];
-  /** Host settings, versions and config that differ between the two runs (`name: baseline → current`): they can move figures by themselves. */
+  /** Host settings, versions and config that differ between the latest baseline run and the current one (`name: baseline → current`). */
   hostDifferences: string[];
-  /** Whether the check fails: a gating regression, or any problem not waived. */
+  /** `regressed`: a gating regression or an unwaived problem (exit 1); `inconclusive`: a gating figure undecided (exit 7); `unchanged`: exit 0. */
+  outcome: CheckOutcome;
+  /** Whether the check fails: outcome `regressed`. */
   failed: boolean;
+}
+
+/** One run as the check sees it: its identity and every figure's values, without the rest of its file (small: a history of hundreds fits). */
+export interface RunFigures {
+  path: string;
+  runId: string;
+  startedAt: string;
+  /** `hostIdentity` and the guest architecture: which runs are one host's. */
+  host: string;
+  arch: string;
+  hostname: string;
+  cpu: string;
+  runtimes: string[];
+  samples: Map<string, MetricSamples>;
+}
+
+/** The summary of a result that the check keeps of a baseline run. */
+export function runFigures(result: ResultFile, path: string, mode: CheckReport['mode']): RunFigures {
+  return {
+    path,
+    runId: result.runId,
+    startedAt: result.startedAt,
+    host: hostIdentity(result),
+    arch: result.config.arch,
+    hostname: result.host.hostname,
+    cpu: result.host.cpu.brand,
+    runtimes: Object.keys(result.runtimes),
+    samples: mode === 'ratios' ? ratioSamples(result) : collectSamples(result),
+  };
+}
+
+/** A baseline: the host's earlier runs (oldest first), and the latest one whole, for what differs and what is missing. */
+export interface Baseline {
+  runs: RunFigures[];
+  latest: ResultFile;
 }
 
 /** What about the current run as a whole makes its figures untrustworthy: the gate fails closed on each. */
@@ -74,58 +120,104 @@ function runProblems(baseline: ResultFile, current: ResultFile, missing: readonl
   return problems;
 }
 
+/** The baseline runs that are the current run's host (unless comparing across hosts), without the current runs themselves. */
+function usableBaselines(baseline: Baseline, currents: readonly ResultFile[], options: CheckOptions): { runs: RunFigures[]; skipped: { path: string; reason: string }[] } {
+  const current = currents[0]!;
+  const currentIds = new Set(currents.map((run) => run.runId));
+  const skipped: { path: string; reason: string }[] = [];
+  const runs = baseline.runs.filter((run) => {
+    const why = currentIds.has(run.runId)
+      ? 'it is the current run'
+      : run.arch !== current.config.arch && !options.crossHost
+        ? `it ran ${run.arch} guests, the current run ${current.config.arch}`
+        : run.host !== hostIdentity(current) && !options.crossHost
+          ? `another host (${run.hostname}, ${run.cpu})`
+          : undefined;
+    if (why) skipped.push({ path: run.path, reason: why });
+    return why === undefined;
+  });
+  if (runs.length > 0) return { runs, skipped };
+  const latest = baseline.latest;
+  if (latest.config.arch !== current.config.arch && !options.crossHost) {
+    throw new UsageError(
+      `baseline ran ${latest.config.arch} guests, current ${current.config.arch}: absolute figures of different architectures do not compare; pass --cross-host to compare VM/container ratios`,
+    );
+  }
+  if (!sameHost(latest, current) && !options.crossHost) {
+    throw new UsageError(
+      `baseline is from ${latest.host.hostname} (${latest.host.cpu.brand}), current from ${current.host.hostname} (${current.host.cpu.brand}): absolute figures from different hosts do not compare; pass --cross-host to compare VM/container ratios`,
+    );
+  }
+  throw new UsageError(`no baseline run left to compare with: ${skipped.map((run) => `${run.path} (${run.reason})`).join('; ')}`);
+}
+
 /**
- * Compare a current result with a baseline, metric by metric. Results from different hosts are
- * refused unless `crossHost`, which compares VM/container ratios instead of absolute figures.
+ * Test the current run(s) against the host's earlier runs, figure by figure, with the run-level model
+ * (src/results/run-level.ts): a regression must stand out from the host's own run-to-run variation. Results
+ * from different hosts are refused unless `crossHost`, which compares VM/container ratios instead.
  */
-export function checkResults(baseline: ResultFile, current: ResultFile, options: CheckOptions): CheckReport {
-  if (baseline.config.arch !== current.config.arch && !options.crossHost) {
-    throw new UsageError(
-      `baseline ran ${baseline.config.arch} guests, current ${current.config.arch}: absolute figures of different architectures do not compare; pass --cross-host to compare VM/container ratios`,
-    );
-  }
-  const crossHost = !sameHost(baseline, current);
-  if (crossHost && !options.crossHost) {
-    throw new UsageError(
-      `baseline is from ${baseline.host.hostname} (${baseline.host.cpu.brand}), current from ${current.host.hostname} (${current.host.cpu.brand}): absolute figures from different hosts do not compare; pass --cross-host to compare VM/container ratios`,
-    );
-  }
+export function checkRuns(baseline: Baseline, currents: readonly ResultFile[], options: CheckOptions): CheckReport {
+  if (currents.length === 0) throw new UsageError('the current result file is required');
   const mode = options.crossHost ? 'ratios' : 'absolute';
-  const pick = (result: ResultFile): Map<string, MetricSamples> => (mode === 'ratios' ? ratioSamples(result) : collectSamples(result));
-  const base = pick(baseline);
-  const now = pick(current);
-  if (base.size === 0) throw new UsageError(`the baseline has no completed trial to compare${mode === 'ratios' ? ' with both runtimes' : ''}`);
+  const { runs, skipped } = usableBaselines(baseline, currents, options);
+  const now = currents.map((result) => runFigures(result, '', mode));
+  const keys = new Map<string, MetricSamples>();
+  for (const run of runs) for (const [key, entry] of run.samples) keys.set(key, entry);
+  if (keys.size === 0) throw new UsageError(`the baseline has no completed trial to compare${mode === 'ratios' ? ' with both runtimes' : ''}`);
+  const latestKeys = runs.at(-1)!.samples;
   const tested: CheckRow[] = [];
   const missing: string[] = [];
-  const hostFiguresFrom = hostFiguresWorkload(base.values());
-  for (const [key, entry] of base) {
-    const other = now.get(key);
-    if (!other) {
-      missing.push(key);
+  const hostFiguresFrom = hostFiguresWorkload(keys.values());
+  for (const [key, entry] of keys) {
+    const current = now.map((run) => run.samples.get(key)).filter((found): found is MetricSamples => found !== undefined);
+    const definition = current[0];
+    if (!definition) {
+      if (latestKeys.has(key)) missing.push(key);
       continue;
     }
-    if (other.unit !== entry.unit || other.source !== entry.source) {
-      throw new UsageError(`cannot check ${key}: its definition differs (${entry.unit}, ${entry.source} in the baseline; ${other.unit}, ${other.source} now)`);
+    // Only runs that measured the figure the way the current run does count: a changed unit or source is another figure.
+    const same = runs.map((run) => run.samples.get(key)).filter((found): found is MetricSamples => found !== undefined && found.unit === definition.unit && found.source === definition.source);
+    if (same.length === 0) {
+      throw new UsageError(`cannot check ${key}: its definition differs (${entry.unit}, ${entry.source} in the baseline; ${definition.unit}, ${definition.source} now)`);
     }
     const threshold = options.threshold ?? options.thresholds?.[key] ?? defaultThreshold(entry.metric);
-    tested.push(testFigure(entry, other, threshold, isGatingFigure(entry, hostFiguresFrom)));
+    tested.push(testFigure(definition, same.map((found) => found.values), current.map((found) => found.values), threshold, isGatingFigure(definition, hostFiguresFrom), options.runNoise?.[key]));
   }
   const alpha = options.alpha ?? defaultAlpha;
-  const judged = judgeFamily(tested, alpha, holmAdjust);
-  const rows = options.detectableEffects === false ? judged : addDetectableEffects(judged);
-  const problems = runProblems(baseline, current, missing, options);
-  const weak = rows.filter((row) => row.gates && (row.verdict === 'underpowered' || row.verdict === 'insufficient-data'));
-  if (weak.length > 0) {
-    const needed = Math.max(...weak.map((row) => row.repetitionsNeeded ?? 2));
+  const rows = judgeFamily(tested, alpha, holmAdjust);
+  const problems = currents.flatMap((current) => runProblems(baseline.latest, current, missing, options));
+  const undecided = rows.filter((row) => row.gates && (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data'));
+  if (undecided.length > 0) {
+    const needed = undecided.map((row) => row.runsNeeded).filter((n): n is number => n !== undefined);
     problems.push({
-      kind: 'too-few-repetitions',
-      message: `${weak.length} gating figure(s) cannot reach p < ${alpha} at their repetitions (e.g. ${weak[0]?.key}, ${weak[0]?.baselineN} vs ${weak[0]?.currentN}); ≥ ${needed} repetitions on each side would`,
+      kind: 'inconclusive',
+      message: `${undecided.length} gating figure(s) neither regressed nor shown unchanged (e.g. ${undecided[0]?.key}: ${undecided[0]?.reason})${needed.length ? `; up to ${Math.max(...needed)} baseline runs at this noise would decide them` : ''}`,
       waived: options.allowUnderpowered === true,
     });
   }
   const gating = rows.filter((row) => row.gates).length;
-  const failed = rows.some((row) => row.gates && row.verdict === 'regressed') || problems.some((problem) => !problem.waived);
-  return { mode, alpha, correction: `Holm over ${gating} gating figures (family-wise error ≤ ${alpha})`, rows, missing, problems, hostDifferences: hostDifferences(baseline, current), failed };
+  const failed = rows.some((row) => row.gates && row.verdict === 'regressed') || problems.some((problem) => !problem.waived && problem.kind !== 'inconclusive');
+  const inconclusive = problems.some((problem) => !problem.waived && problem.kind === 'inconclusive');
+  return {
+    mode,
+    alpha,
+    correction: `Holm over ${gating} gating figures (family-wise error ≤ ${alpha})`,
+    baselineRuns: runs.length,
+    currentRuns: currents.length,
+    skippedBaselines: skipped,
+    rows,
+    missing,
+    problems,
+    hostDifferences: hostDifferences(baseline.latest, currents.at(-1)!),
+    outcome: failed ? 'regressed' : inconclusive ? 'inconclusive' : 'unchanged',
+    failed,
+  };
+}
+
+/** `bench check` of one baseline file: the same model with one baseline run (its run-to-run noise must come from `--thresholds`). */
+export function checkResults(baseline: ResultFile, current: ResultFile, options: CheckOptions): CheckReport {
+  const mode = options.crossHost ? 'ratios' : 'absolute';
+  return checkRuns({ runs: [runFigures(baseline, 'baseline', mode)], latest: baseline }, [current], options);
 }
 
 /** Parse `--threshold` (`5%`, `0.05`, `5`) into a fraction; throws a UsageError naming the value. */

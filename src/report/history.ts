@@ -1,41 +1,82 @@
 import { basename } from 'node:path';
-import { TwinbenchError } from '../errors.js';
 import { collectSamples } from '../results/samples.js';
 import { describe } from '../results/stats.js';
 import type { ResultFile } from '../results/types.js';
-import { checkResults, type CheckOptions } from './check.js';
+import { defaultAlpha, defaultThreshold, type CheckOptions } from './check.js';
+import { hostFiguresWorkload, isGatingFigure, formatP } from './regression.js';
+import { findChangePoints } from '../results/change-points.js';
+import { median } from '../results/stats.js';
+import type { MetricSamples } from '../results/samples.js';
 import { cell, formatNumber, intervalLegend } from './format.js';
-import type { NamedResult } from './compare.js';
 import { archFromUname } from '../host/arch.js';
-import { hostIdentity } from './host-dimensions.js';
+import { hostDimensions, hostIdentity } from './host-dimensions.js';
+
+/** What the history keeps of one run: its identity, its host's dimensions and its figures (a few kB, not the whole file). */
+export interface HistoryRun {
+  path: string;
+  runId: string;
+  startedAt: string;
+  hostname: string;
+  cpu: string;
+  cores: number;
+  /** The host's architecture as uname says it, and the guests'. */
+  hostArch: string;
+  arch: string;
+  /** `hostIdentity` (name, CPU, architecture): which runs are one host's. */
+  identity: string;
+  runtimes: string[];
+  status: ResultFile['status'];
+  completed: number;
+  trials: number;
+  /** Host settings, versions and config (`hostDimensions`): what a change point names when they differ. */
+  dimensions: Record<string, string>;
+  samples: Map<string, MetricSamples>;
+}
+
+/** The summary of a result that the history keeps. */
+export function historyRun(path: string, result: ResultFile): HistoryRun {
+  return {
+    path,
+    runId: result.runId,
+    startedAt: result.startedAt,
+    hostname: result.host.hostname,
+    cpu: result.host.cpu.brand,
+    cores: result.host.cpu.cores,
+    hostArch: result.host.arch,
+    arch: result.config.arch,
+    identity: hostIdentity(result),
+    runtimes: Object.keys(result.runtimes),
+    status: result.status,
+    completed: result.trials.filter((trial) => trial.state === 'completed').length,
+    trials: result.trials.length,
+    dimensions: hostDimensions(result),
+    samples: collectSamples(result),
+  };
+}
 
 /** One host's runs over time: what `bench history` draws a line of, per runtime and figure. */
 export interface HostHistory {
   /** How the page names the host: its hostname, with the guest architecture or CPU where two series share a name. */
   label: string;
-  runs: NamedResult[];
+  runs: HistoryRun[];
 }
 
-/** A change between two consecutive runs of one host, found by the statistics of `bench check`. */
+/** Where a host's series of one figure shifted, found over all its runs (src/results/change-points.ts). */
 export interface ChangePoint {
   host: string;
-  from: NamedResult;
-  to: NamedResult;
+  /** The last run before the shift and the first run after it. */
+  from: HistoryRun;
+  to: HistoryRun;
   /** `runtime/workload/metric`. */
   key: string;
   verdict: 'regressed' | 'improved';
-  /** Whether the figure gates `bench check` (a gating regression fails it). */
+  /** Whether the figure gates `bench check`. */
   gates: boolean;
-  change: number | undefined;
+  /** Relative change between the segments' means of run medians. */
+  change: number;
   reason: string;
-}
-
-/** A pair of consecutive runs `bench check` would refuse to compare (a figure's definition changed…). */
-export interface UncomparedPair {
-  host: string;
-  from: NamedResult;
-  to: NamedResult;
-  reason: string;
+  /** What else changed at that run: host dimensions (twinbench's commit, kernel, engine versions…) as `name: before → after`. */
+  differences: string[];
 }
 
 /** One point of a history line: a run's median of a figure, with its 95 % interval. */
@@ -48,7 +89,7 @@ export interface HistoryPoint {
   low: number | null;
   high: number | null;
   n: number;
-  /** Set where this run moved the figure from the host's previous run. */
+  /** Set on the first run after a change point. */
   change?: { verdict: 'regressed' | 'improved'; gates: boolean; reason: string };
 }
 
@@ -67,94 +108,108 @@ export interface HistoryModel {
   hosts: HostHistory[];
   figures: HistoryFigure[];
   changes: ChangePoint[];
-  uncompared: UncomparedPair[];
-  /** The options every consecutive pair was checked with. */
+  /** The level and thresholds the change points were found at. */
   alpha: number;
+  threshold?: number;
 }
 
 /** Which runs form one line: one host (as `bench check` sees it) running one guest architecture. */
-function seriesKey(result: ResultFile): string {
-  return `${hostIdentity(result)}\u0000${result.config.arch}`;
+function seriesKey(run: HistoryRun): string {
+  return `${run.identity}\u0000${run.arch}`;
 }
 
 /** Group runs by host, each host's runs in the order they started; labels stay unique and readable. */
-export function groupByHost(files: readonly NamedResult[]): HostHistory[] {
-  const groups = new Map<string, NamedResult[]>();
+export function groupByHost(files: readonly HistoryRun[]): HostHistory[] {
+  const groups = new Map<string, HistoryRun[]>();
   for (const file of files) {
-    const key = seriesKey(file.result);
+    const key = seriesKey(file);
     groups.set(key, [...(groups.get(key) ?? []), file]);
   }
-  const entries = [...groups.values()].map((runs) => runs.sort((a, b) => Date.parse(a.result.startedAt) - Date.parse(b.result.startedAt) || a.path.localeCompare(b.path)));
+  const entries = [...groups.values()].map((runs) => runs.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.path.localeCompare(b.path)));
   // Machines (name, CPU, architecture) per hostname: a CPU in the label only where two machines share a name.
   const machines = new Map<string, Set<string>>();
-  for (const runs of entries) {
-    const { host } = runs[0]!.result;
-    machines.set(host.hostname, (machines.get(host.hostname) ?? new Set()).add(hostIdentity(runs[0]!.result)));
-  }
+  for (const runs of entries) machines.set(runs[0]!.hostname, (machines.get(runs[0]!.hostname) ?? new Set()).add(runs[0]!.identity));
   return entries
     .map((runs) => {
-      const { host, config } = runs[0]!.result;
-      const guest = config.arch === archFromUname(host.arch) ? '' : ` [${config.arch} guests]`;
-      const cpu = (machines.get(host.hostname)?.size ?? 0) > 1 ? ` (${host.cpu.brand}, ${host.arch})` : '';
-      return { label: `${host.hostname}${guest}${cpu}`, runs };
+      const first = runs[0]!;
+      const guest = first.arch === archFromUname(first.hostArch) ? '' : ` [${first.arch} guests]`;
+      const cpu = (machines.get(first.hostname)?.size ?? 0) > 1 ? ` (${first.cpu}, ${first.hostArch})` : '';
+      return { label: `${first.hostname}${guest}${cpu}`, runs };
     })
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
+/** Dimensions that differ between two runs, as `name: before → after`. */
+function dimensionChanges(before: HistoryRun, after: HistoryRun): string[] {
+  const [a, b] = [before.dimensions, after.dimensions];
+  return Object.keys({ ...a, ...b }).flatMap((name) => (a[name] === b[name] ? [] : [`${name}: ${a[name] ?? 'not recorded'} → ${b[name] ?? 'not recorded'}`]));
+}
+
 /**
- * Each host's consecutive runs checked as `bench check --baseline PREVIOUS CURRENT` does (permutation test,
- * Holm over the gating figures, the same thresholds), so a change point on the page is exactly what the gate
- * would have said on that day. Run problems (errored trials, too few repetitions) do not hide the figures:
- * they are the gate's business, and a history shows what was measured.
+ * Each host's series of run medians, per runtime and figure, searched for change points over all its runs
+ * (E-divisive means, confirmed by a t-test at α and the figure's threshold, as `bench check` uses them): a change
+ * point is where the series shifted and stayed, not every pair of consecutive runs that differ.
  */
-export function buildHistory(files: readonly NamedResult[], options: Pick<CheckOptions, 'alpha' | 'threshold'> = {}): HistoryModel {
+export function buildHistory(files: readonly HistoryRun[], options: Pick<CheckOptions, 'alpha' | 'threshold'> = {}): HistoryModel {
+  const alpha = options.alpha ?? defaultAlpha;
   const hosts = groupByHost(files);
   const changes: ChangePoint[] = [];
-  const uncompared: UncomparedPair[] = [];
-  for (const host of hosts) {
-    for (let i = 1; i < host.runs.length; i++) {
-      const [from, to] = [host.runs[i - 1]!, host.runs[i]!];
-      try {
-        const report = checkResults(from.result, to.result, { ...options, crossHost: false, allowErrored: true, allowUnderpowered: true, detectableEffects: false });
-        for (const row of report.rows) {
-          if (row.verdict === 'regressed' || row.verdict === 'improved') changes.push({ host: host.label, from, to, key: row.key, verdict: row.verdict, gates: row.gates, change: row.change, reason: row.reason });
-        }
-      } catch (error) {
-        if (!(error instanceof TwinbenchError)) throw error;
-        uncompared.push({ host: host.label, from, to, reason: error.message });
-      }
-    }
-  }
   const figures = new Map<string, HistoryFigure>();
   for (const host of hosts) {
-    for (const run of host.runs) {
-      for (const entry of collectSamples(run.result).values()) {
-        const stats = describe(entry.values);
-        if (!stats) continue;
-        const id = `${entry.workload}/${entry.metric}`;
-        const figure = figures.get(id) ?? { id, workload: entry.workload, metric: entry.metric, unit: entry.unit, direction: entry.direction, series: [] };
-        figures.set(id, figure);
-        let series = figure.series.find((candidate) => candidate.host === host.label && candidate.runtime === entry.runtime);
-        if (!series) {
-          series = { host: host.label, runtime: entry.runtime, points: [] };
-          figure.series.push(series);
-        }
-        const moved = changes.find((change) => change.to === run && change.key === entry.key);
-        series.points.push({
-          at: Date.parse(run.result.startedAt),
-          runId: run.result.runId,
+    const keys = new Map<string, MetricSamples>();
+    for (const run of host.runs) for (const [key, entry] of run.samples) if (!keys.has(key)) keys.set(key, entry);
+    const hostFiguresFrom = hostFiguresWorkload(keys.values());
+    for (const [key, entry] of keys) {
+      // Only runs that measured the figure as its latest definition does (unit and source) are one series.
+      const latest = [...host.runs].reverse().map((run) => run.samples.get(key)).find((found) => found !== undefined) ?? entry;
+      const runs = host.runs.filter((run) => {
+        const found = run.samples.get(key);
+        return found !== undefined && found.unit === latest.unit && found.source === latest.source && found.values.length > 0;
+      });
+      const medians = runs.map((run) => median(run.samples.get(key)!.values));
+      const threshold = options.threshold ?? defaultThreshold(entry.metric);
+      const gates = isGatingFigure(latest, hostFiguresFrom);
+      const marks = new Map<number, ChangePoint>();
+      for (const point of findChangePoints(medians, alpha, threshold)) {
+        const worse = latest.direction === 'higher' ? point.change < 0 : point.change > 0;
+        const [from, to] = [runs[point.index - 1]!, runs[point.index]!];
+        const change: ChangePoint = {
+          host: host.label,
+          from,
+          to,
+          key,
+          verdict: worse ? 'regressed' : 'improved',
+          gates,
+          change: point.change,
+          reason: `runs before: mean of medians ${formatNumber(point.meanBefore)}, after: ${formatNumber(point.meanAfter)} (${point.index} and ${medians.length - point.index} runs in the segment), p = ${formatP(point.p)}`,
+          differences: dimensionChanges(from, to),
+        };
+        changes.push(change);
+        marks.set(point.index, change);
+      }
+      const id = `${latest.workload}/${latest.metric}`;
+      const figure = figures.get(id) ?? { id, workload: latest.workload, metric: latest.metric, unit: latest.unit, direction: latest.direction, series: [] };
+      figures.set(id, figure);
+      const points: HistoryPoint[] = runs.flatMap((run, index) => {
+        const stats = describe(run.samples.get(key)!.values);
+        if (!stats) return [];
+        const moved = marks.get(index);
+        return [{
+          at: Date.parse(run.startedAt),
+          runId: run.runId,
           file: basename(run.path),
           median: stats.median,
           low: stats.ci95?.low ?? null,
           high: stats.ci95?.high ?? null,
           n: stats.n,
           ...(moved ? { change: { verdict: moved.verdict, gates: moved.gates, reason: moved.reason } } : {}),
-        });
-      }
+        }];
+      });
+      figure.series.push({ host: host.label, runtime: latest.runtime, points });
     }
   }
   const ordered = [...figures.values()].sort((a, b) => a.workload.localeCompare(b.workload) || figureRank(a.metric) - figureRank(b.metric) || a.metric.localeCompare(b.metric));
-  return { hosts, figures: ordered, changes, uncompared, alpha: options.alpha ?? 0.01 };
+  return { hosts, figures: ordered, changes, alpha, ...(options.threshold === undefined ? {} : { threshold: options.threshold }) };
 }
 
 /** Workload figures first, then boot, then the host-side resource figures. */
@@ -169,13 +224,13 @@ const percent = (change: number | undefined) => (change === undefined ? 'n/a' : 
 /** The Markdown summary: the hosts and their runs, what moved between consecutive runs, what could not be compared. */
 export function renderHistoryMarkdown(model: HistoryModel, skipped: readonly { path: string; reason: string }[] = []): string {
   const runs = model.hosts.flatMap((host) => host.runs);
-  const starts = runs.map((run) => run.result.startedAt).sort();
+  const starts = runs.map((run) => run.startedAt).sort();
   const lines = [
     '# twinbench history',
     '',
     `${runs.length} result file(s) of ${model.hosts.length} host(s), ${starts.length ? `${day(starts[0]!)} to ${day(starts.at(-1)!)}` : 'none'}.`,
     '',
-    `Each host's consecutive runs are checked as \`bench check --baseline PREVIOUS CURRENT\` checks them: a one-sided permutation test per figure, Holm's correction over the gating figures at α = ${model.alpha}, and a change beyond the figure's threshold (10 % for boot and CPU time, 5 % otherwise, or \`--threshold\`). A change point is a figure the gate would have called *regressed* or *improved* on that run. Informative figures are tested without the correction and never gate.`,
+    `Change points are searched over each host's whole series of run medians, per runtime and figure, as Otava does: E-divisive means proposes the split where the two sides differ most, a Student's t-test between the sides decides at α = ${model.alpha}, and the two sides' means must differ by more than the figure's threshold (${model.threshold === undefined ? '10 % for boot and CPU time, 5 % otherwise' : `${(model.threshold * 100).toFixed(1)} %`}); each side is searched again. A change point marks the first run after a shift that lasted (at least 2 runs on each side), not a pair of consecutive runs that differ: the newest run alone is \`bench check\`'s question.`,
     '',
     '## Hosts',
     '',
@@ -183,26 +238,22 @@ export function renderHistoryMarkdown(model: HistoryModel, skipped: readonly { p
     '|---|---|---|---|---|---|---|---|',
   ];
   for (const host of model.hosts) {
-    const last = host.runs.at(-1)!.result;
-    const done = last.trials.filter((trial) => trial.state === 'completed').length;
+    const last = host.runs.at(-1)!;
     lines.push(
-      `| ${cell(host.label)} | ${host.runs.length} | ${day(host.runs[0]!.result.startedAt)} | ${day(last.startedAt)} | ${cell(`${last.host.cpu.brand} (${last.host.cpu.cores} CPUs)`)} | ${last.config.arch} | ${Object.keys(last.runtimes).join(', ')} | ${last.status}, ${done}/${last.trials.length} trials completed |`,
+      `| ${cell(host.label)} | ${host.runs.length} | ${day(host.runs[0]!.startedAt)} | ${day(last.startedAt)} | ${cell(`${last.cpu} (${last.cores} CPUs)`)} | ${last.arch} | ${last.runtimes.join(', ')} | ${last.status}, ${last.completed}/${last.trials} trials completed |`,
     );
   }
   lines.push('', '## What moved', '');
   if (model.changes.length === 0) {
-    lines.push(`Nothing moved: no figure of any host changed between consecutive runs by more than its threshold at α = ${model.alpha}.`);
+    lines.push(`Nothing moved: no host's series of any figure shifted by more than its threshold at α = ${model.alpha}.`);
   } else {
-    lines.push('| host | from → to | figure | verdict | gates | change of the mean | why |', '|---|---|---|---|---|---|---|');
+    lines.push('| host | last run before → first run after | figure | verdict | gates | change of the mean | why | what else changed at that run |', '|---|---|---|---|---|---|---|---|');
     const order = (change: ChangePoint) => (change.verdict === 'regressed' ? 0 : 1) + (change.gates ? 0 : 2);
-    for (const change of [...model.changes].sort((a, b) => order(a) - order(b) || a.host.localeCompare(b.host) || a.to.result.startedAt.localeCompare(b.to.result.startedAt) || a.key.localeCompare(b.key))) {
+    for (const change of [...model.changes].sort((a, b) => order(a) - order(b) || a.host.localeCompare(b.host) || a.to.startedAt.localeCompare(b.to.startedAt) || a.key.localeCompare(b.key))) {
       lines.push(
-        `| ${cell(change.host)} | ${cell(`${basename(change.from.path)} → ${basename(change.to.path)}`)} | ${cell(change.key)} | ${change.verdict} | ${change.gates ? 'yes' : 'informs'} | ${percent(change.change)} | ${cell(change.reason)} |`,
+        `| ${cell(change.host)} | ${cell(`${basename(change.from.path)} → ${basename(change.to.path)}`)} | ${cell(change.key)} | ${change.verdict} | ${change.gates ? 'yes' : 'informs'} | ${percent(change.change)} | ${cell(change.reason)} | ${cell(change.differences.join('; ') || 'nothing recorded')} |`,
       );
     }
-  }
-  if (model.uncompared.length > 0) {
-    lines.push('', '## Not compared', '', ...model.uncompared.map((pair) => `- ${pair.host}: ${basename(pair.from.path)} → ${basename(pair.to.path)}: ${pair.reason}`));
   }
   if (skipped.length > 0) lines.push('', '## Files skipped', '', ...skipped.map((file) => `- ${file.path}: ${file.reason}`));
   lines.push('', '## Latest medians', '', intervalLegend, '', '| host | figure | unit | first run | last run |', '|---|---|---|---|---|');

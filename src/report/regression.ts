@@ -1,13 +1,15 @@
-import { minimumDetectableEffect, permutationShiftTest, repetitionsToReach } from '../results/permutation.js';
-import type { MetricSamples } from '../results/samples.js';
-import { mean, median } from '../results/stats.js';
 import { isTailFigure } from '../config/workload-manifest.js';
+import type { MetricSamples } from '../results/samples.js';
+import { detectableChange, runsToDecide, testRunLevel, worseBound, type CalibratedNoise, type RunLevelTest } from '../results/run-level.js';
 
 /**
- * Verdict for one figure in `bench check`. `underpowered`: its repetitions cannot reach the
- * significance level at all, whatever the data; `insufficient-data`: fewer than 2 values on a side.
+ * Verdict for one figure in `bench check`, Pinpoint-style: `regressed` (worse beyond its threshold, beyond what
+ * the host's run-to-run noise explains, after Holm's correction over the gating figures), `unchanged` (with
+ * confidence 1 − α not worse than its threshold: the non-inferiority half of an equivalence test), `improved`
+ * (better beyond the threshold, significantly), or `inconclusive` (neither: `decide` says what would decide it).
+ * `insufficient-data`: a side has no value of the figure at all.
  */
-export type CheckVerdict = 'regressed' | 'improved' | 'unchanged' | 'underpowered' | 'insufficient-data';
+export type CheckVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'insufficient-data';
 
 /** One compared figure. */
 export interface CheckRow {
@@ -18,29 +20,33 @@ export interface CheckRow {
   direction: 'higher' | 'lower';
   /** Whether the figure gates (a regression fails the check) or only informs. */
   gates: boolean;
+  /** Mean of the baseline runs' medians, and of the current runs' medians. */
   baselineMedian: number;
   currentMedian: number;
+  /** Runs on each side that measured the figure. */
+  baselineRuns: number;
+  currentRuns: number;
+  /** Trials on each side, all runs together. */
   baselineN: number;
   currentN: number;
-  /** The baseline's values, for the minimum detectable effect and the medians' intervals. */
+  /** The values of every baseline run together, and of the current run(s), for the summary's medians and intervals. */
   baselineValues: readonly number[];
-  /** The current run's values. */
   currentValues: readonly number[];
-  /** (mean(current) − mean(baseline)) / |mean(baseline)|: the change the test is about. */
+  /** The run-level test (src/results/run-level.ts). */
+  test: RunLevelTest;
+  /** (mean of current run medians − mean of baseline run medians) / |baseline|. */
   change?: number;
-  /** One-sided permutation p-value of "current is worse", and of "current is better". */
+  /** One-sided p of "worse" and of "better" on run medians (Student's t). */
   pWorse?: number;
   pBetter?: number;
   /** `pWorse` after Holm's adjustment over the gating figures (gating figures only). */
   pAdjusted?: number;
-  /** Smallest p the test can give at these repetitions. */
-  minP?: number;
-  /** Level the figure's own p is held to: α over the gating family (Holm's strictest step), or α. */
-  level?: number;
-  /** Smallest change of the baseline's own values the test would flag at its level (undefined: none can be). */
-  minimumDetectable?: number;
-  /** Repetitions per side that would let this figure reach its level. */
-  repetitionsNeeded?: number;
+  /** Upper bound of the worse-direction change at confidence 1 − α: below the threshold means unchanged. */
+  bound?: number;
+  /** The true worse change this check flags with 80 % probability at the noise and runs seen. */
+  detectable?: number;
+  /** Baseline runs that would decide an inconclusive figure at the noise seen (undefined: none up to 200). */
+  runsNeeded?: number;
   /** Relative change allowed before a significant change counts (0.05 = 5 %). */
   threshold: number;
   verdict: CheckVerdict;
@@ -66,92 +72,93 @@ export function hostFiguresWorkload(samples: Iterable<Pick<MetricSamples, 'workl
   return workloads.includes('idle') ? 'idle' : (workloads[0] ?? 'idle');
 }
 
-const percent = (fraction: number) => `${(fraction * 100).toFixed(1)} %`;
+const percent = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)} %`;
 
-/** The test of one figure before the family's correction: p-values, change, power at these repetitions. */
-export function testFigure(baseline: MetricSamples, current: MetricSamples, threshold: number, gates: boolean): CheckRow {
-  const row: CheckRow = {
-    key: baseline.key,
-    metric: baseline.metric,
-    unit: baseline.unit,
-    direction: baseline.direction,
+/** One figure before the family's correction: its run medians on both sides and the run-level test. */
+export function testFigure(
+  figure: Pick<MetricSamples, 'key' | 'metric' | 'unit' | 'direction'>,
+  baselineRuns: readonly (readonly number[])[],
+  currentRuns: readonly (readonly number[])[],
+  threshold: number,
+  gates: boolean,
+  calibrated?: CalibratedNoise,
+): CheckRow {
+  const test = testRunLevel(baselineRuns, currentRuns, figure.direction, calibrated);
+  return {
+    key: figure.key,
+    metric: figure.metric,
+    unit: figure.unit,
+    direction: figure.direction,
     gates,
-    baselineMedian: median(baseline.values),
-    currentMedian: median(current.values),
-    baselineN: baseline.values.length,
-    currentN: current.values.length,
-    baselineValues: baseline.values,
-    currentValues: current.values,
+    baselineMedian: test.baselineMean,
+    currentMedian: test.currentMean,
+    baselineRuns: test.baselineRuns,
+    currentRuns: test.currentRuns,
+    baselineN: baselineRuns.reduce((sum, run) => sum + run.length, 0),
+    currentN: currentRuns.reduce((sum, run) => sum + run.length, 0),
+    baselineValues: baselineRuns.flat(),
+    currentValues: currentRuns.flat(),
+    test,
+    ...(test.change === undefined ? {} : { change: test.change }),
+    ...(test.pWorse === undefined ? {} : { pWorse: test.pWorse, pBetter: test.pBetter as number }),
     threshold,
     verdict: 'insufficient-data',
-    reason: `needs ≥ 2 trials on each side (baseline ${baseline.values.length}, current ${current.values.length})`,
-  };
-  if (baseline.values.length < 2 || current.values.length < 2) return row;
-  const worse = baseline.direction === 'lower' ? 'higher' : 'lower';
-  const better = worse === 'higher' ? 'lower' : 'higher';
-  const worseTest = permutationShiftTest(baseline.values, current.values, worse);
-  const base = mean(baseline.values);
-  return {
-    ...row,
-    ...(base === 0 ? {} : { change: (mean(current.values) - base) / Math.abs(base) }),
-    pWorse: worseTest.p,
-    pBetter: permutationShiftTest(baseline.values, current.values, better).p,
-    minP: worseTest.minP,
+    reason: `no value on ${test.baselineRuns === 0 ? 'the baseline' : 'the current'} side`,
   };
 }
 
 /**
- * Verdicts for a family of tested figures. The gating ones share Holm's correction at `alpha`, so
- * the chance of any false alarm among them stays at most α; a regression needs the corrected p below
- * α **and** the change beyond the figure's threshold in the bad direction (Firecracker's rule). A
- * gating figure whose repetitions cannot reach α at all is `underpowered`, with the repetitions that
- * would. Informative figures get the uncorrected test and never fail the check.
+ * Verdicts for a family of tested figures. The gating ones share Holm's correction at `alpha` on their "worse"
+ * p-values, so the chance of any false alarm among them stays at most α; a regression needs the corrected p
+ * below α **and** the change beyond the figure's threshold in the bad direction (Firecracker's rule).
+ * `unchanged` needs each figure's own bound below its threshold at 1 − α (an intersection–union test: no
+ * correction is needed for "every figure unchanged"). Informative figures are judged alike without the
+ * correction and never fail the check.
  */
 export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: readonly number[]) => number[]): CheckRow[] {
   const tested = rows.filter((row) => row.gates && row.pWorse !== undefined);
   const adjusted = holm(tested.map((row) => row.pWorse as number));
-  const family = tested.length;
+  const family = Math.max(1, tested.length);
   const byKey = new Map(tested.map((row, index) => [row.key, adjusted[index] as number]));
   return rows.map((row) => {
-    if (row.pWorse === undefined || row.pBetter === undefined || row.minP === undefined) return row;
-    const level = row.gates ? alpha / Math.max(1, family) : alpha;
+    if (row.test.baselineRuns === 0 || row.test.currentRuns === 0) return row;
+    const worse = row.test.worseChange;
+    const regressionLevel = row.gates ? alpha / family : alpha;
+    // Searched only for undecided figures: up to 200 quantiles each.
+    const needed = () => runsToDecide(row.test, row.threshold, alpha, regressionLevel);
+    if (worse === undefined || row.pWorse === undefined || row.pBetter === undefined) {
+      const runsNeeded = needed();
+      const more = runsNeeded === undefined ? '' : `; ${runsNeeded} baseline runs at this noise would decide it`;
+      const why = worse === undefined ? 'its baseline mean is 0, so no relative change exists' : `${row.test.baselineRuns} baseline run(s) and ${row.test.currentRuns} current: the run-to-run noise is not estimated`;
+      return { ...row, ...(runsNeeded === undefined ? {} : { runsNeeded }), verdict: 'inconclusive', reason: `${worse === undefined ? '' : `${percent(row.change ?? 0)} in the run medians, `}${why}${more || (worse === undefined ? '' : '; ≥ 2 baseline runs (or `bench calibrate`) would estimate it')}` };
+    }
     const pAdjusted = row.gates ? byKey.get(row.key) : undefined;
     const p = pAdjusted ?? row.pWorse;
-    const change = row.change ?? 0;
-    const beyond = row.direction === 'lower' ? change > row.threshold : change < -row.threshold;
-    const beyondBetter = row.direction === 'lower' ? change < -row.threshold : change > row.threshold;
-    const judged: CheckRow = {
-      ...row,
-      ...(pAdjusted === undefined ? {} : { pAdjusted }),
-      level,
-      repetitionsNeeded: repetitionsToReach(alpha, row.gates ? family : 1),
-    };
-    const stated = `${change >= 0 ? '+' : ''}${percent(change)} in the mean, p = ${formatP(p)}${pAdjusted === undefined ? '' : ' (Holm)'}`;
-    if (row.minP > level) {
-      return { ...judged, verdict: 'underpowered', reason: `${stated}; ${row.baselineN} vs ${row.currentN} repetitions cannot reach p < ${alpha}${row.gates ? ` over ${family} gating figures` : ''}: needs ≥ ${judged.repetitionsNeeded} on each side` };
-    }
-    if (p < alpha && beyond) return { ...judged, verdict: 'regressed', reason: `${stated}, worse than the ${percent(row.threshold)} threshold` };
+    const bound = worseBound(row.test, alpha) as number;
+    const detectable = detectableChange(row.test, row.threshold, regressionLevel);
+    const judged: CheckRow = { ...row, ...(pAdjusted === undefined ? {} : { pAdjusted }), bound, ...(detectable === undefined ? {} : { detectable }) };
+    const stated = `${percent(row.change ?? 0)} in the run medians (${row.test.baselineRuns} vs ${row.test.currentRuns} runs, run-to-run sd ${((row.test.runSd ?? 0) * 100).toFixed(1)} %), p = ${formatP(p)}${pAdjusted === undefined ? '' : ' (Holm)'}`;
+    if (p < alpha && worse > row.threshold) return { ...judged, verdict: 'regressed', reason: `${stated}, worse than the ${(row.threshold * 100).toFixed(1)} % threshold` };
     // Improvements only inform: Bonferroni over the family keeps them as strict as regressions.
     const pBetter = row.gates ? Math.min(1, row.pBetter * family) : row.pBetter;
-    if (pBetter < alpha && beyondBetter) return { ...judged, verdict: 'improved', reason: `${stated.replace(/p = [^ ]+( \(Holm\))?/, `p = ${formatP(pBetter)} for better`)}` };
-    const why = p >= alpha ? `not significant at ${alpha}` : `within the ${percent(row.threshold)} threshold`;
-    return { ...judged, verdict: 'unchanged', reason: `${stated}, ${why}` };
+    if (pBetter < alpha && worse < -row.threshold) return { ...judged, verdict: 'improved', reason: `${percent(row.change ?? 0)} in the run medians, p = ${formatP(pBetter)} for better` };
+    if (bound < row.threshold) return { ...judged, verdict: 'unchanged', reason: `${stated}; with ${((1 - alpha) * 100).toFixed(0)} % confidence not worse than ${percent(bound)}, inside the ${(row.threshold * 100).toFixed(1)} % threshold` };
+    const confirm = worse > row.threshold ? 'a confirming run or more baseline runs would decide it' : 'more baseline runs would decide it';
+    const runsNeeded = needed();
+    return {
+      ...judged,
+      ...(runsNeeded === undefined ? {} : { runsNeeded }),
+      verdict: 'inconclusive',
+      reason:
+        `${stated}; could be up to ${percent(bound)} worse, beyond the ${(row.threshold * 100).toFixed(1)} % threshold: ` +
+        (runsNeeded === undefined
+          ? `no number of baseline runs decides it: one run's own spread is about the threshold; a confirming run, or a threshold from \`bench calibrate\`, would`
+          : `${confirm} (${runsNeeded} baseline runs at this noise)`),
+    };
   });
 }
 
-/**
- * Each judged row with its minimum detectable effect at its level: a search of permutation tests,
- * kept apart from the verdicts because it costs about forty tests per figure.
- */
-export function addDetectableEffects(rows: readonly CheckRow[]): CheckRow[] {
-  return rows.map((row) => {
-    if (row.level === undefined) return row;
-    const effect = minimumDetectableEffect(row.baselineValues, row.direction === 'lower' ? 'higher' : 'lower', row.level);
-    return effect === undefined ? row : { ...row, minimumDetectable: effect };
-  });
-}
-
-/** p-values as people read them: 3 significant digits, small ones in exponent form. */
+/** p-values as people read them: 2 significant digits, small ones in exponent form. */
 export function formatP(p: number): string {
   return p < 0.001 ? p.toExponential(1) : p.toPrecision(2);
 }

@@ -113,36 +113,3 @@ export function holmAdjust(pValues: readonly number[]): number[] {
   });
   return adjusted;
 }
-
-/**
- * Repetitions per side (equal on both) that let one figure of a family of `family` reach α under
- * Holm: the most extreme split must have probability ≤ α / family.
- */
-export function repetitionsToReach(alpha: number, family: number): number {
-  let n = 2;
-  while (1 / binomial(2 * n, n) > alpha / Math.max(1, family)) n++;
-  return n;
-}
-
-/**
- * Minimum detectable effect: the smallest relative change of the baseline's own values, in the worse
- * direction, that this test flags at `level` with the baseline's repetitions on both sides. Undefined
- * when no change can reach `level` at these repetitions, or the baseline has fewer than 2 values.
- */
-export function minimumDetectableEffect(baseline: readonly number[], worse: 'higher' | 'lower', level: number): number | undefined {
-  if (baseline.length < 2 || 1 / binomial(2 * baseline.length, baseline.length) > level) return undefined;
-  const flagged = (effect: number) => {
-    const shifted = baseline.map((value) => value * (worse === 'higher' ? 1 + effect : 1 - effect));
-    return permutationShiftTest(baseline, shifted, worse).p <= level;
-  };
-  // A throughput can at most fall to zero; a latency's growth is searched up to ×10.
-  let high = worse === 'higher' ? 9 : 0.999;
-  if (!flagged(high)) return undefined;
-  let low = 0;
-  for (let step = 0; step < 40; step++) {
-    const mid = (low + high) / 2;
-    if (flagged(mid)) high = mid;
-    else low = mid;
-  }
-  return high;
-}

@@ -28,8 +28,8 @@ async function fakeRun(name: string, scale = '1'): Promise<string> {
   return join(out, file);
 }
 
-test('bench all on the fake runtimes writes a valid result; the same run twice passes check, a 1.2× costlier one fails it', async () => {
-  const [a, b, slower] = [await fakeRun('a'), await fakeRun('b'), await fakeRun('slower', '1.2')];
+test('bench all on the fake runtimes writes a valid result; check: one baseline run is inconclusive (7), a history of two passes the same run (0) and fails a 1.2× costlier one (1)', async () => {
+  const [a, b, c, slower] = [await fakeRun('a'), await fakeRun('b'), await fakeRun('c'), await fakeRun('slower', '1.2')];
   const result = parseResult(readFileSync(a, 'utf8'), a);
   assert.deepEqual(Object.keys(result.runtimes).sort(), ['fake', 'fake-vm']);
   assert.equal(result.runtimes.fake?.kind, 'container');
@@ -45,9 +45,16 @@ test('bench all on the fake runtimes writes a valid result; the same run twice p
   // By kind and label, and the pair the kinds make.
   assert.match(report.stdout, /\| workload \| metric \| container: fake \(synthetic\) \| VM: fake-vm \(synthetic\) \| fake-vm \(synthetic\) vs fake \(synthetic\) \|/);
 
-  const same = await execa('node', [bench, 'check', '--baseline', a, b], { reject: false, env });
+  // One baseline run says nothing of how runs differ: inconclusive, exit 7, with what would decide it.
+  const one = await execa('node', [bench, 'check', '--baseline', a, b], { reject: false, env });
+  assert.equal(one.exitCode, 7, one.stdout);
+  assert.match(one.stdout, /\*\*Inconclusive\*\*/);
+  assert.match(one.stdout, /the run-to-run noise is not estimated; 2 baseline runs at this noise would decide it/);
+  // Two earlier runs (the fake's figures do not wander): the same software is unchanged, a 1.2× costlier one regressed.
+  const same = await execa('node', [bench, 'check', '--baseline', a, '--baseline', b, c], { reject: false, env });
   assert.equal(same.exitCode, 0, same.stdout);
-  const worse = await execa('node', [bench, 'check', '--baseline', a, slower], { reject: false, env });
+  assert.match(same.stdout, /\*\*Unchanged\*\*/);
+  const worse = await execa('node', [bench, 'check', '--baseline', a, '--baseline', b, slower], { reject: false, env });
   assert.equal(worse.exitCode, 1, worse.stdout);
   assert.match(worse.stdout, /\| regressed \| fake\/cpu\/events_per_s/);
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkResults, defaultThreshold, parseAlpha, parseThreshold } from '../../../src/report/check.js';
+import { checkResults, checkRuns, defaultThreshold, parseAlpha, parseThreshold, runFigures } from '../../../src/report/check.js';
 import { packageRoot } from '../../../src/paths.js';
 import type { ResultFile } from '../../../src/results/types.js';
 import { renderCsv } from '../../../src/report/csv.js';
@@ -64,14 +64,16 @@ test('CSV quotes fields with commas, quotes and newlines', () => {
   assert.match(csv, /metric,m,,1,"u\nv",s/);
 });
 
-test('check fails closed on the recorded run: errored trials, interruption, missing runtime, too few repetitions; each waivable', () => {
-  const recorded = () => JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8')) as ResultFile;
+test('check fails closed on the recorded run: errored trials, interruption, missing runtime; one baseline run is inconclusive, never a pass; each waivable', () => {
+  let runs = 0;
+  const recorded = () => ({ ...(JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8')) as ResultFile), runId: `run-${++runs}` });
   const baseline = recorded();
-  // The recording has 2 idle repetitions: no gating figure can reach α, so even a file against itself fails closed.
+  // One baseline run cannot say how much runs differ: even a file against itself is inconclusive (exit 7), not passed.
   const self = checkResults(baseline, recorded(), { crossHost: false });
-  assert.equal(self.failed, true);
-  assert.deepEqual(self.problems.map((p) => p.kind), ['too-few-repetitions']);
-  assert.equal(checkResults(baseline, recorded(), { crossHost: false, allowUnderpowered: true }).failed, false);
+  assert.equal(self.outcome, 'inconclusive');
+  assert.equal(self.failed, false);
+  assert.deepEqual(self.problems.map((p) => p.kind), ['inconclusive']);
+  assert.equal(checkResults(baseline, recorded(), { crossHost: false, allowUnderpowered: true }).outcome, 'unchanged');
   const broken = recorded();
   const first = broken.trials[0]!;
   broken.trials[0] = { trialId: first.trialId, runtime: first.runtime, workload: first.workload, rep: first.rep, state: 'errored', error: 'guest never printed READY' };
@@ -80,11 +82,53 @@ test('check fails closed on the recorded run: errored trials, interruption, miss
   broken.trials = broken.trials.filter((t) => t.runtime !== 'qemu');
   const report = checkResults(baseline, broken, { crossHost: false, allowUnderpowered: true });
   assert.equal(report.failed, true);
-  assert.deepEqual(report.problems.map((p) => [p.kind, p.waived]), [['errored-trials', false], ['interrupted', false], ['missing-runtime', false], ['missing-figure', false], ['too-few-repetitions', true]]);
+  assert.equal(report.outcome, 'regressed');
+  assert.deepEqual(report.problems.map((p) => [p.kind, p.waived]), [['errored-trials', false], ['interrupted', false], ['missing-runtime', false], ['missing-figure', false], ['inconclusive', true]]);
   assert.match(report.problems[0]!.message, /1 of 3 trials did not complete: docker-idle-1 \(guest never printed READY\)/);
   const waived = checkResults(baseline, broken, { crossHost: false, allowUnderpowered: true, allowErrored: true });
   assert.equal(waived.failed, false);
   assert.ok(waived.problems.every((p) => p.waived));
+});
+
+test('a history baseline: runs of the same host decide; runs of another host and the current run itself are left out and listed', () => {
+  const recorded = () => JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8')) as ResultFile;
+  // Five earlier runs of the host whose figures wander by ±1 % from run to run, and one of another host.
+  const runs = [1, 0.99, 1.01, 1.005, 0.995].map((factor, index) => {
+    const run = recorded();
+    run.runId = `run-${index}`;
+    run.startedAt = `2026-01-0${index + 1}T00:00:00.000Z`;
+    for (const trial of run.trials) if (trial.state === 'completed') trial.boot.bootToReadyMs *= factor;
+    return run;
+  });
+  const other = recorded();
+  other.runId = 'elsewhere';
+  other.host.hostname = 'another-host';
+  const current = recorded();
+  current.runId = 'now';
+  const history = { runs: [...runs, other, current].map((run) => runFigures(run, `${run.runId}.json`, 'absolute')), latest: runs.at(-1)! };
+  const same = checkRuns(history, [current], { crossHost: false });
+  assert.equal(same.baselineRuns, 5);
+  assert.deepEqual(same.skippedBaselines.map((run) => [run.path, run.reason.split(' (')[0]]), [['elsewhere.json', 'another host'], ['now.json', 'it is the current run']]);
+  const boot = same.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')!;
+  assert.equal(boot.verdict, 'unchanged');
+  assert.equal(boot.baselineRuns, 5);
+  // Every boot 40 % slower: beyond the 10 % threshold and far beyond ±1 % run-to-run: regressed, exit 1.
+  const slow = recorded();
+  slow.runId = 'slow';
+  for (const trial of slow.trials) if (trial.state === 'completed' && trial.runtime === 'docker') trial.boot.bootToReadyMs *= 1.4;
+  const regressed = checkRuns(history, [slow], { crossHost: false });
+  assert.equal(regressed.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')?.verdict, 'regressed');
+  assert.equal(regressed.outcome, 'regressed');
+  // A confirming run of the same slow software: decided on both, still regressed.
+  const again = recorded();
+  again.runId = 'slow-again';
+  for (const trial of again.trials) if (trial.state === 'completed' && trial.runtime === 'docker') trial.boot.bootToReadyMs *= 1.41;
+  const confirmed = checkRuns(history, [slow, again], { crossHost: false });
+  assert.equal(confirmed.currentRuns, 2);
+  assert.equal(confirmed.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')?.currentRuns, 2);
+  assert.equal(confirmed.outcome, 'regressed');
+  // Only runs of another host: refused as before, naming both.
+  assert.throws(() => checkRuns({ runs: [runFigures(other, 'o.json', 'absolute')], latest: other }, [current], { crossHost: false }), /baseline is from another-host/);
 });
 
 test('--alpha accepts a probability up to 0.5 and names a bad value', () => {

@@ -6,7 +6,7 @@ import { packageRoot } from '../../../src/paths.js';
 import { parseResult } from '../../../src/results/read.js';
 import type { CompletedTrial, ResultFile } from '../../../src/results/types.js';
 import { fleetGroups, renderFleetComparison } from '../../../src/report/fleet.js';
-import { groupByHost, buildHistory } from '../../../src/report/history.js';
+import { groupByHost, buildHistory, historyRun } from '../../../src/report/history.js';
 
 const fixture = join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json');
 
@@ -81,7 +81,8 @@ test('bench history: one line per host, runs in time order, labels unique where 
     { path: 'other.json', result: hostRun('lab-c', { arch: 'arm64', startedAt: '2026-01-03T00:00:00.000Z' }) },
     { path: 'other-x86.json', result: hostRun('lab-c', { startedAt: '2026-01-04T00:00:00.000Z' }) },
   ];
-  const hosts = groupByHost(runs);
+  const summaries = runs.map((run) => historyRun(run.path, run.result));
+  const hosts = groupByHost(summaries);
   assert.deepEqual(hosts.map((host) => [host.label, host.runs.map((run) => run.path)]), [
     ['lab-a', ['a1.json']],
     ['lab-a [arm64 guests]', ['arm.json']],
@@ -89,7 +90,7 @@ test('bench history: one line per host, runs in time order, labels unique where 
     ['lab-c (EPYC, aarch64)', ['other.json']],
     ['lab-c (EPYC, x86_64)', ['other-x86.json']],
   ]);
-  const model = buildHistory(runs);
+  const model = buildHistory(summaries);
   // The same figures on both of lab-b's runs: nothing moved.
   assert.deepEqual(model.changes, []);
   const boot = model.figures.find((figure) => figure.id === 'idle/boot.bootToReadyMs');
