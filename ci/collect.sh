@@ -29,7 +29,7 @@ count=0
 for dir in $hosts; do
   host=$(basename "$dir")
   if [ -f "$dir/status.json" ]; then
-    line=$(node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const all = s.benchAll === 0 ? "ok" : s.benchAll === 4 ? "exit 4 (some trials errored)" : `exit ${s.benchAll}`; const check = s.check === null ? "no baseline" : s.check === 0 ? "passed" : s.check === 1 ? "**failed**" : `exit ${s.check}`; process.stdout.write(`${all} | ${check}`)' "$dir/status.json")
+    line=$(node -e 'const s = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); const all = s.benchAll === 0 ? "ok" : s.benchAll === 4 ? "exit 4 (some trials errored)" : `exit ${s.benchAll}`; const check = s.check === null ? "no baseline" : s.check === 0 ? "passed" : s.check === 1 ? "**failed**" : s.check === 7 ? "inconclusive" : `exit ${s.check}`; process.stdout.write(`${all} | ${check}`)' "$dir/status.json")
   else
     line="no status (the job did not finish) | —"
   fi

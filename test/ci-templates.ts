@@ -25,3 +25,10 @@ export function gitlabCommands(): TemplateCommands {
   const pipeline = parse(readFileSync(gitlabPipeline, 'utf8')) as Record<string, { script?: string[] }>;
   return { hostJob: pipeline.bench?.script ?? [], collectJob: pipeline.compare?.script ?? [] };
 }
+
+/** The GitHub bench job's `env:` entries that are plain values (not `${{ }}` expressions): what every step sees. */
+export function githubJobEnv(): Record<string, string> {
+  const workflow = parse(readFileSync(githubWorkflow, 'utf8')) as { jobs: Record<string, { env?: Record<string, unknown> }> };
+  const env = workflow.jobs.bench?.env ?? {};
+  return Object.fromEntries(Object.entries(env).flatMap(([name, value]) => (typeof value === 'string' && !value.includes('${{') ? [[name, value]] : [])));
+}

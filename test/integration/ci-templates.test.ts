@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/paths.js';
-import { githubCommands, gitlabCommands, gitlabPipeline } from '../ci-templates.js';
+import { githubCommands, githubJobEnv, gitlabCommands, gitlabPipeline } from '../ci-templates.js';
 import { leftovers } from './helpers.js';
 
 /**
@@ -59,26 +59,58 @@ async function githubJob(dir: string, commands: string[], env: Record<string, st
 test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression that fails its host, and the cross-host report', { timeout: 300_000 }, async () => {
   const dir = workspace('github');
   const { hostJob, collectJob } = githubCommands();
-  const host = (name: string, scale = '1') => githubJob(dir, hostJob, { ...baseEnv(dir), TWINBENCH_HOST: name, TWINBENCH_FAKE_SCALE: scale });
+  const host = (name: string, scale = '1', extra: Record<string, string> = {}) => githubJob(dir, hostJob, { ...baseEnv(dir), ...githubJobEnv(), TWINBENCH_HOST: name, TWINBENCH_FAKE_SCALE: scale, ...extra });
 
-  // First pipeline: no host has a baseline; nothing is gated, and the summary says so.
-  const first = await host('lab-a');
+  // No gh on this runner and nothing promoted: the fetch fails and so does the job (fail closed), with the fetch's words.
+  const closed = await host('lab-a');
+  assert.notEqual(closed.exitCode, 0, closed.output);
+  assert.match(closed.output, /fetch-baseline: lab-a: no gh CLI on this runner: cannot fetch the baseline/);
+  assert.ok(!existsSync(join(dir, 'twinbench-out', 'lab-a', 'result.json')), 'nothing ran on an unknown baseline');
+  // A first run said as such: nothing is gated, and the summary says so; the history starts.
+  const first = await host('lab-a', '1', { TWINBENCH_FIRST_RUN: '1' });
   assert.equal(first.exitCode, 0, first.output);
-  assert.match(first.summary, /twinbench on lab-a: no baseline yet/);
-  for (const file of ['result.json', 'report.md', 'report.html', 'check.md', 'status.json']) assert.ok(existsSync(join(dir, 'twinbench-out', 'lab-a', file)), file);
+  for (const file of ['result.json', 'report.md', 'report.html', 'check.md', 'status.json', 'history.tar']) assert.ok(existsSync(join(dir, 'twinbench-out', 'lab-a', file)), file);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-a', 'status.json'), 'utf8')), { host: 'lab-a', benchAll: 0, check: null, result: 'result.json' });
 
-  // Promoted as ci/README.md says: the result committed as ci/baselines/<host>.json.
-  for (const name of ['lab-a', 'lab-b']) cpSync(join(dir, 'twinbench-out', 'lab-a', 'result.json'), join(dir, 'ci', 'baselines', `${name}.json`));
+  // Promoted as ci/README.md says: a folder of earlier results, ci/baselines/<host>/ (here the first run's history, one run).
+  for (const name of ['lab-a', 'lab-b']) {
+    mkdirSync(join(dir, 'ci', 'baselines', name));
+    await execa('tar', ['-xf', join(dir, 'twinbench-out', 'lab-a', 'history.tar'), '-C', join(dir, 'ci', 'baselines', name)]);
+  }
+  // One earlier run cannot say how runs differ: inconclusive (7). Without a confirming run the GitHub job ends green
+  // with a warning annotation, never silently; its history grows to two runs.
+  const warned = await host('lab-a', '1', { TWINBENCH_CONFIRM: '0' });
+  assert.equal(warned.exitCode, 0, warned.output);
+  assert.match(warned.output, /fetch-baseline: lab-a: the promoted baseline folder ci\/baselines\/lab-a\//);
+  assert.match(warned.output, /::warning title=twinbench on lab-a: inconclusive::/);
+  assert.match(warned.summary, /\*\*Inconclusive\*\*/);
+  assert.equal(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-a', 'status.json'), 'utf8')).check, 7);
+  // With the confirming run (the default): the second run of the same software gives the run-to-run spread, and decides.
+  const one = await host('lab-a');
+  assert.equal(one.exitCode, 0, one.output);
+  assert.match(one.output, /host-job: lab-a: check exit 7; a confirming run/);
+  assert.doesNotMatch(one.output, /::warning/);
+  assert.ok(existsSync(join(dir, 'twinbench-out', 'lab-a', 'confirm.json')));
+  assert.equal(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-a', 'status.json'), 'utf8')).check, 0);
+  const kept = (await execa('tar', ['-tf', join(dir, 'twinbench-out', 'lab-a', 'history.tar')])).stdout.split('\n').filter((line) => line.endsWith('.json'));
+  assert.equal(kept.length, 3, kept.join(' '));
+  // The grown history promoted: unchanged, exit 0, no confirming run needed.
+  for (const name of ['lab-a', 'lab-b']) {
+    rmSync(join(dir, 'ci', 'baselines', name), { recursive: true });
+    mkdirSync(join(dir, 'ci', 'baselines', name));
+    await execa('tar', ['-xf', join(dir, 'twinbench-out', 'lab-a', 'history.tar'), '-C', join(dir, 'ci', 'baselines', name)]);
+  }
   const same = await host('lab-a');
   assert.equal(same.exitCode, 0, same.output);
-  assert.match(same.output, /fetch-baseline: lab-a: the promoted baseline ci\/baselines\/lab-a\.json/);
-  assert.match(same.summary, /\*\*No regression\*\*/);
-  // Every figure 1.2x costlier on lab-b: its job fails, and says which figures.
+  assert.match(same.summary, /\*\*Unchanged\*\*/);
+  assert.doesNotMatch(same.output, /a confirming run/);
+  // Every figure 1.2x costlier on lab-b: regressed, confirmed by a second run, its job fails and says which figures.
   const slower = await host('lab-b', '1.2');
   assert.equal(slower.exitCode, 1, slower.output);
+  assert.match(slower.output, /host-job: lab-b: check exit 1; a confirming run/);
   assert.match(slower.summary, /regressed/);
   assert.equal(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-b', 'status.json'), 'utf8')).check, 1);
+  assert.ok(!existsSync(join(dir, 'twinbench-out', 'lab-b', 'history.tar')), 'a regressed run never joins the history');
   // A host whose job died before a result: listed by the collect job, not dropped.
   mkdirSync(join(dir, 'twinbench-out', 'lab-c'));
 
@@ -92,10 +124,9 @@ test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression
   assert.match(fleet, /\| lab-c \| no status \(the job did not finish\) \| — \| \*\*none\*\* \|/);
   assert.equal(collect.summary, fleet);
   assert.match(readFileSync(join(dir, 'fleet', 'compare.md'), 'utf8'), /^# twinbench comparison/);
-  // The history holds each host's result and the baseline it was checked against, once per run.
+  // The history holds each host's result, its confirming run and the baseline it was checked against, once per run.
   const history = readFileSync(join(dir, 'fleet', 'history.md'), 'utf8');
   assert.match(history, /result file\(s\) of 1 host\(s\)/);
-  assert.match(history, /\| fake\/cpu\/events_per_s \| regressed \| yes \|/);
   assert.ok(existsSync(join(dir, 'fleet', 'history.html')));
   assert.deepEqual(await leftovers(), []);
 });
@@ -124,11 +155,15 @@ test('the GitLab pipeline passes GitLab\'s schema (gitlab-ci-local) and its scri
   const script = (lines: string[], vars: Record<string, string>) => execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', lines.join('\n')], { cwd: dir, reject: false, all: true, env: vars });
   const requests: string[] = [];
   let served: string | undefined;
+  let broken = false;
   const api = createServer((request, response) => {
     requests.push(`${request.headers['job-token']} ${request.url}`);
     const url = new URL(request.url ?? '/', 'http://gitlab.invalid');
-    const wanted = url.pathname === '/api/v4/projects/42/jobs/artifacts/main/raw/twinbench-out/lab-a/result.json' && url.searchParams.get('job') === 'bench: [lab-a]';
-    if (served && request.headers['job-token'] === 'token-123' && wanted) {
+    const wanted = url.pathname === '/api/v4/projects/42/jobs/artifacts/main/raw/twinbench-out/lab-a/history.tar' && url.searchParams.get('job') === 'bench: [lab-a]';
+    if (broken) {
+      response.statusCode = 502;
+      response.end('Bad Gateway: upstream gone');
+    } else if (served && request.headers['job-token'] === 'token-123' && wanted) {
       response.end(readFileSync(served));
     } else {
       response.statusCode = 404;
@@ -138,17 +173,29 @@ test('the GitLab pipeline passes GitLab\'s schema (gitlab-ci-local) and its scri
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   try {
     const url = `http://127.0.0.1:${(api.address() as AddressInfo).port}/api/v4`;
-    const first = await script(hostJob, { ...env('lab-a'), CI_API_V4_URL: url });
+    // 404 is "never ran" or "expired": the job fails unless TWINBENCH_FIRST_RUN=1 says it is the first run.
+    const unknown = await script(hostJob, { ...env('lab-a'), CI_API_V4_URL: url });
+    assert.notEqual(unknown.exitCode, 0, unknown.all);
+    assert.match(unknown.all ?? '', /no history\.tar from the last successful main pipeline \(404: it never ran, or its artifacts expired\); set TWINBENCH_FIRST_RUN=1/);
+    const first = await script(hostJob, { ...env('lab-a'), CI_API_V4_URL: url, TWINBENCH_FIRST_RUN: '1' });
     assert.equal(first.exitCode, 0, first.all);
-    assert.match(first.all ?? '', /no successful main pipeline with this host's artifact yet/);
-    served = join(root, 'served.json');
-    cpSync(join(dir, 'twinbench-out', 'lab-a', 'result.json'), served);
+    assert.match(first.all ?? '', /a first run, nothing to gate against/);
+    // The first run's history served: one run, inconclusive, then decided with the confirming run: 0.
+    served = join(root, 'served.tar');
+    cpSync(join(dir, 'twinbench-out', 'lab-a', 'history.tar'), served);
     const second = await script(hostJob, { ...env('lab-a'), CI_API_V4_URL: url });
     assert.equal(second.exitCode, 0, second.all);
-    assert.match(second.all ?? '', /result\.json of the last successful main pipeline/);
+    assert.match(second.all ?? '', /the history of the last successful main pipeline/);
+    assert.match(second.all ?? '', /check exit 7; a confirming run/);
     assert.equal(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-a', 'status.json'), 'utf8')).check, 0);
     assert.ok(existsSync(join(dir, 'twinbench-out', 'lab-a', 'check.junit.xml')), 'the JUnit report GitLab reads');
-    assert.equal(requests.length, 2, requests.join('\n'));
+    // A fetch that fails (not absent): the job fails with the API's words, and runs nothing.
+    broken = true;
+    const failed = await script(hostJob, { ...env('lab-a'), CI_API_V4_URL: url });
+    assert.notEqual(failed.exitCode, 0, failed.all);
+    assert.match(failed.all ?? '', /the job artifacts API answered HTTP 502: Bad Gateway: upstream gone/);
+    // The first run (TWINBENCH_FIRST_RUN=1) asked nothing.
+    assert.equal(requests.length, 3, requests.join('\n'));
   } finally {
     api.close();
   }
