@@ -7,6 +7,21 @@ t0=$(date +%s)
 at() { echo "at $(( $(date +%s) - t0 )) s"; }
 # The test files below a folder: Node.js 22 and later read a folder argument as one file, 20 as a folder.
 tests_in() { find "$1" -name '*.test.js' | LC_ALL=C sort; }
+# Each suite's TAP stream, read back at the end (dist/test/tap-summary.js): a suite that ran no test, or a skip for
+# a reason not on test/skip-allowlist.txt, fails npm test; and the time of every test is printed.
+tapdir=$(mktemp -d)
+suite() { # name folder [node --test options…]
+  name=$1
+  dir=$2
+  shift 2
+  files=$(tests_in "$dir")
+  if [ -z "$files" ]; then
+    echo "test: no test file in $dir: the $name suite would run nothing" >&2
+    return 1
+  fi
+  # shellcheck disable=SC2086 # paths without spaces
+  node --test "$@" --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$tapdir/$name.tap" $files
+}
 pidfile=$(mktemp)
 libvirt_pidfile=$(mktemp)
 virtlogd_pidfile=$(mktemp)
@@ -17,7 +32,7 @@ export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pi
 stop_daemons() { sh scripts/stop-started.sh "$pidfile" "$libvirt_pidfile" "$virtlogd_pidfile" "$podman_pidfile"; }
 # Ctrl-C or SIGTERM: the shell waits for the running step (which cleans up after itself), exits, and only
 # then stops the daemons.
-trap stop_daemons EXIT
+trap 'stop_daemons; rm -rf "$tapdir"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 # The other architecture too: its paths are exercised under emulation (qemu-user, TCG).
@@ -25,6 +40,8 @@ case $(uname -m) in
   x86_64) other=arm64 ;;
   *) other=amd64 ;;
 esac
+# A clean build: tsc never removes what a deleted source left in dist/, and a stale test would still run.
+rm -rf dist
 sh scripts/setup.sh --arch "$other" --vagrant --runtimes docker-crun,podman
 if ! command -v chromium >/dev/null 2>&1; then
   echo "test: installing chromium (headless browser for the HTML report test)" >&2
@@ -47,7 +64,7 @@ fi
 
 status=0
 echo "== unit tests (Node.js $(node --version)) [$(at)]"
-node --test --test-reporter=spec $(tests_in dist/test/unit) || status=1
+suite unit dist/test/unit || status=1
 # The supported LTS lines too (scripts/node-releases: pinned builds from the npm registry, cached), side by
 # side: the unit suite times nothing, so sharing the CPUs changes only how long it takes.
 lts_pids=""
@@ -70,8 +87,9 @@ echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbenc
 node bin/bench.js images build >/dev/null || status=1
 node bin/bench.js images build --arch "$other" >/dev/null || status=1
 echo "== integration tests (real Docker engine, real QEMU, real Vagrant + libvirt) [$(at)]"
-node --test --test-concurrency=1 --test-reporter=spec $(tests_in dist/test/integration) || status=1
+suite integration dist/test/integration --test-concurrency=1 || status=1
 echo "== lab-host test (a Debian 12 VM: systemd, cgroup v2, Docker's systemd driver; twinbench from npm pack) [$(at)]"
-node --test --test-reporter=spec $(tests_in dist/test/lab-host) || status=1
+suite lab-host dist/test/lab-host || status=1
+node dist/test/tap-summary.js unit="$tapdir/unit.tap" integration="$tapdir/integration.tap" lab-host="$tapdir/lab-host.tap" || status=1
 echo "== done [$(at)]"
 exit $status

@@ -6,6 +6,9 @@ import { hostDifferences, hostIdentity, sameHost } from './host-dimensions.js';
 import { ratioSamples } from './ratios.js';
 import { holmAdjust } from '../results/permutation.js';
 import type { CalibratedNoise } from '../results/run-level.js';
+import { findChangePoints } from '../results/change-points.js';
+import { median } from '../results/stats.js';
+import { basename } from 'node:path';
 import { hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from './regression.js';
 
 /** Default allowed change per kind of figure: boot time and CPU time are noisier than throughput. */
@@ -167,6 +170,7 @@ export function checkRuns(baseline: Baseline, currents: readonly ResultFile[], o
   const latestKeys = runs.at(-1)!.samples;
   const tested: CheckRow[] = [];
   const missing: string[] = [];
+  const notes = new Map<string, string>();
   const hostFiguresFrom = hostFiguresWorkload(keys.values());
   for (const [key, entry] of keys) {
     const current = now.map((run) => run.samples.get(key)).filter((found): found is MetricSamples => found !== undefined);
@@ -176,15 +180,22 @@ export function checkRuns(baseline: Baseline, currents: readonly ResultFile[], o
       continue;
     }
     // Only runs that measured the figure the way the current run does count: a changed unit or source is another figure.
-    const same = runs.map((run) => run.samples.get(key)).filter((found): found is MetricSamples => found !== undefined && found.unit === definition.unit && found.source === definition.source);
-    if (same.length === 0) {
+    const matching = runs.filter((run) => {
+      const found = run.samples.get(key);
+      return found !== undefined && found.values.length > 0 && found.unit === definition.unit && found.source === definition.source;
+    });
+    if (matching.length === 0) {
       throw new UsageError(`cannot check ${key}: its definition differs (${entry.unit}, ${entry.source} in the baseline; ${definition.unit}, ${definition.source} now)`);
     }
     const threshold = options.threshold ?? options.thresholds?.[key] ?? defaultThreshold(entry.metric);
-    tested.push(testFigure(definition, same.map((found) => found.values), current.map((found) => found.values), threshold, isGatingFigure(definition, hostFiguresFrom), options.runNoise?.[key]));
+    // A history that shifted (a kernel update, a deliberate change) is the host's level since its last shift only.
+    const since = lastShift(matching, key, options.alpha ?? defaultAlpha, threshold);
+    if (since) notes.set(key, since.note);
+    const used = since ? matching.slice(since.index) : matching;
+    tested.push(testFigure(definition, used.map((run) => run.samples.get(key)!.values), current.map((found) => found.values), threshold, isGatingFigure(definition, hostFiguresFrom), options.runNoise?.[key]));
   }
   const alpha = options.alpha ?? defaultAlpha;
-  const rows = judgeFamily(tested, alpha, holmAdjust);
+  const rows = judgeFamily(tested, alpha, holmAdjust).map((row) => (notes.has(row.key) ? { ...row, reason: `${row.reason}; ${notes.get(row.key)}` } : row));
   const problems = currents.flatMap((current) => runProblems(baseline.latest, current, missing, options));
   const undecided = rows.filter((row) => row.gates && (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data'));
   if (undecided.length > 0) {
@@ -212,6 +223,16 @@ export function checkRuns(baseline: Baseline, currents: readonly ResultFile[], o
     outcome: failed ? 'regressed' : inconclusive ? 'inconclusive' : 'unchanged',
     failed,
   };
+}
+
+/** Where a figure's baseline runs last shifted (the change points `bench history` finds), if they did. */
+function lastShift(runs: readonly RunFigures[], key: string, alpha: number, threshold: number): { index: number; note: string } | undefined {
+  if (runs.length < 4) return undefined;
+  const points = findChangePoints(runs.map((run) => median(run.samples.get(key)!.values)), alpha, threshold);
+  const last = points.at(-1);
+  if (!last) return undefined;
+  const change = `${last.change >= 0 ? '+' : ''}${(last.change * 100).toFixed(1)} %`;
+  return { index: last.index, note: `the history shifted ${change} at ${basename(runs[last.index]!.path)}: the ${runs.length - last.index} run(s) since are the baseline` };
 }
 
 /** `bench check` of one baseline file: the same model with one baseline run (its run-to-run noise must come from `--thresholds`). */

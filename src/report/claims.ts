@@ -17,6 +17,8 @@ const claims = {
   memory: 'Containers use less memory per instance',
   cpu: 'Containers run CPU work at native speed and VMs close to it',
   io: 'VMs pay more on I/O than containers',
+  memoryAccess: 'VMs pay more on memory access than containers (random access beyond the caches)',
+  kernel: 'VMs pay more on kernel work than containers (process creation, page faults)',
   network: 'Containers reach native network throughput only without NAT',
   density: 'More containers than VMs fit on one host',
 };
@@ -126,6 +128,26 @@ function memoryCost(result: ResultFile): Stats | undefined {
   return describe(ratios);
 }
 
+/**
+ * "VMs pay more on X": each figure's VM-vs-container cost factor judged as `judgeCostsMore` does; supported when
+ * every figure supports it, contradicted when one contradicts it, inconclusive otherwise. Not judged under TCG,
+ * whose emulation is on every memory access and every trap.
+ */
+function judgeVmPays(
+  claim: string,
+  figures: readonly (readonly [workload: string, metric: string, what: string])[],
+  vmVsContainer: (workload: string, metric: string) => Stats | undefined,
+  emulated: boolean,
+): Claim {
+  const [first] = figures;
+  if (!first || !vmVsContainer(first[0], first[1])) return { claim, verdict: 'not measured', evidence: `needs the ${first?.[0]} workload in both a VM and a container, which this run did not include` };
+  const each = figures.map(([workload, metric, what]) => judgeCostsMore(claim, vmVsContainer(workload, metric), 'VM vs container', `${workload}: ${what}`));
+  const evidence = each.map((judged) => judged.evidence).join('; ');
+  if (emulated) return { claim, verdict: 'not measurable on this host', evidence: `VMs ran under TCG emulation here, which is on every memory access and kernel entry (${evidence})` };
+  const verdict = each.every((judged) => judged.verdict === 'supported') ? 'supported' : each.some((judged) => judged.verdict === 'contradicted') ? 'contradicted' : 'inconclusive';
+  return { claim, verdict, evidence };
+}
+
 /** The claims users bring, each judged from this result's figures or said to be unmeasured. */
 export function judgeClaims(result: ResultFile): Claim[] {
   const costs = costFactors(result);
@@ -148,6 +170,8 @@ export function judgeClaims(result: ResultFile): Claim[] {
     const io = judgeCostsMore(claims.io, vmVsContainer('disk', 'randread_4k_clat_p50_us'), 'VM vs container', 'fio 4 KiB random read, p50 latency');
     judged.push(emulated ? { claim: claims.io, verdict: 'not measurable on this host', evidence: `VMs ran under TCG emulation here, which is on the VM's I/O path too (${io.evidence})` } : io);
   }
+  judged.push(judgeVmPays(claims.memoryAccess, [['memory', 'random_write_mib_per_s', 'random writes over 256 MiB'], ['memory', 'read_bandwidth_mib_per_s', 'sequential reads over 256 MiB']], vmVsContainer, emulated));
+  judged.push(judgeVmPays(claims.kernel, [['kernel', 'processes_per_s', 'fork + exec + wait'], ['kernel', 'page_faults_per_s', 'minor page faults']], vmVsContainer, emulated));
   judged.push(judgeNetwork(result));
   judged.push({ claim: claims.density, verdict: 'not measured', evidence: 'needs a density run (N guests at once), which this run did not include' });
   return judged;

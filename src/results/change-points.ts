@@ -109,7 +109,7 @@ export function findChangePoints(values: readonly number[], alpha: number, thres
     const change = meanBefore === 0 ? 0 : (meanAfter - meanBefore) / Math.abs(meanBefore);
     return { index: at, meanBefore, meanAfter, change, p, keep: p < alpha && Math.abs(change) > threshold };
   };
-  let judged = points.map((_, index) => judge(index));
+  const judged = points.map((_, index) => judge(index));
   for (;;) {
     // The weakest: not kept, and of those the largest p (the least evidence of a shift).
     let weakest = -1;
@@ -118,7 +118,9 @@ export function findChangePoints(values: readonly number[], alpha: number, thres
     });
     if (weakest < 0) break;
     points.splice(weakest, 1);
-    judged = points.map((_, index) => judge(index));
+    judged.splice(weakest, 1);
+    // Only the two neighbours' segments changed.
+    for (const index of [weakest - 1, weakest]) if (index >= 0 && index < points.length) judged[index] = judge(index);
   }
   return judged.map(({ keep: _keep, ...point }) => point);
 }

@@ -40,8 +40,9 @@ test('ci/github/twinbench.yml passes GitHub\'s workflow parser, and a broken cop
 
 test('the GitHub and GitLab templates run the same scripts: only how the baseline is fetched differs', () => {
   const [github, gitlab] = [githubCommands(), gitlabCommands()];
-  assert.deepEqual(github.hostJob, ['echo "TWINBENCH_BASELINE=$(sh ci/fetch-baseline.sh github)" >> "$GITHUB_ENV"', 'sh ci/host-job.sh']);
-  assert.deepEqual(gitlab.hostJob, ['export TWINBENCH_BASELINE="$(sh ci/fetch-baseline.sh gitlab)"', 'sh ci/host-job.sh']);
+  // A plain assignment from the fetch, so that a failed fetch fails the step (an echo or export of it would not).
+  assert.deepEqual(github.hostJob, ['baseline=$(sh ci/fetch-baseline.sh github)\necho "TWINBENCH_BASELINE=$baseline" >> "$GITHUB_ENV"', 'sh ci/host-job.sh']);
+  assert.deepEqual(gitlab.hostJob, ['TWINBENCH_BASELINE="$(sh ci/fetch-baseline.sh gitlab)"', 'export TWINBENCH_BASELINE', 'sh ci/host-job.sh']);
   assert.deepEqual(github.collectJob, ['sh ci/collect.sh hosts fleet']);
   assert.deepEqual(gitlab.collectJob, ['sh ci/collect.sh twinbench-out fleet']);
 });

@@ -131,6 +131,27 @@ test('a history baseline: runs of the same host decide; runs of another host and
   assert.throws(() => checkRuns({ runs: [runFigures(other, 'o.json', 'absolute')], latest: other }, [current], { crossHost: false }), /baseline is from another-host/);
 });
 
+test('a history that shifted (a deliberate change) is the baseline since its last shift, and the summary says where', () => {
+  const recorded = () => JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8')) as ResultFile;
+  // Four runs at one level, then four 30 % slower (a kernel update, say), each run ±1 %; the current run is like the last four.
+  const levels = [1, 0.99, 1.01, 1.0, 1.3, 1.29, 1.31, 1.3];
+  const runs = levels.map((level, index) => {
+    const run = recorded();
+    run.runId = `run-${index}`;
+    run.startedAt = `2026-01-0${index + 1}T00:00:00.000Z`;
+    for (const trial of run.trials) if (trial.state === 'completed') trial.boot.bootToReadyMs *= level;
+    return runFigures(run, `run-${index}.json`, 'absolute');
+  });
+  const current = recorded();
+  current.runId = 'now';
+  for (const trial of current.trials) if (trial.state === 'completed') trial.boot.bootToReadyMs *= 1.3;
+  const report = checkRuns({ runs, latest: recorded() }, [current], { crossHost: false });
+  const boot = report.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')!;
+  assert.equal(boot.verdict, 'unchanged', boot.reason);
+  assert.equal(boot.baselineRuns, 4);
+  assert.match(boot.reason, /the history shifted \+30\.\d % at run-4\.json: the 4 run\(s\) since are the baseline/);
+});
+
 test('--alpha accepts a probability up to 0.5 and names a bad value', () => {
   assert.equal(parseAlpha('0.01'), 0.01);
   assert.equal(parseAlpha('.05'), 0.05);
