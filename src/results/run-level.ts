@@ -38,6 +38,8 @@ export interface RunLevelTest {
   withinSd?: number;
   /** Degrees of freedom of runSd; 0 when nothing estimates the run-to-run spread. */
   df: number;
+  /** Trials per run, on average over both sides. */
+  trialsPerRun: number;
   /** Standard error of the change, relative. */
   standardError?: number;
   /** One-sided p-values of "worse" and of "better" (Student's t, df above); undefined when df is 0. */
@@ -96,7 +98,15 @@ export function testRunLevel(
 ): RunLevelTest {
   const base = runMedians(baselineRuns);
   const now = runMedians(currentRuns);
-  const test: RunLevelTest = { baselineRuns: base.length, currentRuns: now.length, baselineMean: base.length ? mean(base) : NaN, currentMean: now.length ? mean(now) : NaN, df: 0 };
+  const sizes = [...baselineRuns, ...currentRuns].filter((values) => values.length > 0).map((values) => values.length);
+  const test: RunLevelTest = {
+    baselineRuns: base.length,
+    currentRuns: now.length,
+    baselineMean: base.length ? mean(base) : NaN,
+    currentMean: now.length ? mean(now) : NaN,
+    df: 0,
+    trialsPerRun: sizes.length ? mean(sizes) : 0,
+  };
   if (base.length === 0 || now.length === 0) return test;
   const centre = test.baselineMean;
   const scale = Math.abs(centre);
@@ -147,8 +157,7 @@ export const maxRunsSearched = 200;
 export function runsToDecide(test: RunLevelTest, threshold: number, level: number, regressionLevel: number): number | undefined {
   if (test.worseChange === undefined || test.currentRuns === 0) return undefined;
   // A run median's spread is at least that of a median of its trials: about 1.25 σ/√n for n trials.
-  const typicalTrials = 5;
-  const sd = test.runSd ?? (test.withinSd === undefined ? undefined : (1.25 * test.withinSd) / Math.sqrt(typicalTrials));
+  const sd = test.runSd ?? (test.withinSd === undefined || test.trialsPerRun === 0 ? undefined : (1.25 * test.withinSd) / Math.sqrt(test.trialsPerRun));
   if (sd === undefined) return undefined;
   const extraDf = Math.max(0, test.currentRuns - 1);
   for (let runs = Math.max(2, test.baselineRuns + 1); runs <= maxRunsSearched; runs++) {
