@@ -9,6 +9,9 @@ import { TwinbenchError, UsageError } from '../../../src/errors.js';
 import { packageRoot, workloadsDir } from '../../../src/paths.js';
 import { parseResult } from '../../../src/results/read.js';
 
+// A fixed seed: the same inputs every run, and fast-check prints the seed and path of any failure to replay it.
+fc.configureGlobal({ seed: 20261205 });
+
 const manifests = loadWorkloads(workloadsDir);
 const hostile = fc.oneof(
   fc.string(),

@@ -8,6 +8,9 @@ import { parseCgroupV2 } from '../../../src/sampling/cgroup-v2.js';
 import { parseProcIo, parseProcStat, parseProcStatus, parseSmapsRollup } from '../../../src/sampling/proc.js';
 import { parseModuleDepends } from '../../../src/images/kernel-modules.js';
 
+// A fixed seed: the same inputs every run, and fast-check prints the seed and path of any failure to replay it.
+fc.configureGlobal({ seed: 20261205 });
+
 /** Every defined numeric field is a finite, non-negative number: never NaN, never invented. */
 function assertSaneNumbers(value: object): void {
   for (const [key, field] of Object.entries(value)) {
