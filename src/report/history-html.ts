@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { marked } from 'marked';
 import { packageRoot } from '../paths.js';
-import { chartJsBundle, codeSafe, escapeMarkup, html, jsonSafe } from './html.js';
+import { chartJsBundle, codeSafe, contentSecurityPolicy, html, jsonSafe, renderInertMarkdown } from './html.js';
 import type { HistoryModel } from './history.js';
 
 /** Colours of the lines (Tableau 10), one per host × runtime in the page's order. */
@@ -40,7 +39,7 @@ export function renderHistoryHtml(model: HistoryModel, markdown: string): string
   });
   const runs = model.hosts.reduce((sum, host) => sum + host.runs.length, 0);
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>twinbench history: ${runs} runs of ${model.hosts.length} host(s)</title>
+<html lang="en"><head><meta charset="utf-8">${contentSecurityPolicy}<title>twinbench history: ${runs} runs of ${model.hosts.length} host(s)</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:1400px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;font-size:.85em}
@@ -51,7 +50,7 @@ div.chart-box{position:relative;height:260px;width:100%}p.legend{color:#444;font
 <h1>twinbench history</h1>
 <p class="legend">Each point: one run's median, its bar the 95 % interval of the median (none below 6 repetitions). A red triangle marks a run where the figure <b>regressed</b> from the host's previous run, a green diamond where it <b>improved</b>, by the statistics of <code>bench check</code> (hollow: an informative figure that does not gate). The x axis is the run's start (UTC).</p>
 ${sections.join('\n')}
-<article>${marked.parse(escapeMarkup(markdown), { async: false })}</article>
+<article>${renderInertMarkdown(markdown)}</article>
 <script id="twinbench-history" type="application/json">${jsonSafe(JSON.stringify(data))}</script>
 <script>${codeSafe(chartJsBundle())}</script>
 <script>${codeSafe(client)}</script>

@@ -6,7 +6,7 @@ import { aggregate, type GroupSummary } from '../results/aggregate.js';
 import type { Stats } from '../results/stats.js';
 import type { CompletedTrial, ResultFile } from '../results/types.js';
 import { packageRoot } from '../paths.js';
-import { marked } from 'marked';
+import { Marked } from 'marked';
 import { renderMarkdown } from './markdown.js';
 import { costFactors } from './cost.js';
 
@@ -19,6 +19,31 @@ const require = createRequire(import.meta.url);
 export function escapeMarkup(markdown: string): string {
   return markdown.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
 }
+
+/**
+ * Markdown rendered with no link and no image: our own Markdown has neither, so any that renders came from a
+ * guest's output or another host's file (`[x](javascript:…)`, `![t](http://…)`, a bare URL) and is shown as the
+ * text it was. With escapeMarkup first, nothing in the page can come from the text but text.
+ */
+const inert = new Marked({
+  renderer: {
+    // The source as written: escapeMarkup already turned every `<` and `&` into an entity, so it holds no tag.
+    link({ raw }) {
+      return raw;
+    },
+    image({ raw }) {
+      return raw;
+    },
+  },
+});
+
+/** Markdown → HTML for our pages: raw markup escaped, links and images rendered as their text. */
+export function renderInertMarkdown(markdown: string): string {
+  return inert.parse(escapeMarkup(markdown), { async: false });
+}
+
+/** The pages fetch nothing and run only their own inline scripts: cheap insurance beside the escaping. */
+export const contentSecurityPolicy = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'">`;
 
 /** JSON made safe inside a <script> element (no `</script>`, no raw line separators). */
 export function jsonSafe(text: string): string {
@@ -97,7 +122,7 @@ export function renderHtml(result: ResultFile): string {
   const section = (id: string, title: string, kind = 'chart') => `<section class="${kind}"><h2>${html(title)}</h2><div class="chart-box"><canvas id="${id}" data-testid="${id}"></canvas></div></section>`;
   const figureTitle = (f: (typeof data.figures)[number]) => `${f.title} (${f.unit}, ${f.direction} is better)`;
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>twinbench ${html(result.runId)}</title>
+<html lang="en"><head><meta charset="utf-8">${contentSecurityPolicy}<title>twinbench ${html(result.runId)}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:.3em .6em;font-size:.9em}
@@ -110,7 +135,7 @@ ${canvases.map(([id, title]) => section(id ?? '', title ?? '')).join('\n')}
 <h2>Workload figures: median and 95 % interval of the median per runtime (no bar: too few repetitions for one)</h2>
 <div class="figures">${data.figures.map((f) => section(f.id, figureTitle(f), 'figure')).join('\n')}</div>
 ${section('chart-costs', 'Cost factors: how many times what the reference pays, above 1 = costs more (median, 95 % interval)')}
-<article>${marked.parse(escapeMarkup(renderMarkdown(result)), { async: false })}</article>
+<article>${renderInertMarkdown(renderMarkdown(result))}</article>
 <script id="twinbench-data" type="application/json">${jsonSafe(JSON.stringify(data))}</script>
 <script>${codeSafe(chartJs)}</script>
 <script>${codeSafe(client)}</script>
