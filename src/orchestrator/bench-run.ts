@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { checkOutDir } from '../results/out-dir.js';
 import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
@@ -96,7 +97,9 @@ function resolveRun(flags: RunFlags): { config: SuiteConfig; manifests: Map<stri
     const native = runtimes.filter((runtime) => !runtime.foreignGuests).map((runtime) => runtime.name);
     if (native.length > 0) throw new UsageError(`--arch ${config.arch}: ${native.join(', ')} run guests of the host's architecture (${hostArch}) only`);
   }
-  return { config, manifests, runtimes, hostArch, profile: getArchProfile(config.arch), outDir: resolve(flags.out ?? 'results') };
+  const outDir = resolve(flags.out ?? 'results');
+  checkOutDir(outDir);
+  return { config, manifests, runtimes, hostArch, profile: getArchProfile(config.arch), outDir };
 }
 
 /**
