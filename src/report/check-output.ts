@@ -98,7 +98,7 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
     lines.push('', '## What differs between the two runs (each can move figures by itself)', '', ...report.hostDifferences.map((line) => `- ${cell(line)}`));
   }
   lines.push('', `## Gating figures (${gating.length})`, '', ...figureTable(gating));
-  if (informative.length) lines.push('', `## Informative figures (${informative.length}: not key figures; uncorrected, never fail the check)`, '', ...figureTable(informative));
+  if (informative.length) lines.push('', `## Informative figures (${informative.length}: not key figures; Holm over their own family, never fail the check)`, '', ...figureTable(informative));
   if (report.rows.some((row) => row.gates && row.verdict === 'inconclusive')) {
     lines.push('', 'Inconclusive figures are decided by more baseline runs (`--baseline` a folder of this host\'s earlier results) or by a confirming run of the same software (`bench check --baseline … CURRENT CONFIRMING`).');
   }

@@ -39,7 +39,7 @@ export interface CheckRow {
   /** One-sided p of "worse" and of "better" on run medians (Student's t). */
   pWorse?: number;
   pBetter?: number;
-  /** `pWorse` after Holm's adjustment over the gating figures (gating figures only). */
+  /** `pWorse` after Holm's adjustment over the figure's family (the gating figures, or the informative ones). */
   pAdjusted?: number;
   /** Upper bound of the worse-direction change at confidence 1 − α: below the threshold means unchanged. */
   bound?: number;
@@ -112,18 +112,24 @@ export function testFigure(
  * p-values, so the chance of any false alarm among them stays at most α; a regression needs the corrected p
  * below α **and** the change beyond the figure's threshold in the bad direction (Firecracker's rule).
  * `unchanged` needs each figure's own bound below its threshold at 1 − α (an intersection–union test: no
- * correction is needed for "every figure unchanged"). Informative figures are judged alike without the
- * correction and never fail the check.
+ * correction is needed for "every figure unchanged"). Informative figures are judged alike, with Holm's
+ * correction over their own family, and never fail the check.
  */
 export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: readonly number[]) => number[]): CheckRow[] {
-  const tested = rows.filter((row) => row.gates && row.pWorse !== undefined);
-  const adjusted = holm(tested.map((row) => row.pWorse as number));
-  const family = Math.max(1, tested.length);
-  const byKey = new Map(tested.map((row, index) => [row.key, adjusted[index] as number]));
+  // Two families, each with its own Holm correction: the gating figures, and the informative ones (so that a
+  // "regressed" label means the same evidence in both tables, though only the first family fails the check).
+  const families = [true, false].map((gates) => rows.filter((row) => row.gates === gates && row.pWorse !== undefined));
+  const byKey = new Map<string, number>();
+  for (const members of families) {
+    const adjusted = holm(members.map((row) => row.pWorse as number));
+    members.forEach((row, index) => byKey.set(row.key, adjusted[index] as number));
+  }
+  const familySize = (row: CheckRow) => Math.max(1, (families[row.gates ? 0 : 1] as CheckRow[]).length);
   return rows.map((row) => {
     if (row.test.baselineRuns === 0 || row.test.currentRuns === 0) return row;
     const worse = row.test.worseChange;
-    const regressionLevel = row.gates ? alpha / family : alpha;
+    const family = familySize(row);
+    const regressionLevel = alpha / family;
     // Searched only for undecided figures: up to 200 quantiles each.
     const needed = () => runsToDecide(row.test, row.threshold, alpha, regressionLevel);
     if (worse === undefined || row.pWorse === undefined || row.pBetter === undefined) {
@@ -132,7 +138,7 @@ export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: 
       const why = worse === undefined ? 'its baseline mean is 0, so no relative change exists' : `${row.test.baselineRuns} baseline run(s) and ${row.test.currentRuns} current: the run-to-run noise is not estimated`;
       return { ...row, ...(runsNeeded === undefined ? {} : { runsNeeded }), verdict: 'inconclusive', reason: `${worse === undefined ? '' : `${percent(row.change ?? 0)} in the run medians, `}${why}${more || (worse === undefined ? '' : '; ≥ 2 baseline runs (or `bench calibrate`) would estimate it')}` };
     }
-    const pAdjusted = row.gates ? byKey.get(row.key) : undefined;
+    const pAdjusted = byKey.get(row.key);
     const p = pAdjusted ?? row.pWorse;
     const bound = worseBound(row.test, alpha) as number;
     const detectable = detectableChange(row.test, row.threshold, regressionLevel);
@@ -140,7 +146,7 @@ export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: 
     const stated = `${percent(row.change ?? 0)} in the run medians (${row.test.baselineRuns} vs ${row.test.currentRuns} runs, run-to-run sd ${((row.test.runSd ?? 0) * 100).toFixed(1)} %), p = ${formatP(p)}${pAdjusted === undefined ? '' : ' (Holm)'}`;
     if (p < alpha && worse > row.threshold) return { ...judged, verdict: 'regressed', reason: `${stated}, worse than the ${(row.threshold * 100).toFixed(1)} % threshold` };
     // Improvements only inform: Bonferroni over the family keeps them as strict as regressions.
-    const pBetter = row.gates ? Math.min(1, row.pBetter * family) : row.pBetter;
+    const pBetter = Math.min(1, row.pBetter * family);
     if (pBetter < alpha && worse < -row.threshold) return { ...judged, verdict: 'improved', reason: `${percent(row.change ?? 0)} in the run medians, p = ${formatP(pBetter)} for better` };
     if (bound < row.threshold) return { ...judged, verdict: 'unchanged', reason: `${stated}; with ${((1 - alpha) * 100).toFixed(0)} % confidence not worse than ${percent(bound)}, inside the ${(row.threshold * 100).toFixed(1)} % threshold` };
     const confirm = worse > row.threshold ? 'a confirming run or more baseline runs would decide it' : 'more baseline runs would decide it';
