@@ -31,8 +31,8 @@ Exit codes:
   130  interrupted (Ctrl-C); 143 terminated (SIGTERM)`;
 
 /** A repeatable flag's values, in order. */
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
+function collect(value: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), value];
 }
 
 /** Flags shared by `all` and `calibrate`. */
@@ -106,11 +106,11 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
 
   program
     .command('history')
-    .description('a self-contained HTML dashboard of many result files over time, per host and figure (median and 95% interval per run, change points by the statistics of bench check), and a Markdown summary of what moved')
+    .description('a self-contained HTML dashboard of many result files over time, per host and figure (median and 95% interval per run, change points over all runs: E-divisive candidates confirmed by t-tests at alpha and the threshold), and a Markdown summary of what moved')
     .argument('<paths...>', 'folders (searched for result JSON files) or result files')
     .option('--out <file>', 'the HTML page', 'history.html')
     .option('--summary <file>', 'also write the Markdown summary (printed to stdout either way)')
-    .option('--alpha <p>', 'significance level of the change points, as bench check (default 0.01)')
+    .option('--alpha <p>', 'significance level of the change points (default 0.01)')
     .option('--threshold <pct>', 'one threshold for every figure, as bench check (default: 10% for boot and CPU time, 5% otherwise)')
     .action(async (paths: string[], flags) => setExit(await runHistory(paths, flags, io)));
 
@@ -120,7 +120,7 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
       'CI gate against the host\'s history: each figure\'s current run median against the earlier runs\' medians (run-to-run noise modelled, Student\'s t, Holm over the gating figures); exit 1 regressed or a broken run, 7 inconclusive, 0 unchanged, 2 bad input',
     )
     .argument('<current...>', 'the new result file, and optionally a confirming run of the same software (decided on both)')
-    .requiredOption('--baseline <file|dir>', 'earlier results of this host: files, or folders searched for them (repeat the flag for more); 2 runs at least for any verdict but inconclusive', collect, [] as string[])
+    .requiredOption('--baseline <file|dir>', 'earlier results of this host: files, or folders searched for them (repeat the flag for more); 2 runs at least for any verdict but inconclusive', collect)
     .option('--threshold <pct>', 'one threshold for every metric, e.g. 5% (default: 10% for boot and CPU time, 5% otherwise)')
     .option('--thresholds <file>', 'per-metric thresholds and run-to-run noise written by `bench calibrate`')
     .option('--cross-host', 'allow results from different hosts: compares VM/container ratios instead of absolute figures')
