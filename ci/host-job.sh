@@ -87,7 +87,8 @@ if [ -n "$baseline" ]; then
   mkdir -p "$out/baseline"
   if [ -d "$baseline" ]; then find "$baseline" -name '*.json' -exec cp {} "$out/baseline/" \; ; else cp "$baseline" "$out/baseline/"; fi
   status=0
-  bench check --baseline "$out/baseline" "$out/result.json" --junit "$out/check.junit.xml" --summary "$out/check.md" >/dev/null || status=$?
+  # The step summary gets the final check once (below), not each check's own copy.
+  GITHUB_STEP_SUMMARY='' bench check --baseline "$out/baseline" "$out/result.json" --junit "$out/check.junit.xml" --summary "$out/check.md" >/dev/null || status=$?
   if { [ "$status" -eq 1 ] || [ "$status" -eq 7 ]; } && [ "${TWINBENCH_CONFIRM:-1}" != 0 ] && [ "$all" -eq 0 ]; then
     # Regressed or inconclusive: a confirming run of the same software, and the check decides on both runs.
     echo "host-job: $host: check exit $status; a confirming run" >&2
@@ -100,7 +101,7 @@ if [ -n "$baseline" ]; then
       mv "$second" "$out/confirm.json"
       confirmed=$(basename "$second")
       status=0
-      bench check --baseline "$out/baseline" "$out/result.json" "$out/confirm.json" --junit "$out/check.junit.xml" --summary "$out/check.md" >/dev/null || status=$?
+      GITHUB_STEP_SUMMARY='' bench check --baseline "$out/baseline" "$out/result.json" "$out/confirm.json" --junit "$out/check.junit.xml" --summary "$out/check.md" >/dev/null || status=$?
     else
       echo "host-job: $host: the confirming run failed (exit $again); the first check stands" >&2
     fi

@@ -90,6 +90,7 @@ test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression
   assert.equal(one.exitCode, 0, one.output);
   assert.match(one.output, /host-job: lab-a: check exit 7; a confirming run/);
   assert.doesNotMatch(one.output, /::warning/);
+  assert.equal(one.summary.match(/^# twinbench check$/gm)?.length, 1, 'the final check only, once');
   assert.ok(existsSync(join(dir, 'twinbench-out', 'lab-a', 'confirm.json')));
   assert.equal(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-a', 'status.json'), 'utf8')).check, 0);
   const kept = (await execa('tar', ['-tf', join(dir, 'twinbench-out', 'lab-a', 'history.tar')])).stdout.split('\n').filter((line) => line.endsWith('.json'));
@@ -103,6 +104,7 @@ test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression
   const same = await host('lab-a');
   assert.equal(same.exitCode, 0, same.output);
   assert.match(same.summary, /\*\*Unchanged\*\*/);
+  assert.equal(same.summary.match(/^# twinbench check$/gm)?.length, 1, 'the check is in the step summary once');
   assert.doesNotMatch(same.output, /a confirming run/);
   // Every figure 1.2x costlier on lab-b: regressed, confirmed by a second run, its job fails and says which figures.
   const slower = await host('lab-b', '1.2');
