@@ -89,8 +89,9 @@ export async function runCalibrate(flags: AllFlags & { thresholdsOut?: string; r
   let inconclusive = 0;
   let gatingFigures = 0;
   results.forEach((result, index) => {
-    const others = results.filter((_, other) => other !== index);
-    const report = checkRuns({ runs: others.map((run, i) => runFigures(run, jsonPaths[i] ?? '', 'absolute')), latest: others.at(-1)! }, [result], { crossHost: false, allowUnderpowered: true });
+    const others = results.flatMap((run, other) => (other === index ? [] : [runFigures(run, jsonPaths[other] ?? '', 'absolute')]));
+    const latest = results.filter((_, other) => other !== index).at(-1)!;
+    const report = checkRuns({ runs: others, latest }, [result], { crossHost: false, allowUnderpowered: true });
     const gating = report.rows.filter((row) => row.gates);
     gatingFigures = gating.length;
     alarms.push(...gating.filter((row) => row.verdict === 'regressed').map((row) => `run ${index + 1}: ${row.key}`));
