@@ -5,7 +5,8 @@ import { collectSamples } from '../results/samples.js';
 import { runSpread } from '../results/run-level.js';
 import type { ResultFile } from '../results/types.js';
 import { writeFileAtomic } from '../results/write.js';
-import { checkRuns, defaultAlpha, runFigures } from '../report/check.js';
+import { checkRuns, defaultAlpha } from '../report/check.js';
+import { summarizeRun } from '../report/run-summary.js';
 import { ratioSamples } from '../report/ratios.js';
 import { benchRun } from '../orchestrator/bench-run.js';
 import { runHooks, type AllFlags } from './all.js';
@@ -88,10 +89,9 @@ export async function runCalibrate(flags: AllFlags & { thresholdsOut?: string; r
   const alarms: string[] = [];
   let inconclusive = 0;
   let gatingFigures = 0;
+  const summaries = results.map((result, index) => summarizeRun(jsonPaths[index] ?? '', result));
   results.forEach((result, index) => {
-    const others = results.flatMap((run, other) => (other === index ? [] : [runFigures(run, jsonPaths[other] ?? '', 'absolute')]));
-    const latest = results.filter((_, other) => other !== index).at(-1)!;
-    const report = checkRuns({ runs: others, latest }, [result], { crossHost: false, allowUnderpowered: true });
+    const report = checkRuns(summaries.filter((_, other) => other !== index), [result], { crossHost: false, allowUnderpowered: true });
     const gating = report.rows.filter((row) => row.gates);
     gatingFigures = gating.length;
     alarms.push(...gating.filter((row) => row.verdict === 'regressed').map((row) => `run ${index + 1}: ${row.key}`));

@@ -3,9 +3,9 @@ import { basename, dirname, join } from 'node:path';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import { readResultFile } from '../results/read.js';
 import { writeFileAtomic } from '../results/write.js';
-import { checkRuns, parseAlpha, parseThreshold, runFigures, type Baseline } from '../report/check.js';
+import { checkRuns, parseAlpha, parseThreshold } from '../report/check.js';
+import { summarizeRun, type RunSummary } from '../report/run-summary.js';
 import type { CalibratedNoise } from '../results/run-level.js';
-import type { ResultFile } from '../results/types.js';
 import { readResults } from './history.js';
 import { describeWaived, renderCheckMarkdown, renderJunit } from '../report/check-output.js';
 import { currentRatioKey } from '../report/ratios.js';
@@ -70,20 +70,12 @@ export async function readThresholds(file: string): Promise<CalibrationFile> {
 
 /**
  * The baseline runs the `--baseline` paths name, as the check keeps them: each file read, summarised and dropped
- * (a few kB a run), oldest first, with the newest one kept whole for what differs and what is missing.
+ * (a few kB a run), oldest first.
  */
-export async function readBaseline(paths: readonly string[], mode: 'absolute' | 'ratios'): Promise<{ baseline: Baseline; skipped: { path: string; reason: string }[] }> {
-  let latest: ResultFile | undefined;
-  const { files, skipped } = await readResults(
-    paths,
-    (path, result) => {
-      if (!latest || Date.parse(result.startedAt) >= Date.parse(latest.startedAt)) latest = result;
-      return runFigures(result, path, mode);
-    },
-    'bench check --baseline',
-  );
-  const runs = files.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.path.localeCompare(b.path));
-  return { baseline: { runs, latest: latest as ResultFile }, skipped };
+export async function readBaseline(paths: readonly string[], mode: 'absolute' | 'ratios'): Promise<{ baseline: RunSummary[]; skipped: { path: string; reason: string }[] }> {
+  const { files, skipped } = await readResults(paths, (path, result) => summarizeRun(path, result, mode), 'bench check --baseline');
+  const baseline = files.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.path.localeCompare(b.path));
+  return { baseline, skipped };
 }
 
 /**
@@ -115,7 +107,7 @@ export async function runCheck(current: string[], flags: CheckFlags, io: Command
     ...(calibration ? { thresholds: calibration.thresholds, runNoise: calibration.runNoise } : {}),
   });
   report.skippedBaselines.push(...skipped);
-  const baselineName = baselines.length === 1 && baseline.runs.length === 1 ? basename(baselines[0]!) : `${report.baselineRuns} runs in ${baselines.map((path) => basename(path)).join(', ')}`;
+  const baselineName = baselines.length === 1 && baseline.length === 1 ? basename(baselines[0]!) : `${report.baselineRuns} runs in ${baselines.map((path) => basename(path)).join(', ')}`;
   const currentName = current.map((file) => basename(file)).join(' + ');
   const markdown = renderCheckMarkdown(report, baselineName, currentName);
   const last = current.at(-1)!;

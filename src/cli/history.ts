@@ -5,7 +5,8 @@ import { readResultFile } from '../results/read.js';
 import { writeFileAtomic } from '../results/write.js';
 import { parseAlpha, parseThreshold } from '../report/check.js';
 import type { ResultFile } from '../results/types.js';
-import { buildHistory, historyRun, renderHistoryMarkdown, type HistoryRun } from '../report/history.js';
+import { buildHistory, renderHistoryMarkdown } from '../report/history.js';
+import { summarizeRun, type RunSummary } from '../report/run-summary.js';
 import { renderHistoryHtml } from '../report/history-html.js';
 import type { CommandIo } from './io.js';
 
@@ -72,8 +73,8 @@ export async function readResults<T>(paths: readonly string[], keep: (path: stri
 }
 
 /** The result files for `bench history`, each kept as its summary. */
-export async function readHistoryInputs(paths: readonly string[]): Promise<{ files: HistoryRun[]; skipped: { path: string; reason: string }[] }> {
-  return readResults(paths, historyRun);
+export async function readHistoryInputs(paths: readonly string[]): Promise<{ files: RunSummary[]; skipped: { path: string; reason: string }[] }> {
+  return readResults(paths, (path, result) => summarizeRun(path, result));
 }
 
 /** `bench history DIR|FILE… [--out FILE.html] [--summary FILE.md]`: a host's figures over time, and what moved. */

@@ -1,9 +1,9 @@
 import { parsePercentFlag } from '../config/resolve-suite.js';
 import { UsageError } from '../errors.js';
-import { collectSamples, type MetricSamples } from '../results/samples.js';
+import type { MetricSamples } from '../results/samples.js';
 import type { ResultFile } from '../results/types.js';
-import { hostDifferences, hostIdentity, sameHost } from './host-dimensions.js';
-import { ratioSamples } from './ratios.js';
+import { dimensionDifferences, hostIdentity } from './host-dimensions.js';
+import { summarizeRun, type RunSummary } from './run-summary.js';
 import { holmAdjust } from '../results/permutation.js';
 import type { CalibratedNoise } from '../results/run-level.js';
 import { findChangePoints } from '../results/change-points.js';
@@ -71,43 +71,8 @@ export interface CheckReport {
   failed: boolean;
 }
 
-/** One run as the check sees it: its identity and every figure's values, without the rest of its file (small: a history of hundreds fits). */
-export interface RunFigures {
-  path: string;
-  runId: string;
-  startedAt: string;
-  /** `hostIdentity` and the guest architecture: which runs are one host's. */
-  host: string;
-  arch: string;
-  hostname: string;
-  cpu: string;
-  runtimes: string[];
-  samples: Map<string, MetricSamples>;
-}
-
-/** The summary of a result that the check keeps of a baseline run. */
-export function runFigures(result: ResultFile, path: string, mode: CheckReport['mode']): RunFigures {
-  return {
-    path,
-    runId: result.runId,
-    startedAt: result.startedAt,
-    host: hostIdentity(result),
-    arch: result.config.arch,
-    hostname: result.host.hostname,
-    cpu: result.host.cpu.brand,
-    runtimes: Object.keys(result.runtimes),
-    samples: mode === 'ratios' ? ratioSamples(result) : collectSamples(result),
-  };
-}
-
-/** A baseline: the host's earlier runs (oldest first), and the latest one whole, for what differs and what is missing. */
-export interface Baseline {
-  runs: RunFigures[];
-  latest: ResultFile;
-}
-
 /** What about the current run as a whole makes its figures untrustworthy: the gate fails closed on each. */
-function runProblems(baseline: ResultFile, current: ResultFile, missing: readonly string[], options: CheckOptions): RunProblem[] {
+function runProblems(baseline: RunSummary, current: ResultFile, missing: readonly string[], options: CheckOptions): RunProblem[] {
   const waived = options.allowErrored === true;
   const problems: RunProblem[] = [];
   const failed = current.trials.filter((trial) => trial.state !== 'completed');
@@ -116,39 +81,45 @@ function runProblems(baseline: ResultFile, current: ResultFile, missing: readonl
     problems.push({ kind: 'errored-trials', message: `${failed.length} of ${current.trials.length} trials did not complete: ${named.join('; ')}${failed.length > 5 ? '; …' : ''}`, waived });
   }
   if (current.status !== 'completed') problems.push({ kind: 'interrupted', message: `the current run's status is "${current.status}"`, waived });
-  for (const runtime of Object.keys(baseline.runtimes).filter((name) => !(name in current.runtimes))) {
+  for (const runtime of baseline.runtimes.filter((name) => !(name in current.runtimes))) {
     problems.push({ kind: 'missing-runtime', message: `the baseline ran ${runtime}, the current run did not`, waived });
   }
   if (missing.length > 0) problems.push({ kind: 'missing-figure', message: `${missing.length} figure(s) of the baseline are not in the current run: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`, waived });
   return problems;
 }
 
+/** The newest of some runs, by their start. */
+function newest(runs: readonly RunSummary[]): RunSummary {
+  return runs.reduce((latest, run) => (Date.parse(run.startedAt) >= Date.parse(latest.startedAt) ? run : latest));
+}
+
 /** The baseline runs that are the current run's host (unless comparing across hosts), without the current runs themselves. */
-function usableBaselines(baseline: Baseline, currents: readonly ResultFile[], options: CheckOptions): { runs: RunFigures[]; skipped: { path: string; reason: string }[] } {
+function usableBaselines(baseline: readonly RunSummary[], currents: readonly ResultFile[], options: CheckOptions): { runs: RunSummary[]; skipped: { path: string; reason: string }[] } {
   const current = currents[0]!;
   const currentIds = new Set(currents.map((run) => run.runId));
   const skipped: { path: string; reason: string }[] = [];
-  const runs = baseline.runs.filter((run) => {
+  const runs = baseline.filter((run) => {
     const why = currentIds.has(run.runId)
       ? 'it is the current run'
       : run.arch !== current.config.arch && !options.crossHost
         ? `it ran ${run.arch} guests, the current run ${current.config.arch}`
-        : run.host !== hostIdentity(current) && !options.crossHost
+        : run.identity !== hostIdentity(current) && !options.crossHost
           ? `another host (${run.hostname}, ${run.cpu})`
           : undefined;
     if (why) skipped.push({ path: run.path, reason: why });
     return why === undefined;
   });
   if (runs.length > 0) return { runs, skipped };
-  const latest = baseline.latest;
-  if (latest.config.arch !== current.config.arch && !options.crossHost) {
+  if (baseline.length === 0) throw new UsageError('no baseline run to compare with');
+  const latest = newest(baseline);
+  if (latest.arch !== current.config.arch && !options.crossHost) {
     throw new UsageError(
-      `baseline ran ${latest.config.arch} guests, current ${current.config.arch}: absolute figures of different architectures do not compare; pass --cross-host to compare VM/container ratios`,
+      `baseline ran ${latest.arch} guests, current ${current.config.arch}: absolute figures of different architectures do not compare; pass --cross-host to compare VM/container ratios`,
     );
   }
-  if (!sameHost(latest, current) && !options.crossHost) {
+  if (latest.identity !== hostIdentity(current) && !options.crossHost) {
     throw new UsageError(
-      `baseline is from ${latest.host.hostname} (${latest.host.cpu.brand}), current from ${current.host.hostname} (${current.host.cpu.brand}): absolute figures from different hosts do not compare; pass --cross-host to compare VM/container ratios`,
+      `baseline is from ${latest.hostname} (${latest.cpu}), current from ${current.host.hostname} (${current.host.cpu.brand}): absolute figures from different hosts do not compare; pass --cross-host to compare VM/container ratios`,
     );
   }
   throw new UsageError(`no baseline run left to compare with: ${skipped.map((run) => `${run.path} (${run.reason})`).join('; ')}`);
@@ -159,15 +130,17 @@ function usableBaselines(baseline: Baseline, currents: readonly ResultFile[], op
  * (src/results/run-level.ts): a regression must stand out from the host's own run-to-run variation. Results
  * from different hosts are refused unless `crossHost`, which compares VM/container ratios instead.
  */
-export function checkRuns(baseline: Baseline, currents: readonly ResultFile[], options: CheckOptions): CheckReport {
+export function checkRuns(baseline: readonly RunSummary[], currents: readonly ResultFile[], options: CheckOptions): CheckReport {
   if (currents.length === 0) throw new UsageError('the current result file is required');
   const mode = options.crossHost ? 'ratios' : 'absolute';
   const { runs, skipped } = usableBaselines(baseline, currents, options);
-  const now = currents.map((result) => runFigures(result, '', mode));
+  // What the baseline ran, and how its host was set up: its newest run.
+  const latest = newest(runs);
+  const now = currents.map((result) => summarizeRun('', result, mode));
   const keys = new Map<string, MetricSamples>();
   for (const run of runs) for (const [key, entry] of run.samples) keys.set(key, entry);
   if (keys.size === 0) throw new UsageError(`the baseline has no completed trial to compare${mode === 'ratios' ? ' with both runtimes' : ''}`);
-  const latestKeys = runs.at(-1)!.samples;
+  const latestKeys = latest.samples;
   const tested: CheckRow[] = [];
   const missing: string[] = [];
   const notes = new Map<string, string>();
@@ -196,7 +169,7 @@ export function checkRuns(baseline: Baseline, currents: readonly ResultFile[], o
   }
   const alpha = options.alpha ?? defaultAlpha;
   const rows = judgeFamily(tested, alpha, holmAdjust).map((row) => (notes.has(row.key) ? { ...row, reason: `${row.reason}; ${notes.get(row.key)}` } : row));
-  const problems = currents.flatMap((current) => runProblems(baseline.latest, current, missing, options));
+  const problems = currents.flatMap((current) => runProblems(latest, current, missing, options));
   const undecided = rows.filter((row) => row.gates && (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data'));
   if (undecided.length > 0) {
     const needed = undecided.map((row) => row.runsNeeded).filter((n): n is number => n !== undefined);
@@ -219,14 +192,14 @@ export function checkRuns(baseline: Baseline, currents: readonly ResultFile[], o
     rows,
     missing,
     problems,
-    hostDifferences: hostDifferences(baseline.latest, currents.at(-1)!),
+    hostDifferences: dimensionDifferences(latest.dimensions, now.at(-1)!.dimensions),
     outcome: failed ? 'regressed' : inconclusive ? 'inconclusive' : 'unchanged',
     failed,
   };
 }
 
 /** Where a figure's baseline runs last shifted (the change points `bench history` finds), if they did. */
-function lastShift(runs: readonly RunFigures[], key: string, alpha: number, threshold: number): { index: number; note: string } | undefined {
+function lastShift(runs: readonly RunSummary[], key: string, alpha: number, threshold: number): { index: number; note: string } | undefined {
   if (runs.length < 4) return undefined;
   const points = findChangePoints(runs.map((run) => median(run.samples.get(key)!.values)), alpha, threshold);
   const last = points.at(-1);
@@ -237,8 +210,7 @@ function lastShift(runs: readonly RunFigures[], key: string, alpha: number, thre
 
 /** `bench check` of one baseline file: the same model with one baseline run (its run-to-run noise must come from `--thresholds`). */
 export function checkResults(baseline: ResultFile, current: ResultFile, options: CheckOptions): CheckReport {
-  const mode = options.crossHost ? 'ratios' : 'absolute';
-  return checkRuns({ runs: [runFigures(baseline, 'baseline', mode)], latest: baseline }, [current], options);
+  return checkRuns([summarizeRun('baseline', baseline, options.crossHost ? 'ratios' : 'absolute')], [current], options);
 }
 
 /** Parse `--threshold` (`5%`, `0.05`, `5`) into a fraction; throws a UsageError naming the value. */

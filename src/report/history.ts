@@ -1,72 +1,27 @@
 import { basename } from 'node:path';
-import { collectSamples } from '../results/samples.js';
-import { describe } from '../results/stats.js';
-import type { ResultFile } from '../results/types.js';
+import { describe, median } from '../results/stats.js';
 import { defaultAlpha, defaultThreshold, type CheckOptions } from './check.js';
 import { hostFiguresWorkload, isGatingFigure, formatP } from './regression.js';
 import { findChangePoints } from '../results/change-points.js';
-import { median } from '../results/stats.js';
 import type { MetricSamples } from '../results/samples.js';
 import { cell, formatNumber, intervalLegend } from './format.js';
 import { archFromUname } from '../host/arch.js';
-import { hostDimensions, hostIdentity } from './host-dimensions.js';
-
-/** What the history keeps of one run: its identity, its host's dimensions and its figures (a few kB, not the whole file). */
-export interface HistoryRun {
-  path: string;
-  runId: string;
-  startedAt: string;
-  hostname: string;
-  cpu: string;
-  cores: number;
-  /** The host's architecture as uname says it, and the guests'. */
-  hostArch: string;
-  arch: string;
-  /** `hostIdentity` (name, CPU, architecture): which runs are one host's. */
-  identity: string;
-  runtimes: string[];
-  status: ResultFile['status'];
-  completed: number;
-  trials: number;
-  /** Host settings, versions and config (`hostDimensions`): what a change point names when they differ. */
-  dimensions: Record<string, string>;
-  samples: Map<string, MetricSamples>;
-}
-
-/** The summary of a result that the history keeps. */
-export function historyRun(path: string, result: ResultFile): HistoryRun {
-  return {
-    path,
-    runId: result.runId,
-    startedAt: result.startedAt,
-    hostname: result.host.hostname,
-    cpu: result.host.cpu.brand,
-    cores: result.host.cpu.cores,
-    hostArch: result.host.arch,
-    arch: result.config.arch,
-    identity: hostIdentity(result),
-    runtimes: Object.keys(result.runtimes),
-    status: result.status,
-    completed: result.trials.filter((trial) => trial.state === 'completed').length,
-    trials: result.trials.length,
-    dimensions: hostDimensions(result),
-    samples: collectSamples(result),
-  };
-}
+import { dimensionDifferences } from './host-dimensions.js';
+import type { RunSummary } from './run-summary.js';
 
 /** One host's runs over time: what `bench history` draws a line of, per runtime and figure. */
 export interface HostHistory {
   /** How the page names the host: its hostname, with the guest architecture or CPU where two series share a name. */
   label: string;
-  runs: HistoryRun[];
+  runs: RunSummary[];
 }
 
 /** Where a host's series of one figure shifted, found over all its runs (src/results/change-points.ts). */
 export interface ChangePoint {
   host: string;
   /** The last run before the shift and the first run after it. */
-  from: HistoryRun;
-  to: HistoryRun;
+  from: RunSummary;
+  to: RunSummary;
   /** `runtime/workload/metric`. */
   key: string;
   verdict: 'regressed' | 'improved';
@@ -114,13 +69,13 @@ export interface HistoryModel {
 }
 
 /** Which runs form one line: one host (as `bench check` sees it) running one guest architecture. */
-function seriesKey(run: HistoryRun): string {
+function seriesKey(run: RunSummary): string {
   return `${run.identity}\u0000${run.arch}`;
 }
 
 /** Group runs by host, each host's runs in the order they started; labels stay unique and readable. */
-export function groupByHost(files: readonly HistoryRun[]): HostHistory[] {
-  const groups = new Map<string, HistoryRun[]>();
+export function groupByHost(files: readonly RunSummary[]): HostHistory[] {
+  const groups = new Map<string, RunSummary[]>();
   for (const file of files) {
     const key = seriesKey(file);
     groups.set(key, [...(groups.get(key) ?? []), file]);
@@ -139,18 +94,12 @@ export function groupByHost(files: readonly HistoryRun[]): HostHistory[] {
     .sort((a, b) => a.label.localeCompare(b.label));
 }
 
-/** Dimensions that differ between two runs, as `name: before → after`. */
-function dimensionChanges(before: HistoryRun, after: HistoryRun): string[] {
-  const [a, b] = [before.dimensions, after.dimensions];
-  return Object.keys({ ...a, ...b }).flatMap((name) => (a[name] === b[name] ? [] : [`${name}: ${a[name] ?? 'not recorded'} → ${b[name] ?? 'not recorded'}`]));
-}
-
 /**
  * Each host's series of run medians, per runtime and figure, searched for change points over all its runs
  * (E-divisive means, confirmed by a t-test at α and the figure's threshold, as `bench check` uses them): a change
  * point is where the series shifted and stayed, not every pair of consecutive runs that differ.
  */
-export function buildHistory(files: readonly HistoryRun[], options: Pick<CheckOptions, 'alpha' | 'threshold'> = {}): HistoryModel {
+export function buildHistory(files: readonly RunSummary[], options: Pick<CheckOptions, 'alpha' | 'threshold'> = {}): HistoryModel {
   const alpha = options.alpha ?? defaultAlpha;
   const hosts = groupByHost(files);
   const changes: ChangePoint[] = [];
@@ -182,7 +131,7 @@ export function buildHistory(files: readonly HistoryRun[], options: Pick<CheckOp
           gates,
           change: point.change,
           reason: `runs before: mean of medians ${formatNumber(point.meanBefore)}, after: ${formatNumber(point.meanAfter)} (${point.index} and ${medians.length - point.index} runs in the segment), p = ${formatP(point.p)}`,
-          differences: dimensionChanges(from, to),
+          differences: dimensionDifferences(from.dimensions, to.dimensions),
         };
         changes.push(change);
         marks.set(point.index, change);

@@ -48,18 +48,12 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
   };
 }
 
-/** Dimensions that differ between a baseline and a current run, as `name: baseline → current` lines. */
-export function hostDifferences(baseline: ResultFile, current: ResultFile): string[] {
-  const [a, b] = [hostDimensions(baseline), hostDimensions(current)];
-  return Object.keys({ ...a, ...b }).flatMap((name) => (a[name] === b[name] ? [] : [`${name}: ${a[name] ?? 'not recorded'} → ${b[name] ?? 'not recorded'}`]));
+/** Dimensions that differ between two runs' `hostDimensions`, as `name: before → after` lines. */
+export function dimensionDifferences(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): string[] {
+  return Object.keys({ ...before, ...after }).flatMap((name) => (before[name] === after[name] ? [] : [`${name}: ${before[name] ?? 'not recorded'} → ${after[name] ?? 'not recorded'}`]));
 }
 
 /** What makes two results one host's: the same name, CPU and architecture (`check` and `history` alike). */
 export function hostIdentity(result: Pick<ResultFile, 'host'>): string {
   return [result.host.hostname, result.host.cpu.brand, result.host.arch].join('\u0000');
-}
-
-/** Whether two results come from the same host (same name, CPU and architecture). */
-export function sameHost(a: ResultFile, b: ResultFile): boolean {
-  return hostIdentity(a) === hostIdentity(b);
 }

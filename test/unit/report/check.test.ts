@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkResults, checkRuns, defaultThreshold, parseAlpha, parseThreshold, runFigures } from '../../../src/report/check.js';
+import { checkResults, checkRuns, defaultThreshold, parseAlpha, parseThreshold } from '../../../src/report/check.js';
+import { summarizeRun } from '../../../src/report/run-summary.js';
 import { packageRoot } from '../../../src/paths.js';
 import type { ResultFile } from '../../../src/results/types.js';
 import { renderCsv } from '../../../src/report/csv.js';
@@ -105,7 +106,7 @@ test('a history baseline: runs of the same host decide; runs of another host and
   other.host.hostname = 'another-host';
   const current = recorded();
   current.runId = 'now';
-  const history = { runs: [...runs, other, current].map((run) => runFigures(run, `${run.runId}.json`, 'absolute')), latest: runs.at(-1)! };
+  const history = [...runs, other, current].map((run) => summarizeRun(`${run.runId}.json`, run));
   const same = checkRuns(history, [current], { crossHost: false });
   assert.equal(same.baselineRuns, 5);
   assert.deepEqual(same.skippedBaselines.map((run) => [run.path, run.reason.split(' (')[0]]), [['elsewhere.json', 'another host'], ['now.json', 'it is the current run']]);
@@ -128,7 +129,7 @@ test('a history baseline: runs of the same host decide; runs of another host and
   assert.equal(confirmed.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')?.currentRuns, 2);
   assert.equal(confirmed.outcome, 'regressed');
   // Only runs of another host: refused as before, naming both.
-  assert.throws(() => checkRuns({ runs: [runFigures(other, 'o.json', 'absolute')], latest: other }, [current], { crossHost: false }), /baseline is from another-host/);
+  assert.throws(() => checkRuns([summarizeRun('o.json', other)], [current], { crossHost: false }), /baseline is from another-host/);
 });
 
 test('a history that shifted (a deliberate change) is the baseline since its last shift, and the summary says where', () => {
@@ -140,12 +141,12 @@ test('a history that shifted (a deliberate change) is the baseline since its las
     run.runId = `run-${index}`;
     run.startedAt = `2026-01-0${index + 1}T00:00:00.000Z`;
     for (const trial of run.trials) if (trial.state === 'completed') trial.boot.bootToReadyMs *= level;
-    return runFigures(run, `run-${index}.json`, 'absolute');
+    return summarizeRun(`run-${index}.json`, run);
   });
   const current = recorded();
   current.runId = 'now';
   for (const trial of current.trials) if (trial.state === 'completed') trial.boot.bootToReadyMs *= 1.3;
-  const report = checkRuns({ runs, latest: recorded() }, [current], { crossHost: false });
+  const report = checkRuns(runs, [current], { crossHost: false });
   const boot = report.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')!;
   assert.equal(boot.verdict, 'unchanged', boot.reason);
   assert.equal(boot.baselineRuns, 4);

@@ -6,7 +6,8 @@ import { packageRoot } from '../../../src/paths.js';
 import { parseResult } from '../../../src/results/read.js';
 import type { CompletedTrial, ResultFile } from '../../../src/results/types.js';
 import { fleetGroups, renderFleetComparison } from '../../../src/report/fleet.js';
-import { groupByHost, buildHistory, historyRun } from '../../../src/report/history.js';
+import { groupByHost, buildHistory } from '../../../src/report/history.js';
+import { summarizeRun } from '../../../src/report/run-summary.js';
 
 const fixture = join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json');
 
@@ -81,7 +82,7 @@ test('bench history: one line per host, runs in time order, labels unique where 
     { path: 'other.json', result: hostRun('lab-c', { arch: 'arm64', startedAt: '2026-01-03T00:00:00.000Z' }) },
     { path: 'other-x86.json', result: hostRun('lab-c', { startedAt: '2026-01-04T00:00:00.000Z' }) },
   ];
-  const summaries = runs.map((run) => historyRun(run.path, run.result));
+  const summaries = runs.map((run) => summarizeRun(run.path, run.result));
   const hosts = groupByHost(summaries);
   assert.deepEqual(hosts.map((host) => [host.label, host.runs.map((run) => run.path)]), [
     ['lab-a', ['a1.json']],

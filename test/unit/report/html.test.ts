@@ -22,12 +22,13 @@ test('guest text in a result cannot inject markup or script into the HTML report
 
 test('Markdown link and image syntax in a result\'s text (host name, an error) renders as text: no link, no image, nothing fetched', async () => {
   const { renderHistoryHtml } = await import('../../../src/report/history-html.js');
-  const { buildHistory, historyRun, renderHistoryMarkdown } = await import('../../../src/report/history.js');
+  const { buildHistory, renderHistoryMarkdown } = await import('../../../src/report/history.js');
+  const { summarizeRun } = await import('../../../src/report/run-summary.js');
   const injected = 'lab[x](javascript:alert(1))![t](http://127.0.0.1:9/t.png) <http://127.0.0.1:9/a> www.example.invalid';
   const hostile: ResultFile = structuredClone(sample);
   hostile.host.hostname = injected;
   hostile.trials.push({ trialId: 'qemu-idle-9', runtime: 'qemu', workload: 'idle', rep: 9, state: 'errored', error: `guest said ${injected}` });
-  const model = buildHistory([historyRun('a.json', hostile)]);
+  const model = buildHistory([summarizeRun('a.json', hostile)]);
   for (const page of [renderHtml(hostile), renderHistoryHtml(model, renderHistoryMarkdown(model))]) {
     const article = /<article>([\s\S]*)<\/article>/.exec(page)?.[1] ?? '';
     assert.doesNotMatch(article, /<a\b|<img\b|href=|src=/i, article.slice(0, 400));
