@@ -6,7 +6,8 @@ import { detectableChange, runsToDecide, testRunLevel, worseBound, type Calibrat
  * Verdict for one figure in `bench check`, Pinpoint-style: `regressed` (worse beyond its threshold, beyond what
  * the host's run-to-run noise explains, after Holm's correction over the gating figures), `unchanged` (with
  * confidence 1 − α not worse than its threshold: the non-inferiority half of an equivalence test), `improved`
- * (better beyond the threshold, significantly), or `inconclusive` (neither: `decide` says what would decide it).
+ * (better beyond the threshold, significantly), or `inconclusive` (neither: its reason and `runsNeeded` say what
+ * would decide it).
  * `insufficient-data`: a side has no value of the figure at all.
  */
 export type CheckVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'insufficient-data';
@@ -132,11 +133,16 @@ export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: 
     const regressionLevel = alpha / family;
     // Searched only for undecided figures: up to 200 quantiles each.
     const needed = () => runsToDecide(row.test, row.threshold, alpha, regressionLevel);
-    if (worse === undefined || row.pWorse === undefined || row.pBetter === undefined) {
+    if (worse === undefined) return { ...row, verdict: 'inconclusive', reason: 'its baseline mean is 0, so no relative change exists' };
+    if (row.pWorse === undefined || row.pBetter === undefined) {
       const runsNeeded = needed();
-      const more = runsNeeded === undefined ? '' : `; ${runsNeeded} baseline runs at this noise would decide it`;
-      const why = worse === undefined ? 'its baseline mean is 0, so no relative change exists' : `${row.test.baselineRuns} baseline run(s) and ${row.test.currentRuns} current: the run-to-run noise is not estimated`;
-      return { ...row, ...(runsNeeded === undefined ? {} : { runsNeeded }), verdict: 'inconclusive', reason: `${worse === undefined ? '' : `${percent(row.change ?? 0)} in the run medians, `}${why}${more || (worse === undefined ? '' : '; ≥ 2 baseline runs (or `bench calibrate`) would estimate it')}` };
+      const decide = runsNeeded === undefined ? '≥ 2 baseline runs (or `bench calibrate`) would estimate it' : `${runsNeeded} baseline runs at this noise would decide it`;
+      return {
+        ...row,
+        ...(runsNeeded === undefined ? {} : { runsNeeded }),
+        verdict: 'inconclusive',
+        reason: `${percent(row.change ?? 0)} in the run medians, ${row.test.baselineRuns} baseline run(s) and ${row.test.currentRuns} current: the run-to-run noise is not estimated; ${decide}`,
+      };
     }
     const pAdjusted = byKey.get(row.key);
     const p = pAdjusted ?? row.pWorse;

@@ -1,5 +1,5 @@
-import studentTCdf from '@stdlib/stats-base-dists-t-cdf';
-import { mean } from './stats.js';
+import { upperTail } from './run-level.js';
+import { mean, sumSquares } from './stats.js';
 
 /**
  * Change points of one series of run medians (a host's runs of one figure, oldest first), the way Otava
@@ -67,11 +67,9 @@ export function pooledTTest(a: readonly number[], b: readonly number[]): number 
   const [ma, mb] = [mean(a), mean(b)];
   const df = a.length + b.length - 2;
   if (df < 1) return 1;
-  const ss = a.reduce((sum, value) => sum + (value - ma) ** 2, 0) + b.reduce((sum, value) => sum + (value - mb) ** 2, 0);
-  const se = Math.sqrt((ss / df) * (1 / a.length + 1 / b.length));
+  const se = Math.sqrt(((sumSquares(a) + sumSquares(b)) / df) * (1 / a.length + 1 / b.length));
   if (se === 0) return ma === mb ? 1 : 0;
-  const t = Math.abs(ma - mb) / se;
-  return 2 * (1 - studentTCdf(t, df));
+  return 2 * upperTail(Math.abs(ma - mb) / se, df);
 }
 
 /** The candidate splits: E-divisive's best split of the whole series, then of each side, down to the smallest segments. */

@@ -1,6 +1,6 @@
 import studentTCdf from '@stdlib/stats-base-dists-t-cdf';
 import studentTQuantile from '@stdlib/stats-base-dists-t-quantile';
-import { mean, median } from './stats.js';
+import { mean, median, sumSquares } from './stats.js';
 
 /**
  * The run-level model of `bench check`: a figure's value in one run is the run's median over its trials,
@@ -52,12 +52,6 @@ function runMedians(runs: readonly (readonly number[])[]): number[] {
   return runs.filter((values) => values.length > 0).map((values) => median(values));
 }
 
-/** Sum of squared deviations from the mean. */
-function sumSquares(values: readonly number[]): number {
-  const centre = mean(values);
-  return values.reduce((sum, value) => sum + (value - centre) ** 2, 0);
-}
-
 /** Pooled within-run standard deviation of the trials (runs with ≥ 2 trials). */
 function pooledWithinSd(runs: readonly (readonly number[])[]): number | undefined {
   const usable = runs.filter((values) => values.length >= 2);
@@ -66,8 +60,13 @@ function pooledWithinSd(runs: readonly (readonly number[])[]): number | undefine
   return Math.sqrt(usable.reduce((sum, values) => sum + sumSquares(values), 0) / df);
 }
 
+/** The spread of a median of `trials` near-normal values of spread `sd`: Var(median) ≈ (π/2) σ²/n. */
+function medianSpread(sd: number, trials: number): number {
+  return Math.sqrt(Math.PI / 2) * (sd / Math.sqrt(trials));
+}
+
 /** Upper-tail probability of Student's t with `df` degrees of freedom. */
-function upperTail(t: number, df: number): number {
+export function upperTail(t: number, df: number): number {
   return 1 - studentTCdf(t, df);
 }
 
@@ -110,8 +109,8 @@ export function testRunLevel(
   if (base.length === 0 || now.length === 0) return test;
   const centre = test.baselineMean;
   const scale = Math.abs(centre);
+  if (scale === 0) return test;
   const within = pooledWithinSd([...baselineRuns, ...currentRuns]);
-  if (scale === 0) return { ...test, df: 0 };
   const change = (test.currentMean - centre) / scale;
   const worseChange = direction === 'higher' ? -change : change;
   const observedDf = Math.max(0, base.length - 1) + Math.max(0, now.length - 1);
@@ -156,8 +155,8 @@ export const maxRunsSearched = 200;
  */
 export function runsToDecide(test: RunLevelTest, threshold: number, level: number, regressionLevel: number): number | undefined {
   if (test.worseChange === undefined || test.currentRuns === 0) return undefined;
-  // A run median's spread is at least that of a median of its trials: about 1.25 σ/√n for n trials.
-  const sd = test.runSd ?? (test.withinSd === undefined || test.trialsPerRun === 0 ? undefined : (1.25 * test.withinSd) / Math.sqrt(test.trialsPerRun));
+  // A run median's spread is at least that of a median of its trials.
+  const sd = test.runSd ?? (test.withinSd === undefined || test.trialsPerRun === 0 ? undefined : medianSpread(test.withinSd, test.trialsPerRun));
   if (sd === undefined) return undefined;
   const extraDf = Math.max(0, test.currentRuns - 1);
   for (let runs = Math.max(2, test.baselineRuns + 1); runs <= maxRunsSearched; runs++) {
@@ -194,8 +193,7 @@ export function runSpread(runs: readonly (readonly number[])[]): { runs: number;
   const runMediansSd = Math.sqrt(sumSquares(medians) / (medians.length - 1)) / centre;
   const within = pooledWithinSd(runs);
   const trials = mean(runs.filter((values) => values.length > 0).map((values) => values.length));
-  // Var(median of n trials) ≈ (π/2) σ²/n for near-normal trials.
-  const withinOfMedian = within === undefined ? 0 : ((Math.PI / 2) * (within / centre) ** 2) / trials;
+  const withinOfMedian = within === undefined ? 0 : medianSpread(within / centre, trials) ** 2;
   return {
     runs: medians.length,
     runMediansSd,

@@ -30,6 +30,12 @@ export function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
 }
 
+/** Sum of squared deviations from the mean of a non-empty sample. */
+export function sumSquares(values: readonly number[]): number {
+  const centre = mean(values);
+  return values.reduce((sum, value) => sum + (value - centre) ** 2, 0);
+}
+
 /** Median of a non-empty sample (the type-7 quantile at 0.5: one median definition everywhere). */
 export function median(values: readonly number[]): number {
   return quantile([...values].sort((a, b) => a - b), 0.5);
@@ -40,7 +46,7 @@ export function describe(values: readonly number[]): Stats | undefined {
   if (values.length === 0) return undefined;
   const sorted = [...values].sort((a, b) => a - b);
   const mean = sorted.reduce((sum, value) => sum + value, 0) / sorted.length;
-  const variance = sorted.length > 1 ? sorted.reduce((sum, value) => sum + (value - mean) ** 2, 0) / (sorted.length - 1) : 0;
+  const variance = sorted.length > 1 ? sumSquares(sorted) / (sorted.length - 1) : 0;
   const ci95 = medianInterval(sorted);
   return {
     ...(ci95 ? { ci95 } : {}),
