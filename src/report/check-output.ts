@@ -57,8 +57,8 @@ function figureTable(rows: readonly CheckRow[]): string[] {
   ];
   for (const row of [...rows].sort((a, b) => order[a.verdict] - order[b.verdict])) {
     lines.push(
-      `| ${row.verdict} | ${cell(row.key)} (${row.unit}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))}, ${row.baselineRuns} run(s) | ` +
-        `${formatStats(describe(row.currentValues))}${row.currentRuns > 1 ? `, ${row.currentRuns} runs` : ''} | ${cell(row.reason)} | ${percentOrDash(row.test.runSd)} | ${percentOrDash(row.test.withinSd)} | ` +
+      `| ${row.verdict} | ${cell(row.key)} (${row.unit}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))}, ${row.test.baselineRuns} run(s) | ` +
+        `${formatStats(describe(row.currentValues))}${row.test.currentRuns > 1 ? `, ${row.test.currentRuns} runs` : ''} | ${cell(row.reason)} | ${percentOrDash(row.test.runSd)} | ${percentOrDash(row.test.withinSd)} | ` +
         `${percentOrDash(row.detectable)} | ${(row.threshold * 100).toFixed(1)} % |`,
     );
   }

@@ -24,16 +24,13 @@ export interface CheckRow {
   /** Mean of the baseline runs' medians, and of the current runs' medians. */
   baselineMedian: number;
   currentMedian: number;
-  /** Runs on each side that measured the figure. */
-  baselineRuns: number;
-  currentRuns: number;
   /** Trials on each side, all runs together. */
   baselineN: number;
   currentN: number;
   /** The values of every baseline run together, and of the current run(s), for the summary's medians and intervals. */
   baselineValues: readonly number[];
   currentValues: readonly number[];
-  /** The run-level test (src/results/run-level.ts). */
+  /** The run-level test (src/results/run-level.ts), with the runs on each side that measured the figure. */
   test: RunLevelTest;
   /** (mean of current run medians − mean of baseline run medians) / |baseline|. */
   change?: number;
@@ -93,8 +90,6 @@ export function testFigure(
     gates,
     baselineMedian: test.baselineMean,
     currentMedian: test.currentMean,
-    baselineRuns: test.baselineRuns,
-    currentRuns: test.currentRuns,
     baselineN: baselineRuns.reduce((sum, run) => sum + run.length, 0),
     currentN: currentRuns.reduce((sum, run) => sum + run.length, 0),
     baselineValues: baselineRuns.flat(),

@@ -112,7 +112,7 @@ test('a history baseline: runs of the same host decide; runs of another host and
   assert.deepEqual(same.skippedBaselines.map((run) => [run.path, run.reason.split(' (')[0]]), [['elsewhere.json', 'another host'], ['now.json', 'it is the current run']]);
   const boot = same.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')!;
   assert.equal(boot.verdict, 'unchanged');
-  assert.equal(boot.baselineRuns, 5);
+  assert.equal(boot.test.baselineRuns, 5);
   // Every boot 40 % slower: beyond the 10 % threshold and far beyond ±1 % run-to-run: regressed, exit 1.
   const slow = recorded();
   slow.runId = 'slow';
@@ -126,7 +126,7 @@ test('a history baseline: runs of the same host decide; runs of another host and
   for (const trial of again.trials) if (trial.state === 'completed' && trial.runtime === 'docker') trial.boot.bootToReadyMs *= 1.41;
   const confirmed = checkRuns(history, [slow, again], { crossHost: false });
   assert.equal(confirmed.currentRuns, 2);
-  assert.equal(confirmed.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')?.currentRuns, 2);
+  assert.equal(confirmed.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')?.test.currentRuns, 2);
   assert.equal(confirmed.outcome, 'regressed');
   // Only runs of another host: refused as before, naming both.
   assert.throws(() => checkRuns([summarizeRun('o.json', other)], [current], { crossHost: false }), /baseline is from another-host/);
@@ -149,7 +149,7 @@ test('a history that shifted (a deliberate change) is the baseline since its las
   const report = checkRuns(runs, [current], { crossHost: false });
   const boot = report.rows.find((row) => row.key === 'docker/idle/boot.bootToReadyMs')!;
   assert.equal(boot.verdict, 'unchanged', boot.reason);
-  assert.equal(boot.baselineRuns, 4);
+  assert.equal(boot.test.baselineRuns, 4);
   assert.match(boot.reason, /the history shifted \+30\.\d % at run-4\.json: the 4 run\(s\) since are the baseline/);
 });
 
