@@ -6,7 +6,7 @@ import { writeFileAtomic } from '../results/write.js';
 import { checkRuns, parseAlpha, parseThreshold } from '../report/check.js';
 import { summarizeRun, type RunSummary } from '../report/run-summary.js';
 import type { CalibratedNoise } from '../results/run-level.js';
-import { readResults } from './history.js';
+import { readResults } from '../results/read-many.js';
 import { describeWaived, renderCheckMarkdown, renderJunit } from '../report/check-output.js';
 import { currentRatioKey } from '../report/ratios.js';
 import type { CommandIo } from './io.js';
