@@ -5,7 +5,7 @@ import type { TrialCgroup } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import type { SamplerTarget } from '../sampling/sampler.js';
 import type { AgentEvent } from './agent-protocol.js';
-import type { RuntimeFigure } from '../results/types.js';
+import type { CrossCheckFigure, RuntimeFigure } from '../results/types.js';
 
 /** Where the host reaches one of the guest's ports. */
 export interface HostEndpoint {
@@ -84,7 +84,7 @@ export interface TrialOutcome {
   /** Boot figures only this runtime has (Vagrant's own time around the VM's boot), each described. */
   readonly runtimeFigures?: Readonly<Record<string, RuntimeFigure>>;
   /** Independent readings of the guest taken alongside the sampler's `exit` sample. */
-  readonly crossCheck?: Readonly<Record<string, { value: number; unit: string; source: string }>>;
+  readonly crossCheck?: Readonly<Record<string, CrossCheckFigure>>;
   readonly exitStatus: number;
   readonly consoleTail: string;
 }

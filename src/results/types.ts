@@ -66,6 +66,8 @@ export interface CrossCheckFigure {
   value: number;
   unit: string;
   source: string;
+  /** The sampler's event whose row it was read beside (`ready`); absent in files written before 2026-12. */
+  event?: string;
 }
 
 /** What every trial records, whatever its state. */

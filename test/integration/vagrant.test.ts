@@ -41,9 +41,10 @@ test('idle and cpu through a real `vagrant up`: sampler agrees with virsh domsta
     assert.ok((trial.boot.runtimeFigures?.upMs?.value ?? 0) > trial.boot.bootToReadyMs, JSON.stringify(trial.boot));
     assert.ok(trial.boot.phases.some((p) => p.name === 'vagrant cli+define'));
     assert.ok((trial.boot.guestUptimeAtReadyMs ?? 0) > 0);
-    // The sampler's figures at the `exit` sample against libvirt's, read at the same moment.
-    const exitRow = trial.series.events.find((e) => e.label === 'exit')!.row;
-    const sampled = (column: string) => trial.series.columns[column]?.values[exitRow] ?? undefined;
+    // The sampler's figures at the `ready` sample against libvirt's, read at the same moment while the domain ran.
+    assert.equal(trial.crossCheck?.cpu_seconds?.event, 'ready', JSON.stringify(trial.crossCheck));
+    const readyRow = trial.series.events.find((e) => e.label === 'ready')!.row;
+    const sampled = (column: string) => trial.series.columns[column]?.values[readyRow] ?? undefined;
     const cpu = trial.crossCheck?.cpu_seconds?.value;
     assert.ok(cpu !== undefined && cpu > 0, 'virsh domstats cpu.time');
     const sampledCpu = sampled('guest.cpu_seconds')!;

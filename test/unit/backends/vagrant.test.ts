@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { boxVolumeName, domainCgroupGaps, libvirtDomainCgroup, memtuneWorks } from '../../../src/backends/vagrant.js';
+import { boxVolumeName, domainCgroupGaps, domstatsCrossCheck, libvirtDomainCgroup, memtuneWorks } from '../../../src/backends/vagrant.js';
 import { renderVagrantfile, rubyString, vagrantEnvelope, type VagrantfileValues } from '../../../src/backends/vagrantfile.js';
 import { harnessNetworkXml, parseDomstats } from '../../../src/host/libvirt.js';
 import { boxMetadata, vagrantUserLines } from '../../../src/images/vagrant-box.js';
@@ -83,6 +83,18 @@ test('virsh domstats --raw output parses into numbers', () => {
   assert.ok(Math.abs(stats.get('cpu.time')! - stats.get('cpu.user')! - stats.get('cpu.system')!) < 1e6);
   assert.equal(stats.get('balloon.rss'), 198448);
   assert.equal(stats.has('Domain'), false);
+});
+
+test('the domstats cross-check is read while the domain runs; a domain that stopped (its QEMU gone) gives none', () => {
+  const running = new Map([['state.state', 1], ['cpu.time', 3324757000], ['balloon.rss', 198448]]);
+  assert.deepEqual(domstatsCrossCheck(running), {
+    cpu_seconds: { value: 3.324757, unit: 's', source: 'virsh.domstats.cpu.time', event: 'ready' },
+    rss_bytes: { value: 198448 * 1024, unit: 'bytes', source: 'virsh.domstats.balloon.rss', event: 'ready' },
+  });
+  // Seen on a host: libvirt answered 1.04 s for a domain whose QEMU had just ended after 7.7 s of CPU time.
+  assert.deepEqual(domstatsCrossCheck(new Map([['state.state', 5], ['cpu.time', 1040000000]])), {});
+  assert.deepEqual(domstatsCrossCheck(new Map([['cpu.time', 1040000000]])), {});
+  assert.deepEqual(domstatsCrossCheck(new Map([['state.state', 1], ['balloon.rss', 0]])), {});
 });
 
 test("the domain's cgroup: not before libvirt moved QEMU into its machine partition; emulator sub-group and root-level controllers dropped", () => {
