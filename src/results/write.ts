@@ -4,8 +4,9 @@ import { dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
 
 /**
- * Write a file atomically: a temp file beside it, fsync, rename. A failure (disk full) leaves any
- * previous file untouched and removes the temp file.
+ * Write a file atomically and durably: a temp file beside it, fsync, rename, fsync of the folder (so the
+ * rename itself survives a power cut). A failure (disk full) leaves any previous file untouched and removes
+ * the temp file.
  */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {
   const temp = join(dirname(path), `.${randomBytes(6).toString('hex')}.tmp`);
@@ -19,10 +20,21 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
       await handle.close();
     }
     await rename(temp, path);
+    await syncFolder(dirname(path));
   } catch (error) {
     await rm(temp, { force: true });
     const code = (error as NodeJS.ErrnoException).code ?? '';
     throw new OutputError(`cannot write ${path}: ${code === 'ENOSPC' ? 'disk full' : (error as Error).message}`, { cause: error });
+  }
+}
+
+/** fsync a folder: its entries (a rename, a new file) are on disk once this returns. */
+export async function syncFolder(folder: string): Promise<void> {
+  const handle = await open(folder, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
