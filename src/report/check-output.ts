@@ -1,6 +1,6 @@
 import type { CheckReport, RunProblem } from './check.js';
 import { describe } from '../results/stats.js';
-import { cell, formatNumber, formatStats } from './format.js';
+import { cell, formatNumber, formatStats, literal } from './format.js';
 import type { CheckRow } from './regression.js';
 
 function xml(text: string): string {
@@ -57,8 +57,8 @@ function figureTable(rows: readonly CheckRow[]): string[] {
   ];
   for (const row of [...rows].sort((a, b) => order[a.verdict] - order[b.verdict])) {
     lines.push(
-      `| ${row.verdict} | ${cell(row.key)} (${row.unit}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))}, ${row.test.baselineRuns} run(s) | ` +
-        `${formatStats(describe(row.currentValues))}${row.test.currentRuns > 1 ? `, ${row.test.currentRuns} runs` : ''} | ${cell(row.reason)} | ${percentOrDash(row.test.runSd)} | ${percentOrDash(row.test.withinSd)} | ` +
+      `| ${row.verdict} | ${literal(row.key, true)} (${cell(row.unit)}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))}, ${row.test.baselineRuns} run(s) | ` +
+        `${formatStats(describe(row.currentValues))}${row.test.currentRuns > 1 ? `, ${row.test.currentRuns} runs` : ''} | ${literal(row.reason, true)} | ${percentOrDash(row.test.runSd)} | ${percentOrDash(row.test.withinSd)} | ` +
         `${percentOrDash(row.detectable)} | ${(row.threshold * 100).toFixed(1)} % |`,
     );
   }
@@ -66,7 +66,7 @@ function figureTable(rows: readonly CheckRow[]): string[] {
 }
 
 function problemLine(problem: RunProblem): string {
-  return `- ${problem.waived ? '(waived) ' : ''}**${problem.kind}**: ${cell(problem.message)}`;
+  return `- ${problem.waived ? '(waived) ' : ''}**${problem.kind}**: ${literal(problem.message)}`;
 }
 
 /** Markdown summary for a CI job page. */
@@ -86,7 +86,7 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
   const lines = [
     '# twinbench check',
     '',
-    `${head}: \`${current}\` against baseline \`${baseline}\` (${report.baselineRuns} run(s); ${report.mode === 'ratios' ? 'ratios between runtimes, across hosts' : 'absolute figures, same host'}).`,
+    `${head}: ${literal(current)} against baseline ${literal(baseline)} (${report.baselineRuns} run(s); ${report.mode === 'ratios' ? 'ratios between runtimes, across hosts' : 'absolute figures, same host'}).`,
     '',
     `Medians: median [95 % interval of the median] n. The unit of the test is the run: each run's median of a figure, the current run(s) against the baseline runs ` +
       `(Student's t on run medians, the run-to-run noise estimated from the runs themselves and from \`bench calibrate\`). ` +
@@ -95,14 +95,14 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
   ];
   if (report.problems.length) lines.push('', '## Problems with the run', '', ...report.problems.map(problemLine));
   if (report.hostDifferences.length) {
-    lines.push('', '## What differs between the two runs (each can move figures by itself)', '', ...report.hostDifferences.map((line) => `- ${cell(line)}`));
+    lines.push('', '## What differs between the two runs (each can move figures by itself)', '', ...report.hostDifferences.map((line) => `- ${literal(line)}`));
   }
   lines.push('', `## Gating figures (${gating.length})`, '', ...figureTable(gating));
   if (informative.length) lines.push('', `## Informative figures (${informative.length}: not key figures; Holm over their own family, never fail the check)`, '', ...figureTable(informative));
   if (report.rows.some((row) => row.gates && row.verdict === 'inconclusive')) {
     lines.push('', 'Inconclusive figures are decided by more baseline runs (`--baseline` a folder of this host\'s earlier results) or by a confirming run of the same software (`bench check --baseline … CURRENT CONFIRMING`).');
   }
-  if (report.skippedBaselines.length) lines.push('', '## Baseline files left out', '', ...report.skippedBaselines.map((file) => `- ${cell(file.path)}: ${cell(file.reason)}`));
+  if (report.skippedBaselines.length) lines.push('', '## Baseline files left out', '', ...report.skippedBaselines.map((file) => `- ${literal(file.path)}: ${literal(file.reason)}`));
   return `${lines.join('\n')}\n`;
 }
 

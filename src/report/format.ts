@@ -33,3 +33,20 @@ export const intervalLegend =
 export function cell(text: string): string {
   return text.replaceAll('|', '\\|').replaceAll('\n', ' ');
 }
+
+/**
+ * Text we did not write (a host name, a note, a guest's error line, a file name from another host) as a
+ * Markdown code span: shown as the characters it holds, never a link, image, heading, emphasis, HTML or a
+ * line that reads as ours. The fence is one backtick longer than any run of backticks in the text, line
+ * breaks become spaces, and in a table cell (`inTable`) a `|` is escaped, which GFM undoes inside the span.
+ */
+export function literal(text: string, inTable = false): string {
+  const flat = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
+  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((run) => run[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
+  // GFM splits a row at a `|` after an even run of backslashes: each `|` gets one, and an odd run before it one
+  // more (the only case where the cell shows a character, one backslash, that the text did not hold).
+  const body = inTable ? flat.replace(/(\\*)\|/g, (_, run: string) => `${run}${run.length % 2 ? '\\' : ''}\\|`) : flat;
+  return flat === '' ? '' : `${fence}${pad}${body}${pad}${fence}`;
+}

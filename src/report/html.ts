@@ -13,33 +13,29 @@ import { costFactors } from './cost.js';
 const require = createRequire(import.meta.url);
 
 /**
- * The Markdown carries text from guests and from result files of other hosts (error messages,
- * console lines): neutralise any markup in it before rendering. Our own Markdown has none.
- */
-export function escapeMarkup(markdown: string): string {
-  return markdown.replaceAll('&', '&amp;').replaceAll('<', '&lt;');
-}
-
-/**
- * Markdown rendered with no link and no image: our own Markdown has neither, so any that renders came from a
- * guest's output or another host's file (`[x](javascript:…)`, `![t](http://…)`, a bare URL) and is shown as the
- * text it was. With escapeMarkup first, nothing in the page can come from the text but text.
+ * Markdown rendered so that nothing in the page can come from its text but text: the Markdown carries text
+ * from guests and from result files of other hosts (error messages, console lines, host names), and our own
+ * Markdown has no raw HTML, no link and no image. So raw HTML (`<script>`, `<img onerror>`), links and images
+ * (`[x](javascript:…)`, `![t](http://…)`, a bare URL) render as the escaped source they were; code spans
+ * (where twinbench puts such text) and plain text are escaped by marked itself.
  */
 const inert = new Marked({
   renderer: {
-    // The source as written: escapeMarkup already turned every `<` and `&` into an entity, so it holds no tag.
+    html({ text }) {
+      return html(text);
+    },
     link({ raw }) {
-      return raw;
+      return html(raw);
     },
     image({ raw }) {
-      return raw;
+      return html(raw);
     },
   },
 });
 
-/** Markdown → HTML for our pages: raw markup escaped, links and images rendered as their text. */
+/** Markdown → HTML for our pages: raw markup, links and images rendered as their escaped text. */
 export function renderInertMarkdown(markdown: string): string {
-  return inert.parse(escapeMarkup(markdown), { async: false });
+  return inert.parse(markdown, { async: false });
 }
 
 /** The pages fetch nothing and run only their own inline scripts: cheap insurance beside the escaping. */

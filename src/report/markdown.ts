@@ -7,7 +7,7 @@ import { costFactors, findCost, type CostFactor } from './cost.js';
 import { kindOf, labelOf, runtimesOf } from './kinds.js';
 import { describeLoad, describeReadiness } from '../config/image-workload.js';
 import { ratioPairs } from './ratios.js';
-import { cell, formatInterval, formatMiB, formatNumber, formatStats, intervalLegend } from './format.js';
+import { cell, formatInterval, formatMiB, formatNumber, formatStats, intervalLegend, literal } from './format.js';
 
 /** A runtime as tables name it: its kind, then its label (`VM: QEMU`, `container: Docker (runc)`, `native`). */
 function shown(result: ResultFile, name: string): string {
@@ -157,7 +157,7 @@ function repetitionLines(result: ResultFile): string[] {
 function failures(result: ResultFile): string[] {
   const failed = result.trials.filter((trial) => trial.state !== 'completed');
   if (failed.length === 0) return [];
-  return ['## Trials that did not complete', '', ...failed.map((trial) => `- \`${trial.trialId}\` ${trial.state}: ${trial.state === 'errored' ? trial.error : trial.state === 'aborted' ? trial.reason : ''}`)];
+  return ['## Trials that did not complete', '', ...failed.map((trial) => `- ${literal(trial.trialId)} ${trial.state}: ${literal(trial.state === 'errored' ? trial.error : trial.state === 'aborted' ? trial.reason : '')}`)];
 }
 
 /** The resource envelope of each runtime, and where it is not the same. */
@@ -241,7 +241,7 @@ export function renderMarkdown(result: ResultFile): string {
     '',
     ...emulationWarning(result),
     ...(emulationWarning(result).length ? [''] : []),
-    `Host **${host.hostname}**: ${host.cpu.brand} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
+    `Host ${literal(host.hostname)}: ${literal(host.cpu.brand)} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
     ...fingerprintLines(result),
     `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, ${result.config.sampleIntervalMs > 0 ? `sampled every ${result.config.sampleIntervalMs} ms` : '**sampler off** (control run: only the ready, exit and end rows)'}, ${result.config.warmup} warm-up trial(s) per runtime before each workload (not in any figure), ${result.config.orderSeed === undefined ? 'runtimes in the listed order' : `runtimes in a random order per repetition (seed ${result.config.orderSeed})`}. Status: ${result.status}.`,
     ...runtimesOf(result).flatMap((runtime) => runtimeLine(result, runtime)),
@@ -260,7 +260,7 @@ export function renderMarkdown(result: ResultFile): string {
     '',
     ...repetitionLines(result),
     ...failures(result),
-    ...(result.notes.length ? ['', '## Notes', '', ...result.notes.map((note) => `- ${note}`)] : []),
+    ...(result.notes.length ? ['', '## Notes', '', ...result.notes.map((note) => `- ${literal(note)}`)] : []),
     '',
   ];
   return lines.join('\n');

@@ -56,7 +56,7 @@ test('bench all on the fake runtimes writes a valid result; check: one baseline 
   assert.match(same.stdout, /\*\*Unchanged\*\*/);
   const worse = await execa('node', [bench, 'check', '--baseline', a, '--baseline', b, slower], { reject: false, env });
   assert.equal(worse.exitCode, 1, worse.stdout);
-  assert.match(worse.stdout, /\| regressed \| fake\/cpu\/events_per_s/);
+  assert.match(worse.stdout, /\| regressed \| `fake\/cpu\/events_per_s`/);
 });
 
 test('a bad TWINBENCH_FAKE_SCALE is one line and exit 2', async () => {

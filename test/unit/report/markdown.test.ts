@@ -40,7 +40,7 @@ test('medians with their interval (none at n=2), the VM\'s cost against the cont
   // One column per runtime that ran (by its kind and label), then one per pair: no native baseline ran here.
   assert.match(md, /\| workload \| metric \| container: Docker \(runc\) \| VM: QEMU \| QEMU vs Docker \(runc\) \|/);
   assert.match(md, /\| cpu \| events_per_s \(events\/s, higher is better\) \| 1100 \[—\] n=2 \| 550\.0 \[—\] n=2 \| 2\.00× \[—\] \|/);
-  assert.match(md, /`qemu-cpu-3` errored: guest never printed READY within 60 s/);
+  assert.match(md, /`qemu-cpu-3` errored: `guest never printed READY within 60 s`/);
 });
 
 test('at 6 repetitions a median has its 95 % interval, and so does a cost factor', () => {
