@@ -3,7 +3,7 @@ import { UsageError } from '../errors.js';
 import { collectSamples, type MetricSamples } from '../results/samples.js';
 import { describe } from '../results/stats.js';
 import type { ResultFile } from '../results/types.js';
-import { cell, formatStats, intervalLegend } from './format.js';
+import { cell, formatStats, intervalLegend, literal } from './format.js';
 import { hostDimensions } from './host-dimensions.js';
 import { ratioSamples } from './ratios.js';
 
@@ -57,11 +57,11 @@ export function renderComparison(files: readonly NamedResult[]): string {
   const names = displayNames(files.map((file) => file.path)).map((name, i) => `${i + 1}: ${name}`);
   const short = files.map((_, i) => `#${i + 1}`);
   const dims = files.map((file) => hostDimensions(file.result));
-  const lines = ['# twinbench comparison', '', ...names.map((name) => `- ${name}`), '', '## Hosts (rows in bold differ)', '', `| dimension | ${short.join(' | ')} |`, `|---|${short.map(() => '---').join('|')}|`];
+  const lines = ['# twinbench comparison', '', ...names.map((name) => `- ${literal(name)}`), '', '## Hosts (rows in bold differ)', '', `| dimension | ${short.join(' | ')} |`, `|---|${short.map(() => '---').join('|')}|`];
   for (const dimension of Object.keys(dims[0] ?? {})) {
     const values = dims.map((d) => d[dimension] ?? '');
     const differs = new Set(values).size > 1;
-    lines.push(`| ${differs ? `**${dimension}**` : dimension} | ${values.map(cell).join(' | ')} |`);
+    lines.push(`| ${differs ? `**${dimension}**` : dimension} | ${values.map((value) => literal(value, true)).join(' | ')} |`);
   }
   const arches = new Set(files.map((file) => file.result.config.arch));
   const emulated = files.map((file) => vmEmulated(file.result));

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, median } from '../results/stats.js';
 import type { MetricSamples } from '../results/samples.js';
 import { displayNames, type NamedResult } from './compare.js';
-import { cell, formatStats, intervalLegend } from './format.js';
+import { cell, formatStats, intervalLegend, literal } from './format.js';
 import { hostDimensions } from './host-dimensions.js';
 import { kindOf, referenceOf, vmEmulated } from './kinds.js';
 import { ratioSamples } from './ratios.js';
@@ -72,16 +72,16 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
   const shared = dimensionNames.filter((name) => !differing.includes(name));
   lines.push(`| group | architecture | fingerprint | hosts | ${differing.map(cell).join(' | ')} |`, `|---|---|---|---|${differing.map(() => '---').join('|')}|`);
   for (const group of groups) {
-    lines.push(`| ${group.id} | ${group.architecture} | ${group.fingerprint} | ${group.members.length} | ${differing.map((name) => cell(group.dimensions[name] ?? 'not recorded')).join(' | ')} |`);
+    lines.push(`| ${group.id} | ${group.architecture} | ${group.fingerprint} | ${group.members.length} | ${differing.map((name) => literal(group.dimensions[name] ?? 'not recorded', true)).join(' | ')} |`);
   }
-  if (shared.length > 0) lines.push('', `Shared by every group: ${shared.map((name) => `${name} ${groups[0]?.dimensions[name] ?? ''}`).map(cell).join('; ')}.`);
+  if (shared.length > 0) lines.push('', `Shared by every group: ${shared.map((name) => `${name} ${literal(groups[0]?.dimensions[name] ?? '')}`).join('; ')}.`);
   const emulated = ordered.filter((member) => vmEmulated(member.file.result));
   if (emulated.length > 0) lines.push('', `> VM figures of ${emulated.map((member) => `#${member.index + 1}`).join(', ')} measure emulation (TCG), not virtualization.`);
   lines.push('', '## Hosts', '', '| # | host | group | file | run | trials completed | runtimes |', '|---|---|---|---|---|---|---|');
   const names = displayNames(files.map((file) => file.path));
   for (const { index, file } of ordered) {
     const done = file.result.trials.filter((trial) => trial.state === 'completed').length;
-    lines.push(`| ${index + 1} | ${cell(file.result.host.hostname)} | ${groupOf.get(index)?.id} | ${cell(names[index] ?? file.path)} | ${file.result.startedAt.slice(0, 16).replace('T', ' ')} ${file.result.status} | ${done}/${file.result.trials.length} | ${Object.keys(file.result.runtimes).join(', ')} |`);
+    lines.push(`| ${index + 1} | ${literal(file.result.host.hostname, true)} | ${groupOf.get(index)?.id} | ${literal(names[index] ?? file.path, true)} | ${file.result.startedAt.slice(0, 16).replace('T', ' ')} ${file.result.status} | ${done}/${file.result.trials.length} | ${Object.keys(file.result.runtimes).join(', ')} |`);
   }
   const ratios = files.map((file) => ratioSamples(file.result));
   const figures = [...new Set(ratios.flatMap((map) => [...map.keys()].map((key) => ratioParts(key).figure)))].sort();
@@ -105,7 +105,7 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
             if (found) return formatStats(describe(found.values));
             return section.native && !referenceOf(file.result, 'native') ? 'no native run' : '—';
           });
-          tables.push(`| ${cell(hostName(file, index))} | ${group.id} | ${cells.map(cell).join(' | ')} |`);
+          tables.push(`| ${literal(hostName(file, index), true)} | ${group.id} | ${cells.map(cell).join(' | ')} |`);
         }
         if (group.members.length > 1) {
           const cells = pairs.map((pair) => {

@@ -4,7 +4,7 @@ import { defaultAlpha, defaultThreshold, type CheckOptions } from './check.js';
 import { hostFiguresWorkload, isGatingFigure, formatP } from './regression.js';
 import { findChangePoints } from '../results/change-points.js';
 import type { MetricSamples } from '../results/samples.js';
-import { cell, formatNumber, intervalLegend } from './format.js';
+import { cell, formatNumber, intervalLegend, literal } from './format.js';
 import { archFromUname } from '../host/arch.js';
 import { dimensionDifferences } from './host-dimensions.js';
 import type { RunSummary } from './run-summary.js';
@@ -200,11 +200,11 @@ export function renderHistoryMarkdown(model: HistoryModel, skipped: readonly { p
     const order = (change: ChangePoint) => (change.verdict === 'regressed' ? 0 : 1) + (change.gates ? 0 : 2);
     for (const change of [...model.changes].sort((a, b) => order(a) - order(b) || a.host.localeCompare(b.host) || a.to.startedAt.localeCompare(b.to.startedAt) || a.key.localeCompare(b.key))) {
       lines.push(
-        `| ${cell(change.host)} | ${cell(`${basename(change.from.path)} → ${basename(change.to.path)}`)} | ${cell(change.key)} | ${change.verdict} | ${change.gates ? 'yes' : 'informs'} | ${percent(change.change)} | ${cell(change.reason)} | ${cell(change.differences.join('; ') || 'nothing recorded')} |`,
+        `| ${literal(change.host, true)} | ${literal(basename(change.from.path), true)} → ${literal(basename(change.to.path), true)} | ${literal(change.key, true)} | ${change.verdict} | ${change.gates ? 'yes' : 'informs'} | ${percent(change.change)} | ${literal(change.reason, true)} | ${change.differences.length ? literal(change.differences.join('; '), true) : 'nothing recorded'} |`,
       );
     }
   }
-  if (skipped.length > 0) lines.push('', '## Files skipped', '', ...skipped.map((file) => `- ${file.path}: ${file.reason}`));
+  if (skipped.length > 0) lines.push('', '## Files skipped', '', ...skipped.map((file) => `- ${literal(file.path)}: ${literal(file.reason)}`));
   lines.push('', '## Latest medians', '', intervalLegend, '', '| host | figure | unit | first run | last run |', '|---|---|---|---|---|');
   for (const figure of model.figures.filter((candidate) => !candidate.metric.includes('.') || candidate.metric === 'boot.bootToReadyMs')) {
     for (const series of figure.series) {

@@ -105,8 +105,8 @@ test('check fails closed: an errored trial, an interrupted run, a missing runtim
   });
   const run = await runBench(['check', '--baseline', a, broken, '--junit', join(out, 'broken.xml'), '--summary', join(out, 'broken.md')]);
   assert.equal(run.exitCode, 1, run.all);
-  assert.match(run.stdout, /\*\*errored-trials\*\*: 1 of 12 trials did not complete: qemu-idle-1 \(guest never printed READY/);
-  assert.match(run.stdout, /\*\*interrupted\*\*: the current run's status is "interrupted"/);
+  assert.match(run.stdout, /\*\*errored-trials\*\*: `1 of 12 trials did not complete: qemu-idle-1 \(guest never printed READY/);
+  assert.match(run.stdout, /\*\*interrupted\*\*: `the current run's status is "interrupted"/);
   assert.match(readFileSync(join(out, 'broken.xml'), 'utf8'), /name="errored-trials"><failure message="1 of 12 trials/);
   const waived = await runBench(['check', '--baseline', a, broken, '--allow-errored', '--allow-underpowered', '--junit', join(out, 'waived.xml')]);
   assert.equal(waived.exitCode, 0, waived.all);
@@ -118,8 +118,8 @@ test('check fails closed: an errored trial, an interrupted run, a missing runtim
   });
   const missing = await runBench(['check', '--baseline', a, noVm, '--junit', join(out, 'no-vm.xml')]);
   assert.equal(missing.exitCode, 1, missing.all);
-  assert.match(missing.stdout, /\*\*missing-runtime\*\*: the baseline ran qemu, the current run did not/);
-  assert.match(missing.stdout, /\*\*missing-figure\*\*: \d+ figure\(s\) of the baseline are not in the current run: qemu\/idle/);
+  assert.match(missing.stdout, /\*\*missing-runtime\*\*: `the baseline ran qemu, the current run did not/);
+  assert.match(missing.stdout, /\*\*missing-figure\*\*: `\d+ figure\(s\) of the baseline are not in the current run: qemu\/idle/);
 });
 
 test('check across hosts: refused without --cross-host, ratios with it', async () => {
@@ -187,7 +187,7 @@ test('calibrate: three A/A runs give each figure\'s run-to-run noise and a thres
   const check = await runBench(['check', '--baseline', file.runs[0] ?? '', file.runs[1] ?? '', '--thresholds', thresholds, '--junit', join(out, 'cal.xml')]);
   assert.notEqual(check.exitCode, 2, check.all);
   assert.doesNotMatch(check.stdout, /run-to-run noise is not estimated/);
-  assert.match(check.stdout, /\| \w+ \| docker\/idle\/boot\.bootToReadyMs .*\(1 vs 1 runs, run-to-run sd [\d.]+ %\)/);
+  assert.match(check.stdout, /\| \w+ \| `docker\/idle\/boot\.bootToReadyMs` .*\(1 vs 1 runs, run-to-run sd [\d.]+ %\)/);
   const bad = await runBench(['check', '--baseline', a, b, '--thresholds', a]);
   assert.equal(bad.exitCode, 2);
   assert.match(bad.stderr, /not a thresholds file from `bench calibrate`/);

@@ -41,7 +41,7 @@ test('bench history renders 12 runs in headless Chromium: a chart per figure, th
   const moved = markdown.split('\n').filter((line) => / regressed \| yes \|/.test(line));
   assert.ok(moved.length > 0, markdown);
   for (const line of moved) assert.ok(line.includes(`${files[7]} → ${files[8]}`), line);
-  assert.match(markdown, /\| fake\/cpu\/events_per_s \| regressed \| yes \| -16\.7 % \|/);
+  assert.match(markdown, /\| `fake\/cpu\/events_per_s` \| regressed \| yes \| -16\.7 % \|/);
 
   const html = readFileSync(page, 'utf8');
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=["']?https?:/, 'nothing is fetched from the network');

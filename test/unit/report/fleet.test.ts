@@ -59,15 +59,15 @@ test('bench compare at fleet size: 24 hosts, a row each, grouped by architecture
   assert.match(text, /\| group \| architecture \| fingerprint \| hosts \| .*kernel/);
   assert.ok(groupRows.some((row) => row.includes('6.12.0-1-amd64')));
   // Every host once in the hosts table, in its group.
-  for (const file of files) assert.equal(text.split('\n').filter((line) => line.includes(`| ${file.result.host.hostname} |`)).length, 1, file.result.host.hostname);
+  for (const file of files) assert.equal(text.split('\n').filter((line) => line.includes(`| \`${file.result.host.hostname}\` |`)).length, 1, file.result.host.hostname);
   // The native ratio of the cpu figure: 1 / 1.25 on x86 hosts, 1 / 2 on arm64, with a group median row.
   const section = text.slice(text.indexOf('## Ratios to native, per host'), text.indexOf('## Ratios between other runtimes'));
   assert.match(section, /### cpu\/events_per_s/);
   const cpuTable = section.slice(section.indexOf('### cpu/events_per_s')).split('\n\n')[1] ?? '';
   assert.match(cpuTable, /\| host \| group \| docker\/native \| qemu\/native \|/);
-  assert.match(cpuTable, /\| #1 lab-x86-0 \| G2 \| 0\.800 /);
-  assert.match(cpuTable, /\| #19 lab-arm-0 \| G1 \| 0\.500 /);
-  assert.match(cpuTable, /\| #24 lab-arm-old \| G1 \| no native run \| no native run \|/);
+  assert.match(cpuTable, /\| `#1 lab-x86-0` \| G2 \| 0\.800 /);
+  assert.match(cpuTable, /\| `#19 lab-arm-0` \| G1 \| 0\.500 /);
+  assert.match(cpuTable, /\| `#24 lab-arm-old` \| G1 \| no native run \| no native run \|/);
   assert.match(cpuTable, /\| \*\*G2: median of hosts\*\* \| G2 \| \*\*0\.800 \[0\.800, 0\.800\] hosts=12\*\*/);
   // Pairs without native (the VM to the container) get their own section, boot included.
   assert.match(text, /## Ratios between other runtimes, per host[\s\S]*### idle\/boot\.bootToReadyMs[\s\S]*\| host \| group \| qemu\/docker \|/);
