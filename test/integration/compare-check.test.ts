@@ -193,7 +193,7 @@ test('calibrate: three A/A runs give each figure\'s run-to-run noise and a thres
   assert.match(bad.stderr, /not a thresholds file from `bench calibrate`/);
 });
 
-test('check on a real slowdown: the same container run with two busy loops on its pinned CPU is regressed against three earlier runs (exit 1), on that figure', { timeout: 360_000 }, async () => {
+test('check on a real slowdown: the same container run with two busy loops on its pinned CPU, run and confirmed, is regressed against three earlier runs (exit 1), on that figure', { timeout: 420_000 }, async () => {
   const args = ['all', '--runtimes', 'docker', '--workloads', 'cpu', '--reps', '6', '--suite', 'quick', '--cpuset', '0'];
   const earlier: string[] = [];
   for (const index of [1, 2, 3]) {
@@ -201,16 +201,21 @@ test('check on a real slowdown: the same container run with two busy loops on it
     assert.equal(base.exitCode, 0, base.all);
     earlier.push(readResult(base.stdout).path);
   }
-  // Two busy loops on CPU 0, where the guest is pinned: a real slowdown on the host, not an edited file.
+  // Two busy loops on CPU 0, where the guest is pinned: a real slowdown on the host, not an edited file. Run
+  // twice, as the CI templates confirm a failing run: three baseline runs against one leave the t-test 2
+  // degrees of freedom, where a -33 % change at 3.6 % run-to-run noise was p = 0.022 after Holm (seen here).
   const hogs = [0, 1].map(() => spawn('taskset', ['-c', '0', 'sh', '-c', 'while :; do :; done'], { stdio: 'ignore' }));
-  let slow;
+  const slow: string[] = [];
   try {
-    slow = await runBench([...args, '--out', join(out, 'slow-current')]);
+    for (const index of [1, 2]) {
+      const run = await runBench([...args, '--out', join(out, `slow-current-${index}`)]);
+      assert.equal(run.exitCode, 0, run.all);
+      slow.push(readResult(run.stdout).path);
+    }
   } finally {
     for (const hog of hogs) hog.kill('SIGKILL');
   }
-  assert.equal(slow.exitCode, 0, slow.all);
-  const check = await runBench(['check', ...baselineFlags(earlier), readResult(slow.stdout).path, '--junit', join(out, 'slow-real.xml')]);
+  const check = await runBench(['check', ...baselineFlags(earlier), ...slow, '--junit', join(out, 'slow-real.xml')]);
   assert.equal(check.exitCode, 1, check.all);
   assert.match(check.stdout, /\| regressed \| `docker\/cpu\/events_per_s` \(events\/s, higher is better\)/);
 });
