@@ -90,6 +90,9 @@ export async function readArchive(archive: string, arch: string, signal?: AbortS
   } else {
     throw notAnImage(archive, 'no manifest.json (docker save) nor oci-layout + index.json (OCI layout)');
   }
+  // Member names the manifest gives are extracted into a temporary folder: none may point out of it.
+  const climbing = [configPath, ...layers].find((name) => name.startsWith('/') || name.split('/').includes('..'));
+  if (climbing !== undefined) throw notAnImage(archive, `its manifest names the member ${JSON.stringify(climbing)}, outside the archive's tree`);
   const missing = [configPath, ...layers].filter((name) => !entries.has(name));
   if (missing.length > 0) throw notAnImage(archive, `it lacks ${missing.slice(0, 3).join(', ')}`);
   const configText = await read(configPath);

@@ -107,7 +107,7 @@ const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).d
  * An OCI image layout tar written by hand (oci-layout, index.json, blobs): the shell-less httpd as one
  * gzip'd layer (the host's busybox), with `architecture` as given (a foreign one is a label only) and `entrypoint` (default: the httpd server).
  */
-export async function writeOciArchive(output: string, options: { architecture: string; entrypoint?: string[] }): Promise<void> {
+export async function writeOciArchive(output: string, options: { architecture: string; entrypoint?: string[]; upperLayer?: Buffer }): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'twinbench-oci-'));
   try {
     const tree = join(dir, 'tree');
@@ -117,20 +117,26 @@ export async function writeOciArchive(output: string, options: { architecture: s
     await execa('tar', ['-C', tree, '--numeric-owner', '-czf', join(dir, 'layer.tar.gz'), '.']);
     const layer = await readFile(join(dir, 'layer.tar.gz'));
     const diffId = sha((await execa('gzip', ['-dc', join(dir, 'layer.tar.gz')], { encoding: 'buffer' })).stdout);
+    // A second, uncompressed layer as given (a hostile one, for the tests of bad images).
+    const upper = options.upperLayer;
     const config = JSON.stringify({
       architecture: options.architecture,
       os: 'linux',
       config: { Entrypoint: options.entrypoint ?? ['/httpd', '-f', '-p', '8081', '-h', '/www'], WorkingDir: '/www', User: '65534', ExposedPorts: { '8081/tcp': {} } },
-      rootfs: { type: 'layers', diff_ids: [`sha256:${diffId}`] },
+      rootfs: { type: 'layers', diff_ids: [`sha256:${diffId}`, ...(upper ? [`sha256:${sha(upper)}`] : [])] },
     });
     const manifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
       config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${sha(config)}`, size: Buffer.byteLength(config) },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${sha(layer)}`, size: layer.length }],
+      layers: [
+        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${sha(layer)}`, size: layer.length },
+        ...(upper ? [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${sha(upper)}`, size: upper.length }] : []),
+      ],
     });
     await writeFile(join(blobs, sha(config)), config);
     await writeFile(join(blobs, sha(layer)), layer);
+    if (upper) await writeFile(join(blobs, sha(upper)), upper);
     await writeFile(join(blobs, sha(manifest)), manifest);
     await writeFile(join(dir, 'layout', 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
     await writeFile(join(dir, 'layout', 'index.json'), JSON.stringify({

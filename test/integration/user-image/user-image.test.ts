@@ -5,6 +5,7 @@ import { createServer, type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { execa } from 'execa';
+import * as tarStream from 'tar-stream';
 import { cacheDir } from '../../../src/paths.js';
 import { validateResult } from '../../../src/results/schema.js';
 import type { ResultFile } from '../../../src/results/types.js';
@@ -118,7 +119,27 @@ test('bad images: one clear line and exit 2 before anything runs; an entrypoint 
     await execa('tar', ['-C', dir, '-cf', join(dir, 'plain.tar'), 'page.html']);
     await writeOciArchive(join(dir, 'arm64.tar'), { architecture: 'arm64' });
     await writeOciArchive(join(dir, 'exits.tar'), { architecture: 'amd64', entrypoint: ['/httpd', '--no-such-option'] });
+    // Hostile layers (issue #28): each refused from its headers, before anything is extracted.
+    const hostile: Record<string, Partial<tarStream.Header>[]> = {
+      dotdot: [{ name: '../../outside', type: 'file', size: 0 }],
+      hardlink: [{ name: 'passwd', type: 'link', linkname: '../../../etc/shadow', size: 0 }],
+      device: [{ name: 'dev/mem', type: 'character-device', devmajor: 1, devminor: 1, size: 0 }],
+      symlink: [{ name: 'escape', type: 'symlink', linkname: '/etc', size: 0 }, { name: 'escape/cron.d/x', type: 'file', size: 0 }],
+    };
+    for (const [name, members] of Object.entries(hostile)) {
+      const pack = tarStream.pack();
+      for (const header of members) pack.entry({ name: '', ...header } as tarStream.Header);
+      pack.finalize();
+      const chunks: Buffer[] = [];
+      for await (const chunk of pack as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
+      await writeOciArchive(join(dir, `${name}.tar`), { architecture: 'amd64', upperLayer: Buffer.concat(chunks) });
+    }
+    const layer = '[0-9a-f]{12}';
     const cases: [string[], RegExp][] = [
+      [['--image', join(dir, 'dotdot.tar')], new RegExp(`dotdot\\.tar: image layer ${layer}: entry "\\.\\./\\.\\./outside" climbs out of the tree with "\\.\\."$`, 'm')],
+      [['--image', join(dir, 'hardlink.tar')], new RegExp(`hardlink\\.tar: image layer ${layer}: entry "passwd" is a hard link out of the tree \\(to "\\.\\./\\.\\./\\.\\./etc/shadow"\\)$`, 'm')],
+      [['--image', join(dir, 'device.tar')], new RegExp(`device\\.tar: image layer ${layer}: entry "dev/mem" is a device node \\(character-device\\)$`, 'm')],
+      [['--image', join(dir, 'symlink.tar')], new RegExp(`symlink\\.tar: image layer ${layer}: entry "escape/cron\\.d/x" is written through the symlink "escape" the same layer made$`, 'm')],
       [['--image', 'twinbench-test/no-such:1'], /^bench: --image twinbench-test\/no-such:1: no such file, and no such image in the local Docker engine$/m],
       [['--image', join(dir, 'plain.tar')], /: not an image archive \(no manifest.json \(docker save\) nor oci-layout \+ index.json \(OCI layout\)\)$/m],
       [['--image', join(dir, 'arm64.tar')], /is built for linux\/arm64; this run's guests are linux\/amd64 \(--arch arm64 runs it emulated\)$/m],
@@ -130,6 +151,8 @@ test('bad images: one clear line and exit 2 before anything runs; an entrypoint 
       assert.match(run.stderr, message);
       assert.equal(run.stderr.trim().split('\n').filter((line) => line.startsWith('bench:')).length, 1, run.stderr);
     }
+    assert.equal(existsSync('/outside'), false);
+    assert.equal(existsSync('/etc/cron.d/x'), false);
     const exits = await runBench(['all', '--image', join(dir, 'exits.tar'), ...runtimes]);
     assert.equal(exits.exitCode, 4, exits.all);
     for (const trial of readResult(exits.stdout).result.trials) {
