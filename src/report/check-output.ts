@@ -1,6 +1,6 @@
 import type { CheckReport, RunProblem } from './check.js';
 import { describe } from '../results/stats.js';
-import { cell, formatNumber, formatStats, literal } from './format.js';
+import { formatNumber, formatStats, literal } from './format.js';
 import type { CheckRow } from './regression.js';
 
 function xml(text: string): string {
@@ -57,7 +57,7 @@ function figureTable(rows: readonly CheckRow[]): string[] {
   ];
   for (const row of [...rows].sort((a, b) => order[a.verdict] - order[b.verdict])) {
     lines.push(
-      `| ${row.verdict} | ${literal(row.key, true)} (${cell(row.unit)}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))}, ${row.test.baselineRuns} run(s) | ` +
+      `| ${row.verdict} | ${literal(row.key, true)} (${literal(row.unit, true)}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))}, ${row.test.baselineRuns} run(s) | ` +
         `${formatStats(describe(row.currentValues))}${row.test.currentRuns > 1 ? `, ${row.test.currentRuns} runs` : ''} | ${literal(row.reason, true)} | ${percentOrDash(row.test.runSd)} | ${percentOrDash(row.test.withinSd)} | ` +
         `${percentOrDash(row.detectable)} | ${(row.threshold * 100).toFixed(1)} % |`,
     );

@@ -210,7 +210,7 @@ export function renderHistoryMarkdown(model: HistoryModel, skipped: readonly { p
     for (const series of figure.series) {
       const [first, last] = [series.points[0]!, series.points.at(-1)!];
       const shown = (point: HistoryPoint) => `${formatNumber(point.median)} ${point.low === null ? '[—]' : `[${formatNumber(point.low)}, ${formatNumber(point.high!)}]`} n=${point.n}`;
-      lines.push(`| ${cell(series.host)} | ${cell(`${series.runtime}/${figure.workload}/${figure.metric}`)} | ${cell(figure.unit)} | ${shown(first)} | ${series.points.length > 1 ? shown(last) : 'one run'} |`);
+      lines.push(`| ${literal(series.host, true)} | ${literal(`${series.runtime}/${figure.workload}/${figure.metric}`, true)} | ${literal(figure.unit, true)} | ${shown(first)} | ${series.points.length > 1 ? shown(last) : 'one run'} |`);
     }
   }
   lines.push('');

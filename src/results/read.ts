@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
 import { vagrantFigures } from '../runtimes/vagrant/figures.js';
 import { validateResult } from './schema.js';
@@ -48,6 +48,30 @@ export function migrateResult(value: Record<string, unknown>): Record<string, un
   return migrateV1(migrated);
 }
 
+/**
+ * The largest result file read: a default-suite run of 180 trials is about 3 MB, so 256 MiB is far beyond any
+ * run this harness writes, and below what a JavaScript string can hold.
+ */
+export const maxResultBytes = 256 * 2 ** 20;
+
+/**
+ * The largest magnitude of any number in a result file. Far beyond every figure (bytes, ns, counts) and
+ * beyond cgroup v1's "no limit" (about 9.2e18), yet small enough that sums of squares over any run stay finite:
+ * a file with ±1e308 is refused rather than turned into infinities and a verdict.
+ */
+export const maxResultMagnitude = 1e20;
+
+/** The path (JSON Pointer-like) of the first number out of range in a parsed file, or undefined. */
+export function outOfRange(value: unknown, path = ''): string | undefined {
+  if (typeof value === 'number') return Math.abs(value) > maxResultMagnitude ? `${path || '/'} = ${value}` : undefined;
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Array.isArray(value) ? value.entries() : Object.entries(value)) {
+    const found = outOfRange(child, `${path}/${key}`);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 /** Parse and check a result file's text; throws a UsageError naming the file and the problem. */
 export function parseResult(text: string, file: string): ResultFile {
   let value: unknown;
@@ -68,6 +92,8 @@ export function parseResult(text: string, file: string): ResultFile {
   if (version > resultSchemaVersion) {
     throw new UsageError(`${file}: schemaVersion ${version} is newer than this twinbench reads (${resultSchemaVersion}); upgrade twinbench`);
   }
+  const absurd = outOfRange(record);
+  if (absurd) throw new UsageError(`${file}: a number beyond any measurement (${absurd}; at most ±${maxResultMagnitude.toExponential()})`);
   const migrated = migrateResult(record);
   const problems = validateResult(migrated);
   if (problems.length > 0) {
@@ -81,8 +107,11 @@ export function parseResult(text: string, file: string): ResultFile {
 export async function readResultFile(file: string): Promise<ResultFile> {
   let text: string;
   try {
+    const { size } = await stat(file);
+    if (size > maxResultBytes) throw new UsageError(`${file}: ${(size / 2 ** 20).toFixed(0)} MiB is not a result file of twinbench's (at most ${maxResultBytes / 2 ** 20} MiB; a run of 180 trials is about 3 MB)`);
     text = await readFile(file, 'utf8');
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
     throw new UsageError(`${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (error as Error).message})`);
   }

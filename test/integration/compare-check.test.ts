@@ -217,5 +217,5 @@ test('check on a real slowdown: the same container run with two busy loops on it
   }
   const check = await runBench(['check', ...baselineFlags(earlier), ...slow, '--junit', join(out, 'slow-real.xml')]);
   assert.equal(check.exitCode, 1, check.all);
-  assert.match(check.stdout, /\| regressed \| `docker\/cpu\/events_per_s` \(events\/s, higher is better\)/);
+  assert.match(check.stdout, /\| regressed \| `docker\/cpu\/events_per_s` \(`events\/s`, higher is better\)/);
 });
