@@ -4,7 +4,7 @@ import { defaultAlpha, defaultThreshold, type CheckOptions } from './check.js';
 import { hostFiguresWorkload, isGatingFigure, formatP } from './regression.js';
 import { findChangePoints } from '../results/change-points.js';
 import type { MetricSamples } from '../results/samples.js';
-import { cell, formatNumber, intervalLegend, literal } from './format.js';
+import { formatNumber, intervalLegend, literal } from './format.js';
 import { archFromUname } from '../host/arch.js';
 import { dimensionDifferences } from './host-dimensions.js';
 import type { RunSummary } from './run-summary.js';
@@ -189,7 +189,7 @@ export function renderHistoryMarkdown(model: HistoryModel, skipped: readonly { p
   for (const host of model.hosts) {
     const last = host.runs.at(-1)!;
     lines.push(
-      `| ${cell(host.label)} | ${host.runs.length} | ${day(host.runs[0]!.startedAt)} | ${day(last.startedAt)} | ${cell(`${last.cpu} (${last.cores} CPUs)`)} | ${last.arch} | ${last.runtimes.join(', ')} | ${last.status}, ${last.completed}/${last.trials} trials completed |`,
+      `| ${literal(host.label, true)} | ${host.runs.length} | ${day(host.runs[0]!.startedAt)} | ${day(last.startedAt)} | ${literal(last.cpu, true)} (${last.cores} CPUs) | ${last.arch} | ${last.runtimes.join(', ')} | ${last.status}, ${last.completed}/${last.trials} trials completed |`,
     );
   }
   lines.push('', '## What moved', '');

@@ -24,7 +24,7 @@ function emulationWarning(result: ResultFile): string[] {
     record.kind !== 'vm'
       ? `> **Warning:** ${shown(result, name)} figures measure **emulation**: the ${result.config.arch} guest ran under qemu-user on a ${result.host.arch} host. Do not read them as native figures.`
       : `> **Warning:** ${shown(result, name)} figures on this host measure **emulation, not virtualization** ` +
-        `(accelerator: ${String(record?.info.accelerator ?? 'emulated')}; ${String(record?.info.acceleratorReason ?? '')}). ` +
+        `(accelerator: ${literal(String(record?.info.accelerator ?? 'emulated'))}; ${literal(String(record?.info.acceleratorReason ?? ''))}). ` +
         'Do not read them as the cost of a VM.',
   );
 }
@@ -214,7 +214,7 @@ function runtimeLine(result: ResultFile, runtime: string): string[] {
     ['storageDriver', 'storage'], ['image', 'image'], ['accelerator', 'accelerator'], ['machineType', 'machine'], ['cpuModel', 'CPU'], ['kernel', 'kernel'],
     ['rootDiskCache', 'root disk cache'], ['synthetic', 'synthetic'],
   ];
-  const said = facts.flatMap(([key, name]) => (info[key] === undefined ? [] : [`${name} ${String(info[key])}`]));
+  const said = facts.flatMap(([key, name]) => (info[key] === undefined ? [] : [`${name} ${literal(String(info[key]))}`]));
   return said.length ? [`${shown(result, runtime)}: ${said.join(', ')}.`] : [];
 }
 
@@ -225,8 +225,8 @@ function rootfsLines(result: ResultFile): string[] {
   if (!image) return [`Every runtime from one rootfs: ${digest}.`];
   const argv = [...image.entrypoint, ...image.cmd].map((word) => JSON.stringify(word)).join(' ');
   return [
-    `Every runtime ran the user's image \`${image.reference}\` (${image.source}, ${image.imageId.slice(0, 19)}…, ${image.architecture}), ` +
-      `flattened to ${formatMiB(image.rootfsBytes)} (${digest}): ${cell(argv)} as uid ${image.uid}, gid ${image.gid}, in ${image.workingDir}, with the image's env only.`,
+    `Every runtime ran the user's image ${literal(image.reference)} (${image.source}, ${literal(image.imageId.slice(0, 19))}…, ${literal(image.architecture)}), ` +
+      `flattened to ${formatMiB(image.rootfsBytes)} (${digest}): ${literal(argv)} as uid ${image.uid}, gid ${image.gid}, in ${literal(image.workingDir)}, with the image's env only.`,
     `READY: ${image.readiness ? describeReadiness(image.readiness) : 'not recorded'}; load: ${image.load ? describeLoad(image.load) : 'not recorded'}.`,
     `Its conversion to a VM disk: ${image.conversion.cached ? `cached (first conversion ${image.conversion.firstConversionSeconds} s)` : `${image.conversion.firstConversionSeconds} s, this run`}.`,
   ];
@@ -241,7 +241,7 @@ export function renderMarkdown(result: ResultFile): string {
     '',
     ...emulationWarning(result),
     ...(emulationWarning(result).length ? [''] : []),
-    `Host ${literal(host.hostname)}: ${literal(host.cpu.brand)} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${host.os.distro} ${host.os.release}, kernel ${host.os.kernel}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${host.ksm}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
+    `Host ${literal(host.hostname)}: ${literal(host.cpu.brand)} (${host.cpu.cores} CPUs), ${formatMiB(host.memoryBytes)}, ${literal(`${host.os.distro} ${host.os.release}`)}, kernel ${literal(host.os.kernel)}, ${host.arch}, cgroup ${host.cgroupMode}, KSM ${literal(host.ksm)}${host.isVirtualMachine ? ', itself a VM (nested)' : ''}.`,
     ...fingerprintLines(result),
     `Suite **${result.config.name}**: ${result.config.vcpus} vCPU = CPU quota, ${result.config.memoryMiB} MiB = memory limit of every runtime's trial cgroup (see the envelope lines), ${result.config.cpuset ? `every guest pinned to host CPU(s) ${result.config.cpuset}` : 'not pinned to host CPUs'}, ${result.config.sampleIntervalMs > 0 ? `sampled every ${result.config.sampleIntervalMs} ms` : '**sampler off** (control run: only the ready, exit and end rows)'}, ${result.config.warmup} warm-up trial(s) per runtime before each workload (not in any figure), ${result.config.orderSeed === undefined ? 'runtimes in the listed order' : `runtimes in a random order per repetition (seed ${result.config.orderSeed})`}. Status: ${result.status}.`,
     ...runtimesOf(result).flatMap((runtime) => runtimeLine(result, runtime)),

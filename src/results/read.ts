@@ -72,6 +72,60 @@ export function outOfRange(value: unknown, path = ''): string | undefined {
   return undefined;
 }
 
+/**
+ * Names that reports print as they are (runtimes, workloads, figures, units, labels) must look like the names
+ * twinbench writes: a hostile file cannot turn them into Markdown links, autolinks (`www.`, `://`), HTML or
+ * table cells. Free text (host names, notes, errors, tool output) is printed as code spans instead.
+ */
+const namePatterns = {
+  runtime: /^[a-z0-9][a-z0-9_-]{0,63}$/,
+  workload: /^[a-z0-9][a-z0-9_-]{0,63}$/,
+  figure: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/,
+  unit: /^[A-Za-z0-9µ%][A-Za-z0-9µ% /_-]{0,31}$/,
+  label: /^[A-Za-z0-9][A-Za-z0-9 ()+,_-]{0,63}$/,
+} as const;
+
+/** The first name in a parsed result that does not look like one twinbench writes, as `where "value"`. */
+export function badName(record: Record<string, unknown>): string | undefined {
+  const check = (kind: keyof typeof namePatterns, value: unknown, where: string): string | undefined => {
+    if (typeof value !== 'string') return undefined;
+    return namePatterns[kind].test(value) && !/www\./i.test(value) ? undefined : `${where} ${JSON.stringify(value.slice(0, 80))} is not a ${kind} name`;
+  };
+  const objects = (value: unknown): [string, Record<string, unknown>][] =>
+    typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value).filter((entry): entry is [string, Record<string, unknown>] => typeof entry[1] === 'object' && entry[1] !== null) : [];
+  const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null) : []);
+  const figures = (value: unknown, where: string): string | undefined => {
+    for (const [name, figure] of objects(value)) {
+      const problem = check('figure', name, `${where} key`) ?? check('unit', figure.unit, `${where}/${name}/unit`);
+      if (problem) return problem;
+    }
+    return undefined;
+  };
+  for (const [name, runtime] of objects(record.runtimes)) {
+    const problem = check('runtime', name, '/runtimes key') ?? check('label', runtime.label, `/runtimes/${name}/label`);
+    if (problem) return problem;
+  }
+  for (const [index, trial] of [...list(record.trials), ...list(record.warmups)].entries()) {
+    const where = `trial ${index + 1}`;
+    const boot = trial.boot as Record<string, unknown> | undefined;
+    const series = trial.series as Record<string, unknown> | undefined;
+    const problem =
+      check('runtime', trial.runtime, `${where} runtime`) ??
+      check('workload', trial.workload, `${where} workload`) ??
+      list(trial.metrics).map((metric) => check('figure', metric.name, `${where} metric`) ?? check('unit', metric.unit, `${where} metric unit`)).find(Boolean) ??
+      figures(trial.resources, `${where} resources`) ??
+      figures(trial.crossCheck, `${where} crossCheck`) ??
+      figures(boot?.runtimeFigures, `${where} runtimeFigures`) ??
+      figures(series?.columns, `${where} series`);
+    if (problem) return problem;
+  }
+  for (const repetition of list(record.repetitions)) {
+    const problem = check('runtime', repetition.runtime, 'repetitions runtime') ?? check('workload', repetition.workload, 'repetitions workload');
+    if (problem) return problem;
+  }
+  return undefined;
+}
+
 /** Parse and check a result file's text; throws a UsageError naming the file and the problem. */
 export function parseResult(text: string, file: string): ResultFile {
   let value: unknown;
@@ -100,6 +154,8 @@ export function parseResult(text: string, file: string): ResultFile {
     const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
     throw new UsageError(`${file}: does not match the result schema v${resultSchemaVersion}: ${problems.slice(0, 3).join('; ')}${more}`);
   }
+  const name = badName(migrated);
+  if (name) throw new UsageError(`${file}: ${name}`);
   return migrated as unknown as ResultFile;
 }
 

@@ -65,3 +65,22 @@ test('100 000 trials in one file: read and checked without a crash, and the same
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('names reports print as they are (runtime, workload, figure, unit, label) must look like twinbench\'s: a link, an autolink or markup in one is refused naming it', () => {
+  const cases: [string, (result: Record<string, unknown> & { trials: Record<string, unknown>[] }) => void, RegExp][] = [
+    ['label', (result) => ((result.runtimes as Record<string, Record<string, unknown>>).docker!.label = 'Docker [x](javascript:alert(1))'), /\/runtimes\/docker\/label "Docker \[x\]\(javascript:alert\(1\)\)" is not a label name$/],
+    ['workload', (result) => (result.trials[0]!.workload = '<img src=x>'), /trial 1 workload "<img src=x>" is not a workload name$/],
+    ['metric', (result) => ((result.trials[4]!.metrics as Record<string, unknown>[])[0]!.name = 'www.example.invalid'), /trial 5 metric "www\.example\.invalid" is not a figure name$/],
+    ['unit', (result) => ((result.trials[4]!.metrics as Record<string, unknown>[])[0]!.unit = 'http://x'), /trial 5 metric unit "http:\/\/x" is not a unit name$/],
+    ['resource', (result) => {
+      const resources = result.trials[0]!.resources as Record<string, unknown>;
+      resources['a|b'] = resources['cgroup.memory_usage_bytes'];
+    }, /trial 1 resources key "a\|b" is not a figure name$/],
+  ];
+  for (const [name, change, message] of cases) {
+    const result = parsed();
+    change(result);
+    assert.throws(() => parseResult(JSON.stringify(result), 'names.json'), (error: unknown) => error instanceof UsageError && message.test(error.message) && error.message.startsWith('names.json: '), name);
+  }
+  assert.doesNotThrow(() => parseResult(sample, 'fine.json'));
+});
