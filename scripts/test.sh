@@ -42,16 +42,23 @@ case $(uname -m) in
 esac
 # A clean build: tsc never removes what a deleted source left in dist/, and a stale test would still run.
 rm -rf dist
-sh scripts/setup.sh --arch "$other" --vagrant --runtimes docker-crun,podman
+# What setup changes on this host, checked against the README's list of host changes once it has run.
+sh scripts/host-state.sh >"$tapdir/host-before.txt"
+# Its words go to a file for that check and are shown once it ends (not through a pipe: a daemon it starts
+# could hold the pipe open, and a pipe would hide setup's exit status).
+setup_rc=0
+sh scripts/setup.sh --arch "$other" --vagrant --runtimes docker-crun,podman 2>"$tapdir/setup.log" || setup_rc=$?
+cat "$tapdir/setup.log" >&2
+[ "$setup_rc" = 0 ] || exit "$setup_rc"
 if ! command -v chromium >/dev/null 2>&1; then
-  echo "test: installing chromium (headless browser for the HTML report test)" >&2
+  echo "test: apt-get install chromium (headless browser for the HTML report test)" | tee -a "$tapdir/setup.log" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >&2
 fi
 # The fleet test drives ansible/fleet.yml over SSH to an sshd it starts on loopback: Ansible, and the sshd
 # binary. Installing openssh-server must not start the host's own sshd: where no policy-rc.d forbids service
 # starts already, one does for the install, and goes.
 if ! command -v ansible-playbook >/dev/null 2>&1 || [ ! -x /usr/sbin/sshd ]; then
-  echo "test: installing ansible-core and openssh-server (the fleet playbook's test; the ssh service is not started)" >&2
+  echo "test: apt-get install ansible-core openssh-server (the fleet playbook's test; the ssh service is not started)" | tee -a "$tapdir/setup.log" >&2
   policy=""
   if [ ! -e /usr/sbin/policy-rc.d ]; then
     policy=/usr/sbin/policy-rc.d
@@ -63,6 +70,8 @@ if ! command -v ansible-playbook >/dev/null 2>&1 || [ ! -x /usr/sbin/sshd ]; the
 fi
 
 status=0
+sh scripts/host-state.sh >"$tapdir/host-after.txt"
+node dist/test/host-changes.js "$tapdir/host-before.txt" "$tapdir/host-after.txt" "$tapdir/setup.log" || status=1
 echo "== unit tests (Node.js $(node --version)) [$(at)]"
 suite unit dist/test/unit || status=1
 # The supported LTS lines too (scripts/node-releases: pinned builds from the npm registry, cached), side by
