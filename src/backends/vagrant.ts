@@ -204,7 +204,7 @@ export class VagrantBackend implements Backend {
       cpuModel: this.#settings.accel === 'kvm' ? 'host-passthrough' : this.#settings.profile.cpuModel.tcg,
       kernel: `${images.kernel.name} ${images.kernel.version} (direct kernel boot, same initramfs as qemu)`,
       layer: 'Vagrant-only layer: dropbear, a vagrant user with the insecure key, DHCP on eth0, and a wait for the harness before the workload',
-      scratch: `second virtio disk: the trial's scratch file hard-linked into the run's pool, raw, cache=none, io=native (lv.storage)`,
+      scratch: `second virtio disk: the trial's scratch file hard-linked into the run's pool, raw, cache=none, io=threads (lv.storage)`,
       networkPath: `libvirt network ${this.#network} (isolated, ${this.#networkAddress}, STP off, dnsmasq no-ping); the host connects to the guest's leased address`,
       readiness: 'serial console written to a file by libvirt, followed by the harness',
       boxVolume: "the box's disk copied into the run's pool at prepare (Vagrant would stream it on the first vagrant up)",

@@ -68,7 +68,7 @@ export function renderVagrantfile(template: string, values: VagrantfileValues): 
     network: rubyString(values.network),
     networkAddress: rubyString(values.networkAddress),
     scratchLine: values.scratchVolume
-      ? `lv.storage :file, :path => ${rubyString(values.scratchVolume)}, :type => 'raw', :cache => 'none', :io => 'native', :allow_existing => true`
+      ? `lv.storage :file, :path => ${rubyString(values.scratchVolume)}, :type => 'raw', :cache => 'none', :io => 'threads', :allow_existing => true`
       : '',
   };
   return template.replace(/\{\{(\w+)\}\}/g, (_, key: string) => {

@@ -53,7 +53,7 @@ test('agent arguments come after "--" so the kernel hands them to init', () => {
 test('network and scratch: a virtio NIC on the named tap (vhost only with KVM) and the scratch file as raw, cache=none', () => {
   const args = buildQemuArgs({ ...launch('amd64', 'tcg'), network: { tap: 'tb-ab12-0', mac: '52:54:00:d5:12:02', vhost: false }, scratchPath: '/runs/x/scratch/disk-1/fio.dat' });
   const drives = args.filter((_, i) => args[i - 1] === '-drive');
-  assert.equal(drives[1], 'file=/runs/x/scratch/disk-1/fio.dat,if=none,id=scratch,format=raw,cache=none,aio=native');
+  assert.equal(drives[1], 'file=/runs/x/scratch/disk-1/fio.dat,if=none,id=scratch,format=raw,cache=none,aio=threads');
   // The root disk is attached first, so the guest sees the scratch disk as /dev/vdb.
   const devices = args.filter((_, i) => args[i - 1] === '-device');
   assert.deepEqual(devices.slice(0, 2), ['virtio-blk-pci,drive=root', 'virtio-blk-pci,drive=scratch']);

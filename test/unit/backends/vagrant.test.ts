@@ -36,7 +36,7 @@ test('the Vagrantfile: every slot filled, TCG as driver "qemu" with the QEMU bac
   // No scratch: no second disk. With one: the pool volume, raw, host cache bypassed, never created by Vagrant.
   assert.doesNotMatch(file, /lv\.storage :file/);
   const disk = renderVagrantfile(template, { ...values, scratchVolume: 'tb-ab12-vagrant-disk-1-scratch.img' });
-  assert.match(disk, /lv\.storage :file, :path => 'tb-ab12-vagrant-disk-1-scratch\.img', :type => 'raw', :cache => 'none', :io => 'native', :allow_existing => true/);
+  assert.match(disk, /lv\.storage :file, :path => 'tb-ab12-vagrant-disk-1-scratch\.img', :type => 'raw', :cache => 'none', :io => 'threads', :allow_existing => true/);
   assert.throws(() => renderVagrantfile(`${template}{{nope}}`, values), /no value for \{\{nope\}\}/);
 });
 
