@@ -7,6 +7,7 @@ import { parseCgroupV1 } from '../../../src/sampling/cgroup-v1.js';
 import { parseCgroupV2 } from '../../../src/sampling/cgroup-v2.js';
 import { parseProcIo, parseProcStat, parseProcStatus, parseSmapsRollup } from '../../../src/sampling/proc.js';
 import { parseModuleDepends } from '../../../src/images/kernel-modules.js';
+import { injections } from './injections.js';
 
 // A fixed seed: the same inputs every run, and fast-check prints the seed and path of any failure to replay it.
 fc.configureGlobal({ seed: 20261205 });
@@ -19,7 +20,7 @@ function assertSaneNumbers(value: object): void {
   }
 }
 
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.array(fc.oneof(fc.constantFrom('Total 0', '8:0 Read 5', 'rss 12', 'anon 4', 'usage_usec 9', '8:0 rbytes=1 wbytes=2', 'VmRSS:  12 kB', 'Pss: 4 kB', 'read_bytes: 7', 'max'), fc.string())).map((lines) => lines.join('\n')));
+const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.array(fc.oneof(fc.constantFrom('Total 0', '8:0 Read 5', 'rss 12', 'anon 4', 'usage_usec 9', '8:0 rbytes=1 wbytes=2', 'VmRSS:  12 kB', 'Pss: 4 kB', 'read_bytes: 7', 'max', ...injections), fc.string())).map((lines) => lines.join('\n')));
 
 test('cgroup and /proc parsers never throw and never produce NaN or negative figures, whatever the text', () => {
   fc.assert(
@@ -39,7 +40,7 @@ test('cgroup and /proc parsers never throw and never produce NaN or negative fig
 });
 
 test('agent lines: any text parses to a well-formed event or to nothing', () => {
-  const line = fc.oneof(fc.string(), fc.tuple(fc.constantFrom('READY', 'INITRAMFS', 'RESULT', 'EXIT', 'ERROR', 'BOGUS'), fc.string()).map(([kind, rest]) => `TWINBENCH ${kind} ${rest}`));
+  const line = fc.oneof(fc.string(), fc.constantFrom(...injections), fc.tuple(fc.constantFrom('READY', 'INITRAMFS', 'RESULT', 'EXIT', 'ERROR', 'BOGUS'), fc.oneof(fc.string(), fc.constantFrom(...injections))).map(([kind, rest]) => `TWINBENCH ${kind} ${rest}`));
   fc.assert(
     fc.property(line, (input) => {
       const event = parseAgentLine(input);
