@@ -40,7 +40,7 @@ test('bench history renders 12 runs in headless Chromium: a chart per figure, th
   // The change point is between the 8th and the 9th run, and only there.
   const moved = markdown.split('\n').filter((line) => / regressed \| yes \|/.test(line));
   assert.ok(moved.length > 0, markdown);
-  for (const line of moved) assert.ok(line.includes(`${files[7]} → ${files[8]}`), line);
+  for (const line of moved) assert.ok(line.includes(`\`${files[7]}\` → \`${files[8]}\``), line);
   assert.match(markdown, /\| `fake\/cpu\/events_per_s` \| regressed \| yes \| -16\.7 % \|/);
 
   const html = readFileSync(page, 'utf8');
