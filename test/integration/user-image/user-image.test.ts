@@ -128,7 +128,7 @@ test('bad images: one clear line and exit 2 before anything runs; an entrypoint 
     };
     for (const [name, members] of Object.entries(hostile)) {
       const pack = tarStream.pack();
-      for (const header of members) pack.entry({ name: '', ...header } as tarStream.Header);
+      for (const header of members) pack.entry({ name: '', ...header } as tarStream.Header, ''); // empty bodies: every entry ends
       pack.finalize();
       const chunks: Buffer[] = [];
       for await (const chunk of pack as AsyncIterable<Buffer>) chunks.push(Buffer.from(chunk));
