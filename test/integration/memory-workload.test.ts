@@ -3,14 +3,17 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { validateResult } from '../../src/results/schema.js';
 import type { CompletedTrial } from '../../src/results/types.js';
-import { assertAllCompleted, readResult, runBench } from './helpers.js';
+import { assertAllCompleted, leftovers, readResult, runBench } from './helpers.js';
 
 // What twinbench controls, not what the CPU does: that RAM is slower than a cache is the hardware's business,
 // and bench/memory-figures.ts measures it (on a host with a large L3, a store stream to RAM runs at 0.88× the
 // cache-resident one). Here: each pass is measured in every runtime, each source names its block and access
-// mode, the RAM block is far beyond the recorded L3, and the kernel-heavy workload's three figures arrive.
-test('memory and kernel workloads: every pass measured in every runtime, sources naming block and access mode, the RAM block far beyond the recorded L3', { timeout: 600_000 }, async () => {
+// mode, the RAM block is far beyond the recorded L3, and the kernel-heavy workload's three figures arrive. The same
+// run is the native baseline's test: the same binaries natively, in Docker and in QEMU, sampled alike, with ratios
+// to native in the report (one run of the three runtimes serves both).
+test('memory, kernel and cpu workloads natively, in Docker and in QEMU: every pass measured, sources naming block and access mode, the RAM block far beyond the recorded L3; the native baseline sampled alike, ratios to native in the report', { timeout: 600_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-memory-'));
   const suite = join(out, 'memory.json');
   const runtimes = ['native', 'docker', 'qemu'];
@@ -21,12 +24,14 @@ test('memory and kernel workloads: every pass measured in every runtime, sources
       { name: 'memory', reps: 1, params: { duration_s: 1 } },
       { name: 'memory-cache', reps: 1, params: { duration_s: 1 } },
       { name: 'kernel', reps: 1, params: { duration_s: 1 } },
+      { name: 'cpu', reps: 1, params: { duration_s: 3 } },
     ],
   }));
   const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--out', out]);
   assert.equal(run.exitCode, 0, run.all);
-  const { result } = readResult(run.stdout);
-  assertAllCompleted(result, 3 * runtimes.length);
+  const { result, path } = readResult(run.stdout);
+  assert.deepEqual(validateResult(result), []);
+  assertAllCompleted(result, 4 * runtimes.length);
   const figure = (runtime: string, workload: string, name: string) => {
     const trial = result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime && t.workload === workload);
     const metric = trial?.metrics.find((m) => m.name === name);
@@ -51,4 +56,49 @@ test('memory and kernel workloads: every pass measured in every runtime, sources
   }
   const l3 = result.host.cpu.cacheBytes?.l3;
   assert.ok(l3 === undefined || l3 < 256 * 2 ** 20 / 4, `the 256 MiB block is far larger than the ${l3} B L3`);
+
+  await nativeBaseline(result, path);
+  assert.deepEqual(await leftovers(), []);
 });
+
+/** What the native baseline promises, read from the same run: isolation as recorded, the memory model, the cgroup, the ratios. */
+async function nativeBaseline(result: ReturnType<typeof readResult>['result'], path: string): Promise<void> {
+  assert.match(result.runtimes.native?.info.isolation as string, /chroot/);
+  // Every native trial ran in its own overlay of the tree (a failed mount errors the trial: exit 98).
+  assert.match(result.runtimes.native?.info.rootfsPerTrial as string, /^a fresh overlayfs per trial/);
+  const trials = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
+  const metric = (runtime: string, workload: string) => trials.find((t) => t.runtime === runtime && t.workload === workload)?.metrics[0];
+  for (const runtime of ['native', 'docker', 'qemu']) {
+    const bandwidth = metric(runtime, 'memory');
+    assert.equal(bandwidth?.unit, 'MiB/s');
+    assert.ok(bandwidth!.value > 10, `${runtime} memory bandwidth ${bandwidth?.value}`);
+    assert.ok(metric(runtime, 'cpu')!.value > 0);
+  }
+  // The memory model, the same three figures in every runtime: the guest's own view is below what the host
+  // pays, the overhead is their difference, and the 256 MiB block the workload writes is paid for in each.
+  for (const runtime of ['native', 'docker', 'qemu']) {
+    const trial = trials.find((t) => t.runtime === runtime && t.workload === 'memory')!;
+    const [pays, uses, overhead] = ['host_pays', 'guest_uses', 'overhead'].map((name) => trial.resources[`memory.${name}_bytes`]);
+    assert.match(uses?.source ?? '', runtime === 'qemu' ? /meminfo/ : /cgroup/, `${runtime}: where the guest's view comes from`);
+    for (const at of ['atReady', 'atExit'] as const) {
+      assert.equal(overhead![at], pays![at]! - uses![at]!);
+      assert.ok(uses![at]! > 0, `${runtime} ${at}: uses ${uses![at]}`);
+      // Natively both sides read the same cgroup a few milliseconds apart: no runtime, an overhead near zero
+      // (the file pages the guest could drop) that may come out slightly negative.
+      if (runtime === 'native') assert.ok(Math.abs(overhead![at]!) < 4 * 2 ** 20, `native ${at}: overhead ${overhead![at]}`);
+      else assert.ok(uses![at]! < pays![at]!, `${runtime} ${at}: uses ${uses![at]} within pays ${pays![at]}`);
+    }
+    assert.ok(pays!.peak! > 256 * 2 ** 20, `${runtime}: the host paid for the 256 MiB block (peak ${pays!.peak})`);
+  }
+  // The native baseline is sampled through its own harness cgroup, like QEMU.
+  const native = trials.find((t) => t.runtime === 'native' && t.workload === 'cpu')!;
+  assert.ok(native.resources['cgroup.cpu_seconds']!.last! > 1, 'a 3 s sysbench run costs over a CPU-second');
+  // Same binaries: a container runs CPU work within a third of native speed even on a loaded CI host.
+  const ratio = metric('docker', 'cpu')!.value / metric('native', 'cpu')!.value;
+  assert.ok(ratio > 0.66 && ratio < 1.5, `container/native cpu ${ratio}`);
+  const report = await runBench(['report', path]);
+  assert.match(report.stdout, /\| native \| container: Docker \(runc\) \| VM: QEMU \| Docker \(runc\) vs native \| QEMU vs native \| QEMU vs Docker \(runc\) \|/);
+  // One repetition: a median without an interval ([—]), and cost factors against native.
+  assert.match(report.stdout, /### Memory model[^]*\| VM: QEMU \(memory\) \| [\d.]+ MiB \[—\] n=1 \| [\d.]+ MiB/);
+  assert.match(report.stdout, /\| memory \| bandwidth_mib_per_s \(MiB\/s, higher is better\) \| [\d.]+ \[—\] n=1 \| [\d.]+ \[—\] n=1 \| [\d.]+ \[—\] n=1 \| [\d.]+× \[—\] \| [\d.]+× \[—\] \|/);
+}
