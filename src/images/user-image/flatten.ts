@@ -1,5 +1,5 @@
 import { createReadStream } from 'node:fs';
-import { lstat, open, readdir, rm, statfs } from 'node:fs/promises';
+import { lstat, open, readdir, rm, statfs, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -25,13 +25,17 @@ export interface LayerLimits {
 /**
  * Pure: the members of one layer checked in order, before anything is extracted. A layer is refused (the
  * reason, naming the entry) when a member's name is absolute or climbs out with `..`, a hard link points out
- * of the tree, a member is a device node, a member would be written through a symlink the same layer made
- * earlier, or the layer expands beyond `limits`. Writes through a lower layer's symlink are checked apart,
+ * of the tree, a member would be written through a symlink the same layer made earlier, or the layer expands
+ * beyond `limits`. Device nodes are listed in `devices` and never created: a guest gets its own /dev (the
+ * engine's, devtmpfs, or the native baseline's private one), and a node such as /dev/mem in the cache folder
+ * would hand the host's memory to whoever can open it. Writes through a lower layer's symlink are checked apart,
  * against the tree (refuseWritesThroughSymlinks). Symlinks themselves may point anywhere: they are files of
  * the image, followed only inside its guest.
  */
 export class LayerChecker {
   readonly names: string[] = [];
+  /** Device nodes (`./dev/console` of many images): never created on the host, left out at extraction. */
+  readonly devices: string[] = [];
   #bytes = 0;
   /** The type each path last had in this layer: a symlink there makes writes below it refused. */
   readonly #types = new Map<string, string>();
@@ -48,7 +52,6 @@ export class LayerChecker {
     const parts = raw.replace(/^\.\//, '').split('/').filter((part) => part !== '' && part !== '.');
     if (parts.includes('..')) return `entry ${JSON.stringify(raw)} climbs out of the tree with ".."`;
     const name = parts.join('/');
-    if (member.type === 'character-device' || member.type === 'block-device') return `entry ${JSON.stringify(raw)} is a device node (${member.type})`;
     if (member.type === 'link') {
       const target = member.linkname ?? '';
       if (target.startsWith('/') || target.split('/').includes('..')) return `entry ${JSON.stringify(raw)} is a hard link out of the tree (to ${JSON.stringify(target)})`;
@@ -58,6 +61,7 @@ export class LayerChecker {
       if (this.#types.get(folder) === 'symlink') return `entry ${JSON.stringify(raw)} is written through the symlink ${JSON.stringify(folder)} the same layer made`;
     }
     if (name !== '') this.#types.set(name, member.type);
+    if (member.type === 'character-device' || member.type === 'block-device') this.devices.push(raw);
     this.names.push(raw);
     this.#bytes += Math.max(0, member.size);
     if (this.names.length > this.#limits.maxEntries) return `it holds more than ${this.#limits.maxEntries} entries (a layer bomb?)`;
@@ -89,7 +93,7 @@ async function layerStream(layer: string, signal?: AbortSignal): Promise<Readabl
  * an Error naming the layer and the entry. The limits are the free space of the folder it is flattened into,
  * and a million entries.
  */
-export async function inspectLayer(layer: string, into: string, signal?: AbortSignal, limits: Partial<LayerLimits> = {}): Promise<string[]> {
+export async function inspectLayer(layer: string, into: string, signal?: AbortSignal, limits: Partial<LayerLimits> = {}): Promise<{ names: string[]; devices: string[] }> {
   const space = await statfs(into);
   const checker = new LayerChecker({ maxBytes: space.bavail * space.bsize, maxEntries: 1_000_000, ...limits });
   const label = `image layer ${basename(dirname(layer)) === 'sha256' ? basename(layer).slice(0, 12) : posix.basename(posix.dirname(layer.replaceAll('\\', '/')))}`;
@@ -108,7 +112,7 @@ export async function inspectLayer(layer: string, into: string, signal?: AbortSi
   }
   await reading;
   if (problem) throw new Error(`${label}: ${problem}`);
-  return checker.names;
+  return { names: checker.names, devices: checker.devices };
 }
 
 /** What one layer's whiteouts remove from the layers below it (OCI image spec, "Whiteouts"). */
@@ -182,7 +186,7 @@ async function refuseWritesThroughSymlinks(entries: readonly string[], tree: str
 export async function flattenLayers(layers: readonly string[], tree: string, signal?: AbortSignal): Promise<void> {
   for (const layer of layers) {
     // Every header checked before anything of the layer is written (names, links, devices, size).
-    const listing = await inspectLayer(layer, tree, signal);
+    const { names: listing, devices } = await inspectLayer(layer, tree, signal);
     const { removed, opaque } = layerWhiteouts(listing);
     for (const folder of opaque) {
       const path = await literalPath(tree, folder);
@@ -197,8 +201,12 @@ export async function flattenLayers(layers: readonly string[], tree: string, sig
       if (path && path !== tree) await rm(path, { recursive: true, force: true });
     }
     await refuseWritesThroughSymlinks(listing, tree, layer);
-    await runStep('extract image layer', 'tar', ['-xf', layer, '-C', tree, '--numeric-owner', '--same-owner', '-p', '--xattrs', '--exclude=.wh.*'], {
+    // Device nodes by their exact names (no wildcards, anchored: a name may hold `*`), after the whiteout pattern.
+    const excluded = join(dirname(layer), `${basename(layer)}.devices`);
+    await writeFile(excluded, devices.map((name) => `${name}\n`).join(''));
+    await runStep('extract image layer', 'tar', ['-xf', layer, '-C', tree, '--numeric-owner', '--same-owner', '-p', '--xattrs', '--wildcards', '--exclude=.wh.*', '--no-wildcards', '--anchored', `--exclude-from=${excluded}`], {
       cancelSignal: signal,
     });
+    await rm(excluded, { force: true });
   }
 }
