@@ -47,9 +47,11 @@ export interface QemuLaunch {
 }
 
 /**
- * How the scratch disk is attached; recorded in results. aio=threads, QEMU's own default: aio=native (Linux AIO)
- * left the guest's direct I/O hanging on a 6.18 host (fio never finished within 180 s; threads and io_uring ran),
- * and io_uring needs a QEMU built with liburing. Vagrant's domain attaches the same file the same way.
+ * How the scratch disk is attached; recorded in results. aio=threads, QEMU's own default, which needs nothing of
+ * the host kernel (io_uring needs a QEMU built with liburing). On a 6.18 host (a Firecracker guest, TCG) the
+ * guest's fio never finished within 180 s in 2 of 2 QEMU trials with aio=native (a Vagrant one ran); with
+ * threads 1 of 5 VM trials hung (a Vagrant one), so the hang is not the I/O mode's alone and is not explained yet.
+ * Vagrant's domain attaches the same file the same way.
  */
 export const scratchDriveOptions = 'format=raw,cache=none,aio=threads';
 
