@@ -122,6 +122,7 @@ test('bad images: one clear line and exit 2 before anything runs; an entrypoint 
     // Hostile layers (issue #28): each refused from its headers, before anything is extracted.
     const hostile: Record<string, Partial<tarStream.Header>[]> = {
       dotdot: [{ name: '../../outside', type: 'file', size: 0 }],
+      absolute: [{ name: '/etc/cron.d/twinbench-absolute', type: 'file', size: 0 }],
       hardlink: [{ name: 'passwd', type: 'link', linkname: '../../../etc/shadow', size: 0 }],
       symlink: [{ name: 'escape', type: 'symlink', linkname: '/etc', size: 0 }, { name: 'escape/cron.d/x', type: 'file', size: 0 }],
     };
@@ -136,6 +137,7 @@ test('bad images: one clear line and exit 2 before anything runs; an entrypoint 
     const layer = '[0-9a-f]{12}';
     const cases: [string[], RegExp][] = [
       [['--image', join(dir, 'dotdot.tar')], new RegExp(`dotdot\\.tar: image layer ${layer}: entry "\\.\\./\\.\\./outside" climbs out of the tree with "\\.\\."$`, 'm')],
+      [['--image', join(dir, 'absolute.tar')], new RegExp(`absolute\\.tar: image layer ${layer}: entry "/etc/cron\\.d/twinbench-absolute" has an absolute name$`, 'm')],
       [['--image', join(dir, 'hardlink.tar')], new RegExp(`hardlink\\.tar: image layer ${layer}: entry "passwd" is a hard link out of the tree \\(to "\\.\\./\\.\\./\\.\\./etc/shadow"\\)$`, 'm')],
       [['--image', join(dir, 'symlink.tar')], new RegExp(`symlink\\.tar: image layer ${layer}: entry "escape/cron\\.d/x" is written through the symlink "escape" the same layer made$`, 'm')],
       [['--image', 'twinbench-test/no-such:1'], /^bench: --image twinbench-test\/no-such:1: no such file, and no such image in the local Docker engine$/m],
@@ -151,6 +153,7 @@ test('bad images: one clear line and exit 2 before anything runs; an entrypoint 
     }
     assert.equal(existsSync('/outside'), false);
     assert.equal(existsSync('/etc/cron.d/x'), false);
+    assert.equal(existsSync('/etc/cron.d/twinbench-absolute'), false);
     const exits = await runBench(['all', '--image', join(dir, 'exits.tar'), ...runtimes]);
     assert.equal(exits.exitCode, 4, exits.all);
     for (const trial of readResult(exits.stdout).result.trials) {
