@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { jsonSyntaxProblem } from '../json-problem.js';
 import type { ResultFile, TrialResult } from './types.js';
+import { syncFolder } from './write.js';
 
 /** What a run knows before its first trial: the result file without trials, warm-ups, end and status. */
 export type JournalHeader = Omit<ResultFile, 'warmups' | 'trials' | 'finishedAt' | 'status' | 'repetitions'>;
@@ -40,12 +41,7 @@ export class Journal {
       journal.#fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND, 0o644);
       journal.#append(`${JSON.stringify({ kind: journalMark, version: 1, header })}\n`);
       // The new file's name is on disk too, not only its bytes.
-      const folder = openSync(dirname(path), 'r');
-      try {
-        fsyncSync(folder);
-      } finally {
-        closeSync(folder);
-      }
+      syncFolder(dirname(path));
     });
     return journal;
   }

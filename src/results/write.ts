@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { OutputError } from '../errors.js';
@@ -20,7 +21,7 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
       await handle.close();
     }
     await rename(temp, path);
-    await syncFolder(dirname(path));
+    syncFolder(dirname(path));
   } catch (error) {
     await rm(temp, { force: true });
     const code = (error as NodeJS.ErrnoException).code ?? '';
@@ -28,13 +29,16 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   }
 }
 
-/** fsync a folder: its entries (a rename, a new file) are on disk once this returns. */
-export async function syncFolder(folder: string): Promise<void> {
-  const handle = await open(folder, 'r');
+/**
+ * fsync a folder: its entries (a rename, a new file) are on disk once this returns. Synchronous, so that the
+ * run's journal (written synchronously between trials) and the atomic write share it.
+ */
+export function syncFolder(folder: string): void {
+  const fd = openSync(folder, 'r');
   try {
-    await handle.sync();
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
 }
 
