@@ -26,6 +26,9 @@ const enterChroot = [
   'if [ -n "$fresh" ]; then mkdir -p "$fresh/upper" "$fresh/work" "$fresh/root" && mount -t overlay overlay -o "lowerdir=$root,upperdir=$fresh/upper,workdir=$fresh/work" "$fresh/root" || exit 98; root=$fresh/root; fi',
   'mount -t proc proc "$root/proc" && mount --rbind /dev "$root/dev" && mount -t tmpfs -o mode=1777 tmpfs "$root/tmp" || exit 98',
   'mkdir -p "$root/sys/fs/cgroup" && mount --rbind /sys/fs/cgroup "$root/sys/fs/cgroup" || exit 98',
+  // The host kernel's transparent huge page settings, read-only, as a container sees them in its sysfs: the
+  // memory workload names the mode in its figures' sources. Optional: a kernel without THP has no such folder.
+  'thp=/sys/kernel/mm/transparent_hugepage; if [ -d "$thp" ]; then mkdir -p "$root$thp" && mount -o bind,ro "$thp" "$root$thp" || exit 98; fi',
   'if [ -n "$scratch" ]; then mkdir -p "$root/scratch" && mount --bind "$scratch" "$root/scratch" || exit 98; fi',
   'exec chroot "$root" "$@"',
 ].join('\n');
@@ -76,7 +79,7 @@ export class NativeBackend implements Backend {
     return {
       isolation: this.#launch
         ? "util-linux unshare --root into the image's unpacked tree (its user as uid:gid, its env only) + a private mount namespace for /proc and /dev; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime"
-        : "chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /sys/fs/cgroup, /tmp; no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime",
+        : "chroot into the unpacked rootfs + a private mount namespace for /proc, /dev, /sys/fs/cgroup, /tmp and the host's transparent huge page settings (read-only); no other namespace; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime",
       rootfs: images.rootfsDigest.slice(0, 12),
       rootfsPerTrial: this.#sharedTreeReason
         ? `one unpacked tree shared by every trial: overlayfs is not available here (${this.#sharedTreeReason})`

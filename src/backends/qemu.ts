@@ -78,6 +78,10 @@ export class QemuBackend implements Backend {
       rootDiskCache: 'writeback',
       rootDiskOverlay: 'qcow2, fresh per trial',
       kernel: `${images.kernel.name} ${images.kernel.version}`,
+      // What backs the guest's RAM moves its memory figures (a TLB miss in a VM walks two page tables): plain
+      // anonymous memory, which QEMU madvises for transparent huge pages; how much the host actually mapped
+      // with them is sampled per trial (guest.anon_huge_bytes) and the host's THP mode is in the fingerprint.
+      memoryBackend: 'anonymous RAM (-m, no memory-backend object, no hugetlbfs, no prealloc), madvised MADV_HUGEPAGE by QEMU',
       network: 'none, except workloads with ports',
       networkPath: `virtio-net on a tap of a harness bridge (${harnessLinkPrefix}${runLinkTag(this.#settings.runId)}, 10.213.N.0/24, STP off, no uplink)${this.#settings.accel === 'kvm' ? ', vhost-net' : ', no vhost (TCG)'}; the host connects to the guest's address`,
       scratch: `second virtio-blk disk: the scratch file, ${scratchDriveOptions}`,

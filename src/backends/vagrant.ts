@@ -206,6 +206,9 @@ export class VagrantBackend implements Backend {
       layer: 'Vagrant-only layer: dropbear, a vagrant user with the insecure key, DHCP on eth0, and a wait for the harness before the workload',
       scratch: `second virtio disk: the trial's scratch file hard-linked into the run's pool, raw, cache=none, io=threads (lv.storage)`,
       networkPath: `libvirt network ${this.#network} (isolated, ${this.#networkAddress}, STP off, dnsmasq no-ping); the host connects to the guest's leased address`,
+      // As for the qemu runtime (its info.memoryBackend): no <memoryBacking> in the domain, so anonymous RAM that QEMU
+      // madvises for transparent huge pages; guest.anon_huge_bytes is what the host mapped with them.
+      memoryBackend: "libvirt's default (no <memoryBacking>: anonymous RAM, no hugetlbfs, no prealloc), madvised MADV_HUGEPAGE by QEMU",
       readiness: 'serial console written to a file by libvirt, followed by the harness',
       boxVolume: "the box's disk copied into the run's pool at prepare (Vagrant would stream it on the first vagrant up)",
       libvirtdKvm: await libvirtdKvmView(),

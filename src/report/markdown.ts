@@ -212,7 +212,7 @@ function runtimeLine(result: ResultFile, runtime: string): string[] {
   const facts: [string, string][] = [
     ['engineVersion', 'engine'], ['vagrantVersion', 'Vagrant'], ['qemuVersion', 'QEMU'], ['ociRuntime', 'OCI runtime'], ['cgroupDriver', 'cgroup driver'],
     ['storageDriver', 'storage'], ['image', 'image'], ['accelerator', 'accelerator'], ['machineType', 'machine'], ['cpuModel', 'CPU'], ['kernel', 'kernel'],
-    ['rootDiskCache', 'root disk cache'], ['synthetic', 'synthetic'],
+    ['rootDiskCache', 'root disk cache'], ['memoryBackend', 'guest RAM'], ['synthetic', 'synthetic'],
   ];
   const said = facts.flatMap(([key, name]) => (info[key] === undefined ? [] : [`${name} ${literal(String(info[key]))}`]));
   return said.length ? [`${shown(result, runtime)}: ${said.join(', ')}.`] : [];

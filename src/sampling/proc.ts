@@ -35,6 +35,7 @@ export interface ProcMemory {
   peakRssBytes?: number;
   pssBytes?: number;
   privateBytes?: number;
+  anonHugeBytes?: number;
 }
 
 /**
@@ -64,14 +65,19 @@ export function parseProcStatus(text: string): Pick<ProcMemory, 'rssBytes' | 'pe
   return { rssBytes: values.get('VmRSS'), peakRssBytes: values.get('VmHWM') };
 }
 
-/** Parse /proc/PID/smaps_rollup for PSS and private (clean + dirty) memory. */
-export function parseSmapsRollup(text: string): Pick<ProcMemory, 'pssBytes' | 'privateBytes'> {
-  const values = pickColonKeyed(text, ['Pss', 'Private_Clean', 'Private_Dirty']);
+/**
+ * Parse /proc/PID/smaps_rollup for PSS, private (clean + dirty) memory and the anonymous memory mapped by
+ * transparent huge pages (AnonHugePages: a VM's RAM is backed by them when QEMU's madvise and the host's
+ * THP setting allow it, which is what moves its random-access figures).
+ */
+export function parseSmapsRollup(text: string): Pick<ProcMemory, 'pssBytes' | 'privateBytes' | 'anonHugeBytes'> {
+  const values = pickColonKeyed(text, ['Pss', 'Private_Clean', 'Private_Dirty', 'AnonHugePages']);
   const clean = values.get('Private_Clean');
   const dirty = values.get('Private_Dirty');
   return {
     pssBytes: values.get('Pss'),
     privateBytes: clean === undefined || dirty === undefined ? undefined : clean + dirty,
+    anonHugeBytes: values.get('AnonHugePages'),
   };
 }
 

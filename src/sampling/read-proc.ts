@@ -8,6 +8,8 @@ export interface ProcReading {
   rssBytes?: number;
   pssBytes?: number;
   privateBytes?: number;
+  /** Anonymous memory mapped by transparent huge pages (smaps_rollup's AnonHugePages). */
+  anonHugeBytes?: number;
   /** Own user + system CPU. */
   cpuSeconds?: number;
   /** Own CPU plus that of reaped children: a guest's short-lived processes are counted once reaped. */
@@ -52,6 +54,7 @@ export function readProcs(pids: readonly number[], tickSeconds: number, files: K
     reading.rssBytes = add(reading.rssBytes, rssBytes);
     reading.pssBytes = add(reading.pssBytes, shared.pssBytes);
     reading.privateBytes = add(reading.privateBytes, shared.privateBytes);
+    reading.anonHugeBytes = add(reading.anonHugeBytes, shared.anonHugeBytes);
     reading.cpuSeconds = add(reading.cpuSeconds, ticks ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds : undefined);
     const children = ticks ? (ticks.cutimeTicks + ticks.cstimeTicks) * tickSeconds : undefined;
     reading.cpuWithChildrenSeconds = add(reading.cpuWithChildrenSeconds, ticks && children !== undefined ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds + children : undefined);

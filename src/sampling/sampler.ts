@@ -60,6 +60,9 @@ const memoryColumns: Record<string, ProcColumn> = {
 /** The guest's processes: CPU and I/O include children they reaped, so short-lived processes count. */
 const guestColumns: Record<string, ProcColumn> = {
   ...memoryColumns,
+  // How much of the guest's anonymous memory the host maps with transparent huge pages: QEMU madvises a VM's
+  // RAM for them, a container's or a native process's memory gets them only under THP "always".
+  anon_huge_bytes: { field: 'anonHugeBytes', unit: 'bytes', kind: 'gauge', source: 'proc.smaps_rollup.AnonHugePages' },
   cpu_seconds: { field: 'cpuWithChildrenSeconds', unit: 'seconds', kind: 'counter', source: 'proc.stat.utime+stime+cutime+cstime' },
   io_read_bytes: { field: 'ioReadBytes', unit: 'bytes', kind: 'counter', source: 'proc.io.read_bytes' },
   io_write_bytes: { field: 'ioWriteBytes', unit: 'bytes', kind: 'counter', source: 'proc.io.write_bytes' },

@@ -44,10 +44,12 @@ test('memory, kernel and cpu workloads natively, in Docker and in QEMU: every pa
   for (const runtime of runtimes) {
     // The block size and access mode are part of each figure's definition: bench check refuses to compare two of them.
     for (const [workload, block] of [['memory', '256M'], ['memory-cache', '1M']] as const) {
-      assert.equal(figure(runtime, workload, 'bandwidth_mib_per_s').source, `guest.sysbench.memory.write.block_${block}`);
-      assert.equal(figure(runtime, workload, 'read_bandwidth_mib_per_s').source, `guest.sysbench.memory.read.block_${block}`);
+      // …and so is the guest's transparent huge page mode (its own kernel's in QEMU, the host's elsewhere).
+      const thp = `thp_(always|madvise|never)`;
+      assert.match(figure(runtime, workload, 'bandwidth_mib_per_s').source, new RegExp(`^guest\\.sysbench\\.memory\\.write\\.block_${block}\\.${thp}$`));
+      assert.match(figure(runtime, workload, 'read_bandwidth_mib_per_s').source, new RegExp(`^guest\\.sysbench\\.memory\\.read\\.block_${block}\\.${thp}$`));
       const random = figure(runtime, workload, 'random_write_mib_per_s');
-      assert.equal(random.source, `guest.sysbench.memory.write.rnd.block_${block}`);
+      assert.match(random.source, new RegExp(`^guest\\.sysbench\\.memory\\.write\\.rnd\\.block_${block}\\.${thp}$`));
       assert.equal(random.keyFigure, true);
     }
     for (const [name, stressor, unit] of [['page_faults_per_s', 'fault', 'faults/s'], ['processes_per_s', 'exec', 'processes/s'], ['context_switches_per_s', 'switch', 'switches/s']] as const) {
@@ -55,6 +57,15 @@ test('memory, kernel and cpu workloads natively, in Docker and in QEMU: every pa
       assert.equal(metric.source, stressor === 'fault' ? 'guest.stress-ng.fault.minor_page_faults_per_s' : `guest.stress-ng.${stressor}.bogo_ops_per_s`);
       assert.equal(metric.unit, unit);
     }
+  }
+  // How much of each guest's memory the host mapped with transparent huge pages is sampled for every runtime,
+  // and never exceeds what it holds; QEMU's RAM (madvised by QEMU) has some wherever the host's THP is not "never".
+  for (const runtime of runtimes) {
+    const trial = result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime && t.workload === 'memory')!;
+    const huge = trial.resources['guest.anon_huge_bytes'];
+    assert.equal(huge?.source, 'proc.smaps_rollup.AnonHugePages', `${runtime}: anon_huge_bytes sampled`);
+    assert.ok(huge.peak! >= 0 && huge.peak! <= trial.resources['guest.rss_bytes']!.peak!, `${runtime}: ${huge.peak} B in huge pages`);
+    if (runtime === 'qemu' && result.host.fingerprint?.thp !== undefined && result.host.fingerprint.thp !== 'never') assert.ok(huge.peak! > 0, `QEMU's RAM under host THP ${result.host.fingerprint.thp}: no huge page`);
   }
   const l3 = result.host.cpu.cacheBytes?.l3;
   assert.ok(l3 === undefined || l3 < 256 * 2 ** 20 / 4, `the 256 MiB block is far larger than the ${l3} B L3`);

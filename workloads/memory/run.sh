@@ -7,7 +7,11 @@
 # - sequential reads (what STREAM measures: the memory's own bandwidth),
 # - random writes over the whole block (each one a likely cache and TLB miss: where a VM's two-dimensional
 #   page walk shows, as in Felter et al.'s RandomAccess).
+# The guest's transparent huge page mode is part of every source too: whether the block is mapped by 2 MiB pages
+# decides how many TLB misses the random pass takes (the host's side is sampled: guest.anon_huge_bytes).
 block=${TB_block_size:-256M}
+thp=$(sed -n 's/.*\[\(.*\)\].*/\1/p' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null)
+thp=${thp:-unknown}
 pass() { # oper access-mode figure-name source-suffix
   out=$(sysbench memory --threads="${TB_threads:-1}" --time="${TB_duration_s:-10}" \
     --memory-block-size="$block" --memory-total-size="${TB_total_size:-100000G}" \
@@ -18,7 +22,7 @@ pass() { # oper access-mode figure-name source-suffix
   bw=$(printf '%s\n' "$out" | sed -n 's/.*MiB transferred (\([0-9.]*\) MiB\/sec).*/\1/p')
   [ "$status" -eq 0 ] || exit "$status"
   [ -n "$bw" ] || { echo "TWINBENCH ERROR no 'MiB transferred (… MiB/sec)' in sysbench output ($1, $2)"; exit 65; }
-  echo "TWINBENCH RESULT name=$3 value=$bw unit=MiB/s source=guest.sysbench.memory.$4.block_$block"
+  echo "TWINBENCH RESULT name=$3 value=$bw unit=MiB/s source=guest.sysbench.memory.$4.block_$block.thp_$thp"
 }
 pass write seq bandwidth_mib_per_s write
 pass read seq read_bandwidth_mib_per_s read

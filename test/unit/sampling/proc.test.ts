@@ -25,6 +25,10 @@ test('QEMU memory: PSS ≤ RSS ≤ peak, private ≤ RSS, in bytes', () => {
   assert.ok(smaps.pssBytes! <= status.rssBytes! + 4096);
   assert.ok(smaps.privateBytes! <= status.rssBytes! + 4096);
   assert.equal(status.rssBytes! % 1024, 0);
+  // The fixture's AnonHugePages line (150 MiB of the guest's RAM on transparent huge pages), in bytes.
+  assert.equal(smaps.anonHugeBytes, 153600 * 1024);
+  assert.ok(smaps.anonHugeBytes! <= status.rssBytes!);
+  assert.equal(parseSmapsRollup('Pss: 4 kB\n').anonHugeBytes, undefined, 'a kernel without the line: missing, not zero');
 });
 
 test('io: read_bytes/write_bytes, not rchar/wchar', () => {
