@@ -16,21 +16,33 @@ export interface GuestMemoryView {
  *   (a VM: MemTotal − MemAvailable of the guest kernel; a container or native: its memory cgroup's usage
  *   less its file LRU pages), reported by the agent at READY and just before EXIT;
  * - `memory.overhead_bytes`: pays − uses at the same two moments, what running it this way adds.
- * Each at READY (`atReady`) and at exit (`atExit`); the host side also as its peak over the rows in which
- * every part was read (`peak`). The kernel's own high-water mark of the cgroup is `cgroup.memory_peak_bytes`.
+ * Each at READY (`atReady`) and at exit (`atExit`); the host side also as its peak over the rows that read the
+ * cgroup's usage (`peak`), a shim's PSS taken as last read. The kernel's own high-water mark of the cgroup is `cgroup.memory_peak_bytes`.
  */
 export function memoryModel(series: SampledSeries, views: readonly GuestMemoryView[]): Record<string, ColumnSummary> {
   const usage = series.columns['cgroup.memory_usage_bytes'];
   // A helper inside the cgroup (Podman's conmon) is already in its usage.
   const shim = series.shimInCgroup ? undefined : series.columns['shim.pss_bytes'];
+  // The shim's PSS is read at every event row and every tenth full row (its smaps_rollup is the sampler's
+  // costliest read, and it barely moves): each row takes the last value read, so the host side's peak is over
+  // every row that read the cgroup's usage, as for a runtime without a shim, not only every tenth second's.
+  const helperAt: (number | undefined)[] = [];
+  if (shim) {
+    let last: number | undefined;
+    for (let row = 0; row < series.tMs.length; row++) {
+      const value = shim.values[row];
+      if (value !== null && value !== undefined) last = value;
+      helperAt.push(last);
+    }
+  }
   const paysAt = (row: number | undefined): number | undefined => {
     if (row === undefined || !usage) return undefined;
     const charged = usage.values[row];
-    const helper = shim ? shim.values[row] : 0;
-    return charged === null || charged === undefined || helper === null || helper === undefined ? undefined : charged + helper;
+    const helper = shim ? helperAt[row] : 0;
+    return charged === null || charged === undefined || helper === undefined ? undefined : charged + helper;
   };
   const eventRow = (label: string) => series.events.find((event) => event.label === label)?.row;
-  const source = shim ? `${usage?.source ?? 'cgroup memory usage'} + shim ${shim.source}` : (usage?.source ?? 'cgroup memory usage');
+  const source = shim ? `${usage?.source ?? 'cgroup memory usage'} + shim ${shim.source} (as last read)` : (usage?.source ?? 'cgroup memory usage');
   const pays: ColumnSummary = { unit: 'bytes', source, kind: 'gauge', samples: 0 };
   const aligned = series.tMs.map((_, row) => paysAt(row)).filter((value): value is number => value !== undefined);
   pays.samples = aligned.length;
@@ -41,7 +53,7 @@ export function memoryModel(series: SampledSeries, views: readonly GuestMemoryVi
   const paysExit = paysAt(eventRow('exit') ?? eventRow('end'));
   if (paysReady !== undefined) pays.atReady = paysReady;
   if (paysExit !== undefined) pays.atExit = paysExit;
-  if (aligned.length === 0) pays.missingReason = shim ? "no row read both the cgroup's usage and the shim's PSS" : "no row read the cgroup's memory usage";
+  if (aligned.length === 0) pays.missingReason = shim ? "no row read the cgroup's usage at or after a reading of the shim's PSS" : "no row read the cgroup's memory usage";
 
   const ready = views.find((view) => view.at === 'ready');
   const exit = views.find((view) => view.at === 'exit');

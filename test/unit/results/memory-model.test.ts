@@ -28,17 +28,25 @@ test('pays, uses and overhead at READY and exit: a VM (no helper outside the cgr
   assert.equal(model['memory.overhead_bytes']?.atExit, 170 * MiB);
 });
 
-test("a container's shim is added row by row: rows without its PSS are left out of the peak, not paired with another row's", () => {
-  // The shim's PSS is read on event rows and every fifth full row; row 2 (the highest usage) has none.
-  const model = memoryModel(series([5, 8, 50, 9, 7], [2, 3, null, 3, 3]), [{ at: 'ready', usedBytes: 6 * MiB, source: 'guest.cgroup' }]);
+test("a container's shim is added row by row, its PSS as last read: a usage peak between two shim readings still counts", () => {
+  // The shim's PSS is read on event rows and every tenth full row; row 2 (the highest usage) has none, so it
+  // takes row 1's (3 MiB): a 10 s gap between shim readings must not hide a container's peak.
+  const model = memoryModel(series([5, 8, 50, 9, 7], [2, 3, null, 4, 3]), [{ at: 'ready', usedBytes: 6 * MiB, source: 'guest.cgroup' }]);
   const pays = model['memory.host_pays_bytes'];
   assert.equal(pays?.atReady, 11 * MiB);
-  assert.equal(pays?.atExit, 12 * MiB);
-  assert.equal(pays?.peak, 12 * MiB);
-  assert.equal(pays?.samples, 4);
+  assert.equal(pays?.atExit, 13 * MiB);
+  assert.equal(pays?.peak, 53 * MiB);
+  assert.equal(pays?.samples, 5);
+  assert.match(pays?.source ?? '', /shim .* \(as last read\)$/);
   assert.equal(model['memory.overhead_bytes']?.atReady, 5 * MiB);
   assert.equal(model['memory.overhead_bytes']?.atExit, undefined, 'no guest view at exit, so no overhead there');
   assert.equal(model['memory.overhead_bytes']?.samples, 1);
+});
+
+test('rows before the first shim reading are left out: no PSS is guessed', () => {
+  const model = memoryModel(series([40, 8, 9, 9, 7], [null, 3, null, 3, 3]), []);
+  assert.equal(model['memory.host_pays_bytes']?.peak, 12 * MiB);
+  assert.equal(model['memory.host_pays_bytes']?.samples, 4);
 });
 
 test('no guest view and no EXIT row: uses is missing with the reason, pays falls back to the last row', () => {
