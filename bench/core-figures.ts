@@ -113,7 +113,7 @@ async function main(): Promise<void> {
   const profile = getArchProfile(arch);
   const accel = await chooseAccelerator('auto', profile, images.kernelPath);
   const runDir = mkdtempSync(join(tmpdir(), 'twinbench-vm-'));
-  const qemu = new QemuBackend({ name: 'qemu', profile, accel: accel.accel, accelReason: accel.reason, runDir, runId: 'core-figures' });
+  const qemu = new QemuBackend({ name: 'qemu', profile, accel: accel.accel, accelReason: accel.reason, emulated: accel.emulated, runDir, runId: 'core-figures' });
   await qemu.prepare(images);
   const vm: number[] = [];
   const vmUptime: number[] = [];

@@ -35,6 +35,8 @@ export interface QemuSettings {
   readonly profile: ArchProfile;
   readonly accel: Accelerator;
   readonly accelReason: string;
+  /** Whether its figures measure emulation: TCG, or KVM on a host that is itself emulated. */
+  readonly emulated: boolean;
   /** Folder for this run's overlays (removed with the run). */
   readonly runDir: string;
   /** Names the run's bridge and taps. */
@@ -71,7 +73,7 @@ export class QemuBackend implements Backend {
       binary: this.#settings.profile.qemuBinary,
       accelerator: this.#settings.accel,
       acceleratorReason: this.#settings.accelReason,
-      emulated: this.#settings.accel === 'tcg',
+      emulated: this.#settings.emulated,
       machineType: this.#machine.type,
       ...(this.#machine.note ? { machineNote: this.#machine.note } : {}),
       cpuModel: this.#settings.accel === 'kvm' ? this.#machine.cpuModel.kvm : this.#machine.cpuModel.tcg,

@@ -32,6 +32,8 @@ export interface VagrantSettings {
   readonly profile: ArchProfile;
   readonly accel: Accelerator;
   readonly accelReason: string;
+  /** Whether its figures measure emulation: TCG, or KVM on a host that is itself emulated. */
+  readonly emulated: boolean;
   readonly runDir: string;
   readonly runId: string;
   /** Where VAGRANT_HOME (boxes) lives: the twinbench cache, never the user's ~/.vagrant.d. */
@@ -199,7 +201,7 @@ export class VagrantBackend implements Backend {
       driver: this.#settings.accel === 'kvm' ? 'kvm' : 'qemu',
       accelerator: this.#settings.accel,
       acceleratorReason: this.#settings.accelReason,
-      emulated: this.#settings.accel === 'tcg',
+      emulated: this.#settings.emulated,
       machineType: this.#settings.profile.machineType,
       cpuModel: this.#settings.accel === 'kvm' ? 'host-passthrough' : this.#settings.profile.cpuModel.tcg,
       kernel: `${images.kernel.name} ${images.kernel.version} (direct kernel boot, same initramfs as qemu)`,

@@ -63,8 +63,12 @@ const blkioMissingReasons = Object.fromEntries(
 /** Caveats that depend on the host and the runtimes, written into every result. */
 function hostNotes(cgroupVersion: 1 | 2, runtimes: ResultFile['runtimes'], descriptors: readonly RuntimeDescriptor[]): string[] {
   const notes: string[] = [];
-  if (Object.values(runtimes).some((record) => record?.kind === 'vm' && record.emulated)) {
+  const emulatedVms = Object.values(runtimes).filter((record) => record?.kind === 'vm' && record.emulated);
+  if (emulatedVms.some((record) => record?.info.accelerator !== 'kvm')) {
     notes.push('VM figures were measured under TCG (software emulation): they measure emulation, not virtualization.');
+  }
+  if (emulatedVms.some((record) => record?.info.accelerator === 'kvm')) {
+    notes.push('VM figures were measured under KVM nested in a host that is itself emulated (TCG): the KVM path ran, but the figures measure emulation, not virtualization.');
   }
   if (cgroupVersion === 1) {
     notes.push('cgroup v1: buffered writeback is charged to the root blkio group, not the guest; only direct I/O is attributed to a guest.');

@@ -1,12 +1,11 @@
 import type { Backend } from '../backends/backend.js';
-import type { Accelerator } from '../backends/qemu-cmdline.js';
 import type { AccelChoice, ContainerNetwork, RuntimeName } from '../config/suite.js';
 import type { ArchName, ArchProfile } from '../host/arch.js';
 import { ioDevicesOf, type IoDevices } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { cacheDir } from '../paths.js';
 import type { ResultFile } from '../results/types.js';
-import type { RuntimeDescriptor } from '../runtimes/runtime.js';
+import type { AccelDecision, RuntimeDescriptor } from '../runtimes/runtime.js';
 import { chooseAccelerator } from './choose-accel.js';
 
 /** What preparing the runtimes of a run needs. */
@@ -41,10 +40,10 @@ export async function prepareBackends(options: PrepareOptions): Promise<{ backen
   const backends = new Map<RuntimeName, Backend>();
   const runtimes: ResultFile['runtimes'] = {};
   // One KVM probe for every VM runtime: the same answer drives QEMU's -accel and libvirt's driver.
-  let accelDecision: Promise<{ accel: Accelerator; reason: string }> | undefined;
+  let accelDecision: Promise<AccelDecision> | undefined;
   const accelerator = () =>
     (accelDecision ??= foreign
-      ? Promise.resolve({ accel: 'tcg' as const, reason: `foreign architecture (${options.guestArch} guest on a ${options.hostArch} host): only TCG emulation can run it` })
+      ? Promise.resolve({ accel: 'tcg' as const, reason: `foreign architecture (${options.guestArch} guest on a ${options.hostArch} host): only TCG emulation can run it`, emulated: true })
       : chooseAccelerator(options.accel, options.profile, options.images.kernelPath));
   for (const runtime of options.runtimes) {
     const { backend, info, emulated } = await runtime.create({

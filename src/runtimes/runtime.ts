@@ -38,7 +38,14 @@ export interface CreateContext extends RuntimeHost {
   readonly signal: AbortSignal;
   readonly log: (line: string) => void;
   /** KVM or TCG for this run's VMs, decided once (one test boot) for every VM runtime. */
-  accelerator(): Promise<{ accel: Accelerator; reason: string }>;
+  accelerator(): Promise<AccelDecision>;
+}
+
+/** The run's accelerator, why, and whether its VMs' figures measure emulation (TCG, or KVM on an emulated host). */
+export interface AccelDecision {
+  readonly accel: Accelerator;
+  readonly reason: string;
+  readonly emulated: boolean;
 }
 
 /** A prepared runtime: its backend and what the result file records about it. */

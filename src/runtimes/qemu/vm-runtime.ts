@@ -31,11 +31,12 @@ export async function createQemuRuntime(name: RuntimeName, context: CreateContex
     profile: context.profile,
     accel: accel.accel,
     accelReason: accel.reason,
+    emulated: accel.emulated,
     runDir: context.runDir,
     runId: context.runId,
     ...(context.ioDevices ? { ioDevices: context.ioDevices } : {}),
   });
-  return { backend, info: await backend.prepare(context.images), emulated: accel.accel === 'tcg' };
+  return { backend, info: await backend.prepare(context.images), emulated: accel.emulated };
 }
 
 /** Taps and bridges (`tb-<run tag>…`) of runs that are not alive; taps first, then their bridge. */

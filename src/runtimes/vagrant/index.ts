@@ -36,12 +36,13 @@ export const vagrant: RuntimeDescriptor<'vagrant'> = {
       profile: context.profile,
       accel: accel.accel,
       accelReason: accel.reason,
+      emulated: accel.emulated,
       runDir: context.runDir,
       runId: context.runId,
       cacheRoot: context.cacheRoot,
       log: context.log,
     });
-    return { backend, info: await backend.prepare(context.images, context.signal), emulated: accel.accel === 'tcg' };
+    return { backend, info: await backend.prepare(context.images, context.signal), emulated: accel.emulated };
   },
   clean: cleanLibvirt,
 };
