@@ -1,27 +1,18 @@
 #!/bin/sh
-# The whole test suite on a fresh host: set up, unit tests, images (cached), integration tests
-# against the real Docker engine and real QEMU. Stops a dockerd it had to start.
+# The whole test suite on a fresh host: set up, images (cached), then the lab host's boot (a TCG VM, minutes) in
+# the background while what measures nothing runs beside it (unit suites under three Node.js lines, integration
+# tests whose assertions depend on no timing or figure), then the integration tests that measure, alone on the
+# machine. Stops the daemons it had to start, and the lab host on Ctrl-C.
 set -eu
 cd "$(dirname "$0")/.."
 t0=$(date +%s)
 at() { echo "at $(( $(date +%s) - t0 )) s"; }
-# The test files below a folder: Node.js 22 and later read a folder argument as one file, 20 as a folder.
-tests_in() { find "$1" -name '*.test.js' | LC_ALL=C sort; }
-# Each suite's TAP stream, read back at the end (dist/test/tap-summary.js): a suite that ran no test, or a skip for
-# a reason not on test/skip-allowlist.txt, fails npm test; and the time of every test is printed.
+# tests_in and suite (scripts/test-suite.sh): each suite's TAP stream goes to $tapdir, read back at the end by
+# dist/test/tap-summary.js: a suite that ran no test, or a skip for a reason not on test/skip-allowlist.txt,
+# fails npm test; and the time of every test is printed.
 tapdir=$(mktemp -d)
-suite() { # name folder [node --test options…]
-  name=$1
-  dir=$2
-  shift 2
-  files=$(tests_in "$dir")
-  if [ -z "$files" ]; then
-    echo "test: no test file in $dir: the $name suite would run nothing" >&2
-    return 1
-  fi
-  # shellcheck disable=SC2086 # paths without spaces
-  node --test "$@" --test-reporter=spec --test-reporter-destination=stdout --test-reporter=tap --test-reporter-destination="$tapdir/$name.tap" $files
-}
+export tapdir
+. scripts/test-suite.sh
 pidfile=$(mktemp)
 libvirt_pidfile=$(mktemp)
 virtlogd_pidfile=$(mktemp)
@@ -32,7 +23,14 @@ export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pi
 stop_daemons() { sh scripts/stop-started.sh "$pidfile" "$libvirt_pidfile" "$virtlogd_pidfile" "$podman_pidfile"; }
 # Ctrl-C or SIGTERM: the shell waits for the running step (which cleans up after itself), exits, and only
 # then stops the daemons.
-trap 'stop_daemons; rm -rf "$tapdir"' EXIT
+# The lab host runs in a session of its own (setsid): a background job of this shell would ignore Ctrl-C, so
+# it is ended explicitly, its whole process group (node, the test, its QEMU).
+lab_pid=""
+lts_jobs=""
+stop_lab() {
+  for job in $lab_pid $lts_jobs; do kill -TERM "-${job#*:}" 2>/dev/null || true; done
+}
+trap 'stop_lab; stop_daemons; rm -rf "$tapdir"' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 # The other architecture too: its paths are exercised under emulation (qemu-user, TCG).
@@ -72,33 +70,52 @@ fi
 status=0
 sh scripts/host-state.sh >"$tapdir/host-after.txt"
 node dist/test/host-changes.js "$tapdir/host-before.txt" "$tapdir/host-after.txt" "$tapdir/setup.log" || status=1
-echo "== unit tests (Node.js $(node --version)) [$(at)]"
-suite unit dist/test/unit || status=1
-# The supported LTS lines too (scripts/node-releases: pinned builds from the npm registry, cached), side by
-# side: the unit suite times nothing, so sharing the CPUs changes only how long it takes.
-lts_pids=""
+echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench}) [$(at)]"
+node bin/bench.js images build >/dev/null || status=1
+node bin/bench.js images build --arch "$other" >/dev/null || status=1
+
+echo "== lab-host test, in the background (a Debian 12 VM: systemd, cgroup v2, Docker's systemd driver; twinbench from npm pack) [$(at)]"
+setsid sh -c '. "$1"; suite lab-host "$(tests_in dist/test/lab-host)" >"$2" 2>&1; echo $? >"$3"' lab-host scripts/test-suite.sh "$tapdir/lab-host.out" "$tapdir/lab-host.rc" &
+lab_pid=$!
+
+echo "== unit tests beside it (Node.js $(node --version), and the supported LTS lines at the same time) [$(at)]"
+# The supported LTS lines (scripts/node-releases: pinned builds from the npm registry, cached), side by side:
+# the unit suite times nothing, so sharing the CPUs changes only how long it takes. Each in a session of its
+# own, like the lab host, so that Ctrl-C can end it.
+lts_jobs=""
 for major in $(sed -e 's/#.*//' scripts/node-releases | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -un); do
-  (
-    prefix=$(sh scripts/node-release.sh --print-dir "$major") || exit 1
-    PATH="$prefix/bin:$PATH" node --test --test-reporter=dot $(tests_in dist/test/unit) >"$lts_log.$major" 2>&1
-  ) &
-  lts_pids="$lts_pids $major:$!"
+  setsid sh -c '. scripts/test-suite.sh; prefix=$(sh scripts/node-release.sh --print-dir "$1") || exit 1; PATH="$prefix/bin:$PATH" node --test --test-reporter=dot $(tests_in dist/test/unit) >"$2" 2>&1' lts "$major" "$lts_log.$major" &
+  lts_jobs="$lts_jobs $major:$!"
 done
-for entry in $lts_pids; do
+suite unit "$(tests_in dist/test/unit)" || status=1
+for entry in $lts_jobs; do
   major=${entry%%:*}
   wait "${entry#*:}" && verdict=passed || { verdict=FAILED; status=1; }
+  lts_jobs=${lts_jobs#*"$entry"}
   echo "== unit tests (Node.js $major): $verdict [$(at)]"
   [ "$verdict" = passed ] || cat "$lts_log.$major"
   rm -f "$lts_log.$major"
 done
 rm -f "$lts_log"
-echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench}) [$(at)]"
-node bin/bench.js images build >/dev/null || status=1
-node bin/bench.js images build --arch "$other" >/dev/null || status=1
-echo "== integration tests (real Docker engine, real QEMU, real Vagrant + libvirt) [$(at)]"
-suite integration dist/test/integration --test-concurrency=1 || status=1
-echo "== lab-host test (a Debian 12 VM: systemd, cgroup v2, Docker's systemd driver; twinbench from npm pack) [$(at)]"
-suite lab-host dist/test/lab-host || status=1
-node dist/test/tap-summary.js unit="$tapdir/unit.tap" integration="$tapdir/integration.tap" lab-host="$tapdir/lab-host.tap" || status=1
+
+# The integration tests whose assertions depend on no timing and no figure (test/integration/measures-nothing.txt)
+# run beside the lab host; every other integration test measures, and runs after it, alone on the machine.
+besides=$(sed -e 's/#.*//' test/integration/measures-nothing.txt | awk 'NF { sub(/\.ts$/, ".js", $1); print "dist/test/integration/" $1 }')
+for file in $besides; do
+  [ -f "$file" ] || { echo "test: test/integration/measures-nothing.txt names ${file#dist/test/integration/}, which is not a built test" >&2; exit 1; }
+done
+measuring=$(tests_in dist/test/integration | grep -v -x -F "$besides" || true)
+echo "== integration tests that measure nothing, beside the lab host (real Docker, QEMU, Ansible, Chromium) [$(at)]"
+suite functional "$besides" --test-concurrency=1 || status=1
+
+echo "== waiting for the lab-host test [$(at)]"
+wait "$lab_pid" || true
+lab_pid=""
+cat "$tapdir/lab-host.out"
+[ "$(cat "$tapdir/lab-host.rc" 2>/dev/null)" = 0 ] || status=1
+
+echo "== integration tests that measure, alone on the machine (real Docker engine, real QEMU, real Vagrant + libvirt) [$(at)]"
+suite integration "$measuring" --test-concurrency=1 || status=1
+node dist/test/tap-summary.js unit="$tapdir/unit.tap" functional="$tapdir/functional.tap" lab-host="$tapdir/lab-host.tap" integration="$tapdir/integration.tap" || status=1
 echo "== done [$(at)]"
 exit $status
