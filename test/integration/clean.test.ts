@@ -3,17 +3,16 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { parseResult } from '../../src/results/read.js';
-import { leftovers, runBench, startBench } from './helpers.js';
+import { guestRuns, leftovers, runBench, startBench, stderrOf, waitUntil } from './helpers.js';
 
 test('harness killed with SIGKILL mid-VM: the finished trial is kept in the journal, next run warns, bench clean removes the orphaned VM, cgroups and run folder', { timeout: 180_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
   const child = startBench(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--out', out]);
-  let seen = '';
-  child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
-  for (let i = 0; i < 900 && !/\[2\/2\] qemu idle #2 running/.test(seen); i++) await sleep(100);
-  await sleep(1000);
+  const seen = stderrOf(child);
+  await waitUntil('"[2/2] qemu idle #2 running"', () => /\[2\/2\] qemu idle #2 running/.test(seen()));
+  // The second trial's QEMU is up (the first one's is gone by then): the kill leaves its cgroup.
+  await waitUntil("the second trial's QEMU in its cgroup", guestRuns);
   child.kill('SIGKILL');
   await child;
   const left = await leftovers();

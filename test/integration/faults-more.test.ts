@@ -7,7 +7,7 @@ import { test, type TestContext } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
 import { validateResult } from '../../src/results/schema.js';
-import { harnessPids, leftovers, readResult, runBench, startBench } from './helpers.js';
+import { guestRuns, harnessPids, leftovers, readResult, runBench, startBench, stderrOf, waitUntil } from './helpers.js';
 
 /** Start a run and resolve once stderr shows `marker`. */
 async function startUntil(args: string[], marker: RegExp, t: TestContext) {
@@ -17,10 +17,8 @@ async function startUntil(args: string[], marker: RegExp, t: TestContext) {
     child.kill('SIGINT');
     await child;
   });
-  let seen = '';
-  child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
-  for (let i = 0; i < 900 && !marker.test(seen); i++) await sleep(100);
-  assert.match(seen, marker);
+  const seen = stderrOf(child);
+  await waitUntil(String(marker), () => marker.test(seen()));
   // Wrapped: an async function returning the subprocess promise would wait for it to finish.
   return { child };
 }
@@ -39,7 +37,7 @@ function qemuPids(): number[] {
 test('SIGTERM during a container trial: exit 143, results so far written, nothing left behind', { timeout: 120_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
   const { child } = await startUntil(['all', '--suite', 'quick', '--runtimes', 'docker', '--warmup', '0', '--out', out], /\[2\/3\] docker idle #2 running/, t);
-  await sleep(300);
+  await waitUntil("the second trial's container in its cgroup", guestRuns);
   child.kill('SIGTERM');
   const run = await child;
   assert.equal(run.exitCode, 143, run.all);
@@ -52,7 +50,7 @@ test('SIGTERM during a container trial: exit 143, results so far written, nothin
 test('a second Ctrl-C while cleaning up leaves nothing half-removed', { timeout: 120_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
   const { child } = await startUntil(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out], /\[1\/2\] qemu idle #1 running/, t);
-  await sleep(1500);
+  await waitUntil("the trial's QEMU in its cgroup", () => qemuPids().length > 0);
   // Back to back: the second arrives while the first is being handled (cleanup itself takes ~50 ms).
   child.kill('SIGINT');
   child.kill('SIGINT');
@@ -67,7 +65,7 @@ test('QEMU killed with SIGKILL mid-trial: that trial errored with the reason, th
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
   const { child } = await startUntil(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out], /\[1\/2\] qemu idle #1 running/, t);
   let pids: number[] = [];
-  for (let i = 0; i < 100 && pids.length === 0; i++, await sleep(50)) pids = qemuPids();
+  await waitUntil("the trial's QEMU in its cgroup", () => (pids = qemuPids()).length > 0, 5000, 50);
   assert.equal(pids.length, 1);
   process.kill(pids[0]!, 'SIGKILL');
   const run = await child;

@@ -3,11 +3,10 @@ import { mkdtempSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { gzipSync } from 'node:zlib';
 import { execa } from 'execa';
 import { validateResult } from '../../src/results/schema.js';
-import { leftovers, readResult, runBench, startBench } from './helpers.js';
+import { guestRuns, leftovers, readResult, runBench, startBench, stderrOf, waitUntil } from './helpers.js';
 
 /** The built image set, as `bench images build` prints it (cached after the first build). */
 async function images(): Promise<{ initrdPath: string }> {
@@ -62,10 +61,10 @@ test('a guest kernel panic: errored trial naming QEMU\'s exit, nothing left behi
 test('Ctrl-C mid-run: exit 130, results so far written, the rest aborted, nothing left behind', { timeout: 180_000 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
   const child = startBench(['all', '--suite', 'quick', '--out', out]);
-  let seen = '';
-  child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
-  for (let i = 0; i < 600 && !/\[2\/6\] \w+ idle #1 running/.test(seen); i++) await sleep(100);
-  await sleep(1000); // the second guest of the first repetition is starting now (a VM boots for ~5 s, an idle container runs ~2 s)
+  const seen = stderrOf(child);
+  await waitUntil('"[2/6] … idle #1 running"', () => /\[2\/6\] \w+ idle #1 running/.test(seen()));
+  // The second guest of the first repetition runs (the first is gone by then): Ctrl-C lands mid-trial.
+  await waitUntil("the second trial's guest in its cgroup", guestRuns);
   child.kill('SIGINT');
   const run = await child;
   assert.equal(run.exitCode, 130, run.all);

@@ -65,6 +65,28 @@ export async function leftovers(): Promise<string[]> {
 }
 
 /** Processes inside a harness cgroup (QEMU, native agents): found by membership, not by name or path. */
+/**
+ * Wait for an event (a log line, a process, a file), never for a fixed time: `ready` is polled every `everyMs`
+ * until it holds; after `withinMs` the test fails, naming what it waited for.
+ */
+export async function waitUntil(what: string, ready: () => boolean | Promise<boolean>, withinMs = 90_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + withinMs;
+  while (!(await ready())) {
+    if (Date.now() > deadline) throw new Error(`waited ${withinMs / 1000} s for ${what}: it never came`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+/** The stderr a bench child has written so far, gathered as it comes (for waitUntil on a progress line). */
+export function stderrOf(child: { stderr?: NodeJS.ReadableStream | null }): () => string {
+  let seen = '';
+  child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
+  return () => seen;
+}
+
+/** A trial's guest runs: some process is in a harness cgroup (a QEMU, a container's processes, a native agent). */
+export const guestRuns = (): boolean => harnessPids().length > 0;
+
 export function harnessPids(): number[] {
   const pids: number[] = [];
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { chromium } from 'playwright-core';
 import { packageRoot } from '../../src/paths.js';
+import { waitUntil } from './helpers.js';
 
 const bench = join(packageRoot, 'bin', 'bench.js');
 const artifacts = join(packageRoot, 'test-artifacts');
@@ -22,8 +23,9 @@ test('bench history renders 12 runs in headless Chromium: a chart per figure, th
       env: { ...env, TWINBENCH_FAKE_SCALE: i > 8 ? '1.2' : '1' },
     });
     assert.equal(run.exitCode, 0, run.stderr);
-    // Result files are named by the second they started in.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    // Result files are named by the second they started in: the next run starts in the next second.
+    const second = Math.floor(Date.now() / 1000);
+    await waitUntil('the next second', () => Math.floor(Date.now() / 1000) > second, 2000, 20);
   }
   const files = readdirSync(runs).filter((name) => name.endsWith('.json')).sort();
   assert.equal(files.length, 12);

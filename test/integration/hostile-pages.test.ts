@@ -88,7 +88,8 @@ test('report, compare, fleet and history output of result files whose every free
       });
       await page.goto(url);
       await page.waitForLoadState('load');
-      await new Promise((resolve) => setTimeout(resolve, 500));
+      // The page's own script has drawn what it draws (it says so in twinbenchRendered).
+      await page.waitForFunction(() => (globalThis as unknown as { twinbenchRendered?: unknown[] }).twinbenchRendered !== undefined);
       const found = {
         links: await page.$$eval('a[href]', (anchors) => anchors.map((anchor) => anchor.getAttribute('href') ?? '')),
         images: (await page.$$('img')).length,

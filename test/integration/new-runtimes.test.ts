@@ -3,9 +3,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CompletedTrial } from '../../src/results/types.js';
-import { leftovers, readResult, runBench, startBench } from './helpers.js';
+import { guestRuns, leftovers, readResult, runBench, startBench, stderrOf, waitUntil } from './helpers.js';
 
 /** The runtimes added after the first round, each run on this host as a user would. */
 const runtimes = ['qemu-microvm', 'docker-crun', 'podman'] as const;
@@ -46,10 +45,9 @@ for (const runtime of runtimes) {
   test(`${runtime}: Ctrl-C during a trial leaves nothing behind`, { timeout: 180_000 }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
     const child = startBench(['all', '--runtimes', runtime, '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out]);
-    let seen = '';
-    child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
-    for (let i = 0; i < 900 && !/idle #1 running/.test(seen); i++) await sleep(100);
-    await sleep(1500);
+    const seen = stderrOf(child);
+    await waitUntil('"idle #1 running"', () => /idle #1 running/.test(seen()));
+    await waitUntil(`the ${runtime} guest in its cgroup`, guestRuns);
     child.kill('SIGINT');
     const ended = await child;
     assert.equal(ended.exitCode, 130, ended.all);

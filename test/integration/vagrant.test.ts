@@ -3,11 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { validateResult } from '../../src/results/schema.js';
 import type { CompletedTrial } from '../../src/results/types.js';
-import { assertAllCompleted, leftovers, readResult, runBench, startBench, writeSmallWorkloadSuite } from './helpers.js';
+import { assertAllCompleted, leftovers, readResult, runBench, startBench, waitUntil, writeSmallWorkloadSuite } from './helpers.js';
 
 function libvirtReady(): boolean {
   try {
@@ -82,11 +81,7 @@ test('Ctrl-C during `vagrant up`/a Vagrant trial: exit 130, the domain, volumes,
   const out = mkdtempSync(join(tmpdir(), 'twinbench-vagrant-int-'));
   const child = startBench(['all', '--runtimes', 'vagrant', '--workloads', 'idle', '--reps', '2', '--suite', 'quick', '--warmup', '0', '--out', out]);
   // Wait until the domain runs, then interrupt.
-  for (let i = 0; i < 600; i++) {
-    const running = execFileSync('virsh', ['-c', 'qemu:///system', 'list', '--name'], { encoding: 'utf8' }).trim();
-    if (running.includes('tb-')) break;
-    await sleep(100);
-  }
+  await waitUntil("the trial's libvirt domain running", () => execFileSync('virsh', ['-c', 'qemu:///system', 'list', '--name'], { encoding: 'utf8' }).includes('tb-'), 60_000);
   child.kill('SIGINT');
   const run = await child;
   assert.equal(run.exitCode, 130, run.all);

@@ -4,9 +4,8 @@ import { existsSync, mkdtempSync, openSync, readFileSync, writeFileSync } from '
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import Docker from 'dockerode';
-import { leftovers, readResult, runBench, startBench } from './helpers.js';
+import { guestRuns, leftovers, readResult, runBench, startBench, stderrOf, waitUntil } from './helpers.js';
 
 const pidfile = process.env.TWINBENCH_DOCKERD_PIDFILE;
 const ours = pidfile !== undefined && existsSync(pidfile) && readFileSync(pidfile, 'utf8').trim() !== '';
@@ -22,26 +21,26 @@ test('Docker daemon restarted mid-run: errored trials with the reason, the run e
 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
   const child = startBench(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '3', '--suite', 'quick', '--warmup', '0', '--out', out]);
-  let seen = '';
-  child.stderr?.on('data', (chunk: Buffer) => (seen += chunk.toString()));
-  for (let i = 0; i < 600 && !/\[1\/3\] docker idle #1 running/.test(seen); i++) await sleep(100);
-  await sleep(500);
+  const seen = stderrOf(child);
+  await waitUntil('"[1/3] docker idle #1 running"', () => /\[1\/3\] docker idle #1 running/.test(seen()));
+  await waitUntil("the first trial's container in its cgroup", guestRuns);
   const oldPid = Number(readFileSync(pidfile!, 'utf8'));
   process.kill(oldPid, 'SIGTERM');
-  for (let i = 0; i < 200; i++, await sleep(100)) {
+  const alive = (pid: number) => {
     try {
-      process.kill(oldPid, 0);
+      process.kill(pid, 0);
+      return true;
     } catch {
-      break;
+      return false;
     }
-  }
+  };
+  await waitUntil(`dockerd ${oldPid} to exit`, () => !alive(oldPid), 20_000);
   const log = openSync('/var/log/twinbench-dockerd.log', 'a');
   const dockerd = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] });
   dockerd.unref();
   writeFileSync(pidfile!, String(dockerd.pid));
   const run = await child;
-  for (let i = 0; i < 120 && !(await engineAnswers()); i++) await sleep(500);
-  assert.ok(await engineAnswers(), 'the engine is back');
+  await waitUntil('the restarted engine to answer', engineAnswers, 60_000, 500);
 
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
