@@ -132,17 +132,15 @@ function noImages(arch: ArchName): ImageSet {
 }
 
 /**
- * Write JSON + Markdown atomically, then drop the run's journal. When the output folder fails (disk full,
- * read-only), the measured results are saved in the cache folder instead and the error names both places;
- * where neither can be written, the journal stays.
+ * Write JSON + Markdown atomically, then drop the run's journal. When the JSON cannot be written in the output
+ * folder (disk full, read-only), the measured results are saved in the cache folder instead and the error names
+ * both places; where neither can be written, the journal stays. When only the Markdown fails, the JSON is where it
+ * belongs: the warning says so and how to make the report again, and nothing is copied elsewhere.
  */
-async function writeResults(jsonPath: string, result: ResultFile, markdown: string, hooks: RunHooks, journal: Journal): Promise<string> {
+export async function writeResults(jsonPath: string, result: ResultFile, markdown: string, hooks: Pick<RunHooks, 'warn'>, journal: Pick<Journal, 'remove' | 'problem' | 'path'>): Promise<string> {
   const json = `${JSON.stringify(result)}\n`;
   try {
     await writeFileAtomic(jsonPath, json);
-    journal.remove();
-    await writeFileAtomic(jsonPath.replace(/\.json$/, '.md'), markdown);
-    return jsonPath;
   } catch (error) {
     const rescue = join(cacheDir(), 'unwritten-results', basename(jsonPath));
     try {
@@ -154,6 +152,15 @@ async function writeResults(jsonPath: string, result: ResultFile, markdown: stri
     }
     throw error;
   }
+  journal.remove();
+  const markdownPath = jsonPath.replace(/\.json$/, '.md');
+  try {
+    await writeFileAtomic(markdownPath, markdown);
+  } catch (error) {
+    hooks.warn(`the results are in ${jsonPath}; only their Markdown report could not be written: \`bench report --out ${markdownPath} ${jsonPath}\` makes it again`);
+    throw error;
+  }
+  return jsonPath;
 }
 
 /**
