@@ -9,7 +9,7 @@ import { MissingDependencyError, TrialError, describeError } from '../errors.js'
 import { envelopeFor, envelopeWrites, type Envelope, type EnvelopeWrite } from '../host/envelope.js';
 import type { ArchProfile } from '../host/arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
-import { runLinkTag } from '../host/harness-bridge.js';
+import { chooseSubnet, hostIpv4Addresses, runLinkTag } from '../host/harness-bridge.js';
 import { harnessNetworkXml, harnessPoolXml, libvirtdKvmView, libvirtRunsDir, libvirtSlowCallMs, libvirtUri, parseDomstats, removeLibvirtObject, timeLibvirtCapabilities, virsh } from '../host/libvirt.js';
 import { releaseGuest } from '../host-clients/host-client.js';
 import type { ImageSet } from '../images/image-set.js';
@@ -189,7 +189,9 @@ export class VagrantBackend implements Backend {
     await this.#defineAndStart('pool', this.#pool, harnessPoolXml(this.#pool, join(this.#libvirtDir, 'pool')));
     await this.#preloadBoxVolume(signal);
     this.#network = `tb-${tag}-v`;
-    const octet = Number.parseInt(tag, 16) % 256;
+    // A free 10.214.N.0/24, from the run's tag on: another run's network (or anything else) may hold the tag's own.
+    const octet = chooseSubnet(await hostIpv4Addresses(), Number.parseInt(tag, 16) % 256, '10.214.');
+    if (octet === undefined) throw new Error('no free 10.214.N.0/24 subnet for the Vagrant network');
     this.#networkAddress = `10.214.${octet}.0/24`;
     await this.#defineAndStart('network', this.#network, harnessNetworkXml(this.#network, octet));
 

@@ -17,9 +17,12 @@ export function ownedByNoLiveRun(name: string, liveRunIds: ReadonlySet<string>):
   return ![...liveRunIds].some((runId) => runLinkTag(runId) === tag);
 }
 
-/** Third octet of a free 10.213.N.0/24, trying from `start`; undefined when all 256 are taken. */
-export function chooseSubnet(usedAddresses: readonly string[], start: number): number | undefined {
-  const taken = new Set(usedAddresses.filter((a) => a.startsWith('10.213.')).map((a) => Number(a.split('.')[2])));
+/**
+ * Third octet of a free `<prefix>N.0/24` (10.213. for the QEMU runtimes' bridges, 10.214. for Vagrant's libvirt
+ * networks), trying from `start`; undefined when all 256 are taken.
+ */
+export function chooseSubnet(usedAddresses: readonly string[], start: number, prefix = '10.213.'): number | undefined {
+  const taken = new Set(usedAddresses.filter((a) => a.startsWith(prefix)).map((a) => Number(a.split('.')[2])));
   for (let i = 0; i < 256; i++) {
     const octet = (start + i) % 256;
     if (!taken.has(octet)) return octet;
@@ -54,9 +57,14 @@ export interface HarnessBridge {
   remove(): Promise<void>;
 }
 
+/** Every IPv4 address on this host's links (`ip -j -4 addr show`): what a new subnet must not overlap. */
+export async function hostIpv4Addresses(): Promise<string[]> {
+  return (JSON.parse(await ip(['-j', '-4', 'addr', 'show'])) as { addr_info?: { local?: string }[] }[]).flatMap((link) => (link.addr_info ?? []).map((a) => a.local ?? ''));
+}
+
 /** Create the run's bridge (STP off, no uplink) with 10.213.N.1/24; registered for cleanup. */
 export async function createHarnessBridge(runId: string): Promise<HarnessBridge> {
-  const used = (JSON.parse(await ip(['-j', '-4', 'addr', 'show'])) as { addr_info?: { local?: string }[] }[]).flatMap((link) => (link.addr_info ?? []).map((a) => a.local ?? ''));
+  const used = await hostIpv4Addresses();
   const octet = chooseSubnet(used, Number.parseInt(runLinkTag(runId), 16) % 256);
   if (octet === undefined) throw new Error('no free 10.213.N.0/24 subnet for the harness bridge');
   const name = `${harnessLinkPrefix}${runLinkTag(runId)}`;

@@ -10,6 +10,11 @@ test('the bridge subnet avoids every 10.213.N.0/24 already on the host, wrapping
   assert.equal(chooseSubnet(all, 0), undefined);
 });
 
+test("Vagrant's 10.214.N.0/24 network avoids one already on the host (another run's, whose tag gave the same N), and only 10.214 counts", () => {
+  assert.equal(chooseSubnet(['10.214.42.1', '10.213.43.1'], 42, '10.214.'), 43);
+  assert.equal(chooseSubnet(['10.213.42.1'], 42, '10.214.'), 42);
+});
+
 test('guest addresses stay in the subnet, never .0/.1/.255, and the MAC follows the address', () => {
   const seen = new Set<string>();
   for (let index = 0; index < 600; index++) {
