@@ -14,7 +14,8 @@ async function engineAnswers(): Promise<boolean> {
   return new Docker().ping().then(() => true, () => false);
 }
 
-// Runs last (file name): it restarts the engine the other tests use.
+// It restarts the engine the other tests use exactly as it was started (the same command line, so the crun
+// runtime setup registered is there again), and waits until it answers: the tests after it find it as before.
 test('Docker daemon restarted mid-run: errored trials with the reason, the run ends, bench clean leaves nothing', {
   timeout: 180_000,
   skip: ours ? false : 'dockerd was not started by scripts/test.sh, so it is not ours to restart',
@@ -25,6 +26,9 @@ test('Docker daemon restarted mid-run: errored trials with the reason, the run e
   await waitUntil('"[1/3] docker idle #1 running"', () => /\[1\/3\] docker idle #1 running/.test(seen()));
   await waitUntil("the first trial's container in its cgroup", guestRuns);
   const oldPid = Number(readFileSync(pidfile!, 'utf8'));
+  // How setup started it (e.g. --add-runtime crun=…): the restart repeats it, and the test checks it took.
+  const argv = readFileSync(`/proc/${oldPid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+  const runtimesBefore = Object.keys((await new Docker().info()).Runtimes ?? {}).sort();
   process.kill(oldPid, 'SIGTERM');
   const alive = (pid: number) => {
     try {
@@ -36,11 +40,12 @@ test('Docker daemon restarted mid-run: errored trials with the reason, the run e
   };
   await waitUntil(`dockerd ${oldPid} to exit`, () => !alive(oldPid), 20_000);
   const log = openSync('/var/log/twinbench-dockerd.log', 'a');
-  const dockerd = spawn('dockerd', [], { detached: true, stdio: ['ignore', log, log] });
+  const dockerd = spawn(argv[0]!, argv.slice(1), { detached: true, stdio: ['ignore', log, log] });
   dockerd.unref();
   writeFileSync(pidfile!, String(dockerd.pid));
   const run = await child;
   await waitUntil('the restarted engine to answer', engineAnswers, 60_000, 500);
+  assert.deepEqual(Object.keys((await new Docker().info()).Runtimes ?? {}).sort(), runtimesBefore, 'the restarted engine has the OCI runtimes it had (crun)');
 
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
