@@ -14,6 +14,19 @@ function fakes() {
   return { warnings, hooks: { warn: (line: string) => warnings.push(line) }, journal };
 }
 
+/** Run `body` with TWINBENCH_CACHE set to a fresh folder (where rescue copies go), restored after. */
+async function withCache(body: (cache: string) => Promise<void>): Promise<void> {
+  const cache = mkdtempSync(join(tmpdir(), 'twinbench-cache-'));
+  const previous = process.env.TWINBENCH_CACHE;
+  process.env.TWINBENCH_CACHE = cache;
+  try {
+    await body(cache);
+  } finally {
+    if (previous === undefined) delete process.env.TWINBENCH_CACHE;
+    else process.env.TWINBENCH_CACHE = previous;
+  }
+}
+
 test('JSON and Markdown written: the journal goes, no warning', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'twinbench-write-'));
   const { warnings, hooks, journal } = fakes();
@@ -25,11 +38,8 @@ test('JSON and Markdown written: the journal goes, no warning', async () => {
   assert.deepEqual(warnings, []);
 });
 
-test('only the Markdown fails: the JSON stays where it was written, no rescue copy, and the warning says so truly', async () => {
-  const cache = mkdtempSync(join(tmpdir(), 'twinbench-cache-'));
-  const previous = process.env.TWINBENCH_CACHE;
-  process.env.TWINBENCH_CACHE = cache;
-  try {
+test('only the Markdown fails: the JSON stays where it was written, no rescue copy, and the warning says so truly', () =>
+  withCache(async (cache) => {
     const dir = mkdtempSync(join(tmpdir(), 'twinbench-write-'));
     mkdirSync(join(dir, 'run.md')); // a folder where the report goes: its write fails
     const { warnings, hooks, journal } = fakes();
@@ -40,17 +50,10 @@ test('only the Markdown fails: the JSON stays where it was written, no rescue co
     assert.equal(warnings.length, 1);
     assert.match(warnings[0]!, new RegExp(`^the results are in ${join(dir, 'run.json')}; only their Markdown report could not be written: \`bench report --out ${join(dir, 'run.md')} ${join(dir, 'run.json')}\` makes it again$`));
     assert.doesNotMatch(warnings[0]!, /instead/);
-  } finally {
-    if (previous === undefined) delete process.env.TWINBENCH_CACHE;
-    else process.env.TWINBENCH_CACHE = previous;
-  }
-});
+  }));
 
-test('the JSON fails: the results go to the cache folder, and the warning names it', async () => {
-  const cache = mkdtempSync(join(tmpdir(), 'twinbench-cache-'));
-  const previous = process.env.TWINBENCH_CACHE;
-  process.env.TWINBENCH_CACHE = cache;
-  try {
+test('the JSON fails: the results go to the cache folder, and the warning names it', () =>
+  withCache(async (cache) => {
     const dir = mkdtempSync(join(tmpdir(), 'twinbench-write-'));
     mkdirSync(join(dir, 'run.json'));
     const { warnings, hooks, journal } = fakes();
@@ -59,8 +62,4 @@ test('the JSON fails: the results go to the cache folder, and the warning names 
     assert.equal(JSON.parse(readFileSync(rescue, 'utf8')).runId, 'r1');
     assert.deepEqual(warnings, [`the results were saved to ${rescue} instead`]);
     assert.equal(journal.removed, 1);
-  } finally {
-    if (previous === undefined) delete process.env.TWINBENCH_CACHE;
-    else process.env.TWINBENCH_CACHE = previous;
-  }
-});
+  }));
