@@ -67,6 +67,8 @@ test('memory, kernel and cpu workloads natively, in Docker and in QEMU: every pa
     assert.ok(huge.peak! >= 0 && huge.peak! <= trial.resources['guest.rss_bytes']!.peak!, `${runtime}: ${huge.peak} B in huge pages`);
     if (runtime === 'qemu' && result.host.fingerprint?.thp !== undefined && result.host.fingerprint.thp !== 'never') assert.ok(huge.peak! > 0, `QEMU's RAM under host THP ${result.host.fingerprint.thp}: no huge page`);
   }
+  // /tmp is a tmpfs in a container too, as natively and in a VM: the kernel workload's file pages live there.
+  assert.match(String(result.runtimes.docker?.info.tmp), /^a tmpfs at \/tmp/);
   const l3 = result.host.cpu.cacheBytes?.l3;
   assert.ok(l3 === undefined || l3 < 256 * 2 ** 20 / 4, `the 256 MiB block is far larger than the ${l3} B L3`);
 
