@@ -19,9 +19,9 @@ export interface RunState {
 }
 
 /** The boot id and a process's start time, or undefined where /proc does not say. */
-async function identity(pid: number, proc = '/proc'): Promise<{ bootId: string; pidStartTicks: number } | undefined> {
+async function identity(pid: number): Promise<{ bootId: string; pidStartTicks: number } | undefined> {
   try {
-    const [bootId, stat] = await Promise.all([readFile(join(proc, 'sys/kernel/random/boot_id'), 'utf8'), readFile(join(proc, String(pid), 'stat'), 'utf8')]);
+    const [bootId, stat] = await Promise.all([readFile('/proc/sys/kernel/random/boot_id', 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')]);
     const parsed = parseProcStat(stat);
     return parsed ? { bootId: bootId.trim(), pidStartTicks: parsed.startTicks } : undefined;
   } catch {
@@ -30,9 +30,9 @@ async function identity(pid: number, proc = '/proc'): Promise<{ bootId: string; 
 }
 
 /** Record a run as started, with who its process is (boot id, start time). */
-export async function writeRunState(stateRoot: string, state: RunState, proc = '/proc'): Promise<void> {
+export async function writeRunState(stateRoot: string, state: RunState): Promise<void> {
   await mkdir(stateRoot, { recursive: true });
-  await writeFile(join(stateRoot, `${state.runId}.json`), JSON.stringify({ ...state, ...(await identity(state.pid, proc)) }));
+  await writeFile(join(stateRoot, `${state.runId}.json`), JSON.stringify({ ...state, ...(await identity(state.pid)) }));
 }
 
 /** Forget a run (it cleaned up after itself). */
@@ -50,21 +50,21 @@ function pidExists(pid: number): boolean {
 }
 
 /** Whether the run's own process still lives: its pid exists and, where recorded, is the same process of the same boot. */
-async function alive(state: RunState, proc: string): Promise<boolean> {
+async function alive(state: RunState): Promise<boolean> {
   if (!pidExists(state.pid)) return false;
   if (state.bootId === undefined || state.pidStartTicks === undefined) return true;
-  const now = await identity(state.pid, proc);
+  const now = await identity(state.pid);
   return now !== undefined && now.bootId === state.bootId && now.pidStartTicks === state.pidStartTicks;
 }
 
 /** Runs whose state file remains but whose process is gone: they left things behind. */
-export async function findDeadRuns(stateRoot: string, proc = '/proc'): Promise<RunState[]> {
+export async function findDeadRuns(stateRoot: string): Promise<RunState[]> {
   const files = await readdir(stateRoot).catch(() => [] as string[]);
   const dead: RunState[] = [];
   for (const file of files.filter((name) => name.endsWith('.json'))) {
     try {
       const state = JSON.parse(await readFile(join(stateRoot, file), 'utf8')) as RunState;
-      if (!(await alive(state, proc))) dead.push(state);
+      if (!(await alive(state))) dead.push(state);
     } catch {
       // An unreadable state file is itself a leftover: report it as a run with no pid.
       dead.push({ runId: file.replace(/\.json$/, ''), pid: 0, startedAt: '', runDir: '' });
