@@ -22,12 +22,20 @@ step() {
   say "$name rc=$rc seconds=$(awk "BEGIN { print $(now) - $t0 }")"
   return 0
 }
-# Wait (up to 2 min) until a labelled container runs, or bench $1 has ended.
-until_container_runs() {
+# Wait (up to 2 min) until the command $1 prints something (a guest runs), or bench $2 has ended.
+until_seen() {
   tries=0
-  until [ -n "$(docker ps -q --filter label=io.twinbench.run)" ] || [ "$tries" -gt 600 ] || ! kill -0 "$1" 2>/dev/null; do
+  until [ -n "$($1)" ] || [ "$tries" -gt 600 ] || ! kill -0 "$2" 2>/dev/null; do
     sleep 0.2
     tries=$((tries + 1))
+  done
+}
+# Running containers of twinbench's trials.
+trial_containers() { docker ps -q --filter label=io.twinbench.run; }
+# The pids of trials' QEMUs: qemu-system processes in a twinbench cgroup (not the KVM probe's test boot).
+trial_qemus() {
+  for qemu in $(pgrep -f qemu-system); do
+    grep -q twinbench "/proc/$qemu/cgroup" 2>/dev/null && echo "$qemu"
   done
 }
 # What a run could leave on this host: containers, cgroups, systemd units, processes.
@@ -74,7 +82,7 @@ fi
 t0=$(now)
 bench all --runtimes native,docker --workloads idle --reps 6 --warmup 0 --seed 1 --out "$out/interrupted" >"$out/interrupt.out" 2>"$out/interrupt.err" &
 pid=$!
-until_container_runs "$pid"
+until_seen trial_containers "$pid"
 # The trial's cgroup as it was when interrupted (what Ctrl-C has to take away).
 { find /sys/fs/cgroup -name '*twinbench*'; systemctl list-units --all --plain --no-legend 'twinbench*'; } >"$out/during-interrupt.txt" 2>&1
 kill -INT "$pid"
@@ -86,7 +94,7 @@ leftovers >"$out/leftovers-after-interrupt.txt" 2>&1
 # A crash: SIGKILL while a container trial runs leaves its container and trial group; bench clean removes them.
 bench all --runtimes docker --workloads idle --reps 6 --warmup 0 --seed 2 --out "$out/killed" >"$out/kill.out" 2>"$out/kill.err" &
 pid=$!
-until_container_runs "$pid"
+until_seen trial_containers "$pid"
 kill -KILL "$pid"
 wait "$pid"
 echo $? >"$out/kill.rc"
@@ -96,19 +104,6 @@ say "kill rc=$(cat "$out/kill.rc") left $(wc -l <"$out/leftovers-after-kill.txt"
 
 step clean bench clean
 leftovers >"$out/leftovers-after-clean.txt" 2>&1
-
-# Wait (up to 2 min) until a trial's QEMU runs (a qemu-system process in a twinbench cgroup, not the KVM probe's
-# test boot), or bench $1 has ended.
-until_vm_runs() {
-  tries=0
-  while [ "$tries" -le 600 ] && kill -0 "$1" 2>/dev/null; do
-    for qemu in $(pgrep -f qemu-system); do
-      grep -q twinbench "/proc/$qemu/cgroup" 2>/dev/null && return 0
-    done
-    sleep 0.2
-    tries=$((tries + 1))
-  done
-}
 
 # The KVM path, nested: where this host is itself emulated (TCG's `max` CPU emulates AMD-V/VT-x), its QEMU runs
 # under KVM by name. The result must say what that is; the report reads it; Ctrl-C mid-trial leaves nothing.
@@ -122,8 +117,8 @@ if [ -n "${QEMU_ARGS:-}" ]; then
   # shellcheck disable=SC2086
   bench all $QEMU_ARGS --reps 3 --out "$out/qemu-interrupted" >"$out/qemu-interrupt.out" 2>"$out/qemu-interrupt.err" &
   pid=$!
-  until_vm_runs "$pid"
-  for qemu in $(pgrep -f qemu-system); do grep -q twinbench "/proc/$qemu/cgroup" 2>/dev/null && echo "qemu $qemu"; done >"$out/during-qemu-interrupt.txt"
+  until_seen trial_qemus "$pid"
+  trial_qemus | sed 's/^/qemu /' >"$out/during-qemu-interrupt.txt"
   kill -INT "$pid"
   wait "$pid"
   echo $? >"$out/qemu-interrupt.rc"
