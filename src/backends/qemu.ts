@@ -14,7 +14,7 @@ import { runStep } from '../images/run-step.js';
 import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch, type ConsoleResult } from './console-watch.js';
-import { buildQemuArgs, machineOf, scratchDriveOptions, type Accelerator, type QemuLaunch, type QemuMachine } from './qemu-cmdline.js';
+import { buildQemuArgs, machineOf, scratchDriveOptions, tcgVcpuNote, type Accelerator, type QemuLaunch, type QemuMachine } from './qemu-cmdline.js';
 
 /** QEMU binary version line, or a MissingDependencyError naming the package. */
 export async function probeQemu(profile: ArchProfile): Promise<string> {
@@ -77,6 +77,7 @@ export class QemuBackend implements Backend {
       machineType: this.#machine.type,
       ...(this.#machine.note ? { machineNote: this.#machine.note } : {}),
       cpuModel: this.#settings.accel === 'kvm' ? this.#machine.cpuModel.kvm : this.#machine.cpuModel.tcg,
+      ...(this.#settings.accel === 'tcg' ? { vcpuTopology: tcgVcpuNote } : {}),
       rootDiskCache: 'writeback',
       rootDiskOverlay: 'qcow2, fresh per trial',
       kernel: `${images.kernel.name} ${images.kernel.version}`,

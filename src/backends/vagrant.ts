@@ -20,7 +20,7 @@ import type { CrossCheckFigure } from '../results/types.js';
 import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
 import { followFile } from './follow-file.js';
-import { kernelCommandLine, type Accelerator } from './qemu-cmdline.js';
+import { kernelCommandLine, possibleVcpus, tcgVcpuNote, type Accelerator } from './qemu-cmdline.js';
 import { vagrantFigures } from '../runtimes/vagrant/figures.js';
 import { readVagrantfileTemplate, renderVagrantfile, vagrantEnvelope } from './vagrantfile.js';
 
@@ -206,6 +206,7 @@ export class VagrantBackend implements Backend {
       emulated: this.#settings.emulated,
       machineType: this.#settings.profile.machineType,
       cpuModel: this.#settings.accel === 'kvm' ? 'host-passthrough' : this.#settings.profile.cpuModel.tcg,
+      ...(this.#settings.accel === 'tcg' ? { vcpuTopology: tcgVcpuNote } : {}),
       kernel: `${images.kernel.name} ${images.kernel.version} (direct kernel boot, same initramfs as qemu)`,
       layer: 'Vagrant-only layer: dropbear, a vagrant user with the insecure key, DHCP on eth0, and a wait for the harness before the workload',
       scratch: `second virtio disk: the trial's scratch file hard-linked into the run's pool, raw, cache=none, io=threads (lv.storage)`,
@@ -269,6 +270,7 @@ export class VagrantBackend implements Backend {
       driver: this.#settings.accel === 'kvm' ? 'kvm' : 'qemu',
       domainPrefix: prefix,
       vcpus: spec.vcpus,
+      possibleVcpus: possibleVcpus(spec.vcpus, this.#settings.accel),
       memoryMiB: spec.memoryMiB,
       domainName: domain,
       envelope: vagrantEnvelope(spec.vcpus, spec.memoryMiB),

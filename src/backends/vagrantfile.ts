@@ -11,6 +11,8 @@ export interface VagrantfileValues {
   readonly driver: 'kvm' | 'qemu';
   readonly domainPrefix: string;
   readonly vcpus: number;
+  /** The domain's maximum vCPUs (QEMU's maxcpus); above vcpus only under TCG (possibleVcpus). */
+  readonly possibleVcpus: number;
   readonly memoryMiB: number;
   /** The domain's name (`<domainPrefix>default`): the CPU quota hook sets it on this domain. */
   readonly domainName: string;
@@ -56,6 +58,11 @@ export function renderVagrantfile(template: string, values: VagrantfileValues): 
     domainName: rubyString(values.domainName),
     cpuQuotaUs: String(Math.round(values.envelope.cpuQuotaUs)),
     cpuPeriodUs: String(Math.round(values.envelope.cpuPeriodUs)),
+    // virsh: the maximum first (it bounds the current count), then the vCPUs the guest boots with.
+    possibleVcpusLine:
+      values.possibleVcpus > values.vcpus
+        ? `ok = system('virsh', 'setvcpus', domain, '${values.possibleVcpus}', '--maximum', '--config', out: File::NULL) && system('virsh', 'setvcpus', domain, '${values.vcpus}', '--config', out: File::NULL)\n    raise "twinbench: virsh setvcpus could not give #{domain} ${values.possibleVcpus} possible vCPUs" unless ok`
+        : '',
     memtuneLine: values.memtune ? `lv.memtune :type => "hard_limit", :value => ${Math.ceil(values.envelope.memoryLimitBytes / 1024)}` : '',
     machineType: rubyString(values.machineType),
     cpuMode: rubyString(values.cpu.mode),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildQemuArgs, kernelCommandLine, type QemuLaunch } from '../../../src/backends/qemu-cmdline.js';
+import { buildQemuArgs, kernelCommandLine, possibleVcpus, type QemuLaunch } from '../../../src/backends/qemu-cmdline.js';
 import { getArchProfile } from '../../../src/host/arch.js';
 
 const launch = (arch: 'amd64' | 'arm64', accel: 'kvm' | 'tcg'): QemuLaunch => ({
@@ -29,6 +29,16 @@ test('x86_64 under TCG: pc machine, qemu64 CPU, ttyS0 console, timer args, no re
   assert.equal(valueAfter(args, '-append'), 'console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check -- mode=vm workload=cpu threads=2');
   // The path with a space stays one argument: arrays, never shell strings.
   assert.equal(valueAfter(args, '-drive'), 'file=/runs/x/trial 1.qcow2,if=none,id=root,format=qcow2,cache=writeback');
+});
+
+test('a 1-vCPU guest under TCG may have a second vCPU (maxcpus=2), so TCG keeps its memory barriers; under KVM, and with 2 vCPUs, -smp is the count', () => {
+  const one = (accel: 'kvm' | 'tcg') => buildQemuArgs({ ...launch('amd64', accel), vcpus: 1 });
+  assert.equal(valueAfter(one('tcg'), '-smp'), '1,maxcpus=2');
+  assert.equal(valueAfter(one('kvm'), '-smp'), '1');
+  assert.equal(valueAfter(buildQemuArgs({ ...launch('arm64', 'tcg'), vcpus: 1 }), '-smp'), '1,maxcpus=2');
+  assert.equal(possibleVcpus(2, 'tcg'), 2);
+  assert.equal(possibleVcpus(1, 'tcg'), 2);
+  assert.equal(possibleVcpus(1, 'kvm'), 1);
 });
 
 test('x86_64 under KVM uses the host CPU model', () => {

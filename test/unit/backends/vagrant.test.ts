@@ -13,7 +13,7 @@ import { fixture } from '../../helpers.js';
 const template = readFileSync(join(packageRoot, 'vagrant', 'Vagrantfile.template'), 'utf8');
 const values: VagrantfileValues = {
   box: 'twinbench-amd64-abc', bootTimeoutSeconds: 120, driver: 'qemu', domainPrefix: 'tb-ab12-vagrant-idle-1-',
-  vcpus: 1, memoryMiB: 512, domainName: 'tb-ab12-vagrant-idle-1-default', envelope: vagrantEnvelope(1, 512), memtune: true, machineType: 'pc', cpu: { mode: 'custom', model: 'qemu64' },
+  vcpus: 1, possibleVcpus: 2, memoryMiB: 512, domainName: 'tb-ab12-vagrant-idle-1-default', envelope: vagrantEnvelope(1, 512), memtune: true, machineType: 'pc', cpu: { mode: 'custom', model: 'qemu64' },
   kernel: '/var/lib/twinbench/r/vmlinuz', initrd: '/var/lib/twinbench/r/initrd.gz',
   cmdLine: "console=ttyS0 panic=-1 -- mode=vm workload=idle note=it's#{`id`}",
   consoleLog: '/var/lib/twinbench/r/idle-1.console', pool: 'tb-ab12', network: 'tb-ab12-v', networkAddress: '10.214.18.0/24',
@@ -41,12 +41,16 @@ test('the Vagrantfile: every slot filled, TCG as driver "qemu" with the QEMU bac
 });
 
 test("the Vagrantfile carries the envelope the QEMU runtime's trial cgroup gets: a memory hard limit and a whole-domain CPU quota set before StartDomain", () => {
-  const file = renderVagrantfile(template, { ...values, vcpus: 2, envelope: vagrantEnvelope(2, 512) });
+  const file = renderVagrantfile(template, { ...values, vcpus: 2, possibleVcpus: 2, envelope: vagrantEnvelope(2, 512) });
   // 512 MiB guest RAM + 256 MiB for the VMM, in KiB.
   assert.match(file, /lv\.memtune :type => "hard_limit", :value => 786432\n/);
   assert.match(file, /hook\.before VagrantPlugins::ProviderLibvirt::Action::StartDomain, TwinbenchCpuQuota/);
   assert.match(file, /domain = 'tb-ab12-vagrant-idle-1-default'/);
   assert.match(file, /'schedinfo', domain, '--config', '--set', 'global_period=100000', '--set', 'global_quota=200000'/);
+  // A 1-vCPU TCG domain gets a possible second vCPU (maximum first, then the current count), as QEMU's -smp 1,maxcpus=2.
+  const one = renderVagrantfile(template, values);
+  assert.match(one, /system\('virsh', 'setvcpus', domain, '2', '--maximum', '--config', out: File::NULL\) && system\('virsh', 'setvcpus', domain, '1', '--config', out: File::NULL\)\n\s+raise "twinbench: virsh setvcpus/);
+  assert.doesNotMatch(file, /setvcpus/);
   // Where libvirt cannot raise QEMU's locked-memory limit, no memtune: the harness writes the limit instead.
   assert.doesNotMatch(renderVagrantfile(template, { ...values, memtune: false }), /memtune/);
 });
