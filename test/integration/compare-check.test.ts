@@ -37,10 +37,12 @@ function history(): string[] {
 
 const baselineFlags = (files: readonly string[]) => files.flatMap((file) => ['--baseline', file]);
 
-// 6 repetitions: the median of each run is then steady enough for the history's runs to say how much runs differ.
+// These tests assert what compare and check say of two real runs (tables, verdicts, exit codes) and of histories
+// built from run a by scaling; none estimates a figure's noise from the runs' spread. Run a has 6 repetitions, the
+// fewest with a 95 % median interval; run b 3, too few for one: compare shows both cases side by side.
 before(async () => {
-  for (const which of ['a', 'b']) {
-    const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle', '--reps', '6', '--out', join(out, which)]);
+  for (const [which, reps] of [['a', '6'], ['b', '3']] as const) {
+    const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle', '--reps', reps, '--out', join(out, which)]);
     assert.equal(run.exitCode, 0, run.all);
     if (which === 'a') a = readResult(run.stdout).path;
     else b = readResult(run.stdout).path;
@@ -50,7 +52,7 @@ before(async () => {
 test('compare: two real runs side by side, with VM/container ratios', async () => {
   const run = await runBench(['compare', a, b]);
   assert.equal(run.exitCode, 0, run.all);
-  assert.match(run.stdout, /\| qemu\/idle\/boot\.bootToReadyMs \| ms, lower is better \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \|/);
+  assert.match(run.stdout, /\| qemu\/idle\/boot\.bootToReadyMs \| ms, lower is better \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \| [\d.]+ \[—\] n=3 \|/);
   assert.match(run.stdout, /\| qemu\/docker\/idle\/boot\.bootToReadyMs \| ratio, lower is better \|/);
   assert.match(run.stdout, /\| dimension \| #1 \| #2 \|/);
 });
@@ -169,38 +171,52 @@ test('compare refuses figures whose units differ, naming the figure and the file
   assert.match(run.stderr, /cannot compare (docker|qemu)\/idle\/guest\.pss_bytes\.peak: its unit differs between files \(bytes in 1: .*, operations in 2: units\.json\)/);
 });
 
-test('calibrate: three A/A runs give each figure\'s run-to-run noise and a threshold, which check reads', { timeout: 240_000 }, async () => {
-  const thresholds = join(out, 'thresholds.json');
-  const run = await runBench(['calibrate', '--runs', '3', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '3', '--suite', 'quick', '--out', join(out, 'cal'), '--thresholds-out', thresholds]);
+/**
+ * Three A/A runs of the CPU workload in a container pinned to CPU 0, by `bench calibrate`: the calibration's
+ * test reads its noise and thresholds, and the real-slowdown test checks a slowed-down run against the same runs
+ * as its baseline (one set of runs, two tests).
+ */
+const cpuSuite = ['--runtimes', 'docker', '--workloads', 'cpu', '--reps', '6', '--suite', 'quick', '--cpuset', '0'];
+let calibration: Promise<{ run: Awaited<ReturnType<typeof runBench>>; thresholds: string }> | undefined;
+function calibrated() {
+  calibration ??= (async () => {
+    const thresholds = join(out, 'thresholds.json');
+    const run = await runBench(['calibrate', '--runs', '3', ...cpuSuite, '--out', join(out, 'cal'), '--thresholds-out', thresholds]);
+    return { run, thresholds };
+  })();
+  return calibration;
+}
+type ThresholdsFile = { kind: string; version: number; thresholds: Record<string, number>; runNoise: Record<string, { relativeSd: number; df: number }>; runs: string[] };
+
+test('calibrate: three A/A runs give each figure\'s run-to-run noise and a threshold, which check reads', { timeout: 300_000 }, async () => {
+  const { run, thresholds } = await calibrated();
   assert.equal(run.exitCode, 0, run.all);
-  const file = JSON.parse(readFileSync(thresholds, 'utf8')) as { kind: string; version: number; thresholds: Record<string, number>; runNoise: Record<string, { relativeSd: number; df: number }>; runs: string[] };
+  const file = JSON.parse(readFileSync(thresholds, 'utf8')) as ThresholdsFile;
   assert.equal(file.kind, 'twinbench-thresholds');
   assert.equal(file.version, 3);
   assert.equal(file.runs.length, 3);
   assert.match(run.stdout, /run-to-run noise over 3 A\/A runs/);
-  assert.match(run.stdout, /\| docker\/idle\/boot\.bootToReadyMs \| 3 \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \|/);
-  assert.match(run.stdout, /each run checked against the other 2 at default thresholds: \d+ false alarm\(s\) among 2 gating figures × 3 runs/);
-  const boot = file.thresholds['docker/idle/boot.bootToReadyMs'];
+  assert.match(run.stdout, /\| docker\/cpu\/boot\.bootToReadyMs \| 3 \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \|/);
+  assert.match(run.stdout, /each run checked against the other 2 at default thresholds: \d+ false alarm\(s\) among \d+ gating figures × 3 runs/);
+  const boot = file.thresholds['docker/cpu/boot.bootToReadyMs'];
   assert.ok(boot !== undefined && boot >= 0.02 && boot < 1, `boot threshold ${boot}`);
-  assert.equal(file.runNoise['docker/idle/boot.bootToReadyMs']?.df, 2);
+  assert.equal(file.runNoise['docker/cpu/boot.bootToReadyMs']?.df, 2);
   // The calibrated noise decides what one baseline run alone cannot: the summary's run-to-run sd is the calibration's, pooled.
   const check = await runBench(['check', '--baseline', file.runs[0] ?? '', file.runs[1] ?? '', '--thresholds', thresholds, '--junit', join(out, 'cal.xml')]);
   assert.notEqual(check.exitCode, 2, check.all);
   assert.doesNotMatch(check.stdout, /run-to-run noise is not estimated/);
-  assert.match(check.stdout, /\| \w+ \| `docker\/idle\/boot\.bootToReadyMs` .*\(1 vs 1 runs, run-to-run sd [\d.]+ %\)/);
+  assert.match(check.stdout, /\| \w+ \| `docker\/cpu\/boot\.bootToReadyMs` .*\(1 vs 1 runs, run-to-run sd [\d.]+ %\)/);
   const bad = await runBench(['check', '--baseline', a, b, '--thresholds', a]);
   assert.equal(bad.exitCode, 2);
   assert.match(bad.stderr, /not a thresholds file from `bench calibrate`/);
 });
 
 test('check on a real slowdown: the same container run with two busy loops on its pinned CPU, run and confirmed, is regressed against three earlier runs (exit 1), on that figure', { timeout: 420_000 }, async () => {
-  const args = ['all', '--runtimes', 'docker', '--workloads', 'cpu', '--reps', '6', '--suite', 'quick', '--cpuset', '0'];
-  const earlier: string[] = [];
-  for (const index of [1, 2, 3]) {
-    const base = await runBench([...args, '--out', join(out, `slow-base-${index}`)]);
-    assert.equal(base.exitCode, 0, base.all);
-    earlier.push(readResult(base.stdout).path);
-  }
+  // The three earlier runs are the calibration's A/A runs: the same suite, on the same pinned CPU.
+  const { run: calibration, thresholds } = await calibrated();
+  assert.equal(calibration.exitCode, 0, calibration.all);
+  const earlier = (JSON.parse(readFileSync(thresholds, 'utf8')) as ThresholdsFile).runs;
+  const args = ['all', ...cpuSuite];
   // Two busy loops on CPU 0, where the guest is pinned: a real slowdown on the host, not an edited file. Run
   // twice, as the CI templates confirm a failing run: three baseline runs against one leave the t-test 2
   // degrees of freedom, where a -33 % change at 3.6 % run-to-run noise was p = 0.022 after Holm (seen here).
