@@ -78,25 +78,18 @@ echo "== lab-host test, in the background (a Debian 12 VM: systemd, cgroup v2, D
 setsid sh -c '. "$1"; suite lab-host "$(tests_in dist/test/lab-host)" >"$2" 2>&1; echo $? >"$3"' lab-host scripts/test-suite.sh "$tapdir/lab-host.out" "$tapdir/lab-host.rc" &
 lab_pid=$!
 
-echo "== unit tests beside it (Node.js $(node --version), and the supported LTS lines at the same time) [$(at)]"
-# The supported LTS lines (scripts/node-releases: pinned builds from the npm registry, cached), side by side:
-# the unit suite times nothing, so sharing the CPUs changes only how long it takes. Each in a session of its
-# own, like the lab host, so that Ctrl-C can end it.
+echo "== unit tests beside it, in the background (Node.js $(node --version), and the supported LTS lines at the same time) [$(at)]"
+# The unit suite times nothing, so sharing the CPUs changes only how long it takes: it runs in the background
+# beside the lab host and the integration tests that measure nothing, under this Node.js and the supported LTS
+# lines (scripts/node-releases: pinned builds from the npm registry, cached). Each in a session of its own, like
+# the lab host, so that Ctrl-C can end it; its output is shown once it has ended.
 lts_jobs=""
+setsid sh -c '. scripts/test-suite.sh; suite unit "$(tests_in dist/test/unit)" >"$1" 2>&1' unit "$lts_log.unit" &
+lts_jobs="unit:$!"
 for major in $(sed -e 's/#.*//' scripts/node-releases | awk '$1 ~ /^[0-9]+$/ { print $1 }' | sort -un); do
   setsid sh -c '. scripts/test-suite.sh; prefix=$(sh scripts/node-release.sh --print-dir "$1") || exit 1; PATH="$prefix/bin:$PATH" node --test --test-reporter=dot $(tests_in dist/test/unit) >"$2" 2>&1' lts "$major" "$lts_log.$major" &
   lts_jobs="$lts_jobs $major:$!"
 done
-suite unit "$(tests_in dist/test/unit)" || status=1
-for entry in $lts_jobs; do
-  major=${entry%%:*}
-  wait "${entry#*:}" && verdict=passed || { verdict=FAILED; status=1; }
-  lts_jobs=${lts_jobs#*"$entry"}
-  echo "== unit tests (Node.js $major): $verdict [$(at)]"
-  [ "$verdict" = passed ] || cat "$lts_log.$major"
-  rm -f "$lts_log.$major"
-done
-rm -f "$lts_log"
 
 # The integration tests whose assertions depend on no timing and no figure (test/integration/measures-nothing.txt)
 # run beside the lab host; every other integration test measures, and runs after it, alone on the machine.
@@ -107,6 +100,21 @@ done
 measuring=$(tests_in dist/test/integration | grep -v -x -F "$besides" || true)
 echo "== integration tests that measure nothing, beside the lab host (real Docker, QEMU, Ansible, Chromium) [$(at)]"
 suite functional "$besides" --test-concurrency=1 || status=1
+
+for entry in $lts_jobs; do
+  job=${entry%%:*}
+  wait "${entry#*:}" && verdict=passed || { verdict=FAILED; status=1; }
+  lts_jobs=${lts_jobs#*"$entry"}
+  if [ "$job" = unit ]; then
+    echo "== unit tests (Node.js $(node --version)): $verdict [$(at)]"
+    cat "$lts_log.unit"
+  else
+    echo "== unit tests (Node.js $job): $verdict [$(at)]"
+    [ "$verdict" = passed ] || cat "$lts_log.$job"
+  fi
+  rm -f "$lts_log.$job"
+done
+rm -f "$lts_log"
 
 echo "== waiting for the lab-host test [$(at)]"
 wait "$lab_pid" || true
