@@ -59,7 +59,7 @@ export const scratchDriveOptions = 'format=raw,cache=none,aio=threads';
  * concurrently. The guest's virtio driver then re-enables interrupts and re-reads the used ring without a
  * real barrier while QEMU publishes completions and reads the guest's interrupt threshold: both miss
  * each other and an interrupt is lost. Seen as the disk workload's fio waiting forever with 16 I/Os in
- * flight in about 1 of 8 TCG trials, while QEMU's queue showed every request completed and the
+ * flight in about 1 of 8 TCG trials (and once a redis trial, on virtio-net), while QEMU's queue showed every request completed and the
  * guest's used_event 16 behind (info virtio-queue-status; the LAPIC had nothing pending); with maxcpus=2,
  * 0 of 48 (32 boots by hand, 16 bench trials). QEMU 8.1 stopped eliding barriers for a lone vCPU (commit c914d46d, "tcg: Do not elide memory
  * barriers for !CF_PARALLEL in system mode"); a possible second vCPU makes 7.2 translate barriers and locked
