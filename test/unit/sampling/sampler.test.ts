@@ -1,12 +1,26 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../../src/paths.js';
 import { memoryModel } from '../../../src/results/memory-model.js';
 import { Sampler } from '../../../src/sampling/sampler.js';
+
+/** Wait (up to 5 s) until the process is `sleep` in its sleep: comm `sleep`, state S; fail if it never is. */
+async function settled(pid: number): Promise<void> {
+  const read = (name: string) => {
+    try {
+      return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  const asleep = () => read('comm').trim() === 'sleep' && / S /.test(read('stat').replace(/^.*\)/, ')'));
+  for (const started = Date.now(); !asleep() && Date.now() - started < 5000; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  assert.ok(asleep(), `the helper ${pid} never settled: comm ${read('comm').trim()}, stat ${read('stat').trim()}`);
+}
 
 /** A v1 trial group laid out from files recorded on a real v1 host (test/fixtures/cgroup-v1-host). */
 function v1Group(options: { childGroup: boolean }): { memory: string; cpuacct: string; blkio: string } {
@@ -49,6 +63,9 @@ test("a helper in a group below the trial's (Podman's conmon): sampled as the sh
   const helper = spawn('sleep', ['30'], { stdio: 'ignore' });
   try {
     assert.ok(helper.pid);
+    // Sampled twice below, its RSS must be the same both times: wait until sleep has loaded and sleeps (right after
+    // spawn it may still be the forked node or half loaded; seen once under a loaded CI: 316 KiB, then 1.3 MiB).
+    await settled(helper.pid);
     writeFileSync(join(dirs.memory, 'container', 'cgroup.procs'), `${process.pid}\n`);
     mkdirSync(join(dirs.memory, 'conmon'));
     writeFileSync(join(dirs.memory, 'conmon', 'cgroup.procs'), `${helper.pid}\n`);
