@@ -54,16 +54,16 @@ export const scratchDriveOptions = 'format=raw,cache=none,aio=threads';
 
 /**
  * The vCPUs a guest of `vcpus` may have (QEMU's maxcpus). Under TCG a one-vCPU guest gets 2: one vCPU present, a
- * second possible, never plugged. Why: QEMU 7.2's TCG translates a guest's memory barriers and locked instructions as
- * plain ones when no second vCPU can exist (no CF_PARALLEL), yet its I/O thread completes virtio requests
- * concurrently. The guest's virtio driver then re-enables interrupts and re-reads the used ring without a
- * real barrier while QEMU publishes completions and reads the guest's interrupt threshold: both miss
- * each other and an interrupt is lost. Seen as the disk workload's fio waiting forever with 16 I/Os in
- * flight in about 1 of 8 TCG trials (and once a redis trial, on virtio-net), while QEMU's queue showed every request completed and the
- * guest's used_event 16 behind (info virtio-queue-status; the LAPIC had nothing pending); with maxcpus=2,
- * 0 of 48 (32 boots by hand, 16 bench trials). QEMU 8.1 stopped eliding barriers for a lone vCPU (commit c914d46d, "tcg: Do not elide memory
- * barriers for !CF_PARALLEL in system mode"); a possible second vCPU makes 7.2 translate barriers and locked
- * instructions as real ones. Under KVM the guest's barriers run on the CPU itself.
+ * second possible, never plugged. Why: QEMU 7.2's TCG translates a guest's memory barriers and locked
+ * instructions as plain ones when no second vCPU can exist (no CF_PARALLEL), yet its I/O thread completes virtio
+ * requests concurrently. The guest's virtio driver re-enables interrupts and re-reads the used ring while QEMU
+ * publishes completions and reads the guest's interrupt threshold; without a real barrier each can miss the
+ * other's write, and an interrupt is lost. Seen as the disk workload's fio waiting forever with 16 I/Os in flight
+ * in about 1 of 8 TCG trials (and once a redis trial, on virtio-net), while QEMU's queue had completed every
+ * request and the guest's used_event stood 16 behind (info virtio-queue-status; nothing pending in the LAPIC).
+ * With maxcpus=2: 0 of 48 (32 boots by hand, 16 bench trials). QEMU 8.1 stopped eliding barriers for a lone
+ * vCPU (commit c914d46d, "tcg: Do not elide memory barriers for !CF_PARALLEL in system mode"); a possible second
+ * vCPU makes 7.2 translate them as real ones. Under KVM the guest's barriers run on the CPU itself.
  */
 export function possibleVcpus(vcpus: number, accel: Accelerator): number {
   return accel === 'tcg' && vcpus === 1 ? 2 : vcpus;
@@ -71,7 +71,8 @@ export function possibleVcpus(vcpus: number, accel: Accelerator): number {
 
 /** What {@link possibleVcpus} does, recorded with a VM runtime's info under TCG. */
 export const tcgVcpuNote =
-  'a 1-vCPU guest has maxcpus=2 (a second vCPU possible, never plugged): with no possible second vCPU, QEMU 7.2 TCG drops the guest\'s memory barriers and a virtio interrupt can be lost';
+  'a 1-vCPU guest has maxcpus=2 (a second vCPU possible, never plugged): with no possible second vCPU, ' +
+  "QEMU 7.2 TCG drops the guest's memory barriers and a virtio interrupt can be lost";
 
 /** `-smp`: the guest's vCPUs, and the possible ones where {@link possibleVcpus} adds one. */
 export function smpArgument(vcpus: number, accel: Accelerator): string {

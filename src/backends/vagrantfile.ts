@@ -61,7 +61,11 @@ export function renderVagrantfile(template: string, values: VagrantfileValues): 
     // virsh: the maximum first (it bounds the current count), then the vCPUs the guest boots with.
     possibleVcpusLine:
       values.possibleVcpus > values.vcpus
-        ? `ok = system('virsh', 'setvcpus', domain, '${values.possibleVcpus}', '--maximum', '--config', out: File::NULL) && system('virsh', 'setvcpus', domain, '${values.vcpus}', '--config', out: File::NULL)\n    raise "twinbench: virsh setvcpus could not give #{domain} ${values.possibleVcpus} possible vCPUs" unless ok`
+        ? [
+            `ok = system('virsh', 'setvcpus', domain, '${values.possibleVcpus}', '--maximum', '--config', out: File::NULL) &&`,
+            `      system('virsh', 'setvcpus', domain, '${values.vcpus}', '--config', out: File::NULL)`,
+            `    raise "twinbench: virsh setvcpus could not give #{domain} ${values.possibleVcpus} possible vCPUs" unless ok`,
+          ].join('\n')
         : '',
     memtuneLine: values.memtune ? `lv.memtune :type => "hard_limit", :value => ${Math.ceil(values.envelope.memoryLimitBytes / 1024)}` : '',
     machineType: rubyString(values.machineType),

@@ -49,7 +49,7 @@ test("the Vagrantfile carries the envelope the QEMU runtime's trial cgroup gets:
   assert.match(file, /'schedinfo', domain, '--config', '--set', 'global_period=100000', '--set', 'global_quota=200000'/);
   // A 1-vCPU TCG domain gets a possible second vCPU (maximum first, then the current count), as QEMU's -smp 1,maxcpus=2.
   const one = renderVagrantfile(template, values);
-  assert.match(one, /system\('virsh', 'setvcpus', domain, '2', '--maximum', '--config', out: File::NULL\) && system\('virsh', 'setvcpus', domain, '1', '--config', out: File::NULL\)\n\s+raise "twinbench: virsh setvcpus/);
+  assert.match(one, /system\('virsh', 'setvcpus', domain, '2', '--maximum', '--config', out: File::NULL\) &&\n\s+system\('virsh', 'setvcpus', domain, '1', '--config', out: File::NULL\)\n\s+raise "twinbench: virsh setvcpus/);
   assert.doesNotMatch(file, /setvcpus/);
   // Where libvirt cannot raise QEMU's locked-memory limit, no memtune: the harness writes the limit instead.
   assert.doesNotMatch(renderVagrantfile(template, { ...values, memtune: false }), /memtune/);
