@@ -161,7 +161,7 @@ function systemdCpuSeconds(journal: string): Map<string, number> {
 
 test('nothing is left in the lab host after the run, after Ctrl-C, and after bench clean of a SIGKILLed run', () => {
   assert.equal(read('leftovers-after-run.txt').trim(), '', 'after the run');
-  assert.match(read('during-interrupt.txt'), /twinbench/, 'the interrupt came before any trial had its cgroup');
+  assert.match(read('during-interrupt.txt'), /twinbench/, `the interrupt came before any trial had its cgroup (the wait: ${read('interrupt-wait.txt').trim()})`);
   assert.equal(rc('interrupt'), '130', `bench after SIGINT: ${read('interrupt.err').trim().split('\n').slice(-3).join(' | ')}`);
   assert.equal(read('leftovers-after-interrupt.txt').trim(), '', 'after Ctrl-C');
   // SIGKILL leaves the trial's container and slice (nothing can clean up after it); bench clean takes them.
@@ -202,7 +202,7 @@ test('the KVM path, nested: qemu and qemu-microvm idle trials with --accel kvm i
     assert.match(report, /> \*\*Warning:\*\* VM: [^\n]*figures on this host measure \*\*emulation, not virtualization\*\* \(accelerator: `kvm`; `test boot under KVM[^`]*this host is itself emulated/);
   }
   assert.equal(read('leftovers-after-qemu.txt').trim(), '', 'after the nested QEMU run');
-  assert.match(read('during-qemu-interrupt.txt'), /^qemu \d+$/m, 'the interrupt came before a trial\'s QEMU ran');
+  assert.match(read('during-qemu-interrupt.txt'), /^qemu \d+$/m, `the interrupt came before a trial's QEMU ran (the wait: ${read('qemu-interrupt-wait.txt').trim()}; bench: ${read('qemu-interrupt.err').trim().split('\n').slice(-3).join(' | ')})`);
   assert.equal(rc('qemu-interrupt'), '130', `bench after SIGINT: ${read('qemu-interrupt.err').trim().split('\n').slice(-3).join(' | ')}`);
   assert.equal(read('leftovers-after-qemu-interrupt.txt').trim(), '', 'after Ctrl-C mid nested-QEMU trial');
 });

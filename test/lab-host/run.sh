@@ -22,12 +22,17 @@ step() {
   say "$name rc=$rc seconds=$(awk "BEGIN { print $(now) - $t0 }")"
   return 0
 }
-# Wait (up to 2 min) until the command $1 prints something (a guest runs), or bench $2 has ended.
+# Wait until the command $1 prints something (a guest runs), bench $2 has ended, or 5 min have passed by the clock
+# (a count of tries stretches with the load: the nested QEMU once took longer than 600 tries under a loaded CI).
+# Prints which of the three ended the wait, and when.
 until_seen() {
-  tries=0
-  until [ -n "$($1)" ] || [ "$tries" -gt 600 ] || ! kill -0 "$2" 2>/dev/null; do
+  t_wait=$(now)
+  while :; do
+    waited=$(awk "BEGIN { printf \"%.1f\", $(now) - $t_wait }")
+    if [ -n "$($1)" ]; then echo "seen after $waited s"; return 0; fi
+    if ! kill -0 "$2" 2>/dev/null; then echo "bench ended after $waited s"; return 0; fi
+    if [ "$(awk "BEGIN { print ($waited > 300) }")" = 1 ]; then echo "not seen within $waited s"; return 0; fi
     sleep 0.2
-    tries=$((tries + 1))
   done
 }
 # Running containers of twinbench's trials.
@@ -82,7 +87,7 @@ fi
 t0=$(now)
 bench all --runtimes native,docker --workloads idle --reps 6 --warmup 0 --seed 1 --out "$out/interrupted" >"$out/interrupt.out" 2>"$out/interrupt.err" &
 pid=$!
-until_seen trial_containers "$pid"
+until_seen trial_containers "$pid" >"$out/interrupt-wait.txt"
 # The trial's cgroup as it was when interrupted (what Ctrl-C has to take away).
 { find /sys/fs/cgroup -name '*twinbench*'; systemctl list-units --all --plain --no-legend 'twinbench*'; } >"$out/during-interrupt.txt" 2>&1
 kill -INT "$pid"
@@ -94,7 +99,7 @@ leftovers >"$out/leftovers-after-interrupt.txt" 2>&1
 # A crash: SIGKILL while a container trial runs leaves its container and trial group; bench clean removes them.
 bench all --runtimes docker --workloads idle --reps 6 --warmup 0 --seed 2 --out "$out/killed" >"$out/kill.out" 2>"$out/kill.err" &
 pid=$!
-until_seen trial_containers "$pid"
+until_seen trial_containers "$pid" >"$out/kill-wait.txt"
 kill -KILL "$pid"
 wait "$pid"
 echo $? >"$out/kill.rc"
@@ -117,7 +122,7 @@ if [ -n "${QEMU_ARGS:-}" ]; then
   # shellcheck disable=SC2086
   bench all $QEMU_ARGS --reps 3 --out "$out/qemu-interrupted" >"$out/qemu-interrupt.out" 2>"$out/qemu-interrupt.err" &
   pid=$!
-  until_seen trial_qemus "$pid"
+  until_seen trial_qemus "$pid" >"$out/qemu-interrupt-wait.txt"
   trial_qemus | sed 's/^/qemu /' >"$out/during-qemu-interrupt.txt"
   kill -INT "$pid"
   wait "$pid"
