@@ -4,6 +4,8 @@ import { pickColonKeyed } from './parse-common.js';
 export interface ProcStat {
   readonly pid: number;
   readonly comm: string;
+  /** The state letter: R running, S sleeping, D waiting on I/O, Z zombie… */
+  readonly state: string;
   readonly ppid: number;
   /** User and system CPU in clock ticks (USER_HZ). */
   readonly utimeTicks: number;
@@ -26,7 +28,7 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const pid = Number(text.slice(0, open).trim());
   const values = { ppid: field(4), utimeTicks: field(14), stimeTicks: field(15), cutimeTicks: field(16), cstimeTicks: field(17), startTicks: field(22) };
   if (!Number.isFinite(pid) || Object.values(values).some((value) => !Number.isFinite(value))) return undefined;
-  return { pid, comm: text.slice(open + 1, close), ...values };
+  return { pid, comm: text.slice(open + 1, close), state: rest[0] ?? '', ...values };
 }
 
 /** Memory of one process from /proc/PID/status and /proc/PID/smaps_rollup, in bytes. */

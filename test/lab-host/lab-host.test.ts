@@ -65,9 +65,11 @@ after(async () => {
 
 const read = (name: string) => (existsSync(join(out, name)) ? readFileSync(join(out, name), 'utf8') : '');
 const rc = (name: string) => read(`${name}.rc`).trim();
+/** The last lines a step wrote to its file, on one line, for an assertion's message. */
+const lastLines = (name: string, count = 3) => read(name).trim().split('\n').slice(-count).join(' | ');
 /** A step's exit code, with what it wrote to stderr when it is not the expected one. */
 function expectExit(name: string, expected: string): void {
-  assert.equal(rc(name), expected, `${name} exited ${rc(name) || '(never ran)'}: ${read(`${name}.err`).trim().split('\n').slice(-5).join(' | ')}`);
+  assert.equal(rc(name), expected, `${name} exited ${rc(name) || '(never ran)'}: ${lastLines(`${name}.err`, 5)}`);
 }
 
 test('the lab host booted systemd with cgroup v2 and Docker with the systemd driver, and ran to the end', () => {
@@ -162,7 +164,7 @@ function systemdCpuSeconds(journal: string): Map<string, number> {
 test('nothing is left in the lab host after the run, after Ctrl-C, and after bench clean of a SIGKILLed run', () => {
   assert.equal(read('leftovers-after-run.txt').trim(), '', 'after the run');
   assert.match(read('during-interrupt.txt'), /twinbench/, `the interrupt came before any trial had its cgroup (the wait: ${read('interrupt-wait.txt').trim()})`);
-  assert.equal(rc('interrupt'), '130', `bench after SIGINT: ${read('interrupt.err').trim().split('\n').slice(-3).join(' | ')}`);
+  assert.equal(rc('interrupt'), '130', `bench after SIGINT: ${lastLines('interrupt.err')}`);
   assert.equal(read('leftovers-after-interrupt.txt').trim(), '', 'after Ctrl-C');
   // SIGKILL leaves the trial's container and slice (nothing can clean up after it); bench clean takes them.
   assert.equal(rc('kill'), '137');
@@ -202,7 +204,7 @@ test('the KVM path, nested: qemu and qemu-microvm idle trials with --accel kvm i
     assert.match(report, /> \*\*Warning:\*\* VM: [^\n]*figures on this host measure \*\*emulation, not virtualization\*\* \(accelerator: `kvm`; `test boot under KVM[^`]*this host is itself emulated/);
   }
   assert.equal(read('leftovers-after-qemu.txt').trim(), '', 'after the nested QEMU run');
-  assert.match(read('during-qemu-interrupt.txt'), /^qemu \d+$/m, `the interrupt came before a trial's QEMU ran (the wait: ${read('qemu-interrupt-wait.txt').trim()}; bench: ${read('qemu-interrupt.err').trim().split('\n').slice(-3).join(' | ')})`);
-  assert.equal(rc('qemu-interrupt'), '130', `bench after SIGINT: ${read('qemu-interrupt.err').trim().split('\n').slice(-3).join(' | ')}`);
+  assert.match(read('during-qemu-interrupt.txt'), /^qemu \d+$/m, `the interrupt came before a trial's QEMU ran (the wait: ${read('qemu-interrupt-wait.txt').trim()}; bench: ${lastLines('qemu-interrupt.err')})`);
+  assert.equal(rc('qemu-interrupt'), '130', `bench after SIGINT: ${lastLines('qemu-interrupt.err')}`);
   assert.equal(read('leftovers-after-qemu-interrupt.txt').trim(), '', 'after Ctrl-C mid nested-QEMU trial');
 });

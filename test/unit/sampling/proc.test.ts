@@ -13,7 +13,7 @@ test('stat of the containerd shim recorded on this host', () => {
 
 test('stat survives a comm with spaces and parentheses', () => {
   const stat = parseProcStat('42 (my (odd) name) S 7 42 42 0 -1 4194304 1 0 0 0 150 25 30 4 20 0 1 0 999 0 0');
-  assert.deepEqual(stat, { pid: 42, comm: 'my (odd) name', ppid: 7, utimeTicks: 150, stimeTicks: 25, cutimeTicks: 30, cstimeTicks: 4, startTicks: 999 });
+  assert.deepEqual(stat, { pid: 42, comm: 'my (odd) name', state: 'S', ppid: 7, utimeTicks: 150, stimeTicks: 25, cutimeTicks: 30, cstimeTicks: 4, startTicks: 999 });
   assert.equal(parseProcStat('garbage'), undefined);
 });
 

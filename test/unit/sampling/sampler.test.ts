@@ -6,20 +6,22 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { packageRoot } from '../../../src/paths.js';
 import { memoryModel } from '../../../src/results/memory-model.js';
+import { parseProcStat } from '../../../src/sampling/proc.js';
 import { Sampler } from '../../../src/sampling/sampler.js';
 
 /** Wait (up to 5 s) until the process is `sleep` in its sleep: comm `sleep`, state S; fail if it never is. */
 async function settled(pid: number): Promise<void> {
-  const read = (name: string) => {
+  const stat = () => {
     try {
-      return readFileSync(`/proc/${pid}/${name}`, 'utf8');
+      return parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
     } catch {
-      return '';
+      return undefined;
     }
   };
-  const asleep = () => read('comm').trim() === 'sleep' && / S /.test(read('stat').replace(/^.*\)/, ')'));
+  const asleep = (now = stat()) => now?.comm === 'sleep' && now.state === 'S';
   for (const started = Date.now(); !asleep() && Date.now() - started < 5000; ) await new Promise((resolve) => setTimeout(resolve, 10));
-  assert.ok(asleep(), `the helper ${pid} never settled: comm ${read('comm').trim()}, stat ${read('stat').trim()}`);
+  const last = stat();
+  assert.ok(asleep(last), `the helper ${pid} never settled: ${last ? `comm ${last.comm}, state ${last.state}` : 'no /proc stat'}`);
 }
 
 /** A v1 trial group laid out from files recorded on a real v1 host (test/fixtures/cgroup-v1-host). */
