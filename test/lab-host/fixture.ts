@@ -124,7 +124,9 @@ async function installPacked(prefix: string, scratch: string): Promise<string> {
   const packed = JSON.parse(await runStep('npm pack', 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: packageRoot })) as { filename: string }[];
   const tarball = join(scratch, packed[0]?.filename ?? '');
   // --ignore-scripts: dockerode's optional native speed-up (cpu-features) would be built for this host's Node.
-  await runStep('npm install -g', 'npm', ['install', '--global', '--prefix', prefix, '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', tarball]);
+  // --prefer-offline: the dependencies as npm's cache has them, where it has them (this checkout's own install
+  // filled it), instead of asking the registry about each of the ~350 again: 31 s → 12 s here.
+  await runStep('npm install -g', 'npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', tarball]);
   return tarball;
 }
 

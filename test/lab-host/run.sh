@@ -114,7 +114,8 @@ leftovers >"$out/leftovers-after-clean.txt" 2>&1
 # under KVM by name. The result must say what that is; the report reads it; Ctrl-C mid-trial leaves nothing.
 if [ -n "${QEMU_ARGS:-}" ]; then
   # shellcheck disable=SC2086
-  step qemu timeout "${QEMU_BUDGET_S:-900}" bench all $QEMU_ARGS --out "$out/qemu"
+  # -k: a nested guest that hangs in KVM_RUN can outlast SIGTERM (bench waits for its QEMU); KILL follows.
+  step qemu timeout -k 60 "${QEMU_BUDGET_S:-900}" bench all $QEMU_ARGS --out "$out/qemu"
   leftovers >"$out/leftovers-after-qemu.txt" 2>&1
   qemu_result=$(tail -n 1 "$out/qemu.out")
   [ -f "$qemu_result" ] && step qemu-report bench report --out "$out/qemu-report.md" "$qemu_result"
