@@ -92,20 +92,12 @@ for major in $(sed -e 's/#.*//' scripts/node-releases | awk '$1 ~ /^[0-9]+$/ { p
 done
 
 # The integration tests whose assertions depend on no timing and no figure (test/integration/measures-nothing.txt)
-# run beside the lab host; every other integration test measures, and runs after it, alone on the machine. Of
-# those beside it, the files marked no-guest start no guest (fake runtimes, pages of result files): they run in a
-# lane of their own, in the background, while the others (which assert that no guest is left) run one at a time.
-listed() { sed -e 's/#.*//' test/integration/measures-nothing.txt | awk -v lane="$1" 'NF && ($2 == "no-guest") == (lane == "no-guest") { sub(/\.ts$/, ".js", $1); print "dist/test/integration/" $1 }'; }
-besides=$(listed functional)
-noguest=$(listed no-guest)
-for file in $besides $noguest; do
+# run beside the lab host; every other integration test measures, and runs after it, alone on the machine.
+besides=$(sed -e 's/#.*//' test/integration/measures-nothing.txt | awk 'NF { sub(/\.ts$/, ".js", $1); print "dist/test/integration/" $1 }')
+for file in $besides; do
   [ -f "$file" ] || { echo "test: test/integration/measures-nothing.txt names ${file#dist/test/integration/}, which is not a built test" >&2; exit 1; }
 done
-measuring=$(tests_in dist/test/integration | grep -v -x -F "$besides
-$noguest" || true)
-echo "== integration tests that start no guest, in a lane of their own in the background (fake runtimes, pages) [$(at)]"
-setsid sh -c '. scripts/test-suite.sh; suite no-guest "$1" --test-concurrency=1 >"$2" 2>&1' no-guest "$noguest" "$lts_log.no-guest" &
-lts_jobs="$lts_jobs no-guest:$!"
+measuring=$(tests_in dist/test/integration | grep -v -x -F "$besides" || true)
 echo "== integration tests that measure nothing, beside the lab host (real Docker, QEMU, Ansible, Chromium) [$(at)]"
 suite functional "$besides" --test-concurrency=1 || status=1
 
@@ -116,9 +108,6 @@ for entry in $lts_jobs; do
   if [ "$job" = unit ]; then
     echo "== unit tests (Node.js $(node --version)): $verdict [$(at)]"
     cat "$lts_log.unit"
-  elif [ "$job" = no-guest ]; then
-    echo "== integration tests that start no guest: $verdict [$(at)]"
-    cat "$lts_log.no-guest"
   else
     echo "== unit tests (Node.js $job): $verdict [$(at)]"
     [ "$verdict" = passed ] || cat "$lts_log.$job"
@@ -135,6 +124,6 @@ cat "$tapdir/lab-host.out"
 
 echo "== integration tests that measure, alone on the machine (real Docker engine, real QEMU, real Vagrant + libvirt) [$(at)]"
 suite integration "$measuring" --test-concurrency=1 || status=1
-node dist/test/tap-summary.js unit="$tapdir/unit.tap" functional="$tapdir/functional.tap" no-guest="$tapdir/no-guest.tap" lab-host="$tapdir/lab-host.tap" integration="$tapdir/integration.tap" || status=1
+node dist/test/tap-summary.js unit="$tapdir/unit.tap" functional="$tapdir/functional.tap" lab-host="$tapdir/lab-host.tap" integration="$tapdir/integration.tap" || status=1
 echo "== done [$(at)]"
 exit $status

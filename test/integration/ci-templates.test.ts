@@ -8,6 +8,7 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/paths.js';
 import { githubCommands, githubJobEnv, gitlabCommands, gitlabPipeline } from '../ci-templates.js';
+import { leftovers } from './helpers.js';
 
 /**
  * The CI templates' own commands (ci/github/twinbench.yml's `run:` steps, ci/gitlab/twinbench.gitlab-ci.yml's
@@ -129,9 +130,7 @@ test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression
   const history = readFileSync(join(dir, 'fleet', 'history.md'), 'utf8');
   assert.match(history, /result file\(s\) of 1 host\(s\)/);
   assert.ok(existsSync(join(dir, 'fleet', 'history.html')));
-  // The fake runtimes start no guest (this file runs beside tests that do, so the host-wide leftovers() would see
-  // theirs): what their runs could leave is a run folder or a run's state file in the jobs' cache.
-  assert.deepEqual(['runs', 'state'].flatMap((folder) => (existsSync(join(root, 'cache', folder)) ? readdirSync(join(root, 'cache', folder)) : [])), []);
+  assert.deepEqual(await leftovers(), []);
 });
 
 test('the GitLab pipeline passes GitLab\'s schema (gitlab-ci-local) and its script fetches the baseline through the job artifacts API', { timeout: 300_000 }, async () => {
