@@ -34,7 +34,10 @@ const args = process.argv.slice(2);
 const trials = Number(args[args.indexOf('--trials') + 1] ?? 12) || 12;
 const bench = join(packageRoot, 'bin', 'bench.js');
 const signal = new AbortController().signal;
-const fmt = (s: Stats | undefined) => (s ? `median ${s.median.toFixed(1)} ms, IQR ${s.q1.toFixed(1)}–${s.q3.toFixed(1)}, min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}, n=${s.n}` : 'not measured');
+const fmt = (s: Stats | undefined) =>
+  s
+    ? `median ${s.median.toFixed(1)} ms, IQR ${s.q1.toFixed(1)}–${s.q3.toFixed(1)}, min ${s.min.toFixed(1)}, max ${s.max.toFixed(1)}, n=${s.n}`
+    : 'not measured';
 const figures: Record<string, unknown> = {};
 const missed: string[] = [];
 
@@ -57,7 +60,9 @@ async function main(): Promise<void> {
   const quickStart = performance.now();
   const quick = await execa('node', [bench, 'all', '--suite', 'quick', '--out', out], { reject: false });
   figures.quickSuiteWallSeconds = Math.round((performance.now() - quickStart) / 100) / 10;
-  console.log(`bench all --suite quick (warm cache): ${String(figures.quickSuiteWallSeconds)} s, exit ${String(quick.exitCode)}`);
+  console.log(
+    `bench all --suite quick (warm cache): ${String(figures.quickSuiteWallSeconds)} s, exit ${String(quick.exitCode)}`,
+  );
   if ((figures.quickSuiteWallSeconds as number) > 90) missed.push('quick suite wall time > 90 s');
   rmSync(out, { recursive: true, force: true });
 
@@ -65,8 +70,15 @@ async function main(): Promise<void> {
   const idle = manifests.get('idle');
   if (!idle) throw new Error('no idle workload');
   const spec = (id: string): TrialSpec => ({
-    runId: 'bench', trialId: id, workload: idle, params: { duration_s: 1 }, vcpus: 1, memoryMiB: 512,
-    readyTimeoutMs: 60_000, workloadTimeoutMs: 60_000, signal,
+    runId: 'bench',
+    trialId: id,
+    workload: idle,
+    params: { duration_s: 1 },
+    vcpus: 1,
+    memoryMiB: 512,
+    readyTimeoutMs: 60_000,
+    workloadTimeoutMs: 60_000,
+    signal,
   });
   const sampling = { intervalMs: 100, tickSeconds: 0.01, missingReasons: {} };
 
@@ -77,7 +89,22 @@ async function main(): Promise<void> {
   const viaDockerRun: number[] = [];
   const bare = async () => {
     const started = performance.now();
-    const child = execa('docker', ['run', '--rm', '--network', 'none', images.dockerTag, '/bin/sh', '/twinbench/agent.sh', 'mode=container', 'workload=idle', 'duration_s=1'], { buffer: false });
+    const child = execa(
+      'docker',
+      [
+        'run',
+        '--rm',
+        '--network',
+        'none',
+        images.dockerTag,
+        '/bin/sh',
+        '/twinbench/agent.sh',
+        'mode=container',
+        'workload=idle',
+        'duration_s=1',
+      ],
+      { buffer: false },
+    );
     let readyAt: number | undefined;
     child.stdout?.on('data', (chunk: Buffer) => {
       if (readyAt === undefined && chunk.toString().includes('TWINBENCH READY')) readyAt = performance.now();
@@ -88,12 +115,19 @@ async function main(): Promise<void> {
   const ours = async (i: number) => {
     const result = await runTrial(docker, spec(`docker-${i}`), i, sampling);
     if (result.state === 'completed') viaTwinbench.push(result.boot.bootToReadyMs);
-    else console.log(`container trial ${i} ${result.state}: ${result.state === 'errored' ? result.error : result.reason}`);
+    else
+      console.log(`container trial ${i} ${result.state}: ${result.state === 'errored' ? result.error : result.reason}`);
   };
   await ours(0); // warm-up, not counted
   viaTwinbench.length = 0;
   for (let i = 1; i <= trials; i++) {
-    if (i % 2) { await ours(i); await bare(); } else { await bare(); await ours(i); }
+    if (i % 2) {
+      await ours(i);
+      await bare();
+    } else {
+      await bare();
+      await ours(i);
+    }
   }
   const ourStats = describe(viaTwinbench);
   const bareStats = describe(viaDockerRun);
@@ -105,7 +139,9 @@ async function main(): Promise<void> {
     const overhead = ourStats.median / bareStats.median - 1;
     figures.twinbenchOverheadVsDockerRun = overhead;
     // `docker run` includes the CLI's own start-up and its attach; twinbench talks to the API directly.
-    console.log(`twinbench vs bare docker run: ${(overhead * 100).toFixed(1)} % (negative = faster; docker run includes its CLI start-up)`);
+    console.log(
+      `twinbench vs bare docker run: ${(overhead * 100).toFixed(1)} % (negative = faster; docker run includes its CLI start-up)`,
+    );
     if (overhead > 0.05) missed.push(`twinbench adds ${(overhead * 100).toFixed(1)} % > 5 % to container start`);
   }
 
@@ -113,13 +149,22 @@ async function main(): Promise<void> {
   const profile = getArchProfile(arch);
   const accel = await chooseAccelerator('auto', profile, images.kernelPath);
   const runDir = mkdtempSync(join(tmpdir(), 'twinbench-vm-'));
-  const qemu = new QemuBackend({ name: 'qemu', profile, accel: accel.accel, accelReason: accel.reason, emulated: accel.emulated, runDir, runId: 'core-figures' });
+  const qemu = new QemuBackend({
+    name: 'qemu',
+    profile,
+    accel: accel.accel,
+    accelReason: accel.reason,
+    emulated: accel.emulated,
+    runDir,
+    runId: 'core-figures',
+  });
   await qemu.prepare(images);
   const vm: number[] = [];
   const vmUptime: number[] = [];
   for (let i = 1; i <= Math.min(trials, 6); i++) {
     const result = await runTrial(qemu, spec(`qemu-${i}`), i, sampling);
-    if (result.state !== 'completed') console.log(`VM trial ${i} ${result.state}: ${result.state === 'errored' ? result.error : result.reason}`);
+    if (result.state !== 'completed')
+      console.log(`VM trial ${i} ${result.state}: ${result.state === 'errored' ? result.error : result.reason}`);
     if (result.state === 'completed') {
       vm.push(result.boot.bootToReadyMs);
       if (result.boot.guestUptimeAtReadyMs !== undefined) vmUptime.push(result.boot.guestUptimeAtReadyMs);
@@ -129,16 +174,33 @@ async function main(): Promise<void> {
   figures.vmSpawnToReadyMs = describe(vm);
   figures.vmGuestUptimeAtReadyMs = describe(vmUptime);
   figures.vmAccelerator = accel.accel;
-  console.log(`VM spawn→READY (${accel.accel}, ${profile.machineType}): ${fmt(describe(vm))}; guest uptime at READY ${fmt(describe(vmUptime))}`);
+  console.log(
+    `VM spawn→READY (${accel.accel}, ${profile.machineType}): ${fmt(describe(vm))}; guest uptime at READY ${fmt(describe(vmUptime))}`,
+  );
 
   // Sampler cost per sample for one live container (tinybench).
-  const { stdout: id } = await execa('docker', ['run', '-d', '--rm', '--network', 'none', images.dockerTag, 'sleep', '120']);
+  const { stdout: id } = await execa('docker', [
+    'run',
+    '-d',
+    '--rm',
+    '--network',
+    'none',
+    images.dockerTag,
+    'sleep',
+    '120',
+  ]);
   try {
     const { stdout: pid } = await execa('docker', ['inspect', '-f', '{{.State.Pid}}', id]);
-    const location = locateCgroup(readFileSync(`/proc/${pid}/cgroup`, 'utf8'), parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8')));
+    const location = locateCgroup(
+      readFileSync(`/proc/${pid}/cgroup`, 'utf8'),
+      parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8')),
+    );
     if (!location) throw new Error('cannot locate the container cgroup');
     const shim = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ')[1]);
-    const sampler = new Sampler({ cgroup: location, extraPids: [shim] }, { intervalMs: 100, tickSeconds: 0.01, origin: performance.now() });
+    const sampler = new Sampler(
+      { cgroup: location, extraPids: [shim] },
+      { intervalMs: 100, tickSeconds: 0.01, origin: performance.now() },
+    );
     const tiny = new Bench({ time: 2000, warmupTime: 200 });
     tiny.add('sampler.sampleNow (container + shim)', () => sampler.sampleNow());
     await tiny.run();
@@ -146,7 +208,9 @@ async function main(): Promise<void> {
     const result = tiny.tasks[0]?.result;
     if (result && 'latency' in result) {
       figures.samplerCostMsPerSample = { mean: result.latency.mean, p50: result.latency.p50, p99: result.latency.p99 };
-      console.log(`sampler cost per guest per sample: mean ${result.latency.mean.toFixed(3)} ms, p99 ${result.latency.p99.toFixed(3)} ms`);
+      console.log(
+        `sampler cost per guest per sample: mean ${result.latency.mean.toFixed(3)} ms, p99 ${result.latency.p99.toFixed(3)} ms`,
+      );
     }
   } finally {
     await execa('docker', ['rm', '-f', id], { reject: false });

@@ -21,7 +21,11 @@ import type { ResultFile, TrialResult } from '../src/results/types.js';
 
 const { values: flags, positionals } = parseArgs({
   allowPositionals: true,
-  options: { runs: { type: 'string', default: '300' }, trials: { type: 'string', default: '210' }, dir: { type: 'string' } },
+  options: {
+    runs: { type: 'string', default: '300' },
+    trials: { type: 'string', default: '210' },
+    dir: { type: 'string' },
+  },
 });
 const source = positionals[0];
 if (!source) throw new Error('usage: history-scale.js RESULT.json [--runs N] [--trials N] [--dir DIR]');
@@ -50,7 +54,10 @@ function run(index: number, level: number, count: number): ResultFile {
 }
 
 async function timed(label: string, args: string[]): Promise<void> {
-  const child = await execa('/usr/bin/time', ['-f', '%e %M', 'node', join(packageRoot, 'bin', 'bench.js'), ...args], { reject: false, all: true });
+  const child = await execa('/usr/bin/time', ['-f', '%e %M', 'node', join(packageRoot, 'bin', 'bench.js'), ...args], {
+    reject: false,
+    all: true,
+  });
   const [seconds, kib] = (child.stderr.trim().split('\n').at(-1) ?? '').split(' ');
   console.log(`${label}: exit ${child.exitCode}, ${seconds} s wall, ${(Number(kib) / 1024).toFixed(0)} MiB peak RSS`);
 }
@@ -59,14 +66,40 @@ async function main(): Promise<void> {
   const random = seededRandom(26);
   const count = Number(flags.trials);
   for (let index = 0; index < Number(flags.runs); index++) {
-    writeFileSync(join(runsDir, `run-${String(index).padStart(4, '0')}.json`), JSON.stringify(run(index, 1 + 0.01 * (2 * random() - 1), count)));
+    writeFileSync(
+      join(runsDir, `run-${String(index).padStart(4, '0')}.json`),
+      JSON.stringify(run(index, 1 + 0.01 * (2 * random() - 1), count)),
+    );
   }
   const current = join(dir, 'current.json');
-  writeFileSync(current, JSON.stringify({ ...run(Number(flags.runs), 1, count), runId: `${template.runId}-scale-current`, startedAt: template.startedAt }));
+  writeFileSync(
+    current,
+    JSON.stringify({
+      ...run(Number(flags.runs), 1, count),
+      runId: `${template.runId}-scale-current`,
+      startedAt: template.startedAt,
+    }),
+  );
   const size = readFileSync(current).length;
   console.log(`history: ${flags.runs} runs of ${count} trials in ${runsDir} (${(size / 2 ** 20).toFixed(1)} MiB each)`);
-  await timed(`bench check --baseline (${flags.runs} runs)`, ['check', '--baseline', runsDir, current, '--junit', join(dir, 'check.xml'), '--summary', join(dir, 'check.md')]);
-  await timed(`bench history (${flags.runs} runs)`, ['history', runsDir, '--out', join(dir, 'history.html'), '--summary', join(dir, 'history.md')]);
+  await timed(`bench check --baseline (${flags.runs} runs)`, [
+    'check',
+    '--baseline',
+    runsDir,
+    current,
+    '--junit',
+    join(dir, 'check.xml'),
+    '--summary',
+    join(dir, 'check.md'),
+  ]);
+  await timed(`bench history (${flags.runs} runs)`, [
+    'history',
+    runsDir,
+    '--out',
+    join(dir, 'history.html'),
+    '--summary',
+    join(dir, 'history.md'),
+  ]);
 }
 
 main().catch((error: unknown) => {

@@ -60,14 +60,19 @@ async function samplerCost(target: SamplerTarget): Promise<{ process: number; ma
   return { process: cost, mainThread };
 }
 
-const describeCost = (cost: { process: number; mainThread: number }) => `${cost.process.toFixed(0)} µs CPU per sample, of which the main thread ${cost.mainThread.toFixed(0)} µs`;
+const describeCost = (cost: { process: number; mainThread: number }) =>
+  `${cost.process.toFixed(0)} µs CPU per sample, of which the main thread ${cost.mainThread.toFixed(0)} µs`;
 
 const mounts = parseCgroupMounts(readFileSync('/proc/self/mountinfo', 'utf8'));
-const image = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'twinbench-rootfs'])).stdout.split('\n').find((tag) => tag.includes(process.arch === 'arm64' ? 'arm64' : 'amd64'));
+const image = (await execa('docker', ['images', '--format', '{{.Repository}}:{{.Tag}}', 'twinbench-rootfs'])).stdout
+  .split('\n')
+  .find((tag) => tag.includes(process.arch === 'arm64' ? 'arm64' : 'amd64'));
 if (!image) throw new Error('no twinbench-rootfs image: run `bench images build` first');
 
 // --- container + shim
-const id = (await execa('docker', ['run', '-d', '--rm', '--network', 'none', '--memory', '512m', image, 'sleep', '600'])).stdout.trim();
+const id = (
+  await execa('docker', ['run', '-d', '--rm', '--network', 'none', '--memory', '512m', image, 'sleep', '600'])
+).stdout.trim();
 try {
   const init = Number((await execa('docker', ['inspect', '-f', '{{.State.Pid}}', id])).stdout);
   const shim = (await readParent(init))?.ppid;
@@ -76,18 +81,24 @@ try {
   const container = await samplerCost({ cgroup: location, extraPids: [shim] });
 
   const docker = new Docker();
-  const daemons = (await Promise.all(['dockerd', 'containerd'].map(pidOf))).filter((pid): pid is number => pid !== undefined);
+  const daemons = (await Promise.all(['dockerd', 'containerd'].map(pidOf))).filter(
+    (pid): pid is number => pid !== undefined,
+  );
   // Each call takes about a second of wall time (the engine waits for a second CPU reading): a fixed 40.
   const statsCalls = 40;
   const daemonsBefore = daemons.map(processCpu);
   const shimBefore = processCpu(shim);
   const ownBefore = ownCpuMicros();
-  for (let i = 0; i < statsCalls; i++) await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false });
+  for (let i = 0; i < statsCalls; i++)
+    await docker.getContainer(id).stats({ stream: false, 'one-shot': true } as { stream: false });
   const own = (ownCpuMicros() - ownBefore) / statsCalls;
-  const daemonCpu = daemons.reduce((sum, pid, i) => sum + processCpu(pid) - (daemonsBefore[i] ?? 0), 0) + processCpu(shim) - shimBefore;
+  const daemonCpu =
+    daemons.reduce((sum, pid, i) => sum + processCpu(pid) - (daemonsBefore[i] ?? 0), 0) + processCpu(shim) - shimBefore;
   const stats = own + (daemonCpu * 1e6) / statsCalls;
   console.log(`container (cgroup v${location.version}, + shim): sampler ${describeCost(container)} (target ≤ 100)`);
-  console.log(`container.stats({one-shot}): ${stats.toFixed(0)} µs CPU per call (twinbench ${own.toFixed(0)} + dockerd/containerd/shim ${((daemonCpu * 1e6) / statsCalls).toFixed(0)}), ${(stats / container.process).toFixed(1)}× the sampler (target ≥ 20×)`);
+  console.log(
+    `container.stats({one-shot}): ${stats.toFixed(0)} µs CPU per call (twinbench ${own.toFixed(0)} + dockerd/containerd/shim ${((daemonCpu * 1e6) / statsCalls).toFixed(0)}), ${(stats / container.process).toFixed(1)}× the sampler (target ≥ 20×)`,
+  );
 } finally {
   await execa('docker', ['rm', '-f', id], { reject: false });
 }
@@ -97,11 +108,17 @@ const qemu = process.arch === 'arm64' ? 'qemu-system-aarch64' : 'qemu-system-x86
 const machine = process.arch === 'arm64' ? ['-M', 'virt'] : ['-M', 'pc'];
 const group = location1(mounts);
 await Promise.all(Object.values(group).map((dir) => mkdir(dir, { recursive: true })));
-const vm = execa(qemu, [...machine, '-accel', 'tcg', '-m', '512', '-mem-prealloc', '-S', '-display', 'none', '-nodefaults'], { reject: false });
+const vm = execa(
+  qemu,
+  [...machine, '-accel', 'tcg', '-m', '512', '-mem-prealloc', '-S', '-display', 'none', '-nodefaults'],
+  { reject: false },
+);
 try {
   await Promise.all(Object.values(group).map((dir) => writeFile(`${dir}/cgroup.procs`, String(vm.pid))));
   await new Promise((resolve) => setTimeout(resolve, 3000));
-  const cost = await samplerCost({ cgroup: mounts.v1.has('memory') ? { version: 1, dirs: group } : { version: 2, dir: group.memory as string } });
+  const cost = await samplerCost({
+    cgroup: mounts.v1.has('memory') ? { version: 1, dirs: group } : { version: 2, dir: group.memory as string },
+  });
   console.log(`VM (QEMU, 512 MiB touched): sampler ${describeCost(cost)} (target ≤ 500)`);
 } finally {
   vm.kill('SIGKILL');
@@ -112,6 +129,7 @@ try {
 /** A throwaway cgroup for the QEMU process: each v1 controller, or one v2 group. */
 function location1(m: ReturnType<typeof parseCgroupMounts>): Record<string, string> {
   const name = `twinbench-sampler-bench-${process.pid}`;
-  if (m.v1.has('memory')) return Object.fromEntries(['memory', 'cpuacct', 'blkio'].map((c) => [c, `${m.v1.get(c)}/${name}`]));
+  if (m.v1.has('memory'))
+    return Object.fromEntries(['memory', 'cpuacct', 'blkio'].map((c) => [c, `${m.v1.get(c)}/${name}`]));
   return { memory: `${m.v2}/${name}` };
 }

@@ -15,8 +15,11 @@ export interface TemplateCommands {
 
 /** The `run:` steps of the GitHub workflow's two jobs. */
 export function githubCommands(): TemplateCommands {
-  const workflow = parse(readFileSync(githubWorkflow, 'utf8')) as { jobs: Record<string, { steps: { run?: string }[] }> };
-  const runs = (job: string) => (workflow.jobs[job]?.steps ?? []).flatMap((step) => (step.run === undefined ? [] : [step.run.trim()]));
+  const workflow = parse(readFileSync(githubWorkflow, 'utf8')) as {
+    jobs: Record<string, { steps: { run?: string }[] }>;
+  };
+  const runs = (job: string) =>
+    (workflow.jobs[job]?.steps ?? []).flatMap((step) => (step.run === undefined ? [] : [step.run.trim()]));
   return { hostJob: runs('bench'), collectJob: runs('compare') };
 }
 
@@ -28,7 +31,13 @@ export function gitlabCommands(): TemplateCommands {
 
 /** The GitHub bench job's `env:` entries that are plain values (not `${{ }}` expressions): what every step sees. */
 export function githubJobEnv(): Record<string, string> {
-  const workflow = parse(readFileSync(githubWorkflow, 'utf8')) as { jobs: Record<string, { env?: Record<string, unknown> }> };
+  const workflow = parse(readFileSync(githubWorkflow, 'utf8')) as {
+    jobs: Record<string, { env?: Record<string, unknown> }>;
+  };
   const env = workflow.jobs.bench?.env ?? {};
-  return Object.fromEntries(Object.entries(env).flatMap(([name, value]) => (typeof value === 'string' && !value.includes('${{') ? [[name, value]] : [])));
+  return Object.fromEntries(
+    Object.entries(env).flatMap(([name, value]) =>
+      typeof value === 'string' && !value.includes('${{') ? [[name, value]] : [],
+    ),
+  );
 }

@@ -30,32 +30,71 @@ export function readRules(readme: string): { sign: '+' | '-'; pattern: RegExp }[
 export function changes(before: string, after: string): string[] {
   const lines = (text: string) => new Set(text.split('\n').filter(Boolean));
   const [was, is] = [lines(before), lines(after)];
-  return [...[...is].filter((line) => !was.has(line)).map((line) => `+ ${line}`), ...[...was].filter((line) => !is.has(line)).map((line) => `- ${line}`)];
+  return [
+    ...[...is].filter((line) => !was.has(line)).map((line) => `+ ${line}`),
+    ...[...was].filter((line) => !is.has(line)).map((line) => `- ${line}`),
+  ];
 }
 
 /** The packages setup and npm test asked apt-get for, from their log lines `apt-get install a b c`. */
 export function requestedPackages(log: string): string[] {
-  return [...log.matchAll(/apt-get install((?: [a-z0-9][a-z0-9+.-]*)+)/g)].flatMap((match) => match[1]!.trim().split(' '));
+  return [...log.matchAll(/apt-get install((?: [a-z0-9][a-z0-9+.-]*)+)/g)].flatMap((match) =>
+    match[1]!.trim().split(' '),
+  );
 }
 
 function main(): void {
   const [beforeFile, afterFile, logFile] = process.argv.slice(2);
   if (!beforeFile || !afterFile || !logFile) throw new Error('usage: host-changes BEFORE AFTER SETUP_LOG');
-  const runtimePackages = execFileSync('sh', ['-c', 'cat src/runtimes/*/host-packages'], { cwd: packageRoot, encoding: 'utf8' })
+  const runtimePackages = execFileSync('sh', ['-c', 'cat src/runtimes/*/host-packages'], {
+    cwd: packageRoot,
+    encoding: 'utf8',
+  })
     .split('\n')
     .map((line) => line.replace(/#.*/, '').trim().split(/\s+/)[2])
     .filter((name): name is string => Boolean(name));
-  const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8').replace('@runtime-host-packages', `(${[...new Set(runtimePackages)].map((name) => name.replace(/[.+]/g, '\\$&')).join('|')})`);
+  const readme = readFileSync(join(packageRoot, 'README.md'), 'utf8').replace(
+    '@runtime-host-packages',
+    `(${[...new Set(runtimePackages)].map((name) => name.replace(/[.+]/g, '\\$&')).join('|')})`,
+  );
   const rules = readRules(readme);
-  const allowed = (line: string) => rules.some((rule) => line.startsWith(`${rule.sign} `) && rule.pattern.test(line.slice(2)));
+  const allowed = (line: string) =>
+    rules.some((rule) => line.startsWith(`${rule.sign} `) && rule.pattern.test(line.slice(2)));
   const found = changes(readFileSync(beforeFile, 'utf8'), readFileSync(afterFile, 'utf8'));
   const requested = requestedPackages(readFileSync(logFile, 'utf8'));
-  const problems = requested.filter((name) => !allowed(`+ package ${name}`)).map((name) => `setup installed ${name} by name, which the README does not list`);
+  const problems = requested
+    .filter((name) => !allowed(`+ package ${name}`))
+    .map((name) => `setup installed ${name} by name, which the README does not list`);
   // Dependencies of what was asked for come in too: the closure apt itself computes.
   let closure = new Set<string>();
   if (requested.length) {
-    const text = execFileSync('apt-cache', ['depends', '--recurse', '--no-recommends', '--no-suggests', '--no-conflicts', '--no-breaks', '--no-replaces', '--no-enhances', ...requested], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
-    closure = new Set(text.split('\n').map((line) => line.replace(/^\s*(\|?(Pre)?Depends: )?/, '').replace(/^<|>$/g, '').replace(/:\w+$/, '').trim()).filter(Boolean));
+    const text = execFileSync(
+      'apt-cache',
+      [
+        'depends',
+        '--recurse',
+        '--no-recommends',
+        '--no-suggests',
+        '--no-conflicts',
+        '--no-breaks',
+        '--no-replaces',
+        '--no-enhances',
+        ...requested,
+      ],
+      { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 },
+    );
+    closure = new Set(
+      text
+        .split('\n')
+        .map((line) =>
+          line
+            .replace(/^\s*(\|?(Pre)?Depends: )?/, '')
+            .replace(/^<|>$/g, '')
+            .replace(/:\w+$/, '')
+            .trim(),
+        )
+        .filter(Boolean),
+    );
   }
   for (const change of found) {
     if (allowed(change)) continue;
@@ -63,7 +102,9 @@ function main(): void {
     if (pkg && closure.has(pkg.replace(/:\w+$/, ''))) continue;
     problems.push(`a change the README's host-changes list does not name: ${change}`);
   }
-  console.log(`== host changes by setup: ${found.length} (${found.filter((line) => line.startsWith('+ package')).length} packages; ${requested.length} asked for by name)`);
+  console.log(
+    `== host changes by setup: ${found.length} (${found.filter((line) => line.startsWith('+ package')).length} packages; ${requested.length} asked for by name)`,
+  );
   for (const change of found.filter((line) => !line.startsWith('+ package'))) console.log(`   ${change}`);
   for (const problem of problems) console.error(`test: ${problem}`);
   process.exitCode = problems.length ? 1 : 0;

@@ -34,7 +34,11 @@ function errorOf(block: string[]): string | undefined {
     const stop = rest.findIndex((line) => line !== '' && !line.startsWith('    '));
     text = rest.slice(0, stop < 0 ? undefined : stop).map((line) => line.slice(4));
   }
-  return text.filter((line) => line.trim()).slice(0, 8).map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line)).join('\n');
+  return text
+    .filter((line) => line.trim())
+    .slice(0, 8)
+    .map((line) => (line.length > 300 ? `${line.slice(0, 300)}…` : line))
+    .join('\n');
 }
 
 /** Top-level tests of one TAP stream (node's reporter), with their duration and skip reason; and its test count. */
@@ -45,7 +49,10 @@ export function readTap(suite: string, text: string): { tests: TestLine[]; count
   lines.forEach((line, index) => {
     const result = /^(ok|not ok) \d+ - (.*?)(?: # SKIP ?(.*))?$/.exec(line);
     if (result) {
-      const duration = lines.slice(index + 1, index + 4).map((next) => /^ {2}duration_ms: ([\d.]+)/.exec(next)?.[1]).find((found) => found !== undefined);
+      const duration = lines
+        .slice(index + 1, index + 4)
+        .map((next) => /^ {2}duration_ms: ([\d.]+)/.exec(next)?.[1])
+        .find((found) => found !== undefined);
       const end = lines.findIndex((next, at) => at > index && /^ {2}\.\.\.$/.test(next));
       const error = result[1] === 'ok' ? undefined : errorOf(lines.slice(index + 1, end < 0 ? undefined : end));
       tests.push({
@@ -65,7 +72,11 @@ export function readTap(suite: string, text: string): { tests: TestLine[]; count
 
 /** The allow-list: one extended regular expression a line, `#` comments. */
 export function readAllowList(text: string): RegExp[] {
-  return text.split('\n').map((line) => line.replace(/(^|\s)#.*$/, '').trim()).filter(Boolean).map((line) => new RegExp(line));
+  return text
+    .split('\n')
+    .map((line) => line.replace(/(^|\s)#.*$/, '').trim())
+    .filter(Boolean)
+    .map((line) => new RegExp(line));
 }
 
 function main(): void {
@@ -89,7 +100,8 @@ function main(): void {
   console.log('\n== time per test (top level, slowest first, 1 s and over)\n');
   console.log('| suite | s | test |\n|---|---|---|');
   const slow = [...all].filter((test) => test.ms >= 1000 || !test.ok).sort((a, b) => b.ms - a.ms);
-  for (const test of slow) console.log(`| ${test.suite} | ${seconds(test.ms)} | ${test.name}${test.ok ? '' : ' (FAILED)'} |`);
+  for (const test of slow)
+    console.log(`| ${test.suite} | ${seconds(test.ms)} | ${test.name}${test.ok ? '' : ' (FAILED)'} |`);
   console.log(`\nand ${all.length - slow.length} tests under 1 s each`);
   const bySuite = new Map<string, number>();
   for (const test of all) bySuite.set(test.suite, (bySuite.get(test.suite) ?? 0) + test.ms);
@@ -100,12 +112,16 @@ function main(): void {
   for (const test of skipped) {
     const ok = allowed.some((pattern) => pattern.test(test.skip ?? ''));
     console.log(`| ${test.suite} | ${test.name} | ${test.skip} | ${ok ? 'yes' : '**no**'} |`);
-    if (!ok) problems.push(`${test.suite}: "${test.name}" skipped for a reason not on test/skip-allowlist.txt: ${test.skip}`);
+    if (!ok)
+      problems.push(`${test.suite}: "${test.name}" skipped for a reason not on test/skip-allowlist.txt: ${test.skip}`);
   }
   // Last, so that the tail of a CI log, often all one gets to read, says what failed and why.
   const failed = all.filter((test) => !test.ok);
   console.log(`\n== failed tests: ${failed.length}`);
-  for (const test of failed) console.log(`\n${test.suite}: ${test.name}\n${(test.error ?? '(no error message in the TAP stream)').replace(/^/gm, '    ')}`);
+  for (const test of failed)
+    console.log(
+      `\n${test.suite}: ${test.name}\n${(test.error ?? '(no error message in the TAP stream)').replace(/^/gm, '    ')}`,
+    );
   for (const problem of problems) console.error(`test: ${problem}`);
   process.exitCode = problems.length ? 1 : 0;
 }

@@ -8,7 +8,8 @@ export function zeroLengthProblems(trial: TrialResult): string[] {
   const cpu = trial.resources?.['cgroup.cpu_seconds'];
   if (!(cpu?.last !== undefined && cpu.last > 0)) problems.push(`no CPU figure (${cpu?.missingReason ?? 'absent'})`);
   const peak = trial.resources?.['cgroup.memory_peak_bytes'];
-  if (!(peak?.peak !== undefined && peak.peak > 0)) problems.push(`no peak memory (${peak?.missingReason ?? 'absent'})`);
+  if (!(peak?.peak !== undefined && peak.peak > 0))
+    problems.push(`no peak memory (${peak?.missingReason ?? 'absent'})`);
   // The last sample is taken after the guest is gone.
   if (trial.state === 'completed') {
     const last = trial.series.events.at(-1);

@@ -2,7 +2,13 @@
 export type AgentEvent =
   | { readonly type: 'initramfs'; readonly uptimeSeconds: number }
   | { readonly type: 'ready'; readonly uptimeSeconds: number }
-  | { readonly type: 'result'; readonly name: string; readonly value: number; readonly unit: string; readonly source: string }
+  | {
+      readonly type: 'result';
+      readonly name: string;
+      readonly value: number;
+      readonly unit: string;
+      readonly source: string;
+    }
   | { readonly type: 'exit'; readonly status: number }
   /** The guest's own view of the memory it uses, at READY and just before EXIT (see workloads/agent.sh). */
   | { readonly type: 'memory'; readonly at: 'ready' | 'exit'; readonly usedBytes: number; readonly source: string }

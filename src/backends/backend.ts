@@ -124,9 +124,17 @@ export interface Backend {
  * Agent arguments, the same for every runtime: `mode=… workload=… key=value…`, the workload's ports
  * as `port_<name>=N`, then what only this runtime knows (`extra`: the scratch path, the VM's address).
  */
-export function agentArguments(mode: 'container' | 'vm' | 'native', spec: TrialSpec, extra: Readonly<Record<string, string>> = {}): string[] {
-  const ports = Object.fromEntries(Object.entries(spec.workload.ports ?? {}).map(([name, port]) => [`port_${name}`, port]));
-  const params = Object.entries({ ...spec.params, ...ports, ...extra }).map(([key, value]) => `${key}=${String(value)}`);
+export function agentArguments(
+  mode: 'container' | 'vm' | 'native',
+  spec: TrialSpec,
+  extra: Readonly<Record<string, string>> = {},
+): string[] {
+  const ports = Object.fromEntries(
+    Object.entries(spec.workload.ports ?? {}).map(([name, port]) => [`port_${name}`, port]),
+  );
+  const params = Object.entries({ ...spec.params, ...ports, ...extra }).map(
+    ([key, value]) => `${key}=${String(value)}`,
+  );
   return [`mode=${mode}`, `workload=${spec.workload.name}`, ...params];
 }
 

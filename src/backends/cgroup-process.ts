@@ -7,8 +7,7 @@ import type { TrialSpec } from './backend.js';
 import type { ConsoleWatch } from './console-watch.js';
 
 /** Shell snippet run as `sh -c SNIPPET twinbench-join COMMAND ARGS…`: join the cgroups, then exec the command. */
-const joinCgroupAndExec =
-  'IFS=:; for f in $TB_CGROUP_PROCS; do echo $$ > "$f" || exit 97; done; unset IFS; exec "$@"';
+const joinCgroupAndExec = 'IFS=:; for f in $TB_CGROUP_PROCS; do echo $$ > "$f" || exit 97; done; unset IFS; exec "$@"';
 
 /** A guest process (QEMU, the native agent) started inside its own harness cgroup. */
 export interface CgroupProcess {
@@ -32,11 +31,14 @@ export async function startInHarnessCgroup(options: {
 }): Promise<CgroupProcess> {
   const { trial } = options;
   const group = trial.cgroup?.leaf;
-  if (!group) throw new Error(`${options.label}: the trial has no cgroup (the backend's cgroupPlacement must be trial-leaf)`);
+  if (!group)
+    throw new Error(`${options.label}: the trial has no cgroup (the backend's cgroupPlacement must be trial-leaf)`);
   // Pinned before it joins the cgroup: the joining shell inherits the affinity, so no instruction in the group runs unpinned.
   const pin = trial.cpuset ? ['taskset', '-c', trial.cpuset] : [];
   // Where systemd owns the tree, systemd-run joins the trial's transient scope and execs, as the shell does otherwise.
-  const join = group.systemdScope ? inScope(group.systemdScope.slice, group.systemdScope.unit, options.command) : ['sh', '-c', joinCgroupAndExec, 'twinbench-join', ...options.command];
+  const join = group.systemdScope
+    ? inScope(group.systemdScope.slice, group.systemdScope.unit, options.command)
+    : ['sh', '-c', joinCgroupAndExec, 'twinbench-join', ...options.command];
   const [file, ...args] = [...pin, ...join] as [string, ...string[]];
   const child = execa(file, args, {
     env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
@@ -60,7 +62,9 @@ export async function startInHarnessCgroup(options: {
   child.stdout?.on('data', (chunk: Buffer) => options.watch.feed(chunk.toString()));
   const exited = child.then((result) => {
     const why = lastWords();
-    options.watch.ended(`${options.label} exited (code ${String(result.exitCode ?? result.signal)}) before the agent printed EXIT${why ? `: ${why}` : ''}`);
+    options.watch.ended(
+      `${options.label} exited (code ${String(result.exitCode ?? result.signal)}) before the agent printed EXIT${why ? `: ${why}` : ''}`,
+    );
   });
   const stop = async () => {
     await kill();
@@ -69,7 +73,9 @@ export async function startInHarnessCgroup(options: {
   const joined = child.pid === undefined ? 'exited' : await waitUntilJoined(child.pid, group);
   if (joined === 'timeout') {
     await stop();
-    throw new TrialError(`${options.label} did not start in its cgroup: ${lastWords() || 'no output'}`, { consoleTail: options.watch.lines.tail() });
+    throw new TrialError(`${options.label} did not start in its cgroup: ${lastWords() || 'no output'}`, {
+      consoleTail: options.watch.lines.tail(),
+    });
   }
   return { exited, stop };
 }

@@ -38,7 +38,15 @@ export class ConsoleWatch {
    * The READY budget runs from construction, or with `readyClock: 'on-start'` from `guestStarted()`:
    * a runtime whose own tooling starts the guest (Vagrant) must not spend the guest's budget.
    */
-  constructor(observer: TrialObserver, options: { readyTimeoutMs: number; workloadTimeoutMs: number; signal: AbortSignal; readyClock?: 'now' | 'on-start' }) {
+  constructor(
+    observer: TrialObserver,
+    options: {
+      readyTimeoutMs: number;
+      workloadTimeoutMs: number;
+      signal: AbortSignal;
+      readyClock?: 'now' | 'on-start';
+    },
+  ) {
     this.#observer = observer;
     this.#workloadTimeoutMs = options.workloadTimeoutMs;
     this.#readyTimeoutMs = options.readyTimeoutMs;
@@ -118,7 +126,11 @@ export class ConsoleWatch {
       const readyAtMs = this.#ready?.atMs;
       const error = this.#signal.aborted
         ? this.#signal.reason
-        : new TrialError(reason, { cause, consoleTail: this.lines.tail(), ...(readyAtMs === undefined ? {} : { readyAtMs }) });
+        : new TrialError(reason, {
+            cause,
+            consoleTail: this.lines.tail(),
+            ...(readyAtMs === undefined ? {} : { readyAtMs }),
+          });
       this.#reject(error);
     });
   }

@@ -14,7 +14,17 @@ import { systemdOwnsCgroups } from '../host/systemd-cgroup.js';
 import { locateCgroup, parseCgroupMounts, type CgroupLocation, type CgroupMounts } from '../sampling/cgroup-paths.js';
 import { readParent } from '../sampling/read-proc.js';
 import type { ImageLaunch } from '../images/user-image/launch.js';
-import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type HostEndpoint, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import {
+  agentArguments,
+  endpointsAt,
+  mountedScratchPath,
+  type Backend,
+  type HostEndpoint,
+  type RuntimeInfo,
+  type TrialObserver,
+  type TrialOutcome,
+  type TrialSpec,
+} from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
 
 /** Label every twinbench container carries, so `bench clean` can find leftovers. */
@@ -67,12 +77,17 @@ export function dockerEngine(): ContainerEngine {
     shimComm: 'containerd-shim',
     tagAfterImport: false,
     bridgeOnDemand: false,
-    helperPlacement: () => ({ insideTrialGroup: false, text: "containerd's shim, outside the container's cgroup: added to what the host pays by PSS" }),
+    helperPlacement: () => ({
+      insideTrialGroup: false,
+      text: "containerd's shim, outside the container's cgroup: added to what the host pays by PSS",
+    }),
   };
 }
 
 /** Engine version and settings, or a MissingDependencyError saying what is wrong. */
-export async function probeDockerEngine(engine: Pick<ContainerEngine, 'client' | 'label' | 'address'> = dockerEngine()): Promise<{
+export async function probeDockerEngine(
+  engine: Pick<ContainerEngine, 'client' | 'label' | 'address'> = dockerEngine(),
+): Promise<{
   version: string;
   apiVersion: string;
   cgroupDriver: string;
@@ -84,7 +99,10 @@ export async function probeDockerEngine(engine: Pick<ContainerEngine, 'client' |
   defaultRuntime: string;
 }> {
   try {
-    const [version, info] = await Promise.all([engine.client.version(), engine.client.info() as Promise<Record<string, string>>]);
+    const [version, info] = await Promise.all([
+      engine.client.version(),
+      engine.client.info() as Promise<Record<string, string>>,
+    ]);
     const runtimes = (info as unknown as { Runtimes?: Record<string, unknown> }).Runtimes ?? {};
     return {
       ociRuntimes: Object.keys(runtimes).filter((name) => !name.startsWith('io.containerd.')),
@@ -97,7 +115,10 @@ export async function probeDockerEngine(engine: Pick<ContainerEngine, 'client' |
       ...(info.DockerRootDir ? { rootDir: info.DockerRootDir } : {}),
     };
   } catch (error) {
-    throw new MissingDependencyError(`${engine.label} engine not reachable at ${engine.address}: ${dockerMessage(error)}`, { cause: error });
+    throw new MissingDependencyError(
+      `${engine.label} engine not reachable at ${engine.address}: ${dockerMessage(error)}`,
+      { cause: error },
+    );
   }
 }
 
@@ -110,7 +131,11 @@ export async function removeLabelledContainers(runId?: string, docker = new Dock
 }
 
 /** Containers of runs that are not alive (and, with `images`, the imported rootfs images): what `bench clean` removes. */
-export async function removeDeadRunContainers(liveRunIds: ReadonlySet<string>, images: boolean, docker = new Docker()): Promise<string[]> {
+export async function removeDeadRunContainers(
+  liveRunIds: ReadonlySet<string>,
+  images: boolean,
+  docker = new Docker(),
+): Promise<string[]> {
   const removed: string[] = [];
   const containers = await docker.listContainers({ all: true, filters: { label: [runLabel] } });
   for (const info of containers) {
@@ -192,21 +217,35 @@ export class DockerBackend implements Backend {
     const engine = await probeDockerEngine(this.#engine);
     this.#ulimits = await this.#engine.containerUlimits?.();
     const wanted = this.#settings.ociRuntime;
-    if (wanted !== undefined && !engine.ociRuntimes.includes(wanted)) throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
+    if (wanted !== undefined && !engine.ociRuntimes.includes(wanted))
+      throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
     this.#tag = images.dockerTag;
     this.#launch = images.launch;
     const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
     this.#cgroupDriver = engine.cgroupDriver;
-    this.#parent = engine.cgroupDriver === 'cgroupfs' ? 'path' : engine.cgroupDriver === 'systemd' && systemdOwnsCgroups(mounts) ? 'slice' : undefined;
+    this.#parent =
+      engine.cgroupDriver === 'cgroupfs'
+        ? 'path'
+        : engine.cgroupDriver === 'systemd' && systemdOwnsCgroups(mounts)
+          ? 'slice'
+          : undefined;
     try {
       await this.#docker.getImage(images.dockerTag).inspect();
     } catch {
       if (this.#settings.foreign) await this.#buildForPlatform(images, signal);
       else {
         const [repo, tag] = images.dockerTag.split(':');
-        const stream = await this.#docker.importImage(createReadStream(images.rootfsTar), { repo, tag, abortSignal: signal });
+        const stream = await this.#docker.importImage(createReadStream(images.rootfsTar), {
+          repo,
+          tag,
+          abortSignal: signal,
+        });
         const output = await new Promise<{ id?: string; status?: string }[]>((resolve, reject) =>
-          this.#docker.modem.followProgress(stream, (error: Error | null, result: { id?: string; status?: string }[]) => (error ? reject(error) : resolve(result))),
+          this.#docker.modem.followProgress(
+            stream,
+            (error: Error | null, result: { id?: string; status?: string }[]) =>
+              error ? reject(error) : resolve(result),
+          ),
         );
         if (this.#engine.tagAfterImport) {
           const id = output.at(-1)?.id ?? output.at(-1)?.status;
@@ -219,14 +258,22 @@ export class DockerBackend implements Backend {
     const helper = this.#engine.helperPlacement(engine.cgroupDriver);
     if (this.#settings.network !== 'host') {
       // Subnet is the one IPAM field a stock dockerd always lists; the path itself is measured on the host.
-      const bridge = (await this.#docker.getNetwork('bridge').inspect().catch(() => undefined)) as { IPAM?: { Config?: { Subnet?: string }[] } } | undefined;
+      const bridge = (await this.#docker
+        .getNetwork('bridge')
+        .inspect()
+        .catch(() => undefined)) as { IPAM?: { Config?: { Subnet?: string }[] } } | undefined;
       this.#routeSubnet = bridge?.IPAM?.Config?.[0]?.Subnet;
       // Only workloads with ports need it: a host where it fails still runs the others.
-      const measure = () => measureBridgeRoute(this.#routeSubnet, this.#engine.label).catch((error: unknown) => ({ problem: (error as Error).message }));
+      const measure = () =>
+        measureBridgeRoute(this.#routeSubnet, this.#engine.label).catch((error: unknown) => ({
+          problem: (error as Error).message,
+        }));
       this.#route = this.#engine.bridgeOnDemand
         ? await this.#whileBridgeIsUp(measure, signal).catch((error: unknown) => {
             if (signal.aborted) throw error;
-            return { problem: `a probe container on ${this.#engine.label}'s bridge did not start: ${dockerMessage(error)}` };
+            return {
+              problem: `a probe container on ${this.#engine.label}'s bridge did not start: ${dockerMessage(error)}`,
+            };
           })
         : await measure();
     }
@@ -239,22 +286,31 @@ export class DockerBackend implements Backend {
       ociRuntime: this.#settings.ociRuntime ?? `${engine.defaultRuntime} (the engine's default)`,
       shim: helper.text,
       shimInsideCgroup: this.#parent !== undefined && helper.insideTrialGroup,
-      ...(this.#ulimits ? { ulimits: `${this.#ulimits.ulimits.map((u) => `${u.Name} ${u.Soft}:${u.Hard}`).join(', ')} (${this.#ulimits.how})` } : {}),
+      ...(this.#ulimits
+        ? {
+            ulimits: `${this.#ulimits.ulimits.map((u) => `${u.Name} ${u.Soft}:${u.Hard}`).join(', ')} (${this.#ulimits.how})`,
+          }
+        : {}),
       image: images.dockerTag,
       imageId: image.Id,
       imageArchitecture: image.Architecture,
       emulated: this.#settings.foreign,
-      ...(this.#settings.foreign ? { emulation: `qemu-user via binfmt_misc (${this.#settings.platform} on a ${process.arch} host)` } : {}),
+      ...(this.#settings.foreign
+        ? { emulation: `qemu-user via binfmt_misc (${this.#settings.platform} on a ${process.arch} host)` }
+        : {}),
       network: 'none, except workloads with ports',
       containerNetwork: this.#settings.network,
       networkPath: describeContainerPath(this.#settings.network, this.#route, this.#engine.label),
       scratch: 'host folder bind-mounted at /scratch (not the overlay), direct I/O',
-      ...(this.#launch ? {} : { tmp: "a tmpfs at /tmp, as natively and in a VM, charged to the container's memory cgroup" }),
-      cgroup: this.#parent === 'path'
-        ? "the trial's own group (CgroupParent), sampled from before start until after exit"
-        : this.#parent === 'slice'
-          ? "the trial's own group, a transient systemd slice (CgroupParent, systemd driver), sampled from before start until after exit"
-          : `the container's own group, found from its init's pid (${engine.cgroupDriver} driver): a guest that exits before it is found is not measured`,
+      ...(this.#launch
+        ? {}
+        : { tmp: "a tmpfs at /tmp, as natively and in a VM, charged to the container's memory cgroup" }),
+      cgroup:
+        this.#parent === 'path'
+          ? "the trial's own group (CgroupParent), sampled from before start until after exit"
+          : this.#parent === 'slice'
+            ? "the trial's own group, a transient systemd slice (CgroupParent, systemd driver), sampled from before start until after exit"
+            : `the container's own group, found from its init's pid (${engine.cgroupDriver} driver): a guest that exits before it is found is not measured`,
       ioAccounting: describeIoAccounting(this.#settings.ioDevices),
     };
   }
@@ -262,8 +318,20 @@ export class DockerBackend implements Backend {
   /** The agent with the trial's arguments, or a user's image started as its config says (`--image`). */
   #guestCommand(spec: TrialSpec): Pick<Docker.ContainerCreateOptions, 'Cmd' | 'Env' | 'User' | 'WorkingDir'> {
     const launch = this.#launch;
-    if (!launch) return { Cmd: ['/bin/sh', '/twinbench/agent.sh', ...agentArguments('container', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {})] };
-    return { Cmd: [...launch.argv], Env: [...launch.env], User: `${launch.uid}:${launch.gid}`, WorkingDir: launch.workingDir };
+    if (!launch)
+      return {
+        Cmd: [
+          '/bin/sh',
+          '/twinbench/agent.sh',
+          ...agentArguments('container', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
+        ],
+      };
+    return {
+      Cmd: [...launch.argv],
+      Env: [...launch.env],
+      User: `${launch.uid}:${launch.gid}`,
+      WorkingDir: launch.workingDir,
+    };
   }
 
   /** What the container's `CgroupParent` is, when its group goes below the trial's. */
@@ -274,7 +342,11 @@ export class DockerBackend implements Backend {
   }
 
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
-    const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
+    const watch = new ConsoleWatch(observer, {
+      readyTimeoutMs: spec.readyTimeoutMs,
+      workloadTimeoutMs: spec.workloadTimeoutMs,
+      signal: spec.signal,
+    });
     const bytes = spec.memoryMiB * 1024 * 1024;
     const guestPorts = Object.values(spec.workload.ports ?? {});
     const published = this.#settings.network === 'published' && guestPorts.length > 0;
@@ -311,9 +383,13 @@ export class DockerBackend implements Backend {
         },
       });
     } catch (error) {
-      throw new TrialError(`${this.#engine.label.toLowerCase()} create failed: ${dockerMessage(error)}`, { cause: error });
+      throw new TrialError(`${this.#engine.label.toLowerCase()} create failed: ${dockerMessage(error)}`, {
+        cause: error,
+      });
     }
-    const remove = cleanup.register(`container ${container.id.slice(0, 12)}`, () => container.remove({ force: true }).then(() => undefined));
+    const remove = cleanup.register(`container ${container.id.slice(0, 12)}`, () =>
+      container.remove({ force: true }).then(() => undefined),
+    );
     try {
       const stream = await container.attach({ stream: true, stdout: true, stderr: true });
       const output = new PassThrough();
@@ -323,12 +399,20 @@ export class DockerBackend implements Backend {
       // The end is read from the demuxed side: the raw stream's 'end' could come before its last lines
       // were fed, and a guest that printed EXIT straight after READY was then called cut off.
       stream.on('end', () => output.end());
-      output.on('end', () => watch.ended(this.#launch ? "the image's container exited" : 'container output ended before the agent printed EXIT'));
+      output.on('end', () =>
+        watch.ended(
+          this.#launch ? "the image's container exited" : 'container output ended before the agent printed EXIT',
+        ),
+      );
       const createdAt = performance.now();
       await container.start();
       const inspected = await container.inspect();
       // A user's image whose program ended at once has no address to reach: say that, not what follows from it.
-      if (this.#launch && !inspected.State.Running) throw new TrialError(`the image's container exited with status ${inspected.State.ExitCode} before it was ready`, { consoleTail: watch.lines.tail() });
+      if (this.#launch && !inspected.State.Running)
+        throw new TrialError(
+          `the image's container exited with status ${inspected.State.ExitCode} before it was ready`,
+          { consoleTail: watch.lines.tail() },
+        );
       observer.guestStarted(await this.#samplerTarget(container.id, inspected.State.Pid, spec));
       if (spec.workload.ports) observer.guestEndpoints(await this.#endpoints(spec.workload.ports, inspected));
       const result = await watch.done;
@@ -348,7 +432,10 @@ export class DockerBackend implements Backend {
       };
     } catch (error) {
       if (error instanceof TrialError || spec.signal.aborted) throw error;
-      throw new TrialError(`${this.#engine.label.toLowerCase()}: ${dockerMessage(error)}`, { cause: error, consoleTail: watch.lines.tail() });
+      throw new TrialError(`${this.#engine.label.toLowerCase()}: ${dockerMessage(error)}`, {
+        cause: error,
+        consoleTail: watch.lines.tail(),
+      });
     } finally {
       watch.fail('trial ended');
       await remove().catch(() => undefined);
@@ -361,16 +448,26 @@ export class DockerBackend implements Backend {
    */
   async #buildForPlatform(images: ImageSet, signal: AbortSignal): Promise<void> {
     const context = await mkdtemp(join(dirname(images.rootfsTar), '.build-'));
-    const removeContext = cleanup.register(`build context ${context}`, () => rm(context, { recursive: true, force: true }));
+    const removeContext = cleanup.register(`build context ${context}`, () =>
+      rm(context, { recursive: true, force: true }),
+    );
     try {
       await writeFile(join(context, 'Dockerfile'), 'FROM scratch\nADD rootfs.tar /\n');
-      await link(images.rootfsTar, join(context, 'rootfs.tar')).catch(() => copyFile(images.rootfsTar, join(context, 'rootfs.tar')));
-      const stream = await this.#docker.buildImage({ context, src: ['Dockerfile', 'rootfs.tar'] }, { t: images.dockerTag, platform: this.#settings.platform, abortSignal: signal });
+      await link(images.rootfsTar, join(context, 'rootfs.tar')).catch(() =>
+        copyFile(images.rootfsTar, join(context, 'rootfs.tar')),
+      );
+      const stream = await this.#docker.buildImage(
+        { context, src: ['Dockerfile', 'rootfs.tar'] },
+        { t: images.dockerTag, platform: this.#settings.platform, abortSignal: signal },
+      );
       const output = await new Promise<{ error?: string }[]>((resolve, reject) =>
-        this.#docker.modem.followProgress(stream, (error: Error | null, result: { error?: string }[]) => (error ? reject(error) : resolve(result))),
+        this.#docker.modem.followProgress(stream, (error: Error | null, result: { error?: string }[]) =>
+          error ? reject(error) : resolve(result),
+        ),
       );
       const failed = output.find((entry) => entry.error);
-      if (failed) throw new MissingDependencyError(`docker build for ${this.#settings.platform} failed: ${failed.error ?? ''}`);
+      if (failed)
+        throw new MissingDependencyError(`docker build for ${this.#settings.platform} failed: ${failed.error ?? ''}`);
     } finally {
       await removeContext();
     }
@@ -382,11 +479,15 @@ export class DockerBackend implements Backend {
       name: `twinbench-bridge-probe-${process.pid}-${Date.now()}`,
       Image: this.#tag,
       // A user's image may have no shell: it runs its own program, which only has to stay up a moment.
-      ...(this.#launch ? { Cmd: [...this.#launch.argv], Env: [...this.#launch.env] } : { Cmd: ['/bin/sh', '-c', 'sleep 60'] }),
+      ...(this.#launch
+        ? { Cmd: [...this.#launch.argv], Env: [...this.#launch.env] }
+        : { Cmd: ['/bin/sh', '-c', 'sleep 60'] }),
       Labels: { [runLabel]: 'bridge-probe' },
       HostConfig: { NetworkMode: 'bridge', ...(this.#ulimits ? { Ulimits: this.#ulimits.ulimits } : {}) },
     });
-    const remove = cleanup.register(`bridge probe container ${probe.id.slice(0, 12)}`, () => probe.remove({ force: true }).then(() => undefined));
+    const remove = cleanup.register(`bridge probe container ${probe.id.slice(0, 12)}`, () =>
+      probe.remove({ force: true }).then(() => undefined),
+    );
     try {
       await probe.start();
       signal.throwIfAborted();
@@ -397,14 +498,22 @@ export class DockerBackend implements Backend {
   }
 
   /** Where the host reaches each named guest port, by the run's container network path. */
-  async #endpoints(ports: Readonly<Record<string, number>>, inspected: Docker.ContainerInspectInfo): Promise<Map<string, HostEndpoint>> {
+  async #endpoints(
+    ports: Readonly<Record<string, number>>,
+    inspected: Docker.ContainerInspectInfo,
+  ): Promise<Map<string, HostEndpoint>> {
     if (this.#settings.network === 'host') return endpointsAt('127.0.0.1', ports);
     if (this.#settings.network === 'published') return this.#publishedEndpoints(ports, inspected.NetworkSettings.Ports);
     const { subnet } = await this.#bridgeRoute();
     // Docker names the default network `bridge`, Podman `podman`: a container on it has that one network.
     const networks = Object.entries(inspected.NetworkSettings.Networks ?? {});
-    const address = (networks.find(([name]) => name === 'bridge') ?? (networks.length === 1 ? networks[0] : undefined))?.[1].IPAddress ?? '';
-    if (!inSubnet(address, subnet)) throw new TrialError(`the container's bridge address ${JSON.stringify(address)} is not in the bridge's subnet ${subnet}`);
+    const address =
+      (networks.find(([name]) => name === 'bridge') ?? (networks.length === 1 ? networks[0] : undefined))?.[1]
+        .IPAddress ?? '';
+    if (!inSubnet(address, subnet))
+      throw new TrialError(
+        `the container's bridge address ${JSON.stringify(address)} is not in the bridge's subnet ${subnet}`,
+      );
     return endpointsAt(address, ports);
   }
 
@@ -415,9 +524,12 @@ export class DockerBackend implements Backend {
    */
   async #bridgeRoute(): Promise<BridgeRoute> {
     if (this.#route && 'problem' in this.#route && this.#routeSubnet) {
-      this.#route = await measureBridgeRoute(this.#routeSubnet, this.#engine.label).catch((error: unknown) => ({ problem: (error as Error).message }));
+      this.#route = await measureBridgeRoute(this.#routeSubnet, this.#engine.label).catch((error: unknown) => ({
+        problem: (error as Error).message,
+      }));
     }
-    if (!this.#route || 'problem' in this.#route) throw new TrialError(this.#route?.problem ?? 'the bridge was not measured');
+    if (!this.#route || 'problem' in this.#route)
+      throw new TrialError(this.#route?.problem ?? 'the bridge was not measured');
     return this.#route;
   }
 
@@ -428,11 +540,17 @@ export class DockerBackend implements Backend {
   }
 
   /** Where the host reaches each named guest port: the address and port Docker published it on. */
-  #publishedEndpoints(ports: Readonly<Record<string, number>>, published: Record<string, { HostIp: string; HostPort: string }[] | null>): Map<string, HostEndpoint> {
+  #publishedEndpoints(
+    ports: Readonly<Record<string, number>>,
+    published: Record<string, { HostIp: string; HostPort: string }[] | null>,
+  ): Map<string, HostEndpoint> {
     const endpoints = new Map<string, HostEndpoint>();
     for (const [name, port] of Object.entries(ports)) {
       const binding = published[`${port}/tcp`]?.[0];
-      if (!binding) throw new TrialError(`${this.#engine.label.toLowerCase()} published no host port for guest port ${port} (${name})`);
+      if (!binding)
+        throw new TrialError(
+          `${this.#engine.label.toLowerCase()} published no host port for guest port ${port} (${name})`,
+        );
       endpoints.set(name, { host: binding.HostIp, port: Number(binding.HostPort) });
     }
     return endpoints;
@@ -457,7 +575,10 @@ export class DockerBackend implements Backend {
     else {
       const procCgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
       cgroup = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
-      if (!cgroup) throw new TrialError(`cannot find the cgroup of container process ${pid}: it exited before it was found (${this.#cgroupDriver} cgroup driver, no trial group to put it in)`);
+      if (!cgroup)
+        throw new TrialError(
+          `cannot find the cgroup of container process ${pid}: it exited before it was found (${this.#cgroupDriver} cgroup driver, no trial group to put it in)`,
+        );
     }
     // The helper is sampled like containerd's shim either way. Inside the sampled group (Podman's conmon
     // goes below the trial's group) its group is named, so its processes are not the guest's and its
@@ -485,7 +606,8 @@ async function findShim(containerId: string, initPid: number, shimComm: string):
     if (!comm.startsWith(shimComm)) continue;
     const args = (await readFile(`/proc/${entry}/cmdline`, 'utf8').catch(() => '')).split('\0');
     // containerd-shim: `-id <id>`; conmon: `-c <id>`.
-    if (args[args.indexOf('-id') + 1] === containerId || args[args.indexOf('-c') + 1] === containerId) return Number(entry);
+    if (args[args.indexOf('-id') + 1] === containerId || args[args.indexOf('-c') + 1] === containerId)
+      return Number(entry);
   }
   return undefined;
 }
@@ -494,10 +616,15 @@ async function findShim(containerId: string, initPid: number, shimComm: string):
  * Where process `pid`'s memory cgroup lies relative to `group`: outside it (unknown counts as outside), the
  * group itself, or a group below it (the folder the sampler reads the helper's processes from).
  */
-async function helperGroupOf(pid: number, group: CgroupLocation, mounts: CgroupMounts): Promise<'outside' | 'same group' | { below: string }> {
+async function helperGroupOf(
+  pid: number,
+  group: CgroupLocation,
+  mounts: CgroupMounts,
+): Promise<'outside' | 'same group' | { below: string }> {
   const procCgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
   const own = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
-  const dirOf = (location: CgroupLocation | undefined) => (location?.version === 1 ? location.dirs.memory : location?.dir);
+  const dirOf = (location: CgroupLocation | undefined) =>
+    location?.version === 1 ? location.dirs.memory : location?.dir;
   const [mine, theirs] = [dirOf(own), dirOf(group)];
   if (mine === undefined || theirs === undefined) return 'outside';
   if (mine === theirs) return 'same group';
@@ -505,10 +632,16 @@ async function helperGroupOf(pid: number, group: CgroupLocation, mounts: CgroupM
 }
 
 /** The network path of a run's containers, for the result and the report. */
-function describeContainerPath(network: ContainerNetwork, route: BridgeRoute | { problem: string } | undefined, engine: string): string {
-  if (network === 'host') return "the host's network namespace (--container-net host): no veth, no NAT; the host connects over loopback";
+function describeContainerPath(
+  network: ContainerNetwork,
+  route: BridgeRoute | { problem: string } | undefined,
+  engine: string,
+): string {
+  if (network === 'host')
+    return "the host's network namespace (--container-net host): no veth, no NAT; the host connects over loopback";
   if (!route || 'problem' in route) return `not usable: ${route?.problem ?? 'not measured'}`;
   const bridge = `${engine}'s default bridge ${route.subnet} on ${route.device} (veth; route measured with ip route get)`;
-  if (network === 'published') return `${bridge}; ports published on ${route.address}, the bridge's host address: the host connects through iptables DNAT (--container-net published)`;
+  if (network === 'published')
+    return `${bridge}; ports published on ${route.address}, the bridge's host address: the host connects through iptables DNAT (--container-net published)`;
   return `${bridge}; the host connects to the container's own address on it: no NAT, no proxy, as it reaches a VM on its tap`;
 }

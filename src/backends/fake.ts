@@ -50,7 +50,8 @@ export class FakeBackend implements Backend {
       if (event.type === 'ready') readyAt = at;
       await observer.agentEvent(event, at);
     }
-    if (readyAt === undefined) throw new TrialError('guest never printed READY', { consoleTail: script.lines.join('\n') });
+    if (readyAt === undefined)
+      throw new TrialError('guest never printed READY', { consoleTail: script.lines.join('\n') });
     const bootMs = script.bootMs ?? readyAt - origin;
     await observer.guestExited();
     return {

@@ -8,7 +8,16 @@ import { connectedAt } from '../host/tcp-connect.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
 import { TrialError } from '../errors.js';
-import { agentArguments, endpointsAt, mountedScratchPath, type Backend, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import {
+  agentArguments,
+  endpointsAt,
+  mountedScratchPath,
+  type Backend,
+  type RuntimeInfo,
+  type TrialObserver,
+  type TrialOutcome,
+  type TrialSpec,
+} from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch } from './console-watch.js';
 import { unshareCommand, type ImageLaunch } from '../images/user-image/launch.js';
@@ -72,7 +81,13 @@ export class NativeBackend implements Backend {
   async prepare(images: ImageSet): Promise<RuntimeInfo> {
     this.#tree = join(this.#settings.runDir, 'native-rootfs');
     await mkdir(this.#tree, { recursive: true });
-    await runStep('unpack rootfs for the native baseline', 'tar', ['--numeric-owner', '-xf', images.rootfsTar, '-C', this.#tree]);
+    await runStep('unpack rootfs for the native baseline', 'tar', [
+      '--numeric-owner',
+      '-xf',
+      images.rootfsTar,
+      '-C',
+      this.#tree,
+    ]);
     this.#sharedTreeReason = await overlayProblem(this.#tree, join(this.#settings.runDir, 'native-probe'));
     this.#launch = images.launch;
     if (this.#launch) this.#unshare = await runStep('find unshare', 'sh', ['-c', 'command -v unshare']);
@@ -83,7 +98,7 @@ export class NativeBackend implements Backend {
       rootfs: images.rootfsDigest.slice(0, 12),
       rootfsPerTrial: this.#sharedTreeReason
         ? `one unpacked tree shared by every trial: overlayfs is not available here (${this.#sharedTreeReason})`
-        : 'a fresh overlayfs per trial over the unpacked tree (writes go to the trial\'s upper layer, removed after it), as a container\'s overlay and a VM\'s qcow2 overlay',
+        : "a fresh overlayfs per trial over the unpacked tree (writes go to the trial's upper layer, removed after it), as a container's overlay and a VM's qcow2 overlay",
       networkPath: this.#launch
         ? "the host's own network namespace: the image binds where it binds (its port must be free on the host), the host connects over loopback"
         : "the host's own network namespace: servers bind to 127.0.0.1, the host connects over loopback",
@@ -99,23 +114,55 @@ export class NativeBackend implements Backend {
   async beforeClock(spec: TrialSpec): Promise<void> {
     if (!this.#launch) return;
     for (const port of Object.values(spec.workload.ports ?? {})) {
-      if ((await connectedAt({ host: '127.0.0.1', port }, { timeoutMs: 1000 })) !== undefined) throw new TrialError(`port ${port} already answers on this host: natively, the image would share it with whatever listens there`);
+      if ((await connectedAt({ host: '127.0.0.1', port }, { timeoutMs: 1000 })) !== undefined)
+        throw new TrialError(
+          `port ${port} already answers on this host: natively, the image would share it with whatever listens there`,
+        );
     }
   }
 
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
-    const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
+    const watch = new ConsoleWatch(observer, {
+      readyTimeoutMs: spec.readyTimeoutMs,
+      workloadTimeoutMs: spec.workloadTimeoutMs,
+      signal: spec.signal,
+    });
     const spawnAt = performance.now();
     let guest: CgroupProcess | undefined;
-    const fresh = this.#sharedTreeReason === undefined ? join(this.#settings.runDir, 'native-trials', spec.trialId) : '';
+    const fresh =
+      this.#sharedTreeReason === undefined ? join(this.#settings.runDir, 'native-trials', spec.trialId) : '';
     try {
       guest = await startInHarnessCgroup({
         trial: spec,
         command: this.#launch
-          ? ['unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterImage, 'twinbench-image', this.#tree, fresh, ...unshareCommand(this.#unshare, '.', this.#launch)]
+          ? [
+              'unshare',
+              '--mount',
+              '--propagation',
+              'private',
+              'sh',
+              '-c',
+              enterImage,
+              'twinbench-image',
+              this.#tree,
+              fresh,
+              ...unshareCommand(this.#unshare, '.', this.#launch),
+            ]
           : [
-              'unshare', '--mount', '--propagation', 'private', 'sh', '-c', enterChroot, 'twinbench-chroot', this.#tree, fresh, spec.scratch?.dir ?? '',
-              '/bin/sh', '/twinbench/agent.sh', ...agentArguments('native', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
+              'unshare',
+              '--mount',
+              '--propagation',
+              'private',
+              'sh',
+              '-c',
+              enterChroot,
+              'twinbench-chroot',
+              this.#tree,
+              fresh,
+              spec.scratch?.dir ?? '',
+              '/bin/sh',
+              '/twinbench/agent.sh',
+              ...agentArguments('native', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
             ],
         label: this.#launch ? "the image's native process" : 'the native agent',
         watch,
@@ -152,8 +199,25 @@ async function overlayProblem(tree: string, probe: string): Promise<string | und
   await mkdir(join(probe, 'work'), { recursive: true });
   await mkdir(join(probe, 'root'), { recursive: true });
   try {
-    const run = await execa('unshare', ['--mount', '--propagation', 'private', 'mount', '-t', 'overlay', 'overlay', '-o', `lowerdir=${tree},upperdir=${probe}/upper,workdir=${probe}/work`, `${probe}/root`], { reject: false, all: true });
-    return run.exitCode === 0 ? undefined : (run.all?.toString().trim().split('\n')[0] ?? `mount exited with ${run.exitCode}`);
+    const run = await execa(
+      'unshare',
+      [
+        '--mount',
+        '--propagation',
+        'private',
+        'mount',
+        '-t',
+        'overlay',
+        'overlay',
+        '-o',
+        `lowerdir=${tree},upperdir=${probe}/upper,workdir=${probe}/work`,
+        `${probe}/root`,
+      ],
+      { reject: false, all: true },
+    );
+    return run.exitCode === 0
+      ? undefined
+      : (run.all?.toString().trim().split('\n')[0] ?? `mount exited with ${run.exitCode}`);
   } finally {
     await rm(probe, { recursive: true, force: true });
   }

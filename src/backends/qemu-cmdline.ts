@@ -83,7 +83,14 @@ export function smpArgument(vcpus: number, accel: Accelerator): string {
 /** Kernel command line: console, panic=-1 (with -no-reboot a panic ends QEMU), then the agent's args. */
 export function kernelCommandLine(launch: Pick<QemuLaunch, 'profile' | 'agentArgs' | 'machine'>): string {
   const machine = launch.machine ?? machineOf(launch.profile);
-  return [`console=${launch.profile.console}`, 'panic=-1', 'quiet', ...machine.kernelArgs, '--', ...launch.agentArgs].join(' ');
+  return [
+    `console=${launch.profile.console}`,
+    'panic=-1',
+    'quiet',
+    ...machine.kernelArgs,
+    '--',
+    ...launch.agentArgs,
+  ].join(' ');
 }
 
 /** The QEMU argument array (never a shell string). */
@@ -94,25 +101,45 @@ export function buildQemuArgs(launch: QemuLaunch): string[] {
   return [
     '-nodefaults',
     '-no-user-config',
-    '-display', 'none',
+    '-display',
+    'none',
     '-no-reboot',
-    '-machine', `${machine.type},accel=${launch.accel}`,
-    '-cpu', cpu,
-    '-smp', smpArgument(launch.vcpus, launch.accel),
-    '-m', `${launch.memoryMiB}M`,
-    '-kernel', launch.kernelPath,
-    '-initrd', launch.initrdPath,
-    '-append', kernelCommandLine(launch),
-    '-drive', `file=${launch.diskPath},if=none,id=root,format=qcow2,cache=${launch.diskCache}`,
-    '-device', `${virtio('blk')},drive=root`,
-    ...(launch.scratchPath ? ['-drive', `file=${launch.scratchPath},if=none,id=scratch,${scratchDriveOptions}`, '-device', `${virtio('blk')},drive=scratch`] : []),
-    ...(launch.network
+    '-machine',
+    `${machine.type},accel=${launch.accel}`,
+    '-cpu',
+    cpu,
+    '-smp',
+    smpArgument(launch.vcpus, launch.accel),
+    '-m',
+    `${launch.memoryMiB}M`,
+    '-kernel',
+    launch.kernelPath,
+    '-initrd',
+    launch.initrdPath,
+    '-append',
+    kernelCommandLine(launch),
+    '-drive',
+    `file=${launch.diskPath},if=none,id=root,format=qcow2,cache=${launch.diskCache}`,
+    '-device',
+    `${virtio('blk')},drive=root`,
+    ...(launch.scratchPath
       ? [
-          '-netdev', `tap,id=net0,ifname=${launch.network.tap},script=no,downscript=no${launch.network.vhost ? ',vhost=on' : ''}`,
-          '-device', `${virtio('net')},netdev=net0,mac=${launch.network.mac}`,
+          '-drive',
+          `file=${launch.scratchPath},if=none,id=scratch,${scratchDriveOptions}`,
+          '-device',
+          `${virtio('blk')},drive=scratch`,
         ]
       : []),
-    '-serial', 'stdio',
+    ...(launch.network
+      ? [
+          '-netdev',
+          `tap,id=net0,ifname=${launch.network.tap},script=no,downscript=no${launch.network.vhost ? ',vhost=on' : ''}`,
+          '-device',
+          `${virtio('net')},netdev=net0,mac=${launch.network.mac}`,
+        ]
+      : []),
+    '-serial',
+    'stdio',
     ...launch.profile.extraQemuArgs,
   ];
 }

@@ -8,13 +8,38 @@ import { MissingDependencyError, TrialError } from '../errors.js';
 import type { RuntimeName } from '../config/suite.js';
 import type { ArchProfile } from '../host/arch.js';
 import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
-import { createHarnessBridge, createTap, guestAddressing, harnessLinkPrefix, pinNeighbor, runLinkTag, type HarnessBridge } from '../host/harness-bridge.js';
+import {
+  createHarnessBridge,
+  createTap,
+  guestAddressing,
+  harnessLinkPrefix,
+  pinNeighbor,
+  runLinkTag,
+  type HarnessBridge,
+} from '../host/harness-bridge.js';
 import type { ImageSet } from '../images/image-set.js';
 import { runStep } from '../images/run-step.js';
-import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import {
+  agentArguments,
+  endpointsAt,
+  type Backend,
+  type BootPhase,
+  type RuntimeInfo,
+  type TrialObserver,
+  type TrialOutcome,
+  type TrialSpec,
+} from './backend.js';
 import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
 import { ConsoleWatch, type ConsoleResult } from './console-watch.js';
-import { buildQemuArgs, machineOf, scratchDriveOptions, tcgVcpuNote, type Accelerator, type QemuLaunch, type QemuMachine } from './qemu-cmdline.js';
+import {
+  buildQemuArgs,
+  machineOf,
+  scratchDriveOptions,
+  tcgVcpuNote,
+  type Accelerator,
+  type QemuLaunch,
+  type QemuMachine,
+} from './qemu-cmdline.js';
 
 /** QEMU binary version line, or a MissingDependencyError naming the package. */
 export async function probeQemu(profile: ArchProfile): Promise<string> {
@@ -22,7 +47,9 @@ export async function probeQemu(profile: ArchProfile): Promise<string> {
     const { stdout } = await execa(profile.qemuBinary, ['--version']);
     return /version (\S+)/.exec(stdout)?.[1] ?? stdout.split('\n')[0] ?? 'unknown';
   } catch (error) {
-    throw new MissingDependencyError(`${profile.qemuBinary} not found: install ${profile.qemuPackage}`, { cause: error });
+    throw new MissingDependencyError(`${profile.qemuBinary} not found: install ${profile.qemuPackage}`, {
+      cause: error,
+    });
   }
 }
 
@@ -84,7 +111,8 @@ export class QemuBackend implements Backend {
       // What backs the guest's RAM moves its memory figures (a TLB miss in a VM walks two page tables): plain
       // anonymous memory, which QEMU madvises for transparent huge pages; how much the host actually mapped
       // with them is sampled per trial (guest.anon_huge_bytes) and the host's THP mode is in the fingerprint.
-      memoryBackend: 'anonymous RAM (-m, no memory-backend object, no hugetlbfs, no prealloc), madvised MADV_HUGEPAGE by QEMU',
+      memoryBackend:
+        'anonymous RAM (-m, no memory-backend object, no hugetlbfs, no prealloc), madvised MADV_HUGEPAGE by QEMU',
       network: 'none, except workloads with ports',
       networkPath: `virtio-net on a tap of a harness bridge (${harnessLinkPrefix}${runLinkTag(this.#settings.runId)}, 10.213.N.0/24, STP off, no uplink)${this.#settings.accel === 'kvm' ? ', vhost-net' : ', no vhost (TCG)'}; the host connects to the guest's address`,
       scratch: `second virtio-blk disk: the scratch file, ${scratchDriveOptions}`,
@@ -105,9 +133,19 @@ export class QemuBackend implements Backend {
     const overlay = join(this.#settings.runDir, `${spec.trialId}.qcow2`);
     const removeOverlay = cleanup.register(`overlay ${overlay}`, () => rm(overlay, { force: true }));
     const args = ['create', '-q', '-f', 'qcow2', '-F', 'raw', '-b', images.diskPath, overlay];
-    await runStep('qemu-img overlay', 'qemu-img', args, {}, (why, cause) => new TrialError(`${this.name}: the trial's disk overlay (qemu-img create) failed: ${why}`, { cause }));
+    await runStep(
+      'qemu-img overlay',
+      'qemu-img',
+      args,
+      {},
+      (why, cause) =>
+        new TrialError(`${this.name}: the trial's disk overlay (qemu-img create) failed: ${why}`, { cause }),
+    );
     const net = spec.workload.network ? await this.#attachNetwork(spec) : undefined;
-    const extra: Record<string, string> = { ...(net ? { net_ip: net.cidr } : {}), ...(spec.scratch ? { scratch_file: '/dev/vdb' } : {}) };
+    const extra: Record<string, string> = {
+      ...(net ? { net_ip: net.cidr } : {}),
+      ...(spec.scratch ? { scratch_file: '/dev/vdb' } : {}),
+    };
     const launch: QemuLaunch = {
       profile: this.#settings.profile,
       machine: this.#machine,
@@ -122,7 +160,11 @@ export class QemuBackend implements Backend {
       ...(net ? { network: { tap: net.tap, mac: net.mac, vhost: this.#settings.accel === 'kvm' } } : {}),
       ...(spec.scratch ? { scratchPath: join(spec.scratch.dir, spec.scratch.fileName) } : {}),
     };
-    const watch = new ConsoleWatch(observer, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal });
+    const watch = new ConsoleWatch(observer, {
+      readyTimeoutMs: spec.readyTimeoutMs,
+      workloadTimeoutMs: spec.workloadTimeoutMs,
+      signal: spec.signal,
+    });
     const spawnAt = performance.now();
     let guest: CgroupProcess | undefined;
     try {
@@ -147,7 +189,11 @@ export class QemuBackend implements Backend {
       ];
       if (result.initramfsUptimeSeconds !== undefined) {
         phases.push({ name: 'kernel', ms: result.initramfsUptimeSeconds * 1000, clock: 'guest' });
-        phases.push({ name: 'initramfs+agent', ms: (result.readyUptimeSeconds - result.initramfsUptimeSeconds) * 1000, clock: 'guest' });
+        phases.push({
+          name: 'initramfs+agent',
+          ms: (result.readyUptimeSeconds - result.initramfsUptimeSeconds) * 1000,
+          clock: 'guest',
+        });
       } else {
         phases.push({ name: 'kernel+agent', ms: result.readyUptimeSeconds * 1000, clock: 'guest' });
       }
@@ -186,11 +232,16 @@ export class QemuBackend implements Backend {
  * Boot phases of a user's image (`--image`): READY is the host's own check (a port, an HTTP answer, a log
  * line), which no guest clock stamps, so the guest-clock split stops at the kernel (uptime at /init).
  */
-function imageBootPhases(origin: number, spawnAt: number, result: ConsoleResult): Pick<TrialOutcome, 'bootToReadyMs' | 'phases' | 'exitStatus'> {
+function imageBootPhases(
+  origin: number,
+  spawnAt: number,
+  result: ConsoleResult,
+): Pick<TrialOutcome, 'bootToReadyMs' | 'phases' | 'exitStatus'> {
   const phases: BootPhase[] = [
     { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
     { name: 'spawn+ready', ms: result.readyAtMs - spawnAt, clock: 'host' },
   ];
-  if (result.initramfsUptimeSeconds !== undefined) phases.push({ name: 'kernel', ms: result.initramfsUptimeSeconds * 1000, clock: 'guest' });
+  if (result.initramfsUptimeSeconds !== undefined)
+    phases.push({ name: 'kernel', ms: result.initramfsUptimeSeconds * 1000, clock: 'guest' });
   return { bootToReadyMs: result.readyAtMs - origin, phases, exitStatus: result.exitStatus };
 }

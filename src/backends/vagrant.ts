@@ -10,14 +10,41 @@ import { envelopeFor, envelopeWrites, type Envelope, type EnvelopeWrite } from '
 import type { ArchProfile } from '../host/arch.js';
 import { readClockTicks } from '../host/clock-ticks.js';
 import { chooseSubnet, hostIpv4Addresses, runLinkTag } from '../host/harness-bridge.js';
-import { harnessNetworkXml, harnessPoolXml, libvirtdKvmView, libvirtRunsDir, libvirtSlowCallMs, libvirtUri, parseDomstats, removeLibvirtObject, timeLibvirtCapabilities, virsh } from '../host/libvirt.js';
+import {
+  harnessNetworkXml,
+  harnessPoolXml,
+  libvirtdKvmView,
+  libvirtRunsDir,
+  libvirtSlowCallMs,
+  libvirtUri,
+  parseDomstats,
+  removeLibvirtObject,
+  timeLibvirtCapabilities,
+  virsh,
+} from '../host/libvirt.js';
 import { releaseGuest } from '../host-clients/host-client.js';
 import type { ImageSet } from '../images/image-set.js';
 import { ensureVagrantBox, type VagrantBox } from '../images/vagrant-box.js';
 import { parseProcStat } from '../sampling/proc.js';
-import { locateCgroup, parseCgroupMounts, parseProcCgroup, type CgroupLocation, type CgroupMounts, type SampledController } from '../sampling/cgroup-paths.js';
+import {
+  locateCgroup,
+  parseCgroupMounts,
+  parseProcCgroup,
+  type CgroupLocation,
+  type CgroupMounts,
+  type SampledController,
+} from '../sampling/cgroup-paths.js';
 import type { CrossCheckFigure } from '../results/types.js';
-import { agentArguments, endpointsAt, type Backend, type BootPhase, type RuntimeInfo, type TrialObserver, type TrialOutcome, type TrialSpec } from './backend.js';
+import {
+  agentArguments,
+  endpointsAt,
+  type Backend,
+  type BootPhase,
+  type RuntimeInfo,
+  type TrialObserver,
+  type TrialOutcome,
+  type TrialSpec,
+} from './backend.js';
 import { ConsoleWatch } from './console-watch.js';
 import { followFile } from './follow-file.js';
 import { kernelCommandLine, possibleVcpus, tcgVcpuNote, type Accelerator } from './qemu-cmdline.js';
@@ -82,7 +109,9 @@ async function limitDomainMemory(cgroup: CgroupLocation, envelope: Envelope): Pr
       await writeFile(join(dir, write.file), write.value);
     } catch (error) {
       if (write.optional && (error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-      throw new TrialError(`setting the domain's memory limit (${join(dir, write.file)} = ${write.value}): ${describeError(error)}`);
+      throw new TrialError(
+        `setting the domain's memory limit (${join(dir, write.file)} = ${write.value}): ${describeError(error)}`,
+      );
     }
   }
 }
@@ -105,10 +134,17 @@ async function checkDomainEnvelope(pid: number, cgroup: CgroupLocation, envelope
   const wanted = envelopeWrites(cgroup.version, envelope).filter((write) => !write.optional);
   let found: string[] = [];
   for (let tries = 0; tries < 250; tries++) {
-    found = await Promise.all(wanted.map(async (write) => {
-      const dir = dirOf(write.controller);
-      return dir ? readFile(join(dir, write.file), 'utf8').then((text) => text.trim(), () => 'unreadable') : 'unreadable';
-    }));
+    found = await Promise.all(
+      wanted.map(async (write) => {
+        const dir = dirOf(write.controller);
+        return dir
+          ? readFile(join(dir, write.file), 'utf8').then(
+              (text) => text.trim(),
+              () => 'unreadable',
+            )
+          : 'unreadable';
+      }),
+    );
     if (found.every((value, index) => value === wanted[index]?.value)) return;
     await sleep(20);
   }
@@ -119,7 +155,8 @@ async function checkDomainEnvelope(pid: number, cgroup: CgroupLocation, envelope
 /** Columns a domain's cgroup cannot give, with the reason: libvirt leaves QEMU in the root of a v1 cpuacct mounted apart from cpu. */
 export function domainCgroupGaps(cgroup: CgroupLocation): Record<string, string> {
   if (cgroup.version === 2 || cgroup.dirs.cpuacct) return {};
-  const why = "libvirt left the domain's QEMU in the root of the cgroup v1 cpuacct hierarchy (mounted apart from cpu on this host), so no group counts its CPU time alone; guest.cpu_seconds (its processes) and the domstats cross-check do";
+  const why =
+    "libvirt left the domain's QEMU in the root of the cgroup v1 cpuacct hierarchy (mounted apart from cpu on this host), so no group counts its CPU time alone; guest.cpu_seconds (its processes) and the domstats cross-check do";
   return { 'cgroup.cpu_seconds': why, 'cgroup.cpu_user_seconds': why, 'cgroup.cpu_system_seconds': why };
 }
 
@@ -154,34 +191,56 @@ export class VagrantBackend implements Backend {
   }
 
   #env() {
-    return { VAGRANT_HOME: join(this.#settings.cacheRoot, 'vagrant.d'), VAGRANT_DEFAULT_PROVIDER: 'libvirt', LIBVIRT_DEFAULT_URI: libvirtUri, VAGRANT_CHECKPOINT_DISABLE: '1' };
+    return {
+      VAGRANT_HOME: join(this.#settings.cacheRoot, 'vagrant.d'),
+      VAGRANT_DEFAULT_PROVIDER: 'libvirt',
+      LIBVIRT_DEFAULT_URI: libvirtUri,
+      VAGRANT_CHECKPOINT_DISABLE: '1',
+    };
   }
 
   async prepare(images: ImageSet, signal: AbortSignal): Promise<RuntimeInfo> {
     const vagrant = await execa('vagrant', ['--version'], { reject: false, env: this.#env() });
-    if (vagrant.code === 'ENOENT') throw new MissingDependencyError('vagrant not found: install vagrant and vagrant-libvirt (scripts/setup.sh --vagrant)');
+    if (vagrant.code === 'ENOENT')
+      throw new MissingDependencyError(
+        'vagrant not found: install vagrant and vagrant-libvirt (scripts/setup.sh --vagrant)',
+      );
     const libvirtVersion = await virsh(['version'], signal).catch((error: unknown) => {
-      throw new MissingDependencyError(`libvirtd not reachable at ${libvirtUri}: ${describeError(error)} (start it: virtlogd -d; libvirtd -d)`);
+      throw new MissingDependencyError(
+        `libvirtd not reachable at ${libvirtUri}: ${describeError(error)} (start it: virtlogd -d; libvirtd -d)`,
+      );
     });
     if (this.#settings.accel === 'kvm') {
       await virsh(['domcapabilities', '--virttype', 'kvm'], signal).catch((error: unknown) => {
-        throw new MissingDependencyError(`KVM runs guests here but libvirtd cannot use it (${describeError(error)}): restart libvirtd without the /dev/kvm mask, or pass --accel tcg`);
+        throw new MissingDependencyError(
+          `KVM runs guests here but libvirtd cannot use it (${describeError(error)}): restart libvirtd without the /dev/kvm mask, or pass --accel tcg`,
+        );
       });
     }
     const libvirtTiming = await timeLibvirtCapabilities();
-    if (libvirtTiming.secondMs > libvirtSlowCallMs) this.#settings.log(`warning: libvirt takes ${libvirtTiming.secondMs} ms per cached API call: vagrant up will be slow (see bench doctor)`);
+    if (libvirtTiming.secondMs > libvirtSlowCallMs)
+      this.#settings.log(
+        `warning: libvirt takes ${libvirtTiming.secondMs} ms per cached API call: vagrant up will be slow (see bench doctor)`,
+      );
     this.#images = images;
     this.#ticksPerSecond = await readClockTicks();
     this.#memoryLimitBy = memtuneWorks(await readFile('/proc/self/status', 'utf8')) ? 'libvirt' : 'harness';
     this.#template = await readVagrantfileTemplate();
-    this.#box = await ensureVagrantBox(images, { arch: images.arch, cacheRoot: this.#settings.cacheRoot, log: this.#settings.log, signal });
+    this.#box = await ensureVagrantBox(images, {
+      arch: images.arch,
+      cacheRoot: this.#settings.cacheRoot,
+      log: this.#settings.log,
+      signal,
+    });
     await this.#addBox(signal);
 
     const tag = runLinkTag(this.#settings.runId);
     // /root is not traversable by libvirt's QEMU user: what QEMU opens lives here.
     this.#libvirtDir = join(libvirtRunsDir, this.#settings.runId);
     await mkdir(join(this.#libvirtDir, 'pool'), { recursive: true, mode: 0o755 });
-    cleanup.register(`libvirt folder ${this.#libvirtDir}`, () => rm(this.#libvirtDir, { recursive: true, force: true }));
+    cleanup.register(`libvirt folder ${this.#libvirtDir}`, () =>
+      rm(this.#libvirtDir, { recursive: true, force: true }),
+    );
     await copyFile(images.kernelPath, join(this.#libvirtDir, 'vmlinuz'));
     await copyFile(images.initrdPath, join(this.#libvirtDir, 'initrd.gz'));
 
@@ -196,9 +255,15 @@ export class VagrantBackend implements Backend {
     await this.#defineAndStart('network', this.#network, harnessNetworkXml(this.#network, octet));
 
     return {
-      vagrantVersion: String(vagrant.stdout).replace(/^Vagrant\s+/, '').trim(),
+      vagrantVersion: String(vagrant.stdout)
+        .replace(/^Vagrant\s+/, '')
+        .trim(),
       provider: 'libvirt (vagrant-libvirt)',
-      libvirt: libvirtVersion.split('\n').filter((line) => /Using library|Running hypervisor/.test(line)).map((line) => line.trim()).join('; '),
+      libvirt: libvirtVersion
+        .split('\n')
+        .filter((line) => /Using library|Running hypervisor/.test(line))
+        .map((line) => line.trim())
+        .join('; '),
       box: this.#box.name,
       driver: this.#settings.accel === 'kvm' ? 'kvm' : 'qemu',
       accelerator: this.#settings.accel,
@@ -208,14 +273,17 @@ export class VagrantBackend implements Backend {
       cpuModel: this.#settings.accel === 'kvm' ? 'host-passthrough' : this.#settings.profile.cpuModel.tcg,
       ...(this.#settings.accel === 'tcg' ? { vcpuTopology: tcgVcpuNote } : {}),
       kernel: `${images.kernel.name} ${images.kernel.version} (direct kernel boot, same initramfs as qemu)`,
-      layer: 'Vagrant-only layer: dropbear, a vagrant user with the insecure key, DHCP on eth0, and a wait for the harness before the workload',
+      layer:
+        'Vagrant-only layer: dropbear, a vagrant user with the insecure key, DHCP on eth0, and a wait for the harness before the workload',
       scratch: `second virtio disk: the trial's scratch file hard-linked into the run's pool, raw, cache=none, io=threads (lv.storage)`,
       networkPath: `libvirt network ${this.#network} (isolated, ${this.#networkAddress}, STP off, dnsmasq no-ping); the host connects to the guest's leased address`,
       // As for the qemu runtime (its info.memoryBackend): no <memoryBacking> in the domain, so anonymous RAM that QEMU
       // madvises for transparent huge pages; guest.anon_huge_bytes is what the host mapped with them.
-      memoryBackend: "libvirt's default (no <memoryBacking>: anonymous RAM, no hugetlbfs, no prealloc), madvised MADV_HUGEPAGE by QEMU",
+      memoryBackend:
+        "libvirt's default (no <memoryBacking>: anonymous RAM, no hugetlbfs, no prealloc), madvised MADV_HUGEPAGE by QEMU",
       readiness: 'serial console written to a file by libvirt, followed by the harness',
-      boxVolume: "the box's disk copied into the run's pool at prepare (Vagrant would stream it on the first vagrant up)",
+      boxVolume:
+        "the box's disk copied into the run's pool at prepare (Vagrant would stream it on the first vagrant up)",
       libvirtdKvm: await libvirtdKvmView(),
       libvirtCachedCallMs: libvirtTiming.secondMs,
     };
@@ -226,8 +294,14 @@ export class VagrantBackend implements Backend {
     const box = this.#box!;
     if (existsSync(join(this.#env().VAGRANT_HOME, 'boxes', box.name))) return;
     this.#settings.log(`vagrant box add ${box.name}`);
-    const added = await execa('vagrant', ['box', 'add', '--force', '--name', box.name, box.file], { env: this.#env(), reject: false, all: true, cancelSignal: signal });
-    if (added.exitCode !== 0) throw new MissingDependencyError(`vagrant box add failed: ${lastLines(String(added.all ?? ''))}`);
+    const added = await execa('vagrant', ['box', 'add', '--force', '--name', box.name, box.file], {
+      env: this.#env(),
+      reject: false,
+      all: true,
+      cancelSignal: signal,
+    });
+    if (added.exitCode !== 0)
+      throw new MissingDependencyError(`vagrant box add failed: ${lastLines(String(added.all ?? ''))}`);
   }
 
   /**
@@ -251,7 +325,9 @@ export class VagrantBackend implements Backend {
       await virsh([kind === 'pool' ? 'pool-define' : 'net-define', file]);
       await virsh([kind === 'pool' ? 'pool-start' : 'net-start', name]);
     } catch (error) {
-      throw new MissingDependencyError(`libvirt could not start the harness ${kind} ${name}: ${describeError(error)}`, { cause: error });
+      throw new MissingDependencyError(`libvirt could not start the harness ${kind} ${name}: ${describeError(error)}`, {
+        cause: error,
+      });
     }
   }
 
@@ -276,10 +352,16 @@ export class VagrantBackend implements Backend {
       envelope: vagrantEnvelope(spec.vcpus, spec.memoryMiB),
       memtune: this.#memoryLimitBy === 'libvirt',
       machineType: this.#settings.profile.machineType,
-      cpu: this.#settings.accel === 'kvm' ? { mode: 'host-passthrough' } : { mode: 'custom', model: this.#settings.profile.cpuModel.tcg },
+      cpu:
+        this.#settings.accel === 'kvm'
+          ? { mode: 'host-passthrough' }
+          : { mode: 'custom', model: this.#settings.profile.cpuModel.tcg },
       kernel: join(this.#libvirtDir, 'vmlinuz'),
       initrd: join(this.#libvirtDir, 'initrd.gz'),
-      cmdLine: kernelCommandLine({ profile: this.#settings.profile, agentArgs: agentArguments('vm', spec, spec.scratch ? { scratch_file: '/dev/vdb' } : {}) }),
+      cmdLine: kernelCommandLine({
+        profile: this.#settings.profile,
+        agentArgs: agentArguments('vm', spec, spec.scratch ? { scratch_file: '/dev/vdb' } : {}),
+      }),
       consoleLog,
       pool: this.#pool,
       network: this.#network,
@@ -297,20 +379,39 @@ export class VagrantBackend implements Backend {
         // `exit`: the guest powers off right after it, and libvirt's answer for a domain whose QEMU has just
         // ended is not QEMU's (seen: 1.04 s of CPU time against 7.7 s). A reading of a domain that was no
         // longer running is dropped.
-        if (event.type === 'ready') crossCheck = virsh(['domstats', '--raw', '--state', '--cpu-total', '--balloon', domain]).then(parseDomstats, () => new Map());
+        if (event.type === 'ready')
+          crossCheck = virsh(['domstats', '--raw', '--state', '--cpu-total', '--balloon', domain]).then(
+            parseDomstats,
+            () => new Map(),
+          );
         return observer.agentEvent(event, atMs);
       },
     };
     // The guest's READY budget starts when its QEMU does; Vagrant's time before that has its own bound.
-    const watch = new ConsoleWatch(watched, { readyTimeoutMs: spec.readyTimeoutMs, workloadTimeoutMs: spec.workloadTimeoutMs, signal: spec.signal, readyClock: 'on-start' });
+    const watch = new ConsoleWatch(watched, {
+      readyTimeoutMs: spec.readyTimeoutMs,
+      workloadTimeoutMs: spec.workloadTimeoutMs,
+      signal: spec.signal,
+      readyClock: 'on-start',
+    });
     const consoleFile = followFile(consoleLog, (text) => watch.feed(text));
     const destroy = cleanup.register(`vagrant domain ${domain}`, () => this.#destroy(trialDir, domain));
     const spawnAt = performance.now();
-    const up = execa('vagrant', ['up', '--no-provision'], { cwd: trialDir, env: this.#env(), reject: false, all: true, cancelSignal: spec.signal, forceKillAfterDelay: 5000 });
+    const up = execa('vagrant', ['up', '--no-provision'], {
+      cwd: trialDir,
+      env: this.#env(),
+      reject: false,
+      all: true,
+      cancelSignal: spec.signal,
+      forceKillAfterDelay: 5000,
+    });
     try {
       // Until `vagrant up` returns, the console watch can only fail (READY timeout, Ctrl-C): stop waiting then.
       const watchFailed = watch.done.then(() => new Promise<never>(() => undefined));
-      const qemu = await Promise.race([this.#waitForQemu(domain, up, watch, spawnAt + vagrantStartBudgetMs(spec.readyTimeoutMs)), watchFailed]);
+      const qemu = await Promise.race([
+        this.#waitForQemu(domain, up, watch, spawnAt + vagrantStartBudgetMs(spec.readyTimeoutMs)),
+        watchFailed,
+      ]);
       const envelope = envelopeFor('vm', spec.vcpus, spec.memoryMiB);
       if (this.#memoryLimitBy === 'harness') await limitDomainMemory(qemu.cgroup, envelope);
       const memoryLimitAt = this.#memoryLimitBy === 'harness' ? performance.now() : undefined;
@@ -319,7 +420,11 @@ export class VagrantBackend implements Backend {
       observer.guestStarted({ cgroup: qemu.cgroup, missingReasons: domainCgroupGaps(qemu.cgroup) });
       const upped = await Promise.race([up, watchFailed]);
       const upExitAt = performance.now();
-      if (upped.exitCode !== 0) throw new TrialError(`vagrant up failed (exit ${String(upped.exitCode ?? upped.signal)}): ${lastLines(String(upped.all ?? ''))}`, { consoleTail: watch.lines.tail() });
+      if (upped.exitCode !== 0)
+        throw new TrialError(
+          `vagrant up failed (exit ${String(upped.exitCode ?? upped.signal)}): ${lastLines(String(upped.all ?? ''))}`,
+          { consoleTail: watch.lines.tail() },
+        );
       const address = await this.#guestAddress(domain);
       if (spec.workload.ports) observer.guestEndpoints(endpointsAt(address, spec.workload.ports));
       await releaseGuest({ host: address, port: goPort });
@@ -331,14 +436,22 @@ export class VagrantBackend implements Backend {
       ];
       if (result.initramfsUptimeSeconds !== undefined) {
         phases.push({ name: 'kernel', ms: result.initramfsUptimeSeconds * 1000, clock: 'guest' });
-        phases.push({ name: 'initramfs+agent', ms: (result.readyUptimeSeconds - result.initramfsUptimeSeconds) * 1000, clock: 'guest' });
+        phases.push({
+          name: 'initramfs+agent',
+          ms: (result.readyUptimeSeconds - result.initramfsUptimeSeconds) * 1000,
+          clock: 'guest',
+        });
       }
       const stats = (await crossCheck) ?? new Map<string, number>();
       return {
         bootToReadyMs: result.readyAtMs - origin,
         phases,
         guestUptimeAtReadyMs: result.readyUptimeSeconds * 1000,
-        runtimeFigures: vagrantFigures(upExitAt - spawnAt, upExitAt - result.readyAtMs, memoryLimitAt === undefined ? undefined : memoryLimitAt - qemu.startedAtMs),
+        runtimeFigures: vagrantFigures(
+          upExitAt - spawnAt,
+          upExitAt - result.readyAtMs,
+          memoryLimitAt === undefined ? undefined : memoryLimitAt - qemu.startedAtMs,
+        ),
         crossCheck: domstatsCrossCheck(stats),
         exitStatus: result.exitStatus,
         consoleTail: watch.lines.tail(),
@@ -365,7 +478,9 @@ export class VagrantBackend implements Backend {
     try {
       await link(join(scratch.dir, scratch.fileName), target);
     } catch (error) {
-      throw new TrialError(`cannot link the scratch file into the libvirt pool (${describeError(error)}): the run folder and ${libvirtRunsDir} must be on one filesystem`);
+      throw new TrialError(
+        `cannot link the scratch file into the libvirt pool (${describeError(error)}): the run folder and ${libvirtRunsDir} must be on one filesystem`,
+      );
     }
     const remove = cleanup.register(`scratch volume ${target}`, () => rm(target, { force: true }));
     await virsh(['pool-refresh', this.#pool]);
@@ -376,7 +491,12 @@ export class VagrantBackend implements Backend {
    * Poll for the domain's QEMU pid (libvirt writes it when it starts the domain) and its cgroup, until
    * `deadlineMs` (performance.now()): past it, the time went to Vagrant and libvirt, not to the guest.
    */
-  async #waitForQemu(domain: string, up: Promise<unknown> & { exitCode: number | null }, watch: ConsoleWatch, deadlineMs: number): Promise<{ pid: number; startedAtMs: number; cgroup: CgroupLocation }> {
+  async #waitForQemu(
+    domain: string,
+    up: Promise<unknown> & { exitCode: number | null },
+    watch: ConsoleWatch,
+    deadlineMs: number,
+  ): Promise<{ pid: number; startedAtMs: number; cgroup: CgroupLocation }> {
     const pidFile = `/run/libvirt/qemu/${domain}.pid`;
     const startedWaiting = performance.now();
     for (;;) {
@@ -390,7 +510,9 @@ export class VagrantBackend implements Backend {
             // QEMU is gone before libvirt placed it: libvirt refused to start the domain, and `vagrant up` says why.
             const ended = await Promise.race([up, sleep(10_000).then(() => undefined)]);
             const why = ended === undefined ? '' : `: ${lastLines(String((ended as { all?: unknown }).all ?? ''))}`;
-            throw new TrialError(`the domain's QEMU (pid ${pid}) exited as libvirt started it${why}`, { consoleTail: watch.lines.tail() });
+            throw new TrialError(`the domain's QEMU (pid ${pid}) exited as libvirt started it${why}`, {
+              consoleTail: watch.lines.tail(),
+            });
           }
           const cgroup = libvirtDomainCgroup(placed, mounts);
           if (cgroup) return { pid, startedAtMs, cgroup };
@@ -398,11 +520,15 @@ export class VagrantBackend implements Backend {
         }
         throw new TrialError(`libvirt did not place the domain's QEMU (pid ${pid}) in a cgroup within 5 s`);
       }
-      if (up.exitCode !== null) throw new TrialError('vagrant up ended before the domain started', { consoleTail: watch.lines.tail() });
+      if (up.exitCode !== null)
+        throw new TrialError('vagrant up ended before the domain started', { consoleTail: watch.lines.tail() });
       if (watch.settled) throw new TrialError('the trial ended before the domain started');
       if (performance.now() > deadlineMs) {
         const seconds = Math.round((performance.now() - startedWaiting) / 1000);
-        throw new TrialError(`vagrant up had not started the domain's QEMU after ${seconds} s (Vagrant and libvirt's own time, before any guest boot; \`bench doctor\` checks libvirtd's response time)`, { consoleTail: watch.lines.tail() });
+        throw new TrialError(
+          `vagrant up had not started the domain's QEMU after ${seconds} s (Vagrant and libvirt's own time, before any guest boot; \`bench doctor\` checks libvirtd's response time)`,
+          { consoleTail: watch.lines.tail() },
+        );
       }
       await sleep(20);
     }
@@ -445,10 +571,12 @@ export function domstatsCrossCheck(stats: ReadonlyMap<string, number>): Record<s
   const figures: Record<string, CrossCheckFigure> = {};
   if (stats.get('state.state') !== 1) return figures;
   const cpu = stats.get('cpu.time');
-  if (cpu !== undefined) figures['cpu_seconds'] = { value: cpu / 1e9, unit: 's', source: 'virsh.domstats.cpu.time', event: 'ready' };
+  if (cpu !== undefined)
+    figures['cpu_seconds'] = { value: cpu / 1e9, unit: 's', source: 'virsh.domstats.cpu.time', event: 'ready' };
   const rss = stats.get('balloon.rss');
   // libvirt reports 0 once the guest is powering off: no reading, not a zero.
-  if (rss !== undefined && rss > 0) figures['rss_bytes'] = { value: rss * 1024, unit: 'bytes', source: 'virsh.domstats.balloon.rss', event: 'ready' };
+  if (rss !== undefined && rss > 0)
+    figures['rss_bytes'] = { value: rss * 1024, unit: 'bytes', source: 'virsh.domstats.balloon.rss', event: 'ready' };
   return figures;
 }
 
@@ -463,5 +591,10 @@ async function processStartedAtMs(pid: number, ticksPerSecond: number): Promise<
 
 /** The last non-empty lines of Vagrant's output: where it says what went wrong. */
 function lastLines(text: string, count = 6): string {
-  return text.split('\n').map((line) => line.trim()).filter(Boolean).slice(-count).join(' | ');
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean)
+    .slice(-count)
+    .join(' | ');
 }

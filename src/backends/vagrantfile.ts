@@ -67,7 +67,9 @@ export function renderVagrantfile(template: string, values: VagrantfileValues): 
             `    raise "twinbench: virsh setvcpus could not give #{domain} ${values.possibleVcpus} possible vCPUs" unless ok`,
           ].join('\n')
         : '',
-    memtuneLine: values.memtune ? `lv.memtune :type => "hard_limit", :value => ${Math.ceil(values.envelope.memoryLimitBytes / 1024)}` : '',
+    memtuneLine: values.memtune
+      ? `lv.memtune :type => "hard_limit", :value => ${Math.ceil(values.envelope.memoryLimitBytes / 1024)}`
+      : '',
     machineType: rubyString(values.machineType),
     cpuMode: rubyString(values.cpu.mode),
     cpuModelLine: values.cpu.mode === 'custom' ? `lv.cpu_model = ${rubyString(values.cpu.model)}` : '',

@@ -44,8 +44,17 @@ export function measureRunNoise(results: readonly ResultFile[]): Record<string, 
     for (const key of keys) {
       const spread = runSpread(perRun.map((samples) => samples.get(key)?.values ?? []));
       if (!spread) continue;
-      const threshold = Math.min(0.9, Math.max(floor, Math.ceil(spreadsPerThreshold * spread.runMediansSd * 200) / 200));
-      noise[key] = { runs: spread.runs, runMediansSd: spread.runMediansSd, betweenSd: spread.betweenSd, ...(spread.withinSd === undefined ? {} : { withinSd: spread.withinSd }), threshold };
+      const threshold = Math.min(
+        0.9,
+        Math.max(floor, Math.ceil(spreadsPerThreshold * spread.runMediansSd * 200) / 200),
+      );
+      noise[key] = {
+        runs: spread.runs,
+        runMediansSd: spread.runMediansSd,
+        betweenSd: spread.betweenSd,
+        ...(spread.withinSd === undefined ? {} : { withinSd: spread.withinSd }),
+        threshold,
+      };
     }
   }
   return noise;
@@ -55,7 +64,9 @@ export function measureRunNoise(results: readonly ResultFile[]): Record<string, 
 function requireComplete(result: ResultFile, path: string): void {
   const failed = result.trials.filter((trial) => trial.state !== 'completed');
   if (failed.length > 0 || result.status !== 'completed') {
-    throw new TrialsFailedError(`calibrate: ${path} has ${failed.length} trial(s) that did not complete${result.status === 'completed' ? '' : ` and status "${result.status}"`}; thresholds from a broken run would be wrong`);
+    throw new TrialsFailedError(
+      `calibrate: ${path} has ${failed.length} trial(s) that did not complete${result.status === 'completed' ? '' : ` and status "${result.status}"`}; thresholds from a broken run would be wrong`,
+    );
   }
 }
 
@@ -64,9 +75,15 @@ function requireComplete(result: ResultFile, path: string): void {
  * run-to-run noise and write it with a threshold per figure for `bench check --thresholds`; then check each run
  * against the others as the gate would (leave one out): every regressed gating figure there is a false alarm.
  */
-export async function runCalibrate(flags: AllFlags & { thresholdsOut?: string; runs?: string }, io: CommandIo): Promise<ExitCodeValue> {
+export async function runCalibrate(
+  flags: AllFlags & { thresholdsOut?: string; runs?: string },
+  io: CommandIo,
+): Promise<ExitCodeValue> {
   const count = flags.runs === undefined ? 5 : Number(flags.runs);
-  if (!Number.isInteger(count) || count < 3 || count > 100) throw new UsageError(`--runs must be a whole number from 3 to 100 (two runs cannot estimate run-to-run noise with any confidence), got ${JSON.stringify(flags.runs)}`);
+  if (!Number.isInteger(count) || count < 3 || count > 100)
+    throw new UsageError(
+      `--runs must be a whole number from 3 to 100 (two runs cannot estimate run-to-run noise with any confidence), got ${JSON.stringify(flags.runs)}`,
+    );
   const jsonPaths: string[] = [];
   for (let pass = 1; pass <= count; pass++) {
     io.log(`calibrate: run ${pass} of ${count}`);
@@ -84,36 +101,57 @@ export async function runCalibrate(flags: AllFlags & { thresholdsOut?: string; r
   }
   const noise = measureRunNoise(results);
   const thresholds = Object.fromEntries(Object.entries(noise).map(([key, figure]) => [key, figure.threshold]));
-  const runNoise = Object.fromEntries(Object.entries(noise).map(([key, figure]) => [key, { relativeSd: figure.runMediansSd, df: figure.runs - 1 }]));
+  const runNoise = Object.fromEntries(
+    Object.entries(noise).map(([key, figure]) => [key, { relativeSd: figure.runMediansSd, df: figure.runs - 1 }]),
+  );
   // Leave one out at the default thresholds, the run-level model as the gate uses it: each regressed gating figure is a false alarm.
   const alarms: string[] = [];
   let inconclusive = 0;
   let gatingFigures = 0;
   const summaries = results.map((result, index) => summarizeRun(jsonPaths[index] ?? '', result));
   results.forEach((result, index) => {
-    const report = checkRuns(summaries.filter((_, other) => other !== index), [result], { crossHost: false, allowUnderpowered: true });
+    const report = checkRuns(
+      summaries.filter((_, other) => other !== index),
+      [result],
+      { crossHost: false, allowUnderpowered: true },
+    );
     const gating = report.rows.filter((row) => row.gates);
     gatingFigures = gating.length;
     alarms.push(...gating.filter((row) => row.verdict === 'regressed').map((row) => `run ${index + 1}: ${row.key}`));
     inconclusive += gating.filter((row) => row.verdict === 'inconclusive').length;
   });
-  const selfCheck = { method: 'leave-one-out', runs: count, gatingFigures, falseAlarms: alarms, inconclusive, alpha: defaultAlpha };
+  const selfCheck = {
+    method: 'leave-one-out',
+    runs: count,
+    gatingFigures,
+    falseAlarms: alarms,
+    inconclusive,
+    alpha: defaultAlpha,
+  };
   const out = flags.thresholdsOut ?? 'results/thresholds.json';
-  await writeFileAtomic(out, `${JSON.stringify({ kind: 'twinbench-thresholds', version: 3, host: hostname(), createdAt: new Date().toISOString(), runs: jsonPaths, thresholds, runNoise, noise, selfCheck }, null, 2)}\n`);
+  await writeFileAtomic(
+    out,
+    `${JSON.stringify({ kind: 'twinbench-thresholds', version: 3, host: hostname(), createdAt: new Date().toISOString(), runs: jsonPaths, thresholds, runNoise, noise, selfCheck }, null, 2)}\n`,
+  );
   const pct = (value: number | undefined) => (value === undefined ? '—' : `${(value * 100).toFixed(2)} %`);
   const table = [
     '| figure | runs | run medians sd | between-run sd | within-run sd | threshold |',
     '|---|---|---|---|---|---|',
-    ...Object.entries(noise).map(([key, figure]) => `| ${key} | ${figure.runs} | ${pct(figure.runMediansSd)} | ${pct(figure.betweenSd)} | ${pct(figure.withinSd)} | ${pct(figure.threshold)} |`),
+    ...Object.entries(noise).map(
+      ([key, figure]) =>
+        `| ${key} | ${figure.runs} | ${pct(figure.runMediansSd)} | ${pct(figure.betweenSd)} | ${pct(figure.withinSd)} | ${pct(figure.threshold)} |`,
+    ),
   ];
-  io.out([
-    `calibrate: run-to-run noise over ${count} A/A runs, and thresholds of ${spreadsPerThreshold} run-to-run sd (at least 2 %):`,
-    '',
-    ...table,
-    '',
-    `calibrate: each run checked against the other ${count - 1} at default thresholds: ${alarms.length} false alarm(s) among ${gatingFigures} gating figures × ${count} runs${alarms.length ? ` (${alarms.join(', ')})` : ''}` +
-      `${inconclusive ? `; ${inconclusive} inconclusive` : ''}`,
-    out,
-  ].join('\n'));
+  io.out(
+    [
+      `calibrate: run-to-run noise over ${count} A/A runs, and thresholds of ${spreadsPerThreshold} run-to-run sd (at least 2 %):`,
+      '',
+      ...table,
+      '',
+      `calibrate: each run checked against the other ${count - 1} at default thresholds: ${alarms.length} false alarm(s) among ${gatingFigures} gating figures × ${count} runs${alarms.length ? ` (${alarms.join(', ')})` : ''}` +
+        `${inconclusive ? `; ${inconclusive} inconclusive` : ''}`,
+      out,
+    ].join('\n'),
+  );
   return ExitCode.ok;
 }

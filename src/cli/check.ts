@@ -37,7 +37,9 @@ export async function readThresholds(file: string): Promise<CalibrationFile> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`--thresholds ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `--thresholds ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   let parsed: unknown;
   try {
@@ -50,17 +52,37 @@ export async function readThresholds(file: string): Promise<CalibrationFile> {
     throw new UsageError(`--thresholds ${file}: not a thresholds file from \`bench calibrate\``);
   }
   const bad = Object.entries(value.thresholds).filter(([, t]) => typeof t !== 'number' || !(t > 0) || t >= 1);
-  if (bad.length) throw new UsageError(`--thresholds ${file}: thresholds must be fractions in (0, 1), bad: ${bad.map(([k]) => k).slice(0, 3).join(', ')}`);
+  if (bad.length)
+    throw new UsageError(
+      `--thresholds ${file}: thresholds must be fractions in (0, 1), bad: ${bad
+        .map(([k]) => k)
+        .slice(0, 3)
+        .join(', ')}`,
+    );
   // Ratio keys before runtimes were paired by name (`vm/container/…`) read as today's (`qemu/docker/…`).
-  const thresholds = Object.fromEntries(Object.entries(value.thresholds as Record<string, number>).map(([key, threshold]) => [currentRatioKey(key), threshold]));
+  const thresholds = Object.fromEntries(
+    Object.entries(value.thresholds as Record<string, number>).map(([key, threshold]) => [
+      currentRatioKey(key),
+      threshold,
+    ]),
+  );
   const noise = (parsed as { runNoise?: unknown }).runNoise;
   const runNoise: Record<string, CalibratedNoise> = {};
   if (noise !== undefined) {
-    if (typeof noise !== 'object' || noise === null) throw new UsageError(`--thresholds ${file}: "runNoise" must be an object`);
+    if (typeof noise !== 'object' || noise === null)
+      throw new UsageError(`--thresholds ${file}: "runNoise" must be an object`);
     for (const [key, entry] of Object.entries(noise as Record<string, { relativeSd?: unknown; df?: unknown }>)) {
       const { relativeSd, df } = entry ?? {};
-      if (typeof relativeSd !== 'number' || !(relativeSd >= 0) || !Number.isFinite(relativeSd) || !Number.isInteger(df) || (df as number) < 1) {
-        throw new UsageError(`--thresholds ${file}: runNoise of ${key} must be {"relativeSd": ≥ 0, "df": whole number ≥ 1}`);
+      if (
+        typeof relativeSd !== 'number' ||
+        !(relativeSd >= 0) ||
+        !Number.isFinite(relativeSd) ||
+        !Number.isInteger(df) ||
+        (df as number) < 1
+      ) {
+        throw new UsageError(
+          `--thresholds ${file}: runNoise of ${key} must be {"relativeSd": ≥ 0, "df": whole number ≥ 1}`,
+        );
       }
       runNoise[currentRatioKey(key)] = { relativeSd, df: df as number };
     }
@@ -72,9 +94,18 @@ export async function readThresholds(file: string): Promise<CalibrationFile> {
  * The baseline runs the `--baseline` paths name, as the check keeps them: each file read, summarised and dropped
  * (a few kB a run), oldest first.
  */
-export async function readBaseline(paths: readonly string[], mode: 'absolute' | 'ratios'): Promise<{ baseline: RunSummary[]; skipped: { path: string; reason: string }[] }> {
-  const { files, skipped } = await readResults(paths, (path, result) => summarizeRun(path, result, mode), 'bench check --baseline');
-  const baseline = files.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.path.localeCompare(b.path));
+export async function readBaseline(
+  paths: readonly string[],
+  mode: 'absolute' | 'ratios',
+): Promise<{ baseline: RunSummary[]; skipped: { path: string; reason: string }[] }> {
+  const { files, skipped } = await readResults(
+    paths,
+    (path, result) => summarizeRun(path, result, mode),
+    'bench check --baseline',
+  );
+  const baseline = files.sort(
+    (a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.path.localeCompare(b.path),
+  );
   return { baseline, skipped };
 }
 
@@ -89,7 +120,8 @@ export async function runCheck(current: string[], flags: CheckFlags, io: Command
   const baselines = flags.baseline ?? [];
   if (baselines.length === 0) problems.push('--baseline FILE|DIR is required');
   if (current.length === 0) problems.push('the current result file is required');
-  if (current.length > 2) problems.push(`takes the current result and at most one confirming run, got ${current.length} files`);
+  if (current.length > 2)
+    problems.push(`takes the current result and at most one confirming run, got ${current.length} files`);
   if (flags.threshold && flags.thresholds) problems.push('--threshold and --thresholds exclude each other');
   if (problems.length) throw new UsageError(problems.join('; '));
   const threshold = flags.threshold === undefined ? undefined : parseThreshold(flags.threshold);
@@ -107,7 +139,10 @@ export async function runCheck(current: string[], flags: CheckFlags, io: Command
     ...(calibration ? { thresholds: calibration.thresholds, runNoise: calibration.runNoise } : {}),
   });
   report.skippedBaselines.push(...skipped);
-  const baselineName = baselines.length === 1 && baseline.length === 1 ? basename(baselines[0]!) : `${report.baselineRuns} runs in ${baselines.map((path) => basename(path)).join(', ')}`;
+  const baselineName =
+    baselines.length === 1 && baseline.length === 1
+      ? basename(baselines[0]!)
+      : `${report.baselineRuns} runs in ${baselines.map((path) => basename(path)).join(', ')}`;
   const currentName = current.map((file) => basename(file)).join(' + ');
   const markdown = renderCheckMarkdown(report, baselineName, currentName);
   const last = current.at(-1)!;
@@ -115,9 +150,16 @@ export async function runCheck(current: string[], flags: CheckFlags, io: Command
   const summaryPath = flags.summary ?? join(dirname(last), 'check.md');
   await writeFileAtomic(junitPath, renderJunit(report, `${baselineName} -> ${currentName}`));
   await writeFileAtomic(summaryPath, markdown);
-  if (process.env.GITHUB_STEP_SUMMARY) await appendFile(process.env.GITHUB_STEP_SUMMARY, markdown).catch(() => undefined);
+  if (process.env.GITHUB_STEP_SUMMARY)
+    await appendFile(process.env.GITHUB_STEP_SUMMARY, markdown).catch(() => undefined);
   io.out(markdown);
   for (const line of describeWaived(report)) io.log(line);
-  io.log(`check: ${report.outcome} (${report.baselineRuns} baseline run(s), ${report.currentRuns} current); JUnit ${junitPath}, summary ${summaryPath}`);
-  return report.outcome === 'regressed' ? ExitCode.regression : report.outcome === 'inconclusive' ? ExitCode.inconclusive : ExitCode.ok;
+  io.log(
+    `check: ${report.outcome} (${report.baselineRuns} baseline run(s), ${report.currentRuns} current); JUnit ${junitPath}, summary ${summaryPath}`,
+  );
+  return report.outcome === 'regressed'
+    ? ExitCode.regression
+    : report.outcome === 'inconclusive'
+      ? ExitCode.inconclusive
+      : ExitCode.ok;
 }

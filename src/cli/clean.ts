@@ -62,7 +62,11 @@ export async function runClean(flags: { images?: boolean }, io: CommandIo): Prom
   // Containers go through their engine before their cgroups are emptied; the harness cgroups (and the VMs
   // orphaned in them) go before the VMs' taps, bridges and libvirt objects. Each cleanup runs once.
   const cleanersOf = (containers: boolean) => [
-    ...new Set(runtimeTable.flatMap((runtime) => (runtime.clean && (runtime.kind === 'container') === containers ? [runtime.clean] : []))),
+    ...new Set(
+      runtimeTable.flatMap((runtime) =>
+        runtime.clean && (runtime.kind === 'container') === containers ? [runtime.clean] : [],
+      ),
+    ),
   ];
   const runCleaners = async (containers: boolean) => {
     for (const clean of cleanersOf(containers)) {

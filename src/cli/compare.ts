@@ -11,7 +11,8 @@ export const fleetLayoutFrom = 7;
 export async function runCompare(files: string[], flags: { layout?: string }, io: CommandIo): Promise<ExitCodeValue> {
   if (files.length < 2) throw new UsageError(`bench compare takes 2 or more result files, got ${files.length}`);
   const layout = flags.layout ?? 'auto';
-  if (!['auto', 'columns', 'fleet'].includes(layout)) throw new UsageError(`--layout must be auto, columns or fleet, got ${JSON.stringify(layout)}`);
+  if (!['auto', 'columns', 'fleet'].includes(layout))
+    throw new UsageError(`--layout must be auto, columns or fleet, got ${JSON.stringify(layout)}`);
   const results = [];
   for (const file of files) results.push({ path: file, result: await readResultFile(file) });
   const fleet = layout === 'fleet' || (layout === 'auto' && files.length >= fleetLayoutFrom);

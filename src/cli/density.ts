@@ -55,7 +55,8 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
   const problems: string[] = [];
   const descriptor = runtimeByName(flags.runtime ?? '');
   const runtime = descriptor?.name ?? '';
-  if (!descriptor?.density) problems.push(`--runtime must be one of ${densityRuntimeNames().join(', ')}, got ${JSON.stringify(flags.runtime)}`);
+  if (!descriptor?.density)
+    problems.push(`--runtime must be one of ${densityRuntimeNames().join(', ')}, got ${JSON.stringify(flags.runtime)}`);
   if (flags.count === undefined) problems.push('--count is required');
   const count = parseIntegerFlag('--count', flags.count, 1, 256, problems) ?? 1;
   const memoryMiB = parseIntegerFlag('--memory', flags.memory ?? '256', 64, 65536, problems) ?? 256;
@@ -77,7 +78,18 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
   const startedAt = new Date();
   const scope = await openRunScope(startedAt, [descriptor]);
   const { backends, runtimes, ioDevices } = await prepareBackends({
-    runtimes: [descriptor], images, profile, guestArch: hostArch, hostArch, accel: 'auto', cgroupVersion: cgroupMode.version, runDir: scope.runDir, runId: scope.runId, signal: io.signal, log: io.log, containerNetwork: 'bridge',
+    runtimes: [descriptor],
+    images,
+    profile,
+    guestArch: hostArch,
+    hostArch,
+    accel: 'auto',
+    cgroupVersion: cgroupMode.version,
+    runDir: scope.runDir,
+    runId: scope.runId,
+    signal: io.signal,
+    log: io.log,
+    containerNetwork: 'bridge',
   });
   const backend = backends.get(descriptor.name);
   if (!backend) throw new Error(`no ${runtime} backend`);
@@ -86,13 +98,28 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
   for (const k of densitySteps(count)) {
     if (io.signal.aborted) break;
     io.progress(`density: starting ${k} ${runtime} guest(s) at once…`);
-    const step = await runDensityStep(backend, { runId: scope.runId, count: k, idle, holdSeconds, vcpus, memoryMiB, readyTimeoutMs: 120_000, sampling, signal: io.signal });
+    const step = await runDensityStep(backend, {
+      runId: scope.runId,
+      count: k,
+      idle,
+      holdSeconds,
+      vcpus,
+      memoryMiB,
+      readyTimeoutMs: 120_000,
+      sampling,
+      signal: io.signal,
+    });
     steps.push(step);
-    io.log(`density: ${k} guest(s): ${step.completed}/${k} ready${step.allReadyMs === undefined ? '' : ` in ${formatNumber(step.allReadyMs)} ms`}`);
+    io.log(
+      `density: ${k} guest(s): ${step.completed}/${k} ready${step.allReadyMs === undefined ? '' : ` in ${formatNumber(step.allReadyMs)} ms`}`,
+    );
   }
   const emulated = runtimes[descriptor.name]?.emulated === true;
   const markdown = renderDensity(runtime, emulated, steps);
-  const file = join(resolve(flags.out ?? 'results'), resultFileName(startedAt, hostname()).replace(/\.json$/, `-density-${runtime}.json`));
+  const file = join(
+    resolve(flags.out ?? 'results'),
+    resultFileName(startedAt, hostname()).replace(/\.json$/, `-density-${runtime}.json`),
+  );
   const record = {
     kind: 'twinbench-density',
     version: 1,

@@ -31,7 +31,9 @@ async function tool(name: string, args: string[], pkg: string, required = true):
 /** A kernel already in the cache, for the KVM test boot. */
 async function cachedKernel(profile: ArchProfile): Promise<string | undefined> {
   const debs = join(cacheDir(), 'debs');
-  const folders = (await readdir(debs).catch(() => [] as string[])).filter((f) => f.startsWith('linux-image-') && f.endsWith(`_${profile.debianArch}`));
+  const folders = (await readdir(debs).catch(() => [] as string[])).filter(
+    (f) => f.startsWith('linux-image-') && f.endsWith(`_${profile.debianArch}`),
+  );
   for (const folder of folders) {
     const boot = await readdir(join(debs, folder, 'root', 'boot')).catch(() => [] as string[]);
     const kernel = boot.find((file) => file.startsWith('vmlinuz-'));
@@ -52,7 +54,9 @@ async function runtimeChecks(profile: ArchProfile, arch: ArchName): Promise<Doct
     if (!ran.has(pkg.command)) ran.set(pkg.command, tool(pkg.command, ['--version'], pkg.debianPackage, required));
     return ran.get(pkg.command)!;
   };
-  for (const runtime of runtimeTable.filter((candidate) => !candidate.hidden && (!candidate.guestArchs || candidate.guestArchs.includes(arch)))) {
+  for (const runtime of runtimeTable.filter(
+    (candidate) => !candidate.hidden && (!candidate.guestArchs || candidate.guestArchs.includes(arch)),
+  )) {
     const required = (builtInSuites.default.runtimes as readonly string[]).includes(runtime.name);
     const own = await runtime.doctor({ profile, guestArch: arch, hostArch: arch });
     const commands = await Promise.all(hostPackagesOf(runtime.name, arch).map((pkg) => command(pkg, required)));
@@ -60,7 +64,11 @@ async function runtimeChecks(profile: ArchProfile, arch: ArchName): Promise<Doct
       const previous = checks.get(check.name);
       const merged = { ...check, required: required || (previous?.required ?? false) };
       // A check only an optional runtime needs is a warning, with the runtime named in its fix.
-      if (!merged.required && merged.status === 'missing') Object.assign(merged, { status: 'warning', fix: `${check.fix ?? ''} (only for --runtimes …,${runtime.name}; scripts/setup.sh --runtimes ${runtime.name})`.trim() });
+      if (!merged.required && merged.status === 'missing')
+        Object.assign(merged, {
+          status: 'warning',
+          fix: `${check.fix ?? ''} (only for --runtimes …,${runtime.name}; scripts/setup.sh --runtimes ${runtime.name})`.trim(),
+        });
       if (!previous || (merged.required && !previous.required)) checks.set(check.name, merged);
     }
   }
@@ -71,28 +79,63 @@ async function runtimeChecks(profile: ArchProfile, arch: ArchName): Promise<Doct
 export async function runDoctorChecks(): Promise<DoctorCheck[]> {
   const arch = archFromNode(process.arch);
   const checks: DoctorCheck[] = [];
-  if (!arch) return [{ name: 'architecture', status: 'missing', detail: `${process.arch} is not supported (x86_64, aarch64)`, required: true }];
+  if (!arch)
+    return [
+      {
+        name: 'architecture',
+        status: 'missing',
+        detail: `${process.arch} is not supported (x86_64, aarch64)`,
+        required: true,
+      },
+    ];
   const profile = getArchProfile(arch);
-  checks.push({ name: 'architecture', status: 'ok', detail: `${profile.unameMachine} (${profile.debianArch})`, required: true });
+  checks.push({
+    name: 'architecture',
+    status: 'ok',
+    detail: `${profile.unameMachine} (${profile.debianArch})`,
+    required: true,
+  });
   checks.push(...(await runtimeChecks(profile, arch)));
   const kernel = await cachedKernel(profile);
   const kvm = await probeKvm(profile, kernel);
   checks.push({
     name: 'kvm',
     status: kvm.usable ? 'ok' : 'warning',
-    detail: kvm.usable ? `usable (${kvm.reason}, ${kvm.probeMs} ms)` : `${kvm.reason}; VMs will run under TCG emulation and be marked emulated`,
-    ...(kvm.usable ? {} : { fix: kernel ? 'use a host where KVM runs ordinary guests for virtualization figures' : 'run `bench images build` so the KVM test boot has a kernel' }),
+    detail: kvm.usable
+      ? `usable (${kvm.reason}, ${kvm.probeMs} ms)`
+      : `${kvm.reason}; VMs will run under TCG emulation and be marked emulated`,
+    ...(kvm.usable
+      ? {}
+      : {
+          fix: kernel
+            ? 'use a host where KVM runs ordinary guests for virtualization figures'
+            : 'run `bench images build` so the KVM test boot has a kernel',
+        }),
     required: false,
   });
   const cgroup = await readCgroupMode();
   checks.push(
     cgroup
-      ? { name: 'cgroups', status: 'ok', detail: `v${cgroup.version} (${cgroup.mode}); controllers: ${cgroup.controllers.join(' ') || 'none'}`, required: true }
-      : { name: 'cgroups', status: 'missing', detail: 'no cgroup hierarchy under /sys/fs/cgroup', fix: 'mount cgroup2 on /sys/fs/cgroup', required: true },
+      ? {
+          name: 'cgroups',
+          status: 'ok',
+          detail: `v${cgroup.version} (${cgroup.mode}); controllers: ${cgroup.controllers.join(' ') || 'none'}`,
+          required: true,
+        }
+      : {
+          name: 'cgroups',
+          status: 'missing',
+          detail: 'no cgroup hierarchy under /sys/fs/cgroup',
+          fix: 'mount cgroup2 on /sys/fs/cgroup',
+          required: true,
+        },
   );
   if (systemdOwnsCgroups(parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8')))) {
     // Where systemd owns the tree, trial groups are transient slices and harness-started guests run in scopes.
-    const clients = await Promise.all([tool('busctl', ['--version'], 'systemd'), tool('systemd-run', ['--version'], 'systemd')]);
+    const clients = await Promise.all([
+      tool('busctl', ['--version'], 'systemd'),
+      tool('systemd-run', ['--version'], 'systemd'),
+    ]);
     const missing = clients.filter((check) => check.status !== 'ok').map((check) => check.name);
     checks.push({
       name: 'cgroup manager',
@@ -104,13 +147,21 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
       required: true,
     });
   } else if (cgroup) {
-    checks.push({ name: 'cgroup manager', status: 'ok', detail: "twinbench: each trial's group is made under twinbench/ in every hierarchy", required: true });
+    checks.push({
+      name: 'cgroup manager',
+      status: 'ok',
+      detail: "twinbench: each trial's group is made under twinbench/ in every hierarchy",
+      required: true,
+    });
   }
   checks.push({ name: 'ksm', status: 'ok', detail: await readKsm(), required: false });
   for (const other of archNames.filter((name) => name !== arch)) {
     const foreignProfile = getArchProfile(other);
     const status = await probeForeignArch(foreignProfile);
-    const qemu = await probeQemu(foreignProfile).then((version) => `${foreignProfile.qemuBinary} ${version}`, () => `${foreignProfile.qemuBinary} missing`);
+    const qemu = await probeQemu(foreignProfile).then(
+      (version) => `${foreignProfile.qemuBinary} ${version}`,
+      () => `${foreignProfile.qemuBinary} missing`,
+    );
     checks.push({
       name: `foreign arch ${other}`,
       status: status.problems.length === 0 && !qemu.endsWith('missing') ? 'ok' : 'warning',
@@ -124,7 +175,8 @@ export async function runDoctorChecks(): Promise<DoctorCheck[]> {
   checks.push(await tool('cpio', ['--version'], 'cpio'));
   checks.push(await tool('apt-get', ['--version'], 'apt'));
   // Host clients of the network and redis workloads (in the default suite).
-  for (const { binary, debianPackage } of Object.values(hostClientTools).flat()) checks.push(await tool(binary, ['--version'], debianPackage));
+  for (const { binary, debianPackage } of Object.values(hostClientTools).flat())
+    checks.push(await tool(binary, ['--version'], debianPackage));
   await mkdir(cacheDir(), { recursive: true });
   const fs = await statfs(cacheDir());
   const freeGiB = (fs.bavail * fs.bsize) / 1024 ** 3;
@@ -148,5 +200,7 @@ export async function runDoctor(flags: { json?: boolean }, io: CommandIo): Promi
       io.out(`${mark}  ${check.name}: ${check.detail}${check.fix ? `\n      fix: ${check.fix}` : ''}`);
     }
   }
-  return checks.some((check) => check.required && check.status === 'missing') ? ExitCode.missingDependency : ExitCode.ok;
+  return checks.some((check) => check.required && check.status === 'missing')
+    ? ExitCode.missingDependency
+    : ExitCode.ok;
 }

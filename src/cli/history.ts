@@ -16,7 +16,9 @@ export interface HistoryFlags {
 }
 
 /** The result files for `bench history`, each kept as its summary. */
-export async function readHistoryInputs(paths: readonly string[]): Promise<{ files: RunSummary[]; skipped: { path: string; reason: string }[] }> {
+export async function readHistoryInputs(
+  paths: readonly string[],
+): Promise<{ files: RunSummary[]; skipped: { path: string; reason: string }[] }> {
   return readResults(paths, (path, result) => summarizeRun(path, result));
 }
 
@@ -26,13 +28,18 @@ export async function runHistory(paths: string[], flags: HistoryFlags, io: Comma
   const alpha = flags.alpha === undefined ? undefined : parseAlpha(flags.alpha);
   const threshold = flags.threshold === undefined ? undefined : parseThreshold(flags.threshold);
   const { files, skipped } = await readHistoryInputs(paths);
-  const model = buildHistory(files, { ...(alpha === undefined ? {} : { alpha }), ...(threshold === undefined ? {} : { threshold }) });
+  const model = buildHistory(files, {
+    ...(alpha === undefined ? {} : { alpha }),
+    ...(threshold === undefined ? {} : { threshold }),
+  });
   const markdown = renderHistoryMarkdown(model, skipped);
   const out = flags.out ?? 'history.html';
   await writeFileAtomic(out, renderHistoryHtml(model, markdown));
   if (flags.summary) await writeFileAtomic(flags.summary, markdown);
   for (const file of skipped) io.warn(`history: skipped ${file.path}: ${file.reason}`);
   io.out(markdown);
-  io.log(`history: ${files.length} run(s) of ${model.hosts.length} host(s), ${model.changes.length} change point(s); page ${out}${flags.summary ? `, summary ${flags.summary}` : ''}`);
+  io.log(
+    `history: ${files.length} run(s) of ${model.hosts.length} host(s), ${model.changes.length} change point(s); page ${out}${flags.summary ? `, summary ${flags.summary}` : ''}`,
+  );
   return ExitCode.ok;
 }

@@ -14,12 +14,20 @@ export const reportFormats = ['md', 'html', 'csv', 'json', 'gab-smaller', 'gab-b
 export type ReportFormat = (typeof reportFormats)[number];
 
 /** `bench report FILE… --format F [--out FILE]`: render result files for people or dashboards. */
-export async function runReport(files: string[], flags: { format?: string; out?: string }, io: CommandIo): Promise<ExitCodeValue> {
+export async function runReport(
+  files: string[],
+  flags: { format?: string; out?: string },
+  io: CommandIo,
+): Promise<ExitCodeValue> {
   const format = (flags.format ?? 'md') as ReportFormat;
-  if (!reportFormats.includes(format)) throw new UsageError(`--format must be one of ${reportFormats.join(', ')}, got ${JSON.stringify(flags.format)}`);
+  if (!reportFormats.includes(format))
+    throw new UsageError(`--format must be one of ${reportFormats.join(', ')}, got ${JSON.stringify(flags.format)}`);
   if (files.length === 0) throw new UsageError('bench report needs at least one result file');
   const single = ['html', 'json', 'gab-smaller', 'gab-bigger'].includes(format);
-  if (single && files.length > 1) throw new UsageError(`--format ${format} renders one file at a time (got ${files.length}); use \`bench compare\` to put hosts side by side`);
+  if (single && files.length > 1)
+    throw new UsageError(
+      `--format ${format} renders one file at a time (got ${files.length}); use \`bench compare\` to put hosts side by side`,
+    );
   const results = [];
   for (const file of files) results.push({ path: file, result: await readResultFile(file) });
   const first = results[0]!.result;

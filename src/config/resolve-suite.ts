@@ -5,7 +5,17 @@ import { UsageError } from '../errors.js';
 import { archNames, type ArchName } from '../host/arch.js';
 import type { WorkloadManifest } from './workload-manifest.js';
 import { allRuntimeNames, visibleRuntimeNames } from '../runtimes/table.js';
-import { builtInSuites, containerNetworks, minRepsForInterval, type AccelChoice, type RepetitionPolicy, type ContainerNetwork, type RuntimeName, type SuiteConfig, type SuiteWorkload } from './suite.js';
+import {
+  builtInSuites,
+  containerNetworks,
+  minRepsForInterval,
+  type AccelChoice,
+  type RepetitionPolicy,
+  type ContainerNetwork,
+  type RuntimeName,
+  type SuiteConfig,
+  type SuiteWorkload,
+} from './suite.js';
 import { jsonSyntaxProblem } from '../json-problem.js';
 
 /** Flags of `bench all` that shape the suite, as the user typed them. */
@@ -33,7 +43,12 @@ export interface SuiteFlags {
  * Parse a CPU list (`0-1,3`) into sorted, distinct CPU numbers, each below `hostCpus`; a bad list is
  * added to `problems`, naming the flag.
  */
-export function parseCpuset(flag: string, text: string | undefined, hostCpus: number, problems: string[]): number[] | undefined {
+export function parseCpuset(
+  flag: string,
+  text: string | undefined,
+  hostCpus: number,
+  problems: string[],
+): number[] | undefined {
   if (text === undefined) return undefined;
   const cpus = new Set<number>();
   for (const part of text.split(',')) {
@@ -50,7 +65,13 @@ export function parseCpuset(flag: string, text: string | undefined, hostCpus: nu
 }
 
 /** Parse a whole-number flag in [min, max]; a bad value is added to `problems`, naming the flag. */
-export function parseIntegerFlag(flag: string, text: string | undefined, min: number, max: number, problems: string[]): number | undefined {
+export function parseIntegerFlag(
+  flag: string,
+  text: string | undefined,
+  min: number,
+  max: number,
+  problems: string[],
+): number | undefined {
   if (text === undefined) return undefined;
   const value = Number(text);
   if (!/^\d+$/.test(text.trim()) || !Number.isSafeInteger(value) || value < min || value > max) {
@@ -79,27 +100,49 @@ function resolveRepetitionPolicy(flags: SuiteFlags, problems: string[]): Repetit
   const minReps = parseIntegerFlag('--min-reps', flags.minReps, 2, 1000, problems);
   const maxReps = parseIntegerFlag('--max-reps', flags.maxReps, 2, 1000, problems);
   if (flags.targetCi === undefined) {
-    for (const [flag, text] of [['--min-reps', flags.minReps], ['--max-reps', flags.maxReps]] as const) {
-      if (text !== undefined) problems.push(`${flag} ${JSON.stringify(text)} needs --target-ci (without it every workload runs its fixed repetitions; use --reps)`);
+    for (const [flag, text] of [
+      ['--min-reps', flags.minReps],
+      ['--max-reps', flags.maxReps],
+    ] as const) {
+      if (text !== undefined)
+        problems.push(
+          `${flag} ${JSON.stringify(text)} needs --target-ci (without it every workload runs its fixed repetitions; use --reps)`,
+        );
     }
     return undefined;
   }
-  if (flags.reps !== undefined) problems.push(`--reps ${JSON.stringify(flags.reps)} and --target-ci exclude each other: with a target, --min-reps and --max-reps bound the repetitions`);
+  if (flags.reps !== undefined)
+    problems.push(
+      `--reps ${JSON.stringify(flags.reps)} and --target-ci exclude each other: with a target, --min-reps and --max-reps bound the repetitions`,
+    );
   if (targetCi === undefined) return undefined;
   const policy = { targetCi, minReps: minReps ?? minRepsForInterval, maxReps: maxReps ?? 30 };
   if (policy.maxReps < minRepsForInterval) {
-    problems.push(`--max-reps ${policy.maxReps} cannot reach --target-ci: a 95 % interval of a median needs at least ${minRepsForInterval} repetitions`);
+    problems.push(
+      `--max-reps ${policy.maxReps} cannot reach --target-ci: a 95 % interval of a median needs at least ${minRepsForInterval} repetitions`,
+    );
   }
-  if (policy.minReps > policy.maxReps) problems.push(`--min-reps ${policy.minReps} is above --max-reps ${policy.maxReps}`);
+  if (policy.minReps > policy.maxReps)
+    problems.push(`--min-reps ${policy.minReps} is above --max-reps ${policy.maxReps}`);
   return policy;
 }
 
-function parseList(flag: string, text: string | undefined, valid: readonly string[], problems: string[], listed: readonly string[] = valid): string[] | undefined {
+function parseList(
+  flag: string,
+  text: string | undefined,
+  valid: readonly string[],
+  problems: string[],
+  listed: readonly string[] = valid,
+): string[] | undefined {
   if (text === undefined) return undefined;
-  const items = text.split(',').map((item) => item.trim()).filter((item) => item !== '');
+  const items = text
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
   const unknown = items.filter((item) => !valid.includes(item));
   if (items.length === 0) problems.push(`${flag} is empty; valid: ${listed.join(', ')}`);
-  if (unknown.length > 0) problems.push(`${flag}: unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}; valid: ${listed.join(', ')}`);
+  if (unknown.length > 0)
+    problems.push(`${flag}: unknown ${unknown.map((u) => JSON.stringify(u)).join(', ')}; valid: ${listed.join(', ')}`);
   return [...new Set(items)];
 }
 
@@ -112,33 +155,58 @@ export function checkSuiteFile(value: unknown, file: string): string[] {
   const suite = value as Record<string, unknown>;
   const problems: string[] = [];
   const known = ['name', 'runtimes', 'workloads', 'vcpus', 'memoryMiB', 'sampleIntervalMs', 'readyTimeoutSeconds'];
-  for (const key of Object.keys(suite)) if (!known.includes(key)) problems.push(`${file}: unknown key "${key}" (known: ${known.join(', ')})`);
+  for (const key of Object.keys(suite))
+    if (!known.includes(key)) problems.push(`${file}: unknown key "${key}" (known: ${known.join(', ')})`);
   const integer = (key: string, min: number, max: number) => {
     const v = suite[key];
-    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max)) problems.push(`${file}: "${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max))
+      problems.push(`${file}: "${key}" must be a whole number from ${min} to ${max}, got ${JSON.stringify(v)}`);
   };
   integer('vcpus', 1, 256);
   integer('memoryMiB', 64, 1024 * 1024);
   integer('sampleIntervalMs', 10, 60000);
   integer('readyTimeoutSeconds', 1, 3600);
-  if (suite.runtimes !== undefined && (!Array.isArray(suite.runtimes) || suite.runtimes.length === 0 || suite.runtimes.some((r) => !allRuntimeNames().includes(r as RuntimeName)))) {
-    problems.push(`${file}: "runtimes" must be a non-empty list of ${visibleRuntimeNames().join(', ')}, got ${JSON.stringify(suite.runtimes)}`);
+  if (
+    suite.runtimes !== undefined &&
+    (!Array.isArray(suite.runtimes) ||
+      suite.runtimes.length === 0 ||
+      suite.runtimes.some((r) => !allRuntimeNames().includes(r as RuntimeName)))
+  ) {
+    problems.push(
+      `${file}: "runtimes" must be a non-empty list of ${visibleRuntimeNames().join(', ')}, got ${JSON.stringify(suite.runtimes)}`,
+    );
   }
   if (suite.workloads !== undefined) {
-    if (!Array.isArray(suite.workloads) || suite.workloads.length === 0) problems.push(`${file}: "workloads" must be a non-empty list`);
+    if (!Array.isArray(suite.workloads) || suite.workloads.length === 0)
+      problems.push(`${file}: "workloads" must be a non-empty list`);
     else {
       suite.workloads.forEach((entry: unknown, index) => {
         const w = (entry ?? {}) as Record<string, unknown>;
         if (typeof w.name !== 'string') problems.push(`${file}: workloads[${index}].name must be a string`);
-        if (typeof w.reps !== 'number' || !Number.isSafeInteger(w.reps) || w.reps < 1 || w.reps > 1000) problems.push(`${file}: workloads[${index}].reps must be a whole number from 1 to 1000, got ${JSON.stringify(w.reps)}`);
-        if (w.timeoutSeconds !== undefined && (typeof w.timeoutSeconds !== 'number' || !(w.timeoutSeconds > 0) || w.timeoutSeconds > 86400)) {
-          problems.push(`${file}: workloads[${index}].timeoutSeconds must be a number in (0, 86400], got ${JSON.stringify(w.timeoutSeconds)}`);
+        if (typeof w.reps !== 'number' || !Number.isSafeInteger(w.reps) || w.reps < 1 || w.reps > 1000)
+          problems.push(
+            `${file}: workloads[${index}].reps must be a whole number from 1 to 1000, got ${JSON.stringify(w.reps)}`,
+          );
+        if (
+          w.timeoutSeconds !== undefined &&
+          (typeof w.timeoutSeconds !== 'number' || !(w.timeoutSeconds > 0) || w.timeoutSeconds > 86400)
+        ) {
+          problems.push(
+            `${file}: workloads[${index}].timeoutSeconds must be a number in (0, 86400], got ${JSON.stringify(w.timeoutSeconds)}`,
+          );
         }
-        if (typeof w.params !== 'object' || w.params === null || Array.isArray(w.params)) problems.push(`${file}: workloads[${index}].params must be an object`);
+        if (typeof w.params !== 'object' || w.params === null || Array.isArray(w.params))
+          problems.push(`${file}: workloads[${index}].params must be an object`);
         else {
           for (const [key, param] of Object.entries(w.params)) {
-            if (!/^[a-z0-9_]+$/.test(key)) problems.push(`${file}: workloads[${index}].params key ${JSON.stringify(key.slice(0, 40))} must match [a-z0-9_]+`);
-            if (!safeValue.test(String(param)) || (typeof param !== 'string' && typeof param !== 'number')) problems.push(`${file}: workloads[${index}].params.${key.slice(0, 40)} must be a number or a string of [A-Za-z0-9._:+-], at most 64 characters`);
+            if (!/^[a-z0-9_]+$/.test(key))
+              problems.push(
+                `${file}: workloads[${index}].params key ${JSON.stringify(key.slice(0, 40))} must match [a-z0-9_]+`,
+              );
+            if (!safeValue.test(String(param)) || (typeof param !== 'string' && typeof param !== 'number'))
+              problems.push(
+                `${file}: workloads[${index}].params.${key.slice(0, 40)} must be a number or a string of [A-Za-z0-9._:+-], at most 64 characters`,
+              );
           }
         }
       });
@@ -148,7 +216,10 @@ export function checkSuiteFile(value: unknown, file: string): string[] {
 }
 
 /** Read a suite from a built-in name or a JSON file with the same fields. */
-function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig, 'arch' | 'accel' | 'warmup'> | undefined {
+function loadBaseSuite(
+  nameOrPath: string,
+  problems: string[],
+): Omit<SuiteConfig, 'arch' | 'accel' | 'warmup'> | undefined {
   if (nameOrPath === 'default' || nameOrPath === 'quick') return builtInSuites[nameOrPath];
   if (!nameOrPath.endsWith('.json')) {
     problems.push(`--suite must be "default", "quick" or a .json file, got ${JSON.stringify(nameOrPath)}`);
@@ -158,7 +229,9 @@ function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig
   try {
     text = readFileSync(nameOrPath, 'utf8');
   } catch (error) {
-    problems.push(`--suite ${JSON.stringify(nameOrPath)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    problems.push(
+      `--suite ${JSON.stringify(nameOrPath)}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
     return undefined;
   }
   try {
@@ -176,37 +249,57 @@ function loadBaseSuite(nameOrPath: string, problems: string[]): Omit<SuiteConfig
 }
 
 /** Combine suite and flags into the effective config; every problem is reported in one UsageError. */
-export function resolveSuite(flags: SuiteFlags, manifests: ReadonlyMap<string, WorkloadManifest>, hostArch: ArchName, hostCpus = availableParallelism()): SuiteConfig {
+export function resolveSuite(
+  flags: SuiteFlags,
+  manifests: ReadonlyMap<string, WorkloadManifest>,
+  hostArch: ArchName,
+  hostCpus = availableParallelism(),
+): SuiteConfig {
   const problems: string[] = [];
   const base = loadBaseSuite(flags.suite ?? 'default', problems);
-  const runtimes = parseList('--runtimes', flags.runtimes, allRuntimeNames(), problems, visibleRuntimeNames()) as RuntimeName[] | undefined;
+  const runtimes = parseList('--runtimes', flags.runtimes, allRuntimeNames(), problems, visibleRuntimeNames()) as
+    | RuntimeName[]
+    | undefined;
   const workloadNames = parseList('--workloads', flags.workloads, [...manifests.keys()], problems);
   const reps = parseIntegerFlag('--reps', flags.reps, 1, 1000, problems);
   const vcpus = parseIntegerFlag('--vcpus', flags.vcpus, 1, 256, problems);
   const memoryMiB = parseIntegerFlag('--memory', flags.memory, 64, 1024 * 1024, problems);
   const interval = parseIntegerFlag('--interval', flags.interval, 0, 60000, problems);
   // 0 is the sampler-off control (event rows only); between 1 and 9 ms a sample would cost more than it shows.
-  if (interval !== undefined && interval > 0 && interval < 10) problems.push(`--interval must be 0 (sampler off: only the ready, exit and end rows) or from 10 to 60000 ms, got ${JSON.stringify(flags.interval)}`);
+  if (interval !== undefined && interval > 0 && interval < 10)
+    problems.push(
+      `--interval must be 0 (sampler off: only the ready, exit and end rows) or from 10 to 60000 ms, got ${JSON.stringify(flags.interval)}`,
+    );
   const readyTimeout = parseIntegerFlag('--ready-timeout', flags.readyTimeout, 1, 3600, problems);
   const warmup = parseIntegerFlag('--warmup', flags.warmup, 0, 10, problems);
   const cpuset = parseCpuset('--cpuset', flags.cpuset, hostCpus, problems);
   const effectiveVcpus = vcpus ?? base?.vcpus ?? 1;
   if (cpuset && cpuset.length < effectiveVcpus) {
-    problems.push(`--cpuset ${JSON.stringify(flags.cpuset)} has ${cpuset.length} CPU(s), fewer than the ${effectiveVcpus} vCPU(s) each guest gets (--vcpus)`);
+    problems.push(
+      `--cpuset ${JSON.stringify(flags.cpuset)} has ${cpuset.length} CPU(s), fewer than the ${effectiveVcpus} vCPU(s) each guest gets (--vcpus)`,
+    );
   }
   const accel = flags.accel ?? 'auto';
-  if (!['auto', 'kvm', 'tcg'].includes(accel)) problems.push(`--accel must be auto, kvm or tcg, got ${JSON.stringify(accel)}`);
+  if (!['auto', 'kvm', 'tcg'].includes(accel))
+    problems.push(`--accel must be auto, kvm or tcg, got ${JSON.stringify(accel)}`);
   const containerNetwork = flags.containerNet ?? 'bridge';
-  if (!containerNetworks.includes(containerNetwork as ContainerNetwork)) problems.push(`--container-net must be one of ${containerNetworks.join(', ')}, got ${JSON.stringify(containerNetwork)}`);
+  if (!containerNetworks.includes(containerNetwork as ContainerNetwork))
+    problems.push(
+      `--container-net must be one of ${containerNetworks.join(', ')}, got ${JSON.stringify(containerNetwork)}`,
+    );
   const repetitionPolicy = resolveRepetitionPolicy(flags, problems);
   const orderSeed = parseIntegerFlag('--seed', flags.seed, 0, 2 ** 32 - 1, problems) ?? randomInt(2 ** 32);
   const arch = flags.arch ?? hostArch;
-  if (!archNames.includes(arch as ArchName)) problems.push(`--arch must be one of ${archNames.join(', ')}, got ${JSON.stringify(arch)}`);
+  if (!archNames.includes(arch as ArchName))
+    problems.push(`--arch must be one of ${archNames.join(', ')}, got ${JSON.stringify(arch)}`);
 
   let workloads: SuiteWorkload[] = [];
   if (base) {
     for (const workload of base.workloads) {
-      if (!manifests.has(workload.name)) problems.push(`suite ${base.name}: unknown workload ${JSON.stringify(workload.name)}; valid: ${[...manifests.keys()].join(', ')}`);
+      if (!manifests.has(workload.name))
+        problems.push(
+          `suite ${base.name}: unknown workload ${JSON.stringify(workload.name)}; valid: ${[...manifests.keys()].join(', ')}`,
+        );
     }
     workloads = base.workloads.filter((workload) => manifests.has(workload.name));
     if (workloadNames) {

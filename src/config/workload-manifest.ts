@@ -52,7 +52,13 @@ export type ImageReadiness =
 
 /** The load the host puts on a ready image: the built-in HTTP generator, a command of the user's, or none. */
 export type ImageLoad =
-  | { readonly kind: 'http'; readonly port: number; readonly path: string; readonly durationSeconds: number; readonly connections: number }
+  | {
+      readonly kind: 'http';
+      readonly port: number;
+      readonly path: string;
+      readonly durationSeconds: number;
+      readonly connections: number;
+    }
   | { readonly kind: 'command'; readonly port: number; readonly template: string; readonly durationSeconds: number }
   | { readonly kind: 'none' };
 
@@ -75,7 +81,8 @@ export function validateManifest(value: unknown, folder: string): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${where}: must be a JSON object`];
   const m = value as Record<string, unknown>;
   const problems: string[] = [];
-  if (m.name !== folder) problems.push(`${where}: "name" must be "${folder}" (the folder name), got ${JSON.stringify(m.name)}`);
+  if (m.name !== folder)
+    problems.push(`${where}: "name" must be "${folder}" (the folder name), got ${JSON.stringify(m.name)}`);
   if (typeof m.description !== 'string') problems.push(`${where}: "description" must be a string`);
   if (typeof m.network !== 'boolean') problems.push(`${where}: "network" must be true or false`);
   if (typeof m.timeoutSeconds !== 'number' || !(m.timeoutSeconds > 0) || m.timeoutSeconds > 86400) {
@@ -86,9 +93,11 @@ export function validateManifest(value: unknown, folder: string): string[] {
   } else {
     for (const [key, param] of Object.entries(m.params)) {
       if (!keyPattern.test(key)) problems.push(`${where}: param key ${JSON.stringify(key)} must match [a-z0-9_]+`);
-      if (typeof param !== 'number' && typeof param !== 'string') problems.push(`${where}: param "${key}" must be a string or number`);
+      if (typeof param !== 'number' && typeof param !== 'string')
+        problems.push(`${where}: param "${key}" must be a string or number`);
       // Values travel on the kernel command line: a safe character set, no spaces.
-      else if (!/^[A-Za-z0-9._:+-]{1,64}$/.test(String(param))) problems.push(`${where}: param "${key}" value must be [A-Za-z0-9._:+-], at most 64 characters`);
+      else if (!/^[A-Za-z0-9._:+-]{1,64}$/.test(String(param)))
+        problems.push(`${where}: param "${key}" value must be [A-Za-z0-9._:+-], at most 64 characters`);
     }
   }
   problems.push(...validateServing(m, where));
@@ -98,10 +107,13 @@ export function validateManifest(value: unknown, folder: string): string[] {
     m.metrics.forEach((metric: unknown, index) => {
       const x = (metric ?? {}) as Record<string, unknown>;
       for (const key of ['name', 'unit', 'source'] as const) {
-        if (typeof x[key] !== 'string' || x[key] === '') problems.push(`${where}: metrics[${index}].${key} must be a non-empty string`);
+        if (typeof x[key] !== 'string' || x[key] === '')
+          problems.push(`${where}: metrics[${index}].${key} must be a non-empty string`);
       }
-      if (x.direction !== 'higher' && x.direction !== 'lower') problems.push(`${where}: metrics[${index}].direction must be "higher" or "lower"`);
-      if (x.keyFigure !== undefined && typeof x.keyFigure !== 'boolean') problems.push(`${where}: metrics[${index}].keyFigure must be true or false`);
+      if (x.direction !== 'higher' && x.direction !== 'lower')
+        problems.push(`${where}: metrics[${index}].direction must be "higher" or "lower"`);
+      if (x.keyFigure !== undefined && typeof x.keyFigure !== 'boolean')
+        problems.push(`${where}: metrics[${index}].keyFigure must be true or false`);
     });
   }
   return problems;
@@ -110,23 +122,29 @@ export function validateManifest(value: unknown, folder: string): string[] {
 /** `ports`, `hostClient` and `scratch`: a serving workload needs a network, a control port and a client. */
 function validateServing(m: Record<string, unknown>, where: string): string[] {
   const problems: string[] = [];
-  if (m.scratch !== undefined && typeof m.scratch !== 'boolean') problems.push(`${where}: "scratch" must be true or false`);
+  if (m.scratch !== undefined && typeof m.scratch !== 'boolean')
+    problems.push(`${where}: "scratch" must be true or false`);
   if (m.scratch === true && !(typeof m.params === 'object' && m.params !== null && 'size_mib' in m.params)) {
     problems.push(`${where}: "scratch": true needs a "size_mib" param`);
   }
   if (m.hostClient !== undefined && !hostClientNames.includes(m.hostClient as (typeof hostClientNames)[number])) {
-    problems.push(`${where}: "hostClient" must be one of ${hostClientNames.join(', ')}, got ${JSON.stringify(m.hostClient)}`);
+    problems.push(
+      `${where}: "hostClient" must be one of ${hostClientNames.join(', ')}, got ${JSON.stringify(m.hostClient)}`,
+    );
   }
   if (m.ports === undefined) {
     if (m.hostClient !== undefined) problems.push(`${where}: "hostClient" needs "ports"`);
     return problems;
   }
-  if (typeof m.ports !== 'object' || m.ports === null || Array.isArray(m.ports)) return [...problems, `${where}: "ports" must be an object of name → port`];
+  if (typeof m.ports !== 'object' || m.ports === null || Array.isArray(m.ports))
+    return [...problems, `${where}: "ports" must be an object of name → port`];
   for (const [name, port] of Object.entries(m.ports)) {
     if (!keyPattern.test(name)) problems.push(`${where}: port name ${JSON.stringify(name)} must match [a-z0-9_]+`);
-    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535) problems.push(`${where}: port "${name}" must be an integer in 1..65535, got ${JSON.stringify(port)}`);
+    if (!Number.isInteger(port) || (port as number) < 1 || (port as number) > 65535)
+      problems.push(`${where}: port "${name}" must be an integer in 1..65535, got ${JSON.stringify(port)}`);
   }
-  if (!('control' in m.ports)) problems.push(`${where}: "ports" needs a "control" port (the guest serves until the host connects to it)`);
+  if (!('control' in m.ports))
+    problems.push(`${where}: "ports" needs a "control" port (the guest serves until the host connects to it)`);
   if (m.network !== true) problems.push(`${where}: "ports" needs "network": true`);
   if (m.hostClient === undefined) problems.push(`${where}: "ports" needs a "hostClient"`);
   return problems;
@@ -140,7 +158,13 @@ export function isTailFigure(name: string): boolean {
 /** Every metric with `keyFigure` set: as declared, or (none declared) every figure but the tails. */
 function withKeyFigures(manifest: WorkloadManifest): WorkloadManifest {
   const declared = manifest.metrics.some((metric) => metric.keyFigure === true);
-  return { ...manifest, metrics: manifest.metrics.map((metric) => ({ ...metric, keyFigure: declared ? metric.keyFigure === true : !isTailFigure(metric.name) })) };
+  return {
+    ...manifest,
+    metrics: manifest.metrics.map((metric) => ({
+      ...metric,
+      keyFigure: declared ? metric.keyFigure === true : !isTailFigure(metric.name),
+    })),
+  };
 }
 
 /** Load every workload folder that has a manifest; all problems are reported in one error. */
@@ -159,7 +183,8 @@ export function loadWorkloads(workloadsRoot: string): Map<string, WorkloadManife
       continue;
     }
     const found = validateManifest(parsed, entry.name);
-    if (!existsSync(join(workloadsRoot, entry.name, 'run.sh'))) found.push(`workloads/${entry.name}: run.sh is missing`);
+    if (!existsSync(join(workloadsRoot, entry.name, 'run.sh')))
+      found.push(`workloads/${entry.name}: run.sh is missing`);
     if (found.length > 0) problems.push(...found);
     else manifests.set(entry.name, withKeyFigures(parsed as WorkloadManifest));
   }

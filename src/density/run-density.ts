@@ -25,7 +25,17 @@ export interface DensityStep {
 /** Start `count` idle guests at once on one backend; each holds `holdSeconds` after READY. */
 export async function runDensityStep(
   backend: Backend,
-  options: { runId: string; count: number; idle: WorkloadManifest; holdSeconds: number; vcpus: number; memoryMiB: number; readyTimeoutMs: number; sampling: SamplingOptions; signal: AbortSignal },
+  options: {
+    runId: string;
+    count: number;
+    idle: WorkloadManifest;
+    holdSeconds: number;
+    vcpus: number;
+    memoryMiB: number;
+    readyTimeoutMs: number;
+    sampling: SamplingOptions;
+    signal: AbortSignal;
+  },
 ): Promise<DensityStep> {
   const launchedAt = performance.now();
   const readyAt: number[] = [];
@@ -57,7 +67,9 @@ export async function runDensityStep(
     count: options.count,
     completed: completed.length,
     memorySources: [],
-    errors: trials.flatMap((trial) => (trial.state === 'errored' ? [trial.error] : trial.state === 'aborted' ? [trial.reason] : [])),
+    errors: trials.flatMap((trial) =>
+      trial.state === 'errored' ? [trial.error] : trial.state === 'aborted' ? [trial.reason] : [],
+    ),
   };
   if (completed.length === options.count && readyAt.length > 0) {
     step.allReadyMs = Math.round(Math.max(...readyAt) * 10) / 10;

@@ -58,7 +58,11 @@ export function numberParam(context: HostClientContext, key: string, fallback: n
 export async function releaseGuest(control: HostEndpoint, timeoutMs = 10_000): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const socket = connect({ host: control.host, port: control.port });
-    socket.setTimeout(timeoutMs, () => socket.destroy(new Error(`control port ${control.host}:${control.port} did not answer within ${timeoutMs / 1000} s`)));
+    socket.setTimeout(timeoutMs, () =>
+      socket.destroy(
+        new Error(`control port ${control.host}:${control.port} did not answer within ${timeoutMs / 1000} s`),
+      ),
+    );
     socket.once('connect', () => socket.end());
     socket.once('close', (hadError) => (hadError ? undefined : resolve()));
     socket.once('error', reject);
@@ -72,5 +76,6 @@ export async function requireHostClientTools(clients: readonly HostClientName[])
     const result = await execa(binary, ['--version'], { reject: false });
     if (result.code === 'ENOENT') missing.push(`${binary} (apt-get install ${debianPackage})`);
   }
-  if (missing.length) throw new MissingDependencyError(`host tools for the chosen workloads' clients are missing: ${missing.join(', ')}`);
+  if (missing.length)
+    throw new MissingDependencyError(`host tools for the chosen workloads' clients are missing: ${missing.join(', ')}`);
 }

@@ -40,10 +40,25 @@ export async function runHttpLoad(context: HostClientContext): Promise<ToolMetri
   try {
     await writeFile(join(dir, 'report.lua'), wrkReportScript);
     const url = `http://${service.host.includes(':') ? `[${service.host}]` : service.host}:${service.port}${load.path}`;
-    const args = ['-t', '1', '-c', String(load.connections), '-d', `${load.durationSeconds}s`, '--timeout', '10s', '-s', join(dir, 'report.lua'), url];
+    const args = [
+      '-t',
+      '1',
+      '-c',
+      String(load.connections),
+      '-d',
+      `${load.durationSeconds}s`,
+      '--timeout',
+      '10s',
+      '-s',
+      join(dir, 'report.lua'),
+      url,
+    ];
     const timing = { timeoutMs: (load.durationSeconds + 60) * 1000, signal: context.signal };
     const keep = (text: string) => context.keepEvidence?.('host.wrk', `wrk ${args.join(' ')}\n${text}`);
-    return await withClientCpu(() => runClient('wrk', args, { ...timing, keep }, parseWrkReport), 'host.proc.self.stat.cutime+cstime around wrk');
+    return await withClientCpu(
+      () => runClient('wrk', args, { ...timing, keep }, parseWrkReport),
+      'host.proc.self.stat.cutime+cstime around wrk',
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -52,10 +67,14 @@ export async function runHttpLoad(context: HostClientContext): Promise<ToolMetri
 /** `--load-cmd`: the user's client, `{host}` and `{port}` filled in, run by sh; its last line gives the figures. */
 export async function runCommandLoad(context: HostClientContext): Promise<ToolMetric[]> {
   const load = context.load;
-  if (load?.kind !== 'command') throw new HostClientError('the command client runs only the load of `bench all --image --load-cmd`', '');
+  if (load?.kind !== 'command')
+    throw new HostClientError('the command client runs only the load of `bench all --image --load-cmd`', '');
   const service = endpointOf(context, 'service');
   const command = load.template.replaceAll('{host}', service.host).replaceAll('{port}', String(service.port));
   const timing = { timeoutMs: (load.durationSeconds + 60) * 1000, signal: context.signal };
   const keep = (text: string) => context.keepEvidence?.('host.load-cmd', `${command}\n${text}`);
-  return withClientCpu(() => runClient('sh', ['-c', command], { ...timing, keep }, parseLoadCommandOutput), 'host.proc.self.stat.cutime+cstime around --load-cmd');
+  return withClientCpu(
+    () => runClient('sh', ['-c', command], { ...timing, keep }, parseLoadCommandOutput),
+    'host.proc.self.stat.cutime+cstime around --load-cmd',
+  );
 }

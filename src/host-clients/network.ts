@@ -14,13 +14,38 @@ export async function runNetworkClient(context: HostClientContext): Promise<Tool
   const seconds = numberParam(context, 'duration_s', 5);
   const timing = { timeoutMs: (seconds + 31) * 1000, signal: context.signal };
   // -O 1: the first second (TCP slow start) is run but left out of the figure: iperf3's own warm-up.
-  const iperfArgs = ['-c', iperf.host, '-p', String(iperf.port), '-t', String(seconds), '-O', '1', '--connect-timeout', '10000', '--json'];
+  const iperfArgs = [
+    '-c',
+    iperf.host,
+    '-p',
+    String(iperf.port),
+    '-t',
+    String(seconds),
+    '-O',
+    '1',
+    '--connect-timeout',
+    '10000',
+    '--json',
+  ];
   const keep = (source: string) => ({ ...timing, keep: (text: string) => context.keepEvidence?.(source, text) });
   const rx = await runClient('iperf3', iperfArgs, keep('host.iperf3.rx'), (out) => parseIperf3Json(out, 'rx'));
-  const tx = await runClient('iperf3', [...iperfArgs, '-R'], keep('host.iperf3.tx'), (out) => parseIperf3Json(out, 'tx'));
+  const tx = await runClient('iperf3', [...iperfArgs, '-R'], keep('host.iperf3.tx'), (out) =>
+    parseIperf3Json(out, 'tx'),
+  );
   const latency = await runClient(
     'sockperf',
-    ['ping-pong', '--tcp', '-i', sockperf.host, '-p', String(sockperf.port), '-t', String(seconds), '-m', String(numberParam(context, 'message_bytes', 64))],
+    [
+      'ping-pong',
+      '--tcp',
+      '-i',
+      sockperf.host,
+      '-p',
+      String(sockperf.port),
+      '-t',
+      String(seconds),
+      '-m',
+      String(numberParam(context, 'message_bytes', 64)),
+    ],
     keep('host.sockperf'),
     parseSockperfPingPong,
   );

@@ -27,12 +27,21 @@ export function startedNothing(result: { exitCode?: number | undefined; all?: un
   if (typeof result.all === 'string' && /Connection refused/i.test(result.all) && result.exitCode !== 0) return true;
   let report: { error?: unknown; intervals?: unknown };
   try {
-    report = JSON.parse(typeof result.stdout === 'string' ? result.stdout : '') as { error?: unknown; intervals?: unknown };
+    report = JSON.parse(typeof result.stdout === 'string' ? result.stdout : '') as {
+      error?: unknown;
+      intervals?: unknown;
+    };
   } catch {
     return false;
   }
-  const handshake = /^unable to (connect to server|receive control message|send control message|receive cookie|send cookie)\b/;
-  return typeof report.error === 'string' && handshake.test(report.error) && Array.isArray(report.intervals) && report.intervals.length === 0;
+  const handshake =
+    /^unable to (connect to server|receive control message|send control message|receive cookie|send cookie)\b/;
+  return (
+    typeof report.error === 'string' &&
+    handshake.test(report.error) &&
+    Array.isArray(report.intervals) &&
+    report.intervals.length === 0
+  );
 }
 
 /**
@@ -45,7 +54,15 @@ export async function runClient<T>(
   options: { timeoutMs: number; signal: AbortSignal; keep?: ((stdout: string) => void) | undefined },
   parse: (stdout: string) => T,
 ): Promise<T> {
-  const run = () => execa(file, args, { timeout: options.timeoutMs, cancelSignal: options.signal, reject: false, stdin: 'ignore', all: true, encoding: 'utf8' });
+  const run = () =>
+    execa(file, args, {
+      timeout: options.timeoutMs,
+      cancelSignal: options.signal,
+      reject: false,
+      stdin: 'ignore',
+      all: true,
+      encoding: 'utf8',
+    });
   let result = await run();
   // A run that never started a test measured nothing (see startedNothing): in a TCG guest the window
   // between two iperf3 tests refused or reset the next client in about 1 trial in 10.
@@ -56,10 +73,14 @@ export async function runClient<T>(
   const output = typeof result.all === 'string' ? result.all : '';
   const stdout = typeof result.stdout === 'string' ? result.stdout : '';
   if (result.isCanceled) throw new HostClientError(`${file} was stopped: the trial ended`, output);
-  if (result.code === 'ENOENT') throw new HostClientError(`${file} is not installed on the host (run scripts/setup.sh)`, '');
+  if (result.code === 'ENOENT')
+    throw new HostClientError(`${file} is not installed on the host (run scripts/setup.sh)`, '');
   if (result.timedOut) throw new HostClientError(`${file} did not finish within ${options.timeoutMs / 1000} s`, output);
   if (result.exitCode !== 0) {
-    throw new HostClientError(`${file} exited with status ${String(result.exitCode ?? result.signal)}: ${output.trim().split('\n').at(-1) ?? ''}`, output);
+    throw new HostClientError(
+      `${file} exited with status ${String(result.exitCode ?? result.signal)}: ${output.trim().split('\n').at(-1) ?? ''}`,
+      output,
+    );
   }
   try {
     const value = parse(stdout);

@@ -26,9 +26,15 @@ export async function blockDeviceOf(path: string, sysRoot = '/sys'): Promise<Blo
 /** The whole device of a sysfs block entry (a partition's parent), named as /dev names it. */
 async function wholeDevice(entry: string): Promise<BlockDevice | undefined> {
   let sys = entry;
-  const isPartition = await stat(`${sys}/partition`).then(() => true, () => false);
+  const isPartition = await stat(`${sys}/partition`).then(
+    () => true,
+    () => false,
+  );
   if (isPartition) sys = `${sys}/..`;
-  const [dev, uevent] = await Promise.all([readFile(`${sys}/dev`, 'utf8').catch(() => undefined), readFile(`${sys}/uevent`, 'utf8').catch(() => undefined)]);
+  const [dev, uevent] = await Promise.all([
+    readFile(`${sys}/dev`, 'utf8').catch(() => undefined),
+    readFile(`${sys}/uevent`, 'utf8').catch(() => undefined),
+  ]);
   const numbers = /^(\d+):(\d+)/.exec(dev?.trim() ?? '');
   const name = /^DEVNAME=(\S+)/m.exec(uevent ?? '')?.[1];
   if (!numbers?.[1] || !numbers[2] || !name) return undefined;
@@ -86,12 +92,25 @@ export interface IoDevices {
 }
 
 /** The IoDevices of these folders (those on no block device, tmpfs or overlay, are skipped); undefined if none is. */
-export async function ioDevicesOf(paths: readonly string[], sysRoot = '/sys', cgroupVersion: 1 | 2 = 1): Promise<IoDevices | undefined> {
-  const tops = uniqueDevices((await Promise.all(paths.map((path) => blockDeviceOf(path, sysRoot).catch(() => undefined)))).filter((d): d is BlockDevice => d !== undefined));
+export async function ioDevicesOf(
+  paths: readonly string[],
+  sysRoot = '/sys',
+  cgroupVersion: 1 | 2 = 1,
+): Promise<IoDevices | undefined> {
+  const tops = uniqueDevices(
+    (await Promise.all(paths.map((path) => blockDeviceOf(path, sysRoot).catch(() => undefined)))).filter(
+      (d): d is BlockDevice => d !== undefined,
+    ),
+  );
   if (tops.length === 0) return undefined;
   const stacks = await Promise.all(tops.map((top) => devicesBelow(top, sysRoot)));
   const below = new Set(stacks.flat().map(deviceKey));
-  return { counted: tops.filter((top) => !below.has(deviceKey(top))), ruled: uniqueDevices([...tops, ...stacks.flat()]), below: uniqueDevices(stacks.flat()), cgroupVersion };
+  return {
+    counted: tops.filter((top) => !below.has(deviceKey(top))),
+    ruled: uniqueDevices([...tops, ...stacks.flat()]),
+    below: uniqueDevices(stacks.flat()),
+    cgroupVersion,
+  };
 }
 
 /**
@@ -104,7 +123,10 @@ export const nonLimitingBps = 1_000_000_000_000_000;
 export function describeIoAccounting(devices: IoDevices | undefined): string {
   if (!devices) return 'cgroup as is';
   const names = (list: readonly BlockDevice[]) => list.map((d) => d.devPath).join(', ');
-  const stacked = devices.below.length > 0 ? `; ${names(devices.below)} left out of the sums (below a stacked device: its I/O again)` : '';
+  const stacked =
+    devices.below.length > 0
+      ? `; ${names(devices.below)} left out of the sums (below a stacked device: its I/O again)`
+      : '';
   if (devices.cgroupVersion === 2) return `cgroup v2 io.stat on ${names(devices.counted)}${stacked}`;
   return `cgroup v1 with a non-limiting throttle rule on ${names(devices.ruled)}${stacked}`;
 }

@@ -14,14 +14,17 @@ export function cgroupModeFrom(mounts: CgroupMounts, v2Controllers: string | und
   if (mounts.v1.has('memory')) {
     return { version: 1, mode: mounts.v2 ? 'hybrid' : 'v1', controllers: [...mounts.v1.keys()].sort() };
   }
-  if (mounts.v2) return { version: 2, mode: 'v2', controllers: (v2Controllers ?? '').trim().split(/\s+/).filter(Boolean).sort() };
+  if (mounts.v2)
+    return { version: 2, mode: 'v2', controllers: (v2Controllers ?? '').trim().split(/\s+/).filter(Boolean).sort() };
   return undefined;
 }
 
 /** Read this host's cgroup mode. */
 export async function readCgroupMode(): Promise<CgroupMode | undefined> {
   const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
-  const controllers = mounts.v2 ? await readFile(join(mounts.v2, 'cgroup.controllers'), 'utf8').catch(() => undefined) : undefined;
+  const controllers = mounts.v2
+    ? await readFile(join(mounts.v2, 'cgroup.controllers'), 'utf8').catch(() => undefined)
+    : undefined;
   return cgroupModeFrom(mounts, controllers);
 }
 

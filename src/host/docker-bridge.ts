@@ -48,20 +48,31 @@ export function parseRouteGet(json: string): { device: string; source: string } 
   } catch {
     return { problem: 'ip route get printed no JSON' };
   }
-  const route = (Array.isArray(routes) ? routes[0] : undefined) as { dev?: string; prefsrc?: string; gateway?: string } | undefined;
-  if (!route?.dev || !route.prefsrc) return { problem: `no route with a device and source address: ${json.trim().slice(0, 200)}` };
-  if (route.gateway) return { problem: `routed through the gateway ${route.gateway} on ${route.dev}, not a directly attached bridge` };
+  const route = (Array.isArray(routes) ? routes[0] : undefined) as
+    | { dev?: string; prefsrc?: string; gateway?: string }
+    | undefined;
+  if (!route?.dev || !route.prefsrc)
+    return { problem: `no route with a device and source address: ${json.trim().slice(0, 200)}` };
+  if (route.gateway)
+    return { problem: `routed through the gateway ${route.gateway} on ${route.dev}, not a directly attached bridge` };
   if (route.dev === 'lo') return { problem: 'routed to the loopback device: the subnet overlaps a local address' };
   return { device: route.dev, source: route.prefsrc };
 }
 
 /** Measure how the host reaches Docker's bridge subnet; a MissingDependencyError says what is wrong. */
 export async function measureBridgeRoute(subnet: string | undefined, engine = 'Docker'): Promise<BridgeRoute> {
-  if (!subnet) throw new MissingDependencyError(`${engine}'s bridge network lists no subnet: the host cannot reach containers at their own addresses`);
+  if (!subnet)
+    throw new MissingDependencyError(
+      `${engine}'s bridge network lists no subnet: the host cannot reach containers at their own addresses`,
+    );
   const probe = addressInSubnet(subnet, 2);
-  if (!probe || !inSubnet(probe, subnet)) throw new MissingDependencyError(`${engine}'s bridge subnet ${JSON.stringify(subnet)} is not an IPv4 subnet`);
+  if (!probe || !inSubnet(probe, subnet))
+    throw new MissingDependencyError(`${engine}'s bridge subnet ${JSON.stringify(subnet)} is not an IPv4 subnet`);
   const result = await execa('ip', ['-j', 'route', 'get', probe], { reject: false });
   const parsed = parseRouteGet(String(result.stdout));
-  if ('problem' in parsed) throw new MissingDependencyError(`the host does not reach ${engine}'s bridge ${subnet} directly (ip route get ${probe}): ${parsed.problem}`);
+  if ('problem' in parsed)
+    throw new MissingDependencyError(
+      `the host does not reach ${engine}'s bridge ${subnet} directly (ip route get ${probe}): ${parsed.problem}`,
+    );
   return { subnet, device: parsed.device, address: parsed.source };
 }

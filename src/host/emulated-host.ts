@@ -12,7 +12,8 @@ import { execa } from 'execa';
  */
 export async function emulatedHost(): Promise<string | undefined> {
   const detect = await execa('systemd-detect-virt', ['--vm'], { reject: false, timeout: 5000 });
-  if (detect.exitCode === 0 && String(detect.stdout).trim() === 'qemu') return 'systemd-detect-virt --vm: qemu, a TCG-emulated machine';
+  if (detect.exitCode === 0 && String(detect.stdout).trim() === 'qemu')
+    return 'systemd-detect-virt --vm: qemu, a TCG-emulated machine';
   const model = await readFile('/proc/cpuinfo', 'utf8').then(
     (text) => /^model name\s*:\s*(.*)$/m.exec(text)?.[1]?.trim(),
     () => undefined,

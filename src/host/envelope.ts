@@ -71,17 +71,28 @@ export interface EnvelopeRecord extends Envelope {
 export type EnvelopeEnforcer = 'trial-cgroup' | 'systemd-slice' | 'libvirt' | 'libvirt-cpu' | 'none';
 
 /** The record for a runtime of `kind`, by who enforces its envelope. */
-export function envelopeRecord(kind: RuntimeKind, enforcer: EnvelopeEnforcer, vcpus: number, memoryMiB: number): EnvelopeRecord {
+export function envelopeRecord(
+  kind: RuntimeKind,
+  enforcer: EnvelopeEnforcer,
+  vcpus: number,
+  memoryMiB: number,
+): EnvelopeRecord {
   const envelope = envelopeFor(kind, vcpus, memoryMiB);
   if (enforcer === 'none') {
-    return { ...envelope, enforced: false, how: `not enforced: the runtime places the guest in a cgroup of its own, so only the guest's ${vcpus} vCPU(s) and ${memoryMiB} MiB bound it (no quota or limit on the VMM itself)` };
+    return {
+      ...envelope,
+      enforced: false,
+      how: `not enforced: the runtime places the guest in a cgroup of its own, so only the guest's ${vcpus} vCPU(s) and ${memoryMiB} MiB bound it (no quota or limit on the VMM itself)`,
+    };
   }
   const where = {
-    libvirt: "on the domain's cgroup, by libvirt (cputune global_quota/global_period, memtune hard_limit; swap not limited)",
+    libvirt:
+      "on the domain's cgroup, by libvirt (cputune global_quota/global_period, memtune hard_limit; swap not limited)",
     'libvirt-cpu':
       "on the domain's cgroup: the CPU quota by libvirt (cputune global_quota/global_period) from the start; the memory limit written by the harness when libvirt placed QEMU there, before the guest's kernel runs (libvirt's memtune needs CAP_SYS_RESOURCE, which this host's root lacks); no swap",
     'trial-cgroup': "no swap, on the trial's cgroup",
-    'systemd-slice': "no swap, on the trial's cgroup: a transient systemd slice made with them (CPUQuota, MemoryMax, MemorySwapMax=0), read back from its cpu.max and memory.max",
+    'systemd-slice':
+      "no swap, on the trial's cgroup: a transient systemd slice made with them (CPUQuota, MemoryMax, MemorySwapMax=0), read back from its cpu.max and memory.max",
   }[enforcer];
   return { ...envelope, enforced: true, how: describeEnvelope(envelope, where) };
 }

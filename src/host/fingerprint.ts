@@ -55,7 +55,9 @@ async function firstLineOf(command: string, args: string[]): Promise<string | un
 async function readMitigations(): Promise<Record<string, string> | undefined> {
   const dir = '/sys/devices/system/cpu/vulnerabilities';
   const names = await readdir(dir).catch(() => [] as string[]);
-  const entries = await Promise.all(names.sort().map(async (name) => [name, await readTrimmed(join(dir, name))] as const));
+  const entries = await Promise.all(
+    names.sort().map(async (name) => [name, await readTrimmed(join(dir, name))] as const),
+  );
   const known = entries.filter((entry): entry is readonly [string, string] => entry[1] !== undefined);
   return known.length ? Object.fromEntries(known) : undefined;
 }
@@ -63,19 +65,20 @@ async function readMitigations(): Promise<Record<string, string> | undefined> {
 /** Read the host's fingerprint. */
 export async function readHostFingerprint(): Promise<HostFingerprint> {
   const cpu = '/sys/devices/system/cpu';
-  const [governor, noTurbo, boost, smt, thp, meminfo, mitigations, cmdline, gitCommit, containerd, runc] = await Promise.all([
-    readTrimmed(`${cpu}/cpu0/cpufreq/scaling_governor`),
-    readTrimmed(`${cpu}/intel_pstate/no_turbo`),
-    readTrimmed(`${cpu}/cpufreq/boost`),
-    readTrimmed(`${cpu}/smt/control`),
-    readTrimmed('/sys/kernel/mm/transparent_hugepage/enabled'),
-    readTrimmed('/proc/meminfo'),
-    readMitigations(),
-    readTrimmed('/proc/cmdline'),
-    firstLineOf('git', ['-C', packageRoot, 'rev-parse', 'HEAD']),
-    firstLineOf('containerd', ['--version']),
-    firstLineOf('runc', ['--version']),
-  ]);
+  const [governor, noTurbo, boost, smt, thp, meminfo, mitigations, cmdline, gitCommit, containerd, runc] =
+    await Promise.all([
+      readTrimmed(`${cpu}/cpu0/cpufreq/scaling_governor`),
+      readTrimmed(`${cpu}/intel_pstate/no_turbo`),
+      readTrimmed(`${cpu}/cpufreq/boost`),
+      readTrimmed(`${cpu}/smt/control`),
+      readTrimmed('/sys/kernel/mm/transparent_hugepage/enabled'),
+      readTrimmed('/proc/meminfo'),
+      readMitigations(),
+      readTrimmed('/proc/cmdline'),
+      firstLineOf('git', ['-C', packageRoot, 'rev-parse', 'HEAD']),
+      firstLineOf('containerd', ['--version']),
+      firstLineOf('runc', ['--version']),
+    ]);
   const swapKiB = /^SwapTotal:\s+(\d+) kB$/m.exec(meminfo ?? '')?.[1];
   const boostNow = boostState(noTurbo, boost);
   const thpMode = selectedMode(thp);
@@ -109,8 +112,15 @@ export function fingerprintDimensions(fingerprint: HostFingerprint | undefined):
     boost: fingerprint.boost ?? 'not exposed',
     SMT: fingerprint.smt ?? 'not exposed',
     THP: fingerprint.thp ?? 'not exposed',
-    swap: fingerprint.swapBytes === undefined ? 'unknown' : fingerprint.swapBytes === 0 ? 'none' : `${(fingerprint.swapBytes / 2 ** 30).toFixed(1)} GiB`,
-    mitigations: mitigations.length ? `${mitigations.filter((m) => /^Vulnerable/.test(m)).length} vulnerable of ${mitigations.length}` : 'not exposed',
+    swap:
+      fingerprint.swapBytes === undefined
+        ? 'unknown'
+        : fingerprint.swapBytes === 0
+          ? 'none'
+          : `${(fingerprint.swapBytes / 2 ** 30).toFixed(1)} GiB`,
+    mitigations: mitigations.length
+      ? `${mitigations.filter((m) => /^Vulnerable/.test(m)).length} vulnerable of ${mitigations.length}`
+      : 'not exposed',
     'kernel cmdline': fingerprint.cmdline ?? 'unknown',
     runc: fingerprint.versions.runc ?? 'n/a',
     containerd: fingerprint.versions.containerd ?? 'n/a',

@@ -25,7 +25,13 @@ export async function probeForeignArch(profile: ArchProfile): Promise<ForeignArc
   const dpkgArchitecture = String(foreign.stdout).split('\n').includes(profile.debianArch);
   const problems: string[] = [];
   const fix = `run scripts/setup.sh --arch ${profile.debianArch}`;
-  if (binfmt !== 'enabled') problems.push(`binfmt_misc handler ${binfmtName(profile)} is ${binfmt}: install qemu-user-static and binfmt-support (${fix})`);
-  if (!dpkgArchitecture) problems.push(`dpkg does not know ${profile.debianArch}: dpkg --add-architecture ${profile.debianArch} && apt-get update (${fix})`);
+  if (binfmt !== 'enabled')
+    problems.push(
+      `binfmt_misc handler ${binfmtName(profile)} is ${binfmt}: install qemu-user-static and binfmt-support (${fix})`,
+    );
+  if (!dpkgArchitecture)
+    problems.push(
+      `dpkg does not know ${profile.debianArch}: dpkg --add-architecture ${profile.debianArch} && apt-get update (${fix})`,
+    );
   return { binfmt, dpkgArchitecture, problems };
 }

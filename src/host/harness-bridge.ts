@@ -59,7 +59,9 @@ export interface HarnessBridge {
 
 /** Every IPv4 address on this host's links (`ip -j -4 addr show`): what a new subnet must not overlap. */
 export async function hostIpv4Addresses(): Promise<string[]> {
-  return (JSON.parse(await ip(['-j', '-4', 'addr', 'show'])) as { addr_info?: { local?: string }[] }[]).flatMap((link) => (link.addr_info ?? []).map((a) => a.local ?? ''));
+  return (JSON.parse(await ip(['-j', '-4', 'addr', 'show'])) as { addr_info?: { local?: string }[] }[]).flatMap(
+    (link) => (link.addr_info ?? []).map((a) => a.local ?? ''),
+  );
 }
 
 /** Create the run's bridge (STP off, no uplink) with 10.213.N.1/24; registered for cleanup. */

@@ -1,7 +1,12 @@
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { listCgroupMountPoints, parseCgroupMounts, type CgroupLocation, type SampledController } from '../sampling/cgroup-paths.js';
+import {
+  listCgroupMountPoints,
+  parseCgroupMounts,
+  type CgroupLocation,
+  type SampledController,
+} from '../sampling/cgroup-paths.js';
 import { deviceKey, nonLimitingBps, type IoDevices } from './block-device.js';
 import { envelopeWrites, type Envelope } from './envelope.js';
 import { guestScopeName, startTrialSlice, stopUnit, systemdOwnsCgroups, trialSliceName } from './systemd-cgroup.js';
@@ -55,7 +60,10 @@ export function trialCgroupPath(name: string): string {
  * makes the blkio counters of everything below it count (children inherit it; see block-device.ts).
  * Where systemd owns a unified tree the group is a transient slice instead (see systemd-cgroup.ts).
  */
-export async function createTrialCgroup(name: string, options: { ioDevices?: IoDevices | undefined; leaf: boolean; envelope: Envelope }): Promise<TrialCgroup> {
+export async function createTrialCgroup(
+  name: string,
+  options: { ioDevices?: IoDevices | undefined; leaf: boolean; envelope: Envelope },
+): Promise<TrialCgroup> {
   const { ioDevices } = options;
   const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
   const path = trialCgroupPath(name);
@@ -89,7 +97,12 @@ export async function createTrialCgroup(name: string, options: { ioDevices?: IoD
     const slice = trialSliceName(name);
     const dir = await startTrialSlice(slice, options.envelope, mounts.v2);
     const scope = guestScopeName(slice);
-    const leaf: HarnessCgroup = { path: `/${slice}/${scope}`, dirs: [join(dir, scope)], procsFiles: [], systemdScope: { unit: scope, slice } };
+    const leaf: HarnessCgroup = {
+      path: `/${slice}/${scope}`,
+      dirs: [join(dir, scope)],
+      procsFiles: [],
+      systemdScope: { unit: scope, slice },
+    };
     return { path: `/${slice}`, location: { version: 2, dir }, slice, ...(options.leaf ? { leaf } : {}) };
   }
   if (mounts.v2) {
@@ -110,12 +123,17 @@ export async function createTrialCgroup(name: string, options: { ioDevices?: IoD
 }
 
 /** Write one envelope file; a missing optional one (no swap accounting) is skipped, anything else fails the trial. */
-async function writeEnvelopeFile(dir: string, write: { file: string; value: string; optional?: boolean }): Promise<void> {
+async function writeEnvelopeFile(
+  dir: string,
+  write: { file: string; value: string; optional?: boolean },
+): Promise<void> {
   try {
     await writeFile(join(dir, write.file), write.value);
   } catch (error) {
     if (write.optional && (error as NodeJS.ErrnoException).code === 'ENOENT') return;
-    throw new Error(`cannot set ${write.file} = ${write.value} on ${dir}: ${(error as Error).message}`, { cause: error });
+    throw new Error(`cannot set ${write.file} = ${write.value} on ${dir}: ${(error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -129,7 +147,11 @@ function leafOf(path: string, dirs: readonly string[]): HarnessCgroup {
  * pid to each cgroup.procs in turn). A process already gone is `exited`: a guest may finish at once,
  * and a failed join shows as the wrapper's own exit code.
  */
-export async function waitUntilJoined(pid: number, group: HarnessCgroup, timeoutMs = 3000): Promise<'joined' | 'exited' | 'timeout'> {
+export async function waitUntilJoined(
+  pid: number,
+  group: HarnessCgroup,
+  timeoutMs = 3000,
+): Promise<'joined' | 'exited' | 'timeout'> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     const text = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);

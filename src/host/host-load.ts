@@ -27,8 +27,19 @@ export async function readLoadSnapshot(): Promise<LoadSnapshot | undefined> {
 }
 
 /** The load around a trial, from snapshots before and after it. */
-export function hostLoadBetween(before: LoadSnapshot | undefined, after: LoadSnapshot | undefined, tickSeconds: number): HostLoad | undefined {
+export function hostLoadBetween(
+  before: LoadSnapshot | undefined,
+  after: LoadSnapshot | undefined,
+  tickSeconds: number,
+): HostLoad | undefined {
   if (!before || !after) return undefined;
-  const steal = before.stealTicks !== undefined && after.stealTicks !== undefined ? (after.stealTicks - before.stealTicks) * tickSeconds : undefined;
-  return { loadBefore: before.load1, loadAfter: after.load1, ...(steal === undefined ? {} : { stealSeconds: Math.round(steal * 100) / 100 }) };
+  const steal =
+    before.stealTicks !== undefined && after.stealTicks !== undefined
+      ? (after.stealTicks - before.stealTicks) * tickSeconds
+      : undefined;
+  return {
+    loadBefore: before.load1,
+    loadAfter: after.load1,
+    ...(steal === undefined ? {} : { stealSeconds: Math.round(steal * 100) / 100 }),
+  };
 }

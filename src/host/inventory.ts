@@ -24,9 +24,18 @@ export interface HostInventory {
 
 /** Read the host inventory through systeminformation. */
 export async function readHostInventory(): Promise<HostInventory> {
-  const [cpu, flags, mem, os, system, cache] = await Promise.all([si.cpu(), si.cpuFlags(), si.mem(), si.osInfo(), si.system(), si.cpuCache()]);
+  const [cpu, flags, mem, os, system, cache] = await Promise.all([
+    si.cpu(),
+    si.cpuFlags(),
+    si.mem(),
+    si.osInfo(),
+    si.system(),
+    si.cpuCache(),
+  ]);
   // systeminformation reports 0 for a level it could not read: absent, not zero.
-  const known = Object.fromEntries((['l1d', 'l2', 'l3'] as const).flatMap((level) => (cache[level] > 0 ? [[level, cache[level]]] : [])));
+  const known = Object.fromEntries(
+    (['l1d', 'l2', 'l3'] as const).flatMap((level) => (cache[level] > 0 ? [[level, cache[level]]] : [])),
+  );
   const flagList = flags.split(/\s+/);
   return {
     hostname: os.hostname,

@@ -18,7 +18,11 @@ const reachedUserspaceBoundary = /Kernel panic|VFS: Unable to mount root|Run \/i
  * look for its panic on the serial console. `/dev/kvm` existing is not enough: on some nested hosts
  * every guest dies with "KVM internal error" or hangs.
  */
-export async function probeKvm(profile: ArchProfile, kernelPath: string | undefined, timeoutMs = 10_000): Promise<KvmProbe> {
+export async function probeKvm(
+  profile: ArchProfile,
+  kernelPath: string | undefined,
+  timeoutMs = 10_000,
+): Promise<KvmProbe> {
   try {
     await access('/dev/kvm', constants.R_OK | constants.W_OK);
   } catch {
@@ -29,19 +33,42 @@ export async function probeKvm(profile: ArchProfile, kernelPath: string | undefi
   const result = await execa(
     profile.qemuBinary,
     [
-      '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-      '-machine', `${profile.machineType},accel=kvm`, '-cpu', profile.cpuModel.kvm, '-m', '256M',
-      '-kernel', kernelPath, '-append', `console=${profile.console} panic=-1 loglevel=4`,
-      '-serial', 'stdio',
+      '-nodefaults',
+      '-no-user-config',
+      '-display',
+      'none',
+      '-no-reboot',
+      '-machine',
+      `${profile.machineType},accel=kvm`,
+      '-cpu',
+      profile.cpuModel.kvm,
+      '-m',
+      '256M',
+      '-kernel',
+      kernelPath,
+      '-append',
+      `console=${profile.console} panic=-1 loglevel=4`,
+      '-serial',
+      'stdio',
     ],
     { timeout: timeoutMs, reject: false, stdin: 'ignore', all: true },
   );
   const probeMs = Math.round(performance.now() - started);
   const output = result.all ?? '';
-  if (reachedUserspaceBoundary.test(output)) return { usable: true, reason: 'test boot under KVM reached the kernel panic it should', probeMs };
+  if (reachedUserspaceBoundary.test(output))
+    return { usable: true, reason: 'test boot under KVM reached the kernel panic it should', probeMs };
   const internal = /KVM internal error|kvm_[a-z_]+: Assertion|failed to set MSR/.exec(output);
   if (internal) return { usable: false, reason: `test boot under KVM failed: "${internal[0]}"`, probeMs };
-  if (result.timedOut) return { usable: false, reason: `test boot under KVM showed no kernel output within ${timeoutMs / 1000} s`, probeMs };
+  if (result.timedOut)
+    return {
+      usable: false,
+      reason: `test boot under KVM showed no kernel output within ${timeoutMs / 1000} s`,
+      probeMs,
+    };
   const last = output.trim().split('\n').at(-1) ?? '';
-  return { usable: false, reason: `test boot under KVM failed (exit ${String(result.exitCode)}): ${last.slice(0, 200)}`, probeMs };
+  return {
+    usable: false,
+    reason: `test boot under KVM failed (exit ${String(result.exitCode)}): ${last.slice(0, 200)}`,
+    probeMs,
+  };
 }

@@ -12,12 +12,19 @@ export const libvirtUri = 'qemu:///system';
 /** Run virsh; a failure becomes an Error carrying virsh's own last words. */
 export async function virsh(args: readonly string[], signal?: AbortSignal): Promise<string> {
   try {
-    const result = await execa('virsh', ['-c', libvirtUri, ...args], { encoding: 'utf8', ...(signal ? { cancelSignal: signal } : {}) });
+    const result = await execa('virsh', ['-c', libvirtUri, ...args], {
+      encoding: 'utf8',
+      ...(signal ? { cancelSignal: signal } : {}),
+    });
     return result.stdout;
   } catch (error) {
     const e = error as { code?: string; stderr?: string; shortMessage?: string };
-    if (e.code === 'ENOENT') throw new MissingDependencyError('virsh not found: install libvirt-clients (scripts/setup.sh --vagrant)');
-    throw new Error(`virsh ${args.join(' ')}: ${(e.stderr ?? e.shortMessage ?? String(error)).trim().split('\n').at(-1) ?? ''}`, { cause: error });
+    if (e.code === 'ENOENT')
+      throw new MissingDependencyError('virsh not found: install libvirt-clients (scripts/setup.sh --vagrant)');
+    throw new Error(
+      `virsh ${args.join(' ')}: ${(e.stderr ?? e.shortMessage ?? String(error)).trim().split('\n').at(-1) ?? ''}`,
+      { cause: error },
+    );
   }
 }
 
@@ -58,7 +65,10 @@ export function parseDomstats(text: string): Map<string, number> {
 export async function listNames(kind: 'domain' | 'network' | 'pool'): Promise<string[]> {
   const command = kind === 'domain' ? 'list' : kind === 'network' ? 'net-list' : 'pool-list';
   const out = await virsh([command, '--all', '--name']);
-  return out.split('\n').map((line) => line.trim()).filter(Boolean);
+  return out
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
 }
 
 /** Remove a domain (stopping it) with its storage, a network, or a pool with its volumes; missing is fine. */
@@ -71,7 +81,11 @@ export async function removeLibvirtObject(kind: 'domain' | 'network' | 'pool', n
     await quiet(['net-destroy', name]);
     await quiet(['net-undefine', name]);
   } else {
-    for (const volume of (await quiet(['vol-list', name, '--name'])).split('\n').map((l) => l.trim()).filter(Boolean)) await quiet(['vol-delete', volume, '--pool', name]);
+    for (const volume of (await quiet(['vol-list', name, '--name']))
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean))
+      await quiet(['vol-delete', volume, '--pool', name]);
     await quiet(['pool-destroy', name]);
     await quiet(['pool-undefine', name]);
   }
@@ -91,13 +105,20 @@ export async function libvirtdKvmView(): Promise<string> {
   if (!device) return "absent in libvirtd's view";
   const owner = `${await groupName(device.gid)} ${(device.mode & 0o777).toString(8)}`;
   if (device.isCharacterDevice() && device.rdev === kvmDevice) return `visible to libvirtd (group ${owner})`;
-  return device.isFile() && (device.mode & 0o777) === 0 ? 'masked for libvirtd by a root-only file (KVM unusable here)' : 'masked for libvirtd by a file its QEMU user can open';
+  return device.isFile() && (device.mode & 0o777) === 0
+    ? 'masked for libvirtd by a root-only file (KVM unusable here)'
+    : 'masked for libvirtd by a file its QEMU user can open';
 }
 
 /** A group's name from /etc/group, or its number. */
 async function groupName(gid: number): Promise<string> {
   const groups = await readFile('/etc/group', 'utf8').catch(() => '');
-  return groups.split('\n').map((line) => line.split(':')).find((fields) => fields[2] === String(gid))?.[0] ?? String(gid);
+  return (
+    groups
+      .split('\n')
+      .map((line) => line.split(':'))
+      .find((fields) => fields[2] === String(gid))?.[0] ?? String(gid)
+  );
 }
 
 /** Longest a cached `virsh capabilities` may take (scripts/setup.sh uses the same 1000): beyond, libvirt re-probes QEMU per call. */

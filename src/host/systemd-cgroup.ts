@@ -57,7 +57,8 @@ export function sliceProperties(envelope: Envelope): string[] {
 async function systemdCall(file: string, args: readonly string[]): Promise<string> {
   const result = await execa(file, args, { reject: false, stdin: 'ignore' });
   if (result.exitCode !== 0) {
-    const why = (typeof result.stderr === 'string' ? result.stderr : '').trim().split('\n').at(-1) || result.shortMessage;
+    const why =
+      (typeof result.stderr === 'string' ? result.stderr : '').trim().split('\n').at(-1) || result.shortMessage;
     throw new Error(`${file} ${args.slice(0, 4).join(' ')}…: ${why}`);
   }
   return typeof result.stdout === 'string' ? result.stdout : '';
@@ -69,8 +70,16 @@ async function systemdCall(file: string, args: readonly string[]): Promise<strin
  */
 export async function startTrialSlice(unit: string, envelope: Envelope, v2Root: string): Promise<string> {
   await systemdCall('busctl', [
-    'call', 'org.freedesktop.systemd1', '/org/freedesktop/systemd1', 'org.freedesktop.systemd1.Manager',
-    'StartTransientUnit', 'ssa(sv)a(sa(sv))', unit, 'fail', ...sliceProperties(envelope), '0',
+    'call',
+    'org.freedesktop.systemd1',
+    '/org/freedesktop/systemd1',
+    'org.freedesktop.systemd1.Manager',
+    'StartTransientUnit',
+    'ssa(sv)a(sa(sv))',
+    unit,
+    'fail',
+    ...sliceProperties(envelope),
+    '0',
   ]);
   const dir = join(v2Root, unit);
   for (let attempt = 0; ; attempt++) {
@@ -82,7 +91,10 @@ export async function startTrialSlice(unit: string, envelope: Envelope, v2Root: 
   for (const write of envelopeWrites(2, envelope)) {
     const text = await readFile(join(dir, write.file), 'utf8').catch(() => undefined);
     if (text === undefined && write.optional) continue;
-    if (text?.trim() !== write.value) throw new Error(`systemd set ${write.file} of ${unit} to ${JSON.stringify(text?.trim())}, not ${JSON.stringify(write.value)}`);
+    if (text?.trim() !== write.value)
+      throw new Error(
+        `systemd set ${write.file} of ${unit} to ${JSON.stringify(text?.trim())}, not ${JSON.stringify(write.value)}`,
+      );
   }
   return dir;
 }
@@ -91,13 +103,22 @@ export async function startTrialSlice(unit: string, envelope: Envelope, v2Root: 
 export async function stopUnit(unit: string): Promise<void> {
   const result = await execa('systemctl', ['stop', unit], { reject: false, stdin: 'ignore' });
   if (result.exitCode !== 0 && !/not loaded|not found/i.test(String(result.stderr))) {
-    throw new Error(`systemctl stop ${unit}: ${String(result.stderr).trim().split('\n').at(-1) ?? result.shortMessage}`);
+    throw new Error(
+      `systemctl stop ${unit}: ${String(result.stderr).trim().split('\n').at(-1) ?? result.shortMessage}`,
+    );
   }
 }
 
 /** Trial slices systemd knows of (active or not). */
 export async function listTrialSlices(): Promise<string[]> {
-  const text = await systemdCall('systemctl', ['list-units', '--all', '--plain', '--no-legend', '--type=slice', `${trialSlicePrefix}*`]);
+  const text = await systemdCall('systemctl', [
+    'list-units',
+    '--all',
+    '--plain',
+    '--no-legend',
+    '--type=slice',
+    `${trialSlicePrefix}*`,
+  ]);
   return text
     .split('\n')
     .map((line) => line.trim().split(/\s+/)[0] ?? '')

@@ -44,7 +44,9 @@ async function ensureBaseRootfs(spec: RootfsSpec, options: BuildOptions): Promis
   const key = digestStrings([recipeVersion, spec.debianArch, spec.suite, spec.mirror, ...spec.packages]).slice(0, 16);
   const dir = join(options.cacheRoot, 'base', `${spec.debianArch}-${key}`);
   if (existsSync(join(dir, 'rootfs', 'etc', 'debian_version'))) return join(dir, 'rootfs');
-  options.log(`debootstrap ${spec.suite} (${spec.debianArch}, minbase + ${spec.packages.join(' ')}) from ${spec.mirror}`);
+  options.log(
+    `debootstrap ${spec.suite} (${spec.debianArch}, minbase + ${spec.packages.join(' ')}) from ${spec.mirror}`,
+  );
   const temp = await tempDir(join(options.cacheRoot, 'base'), 'debootstrap');
   const started = performance.now();
   await debootstrap(spec, join(temp.path, 'rootfs'), options.signal);
@@ -77,8 +79,16 @@ export async function ensurePackage(pkg: DebPackage, options: BuildOptions): Pro
 export function relocateImageSet(set: ImageSet, cacheRoot: string): ImageSet {
   const writtenIn = dirname(dirname(set.dir));
   if (writtenIn === cacheRoot) return set;
-  const move = (path: string) => (path === writtenIn || path.startsWith(`${writtenIn}/`) ? join(cacheRoot, relative(writtenIn, path)) : path);
-  return { ...set, dir: move(set.dir), rootfsTar: move(set.rootfsTar), diskPath: move(set.diskPath), kernelPath: move(set.kernelPath), initrdPath: move(set.initrdPath) };
+  const move = (path: string) =>
+    path === writtenIn || path.startsWith(`${writtenIn}/`) ? join(cacheRoot, relative(writtenIn, path)) : path;
+  return {
+    ...set,
+    dir: move(set.dir),
+    rootfsTar: move(set.rootfsTar),
+    diskPath: move(set.diskPath),
+    kernelPath: move(set.kernelPath),
+    initrdPath: move(set.initrdPath),
+  };
 }
 
 /** Find the kernel image (`boot/vmlinuz-*`) and its modules folder in an unpacked kernel package. */
@@ -108,7 +118,14 @@ export async function ensureImages(options: BuildOptions): Promise<ImageSet> {
   const agentDigest = await digestTree(workloadsDir);
   const initDigest = await digestFile(initScript);
   const baseKey = digestStrings([spec.debianArch, spec.suite, spec.mirror, ...spec.packages]);
-  const inputsDigest = digestStrings([recipeVersion, baseKey, kernelPkg.version, busyboxPkg.version, agentDigest, initDigest]);
+  const inputsDigest = digestStrings([
+    recipeVersion,
+    baseKey,
+    kernelPkg.version,
+    busyboxPkg.version,
+    agentDigest,
+    initDigest,
+  ]);
   const dir = join(options.cacheRoot, 'images', `${profile.debianArch}-${inputsDigest.slice(0, 16)}`);
   const manifestPath = join(dir, 'image.json');
   if (!options.force && existsSync(manifestPath)) {

@@ -26,7 +26,11 @@ export function parseFirstDependency(text: string, prefix: string): string | und
 
 /** Resolve a package's version from the host's apt lists (no download). */
 export async function resolveDebPackage(name: string, arch: string): Promise<DebPackage> {
-  const shown = await runStep(`apt-cache show ${name}:${arch}`, 'apt-cache', ['show', '--no-all-versions', `${name}:${arch}`]);
+  const shown = await runStep(`apt-cache show ${name}:${arch}`, 'apt-cache', [
+    'show',
+    '--no-all-versions',
+    `${name}:${arch}`,
+  ]);
   const version = parseAptCacheVersion(shown);
   if (!version) throw new ImageBuildError(`apt knows no version of ${name}:${arch} (run apt-get update)`);
   return { name, version, arch };

@@ -25,10 +25,7 @@ export async function makeExt4(tree: string, output: string, bytes: number, sign
 
 /** Make a tar of the tree for `docker import`: sorted, numeric owners, so the digest is the content's. */
 export async function makeTar(tree: string, output: string, signal?: AbortSignal): Promise<void> {
-  await runStep(
-    'tar rootfs',
-    'tar',
-    ['--sort=name', '--numeric-owner', '--xattrs', '-C', tree, '-cf', output, '.'],
-    { cancelSignal: signal },
-  );
+  await runStep('tar rootfs', 'tar', ['--sort=name', '--numeric-owner', '--xattrs', '-C', tree, '-cf', output, '.'], {
+    cancelSignal: signal,
+  });
 }

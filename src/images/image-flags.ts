@@ -23,12 +23,17 @@ export function validateImageFlags(flags: ImageFlags): void {
     const path = flags[flag];
     if (path !== undefined && !existsSync(path)) problems.push(`--${flag} ${JSON.stringify(path)}: no such file`);
   }
-  if (flags.mirror !== undefined && !/^https?:\/\/\S+$/.test(flags.mirror)) problems.push(`--mirror must be an http(s) URL, got ${JSON.stringify(flags.mirror)}`);
+  if (flags.mirror !== undefined && !/^https?:\/\/\S+$/.test(flags.mirror))
+    problems.push(`--mirror must be an http(s) URL, got ${JSON.stringify(flags.mirror)}`);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
 }
 
 /** Build or reuse the image set, then apply a user kernel/initrd override (recorded with its digest). */
-export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: { log: (line: string) => void; signal: AbortSignal }): Promise<ImageSet> {
+export async function buildImageSet(
+  flags: ImageFlags,
+  arch: ArchName,
+  io: { log: (line: string) => void; signal: AbortSignal },
+): Promise<ImageSet> {
   validateImageFlags(flags);
   const started = performance.now();
   const images = await ensureImages({
@@ -47,6 +52,8 @@ export async function buildImageSet(flags: ImageFlags, arch: ArchName, io: { log
     kernelPath,
     initrdPath: flags.initrd ? resolve(flags.initrd) : images.initrdPath,
     initrd: flags.initrd ? { source: 'user', sha256: await digestFile(resolve(flags.initrd)) } : { source: 'built' },
-    kernel: flags.kernel ? { source: 'user', name: kernelPath, version: 'user-supplied', sha256: await digestFile(kernelPath) } : images.kernel,
+    kernel: flags.kernel
+      ? { source: 'user', name: kernelPath, version: 'user-supplied', sha256: await digestFile(kernelPath) }
+      : images.kernel,
   };
 }

@@ -22,7 +22,12 @@ export interface ImageSet {
   readonly kernelPath: string;
   readonly initrdPath: string;
   /** Where the kernel came from: Debian package name and version, or the user's own file. */
-  readonly kernel: { readonly source: 'debian' | 'user'; readonly name: string; readonly version: string; readonly sha256?: string };
+  readonly kernel: {
+    readonly source: 'debian' | 'user';
+    readonly name: string;
+    readonly version: string;
+    readonly sha256?: string;
+  };
   /** Where the initramfs came from: built here, or the user's own file (with its digest). */
   readonly initrd?: { readonly source: 'built' | 'user'; readonly sha256?: string };
   /** Kernel modules the initramfs loads, in load order. */

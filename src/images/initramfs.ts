@@ -41,7 +41,8 @@ export async function buildInitramfs(inputs: InitramfsInputs, workDir: string, o
   const dependsCache = new Map<string, string[]>();
   const dependsOf = (name: string): string[] | undefined => dependsCache.get(name);
   for (const [name, path] of index) {
-    if (name.startsWith('virtio') || name.includes('failover')) dependsCache.set(name, parseModuleDepends(await readFile(path)));
+    if (name.startsWith('virtio') || name.includes('failover'))
+      dependsCache.set(name, parseModuleDepends(await readFile(path)));
   }
   let order: string[];
   try {

@@ -23,7 +23,8 @@ export function orderModules(wanted: readonly string[], dependsOf: (name: string
     if (ordered.includes(name)) return;
     if (visiting.has(name)) throw new Error(`module dependency cycle: ${[...chain, name].join(' -> ')}`);
     const deps = dependsOf(name);
-    if (deps === undefined) throw new Error(`kernel module ${name} not found (needed by ${chain.at(-1) ?? 'the initramfs'})`);
+    if (deps === undefined)
+      throw new Error(`kernel module ${name} not found (needed by ${chain.at(-1) ?? 'the initramfs'})`);
     visiting.add(name);
     for (const dep of deps) visit(dep, [...chain, name]);
     visiting.delete(name);

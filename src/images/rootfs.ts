@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { runStep } from './run-step.js';
 
 /** Packages every guest gets: the tools of the workload suite plus busybox for the agent. */
-export const guestPackages: readonly string[] = ['sysbench', 'fio', 'stress-ng', 'iperf3', 'sockperf', 'redis-server', 'busybox'];
+export const guestPackages: readonly string[] = [
+  'sysbench',
+  'fio',
+  'stress-ng',
+  'iperf3',
+  'sockperf',
+  'redis-server',
+  'busybox',
+];
 
 /** What goes into the base root filesystem; its digest keys the debootstrap cache. */
 export interface RootfsSpec {

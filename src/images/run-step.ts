@@ -17,7 +17,8 @@ export async function runStep(
   file: string,
   args: readonly string[],
   options: Options = {},
-  fail: (why: string, cause: unknown) => Error = (why, cause) => new ImageBuildError(`image build step "${step}" failed: ${why}`, { cause }),
+  fail: (why: string, cause: unknown) => Error = (why, cause) =>
+    new ImageBuildError(`image build step "${step}" failed: ${why}`, { cause }),
 ): Promise<string> {
   try {
     const result = await execa(file, args, { ...options, stripFinalNewline: true });

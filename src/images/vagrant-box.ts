@@ -14,7 +14,10 @@ import { runStep } from './run-step.js';
 export const vagrantDir = join(packageRoot, 'vagrant');
 
 /** Vagrant's well-known insecure public key, as the Debian vagrant package ships it. */
-const insecureKeyCandidates = ['/usr/share/rubygems-integration/all/gems/vagrant-2.3.4/keys/vagrant.pub', '/usr/share/vagrant/keys/vagrant.pub'];
+const insecureKeyCandidates = [
+  '/usr/share/rubygems-integration/all/gems/vagrant-2.3.4/keys/vagrant.pub',
+  '/usr/share/vagrant/keys/vagrant.pub',
+];
 
 /** Packages of the layer: an SSH server Vagrant can log in to, its libraries, and sudo (Vagrant runs some commands through it). */
 export const layerPackages: readonly string[] = ['dropbear-bin', 'libtomcrypt1', 'libtommath1', 'sudo'];
@@ -43,7 +46,9 @@ export function vagrantUserLines(): { passwd: string; shadow: string; group: str
 
 async function insecureKey(): Promise<string> {
   for (const path of insecureKeyCandidates) if (existsSync(path)) return readFile(path, 'utf8');
-  throw new Error(`Vagrant's insecure public key not found (looked in ${insecureKeyCandidates.join(', ')}): install vagrant`);
+  throw new Error(
+    `Vagrant's insecure public key not found (looked in ${insecureKeyCandidates.join(', ')}): install vagrant`,
+  );
 }
 
 /**
@@ -63,7 +68,12 @@ export async function ensureVagrantBox(images: ImageSet, options: BuildOptions):
 async function buildBox(images: ImageSet, options: BuildOptions): Promise<VagrantBox> {
   const packages = await Promise.all(layerPackages.map((name) => resolveDebPackage(name, images.arch)));
   const key = insecureKeyCandidates.find((path) => existsSync(path)) ? await insecureKey() : '';
-  const layerDigest = digestStrings([images.rootfsDigest, await digestTree(join(vagrantDir, 'layer')), key, ...packages.map((p) => `${p.name}=${p.version}`)]).slice(0, 12);
+  const layerDigest = digestStrings([
+    images.rootfsDigest,
+    await digestTree(join(vagrantDir, 'layer')),
+    key,
+    ...packages.map((p) => `${p.name}=${p.version}`),
+  ]).slice(0, 12);
   const name = `twinbench-${images.arch}-${layerDigest}`;
   const file = join(images.dir, `vagrant-${layerDigest}.box`);
   if (existsSync(file)) return { name, file };
@@ -73,11 +83,19 @@ async function buildBox(images: ImageSet, options: BuildOptions): Promise<Vagran
   try {
     const tree = join(temp.path, 'rootfs');
     await mkdir(tree);
-    await runStep('unpack rootfs for the box', 'tar', ['--numeric-owner', '-xf', images.rootfsTar, '-C', tree], { cancelSignal: options.signal });
+    await runStep('unpack rootfs for the box', 'tar', ['--numeric-owner', '-xf', images.rootfsTar, '-C', tree], {
+      cancelSignal: options.signal,
+    });
     // tar, not cp: the rootfs has merged /usr (/lib → usr/lib) and the packages ship /lib paths.
     for (const pkg of packages) {
       const root = await ensurePackage(pkg, options);
-      await runStep(`add ${pkg.name} to the box`, 'sh', ['-c', 'tar -C "$1" -cf - . | tar -C "$2" -xf - --keep-directory-symlink', 'twinbench-merge', root, tree]);
+      await runStep(`add ${pkg.name} to the box`, 'sh', [
+        '-c',
+        'tar -C "$1" -cf - . | tar -C "$2" -xf - --keep-directory-symlink',
+        'twinbench-merge',
+        root,
+        tree,
+      ]);
     }
     await cp(join(vagrantDir, 'layer'), join(tree, 'twinbench-layer'), { recursive: true });
     await mkdir(join(tree, 'etc', 'dropbear'), { recursive: true });
@@ -93,7 +111,8 @@ async function buildBox(images: ImageSet, options: BuildOptions): Promise<Vagran
     await writeFile(join(ssh, 'authorized_keys'), await insecureKey());
     await chmod(ssh, 0o700);
     await chmod(join(ssh, 'authorized_keys'), 0o600);
-    for (const path of [join(tree, 'home', 'vagrant'), ssh, join(ssh, 'authorized_keys')]) await chown(path, 1000, 1000);
+    for (const path of [join(tree, 'home', 'vagrant'), ssh, join(ssh, 'authorized_keys')])
+      await chown(path, 1000, 1000);
 
     const disk = join(temp.path, 'disk.ext4');
     const diskBytes = rootDiskBytes(await treeBytes(tree));
@@ -101,11 +120,21 @@ async function buildBox(images: ImageSet, options: BuildOptions): Promise<Vagran
     await rm(tree, { recursive: true, force: true });
     const boxDir = join(temp.path, 'box');
     await mkdir(boxDir);
-    await runStep('qemu-img convert box.img', 'qemu-img', ['convert', '-O', 'qcow2', disk, join(boxDir, 'box.img')], { cancelSignal: options.signal });
+    await runStep('qemu-img convert box.img', 'qemu-img', ['convert', '-O', 'qcow2', disk, join(boxDir, 'box.img')], {
+      cancelSignal: options.signal,
+    });
     await rm(disk);
     await writeFile(join(boxDir, 'metadata.json'), `${JSON.stringify(boxMetadata(diskBytes))}\n`);
-    await writeFile(join(boxDir, 'Vagrantfile'), '# twinbench box: every setting comes from the per-trial Vagrantfile (vagrant/Vagrantfile.template).\n');
-    await runStep('tar box', 'tar', ['-cf', join(temp.path, 'out.box'), '-C', boxDir, 'metadata.json', 'Vagrantfile', 'box.img'], { cancelSignal: options.signal });
+    await writeFile(
+      join(boxDir, 'Vagrantfile'),
+      '# twinbench box: every setting comes from the per-trial Vagrantfile (vagrant/Vagrantfile.template).\n',
+    );
+    await runStep(
+      'tar box',
+      'tar',
+      ['-cf', join(temp.path, 'out.box'), '-C', boxDir, 'metadata.json', 'Vagrantfile', 'box.img'],
+      { cancelSignal: options.signal },
+    );
     await rename(join(temp.path, 'out.box'), file);
   } finally {
     await temp.release();

@@ -25,12 +25,18 @@ export function keyFigureWidths(
 }
 
 /** Whether every key figure's interval is within the target; never before a trial of it completed. */
-export function targetReached(widths: Readonly<Record<string, number | null>>, policy: RepetitionPolicy, completed: number): boolean {
+export function targetReached(
+  widths: Readonly<Record<string, number | null>>,
+  policy: RepetitionPolicy,
+  completed: number,
+): boolean {
   return completed > 0 && Object.values(widths).every((width) => width !== null && width <= policy.targetCi);
 }
 
 function completedOf(trials: readonly TrialResult[], runtime: RuntimeName, workload: string): number {
-  return trials.filter((trial) => trial.runtime === runtime && trial.workload === workload && trial.state === 'completed').length;
+  return trials.filter(
+    (trial) => trial.runtime === runtime && trial.workload === workload && trial.state === 'completed',
+  ).length;
 }
 
 /** What the run needs to decide, per runtime × workload, whether to add a repetition. */
@@ -43,7 +49,11 @@ export interface AdaptivePlan {
 }
 
 /** The runtime × workload pairs that get repetition `rep` (after the first `minReps`): those still outside the target. */
-export function nextRound(plan: AdaptivePlan, trials: readonly TrialResult[], rep: number): { runtime: RuntimeName; workload: string }[] {
+export function nextRound(
+  plan: AdaptivePlan,
+  trials: readonly TrialResult[],
+  rep: number,
+): { runtime: RuntimeName; workload: string }[] {
   if (rep > plan.policy.maxReps) return [];
   const hostFiguresFrom = hostFiguresWorkload(plan.workloads.map((workload) => ({ workload })));
   const round: { runtime: RuntimeName; workload: string }[] = [];
@@ -52,20 +62,37 @@ export function nextRound(plan: AdaptivePlan, trials: readonly TrialResult[], re
       const ran = trials.filter((trial) => trial.runtime === runtime && trial.workload === workload).length;
       if (ran !== rep - 1) continue;
       const widths = keyFigureWidths(trials, runtime, workload, plan.declaredKeys.get(workload) ?? [], hostFiguresFrom);
-      if (!targetReached(widths, plan.policy, completedOf(trials, runtime, workload))) round.push({ runtime, workload });
+      if (!targetReached(widths, plan.policy, completedOf(trials, runtime, workload)))
+        round.push({ runtime, workload });
     }
   }
   return round;
 }
 
 /** Why each runtime × workload stopped where it did, with its final interval widths. */
-export function repetitionRecords(plan: AdaptivePlan, trials: readonly TrialResult[], interrupted: boolean): RepetitionRecord[] {
+export function repetitionRecords(
+  plan: AdaptivePlan,
+  trials: readonly TrialResult[],
+  interrupted: boolean,
+): RepetitionRecord[] {
   const hostFiguresFrom = hostFiguresWorkload(plan.workloads.map((workload) => ({ workload })));
   return plan.workloads.flatMap((workload) =>
     plan.runtimes.map((runtime) => {
-      const halfWidths = keyFigureWidths(trials, runtime, workload, plan.declaredKeys.get(workload) ?? [], hostFiguresFrom);
-      const reps = trials.filter((trial) => trial.runtime === runtime && trial.workload === workload && trial.state !== 'aborted').length;
-      const stop = targetReached(halfWidths, plan.policy, completedOf(trials, runtime, workload)) ? 'target-reached' : interrupted ? 'interrupted' : 'max-reps';
+      const halfWidths = keyFigureWidths(
+        trials,
+        runtime,
+        workload,
+        plan.declaredKeys.get(workload) ?? [],
+        hostFiguresFrom,
+      );
+      const reps = trials.filter(
+        (trial) => trial.runtime === runtime && trial.workload === workload && trial.state !== 'aborted',
+      ).length;
+      const stop = targetReached(halfWidths, plan.policy, completedOf(trials, runtime, workload))
+        ? 'target-reached'
+        : interrupted
+          ? 'interrupted'
+          : 'max-reps';
       return { runtime, workload, reps, stop, halfWidths } satisfies RepetitionRecord;
     }),
   );

@@ -55,31 +55,53 @@ export interface RunOutcome {
   jsonPath: string;
 }
 
-const blkioReason = 'cgroup v1 blkio.throttle files list no device for this group (no throttle rule could be set for its disk)';
+const blkioReason =
+  'cgroup v1 blkio.throttle files list no device for this group (no throttle rule could be set for its disk)';
 const blkioMissingReasons = Object.fromEntries(
-  ['cgroup.io_read_bytes', 'cgroup.io_write_bytes', 'cgroup.io_read_ops', 'cgroup.io_write_ops'].map((column) => [column, blkioReason]),
+  ['cgroup.io_read_bytes', 'cgroup.io_write_bytes', 'cgroup.io_read_ops', 'cgroup.io_write_ops'].map((column) => [
+    column,
+    blkioReason,
+  ]),
 );
 
 /** Caveats that depend on the host and the runtimes, written into every result. */
-function hostNotes(cgroupVersion: 1 | 2, runtimes: ResultFile['runtimes'], descriptors: readonly RuntimeDescriptor[]): string[] {
+function hostNotes(
+  cgroupVersion: 1 | 2,
+  runtimes: ResultFile['runtimes'],
+  descriptors: readonly RuntimeDescriptor[],
+): string[] {
   const notes: string[] = [];
   const emulatedVms = Object.values(runtimes).filter((record) => record?.kind === 'vm' && record.emulated);
   if (emulatedVms.some((record) => record?.info.accelerator !== 'kvm')) {
     notes.push('VM figures were measured under TCG (software emulation): they measure emulation, not virtualization.');
   }
   if (emulatedVms.some((record) => record?.info.accelerator === 'kvm')) {
-    notes.push('VM figures were measured under KVM nested in a host that is itself emulated (TCG): the KVM path ran, but the figures measure emulation, not virtualization.');
+    notes.push(
+      'VM figures were measured under KVM nested in a host that is itself emulated (TCG): the KVM path ran, but the figures measure emulation, not virtualization.',
+    );
   }
   if (cgroupVersion === 1) {
-    notes.push('cgroup v1: buffered writeback is charged to the root blkio group, not the guest; only direct I/O is attributed to a guest.');
+    notes.push(
+      'cgroup v1: buffered writeback is charged to the root blkio group, not the guest; only direct I/O is attributed to a guest.',
+    );
   }
   const synthetic = descriptors.filter((runtime) => runtime.needsImages === false).map((runtime) => runtime.name);
-  if (synthetic.length > 0) notes.push(`${synthetic.join(', ')}: synthetic figures from a fake runtime (tests of the pipeline), not measurements.`);
+  if (synthetic.length > 0)
+    notes.push(
+      `${synthetic.join(', ')}: synthetic figures from a fake runtime (tests of the pipeline), not measurements.`,
+    );
   return notes;
 }
 
 /** Step 1, resolve: flags → suite, workloads, runtimes, output folder; every problem is a UsageError. */
-function resolveRun(flags: RunFlags): { config: SuiteConfig; manifests: Map<string, WorkloadManifest>; runtimes: RuntimeDescriptor[]; hostArch: ArchName; profile: ArchProfile; outDir: string } {
+function resolveRun(flags: RunFlags): {
+  config: SuiteConfig;
+  manifests: Map<string, WorkloadManifest>;
+  runtimes: RuntimeDescriptor[];
+  hostArch: ArchName;
+  profile: ArchProfile;
+  outDir: string;
+} {
   const hostArch = archFromNode(process.arch);
   if (!hostArch) throw new MissingDependencyError(`unsupported host architecture ${process.arch}`);
   const manifests = loadWorkloads(workloadsDir);
@@ -88,18 +110,33 @@ function resolveRun(flags: RunFlags): { config: SuiteConfig; manifests: Map<stri
   if (imageProblems.length > 0) throw new UsageError(imageProblems.join('; '));
   // A user's image is the run's one workload; its port is settled once the image's config is read.
   if (flags.image !== undefined) manifests.set(imageWorkloadName, imageWorkload(flags, undefined));
-  const config = resolveSuite(flags.image === undefined ? flags : { ...flags, workloads: imageWorkloadName }, manifests, hostArch);
+  const config = resolveSuite(
+    flags.image === undefined ? flags : { ...flags, workloads: imageWorkloadName },
+    manifests,
+    hostArch,
+  );
   validateImageFlags(flags);
   const runtimes = runtimesNamed(config.runtimes);
-  const noImage = flags.image === undefined ? [] : runtimes.filter((runtime) => !('userImages' in runtime && runtime.userImages));
-  if (noImage.length > 0) throw new UsageError(`--image: ${noImage.map((runtime) => runtime.name).join(', ')} cannot run a user's image (native, container and QEMU runtimes can)`);
+  const noImage =
+    flags.image === undefined ? [] : runtimes.filter((runtime) => !('userImages' in runtime && runtime.userImages));
+  if (noImage.length > 0)
+    throw new UsageError(
+      `--image: ${noImage.map((runtime) => runtime.name).join(', ')} cannot run a user's image (native, container and QEMU runtimes can)`,
+    );
   const unsupported = runtimes.filter((runtime) => runtime.guestArchs && !runtime.guestArchs.includes(config.arch));
   if (unsupported.length > 0) {
-    throw new UsageError(unsupported.map((runtime) => `${runtime.name} runs ${runtime.guestArchs?.join(', ')} guests only, not ${config.arch}`).join('; '));
+    throw new UsageError(
+      unsupported
+        .map((runtime) => `${runtime.name} runs ${runtime.guestArchs?.join(', ')} guests only, not ${config.arch}`)
+        .join('; '),
+    );
   }
   if (config.arch !== hostArch) {
     const native = runtimes.filter((runtime) => !runtime.foreignGuests).map((runtime) => runtime.name);
-    if (native.length > 0) throw new UsageError(`--arch ${config.arch}: ${native.join(', ')} run guests of the host's architecture (${hostArch}) only`);
+    if (native.length > 0)
+      throw new UsageError(
+        `--arch ${config.arch}: ${native.join(', ')} run guests of the host's architecture (${hostArch}) only`,
+      );
   }
   const outDir = resolve(flags.out ?? 'results');
   checkOutDir(outDir);
@@ -110,13 +147,26 @@ function resolveRun(flags: RunFlags): { config: SuiteConfig; manifests: Map<stri
  * Step 2, probe: every requested runtime and the host, before anything slow (a minute of image building),
  * so a missing engine fails first; each error names the runtime.
  */
-async function probeRun(config: SuiteConfig, runtimes: readonly RuntimeDescriptor[], hostArch: ArchName, profile: ArchProfile, manifests: Map<string, WorkloadManifest>) {
+async function probeRun(
+  config: SuiteConfig,
+  runtimes: readonly RuntimeDescriptor[],
+  hostArch: ArchName,
+  profile: ArchProfile,
+  manifests: Map<string, WorkloadManifest>,
+) {
   if (config.arch !== hostArch && runtimes.some((runtime) => runtime.needsImages !== false)) {
     const status = await probeForeignArch(profile);
-    if (status.problems.length > 0) throw new MissingDependencyError(`--arch ${config.arch} on a ${hostArch} host: ${status.problems.join('; ')}`);
+    if (status.problems.length > 0)
+      throw new MissingDependencyError(`--arch ${config.arch} on a ${hostArch} host: ${status.problems.join('; ')}`);
   }
   for (const runtime of runtimes) await runtime.probe({ profile, guestArch: config.arch, hostArch });
-  const [inventory, cgroupMode, ksm, clockTicks, fingerprint] = await Promise.all([readHostInventory(), readCgroupMode(), readKsm(), readClockTicks(), readHostFingerprint()]);
+  const [inventory, cgroupMode, ksm, clockTicks, fingerprint] = await Promise.all([
+    readHostInventory(),
+    readCgroupMode(),
+    readKsm(),
+    readClockTicks(),
+    readHostFingerprint(),
+  ]);
   if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
   await requireHostClientTools(config.workloads.flatMap((w) => manifests.get(w.name)?.hostClient ?? []));
   return { inventory, cgroupMode, ksm, clockTicks, fingerprint };
@@ -126,8 +176,22 @@ async function probeRun(config: SuiteConfig, runtimes: readonly RuntimeDescripto
 function noImages(arch: ArchName): ImageSet {
   const none = createHash('sha256').update('twinbench: no image (fake runtimes only)').digest('hex');
   return {
-    arch, dir: '', inputsDigest: none, rootfsDigest: none, rootfsTar: '', dockerTag: 'none', diskPath: '', kernelPath: '', initrdPath: '',
-    kernel: { source: 'user', name: 'none (fake runtimes only)', version: 'none' }, initramfsModules: [], suite: 'none', mirror: 'none', packages: [], builtAt: new Date(0).toISOString(), buildSeconds: 0,
+    arch,
+    dir: '',
+    inputsDigest: none,
+    rootfsDigest: none,
+    rootfsTar: '',
+    dockerTag: 'none',
+    diskPath: '',
+    kernelPath: '',
+    initrdPath: '',
+    kernel: { source: 'user', name: 'none (fake runtimes only)', version: 'none' },
+    initramfsModules: [],
+    suite: 'none',
+    mirror: 'none',
+    packages: [],
+    builtAt: new Date(0).toISOString(),
+    buildSeconds: 0,
   };
 }
 
@@ -137,7 +201,13 @@ function noImages(arch: ArchName): ImageSet {
  * both places; where neither can be written, the journal stays. When only the Markdown fails, the JSON is where it
  * belongs: the warning says so and how to make the report again, and nothing is copied elsewhere.
  */
-export async function writeResults(jsonPath: string, result: ResultFile, markdown: string, hooks: Pick<RunHooks, 'warn'>, journal: Pick<Journal, 'remove' | 'problem' | 'path'>): Promise<string> {
+export async function writeResults(
+  jsonPath: string,
+  result: ResultFile,
+  markdown: string,
+  hooks: Pick<RunHooks, 'warn'>,
+  journal: Pick<Journal, 'remove' | 'problem' | 'path'>,
+): Promise<string> {
   const json = `${JSON.stringify(result)}\n`;
   try {
     await writeFileAtomic(jsonPath, json);
@@ -148,7 +218,11 @@ export async function writeResults(jsonPath: string, result: ResultFile, markdow
       journal.remove();
       hooks.warn(`the results were saved to ${rescue} instead`);
     } catch {
-      hooks.warn(journal.problem === undefined ? `the results could not be saved anywhere; the trials are in the run's journal ${journal.path}` : 'the results could not be saved anywhere');
+      hooks.warn(
+        journal.problem === undefined
+          ? `the results could not be saved anywhere; the trials are in the run's journal ${journal.path}`
+          : 'the results could not be saved anywhere',
+      );
     }
     throw error;
   }
@@ -157,7 +231,9 @@ export async function writeResults(jsonPath: string, result: ResultFile, markdow
   try {
     await writeFileAtomic(markdownPath, markdown);
   } catch (error) {
-    hooks.warn(`the results are in ${jsonPath}; only their Markdown report could not be written: \`bench report --out ${markdownPath} ${jsonPath}\` makes it again`);
+    hooks.warn(
+      `the results are in ${jsonPath}; only their Markdown report could not be written: \`bench report --out ${markdownPath} ${jsonPath}\` makes it again`,
+    );
     throw error;
   }
   return jsonPath;
@@ -171,11 +247,17 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
   const { config, manifests, runtimes: descriptors, hostArch, profile, outDir } = resolveRun(flags);
   const startedAt = new Date();
   const leftovers = await findDeadRuns(stateDir());
-  if (leftovers.length > 0) hooks.warn(`leftovers from ${leftovers.length} earlier run(s) that did not finish (${leftovers.map((r) => r.runId).join(', ')}): run \`bench clean\``);
+  if (leftovers.length > 0)
+    hooks.warn(
+      `leftovers from ${leftovers.length} earlier run(s) that did not finish (${leftovers.map((r) => r.runId).join(', ')}): run \`bench clean\``,
+    );
 
   const host = await probeRun(config, descriptors, hostArch, profile, manifests);
-  const userImage = flags.image === undefined ? undefined : await locateUserImage(flags.image, config.arch, hooks.signal);
-  const shared = descriptors.some((runtime) => runtime.needsImages !== false) ? await buildImageSet(flags, config.arch, hooks) : noImages(config.arch);
+  const userImage =
+    flags.image === undefined ? undefined : await locateUserImage(flags.image, config.arch, hooks.signal);
+  const shared = descriptors.some((runtime) => runtime.needsImages !== false)
+    ? await buildImageSet(flags, config.arch, hooks)
+    : noImages(config.arch);
   const images = userImage === undefined ? shared : await prepareUserImage(userImage, shared, cacheDir(), hooks);
   if (images.userImage) manifests.set(imageWorkloadName, imageWorkload(flags, images.userImage.exposedTcpPorts));
 
@@ -195,23 +277,42 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
     log: hooks.log,
     containerNetwork: config.containerNetwork ?? 'bridge',
   });
-  const trialGroups = systemdOwnsCgroups(parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'))) ? 'systemd-slice' : 'trial-cgroup';
+  const trialGroups = systemdOwnsCgroups(parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8')))
+    ? 'systemd-slice'
+    : 'trial-cgroup';
   for (const [name, backend] of backends) {
     const record = runtimes[name];
-    if (record) record.envelope = envelopeRecord(backend.kind, backend.cgroupPlacement === 'own' ? (backend.envelopeEnforcer ?? 'none') : trialGroups, config.vcpus, config.memoryMiB);
+    if (record)
+      record.envelope = envelopeRecord(
+        backend.kind,
+        backend.cgroupPlacement === 'own' ? (backend.envelopeEnforcer ?? 'none') : trialGroups,
+        config.vcpus,
+        config.memoryMiB,
+      );
   }
 
   const foreign = config.arch !== hostArch;
   const notes = [
     ...hostNotes(host.cgroupMode.version, runtimes, descriptors),
-    ...(foreign ? [`Guest architecture ${config.arch} on a ${hostArch} host: containers ran under qemu-user and VMs under TCG; every figure measures emulation, and the host-side figures include the emulator.`] : []),
+    ...(foreign
+      ? [
+          `Guest architecture ${config.arch} on a ${hostArch} host: containers ran under qemu-user and VMs under TCG; every figure measures emulation, and the host-side figures include the emulator.`,
+        ]
+      : []),
   ];
   const header: JournalHeader = {
     schemaVersion: resultSchemaVersion,
     tool: { name: 'twinbench', version: toolVersion },
     runId,
     startedAt: startedAt.toISOString(),
-    host: { ...host.inventory, cgroupVersion: host.cgroupMode.version, cgroupMode: host.cgroupMode.mode, ksm: host.ksm, clockTicksPerSecond: host.clockTicks, fingerprint: host.fingerprint },
+    host: {
+      ...host.inventory,
+      cgroupVersion: host.cgroupMode.version,
+      cgroupMode: host.cgroupMode.mode,
+      ksm: host.ksm,
+      clockTicksPerSecond: host.clockTicks,
+      fingerprint: host.fingerprint,
+    },
     config,
     images: {
       rootfsDigest: images.rootfsDigest,

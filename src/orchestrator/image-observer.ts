@@ -15,7 +15,8 @@ export interface HostObserved {
 /** The error when a user's image never became ready, in the user's terms. */
 export function notReadyText(readiness: ImageReadiness): string {
   if (readiness.kind === 'port') return `nothing accepted a TCP connection on the image's port ${readiness.port}`;
-  if (readiness.kind === 'http') return `GET ${readiness.path} on the image's port ${readiness.port} never answered 2xx`;
+  if (readiness.kind === 'http')
+    return `GET ${readiness.path} on the image's port ${readiness.port} never answered 2xx`;
   return `no output line of the image matched --ready-log ${JSON.stringify(readiness.pattern)}`;
 }
 
@@ -41,12 +42,17 @@ export function hostObserved(image: ImageWorkload | undefined, signal: AbortSign
       consoleEvents: ['initramfs', 'error'],
       notReady: notReadyText(readiness),
       bindHostEvents: (hook) => (inject = hook),
-      ...(pattern ? { consoleLine: (line: string, atMs: number) => (pattern.test(line) ? markReady(atMs) : undefined) } : {}),
+      ...(pattern
+        ? { consoleLine: (line: string, atMs: number) => (pattern.test(line) ? markReady(atMs) : undefined) }
+        : {}),
     },
     endpointsKnown(endpoints) {
       if (readiness.kind === 'log') return;
       const service = endpoints.get('service');
-      if (service) void pollReadiness(readiness, service, signal).then((atMs) => (atMs === undefined ? undefined : markReady(atMs)));
+      if (service)
+        void pollReadiness(readiness, service, signal).then((atMs) =>
+          atMs === undefined ? undefined : markReady(atMs),
+        );
     },
     inject: (event, atMs) => inject?.(event, atMs),
   };

@@ -28,7 +28,13 @@ export interface PrepareOptions {
 }
 
 /** Create and prepare one backend per runtime, and the runtime records for the result file. */
-export async function prepareBackends(options: PrepareOptions): Promise<{ backends: Map<RuntimeName, Backend>; runtimes: ResultFile['runtimes']; ioDevices: IoDevices | undefined }> {
+export async function prepareBackends(
+  options: PrepareOptions,
+): Promise<{
+  backends: Map<RuntimeName, Backend>;
+  runtimes: ResultFile['runtimes'];
+  ioDevices: IoDevices | undefined;
+}> {
   const foreign = options.guestArch !== options.hostArch;
   // Every device any runtime's I/O lands on: the run folder (overlays, scratch files), the image cache (the VM
   // disk's backing file), each runtime's own roots (Docker's). On v1 every trial's cgroup gets the same
@@ -43,7 +49,11 @@ export async function prepareBackends(options: PrepareOptions): Promise<{ backen
   let accelDecision: Promise<AccelDecision> | undefined;
   const accelerator = () =>
     (accelDecision ??= foreign
-      ? Promise.resolve({ accel: 'tcg' as const, reason: `foreign architecture (${options.guestArch} guest on a ${options.hostArch} host): only TCG emulation can run it`, emulated: true })
+      ? Promise.resolve({
+          accel: 'tcg' as const,
+          reason: `foreign architecture (${options.guestArch} guest on a ${options.hostArch} host): only TCG emulation can run it`,
+          emulated: true,
+        })
       : chooseAccelerator(options.accel, options.profile, options.images.kernelPath));
   for (const runtime of options.runtimes) {
     const { backend, info, emulated } = await runtime.create({

@@ -16,14 +16,20 @@ export interface RunScope {
 
 /** A run id: UTC time plus 4 hex digits, lower case (it names containers and cgroups). */
 export function newRunId(startedAt: Date): string {
-  return `${startedAt.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`.toLowerCase();
+  return `${startedAt
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z')}-${randomBytes(2).toString('hex')}`.toLowerCase();
 }
 
 /**
  * Open a run: its folder, its state file (for `bench clean` after SIGKILL), and each runtime's last
  * sweep (a container runtime's labelled containers), each registered for cleanup the moment it exists.
  */
-export async function openRunScope(startedAt: Date, runtimes: readonly Pick<RuntimeDescriptor, 'onRunOpen'>[]): Promise<RunScope> {
+export async function openRunScope(
+  startedAt: Date,
+  runtimes: readonly Pick<RuntimeDescriptor, 'onRunOpen'>[],
+): Promise<RunScope> {
   const runId = newRunId(startedAt);
   const runDir = join(cacheDir(), 'runs', runId);
   await mkdir(runDir, { recursive: true });

@@ -21,7 +21,10 @@ export interface RunState {
 /** The boot id and a process's start time, or undefined where /proc does not say. */
 async function identity(pid: number): Promise<{ bootId: string; pidStartTicks: number } | undefined> {
   try {
-    const [bootId, stat] = await Promise.all([readFile('/proc/sys/kernel/random/boot_id', 'utf8'), readFile(`/proc/${pid}/stat`, 'utf8')]);
+    const [bootId, stat] = await Promise.all([
+      readFile('/proc/sys/kernel/random/boot_id', 'utf8'),
+      readFile(`/proc/${pid}/stat`, 'utf8'),
+    ]);
     const parsed = parseProcStat(stat);
     return parsed ? { bootId: bootId.trim(), pidStartTicks: parsed.startTicks } : undefined;
   } catch {

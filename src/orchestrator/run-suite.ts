@@ -44,7 +44,8 @@ export function planTrials(config: SuiteConfig): PlannedTrial[] {
 function planWorkload(config: SuiteConfig, workload: string, reps: number): PlannedTrial[] {
   const planned: PlannedTrial[] = [];
   for (let rep = 1; rep <= reps; rep++) {
-    for (const runtime of runtimeOrder(config, workload, rep)) planned.push({ runtime, workload, rep, trialId: `${runtime}-${workload}-${rep}` });
+    for (const runtime of runtimeOrder(config, workload, rep))
+      planned.push({ runtime, workload, rep, trialId: `${runtime}-${workload}-${rep}` });
   }
   return planned;
 }
@@ -76,7 +77,8 @@ export interface SuiteRunContext {
 export function planWarmups(config: SuiteConfig, workload: string): PlannedTrial[] {
   const planned: PlannedTrial[] = [];
   for (let rep = 1; rep <= config.warmup; rep++) {
-    for (const runtime of runtimeOrder(config, `${workload} warm-up`, rep)) planned.push({ runtime, workload, rep, trialId: `${runtime}-${workload}-warmup-${rep}` });
+    for (const runtime of runtimeOrder(config, `${workload} warm-up`, rep))
+      planned.push({ runtime, workload, rep, trialId: `${runtime}-${workload}-warmup-${rep}` });
   }
   return planned;
 }
@@ -105,7 +107,14 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
       warmups.push(warmup);
       context.onRecord?.('warmup', warmup);
     }
-    trials.push(...(await runPlannedList(context, planWorkload(context.config, workload.name, workload.reps), trials.length, total)));
+    trials.push(
+      ...(await runPlannedList(
+        context,
+        planWorkload(context.config, workload.name, workload.reps),
+        trials.length,
+        total,
+      )),
+    );
   }
   const policy = context.config.repetitionPolicy;
   if (!policy) return { warmups, trials };
@@ -113,14 +122,21 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
     policy,
     runtimes: context.config.runtimes,
     workloads: context.config.workloads.map((workload) => workload.name),
-    declaredKeys: new Map([...context.manifests].map(([name, manifest]) => [name, manifest.metrics.filter((m) => m.keyFigure).map((m) => m.name)])),
+    declaredKeys: new Map(
+      [...context.manifests].map(([name, manifest]) => [
+        name,
+        manifest.metrics.filter((m) => m.keyFigure).map((m) => m.name),
+      ]),
+    ),
   };
   // Rounds stay interleaved: repetition r of every pair still outside the target, workload → runtime.
   for (let rep = policy.minReps + 1; rep <= policy.maxReps && !context.signal.aborted; rep++) {
     const pairs = nextRound(plan, trials, rep);
     // The block's seeded order, restricted to the pairs that still need a repetition.
     const round = context.config.workloads.flatMap(({ name }) =>
-      runtimeOrder(context.config, name, rep).filter((runtime) => pairs.some((pair) => pair.runtime === runtime && pair.workload === name)).map((runtime) => ({ runtime, workload: name, rep, trialId: `${runtime}-${name}-${rep}` })),
+      runtimeOrder(context.config, name, rep)
+        .filter((runtime) => pairs.some((pair) => pair.runtime === runtime && pair.workload === name))
+        .map((runtime) => ({ runtime, workload: name, rep, trialId: `${runtime}-${name}-${rep}` })),
     );
     if (round.length === 0) break;
     trials.push(...(await runPlannedList(context, round, trials.length, trials.length + round.length)));
@@ -129,7 +145,12 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
 }
 
 /** Run planned trials in order; `offset` and `total` place them in the whole run for progress lines. */
-async function runPlannedList(context: SuiteRunContext, planned: PlannedTrial[], offset: number, total: number): Promise<TrialResult[]> {
+async function runPlannedList(
+  context: SuiteRunContext,
+  planned: PlannedTrial[],
+  offset: number,
+  total: number,
+): Promise<TrialResult[]> {
   const results: TrialResult[] = [];
   for (const [position, trial] of planned.entries()) {
     const index = offset + position;
@@ -151,13 +172,21 @@ async function runPlanned(context: SuiteRunContext, trial: PlannedTrial): Promis
   const manifest = context.manifests.get(trial.workload);
   const suiteWorkload = context.config.workloads.find((w) => w.name === trial.workload);
   if (!backend || !manifest || !suiteWorkload) throw new Error(`no backend or workload for ${trial.trialId}`);
-  const params: Record<string, string | number> = { ...manifest.params, ...suiteWorkload.params, threads: context.config.vcpus };
+  const params: Record<string, string | number> = {
+    ...manifest.params,
+    ...suiteWorkload.params,
+    threads: context.config.vcpus,
+  };
   let scratch: Awaited<ReturnType<typeof writeScratchFile>> | undefined;
   if (manifest.scratch) {
     try {
       scratch = await writeScratchFile(context.runDir, trial.trialId, Number(params.size_mib));
     } catch (error) {
-      return { ...trial, state: 'errored', error: `writing the ${String(params.size_mib)} MiB scratch file failed: ${describeError(error)}` };
+      return {
+        ...trial,
+        state: 'errored',
+        error: `writing the ${String(params.size_mib)} MiB scratch file failed: ${describeError(error)}`,
+      };
     }
   }
   const spec = {
@@ -179,7 +208,9 @@ async function runPlanned(context: SuiteRunContext, trial: PlannedTrial): Promis
     const result = await runTrial(backend, spec, trial.rep, context.sampling);
     const harness = process.cpuUsage(harnessBefore);
     const hostLoad = hostLoadBetween(before, await readLoadSnapshot(), context.sampling.tickSeconds);
-    return hostLoad ? { ...result, hostLoad: { ...hostLoad, harnessCpuSeconds: Math.round(harness.user + harness.system) / 1e6 } } : result;
+    return hostLoad
+      ? { ...result, hostLoad: { ...hostLoad, harnessCpuSeconds: Math.round(harness.user + harness.system) / 1e6 } }
+      : result;
   } finally {
     await scratch?.remove();
   }

@@ -33,8 +33,19 @@ type TrialBase = Pick<TrialResult, 'trialId' | 'runtime' | 'workload' | 'rep' | 
  * Run one trial on a backend and turn whatever happened into a TrialResult: sampled the same way
  * for every runtime, with the guest's metrics checked against the workload manifest.
  */
-export async function runTrial(backend: Backend, plain: TrialSpec, rep: number, sampling: SamplingOptions): Promise<TrialResult> {
-  const base = { trialId: plain.trialId, runtime: backend.name, workload: plain.workload.name, rep, startedAt: new Date().toISOString() };
+export async function runTrial(
+  backend: Backend,
+  plain: TrialSpec,
+  rep: number,
+  sampling: SamplingOptions,
+): Promise<TrialResult> {
+  const base = {
+    trialId: plain.trialId,
+    runtime: backend.name,
+    workload: plain.workload.name,
+    rep,
+    startedAt: new Date().toISOString(),
+  };
   if (plain.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted before this trial started' };
   const placement = backend.cgroupPlacement;
   if (placement === 'own') return runTrialIn(backend, plain, base, sampling);
@@ -46,7 +57,11 @@ export async function runTrial(backend: Backend, plain: TrialSpec, rep: number, 
     let cgroup: TrialCgroup;
     try {
       const envelope = envelopeFor(backend.kind, plain.vcpus, plain.memoryMiB);
-      cgroup = await createTrialCgroup(name, { ioDevices: sampling.ioDevices, leaf: placement === 'trial-leaf', envelope });
+      cgroup = await createTrialCgroup(name, {
+        ioDevices: sampling.ioDevices,
+        leaf: placement === 'trial-leaf',
+        envelope,
+      });
     } catch (error) {
       return { ...base, state: 'errored', error: `creating the trial's cgroup failed: ${describeError(error)}` };
     }
@@ -62,10 +77,19 @@ const evidenceCap = 128 * 1024;
 /** Cap raw output: keep the start of a tool's output (its summary), or the end of a console. */
 export function capEvidence(source: string, text: string, keep: 'start' | 'end'): RawEvidence {
   if (text.length <= evidenceCap) return { source, text };
-  return { source, text: keep === 'start' ? text.slice(0, evidenceCap) : text.slice(-evidenceCap), truncatedChars: text.length - evidenceCap };
+  return {
+    source,
+    text: keep === 'start' ? text.slice(0, evidenceCap) : text.slice(-evidenceCap),
+    truncatedChars: text.length - evidenceCap,
+  };
 }
 
-async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sampling: SamplingOptions): Promise<TrialResult> {
+async function runTrialIn(
+  backend: Backend,
+  spec: TrialSpec,
+  base: TrialBase,
+  sampling: SamplingOptions,
+): Promise<TrialResult> {
   const metrics: WorkloadMetricValue[] = [];
   const errors: string[] = [];
   let toolOutput: string | undefined;
@@ -73,7 +97,15 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
   const keepEvidence = (source: string, text: string) => evidence.push(capEvidence(source, text, 'start'));
   const addMetric = (figure: ToolMetric) => {
     const declared = spec.workload.metrics.find((metric) => metric.name === figure.name);
-    if (declared) metrics.push({ name: figure.name, value: figure.value, unit: figure.unit, source: figure.source, direction: declared.direction, keyFigure: declared.keyFigure === true });
+    if (declared)
+      metrics.push({
+        name: figure.name,
+        value: figure.value,
+        unit: figure.unit,
+        source: figure.source,
+        direction: declared.direction,
+        keyFigure: declared.keyFigure === true,
+      });
   };
   // Host clients stop with the trial, whichever way it ends.
   const clientAbort = new AbortController();
@@ -91,13 +123,23 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     const reachable = await endpoints;
     try {
       const load = image ? { load: image.load } : {};
-      for (const figure of await client({ endpoints: reachable, params: spec.params, signal: clientAbort.signal, keepEvidence, ...load })) addMetric(figure);
+      for (const figure of await client({
+        endpoints: reachable,
+        params: spec.params,
+        signal: clientAbort.signal,
+        keepEvidence,
+        ...load,
+      }))
+        addMetric(figure);
     } catch (error) {
       errors.push(describeError(error));
       if (error instanceof HostClientError && error.toolOutput) toolOutput = error.toolOutput;
     } finally {
       const control = reachable.get('control');
-      if (control && !clientAbort.signal.aborted) await releaseGuest(control).catch((error: unknown) => errors.push(`releasing the guest: ${describeError(error)}`));
+      if (control && !clientAbort.signal.aborted)
+        await releaseGuest(control).catch((error: unknown) =>
+          errors.push(`releasing the guest: ${describeError(error)}`),
+        );
       // A user's image serves until the runtime stops it: the host says the workload is over.
       if (image && !clientAbort.signal.aborted) host.inject({ type: 'exit', status: 0 }, performance.now());
     }
@@ -116,7 +158,12 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     ...host.observer,
     guestStarted(target: SamplerTarget): void {
       const skippedDevices = sampling.ioDevices?.below.map(deviceKey);
-      sampler = new Sampler(target, { intervalMs: sampling.intervalMs, tickSeconds: sampling.tickSeconds, origin, ...(skippedDevices ? { skippedDevices } : {}) });
+      sampler = new Sampler(target, {
+        intervalMs: sampling.intervalMs,
+        tickSeconds: sampling.tickSeconds,
+        origin,
+        ...(skippedDevices ? { skippedDevices } : {}),
+      });
       // A container can print READY before its start call returns: then the first sample is the READY one.
       sampler.start(readyBeforeSampler ? 'ready' : undefined);
     },
@@ -157,17 +204,33 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
     await observer.guestExited();
     series = sampler ? await sampler.stop() : undefined;
     if (!series) return {};
-    return { series, resources: { ...summarizeSeries(series, { ...sampling.missingReasons, ...sampler?.missingReasons }), ...memoryModel(series, memoryViews) } };
+    return {
+      series,
+      resources: {
+        ...summarizeSeries(series, { ...sampling.missingReasons, ...sampler?.missingReasons }),
+        ...memoryModel(series, memoryViews),
+      },
+    };
   };
   try {
     const outcome = await backend.runTrial(spec, observer, origin);
     const sampled = await finishSampling();
-    const boot: BootTiming = { bootToReadyMs: round(outcome.bootToReadyMs), phases: outcome.phases.map((p) => ({ ...p, ms: round(p.ms) })) };
+    const boot: BootTiming = {
+      bootToReadyMs: round(outcome.bootToReadyMs),
+      phases: outcome.phases.map((p) => ({ ...p, ms: round(p.ms) })),
+    };
     if (outcome.guestUptimeAtReadyMs !== undefined) boot.guestUptimeAtReadyMs = round(outcome.guestUptimeAtReadyMs);
     if (outcome.runtimeFigures) {
-      boot.runtimeFigures = Object.fromEntries(Object.entries(outcome.runtimeFigures).map(([name, figure]) => [name, { ...figure, value: round(figure.value) }]));
+      boot.runtimeFigures = Object.fromEntries(
+        Object.entries(outcome.runtimeFigures).map(([name, figure]) => [
+          name,
+          { ...figure, value: round(figure.value) },
+        ]),
+      );
     }
-    const missing = spec.workload.metrics.filter((metric) => !metrics.some((m) => m.name === metric.name)).map((m) => m.name);
+    const missing = spec.workload.metrics
+      .filter((metric) => !metrics.some((m) => m.name === metric.name))
+      .map((m) => m.name);
     const problem =
       outcome.exitStatus !== 0
         ? `workload exited with status ${outcome.exitStatus}${errors.length ? `: ${errors.join('; ')}` : ''}`
@@ -176,13 +239,32 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
           : undefined;
     if (problem || !sampled.series || !sampled.resources) {
       const raw = toolOutput === undefined ? {} : { toolOutput };
-      return { ...base, state: 'errored', error: problem ?? 'the guest was never sampled', consoleTail: outcome.consoleTail, ...raw, boot, metrics, ...sampled };
+      return {
+        ...base,
+        state: 'errored',
+        error: problem ?? 'the guest was never sampled',
+        consoleTail: outcome.consoleTail,
+        ...raw,
+        boot,
+        metrics,
+        ...sampled,
+      };
     }
-    const crossCheck = outcome.crossCheck && Object.keys(outcome.crossCheck).length ? { crossCheck: { ...outcome.crossCheck } } : {};
+    const crossCheck =
+      outcome.crossCheck && Object.keys(outcome.crossCheck).length ? { crossCheck: { ...outcome.crossCheck } } : {};
     // DATA lines are kept whole above: the console keeps a marker instead of a second copy.
     const consoleText = outcome.consoleTail.replace(/^(TWINBENCH DATA tool=(\S+)) .*$/gm, '$1 … (kept as guest.$2)');
     if (consoleText) evidence.push(capEvidence('guest.console', consoleText, 'end'));
-    return { ...base, state: 'completed', boot, metrics, resources: sampled.resources, series: sampled.series, evidence, ...crossCheck };
+    return {
+      ...base,
+      state: 'completed',
+      boot,
+      metrics,
+      resources: sampled.resources,
+      series: sampled.series,
+      evidence,
+      ...crossCheck,
+    };
   } catch (error) {
     const sampled = await finishSampling();
     if (spec.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted during this trial' };
@@ -192,7 +274,9 @@ async function runTrialIn(backend: Backend, spec: TrialSpec, base: TrialBase, sa
       error: describeError(error),
       ...(error instanceof TrialError && error.consoleTail ? { consoleTail: error.consoleTail } : {}),
       // A guest that failed after READY still booted: keep that figure (phases need the full run).
-      ...(error instanceof TrialError && error.readyAtMs !== undefined ? { boot: { bootToReadyMs: round(error.readyAtMs - origin), phases: [] } } : {}),
+      ...(error instanceof TrialError && error.readyAtMs !== undefined
+        ? { boot: { bootToReadyMs: round(error.readyAtMs - origin), phases: [] } }
+        : {}),
       ...(toolOutput === undefined ? {} : { toolOutput }),
       ...(metrics.length ? { metrics } : {}),
       ...sampled,

@@ -12,7 +12,11 @@ const chunkBytes = 1024 * 1024;
  * would be served as zeros without touching the disk, and a VM disk or container file must be read
  * from the same kind of blocks. Returns the file and its removal (also registered for Ctrl-C).
  */
-export async function writeScratchFile(runDir: string, trialId: string, sizeMiB: number): Promise<{ scratch: ScratchFile; remove: () => Promise<void> }> {
+export async function writeScratchFile(
+  runDir: string,
+  trialId: string,
+  sizeMiB: number,
+): Promise<{ scratch: ScratchFile; remove: () => Promise<void> }> {
   const dir = join(runDir, 'scratch', trialId);
   await mkdir(dir, { recursive: true });
   const remove = cleanup.register(`scratch ${dir}`, () => rm(dir, { recursive: true, force: true }));

@@ -12,7 +12,11 @@ function rowFails(row: CheckRow, report: CheckReport): boolean {
   if (!row.gates) return false;
   if (row.verdict === 'regressed') return true;
   const undecided = report.problems.find((problem) => problem.kind === 'inconclusive');
-  return (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data') && undecided !== undefined && !undecided.waived;
+  return (
+    (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data') &&
+    undecided !== undefined &&
+    !undecided.waived
+  );
 }
 
 /** JUnit XML: one test case per run problem and per figure; what fails the check is a failure, informative figures are output. */
@@ -23,7 +27,9 @@ export function renderJunit(report: CheckReport, name: string): string {
   for (const problem of report.problems) {
     if (problem.waived) skipped++;
     else failures++;
-    const body = problem.waived ? `<skipped message="${xml(`waived: ${problem.message}`)}"/>` : `<failure message="${xml(problem.message)}"/>`;
+    const body = problem.waived
+      ? `<skipped message="${xml(`waived: ${problem.message}`)}"/>`
+      : `<failure message="${xml(problem.message)}"/>`;
     cases.push(`    <testcase classname="twinbench.run" name="${xml(problem.kind)}">${body}</testcase>`);
   }
   for (const row of report.rows) {
@@ -46,13 +52,19 @@ export function renderJunit(report: CheckReport, name: string): string {
   ].join('\n');
 }
 
-const order: Record<CheckRow['verdict'], number> = { regressed: 0, inconclusive: 1, 'insufficient-data': 2, improved: 3, unchanged: 4 };
+const order: Record<CheckRow['verdict'], number> = {
+  regressed: 0,
+  inconclusive: 1,
+  'insufficient-data': 2,
+  improved: 3,
+  unchanged: 4,
+};
 
 const percentOrDash = (value: number | undefined) => (value === undefined ? '—' : `${(value * 100).toFixed(1)} %`);
 
 function figureTable(rows: readonly CheckRow[]): string[] {
   const lines = [
-    '| verdict | figure | baseline: all runs\' trials | current | change of the run medians, p, why | run-to-run sd | within-run sd | detectable (80 %) | threshold |',
+    "| verdict | figure | baseline: all runs' trials | current | change of the run medians, p, why | run-to-run sd | within-run sd | detectable (80 %) | threshold |",
     '|---|---|---|---|---|---|---|---|---|',
   ];
   for (const row of [...rows].sort((a, b) => order[a.verdict] - order[b.verdict])) {
@@ -74,7 +86,9 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
   const regressed = report.rows.filter((row) => row.gates && row.verdict === 'regressed');
   const open = report.problems.filter((problem) => !problem.waived);
   const broken = open.filter((problem) => problem.kind !== 'inconclusive');
-  const undecided = report.rows.filter((row) => row.gates && (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data'));
+  const undecided = report.rows.filter(
+    (row) => row.gates && (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data'),
+  );
   const head =
     report.outcome === 'regressed'
       ? `**Check failed: regressed**: ${regressed.length} regression(s)${broken.length ? `, ${broken.length} problem(s) with the run` : ''}`
@@ -95,18 +109,40 @@ export function renderCheckMarkdown(report: CheckReport, baseline: string, curre
   ];
   if (report.problems.length) lines.push('', '## Problems with the run', '', ...report.problems.map(problemLine));
   if (report.hostDifferences.length) {
-    lines.push('', '## What differs between the two runs (each can move figures by itself)', '', ...report.hostDifferences.map((line) => `- ${literal(line)}`));
+    lines.push(
+      '',
+      '## What differs between the two runs (each can move figures by itself)',
+      '',
+      ...report.hostDifferences.map((line) => `- ${literal(line)}`),
+    );
   }
   lines.push('', `## Gating figures (${gating.length})`, '', ...figureTable(gating));
-  if (informative.length) lines.push('', `## Informative figures (${informative.length}: not key figures; Holm over their own family, never fail the check)`, '', ...figureTable(informative));
+  if (informative.length)
+    lines.push(
+      '',
+      `## Informative figures (${informative.length}: not key figures; Holm over their own family, never fail the check)`,
+      '',
+      ...figureTable(informative),
+    );
   if (report.rows.some((row) => row.gates && row.verdict === 'inconclusive')) {
-    lines.push('', 'Inconclusive figures are decided by more baseline runs (`--baseline` a folder of this host\'s earlier results) or by a confirming run of the same software (`bench check --baseline … CURRENT CONFIRMING`).');
+    lines.push(
+      '',
+      "Inconclusive figures are decided by more baseline runs (`--baseline` a folder of this host's earlier results) or by a confirming run of the same software (`bench check --baseline … CURRENT CONFIRMING`).",
+    );
   }
-  if (report.skippedBaselines.length) lines.push('', '## Baseline files left out', '', ...report.skippedBaselines.map((file) => `- ${literal(file.path)}: ${literal(file.reason)}`));
+  if (report.skippedBaselines.length)
+    lines.push(
+      '',
+      '## Baseline files left out',
+      '',
+      ...report.skippedBaselines.map((file) => `- ${literal(file.path)}: ${literal(file.reason)}`),
+    );
   return `${lines.join('\n')}\n`;
 }
 
 /** One line per waived problem, so the step log says what the opt-out let through. */
 export function describeWaived(report: CheckReport): string[] {
-  return report.problems.filter((problem) => problem.waived).map((problem) => `check: waived (${problem.kind}): ${problem.message}`);
+  return report.problems
+    .filter((problem) => problem.waived)
+    .map((problem) => `check: waived (${problem.kind}): ${problem.message}`);
 }

@@ -72,19 +72,39 @@ export interface CheckReport {
 }
 
 /** What about the current run as a whole makes its figures untrustworthy: the gate fails closed on each. */
-function runProblems(baseline: RunSummary, current: ResultFile, missing: readonly string[], options: CheckOptions): RunProblem[] {
+function runProblems(
+  baseline: RunSummary,
+  current: ResultFile,
+  missing: readonly string[],
+  options: CheckOptions,
+): RunProblem[] {
   const waived = options.allowErrored === true;
   const problems: RunProblem[] = [];
   const failed = current.trials.filter((trial) => trial.state !== 'completed');
   if (failed.length > 0) {
-    const named = failed.slice(0, 5).map((trial) => `${trial.trialId} (${trial.state === 'errored' ? trial.error : trial.state === 'aborted' ? trial.reason : ''})`);
-    problems.push({ kind: 'errored-trials', message: `${failed.length} of ${current.trials.length} trials did not complete: ${named.join('; ')}${failed.length > 5 ? '; …' : ''}`, waived });
+    const named = failed
+      .slice(0, 5)
+      .map(
+        (trial) =>
+          `${trial.trialId} (${trial.state === 'errored' ? trial.error : trial.state === 'aborted' ? trial.reason : ''})`,
+      );
+    problems.push({
+      kind: 'errored-trials',
+      message: `${failed.length} of ${current.trials.length} trials did not complete: ${named.join('; ')}${failed.length > 5 ? '; …' : ''}`,
+      waived,
+    });
   }
-  if (current.status !== 'completed') problems.push({ kind: 'interrupted', message: `the current run's status is "${current.status}"`, waived });
+  if (current.status !== 'completed')
+    problems.push({ kind: 'interrupted', message: `the current run's status is "${current.status}"`, waived });
   for (const runtime of baseline.runtimes.filter((name) => !(name in current.runtimes))) {
     problems.push({ kind: 'missing-runtime', message: `the baseline ran ${runtime}, the current run did not`, waived });
   }
-  if (missing.length > 0) problems.push({ kind: 'missing-figure', message: `${missing.length} figure(s) of the baseline are not in the current run: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`, waived });
+  if (missing.length > 0)
+    problems.push({
+      kind: 'missing-figure',
+      message: `${missing.length} figure(s) of the baseline are not in the current run: ${missing.slice(0, 5).join(', ')}${missing.length > 5 ? ', …' : ''}`,
+      waived,
+    });
   return problems;
 }
 
@@ -94,7 +114,11 @@ function newest(runs: readonly RunSummary[]): RunSummary {
 }
 
 /** The baseline runs that are the current run's host (unless comparing across hosts), without the current runs themselves. */
-function usableBaselines(baseline: readonly RunSummary[], currents: readonly ResultFile[], options: CheckOptions): { runs: RunSummary[]; skipped: { path: string; reason: string }[] } {
+function usableBaselines(
+  baseline: readonly RunSummary[],
+  currents: readonly ResultFile[],
+  options: CheckOptions,
+): { runs: RunSummary[]; skipped: { path: string; reason: string }[] } {
   const current = currents[0]!;
   const currentIds = new Set(currents.map((run) => run.runId));
   const skipped: { path: string; reason: string }[] = [];
@@ -122,7 +146,9 @@ function usableBaselines(baseline: readonly RunSummary[], currents: readonly Res
       `baseline is from ${latest.hostname} (${latest.cpu}), current from ${current.host.hostname} (${current.host.cpu.brand}): absolute figures from different hosts do not compare; pass --cross-host to compare VM/container ratios`,
     );
   }
-  throw new UsageError(`no baseline run left to compare with: ${skipped.map((run) => `${run.path} (${run.reason})`).join('; ')}`);
+  throw new UsageError(
+    `no baseline run left to compare with: ${skipped.map((run) => `${run.path} (${run.reason})`).join('; ')}`,
+  );
 }
 
 /**
@@ -130,7 +156,11 @@ function usableBaselines(baseline: readonly RunSummary[], currents: readonly Res
  * (src/results/run-level.ts): a regression must stand out from the host's own run-to-run variation. Results
  * from different hosts are refused unless `crossHost`, which compares VM/container ratios instead.
  */
-export function checkRuns(baseline: readonly RunSummary[], currents: readonly ResultFile[], options: CheckOptions): CheckReport {
+export function checkRuns(
+  baseline: readonly RunSummary[],
+  currents: readonly ResultFile[],
+  options: CheckOptions,
+): CheckReport {
   if (currents.length === 0) throw new UsageError('the current result file is required');
   const mode = options.crossHost ? 'ratios' : 'absolute';
   const { runs, skipped } = usableBaselines(baseline, currents, options);
@@ -139,14 +169,19 @@ export function checkRuns(baseline: readonly RunSummary[], currents: readonly Re
   const now = currents.map((result) => summarizeRun('', result, mode));
   const keys = new Map<string, MetricSamples>();
   for (const run of runs) for (const [key, entry] of run.samples) keys.set(key, entry);
-  if (keys.size === 0) throw new UsageError(`the baseline has no completed trial to compare${mode === 'ratios' ? ' with both runtimes' : ''}`);
+  if (keys.size === 0)
+    throw new UsageError(
+      `the baseline has no completed trial to compare${mode === 'ratios' ? ' with both runtimes' : ''}`,
+    );
   const latestKeys = latest.samples;
   const tested: CheckRow[] = [];
   const missing: string[] = [];
   const notes = new Map<string, string>();
   const hostFiguresFrom = hostFiguresWorkload(keys.values());
   for (const [key, entry] of keys) {
-    const current = now.map((run) => run.samples.get(key)).filter((found): found is MetricSamples => found !== undefined);
+    const current = now
+      .map((run) => run.samples.get(key))
+      .filter((found): found is MetricSamples => found !== undefined);
     const definition = current[0];
     if (!definition) {
       if (latestKeys.has(key)) missing.push(key);
@@ -155,22 +190,42 @@ export function checkRuns(baseline: readonly RunSummary[], currents: readonly Re
     // Only runs that measured the figure the way the current run does count: a changed unit or source is another figure.
     const matching = runs.filter((run) => {
       const found = run.samples.get(key);
-      return found !== undefined && found.values.length > 0 && found.unit === definition.unit && found.source === definition.source;
+      return (
+        found !== undefined &&
+        found.values.length > 0 &&
+        found.unit === definition.unit &&
+        found.source === definition.source
+      );
     });
     if (matching.length === 0) {
-      throw new UsageError(`cannot check ${key}: its definition differs (${entry.unit}, ${entry.source} in the baseline; ${definition.unit}, ${definition.source} now)`);
+      throw new UsageError(
+        `cannot check ${key}: its definition differs (${entry.unit}, ${entry.source} in the baseline; ${definition.unit}, ${definition.source} now)`,
+      );
     }
     const threshold = options.threshold ?? options.thresholds?.[key] ?? defaultThreshold(entry.metric);
     // A history that shifted (a kernel update, a deliberate change) is the host's level since its last shift only.
     const since = lastShift(matching, key, options.alpha ?? defaultAlpha, threshold);
     if (since) notes.set(key, since.note);
     const used = since ? matching.slice(since.index) : matching;
-    tested.push(testFigure(definition, used.map((run) => run.samples.get(key)!.values), current.map((found) => found.values), threshold, isGatingFigure(definition, hostFiguresFrom), options.runNoise?.[key]));
+    tested.push(
+      testFigure(
+        definition,
+        used.map((run) => run.samples.get(key)!.values),
+        current.map((found) => found.values),
+        threshold,
+        isGatingFigure(definition, hostFiguresFrom),
+        options.runNoise?.[key],
+      ),
+    );
   }
   const alpha = options.alpha ?? defaultAlpha;
-  const rows = judgeFamily(tested, alpha, holmAdjust).map((row) => (notes.has(row.key) ? { ...row, reason: `${row.reason}; ${notes.get(row.key)}` } : row));
+  const rows = judgeFamily(tested, alpha, holmAdjust).map((row) =>
+    notes.has(row.key) ? { ...row, reason: `${row.reason}; ${notes.get(row.key)}` } : row,
+  );
   const problems = currents.flatMap((current) => runProblems(latest, current, missing, options));
-  const undecided = rows.filter((row) => row.gates && (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data'));
+  const undecided = rows.filter(
+    (row) => row.gates && (row.verdict === 'inconclusive' || row.verdict === 'insufficient-data'),
+  );
   if (undecided.length > 0) {
     const needed = undecided.map((row) => row.runsNeeded).filter((n): n is number => n !== undefined);
     problems.push({
@@ -180,7 +235,9 @@ export function checkRuns(baseline: readonly RunSummary[], currents: readonly Re
     });
   }
   const gating = rows.filter((row) => row.gates).length;
-  const failed = rows.some((row) => row.gates && row.verdict === 'regressed') || problems.some((problem) => !problem.waived && problem.kind !== 'inconclusive');
+  const failed =
+    rows.some((row) => row.gates && row.verdict === 'regressed') ||
+    problems.some((problem) => !problem.waived && problem.kind !== 'inconclusive');
   const inconclusive = problems.some((problem) => !problem.waived && problem.kind === 'inconclusive');
   return {
     mode,
@@ -199,13 +256,25 @@ export function checkRuns(baseline: readonly RunSummary[], currents: readonly Re
 }
 
 /** Where a figure's baseline runs last shifted (the change points `bench history` finds), if they did. */
-function lastShift(runs: readonly RunSummary[], key: string, alpha: number, threshold: number): { index: number; note: string } | undefined {
+function lastShift(
+  runs: readonly RunSummary[],
+  key: string,
+  alpha: number,
+  threshold: number,
+): { index: number; note: string } | undefined {
   if (runs.length < 4) return undefined;
-  const points = findChangePoints(runs.map((run) => median(run.samples.get(key)!.values)), alpha, threshold);
+  const points = findChangePoints(
+    runs.map((run) => median(run.samples.get(key)!.values)),
+    alpha,
+    threshold,
+  );
   const last = points.at(-1);
   if (!last) return undefined;
   const change = `${last.change >= 0 ? '+' : ''}${(last.change * 100).toFixed(1)} %`;
-  return { index: last.index, note: `the history shifted ${change} at ${basename(runs[last.index]!.path)}: the ${runs.length - last.index} run(s) since are the baseline` };
+  return {
+    index: last.index,
+    note: `the history shifted ${change} at ${basename(runs[last.index]!.path)}: the ${runs.length - last.index} run(s) since are the baseline`,
+  };
 }
 
 /** `bench check` of one baseline file: the same model with one baseline run (its run-to-run noise must come from `--thresholds`). */
@@ -224,6 +293,9 @@ export function parseThreshold(text: string): number {
 /** Parse `--alpha` (a probability in (0, 0.5]); throws a UsageError naming the value. */
 export function parseAlpha(text: string): number {
   const value = Number(text);
-  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(text.trim()) || !(value > 0) || value > 0.5) throw new UsageError(`--alpha must be a probability above 0 and at most 0.5, like 0.01, got ${JSON.stringify(text)}`);
+  if (!/^\d*\.?\d+(e-?\d+)?$/i.test(text.trim()) || !(value > 0) || value > 0.5)
+    throw new UsageError(
+      `--alpha must be a probability above 0 and at most 0.5, like 0.01, got ${JSON.stringify(text)}`,
+    );
   return value;
 }

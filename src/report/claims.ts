@@ -30,9 +30,15 @@ function costText(label: string, stats: Stats): string {
 
 /** "The VM costs more": supported when the cost factor's whole 95 % interval is above 1, contradicted when below. */
 function judgeCostsMore(claim: string, stats: Stats | undefined, label: string, what: string): Claim {
-  if (!stats) return { claim, verdict: 'not measured', evidence: `this run has no repetition of both runtimes for ${what}` };
+  if (!stats)
+    return { claim, verdict: 'not measured', evidence: `this run has no repetition of both runtimes for ${what}` };
   const evidence = `${costText(label, stats)}, ${what}; above 1 = the VM pays more`;
-  if (!stats.ci95) return { claim, verdict: 'inconclusive', evidence: `${evidence}; ${stats.n} repetitions allow no 95 % interval (6 do)` };
+  if (!stats.ci95)
+    return {
+      claim,
+      verdict: 'inconclusive',
+      evidence: `${evidence}; ${stats.n} repetitions allow no 95 % interval (6 do)`,
+    };
   if (stats.ci95.low > 1) return { claim, verdict: 'supported', evidence };
   if (stats.ci95.high < 1) return { claim, verdict: 'contradicted', evidence };
   return { claim, verdict: 'inconclusive', evidence };
@@ -54,13 +60,26 @@ export function equivalence(values: readonly number[], margin: number): 'equival
 /** Containers within ±5 % of native CPU speed, VMs within ±10 %: equivalence tests on the cpu workload's cost factors. */
 function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
   const costs = costFactors(result);
-  const [baseline, containerName, vmName] = [referenceOf(result, 'native') ?? '', referenceOf(result, 'container') ?? '', referenceOf(result, 'vm') ?? ''];
+  const [baseline, containerName, vmName] = [
+    referenceOf(result, 'native') ?? '',
+    referenceOf(result, 'container') ?? '',
+    referenceOf(result, 'vm') ?? '',
+  ];
   const container = findCost(costs, containerName, baseline, 'cpu', 'events_per_s')?.stats;
   const vm = findCost(costs, vmName, baseline, 'cpu', 'events_per_s')?.stats;
-  if (!container) return { claim: claims.cpu, verdict: 'not measured', evidence: 'needs the cpu workload in both the native baseline and a container (add native to --runtimes)' };
+  if (!container)
+    return {
+      claim: claims.cpu,
+      verdict: 'not measured',
+      evidence: 'needs the cpu workload in both the native baseline and a container (add native to --runtimes)',
+    };
   const containerText = costText('container vs native', container);
   if (vmEmulated || !vm) {
-    return { claim: claims.cpu, verdict: 'not measurable on this host', evidence: `${containerText}; the VM half ${vmEmulated ? 'ran under TCG emulation' : 'was not run'}` };
+    return {
+      claim: claims.cpu,
+      verdict: 'not measurable on this host',
+      evidence: `${containerText}; the VM half ${vmEmulated ? 'ran under TCG emulation' : 'was not run'}`,
+    };
   }
   const values = (top: string) => findCost(costs, top, baseline, 'cpu', 'events_per_s')?.values ?? [];
   const [c, v] = [equivalence(values(containerName), 0.05), equivalence(values(vmName), 0.1)];
@@ -77,19 +96,47 @@ function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
  * without it, and the NAT half needs a second run.
  */
 function judgeNetwork(result: ResultFile): Claim {
-  const factor = findCost(costFactors(result), referenceOf(result, 'container') ?? '', referenceOf(result, 'native') ?? '', 'network', 'tcp_rx_gbit_per_s');
-  if (!factor) return { claim: claims.network, verdict: 'not measured', evidence: 'needs the network workload in both the native baseline and a container' };
+  const factor = findCost(
+    costFactors(result),
+    referenceOf(result, 'container') ?? '',
+    referenceOf(result, 'native') ?? '',
+    'network',
+    'tcp_rx_gbit_per_s',
+  );
+  if (!factor)
+    return {
+      claim: claims.network,
+      verdict: 'not measured',
+      evidence: 'needs the network workload in both the native baseline and a container',
+    };
   // Files from before --container-net published ports.
   const path = result.config.containerNetwork ?? 'published';
-  const label = { bridge: "veth and bridge, at the container's own address, no NAT", published: 'veth, bridge and a published port (DNAT)', host: 'host network, no veth, no NAT' }[path];
+  const label = {
+    bridge: "veth and bridge, at the container's own address, no NAT",
+    published: 'veth, bridge and a published port (DNAT)',
+    host: 'host network, no veth, no NAT',
+  }[path];
   const evidence = `iperf3 host→guest, ${costText(`container (${label}) vs native (loopback)`, factor.stats)}`;
   if (path === 'published') {
     const verdict = equivalence(factor.values, 0.05);
-    if (verdict === 'equivalent') return { claim: claims.network, verdict: 'contradicted', evidence: `${evidence}; behind NAT it is equivalent to native within ±5 %` };
+    if (verdict === 'equivalent')
+      return {
+        claim: claims.network,
+        verdict: 'contradicted',
+        evidence: `${evidence}; behind NAT it is equivalent to native within ±5 %`,
+      };
     const more = verdict === 'different' ? '; behind NAT it costs more than native, as claimed' : '';
-    return { claim: claims.network, verdict: 'inconclusive', evidence: `${evidence}${more}; a run with --container-net bridge measures the path without NAT` };
+    return {
+      claim: claims.network,
+      verdict: 'inconclusive',
+      evidence: `${evidence}${more}; a run with --container-net bridge measures the path without NAT`,
+    };
   }
-  return { claim: claims.network, verdict: 'inconclusive', evidence: `${evidence}; the NAT path was not measured in this run (--container-net published measures it)` };
+  return {
+    claim: claims.network,
+    verdict: 'inconclusive',
+    evidence: `${evidence}; the NAT path was not measured in this run (--container-net published measures it)`,
+  };
 }
 
 /**
@@ -140,11 +187,27 @@ function judgeVmPays(
   emulated: boolean,
 ): Claim {
   const [first] = figures;
-  if (!first || !vmVsContainer(first[0], first[1])) return { claim, verdict: 'not measured', evidence: `needs the ${first?.[0]} workload in both a VM and a container, which this run did not include` };
-  const each = figures.map(([workload, metric, what]) => judgeCostsMore(claim, vmVsContainer(workload, metric), 'VM vs container', `${workload}: ${what}`));
+  if (!first || !vmVsContainer(first[0], first[1]))
+    return {
+      claim,
+      verdict: 'not measured',
+      evidence: `needs the ${first?.[0]} workload in both a VM and a container, which this run did not include`,
+    };
+  const each = figures.map(([workload, metric, what]) =>
+    judgeCostsMore(claim, vmVsContainer(workload, metric), 'VM vs container', `${workload}: ${what}`),
+  );
   const evidence = each.map((judged) => judged.evidence).join('; ');
-  if (emulated) return { claim, verdict: 'not measurable on this host', evidence: `VMs ran under TCG emulation here, which is on every memory access and kernel entry (${evidence})` };
-  const verdict = each.every((judged) => judged.verdict === 'supported') ? 'supported' : each.some((judged) => judged.verdict === 'contradicted') ? 'contradicted' : 'inconclusive';
+  if (emulated)
+    return {
+      claim,
+      verdict: 'not measurable on this host',
+      evidence: `VMs ran under TCG emulation here, which is on every memory access and kernel entry (${evidence})`,
+    };
+  const verdict = each.every((judged) => judged.verdict === 'supported')
+    ? 'supported'
+    : each.some((judged) => judged.verdict === 'contradicted')
+      ? 'contradicted'
+      : 'inconclusive';
   return { claim, verdict, evidence };
 }
 
@@ -158,22 +221,81 @@ export function judgeClaims(result: ResultFile): Claim[] {
   const judged: Claim[] = [];
   if (emulated) {
     judged.push({ claim: claims.start, verdict: 'not measurable on this host', evidence: tcg });
-    judged.push({ claim: claims.memory, verdict: 'not measurable on this host', evidence: `${tcg} (TCG's translation cache inflates QEMU's memory)` });
+    judged.push({
+      claim: claims.memory,
+      verdict: 'not measurable on this host',
+      evidence: `${tcg} (TCG's translation cache inflates QEMU's memory)`,
+    });
   } else {
-    judged.push(judgeCostsMore(claims.start, vmVsContainer('idle', 'boot.bootToReadyMs'), 'VM vs container', 'boot → READY (idle)'));
-    judged.push(judgeCostsMore(claims.memory, memoryCost(result), 'VM vs container', 'host memory (idle, the peak of what the host pays: everything charged to the cgroup, + the shim for containers)'));
+    judged.push(
+      judgeCostsMore(
+        claims.start,
+        vmVsContainer('idle', 'boot.bootToReadyMs'),
+        'VM vs container',
+        'boot → READY (idle)',
+      ),
+    );
+    judged.push(
+      judgeCostsMore(
+        claims.memory,
+        memoryCost(result),
+        'VM vs container',
+        'host memory (idle, the peak of what the host pays: everything charged to the cgroup, + the shim for containers)',
+      ),
+    );
   }
   judged.push(judgeCpu(result, emulated));
   if (!vmVsContainer('disk', 'randread_4k_clat_p50_us')) {
-    judged.push({ claim: claims.io, verdict: 'not measured', evidence: 'needs the disk workload (fio with direct I/O) in both runtimes, which this run did not include' });
+    judged.push({
+      claim: claims.io,
+      verdict: 'not measured',
+      evidence: 'needs the disk workload (fio with direct I/O) in both runtimes, which this run did not include',
+    });
   } else {
-    const io = judgeCostsMore(claims.io, vmVsContainer('disk', 'randread_4k_clat_p50_us'), 'VM vs container', 'fio 4 KiB random read, p50 latency');
-    judged.push(emulated ? { claim: claims.io, verdict: 'not measurable on this host', evidence: `VMs ran under TCG emulation here, which is on the VM's I/O path too (${io.evidence})` } : io);
+    const io = judgeCostsMore(
+      claims.io,
+      vmVsContainer('disk', 'randread_4k_clat_p50_us'),
+      'VM vs container',
+      'fio 4 KiB random read, p50 latency',
+    );
+    judged.push(
+      emulated
+        ? {
+            claim: claims.io,
+            verdict: 'not measurable on this host',
+            evidence: `VMs ran under TCG emulation here, which is on the VM's I/O path too (${io.evidence})`,
+          }
+        : io,
+    );
   }
-  judged.push(judgeVmPays(claims.memoryAccess, [['memory', 'random_write_mib_per_s', 'random writes over 256 MiB'], ['memory', 'read_bandwidth_mib_per_s', 'sequential reads over 256 MiB']], vmVsContainer, emulated));
-  judged.push(judgeVmPays(claims.kernel, [['kernel', 'processes_per_s', 'fork + exec + wait'], ['kernel', 'page_faults_per_s', 'minor page faults']], vmVsContainer, emulated));
+  judged.push(
+    judgeVmPays(
+      claims.memoryAccess,
+      [
+        ['memory', 'random_write_mib_per_s', 'random writes over 256 MiB'],
+        ['memory', 'read_bandwidth_mib_per_s', 'sequential reads over 256 MiB'],
+      ],
+      vmVsContainer,
+      emulated,
+    ),
+  );
+  judged.push(
+    judgeVmPays(
+      claims.kernel,
+      [
+        ['kernel', 'processes_per_s', 'fork + exec + wait'],
+        ['kernel', 'page_faults_per_s', 'minor page faults'],
+      ],
+      vmVsContainer,
+      emulated,
+    ),
+  );
   judged.push(judgeNetwork(result));
-  judged.push({ claim: claims.density, verdict: 'not measured', evidence: 'needs a density run (N guests at once), which this run did not include' });
+  judged.push({
+    claim: claims.density,
+    verdict: 'not measured',
+    evidence: 'needs a density run (N guests at once), which this run did not include',
+  });
   return judged;
 }
 

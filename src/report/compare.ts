@@ -36,13 +36,19 @@ function figureRows(maps: Map<string, MetricSamples>[], names: string[]): string
     const present = entries.filter((entry): entry is MetricSamples => entry !== undefined);
     const units = [...new Set(present.map((entry) => entry.unit))];
     if (units.length > 1) {
-      const where = entries.map((entry, i) => (entry ? `${entry.unit} in ${names[i]}` : '')).filter(Boolean).join(', ');
+      const where = entries
+        .map((entry, i) => (entry ? `${entry.unit} in ${names[i]}` : ''))
+        .filter(Boolean)
+        .join(', ');
       throw new UsageError(`cannot compare ${key}: its unit differs between files (${where})`);
     }
     const sources = [...new Set(present.map((entry) => entry.source))];
     const first = present[0];
     if (!first) continue;
-    const cells = sources.length > 1 ? entries.map((entry) => (entry ? `not comparable: ${entry.source}` : '—')) : entries.map(medianCell);
+    const cells =
+      sources.length > 1
+        ? entries.map((entry) => (entry ? `not comparable: ${entry.source}` : '—'))
+        : entries.map(medianCell);
     rows.push(`| ${cell(key)} | ${cell(first.unit)}, ${first.direction} is better | ${cells.map(cell).join(' | ')} |`);
   }
   return rows;
@@ -57,20 +63,50 @@ export function renderComparison(files: readonly NamedResult[]): string {
   const names = displayNames(files.map((file) => file.path)).map((name, i) => `${i + 1}: ${name}`);
   const short = files.map((_, i) => `#${i + 1}`);
   const dims = files.map((file) => hostDimensions(file.result));
-  const lines = ['# twinbench comparison', '', ...names.map((name) => `- ${literal(name)}`), '', '## Hosts (rows in bold differ)', '', `| dimension | ${short.join(' | ')} |`, `|---|${short.map(() => '---').join('|')}|`];
+  const lines = [
+    '# twinbench comparison',
+    '',
+    ...names.map((name) => `- ${literal(name)}`),
+    '',
+    '## Hosts (rows in bold differ)',
+    '',
+    `| dimension | ${short.join(' | ')} |`,
+    `|---|${short.map(() => '---').join('|')}|`,
+  ];
   for (const dimension of Object.keys(dims[0] ?? {})) {
     const values = dims.map((d) => d[dimension] ?? '');
     const differs = new Set(values).size > 1;
-    lines.push(`| ${differs ? `**${dimension}**` : dimension} | ${values.map((value) => literal(value, true)).join(' | ')} |`);
+    lines.push(
+      `| ${differs ? `**${dimension}**` : dimension} | ${values.map((value) => literal(value, true)).join(' | ')} |`,
+    );
   }
   const arches = new Set(files.map((file) => file.result.config.arch));
   const emulated = files.map((file) => vmEmulated(file.result));
   lines.push('');
-  if (emulated.some(Boolean)) lines.push(`> VM figures of ${short.filter((_, i) => emulated[i]).join(', ')} measure emulation (TCG), not virtualization.`, '');
+  if (emulated.some(Boolean))
+    lines.push(
+      `> VM figures of ${short.filter((_, i) => emulated[i]).join(', ')} measure emulation (TCG), not virtualization.`,
+      '',
+    );
   if (arches.size > 1) {
-    lines.push(`> These results have different guest architectures (${[...arches].join(', ')}): absolute figures are not compared, only ratios.`, '');
+    lines.push(
+      `> These results have different guest architectures (${[...arches].join(', ')}): absolute figures are not compared, only ratios.`,
+      '',
+    );
   } else {
-    lines.push('## Figures', '', intervalLegend, '', `| figure | unit | ${short.join(' | ')} |`, `|---|---|${short.map(() => '---').join('|')}|`, ...figureRows(files.map((file) => collectSamples(file.result)), names), '');
+    lines.push(
+      '## Figures',
+      '',
+      intervalLegend,
+      '',
+      `| figure | unit | ${short.join(' | ')} |`,
+      `|---|---|${short.map(() => '---').join('|')}|`,
+      ...figureRows(
+        files.map((file) => collectSamples(file.result)),
+        names,
+      ),
+      '',
+    );
   }
   lines.push(
     '## Ratios between runtimes (median of per-repetition ratios)',
@@ -79,7 +115,10 @@ export function renderComparison(files: readonly NamedResult[]): string {
     '',
     `| ratio | unit | ${short.join(' | ')} |`,
     `|---|---|${short.map(() => '---').join('|')}|`,
-    ...figureRows(files.map((file) => ratioSamples(file.result)), names),
+    ...figureRows(
+      files.map((file) => ratioSamples(file.result)),
+      names,
+    ),
     '',
   );
   return lines.join('\n');

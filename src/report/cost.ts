@@ -28,12 +28,21 @@ export function costFactors(result: ResultFile): CostFactor[] {
     const oriented = entry.direction === 'higher' ? entry.values.map((value) => 1 / value) : entry.values;
     const values = oriented.filter(Number.isFinite);
     const stats = describe(values);
-    if (pair && stats) factors.push({ pair, workload: entry.workload, metric: entry.metric, unit: entry.unit, values, stats });
+    if (pair && stats)
+      factors.push({ pair, workload: entry.workload, metric: entry.metric, unit: entry.unit, values, stats });
   }
   return factors;
 }
 
 /** Find one cost factor: `top` judged against `bottom` for a workload's figure. */
-export function findCost(factors: readonly CostFactor[], top: string, bottom: string, workload: string, metric: string): CostFactor | undefined {
-  return factors.find((f) => f.pair.top === top && f.pair.bottom === bottom && f.workload === workload && f.metric === metric);
+export function findCost(
+  factors: readonly CostFactor[],
+  top: string,
+  bottom: string,
+  workload: string,
+  metric: string,
+): CostFactor | undefined {
+  return factors.find(
+    (f) => f.pair.top === top && f.pair.bottom === bottom && f.workload === workload && f.metric === metric,
+  );
 }

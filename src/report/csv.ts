@@ -7,7 +7,23 @@ function field(value: string | number | undefined): string {
 
 /** CSV, one row per metric sample: boot figures, phases, workload metrics and every sampled value. */
 export function renderCsv(results: readonly { path: string; result: ResultFile }[]): string {
-  const rows = [['file', 'run_id', 'trial_id', 'runtime', 'workload', 'rep', 'state', 'kind', 'name', 't_ms', 'value', 'unit', 'source'].join(',')];
+  const rows = [
+    [
+      'file',
+      'run_id',
+      'trial_id',
+      'runtime',
+      'workload',
+      'rep',
+      'state',
+      'kind',
+      'name',
+      't_ms',
+      'value',
+      'unit',
+      'source',
+    ].join(','),
+  ];
   for (const { path, result } of results) {
     for (const trial of result.trials) {
       const head = [path, result.runId, trial.trialId, trial.runtime, trial.workload, trial.rep, trial.state];
@@ -16,9 +32,11 @@ export function renderCsv(results: readonly { path: string; result: ResultFile }
       if (trial.state === 'aborted') continue;
       if (trial.boot) {
         push('boot', 'bootToReadyMs', undefined, trial.boot.bootToReadyMs, 'ms', 'host.clock');
-        for (const phase of trial.boot.phases) push('phase', phase.name, undefined, phase.ms, 'ms', `${phase.clock}.clock`);
+        for (const phase of trial.boot.phases)
+          push('phase', phase.name, undefined, phase.ms, 'ms', `${phase.clock}.clock`);
       }
-      for (const metric of trial.metrics ?? []) push('metric', metric.name, undefined, metric.value, metric.unit, metric.source);
+      for (const metric of trial.metrics ?? [])
+        push('metric', metric.name, undefined, metric.value, metric.unit, metric.source);
       const series = trial.series;
       if (!series) continue;
       for (const [name, column] of Object.entries(series.columns)) {

@@ -30,14 +30,22 @@ export function fleetGroups(files: readonly NamedResult[]): FleetGroup[] {
     const all = hostDimensions(file.result);
     const dimensions = Object.fromEntries(Object.entries(all).filter(([name]) => !perHost.has(name)));
     const architecture = `${file.result.host.arch} host, ${file.result.config.arch} guests`;
-    const fingerprint = createHash('sha256').update(JSON.stringify(Object.entries(dimensions).sort())).digest('hex').slice(0, 8);
+    const fingerprint = createHash('sha256')
+      .update(JSON.stringify(Object.entries(dimensions).sort()))
+      .digest('hex')
+      .slice(0, 8);
     const key = `${architecture}\u0000${fingerprint}`;
     const group = groups.get(key) ?? { architecture, fingerprint, dimensions, members: [] };
     group.members.push({ index, file });
     groups.set(key, group);
   });
   return [...groups.values()]
-    .sort((a, b) => a.architecture.localeCompare(b.architecture) || b.members.length - a.members.length || a.fingerprint.localeCompare(b.fingerprint))
+    .sort(
+      (a, b) =>
+        a.architecture.localeCompare(b.architecture) ||
+        b.members.length - a.members.length ||
+        a.fingerprint.localeCompare(b.fingerprint),
+    )
     .map((group, index) => ({ id: `G${index + 1}`, ...group }));
 }
 
@@ -68,20 +76,43 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
     '',
   ];
   const dimensionNames = [...new Set(groups.flatMap((group) => Object.keys(group.dimensions)))];
-  const differing = dimensionNames.filter((name) => new Set(groups.map((group) => group.dimensions[name] ?? 'not recorded')).size > 1);
+  const differing = dimensionNames.filter(
+    (name) => new Set(groups.map((group) => group.dimensions[name] ?? 'not recorded')).size > 1,
+  );
   const shared = dimensionNames.filter((name) => !differing.includes(name));
-  lines.push(`| group | architecture | fingerprint | hosts | ${differing.map(cell).join(' | ')} |`, `|---|---|---|---|${differing.map(() => '---').join('|')}|`);
+  lines.push(
+    `| group | architecture | fingerprint | hosts | ${differing.map(cell).join(' | ')} |`,
+    `|---|---|---|---|${differing.map(() => '---').join('|')}|`,
+  );
   for (const group of groups) {
-    lines.push(`| ${group.id} | ${group.architecture} | ${group.fingerprint} | ${group.members.length} | ${differing.map((name) => literal(group.dimensions[name] ?? 'not recorded', true)).join(' | ')} |`);
+    lines.push(
+      `| ${group.id} | ${group.architecture} | ${group.fingerprint} | ${group.members.length} | ${differing.map((name) => literal(group.dimensions[name] ?? 'not recorded', true)).join(' | ')} |`,
+    );
   }
-  if (shared.length > 0) lines.push('', `Shared by every group: ${shared.map((name) => `${name} ${literal(groups[0]?.dimensions[name] ?? '')}`).join('; ')}.`);
+  if (shared.length > 0)
+    lines.push(
+      '',
+      `Shared by every group: ${shared.map((name) => `${name} ${literal(groups[0]?.dimensions[name] ?? '')}`).join('; ')}.`,
+    );
   const emulated = ordered.filter((member) => vmEmulated(member.file.result));
-  if (emulated.length > 0) lines.push('', `> VM figures of ${emulated.map((member) => `#${member.index + 1}`).join(', ')} measure emulation (TCG), not virtualization.`);
-  lines.push('', '## Hosts', '', '| # | host | group | file | run | trials completed | runtimes |', '|---|---|---|---|---|---|---|');
+  if (emulated.length > 0)
+    lines.push(
+      '',
+      `> VM figures of ${emulated.map((member) => `#${member.index + 1}`).join(', ')} measure emulation (TCG), not virtualization.`,
+    );
+  lines.push(
+    '',
+    '## Hosts',
+    '',
+    '| # | host | group | file | run | trials completed | runtimes |',
+    '|---|---|---|---|---|---|---|',
+  );
   const names = displayNames(files.map((file) => file.path));
   for (const { index, file } of ordered) {
     const done = file.result.trials.filter((trial) => trial.state === 'completed').length;
-    lines.push(`| ${index + 1} | ${literal(file.result.host.hostname, true)} | ${groupOf.get(index)?.id} | ${literal(names[index] ?? file.path, true)} | ${file.result.startedAt.slice(0, 16).replace('T', ' ')} ${file.result.status} | ${done}/${file.result.trials.length} | ${Object.keys(file.result.runtimes).join(', ')} |`);
+    lines.push(
+      `| ${index + 1} | ${literal(file.result.host.hostname, true)} | ${groupOf.get(index)?.id} | ${literal(names[index] ?? file.path, true)} | ${file.result.startedAt.slice(0, 16).replace('T', ' ')} ${file.result.status} | ${done}/${file.result.trials.length} | ${Object.keys(file.result.runtimes).join(', ')} |`,
+    );
   }
   const ratios = files.map((file) => ratioSamples(file.result));
   const figures = [...new Set(ratios.flatMap((map) => [...map.keys()].map((key) => ratioParts(key).figure)))].sort();
@@ -90,14 +121,30 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
     { title: 'Ratios between other runtimes, per host', native: false },
   ];
   for (const section of sections) {
-    const isNativePair = (key: string, index: number) => kindOf(files[index]!.result, ratioParts(key).bottom) === 'native';
+    const isNativePair = (key: string, index: number) =>
+      kindOf(files[index]!.result, ratioParts(key).bottom) === 'native';
     const tables: string[] = [];
     for (const figure of figures) {
-      const pairs = [...new Set(ratios.flatMap((map, index) => [...map.keys()].filter((key) => ratioParts(key).figure === figure && isNativePair(key, index) === section.native).map((key) => ratioParts(key).pair)))].sort();
+      const pairs = [
+        ...new Set(
+          ratios.flatMap((map, index) =>
+            [...map.keys()]
+              .filter((key) => ratioParts(key).figure === figure && isNativePair(key, index) === section.native)
+              .map((key) => ratioParts(key).pair),
+          ),
+        ),
+      ].sort();
       if (pairs.length === 0) continue;
       const entry = (index: number, pair: string): MetricSamples | undefined => ratios[index]!.get(`${pair}/${figure}`);
-      const direction = pairs.map((pair) => ordered.map((member) => entry(member.index, pair)).find(Boolean)?.direction).find(Boolean);
-      tables.push(`### ${figure} (${direction === 'higher' ? 'above 1 = more than' : 'below 1 = less than'} the reference${direction ? `; ${direction} is better` : ''})`, '', `| host | group | ${pairs.map(cell).join(' | ')} |`, `|---|---|${pairs.map(() => '---').join('|')}|`);
+      const direction = pairs
+        .map((pair) => ordered.map((member) => entry(member.index, pair)).find(Boolean)?.direction)
+        .find(Boolean);
+      tables.push(
+        `### ${figure} (${direction === 'higher' ? 'above 1 = more than' : 'below 1 = less than'} the reference${direction ? `; ${direction} is better` : ''})`,
+        '',
+        `| host | group | ${pairs.map(cell).join(' | ')} |`,
+        `|---|---|${pairs.map(() => '---').join('|')}|`,
+      );
       for (const group of groups) {
         for (const { index, file } of group.members) {
           const cells = pairs.map((pair) => {
@@ -127,10 +174,10 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
       '',
       section.native
         ? 'Each cell: median of the per-repetition ratios of a runtime to the native baseline on that host [95 % interval] n (trials are interleaved, so repetition i of each runtime ran side by side). Boot has no native counterpart (nothing boots natively); see the next section.'
-        : 'The same for pairs without the baseline: each VM to the reference container, each runtime to its kind\'s reference.',
+        : "The same for pairs without the baseline: each VM to the reference container, each runtime to its kind's reference.",
       '',
       intervalLegend.replace('Each cell: median', 'Per host: median'),
-      'The bold group row is the median of its hosts\' medians [95 % interval of that median] and how many hosts.',
+      "The bold group row is the median of its hosts' medians [95 % interval of that median] and how many hosts.",
       '',
       ...tables,
     );

@@ -15,7 +15,10 @@ export function formatMiB(bytes: number): string {
 }
 
 /** `[low, high]`: a 95 % interval, or `[—]` where the sample is too small for one (see `intervalLegend`). */
-export function formatInterval(interval: { low: number; high: number } | undefined, format: (value: number) => string = formatNumber): string {
+export function formatInterval(
+  interval: { low: number; high: number } | undefined,
+  format: (value: number) => string = formatNumber,
+): string {
   return interval ? `[${format(interval.low)}, ${format(interval.high)}]` : '[—]';
 }
 
@@ -44,7 +47,10 @@ export function literal(text: string, inTable = false): string {
   const flat = text.replace(/[\r\n\u2028\u2029]+/g, ' ');
   const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((run) => run[0].length));
   const fence = '`'.repeat(longest + 1);
-  const pad = flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '') ? ' ' : '';
+  const pad =
+    flat.startsWith('`') || flat.endsWith('`') || (flat.startsWith(' ') && flat.endsWith(' ') && flat.trim() !== '')
+      ? ' '
+      : '';
   // GFM splits a row at a `|` after an even run of backslashes: each `|` gets one, and an odd run before it one
   // more (the only case where the cell shows a character, one backslash, that the text did not hold).
   const body = inTable ? flat.replace(/(\\*)\|/g, (_, run: string) => `${run}${run.length % 2 ? '\\' : ''}\\|`) : flat;

@@ -18,18 +18,25 @@ export interface GabEntry {
  */
 export function renderGab(result: ResultFile, direction: 'smaller' | 'bigger'): GabEntry[] {
   const wanted = direction === 'smaller' ? 'lower' : 'higher';
-  const emulated = (runtime: string) => (kindOf(result, runtime) === 'vm' && result.runtimes[runtime as keyof ResultFile['runtimes']]?.emulated ? ' (VM emulated: TCG)' : '');
+  const emulated = (runtime: string) =>
+    kindOf(result, runtime) === 'vm' && result.runtimes[runtime as keyof ResultFile['runtimes']]?.emulated
+      ? ' (VM emulated: TCG)'
+      : '';
   return [...collectSamples(result).values()]
     .filter((entry) => entry.direction === wanted)
     .flatMap((entry) => {
       const stats = describe(entry.values);
       if (!stats) return [];
-      return [{
-        name: `${entry.key}${emulated(entry.runtime)}`,
-        unit: entry.unit,
-        value: stats.median,
-        range: stats.ci95 ? `95% CI ${stats.ci95.low.toPrecision(4)}–${stats.ci95.high.toPrecision(4)}` : `n=${stats.n}, too few for a 95% CI`,
-        extra: `n=${stats.n}; source ${entry.source}; host ${result.host.hostname}; run ${result.runId}`,
-      }];
+      return [
+        {
+          name: `${entry.key}${emulated(entry.runtime)}`,
+          unit: entry.unit,
+          value: stats.median,
+          range: stats.ci95
+            ? `95% CI ${stats.ci95.low.toPrecision(4)}–${stats.ci95.high.toPrecision(4)}`
+            : `n=${stats.n}, too few for a 95% CI`,
+          extra: `n=${stats.n}; source ${entry.source}; host ${result.host.hostname}; run ${result.runId}`,
+        },
+      ];
     });
 }

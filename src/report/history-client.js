@@ -21,35 +21,60 @@
           var top = chart.scales.y.getPixelForValue(point.high);
           var bottom = chart.scales.y.getPixelForValue(point.low);
           ctx.beginPath();
-          ctx.moveTo(x, top); ctx.lineTo(x, bottom);
-          ctx.moveTo(x - 3, top); ctx.lineTo(x + 3, top);
-          ctx.moveTo(x - 3, bottom); ctx.lineTo(x + 3, bottom);
+          ctx.moveTo(x, top);
+          ctx.lineTo(x, bottom);
+          ctx.moveTo(x - 3, top);
+          ctx.lineTo(x + 3, top);
+          ctx.moveTo(x - 3, bottom);
+          ctx.lineTo(x + 3, bottom);
           ctx.stroke();
         });
         ctx.restore();
       });
-    }
+    },
   };
-  var stamp = function (ms) { return new Date(ms).toISOString().slice(0, 16).replace('T', ' '); };
+  var stamp = function (ms) {
+    return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  };
   data.figures.forEach(function (figure) {
     var canvas = document.getElementById(figure.id);
     var marks = 0;
     var datasets = figure.series.map(function (series) {
       var color = data.colors[series.label] || '#7f7f7f';
-      var style = function (p) { return p.change ? (p.change.verdict === 'regressed' ? 'triangle' : 'rectRot') : 'circle'; };
-      var fill = function (p) { return p.change ? (p.change.gates ? (p.change.verdict === 'regressed' ? '#d62728' : '#2ca02c') : '#ffffff') : color; };
-      var edge = function (p) { return p.change ? (p.change.verdict === 'regressed' ? '#d62728' : '#2ca02c') : color; };
-      series.points.forEach(function (p) { if (p.change) marks++; });
+      var style = function (p) {
+        return p.change ? (p.change.verdict === 'regressed' ? 'triangle' : 'rectRot') : 'circle';
+      };
+      var fill = function (p) {
+        return p.change
+          ? p.change.gates
+            ? p.change.verdict === 'regressed'
+              ? '#d62728'
+              : '#2ca02c'
+            : '#ffffff'
+          : color;
+      };
+      var edge = function (p) {
+        return p.change ? (p.change.verdict === 'regressed' ? '#d62728' : '#2ca02c') : color;
+      };
+      series.points.forEach(function (p) {
+        if (p.change) marks++;
+      });
       return {
         label: series.label,
         borderColor: color,
         backgroundColor: color,
         pointStyle: series.points.map(style),
-        pointRadius: series.points.map(function (p) { return p.change ? 7 : 3; }),
+        pointRadius: series.points.map(function (p) {
+          return p.change ? 7 : 3;
+        }),
         pointBackgroundColor: series.points.map(fill),
         pointBorderColor: series.points.map(edge),
-        pointBorderWidth: series.points.map(function (p) { return p.change ? 2 : 1; }),
-        data: series.points.map(function (p) { return { x: p.at, y: p.median, low: p.low, high: p.high, n: p.n, file: p.file, change: p.change }; })
+        pointBorderWidth: series.points.map(function (p) {
+          return p.change ? 2 : 1;
+        }),
+        data: series.points.map(function (p) {
+          return { x: p.at, y: p.median, low: p.low, high: p.high, n: p.n, file: p.file, change: p.change };
+        }),
       };
     });
     new Chart(canvas, {
@@ -57,26 +82,48 @@
       data: { datasets: datasets },
       plugins: [intervals],
       options: {
-        animation: false, responsive: true, maintainAspectRatio: false, parsing: { xAxisKey: 'x', yAxisKey: 'y' },
+        animation: false,
+        responsive: true,
+        maintainAspectRatio: false,
+        parsing: { xAxisKey: 'x', yAxisKey: 'y' },
         scales: {
-          x: { type: 'linear', ticks: { maxTicksLimit: 6, callback: function (value) { return stamp(value); } }, title: { display: true, text: 'run start (UTC)' } },
-          y: { title: { display: true, text: figure.unit + ' (' + figure.direction + ' is better)' } }
+          x: {
+            type: 'linear',
+            ticks: {
+              maxTicksLimit: 6,
+              callback: function (value) {
+                return stamp(value);
+              },
+            },
+            title: { display: true, text: 'run start (UTC)' },
+          },
+          y: { title: { display: true, text: figure.unit + ' (' + figure.direction + ' is better)' } },
         },
         plugins: {
           legend: { position: 'bottom', labels: { boxWidth: 12 } },
-          tooltip: { callbacks: {
-            title: function (items) { return items.length ? stamp(items[0].raw.x) + '  ' + items[0].raw.file : ''; },
-            afterLabel: function (item) {
-              var p = item.raw;
-              var lines = ['95 % interval: ' + (p.low === null ? 'none (n < 6)' : p.low + ' to ' + p.high), 'n = ' + p.n];
-              if (p.change) lines.push(p.change.verdict + (p.change.gates ? '' : ' (informative)') + ': ' + p.change.reason);
-              return lines;
-            }
-          } }
-        }
-      }
+          tooltip: {
+            callbacks: {
+              title: function (items) {
+                return items.length ? stamp(items[0].raw.x) + '  ' + items[0].raw.file : '';
+              },
+              afterLabel: function (item) {
+                var p = item.raw;
+                var lines = [
+                  '95 % interval: ' + (p.low === null ? 'none (n < 6)' : p.low + ' to ' + p.high),
+                  'n = ' + p.n,
+                ];
+                if (p.change)
+                  lines.push(p.change.verdict + (p.change.gates ? '' : ' (informative)') + ': ' + p.change.reason);
+                return lines;
+              },
+            },
+          },
+        },
+      },
     });
-    var points = datasets.reduce(function (n, d) { return n + d.data.length; }, 0);
+    var points = datasets.reduce(function (n, d) {
+      return n + d.data.length;
+    }, 0);
     canvas.setAttribute('data-points', String(points));
     canvas.setAttribute('data-change-points', String(marks));
     rendered.push({ id: figure.id, points: points, changePoints: marks });

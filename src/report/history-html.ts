@@ -5,11 +5,24 @@ import { chartJsBundle, codeSafe, contentSecurityPolicy, html, jsonSafe, renderI
 import type { HistoryModel } from './history.js';
 
 /** Colours of the lines (Tableau 10), one per host × runtime in the page's order. */
-const palette = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+const palette = [
+  '#1f77b4',
+  '#ff7f0e',
+  '#2ca02c',
+  '#d62728',
+  '#9467bd',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+  '#17becf',
+];
 
 /** What the page's script draws: one chart per figure, a line per host × runtime, each run's median with its interval. */
 function pageData(model: HistoryModel) {
-  const lines = [...new Set(model.figures.flatMap((figure) => figure.series.map((series) => `${series.host} · ${series.runtime}`)))].sort();
+  const lines = [
+    ...new Set(model.figures.flatMap((figure) => figure.series.map((series) => `${series.host} · ${series.runtime}`))),
+  ].sort();
   return {
     colors: Object.fromEntries(lines.map((line, index) => [line, palette[index % palette.length]])),
     figures: model.figures.map((figure, index) => ({
@@ -34,7 +47,10 @@ export function renderHistoryHtml(model: HistoryModel, markdown: string): string
   const sections = workloads.map((workload) => {
     const charts = data.figures
       .filter((figure) => figure.workload === workload)
-      .map((figure) => `<section class="figure"><h3>${html(figure.title)} <small>(${html(figure.unit)}, ${figure.direction} is better)</small></h3><div class="chart-box"><canvas id="${figure.id}" data-testid="${figure.id}"></canvas></div></section>`);
+      .map(
+        (figure) =>
+          `<section class="figure"><h3>${html(figure.title)} <small>(${html(figure.unit)}, ${figure.direction} is better)</small></h3><div class="chart-box"><canvas id="${figure.id}" data-testid="${figure.id}"></canvas></div></section>`,
+      );
     return `<h2>${html(workload)}</h2>\n<div class="figures">${charts.join('\n')}</div>`;
   });
   const runs = model.hosts.reduce((sum, host) => sum + host.runs.length, 0);

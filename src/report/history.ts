@@ -80,10 +80,13 @@ export function groupByHost(files: readonly RunSummary[]): HostHistory[] {
     const key = seriesKey(file);
     groups.set(key, [...(groups.get(key) ?? []), file]);
   }
-  const entries = [...groups.values()].map((runs) => runs.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.path.localeCompare(b.path)));
+  const entries = [...groups.values()].map((runs) =>
+    runs.sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt) || a.path.localeCompare(b.path)),
+  );
   // Machines (name, CPU, architecture) per hostname: a CPU in the label only where two machines share a name.
   const machines = new Map<string, Set<string>>();
-  for (const runs of entries) machines.set(runs[0]!.hostname, (machines.get(runs[0]!.hostname) ?? new Set()).add(runs[0]!.identity));
+  for (const runs of entries)
+    machines.set(runs[0]!.hostname, (machines.get(runs[0]!.hostname) ?? new Set()).add(runs[0]!.identity));
   return entries
     .map((runs) => {
       const first = runs[0]!;
@@ -99,7 +102,10 @@ export function groupByHost(files: readonly RunSummary[]): HostHistory[] {
  * (E-divisive means, confirmed by a t-test at α and the figure's threshold, as `bench check` uses them): a change
  * point is where the series shifted and stayed, not every pair of consecutive runs that differ.
  */
-export function buildHistory(files: readonly RunSummary[], options: Pick<CheckOptions, 'alpha' | 'threshold'> = {}): HistoryModel {
+export function buildHistory(
+  files: readonly RunSummary[],
+  options: Pick<CheckOptions, 'alpha' | 'threshold'> = {},
+): HistoryModel {
   const alpha = options.alpha ?? defaultAlpha;
   const hosts = groupByHost(files);
   const changes: ChangePoint[] = [];
@@ -110,10 +116,16 @@ export function buildHistory(files: readonly RunSummary[], options: Pick<CheckOp
     const hostFiguresFrom = hostFiguresWorkload(keys.values());
     for (const [key, entry] of keys) {
       // Only runs that measured the figure as its latest definition does (unit and source) are one series.
-      const latest = [...host.runs].reverse().map((run) => run.samples.get(key)).find((found) => found !== undefined) ?? entry;
+      const latest =
+        [...host.runs]
+          .reverse()
+          .map((run) => run.samples.get(key))
+          .find((found) => found !== undefined) ?? entry;
       const runs = host.runs.filter((run) => {
         const found = run.samples.get(key);
-        return found !== undefined && found.unit === latest.unit && found.source === latest.source && found.values.length > 0;
+        return (
+          found !== undefined && found.unit === latest.unit && found.source === latest.source && found.values.length > 0
+        );
       });
       const medians = runs.map((run) => median(run.samples.get(key)!.values));
       const threshold = options.threshold ?? defaultThreshold(entry.metric);
@@ -137,28 +149,48 @@ export function buildHistory(files: readonly RunSummary[], options: Pick<CheckOp
         marks.set(point.index, change);
       }
       const id = `${latest.workload}/${latest.metric}`;
-      const figure = figures.get(id) ?? { id, workload: latest.workload, metric: latest.metric, unit: latest.unit, direction: latest.direction, series: [] };
+      const figure = figures.get(id) ?? {
+        id,
+        workload: latest.workload,
+        metric: latest.metric,
+        unit: latest.unit,
+        direction: latest.direction,
+        series: [],
+      };
       figures.set(id, figure);
       const points: HistoryPoint[] = runs.flatMap((run, index) => {
         const stats = describe(run.samples.get(key)!.values);
         if (!stats) return [];
         const moved = marks.get(index);
-        return [{
-          at: Date.parse(run.startedAt),
-          runId: run.runId,
-          file: basename(run.path),
-          median: stats.median,
-          low: stats.ci95?.low ?? null,
-          high: stats.ci95?.high ?? null,
-          n: stats.n,
-          ...(moved ? { change: { verdict: moved.verdict, gates: moved.gates, reason: moved.reason } } : {}),
-        }];
+        return [
+          {
+            at: Date.parse(run.startedAt),
+            runId: run.runId,
+            file: basename(run.path),
+            median: stats.median,
+            low: stats.ci95?.low ?? null,
+            high: stats.ci95?.high ?? null,
+            n: stats.n,
+            ...(moved ? { change: { verdict: moved.verdict, gates: moved.gates, reason: moved.reason } } : {}),
+          },
+        ];
       });
       figure.series.push({ host: host.label, runtime: latest.runtime, points });
     }
   }
-  const ordered = [...figures.values()].sort((a, b) => a.workload.localeCompare(b.workload) || figureRank(a.metric) - figureRank(b.metric) || a.metric.localeCompare(b.metric));
-  return { hosts, figures: ordered, changes, alpha, ...(options.threshold === undefined ? {} : { threshold: options.threshold }) };
+  const ordered = [...figures.values()].sort(
+    (a, b) =>
+      a.workload.localeCompare(b.workload) ||
+      figureRank(a.metric) - figureRank(b.metric) ||
+      a.metric.localeCompare(b.metric),
+  );
+  return {
+    hosts,
+    figures: ordered,
+    changes,
+    alpha,
+    ...(options.threshold === undefined ? {} : { threshold: options.threshold }),
+  };
 }
 
 /** Workload figures first, then boot, then the host-side resource figures. */
@@ -168,10 +200,14 @@ function figureRank(metric: string): number {
 }
 
 const day = (at: string) => at.replace('T', ' ').replace(/\.\d+Z$|Z$/, ' UTC');
-const percent = (change: number | undefined) => (change === undefined ? 'n/a' : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %`);
+const percent = (change: number | undefined) =>
+  change === undefined ? 'n/a' : `${change >= 0 ? '+' : ''}${(change * 100).toFixed(1)} %`;
 
 /** The Markdown summary: the hosts and their runs, what moved between consecutive runs, what could not be compared. */
-export function renderHistoryMarkdown(model: HistoryModel, skipped: readonly { path: string; reason: string }[] = []): string {
+export function renderHistoryMarkdown(
+  model: HistoryModel,
+  skipped: readonly { path: string; reason: string }[] = [],
+): string {
   const runs = model.hosts.flatMap((host) => host.runs);
   const starts = runs.map((run) => run.startedAt).sort();
   const lines = [
@@ -194,23 +230,53 @@ export function renderHistoryMarkdown(model: HistoryModel, skipped: readonly { p
   }
   lines.push('', '## What moved', '');
   if (model.changes.length === 0) {
-    lines.push(`Nothing moved: no host's series of any figure shifted by more than its threshold at α = ${model.alpha}.`);
+    lines.push(
+      `Nothing moved: no host's series of any figure shifted by more than its threshold at α = ${model.alpha}.`,
+    );
   } else {
-    lines.push('| host | last run before → first run after | figure | verdict | gates | change of the mean | why | what else changed at that run |', '|---|---|---|---|---|---|---|---|');
+    lines.push(
+      '| host | last run before → first run after | figure | verdict | gates | change of the mean | why | what else changed at that run |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     const order = (change: ChangePoint) => (change.verdict === 'regressed' ? 0 : 1) + (change.gates ? 0 : 2);
-    for (const change of [...model.changes].sort((a, b) => order(a) - order(b) || a.host.localeCompare(b.host) || a.to.startedAt.localeCompare(b.to.startedAt) || a.key.localeCompare(b.key))) {
+    for (const change of [...model.changes].sort(
+      (a, b) =>
+        order(a) - order(b) ||
+        a.host.localeCompare(b.host) ||
+        a.to.startedAt.localeCompare(b.to.startedAt) ||
+        a.key.localeCompare(b.key),
+    )) {
       lines.push(
         `| ${literal(change.host, true)} | ${literal(basename(change.from.path), true)} → ${literal(basename(change.to.path), true)} | ${literal(change.key, true)} | ${change.verdict} | ${change.gates ? 'yes' : 'informs'} | ${percent(change.change)} | ${literal(change.reason, true)} | ${change.differences.length ? literal(change.differences.join('; '), true) : 'nothing recorded'} |`,
       );
     }
   }
-  if (skipped.length > 0) lines.push('', '## Files skipped', '', ...skipped.map((file) => `- ${literal(file.path)}: ${literal(file.reason)}`));
-  lines.push('', '## Latest medians', '', intervalLegend, '', '| host | figure | unit | first run | last run |', '|---|---|---|---|---|');
-  for (const figure of model.figures.filter((candidate) => !candidate.metric.includes('.') || candidate.metric === 'boot.bootToReadyMs')) {
+  if (skipped.length > 0)
+    lines.push(
+      '',
+      '## Files skipped',
+      '',
+      ...skipped.map((file) => `- ${literal(file.path)}: ${literal(file.reason)}`),
+    );
+  lines.push(
+    '',
+    '## Latest medians',
+    '',
+    intervalLegend,
+    '',
+    '| host | figure | unit | first run | last run |',
+    '|---|---|---|---|---|',
+  );
+  for (const figure of model.figures.filter(
+    (candidate) => !candidate.metric.includes('.') || candidate.metric === 'boot.bootToReadyMs',
+  )) {
     for (const series of figure.series) {
       const [first, last] = [series.points[0]!, series.points.at(-1)!];
-      const shown = (point: HistoryPoint) => `${formatNumber(point.median)} ${point.low === null ? '[—]' : `[${formatNumber(point.low)}, ${formatNumber(point.high!)}]`} n=${point.n}`;
-      lines.push(`| ${literal(series.host, true)} | ${literal(`${series.runtime}/${figure.workload}/${figure.metric}`, true)} | ${literal(figure.unit, true)} | ${shown(first)} | ${series.points.length > 1 ? shown(last) : 'one run'} |`);
+      const shown = (point: HistoryPoint) =>
+        `${formatNumber(point.median)} ${point.low === null ? '[—]' : `[${formatNumber(point.low)}, ${formatNumber(point.high!)}]`} n=${point.n}`;
+      lines.push(
+        `| ${literal(series.host, true)} | ${literal(`${series.runtime}/${figure.workload}/${figure.metric}`, true)} | ${literal(figure.unit, true)} | ${shown(first)} | ${series.points.length > 1 ? shown(last) : 'one run'} |`,
+      );
     }
   }
   lines.push('');

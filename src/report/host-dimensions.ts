@@ -6,7 +6,9 @@ import { describeLoad, describeReadiness } from '../config/image-workload.js';
 
 /** A long value cut for a table cell, with a short hash of the whole so that any difference still shows. */
 function shortened(text: string): string {
-  return text.length <= 60 ? text : `${text.slice(0, 48)}… #${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
+  return text.length <= 60
+    ? text
+    : `${text.slice(0, 48)}… #${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
 }
 
 function userImageDimensions(image: NonNullable<ResultFile['images']['userImage']>): Record<string, string> {
@@ -31,26 +33,36 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
     'guest arch': result.config.arch,
     kernel: result.host.os.kernel,
     os: `${result.host.os.distro} ${result.host.os.release}`,
-    'cgroup': `v${result.host.cgroupVersion} (${result.host.cgroupMode})`,
+    cgroup: `v${result.host.cgroupVersion} (${result.host.cgroupMode})`,
     accelerator: qemu ? `${String(qemu.accelerator)}${vmEmulated(result) ? ' (emulated)' : ''}` : 'n/a',
     'machine type': qemu ? String(qemu.machineType) : 'n/a',
-    'QEMU': qemu ? String(qemu.qemuVersion) : 'n/a',
-    'Docker': docker ? String(docker.engineVersion) : 'n/a',
+    QEMU: qemu ? String(qemu.qemuVersion) : 'n/a',
+    Docker: docker ? String(docker.engineVersion) : 'n/a',
     runtimes: runtimesOf(result).join(', '),
     'vCPUs / memory': `${result.config.vcpus} / ${result.config.memoryMiB} MiB`,
     // Sampled peaks depend on how often the sampler looks: with only event rows a container's working-set peak read 36 % lower.
-    'sampler interval': result.config.sampleIntervalMs > 0 ? `${result.config.sampleIntervalMs} ms` : 'off (event rows only)',
-    'rootfs': result.images.rootfsDigest.slice(0, 12),
+    'sampler interval':
+      result.config.sampleIntervalMs > 0 ? `${result.config.sampleIntervalMs} ms` : 'off (event rows only)',
+    rootfs: result.images.rootfsDigest.slice(0, 12),
     // A user's image: which one, and what READY and the load were (the figures mean nothing across them).
     ...(result.images.userImage ? userImageDimensions(result.images.userImage) : {}),
     KSM: result.host.ksm,
-    ...Object.fromEntries(Object.entries(fingerprintDimensions(result.host.fingerprint)).map(([name, value]) => [name, shortened(value)])),
+    ...Object.fromEntries(
+      Object.entries(fingerprintDimensions(result.host.fingerprint)).map(([name, value]) => [name, shortened(value)]),
+    ),
   };
 }
 
 /** Dimensions that differ between two runs' `hostDimensions`, as `name: before → after` lines. */
-export function dimensionDifferences(before: Readonly<Record<string, string>>, after: Readonly<Record<string, string>>): string[] {
-  return Object.keys({ ...before, ...after }).flatMap((name) => (before[name] === after[name] ? [] : [`${name}: ${before[name] ?? 'not recorded'} → ${after[name] ?? 'not recorded'}`]));
+export function dimensionDifferences(
+  before: Readonly<Record<string, string>>,
+  after: Readonly<Record<string, string>>,
+): string[] {
+  return Object.keys({ ...before, ...after }).flatMap((name) =>
+    before[name] === after[name]
+      ? []
+      : [`${name}: ${before[name] ?? 'not recorded'} → ${after[name] ?? 'not recorded'}`],
+  );
 }
 
 /** What makes two results one host's: the same name, CPU and architecture (`check` and `history` alike). */

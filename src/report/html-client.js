@@ -9,31 +9,57 @@
   function chart(id, config) {
     var canvas = document.getElementById(id);
     var instance = new Chart(canvas, config);
-    var points = config.data.datasets.reduce(function (n, d) { return n + d.data.filter(function (v) { return v !== null; }).length; }, 0);
+    var points = config.data.datasets.reduce(function (n, d) {
+      return (
+        n +
+        d.data.filter(function (v) {
+          return v !== null;
+        }).length
+      );
+    }, 0);
     canvas.setAttribute('data-points', String(points));
     rendered.push({ id: id, points: points });
     return instance;
   }
   var opts = function (yTitle) {
-    return { animation: false, responsive: true, maintainAspectRatio: false, plugins: { legend: { position: 'bottom' } }, scales: { y: { title: { display: true, text: yTitle } } } };
+    return {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      plugins: { legend: { position: 'bottom' } },
+      scales: { y: { title: { display: true, text: yTitle } } },
+    };
   };
 
   // Boot phases: one stacked bar per runtime x workload (median ms per phase).
   var phaseNames = [];
-  data.groups.forEach(function (g) { g.phases.forEach(function (p) { if (phaseNames.indexOf(p.name) < 0) phaseNames.push(p.name); }); });
+  data.groups.forEach(function (g) {
+    g.phases.forEach(function (p) {
+      if (phaseNames.indexOf(p.name) < 0) phaseNames.push(p.name);
+    });
+  });
   chart('chart-boot', {
     type: 'bar',
     data: {
-      labels: data.groups.map(function (g) { return g.runtime + ' ' + g.workload; }),
+      labels: data.groups.map(function (g) {
+        return g.runtime + ' ' + g.workload;
+      }),
       datasets: phaseNames.map(function (name, i) {
         return {
           label: name,
-          backgroundColor: 'hsl(' + (i * 67) % 360 + ', 60%, 55%)',
-          data: data.groups.map(function (g) { var p = g.phases.find(function (x) { return x.name === name; }); return p ? p.median : null; })
+          backgroundColor: 'hsl(' + ((i * 67) % 360) + ', 60%, 55%)',
+          data: data.groups.map(function (g) {
+            var p = g.phases.find(function (x) {
+              return x.name === name;
+            });
+            return p ? p.median : null;
+          }),
         };
-      })
+      }),
     },
-    options: Object.assign(opts('ms (median)'), { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'ms (median)' } } } })
+    options: Object.assign(opts('ms (median)'), {
+      scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'ms (median)' } } },
+    }),
   });
 
   // Memory and CPU over time for one trial per runtime (the first completed trial of the idle workload).
@@ -44,14 +70,34 @@
         datasets: data.series.map(function (s) {
           var col = s.columns[column];
           var values = col ? transform(s.tMs, col.values) : [];
-          return { label: s.trialId + (col ? ' (' + col.source + ')' : ' (not measured)'), borderColor: colors[s.runtime] || '#7f7f7f', pointRadius: 0,
-            data: values.map(function (v, i) { return v === null ? null : { x: s.tMs[i] / 1000, y: v }; }).filter(function (p) { return p !== null; }) };
-        })
+          return {
+            label: s.trialId + (col ? ' (' + col.source + ')' : ' (not measured)'),
+            borderColor: colors[s.runtime] || '#7f7f7f',
+            pointRadius: 0,
+            data: values
+              .map(function (v, i) {
+                return v === null ? null : { x: s.tMs[i] / 1000, y: v };
+              })
+              .filter(function (p) {
+                return p !== null;
+              }),
+          };
+        }),
       },
-      options: Object.assign(opts(yTitle), { parsing: false, scales: { x: { type: 'linear', title: { display: true, text: 's since create/spawn' } }, y: { title: { display: true, text: yTitle } } } })
+      options: Object.assign(opts(yTitle), {
+        parsing: false,
+        scales: {
+          x: { type: 'linear', title: { display: true, text: 's since create/spawn' } },
+          y: { title: { display: true, text: yTitle } },
+        },
+      }),
     });
   }
-  var mib = function (t, v) { return v.map(function (x) { return x === null ? null : x / 1048576; }); };
+  var mib = function (t, v) {
+    return v.map(function (x) {
+      return x === null ? null : x / 1048576;
+    });
+  };
   var cpuPercent = function (t, v) {
     return v.map(function (x, i) {
       if (i === 0 || x === null || v[i - 1] === null) return null;
@@ -67,29 +113,88 @@
   function intervalChart(id, labels, rows, colorsOf, axisTitle, horizontal, logarithmic) {
     var valueAxis = horizontal ? 'x' : 'y';
     var scales = {};
-    scales[valueAxis] = { type: logarithmic ? 'logarithmic' : 'linear', beginAtZero: !logarithmic, title: { display: true, text: axisTitle } };
+    scales[valueAxis] = {
+      type: logarithmic ? 'logarithmic' : 'linear',
+      beginAtZero: !logarithmic,
+      title: { display: true, text: axisTitle },
+    };
     chart(id, {
       type: 'bar',
       data: {
         labels: labels,
         datasets: [
-          { label: '95 % interval of the median', backgroundColor: rows.map(function (r, i) { return colorsOf(i) + '55'; }), borderColor: rows.map(function (r, i) { return colorsOf(i); }), borderWidth: 1,
-            data: rows.map(function (r) { return r.low === null ? null : [r.low, r.high]; }) },
-          { type: 'line', label: 'median', showLine: false, pointRadius: 5, pointStyle: 'rectRot', borderColor: '#222', backgroundColor: '#222',
-            data: rows.map(function (r) { return r.median; }) }
-        ]
+          {
+            label: '95 % interval of the median',
+            backgroundColor: rows.map(function (r, i) {
+              return colorsOf(i) + '55';
+            }),
+            borderColor: rows.map(function (r, i) {
+              return colorsOf(i);
+            }),
+            borderWidth: 1,
+            data: rows.map(function (r) {
+              return r.low === null ? null : [r.low, r.high];
+            }),
+          },
+          {
+            type: 'line',
+            label: 'median',
+            showLine: false,
+            pointRadius: 5,
+            pointStyle: 'rectRot',
+            borderColor: '#222',
+            backgroundColor: '#222',
+            data: rows.map(function (r) {
+              return r.median;
+            }),
+          },
+        ],
       },
-      options: Object.assign(opts(axisTitle), { indexAxis: horizontal ? 'y' : 'x', scales: scales,
-        plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { afterLabel: function (ctx) { return 'n = ' + rows[ctx.dataIndex].n; } } } } })
+      options: Object.assign(opts(axisTitle), {
+        indexAxis: horizontal ? 'y' : 'x',
+        scales: scales,
+        plugins: {
+          legend: { position: 'bottom' },
+          tooltip: {
+            callbacks: {
+              afterLabel: function (ctx) {
+                return 'n = ' + rows[ctx.dataIndex].n;
+              },
+            },
+          },
+        },
+      }),
     });
   }
   data.figures.forEach(function (f) {
-    intervalChart(f.id, f.runtimes.map(function (r) { return r.runtime; }), f.runtimes,
-      function (i) { return colors[f.runtimes[i].runtime] || '#7f7f7f'; }, f.unit + ' (' + f.direction + ' is better)', false, false);
+    intervalChart(
+      f.id,
+      f.runtimes.map(function (r) {
+        return r.runtime;
+      }),
+      f.runtimes,
+      function (i) {
+        return colors[f.runtimes[i].runtime] || '#7f7f7f';
+      },
+      f.unit + ' (' + f.direction + ' is better)',
+      false,
+      false,
+    );
   });
   // Cost factors, all oriented so that right of 1 means "costs more"; log scale so 0.5x and 2x sit equally far from 1.
   document.getElementById('chart-costs').parentNode.style.height = Math.max(240, 28 * data.costs.length + 80) + 'px';
-  intervalChart('chart-costs', data.costs.map(function (c) { return c.label; }), data.costs,
-    function () { return '#9467bd'; }, 'cost factor (above 1 = costs more than the reference)', true, true);
+  intervalChart(
+    'chart-costs',
+    data.costs.map(function (c) {
+      return c.label;
+    }),
+    data.costs,
+    function () {
+      return '#9467bd';
+    },
+    'cost factor (above 1 = costs more than the reference)',
+    true,
+    true,
+  );
   window.twinbenchRendered = rendered;
 })();

@@ -62,15 +62,25 @@ function drawn(stats: Stats) {
 
 /** One small chart per workload figure: every runtime's median with its interval, on the figure's own unit. */
 function figureCharts(groups: GroupSummary[]) {
-  const figures = new Map<string, { title: string; unit: string; direction: string; runtimes: ({ runtime: string } & ReturnType<typeof drawn>)[] }>();
+  const figures = new Map<
+    string,
+    { title: string; unit: string; direction: string; runtimes: ({ runtime: string } & ReturnType<typeof drawn>)[] }
+  >();
   for (const group of groups) {
     const entries = [
-      ...(group.bootToReadyMs && group.workload === 'idle' ? [{ name: 'boot → READY', unit: 'ms', direction: 'lower', stats: group.bootToReadyMs }] : []),
+      ...(group.bootToReadyMs && group.workload === 'idle'
+        ? [{ name: 'boot → READY', unit: 'ms', direction: 'lower', stats: group.bootToReadyMs }]
+        : []),
       ...group.metrics,
     ];
     for (const entry of entries) {
       const key = `${group.workload}\u0000${entry.name}`;
-      const figure = figures.get(key) ?? { title: `${group.workload}: ${entry.name}`, unit: entry.unit, direction: entry.direction, runtimes: [] };
+      const figure = figures.get(key) ?? {
+        title: `${group.workload}: ${entry.name}`,
+        unit: entry.unit,
+        direction: entry.direction,
+        runtimes: [],
+      };
       figure.runtimes.push({ runtime: group.runtime, ...drawn(entry.stats) });
       figures.set(key, figure);
     }
@@ -79,23 +89,44 @@ function figureCharts(groups: GroupSummary[]) {
 }
 
 /** Colours given to the runtimes in the table's order (Tableau 10). */
-const palette = ['#2ca02c', '#1f77b4', '#17becf', '#d62728', '#9467bd', '#ff7f0e', '#8c564b', '#e377c2', '#bcbd22', '#7f7f7f'];
+const palette = [
+  '#2ca02c',
+  '#1f77b4',
+  '#17becf',
+  '#d62728',
+  '#9467bd',
+  '#ff7f0e',
+  '#8c564b',
+  '#e377c2',
+  '#bcbd22',
+  '#7f7f7f',
+];
 
 /** What the page's script draws: boot phases, one chart per figure, cost factors, and one series per runtime. */
 function chartData(result: ResultFile) {
   const groups = aggregate(result);
   const firstIdle = (runtime: string) =>
-    result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime && t.workload === 'idle') ??
-    result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime);
+    result.trials.find(
+      (t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime && t.workload === 'idle',
+    ) ?? result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime);
   return {
     colors: Object.fromEntries(runtimesOf(result).map((runtime, index) => [runtime, palette[index % palette.length]])),
-    groups: groups.map((g) => ({ runtime: g.runtime, workload: g.workload, phases: g.phases.map((p) => ({ name: p.name, median: p.stats.median })) })),
+    groups: groups.map((g) => ({
+      runtime: g.runtime,
+      workload: g.workload,
+      phases: g.phases.map((p) => ({ name: p.name, median: p.stats.median })),
+    })),
     figures: figureCharts(groups),
-    costs: costFactors(result).map((factor) => ({ label: `${factor.pair.key.replace('/', ' vs ')}: ${factor.workload} ${factor.metric}`, ...drawn(factor.stats) })),
-    series: runtimesOf(result).filter((runtime) => kindOf(result, runtime) !== 'native').flatMap((runtime) => {
-      const trial = firstIdle(runtime);
-      return trial ? [{ runtime, trialId: trial.trialId, tMs: trial.series.tMs, columns: trial.series.columns }] : [];
-    }),
+    costs: costFactors(result).map((factor) => ({
+      label: `${factor.pair.key.replace('/', ' vs ')}: ${factor.workload} ${factor.metric}`,
+      ...drawn(factor.stats),
+    })),
+    series: runtimesOf(result)
+      .filter((runtime) => kindOf(result, runtime) !== 'native')
+      .flatMap((runtime) => {
+        const trial = firstIdle(runtime);
+        return trial ? [{ runtime, trialId: trial.trialId, tMs: trial.series.tMs, columns: trial.series.columns }] : [];
+      }),
   };
 }
 
@@ -115,7 +146,8 @@ export function renderHtml(result: ResultFile): string {
     ['chart-pss', 'Memory over time: PSS of the guest processes'],
     ['chart-cpu', 'CPU over time (cgroup)'],
   ];
-  const section = (id: string, title: string, kind = 'chart') => `<section class="${kind}"><h2>${html(title)}</h2><div class="chart-box"><canvas id="${id}" data-testid="${id}"></canvas></div></section>`;
+  const section = (id: string, title: string, kind = 'chart') =>
+    `<section class="${kind}"><h2>${html(title)}</h2><div class="chart-box"><canvas id="${id}" data-testid="${id}"></canvas></div></section>`;
   const figureTitle = (f: (typeof data.figures)[number]) => `${f.title} (${f.unit}, ${f.direction} is better)`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8">${contentSecurityPolicy}<title>twinbench ${html(result.runId)}</title>

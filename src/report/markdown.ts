@@ -30,13 +30,24 @@ function emulationWarning(result: ResultFile): string[] {
 }
 
 function bootTable(result: ResultFile, groups: GroupSummary[]): string[] {
-  const lines = ['## Boot: create/spawn → READY (host clock, ms)', '', intervalLegend, '', '| runtime | workload | boot → READY | phases (median ms) | guest uptime at READY |', '|---|---|---|---|---|'];
+  const lines = [
+    '## Boot: create/spawn → READY (host clock, ms)',
+    '',
+    intervalLegend,
+    '',
+    '| runtime | workload | boot → READY | phases (median ms) | guest uptime at READY |',
+    '|---|---|---|---|---|',
+  ];
   for (const group of groups) {
     const phases = group.phases.map((phase) => `${phase.name} ${formatNumber(phase.stats.median)}`).join(', ');
     const uptime = group.guestUptimeAtReadyMs
       ? formatStats(group.guestUptimeAtReadyMs)
-      : kindOf(result, group.runtime) === 'vm' ? 'n/a (READY seen from the host)' : 'n/a (shares host kernel)';
-    lines.push(`| ${shown(result, group.runtime)} | ${group.workload} | ${formatStats(group.bootToReadyMs)} | ${cell(phases)} | ${uptime} |`);
+      : kindOf(result, group.runtime) === 'vm'
+        ? 'n/a (READY seen from the host)'
+        : 'n/a (shares host kernel)';
+    lines.push(
+      `| ${shown(result, group.runtime)} | ${group.workload} | ${formatStats(group.bootToReadyMs)} | ${cell(phases)} | ${uptime} |`,
+    );
   }
   return lines;
 }
@@ -45,13 +56,19 @@ function bootTable(result: ResultFile, groups: GroupSummary[]): string[] {
 function runtimeFigureLines(result: ResultFile): string[] {
   const lines: string[] = [];
   for (const runtime of runtimesOf(result)) {
-    const boots = result.trials.flatMap((t) => (t.state === 'completed' && t.runtime === runtime && t.boot.runtimeFigures ? [t.boot.runtimeFigures] : []));
+    const boots = result.trials.flatMap((t) =>
+      t.state === 'completed' && t.runtime === runtime && t.boot.runtimeFigures ? [t.boot.runtimeFigures] : [],
+    );
     const names = [...new Set(boots.flatMap((figures) => Object.keys(figures)))];
     for (const name of names) {
-      const values = boots.flatMap((figures) => (figures[name] && Number.isFinite(figures[name].value) ? [figures[name].value] : []));
+      const values = boots.flatMap((figures) =>
+        figures[name] && Number.isFinite(figures[name].value) ? [figures[name].value] : [],
+      );
       const first = boots.find((figures) => figures[name])?.[name];
       if (!first || values.length === 0) continue;
-      lines.push(`- ${shown(result, runtime)}, ${name}: ${formatNumber(median(values))} ${first.unit} (median of ${values.length}): ${first.description}.`);
+      lines.push(
+        `- ${shown(result, runtime)}, ${name}: ${formatNumber(median(values))} ${first.unit} (median of ${values.length}): ${first.description}.`,
+      );
     }
   }
   return lines.length ? ['Figures of one runtime only (host clock):', '', ...lines, ''] : [];
@@ -81,13 +98,20 @@ function workloadTable(result: ResultFile, groups: GroupSummary[], costs: readon
     for (const name of names) {
       const figures = columns.map((group) => group?.metrics.find((m) => m.name === name));
       const any = figures.find((figure) => figure !== undefined);
-      const values = figures.map((figure, index) => (figure ? formatStats(figure.stats) : columns[index] ? formatStats(undefined) : 'not run'));
+      const values = figures.map((figure, index) =>
+        figure ? formatStats(figure.stats) : columns[index] ? formatStats(undefined) : 'not run',
+      );
       const cost = pairs.map((pair) => costCell(findCost(costs, pair.top, pair.bottom, workload, name)));
-      rows.push(`| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${[...values, ...cost].join(' | ')} |`);
+      rows.push(
+        `| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${[...values, ...cost].join(' | ')} |`,
+      );
     }
   }
   if (rows.length === 0) return [];
-  const headers = [...runtimes.map((runtime) => shown(result, runtime)), ...pairs.map((pair) => `${labelOf(result, pair.top)} vs ${labelOf(result, pair.bottom)}`)];
+  const headers = [
+    ...runtimes.map((runtime) => shown(result, runtime)),
+    ...pairs.map((pair) => `${labelOf(result, pair.top)} vs ${labelOf(result, pair.bottom)}`),
+  ];
   return [
     '## Workload results',
     '',
@@ -104,14 +128,16 @@ function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
   const lines = [
     '## What the host pays (idle workload unless none ran)',
     '',
-    'Same sampler for every runtime: the guest\'s cgroup, the /proc figures of its processes (QEMU, or the container\'s processes), and for containers the engine\'s per-container helper (the shim), read by its own /proc figures. A shim outside the cgroup is added to what the host pays; one in a group below the trial\'s ("in the cgroup") is already in the cgroup figures and is left out of the guest\'s processes. PSS counts shared pages once.',
+    "Same sampler for every runtime: the guest's cgroup, the /proc figures of its processes (QEMU, or the container's processes), and for containers the engine's per-container helper (the shim), read by its own /proc figures. A shim outside the cgroup is added to what the host pays; one in a group below the trial's (\"in the cgroup\") is already in the cgroup figures and is left out of the guest's processes. PSS counts shared pages once.",
     '',
     "Page cache: file pages charged to the guest's group. For a container that is its own file cache; for a VM whose root disk uses the host's page cache (`cache=writeback`, see the QEMU line) it is the host caching the VM's disk **on top of** the guest's own cache inside its RAM: the double caching, measured here rather than hidden in the working set.",
     '',
     '| runtime | cgroup working set (peak) | page cache in the group (peak) | guest processes PSS (peak) | shim PSS (peak) | CPU s to READY (cgroup) |',
     '|---|---|---|---|---|---|',
   ];
-  const idle = groups.some((group) => group.workload === 'idle') ? groups.filter((group) => group.workload === 'idle') : groups;
+  const idle = groups.some((group) => group.workload === 'idle')
+    ? groups.filter((group) => group.workload === 'idle')
+    : groups;
   for (const group of idle) {
     const get = (key: string) => group.resources[key]?.stats;
     const mem = (key: string) => formatStats(get(key), formatMiB);
@@ -137,8 +163,6 @@ function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
   return lines;
 }
 
-
-
 /** Under `--target-ci`: how many repetitions each runtime × workload ran, and why it stopped there. */
 function repetitionLines(result: ResultFile): string[] {
   const policy = result.config.repetitionPolicy;
@@ -149,7 +173,14 @@ function repetitionLines(result: ResultFile): string[] {
     '',
     '| runtime | workload | repetitions | stopped because | key figures: half-width of the 95 % interval |',
     '|---|---|---|---|---|',
-    ...result.repetitions.map((r) => `| ${shown(result, r.runtime)} | ${r.workload} | ${r.reps} | ${r.stop} | ${cell(Object.entries(r.halfWidths).map(([name, value]) => `${name} ${width(value)}`).join(', ') || 'none')} |`),
+    ...result.repetitions.map(
+      (r) =>
+        `| ${shown(result, r.runtime)} | ${r.workload} | ${r.reps} | ${r.stop} | ${cell(
+          Object.entries(r.halfWidths)
+            .map(([name, value]) => `${name} ${width(value)}`)
+            .join(', ') || 'none',
+        )} |`,
+    ),
     '',
   ];
 }
@@ -157,7 +188,14 @@ function repetitionLines(result: ResultFile): string[] {
 function failures(result: ResultFile): string[] {
   const failed = result.trials.filter((trial) => trial.state !== 'completed');
   if (failed.length === 0) return [];
-  return ['## Trials that did not complete', '', ...failed.map((trial) => `- ${literal(trial.trialId)} ${trial.state}: ${literal(trial.state === 'errored' ? trial.error : trial.state === 'aborted' ? trial.reason : '')}`)];
+  return [
+    '## Trials that did not complete',
+    '',
+    ...failed.map(
+      (trial) =>
+        `- ${literal(trial.trialId)} ${trial.state}: ${literal(trial.state === 'errored' ? trial.error : trial.state === 'aborted' ? trial.reason : '')}`,
+    ),
+  ];
 }
 
 /** The resource envelope of each runtime, and where it is not the same. */
@@ -171,13 +209,20 @@ function envelopeLines(result: ResultFile): string[] {
 
 /** How each runtime reached the network and the scratch disk, when a workload used them (dimensions that change the answer). */
 function pathLines(result: ResultFile): string[] {
-  const used = (key: 'network' | 'scratch') => result.trials.some((t) => (key === 'network' ? ['network', 'redis'] : ['disk']).includes(t.workload));
+  const used = (key: 'network' | 'scratch') =>
+    result.trials.some((t) => (key === 'network' ? ['network', 'redis'] : ['disk']).includes(t.workload));
   const lines: string[] = [];
-  for (const [key, field] of [['network', 'networkPath'], ['scratch', 'scratch']] as const) {
+  for (const [key, field] of [
+    ['network', 'networkPath'],
+    ['scratch', 'scratch'],
+  ] as const) {
     if (!used(key)) continue;
     for (const runtime of runtimesOf(result)) {
       const value = result.runtimes[runtime as keyof ResultFile['runtimes']]?.info[field];
-      if (value !== undefined) lines.push(`- ${key === 'network' ? 'Network path' : 'Scratch disk'}, ${shown(result, runtime)}: ${String(value)}.`);
+      if (value !== undefined)
+        lines.push(
+          `- ${key === 'network' ? 'Network path' : 'Scratch disk'}, ${shown(result, runtime)}: ${String(value)}.`,
+        );
     }
   }
   return lines.length ? ['', ...lines] : [];
@@ -189,18 +234,26 @@ function fingerprintLines(result: ResultFile): string[] {
   const fingerprint = result.host.fingerprint;
   if (fingerprint) {
     const dims = fingerprintDimensions(fingerprint);
-    lines.push(`Host settings: CPU governor ${dims['CPU governor']}, boost ${dims.boost}, SMT ${dims.SMT}, THP ${dims.THP}, swap ${dims.swap}, mitigations ${dims.mitigations}; twinbench ${dims.twinbench}.`);
+    lines.push(
+      `Host settings: CPU governor ${dims['CPU governor']}, boost ${dims.boost}, SMT ${dims.SMT}, THP ${dims.THP}, swap ${dims.swap}, mitigations ${dims.mitigations}; twinbench ${dims.twinbench}.`,
+    );
   }
   const loads = result.trials.flatMap((trial) => (trial.hostLoad ? [trial.hostLoad] : []));
   if (loads.length) {
     const after = loads.map((load) => load.loadAfter);
     const steal = loads.reduce((sum, load) => sum + (load.stealSeconds ?? 0), 0);
     const harness = loads.flatMap((load) => (load.harnessCpuSeconds === undefined ? [] : [load.harnessCpuSeconds]));
-    const sampler = result.trials.flatMap((trial) => (trial.state === 'completed' && trial.series.sampleCpuMicros ? [trial.series.sampleCpuMicros.mean] : []));
+    const sampler = result.trials.flatMap((trial) =>
+      trial.state === 'completed' && trial.series.sampleCpuMicros ? [trial.series.sampleCpuMicros.mean] : [],
+    );
     lines.push(
       `Host load around the trials: 1-minute load average after each trial median ${formatNumber(median(after))} (max ${formatNumber(Math.max(...after))}); CPU time stolen by the hypervisor during trials ${formatNumber(steal)} s in all.` +
         (harness.length ? ` twinbench's own CPU per trial: median ${formatNumber(median(harness))} s` : '') +
-        (sampler.length ? `; CPU while a sampler row was taken ${formatNumber(median(sampler))} µs (median over trials; an upper bound of the sampler's cost, helper threads count too).` : harness.length ? '.' : ''),
+        (sampler.length
+          ? `; CPU while a sampler row was taken ${formatNumber(median(sampler))} µs (median over trials; an upper bound of the sampler's cost, helper threads count too).`
+          : harness.length
+            ? '.'
+            : ''),
     );
   }
   return lines;
@@ -210,11 +263,24 @@ function fingerprintLines(result: ResultFile): string[] {
 function runtimeLine(result: ResultFile, runtime: string): string[] {
   const info = result.runtimes[runtime as keyof ResultFile['runtimes']]?.info ?? {};
   const facts: [string, string][] = [
-    ['engineVersion', 'engine'], ['vagrantVersion', 'Vagrant'], ['qemuVersion', 'QEMU'], ['ociRuntime', 'OCI runtime'], ['cgroupDriver', 'cgroup driver'],
-    ['storageDriver', 'storage'], ['image', 'image'], ['accelerator', 'accelerator'], ['machineType', 'machine'], ['cpuModel', 'CPU'], ['kernel', 'kernel'],
-    ['rootDiskCache', 'root disk cache'], ['memoryBackend', 'guest RAM'], ['synthetic', 'synthetic'],
+    ['engineVersion', 'engine'],
+    ['vagrantVersion', 'Vagrant'],
+    ['qemuVersion', 'QEMU'],
+    ['ociRuntime', 'OCI runtime'],
+    ['cgroupDriver', 'cgroup driver'],
+    ['storageDriver', 'storage'],
+    ['image', 'image'],
+    ['accelerator', 'accelerator'],
+    ['machineType', 'machine'],
+    ['cpuModel', 'CPU'],
+    ['kernel', 'kernel'],
+    ['rootDiskCache', 'root disk cache'],
+    ['memoryBackend', 'guest RAM'],
+    ['synthetic', 'synthetic'],
   ];
-  const said = facts.flatMap(([key, name]) => (info[key] === undefined ? [] : [`${name} ${literal(String(info[key]))}`]));
+  const said = facts.flatMap(([key, name]) =>
+    info[key] === undefined ? [] : [`${name} ${literal(String(info[key]))}`],
+  );
   return said.length ? [`${shown(result, runtime)}: ${said.join(', ')}.`] : [];
 }
 

@@ -20,7 +20,8 @@ export interface RatioPair {
 export function ratioPairs(result: Pick<ResultFile, 'runtimes'>): RatioPair[] {
   const pairs: RatioPair[] = [];
   const add = (top: string, bottom: string | undefined) => {
-    if (bottom !== undefined && top !== bottom && !pairs.some((pair) => pair.top === top && pair.bottom === bottom)) pairs.push({ key: `${top}/${bottom}`, top, bottom });
+    if (bottom !== undefined && top !== bottom && !pairs.some((pair) => pair.top === top && pair.bottom === bottom))
+      pairs.push({ key: `${top}/${bottom}`, top, bottom });
   };
   const [baseline, container] = [referenceOf(result, 'native'), referenceOf(result, 'container')];
   const others = runtimesOf(result).filter((name) => kindOf(result, name) !== 'native');
@@ -33,13 +34,21 @@ export function ratioPairs(result: Pick<ResultFile, 'runtimes'>): RatioPair[] {
   const containers = others.filter((name) => kindOf(result, name) === 'container');
   for (const [index, name] of containers.entries()) {
     const oci = ociOf(name);
-    if (typeof oci === 'string') add(name, containers.slice(0, index).find((earlier) => ociOf(earlier) === oci));
+    if (typeof oci === 'string')
+      add(
+        name,
+        containers.slice(0, index).find((earlier) => ociOf(earlier) === oci),
+      );
   }
   return pairs;
 }
 
 /** Ratio keys of files before runtimes were paired by name (thresholds written by an older `bench calibrate`). */
-const legacyPrefixes: Readonly<Record<string, string>> = { 'container/native/': 'docker/native/', 'vm/native/': 'qemu/native/', 'vm/container/': 'qemu/docker/' };
+const legacyPrefixes: Readonly<Record<string, string>> = {
+  'container/native/': 'docker/native/',
+  'vm/native/': 'qemu/native/',
+  'vm/container/': 'qemu/docker/',
+};
 
 /** A ratio key as this version names it (`vm/container/idle/…` → `qemu/docker/idle/…`). */
 export function currentRatioKey(key: string): string {
@@ -62,7 +71,9 @@ export function ratioSamples(result: ResultFile): Map<string, MetricSamples> {
     put('boot.bootToReadyMs', trial.boot.bootToReadyMs);
     for (const metric of trial.metrics) put(metric.name, metric.value);
   }
-  const samples = [...collectSamples(result).values()].filter((entry) => entry.metric === 'boot.bootToReadyMs' || !entry.metric.includes('.'));
+  const samples = [...collectSamples(result).values()].filter(
+    (entry) => entry.metric === 'boot.bootToReadyMs' || !entry.metric.includes('.'),
+  );
   for (const pair of ratioPairs(result)) {
     for (const entry of samples.filter((candidate) => candidate.runtime === pair.top)) {
       // Boot time has no meaning for the native baseline (nothing boots): only workload metrics.

@@ -1,6 +1,13 @@
 import { isTailFigure } from '../config/workload-manifest.js';
 import type { MetricSamples } from '../results/samples.js';
-import { detectableChange, runsToDecide, testRunLevel, worseBound, type CalibratedNoise, type RunLevelTest } from '../results/run-level.js';
+import {
+  detectableChange,
+  runsToDecide,
+  testRunLevel,
+  worseBound,
+  type CalibratedNoise,
+  type RunLevelTest,
+} from '../results/run-level.js';
 
 /**
  * Verdict for one figure in `bench check`, Pinpoint-style: `regressed` (worse beyond its threshold, beyond what
@@ -58,8 +65,12 @@ export interface CheckRow {
  * same figure, and each extra member of the family makes the correction stricter. Everything else
  * informs. Files from before key figures: every workload figure but its tails.
  */
-export function isGatingFigure(figure: Pick<MetricSamples, 'metric' | 'workload' | 'keyFigure'>, hostFiguresFrom: string): boolean {
-  if (figure.metric === 'boot.bootToReadyMs' || figure.metric === 'cgroup.memory_working_set_bytes.peak') return figure.workload === hostFiguresFrom;
+export function isGatingFigure(
+  figure: Pick<MetricSamples, 'metric' | 'workload' | 'keyFigure'>,
+  hostFiguresFrom: string,
+): boolean {
+  if (figure.metric === 'boot.bootToReadyMs' || figure.metric === 'cgroup.memory_working_set_bytes.peak')
+    return figure.workload === hostFiguresFrom;
   if (figure.metric.includes('.')) return false;
   return figure.keyFigure ?? !isTailFigure(figure.metric);
 }
@@ -111,7 +122,11 @@ export function testFigure(
  * correction is needed for "every figure unchanged"). Informative figures are judged alike, with Holm's
  * correction over their own family, and never fail the check.
  */
-export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: readonly number[]) => number[]): CheckRow[] {
+export function judgeFamily(
+  rows: readonly CheckRow[],
+  alpha: number,
+  holm: (p: readonly number[]) => number[],
+): CheckRow[] {
   // Two families, each with its own Holm correction: the gating figures, and the informative ones (so that a
   // "regressed" label means the same evidence in both tables, though only the first family fails the check).
   const families = [true, false].map((gates) => rows.filter((row) => row.gates === gates && row.pWorse !== undefined));
@@ -128,10 +143,14 @@ export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: 
     const regressionLevel = alpha / family;
     // Searched only for undecided figures: up to 200 quantiles each.
     const needed = () => runsToDecide(row.test, row.threshold, alpha, regressionLevel);
-    if (worse === undefined) return { ...row, verdict: 'inconclusive', reason: 'its baseline mean is 0, so no relative change exists' };
+    if (worse === undefined)
+      return { ...row, verdict: 'inconclusive', reason: 'its baseline mean is 0, so no relative change exists' };
     if (row.pWorse === undefined || row.pBetter === undefined) {
       const runsNeeded = needed();
-      const decide = runsNeeded === undefined ? '≥ 2 baseline runs (or `bench calibrate`) would estimate it' : `${runsNeeded} baseline runs at this noise would decide it`;
+      const decide =
+        runsNeeded === undefined
+          ? '≥ 2 baseline runs (or `bench calibrate`) would estimate it'
+          : `${runsNeeded} baseline runs at this noise would decide it`;
       return {
         ...row,
         ...(runsNeeded === undefined ? {} : { runsNeeded }),
@@ -143,14 +162,37 @@ export function judgeFamily(rows: readonly CheckRow[], alpha: number, holm: (p: 
     const p = pAdjusted ?? row.pWorse;
     const bound = worseBound(row.test, alpha) as number;
     const detectable = detectableChange(row.test, row.threshold, regressionLevel);
-    const judged: CheckRow = { ...row, ...(pAdjusted === undefined ? {} : { pAdjusted }), bound, ...(detectable === undefined ? {} : { detectable }) };
+    const judged: CheckRow = {
+      ...row,
+      ...(pAdjusted === undefined ? {} : { pAdjusted }),
+      bound,
+      ...(detectable === undefined ? {} : { detectable }),
+    };
     const stated = `${percent(row.change ?? 0)} in the run medians (${row.test.baselineRuns} vs ${row.test.currentRuns} runs, run-to-run sd ${((row.test.runSd ?? 0) * 100).toFixed(1)} %), p = ${formatP(p)}${pAdjusted === undefined ? '' : ' (Holm)'}`;
-    if (p < alpha && worse > row.threshold) return { ...judged, verdict: 'regressed', reason: `${stated}, worse than the ${(row.threshold * 100).toFixed(1)} % threshold` };
+    if (p < alpha && worse > row.threshold)
+      return {
+        ...judged,
+        verdict: 'regressed',
+        reason: `${stated}, worse than the ${(row.threshold * 100).toFixed(1)} % threshold`,
+      };
     // Improvements only inform: Bonferroni over the family keeps them as strict as regressions.
     const pBetter = Math.min(1, row.pBetter * family);
-    if (pBetter < alpha && worse < -row.threshold) return { ...judged, verdict: 'improved', reason: `${percent(row.change ?? 0)} in the run medians, p = ${formatP(pBetter)} for better` };
-    if (bound < row.threshold) return { ...judged, verdict: 'unchanged', reason: `${stated}; with ${((1 - alpha) * 100).toFixed(0)} % confidence not worse than ${percent(bound)}, inside the ${(row.threshold * 100).toFixed(1)} % threshold` };
-    const confirm = worse > row.threshold ? 'a confirming run or more baseline runs would decide it' : 'more baseline runs would decide it';
+    if (pBetter < alpha && worse < -row.threshold)
+      return {
+        ...judged,
+        verdict: 'improved',
+        reason: `${percent(row.change ?? 0)} in the run medians, p = ${formatP(pBetter)} for better`,
+      };
+    if (bound < row.threshold)
+      return {
+        ...judged,
+        verdict: 'unchanged',
+        reason: `${stated}; with ${((1 - alpha) * 100).toFixed(0)} % confidence not worse than ${percent(bound)}, inside the ${(row.threshold * 100).toFixed(1)} % threshold`,
+      };
+    const confirm =
+      worse > row.threshold
+        ? 'a confirming run or more baseline runs would decide it'
+        : 'more baseline runs would decide it';
     const runsNeeded = needed();
     return {
       ...judged,

@@ -58,7 +58,9 @@ export function aggregate(result: Pick<ResultFile, 'trials'>): GroupSummary[] {
         const values = done.flatMap((trial) => trial.metrics.filter((metric) => metric.name === name));
         const stats = describe(values.map((metric) => metric.value));
         const sample = values[0];
-        return stats && sample ? [{ name, unit: sample.unit, direction: sample.direction, source: sample.source, stats }] : [];
+        return stats && sample
+          ? [{ name, unit: sample.unit, direction: sample.direction, source: sample.source, stats }]
+          : [];
       }),
       resources,
     };

@@ -32,7 +32,11 @@ const minSegment = 2;
  * The E-divisive split of `values[start, end)`: the index τ maximising Q̂ = mn/(m+n) · (2/(mn) Σ|x−y| − mean
  * within-|x−x'| − mean within-|y−y'|), in O(n²) by moving one value at a time from the right side to the left.
  */
-export function bestSplit(values: readonly number[], start: number, end: number): { index: number; q: number } | undefined {
+export function bestSplit(
+  values: readonly number[],
+  start: number,
+  end: number,
+): { index: number; q: number } | undefined {
   const n = end - start;
   if (n < 2 * minSegment) return undefined;
   const at = (i: number) => values[i] as number;

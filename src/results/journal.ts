@@ -38,7 +38,11 @@ export class Journal {
     journal.#write(() => {
       mkdirSync(dirname(path), { recursive: true });
       // Appending: every line lands at the end, as appendFile did.
-      journal.#fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND, 0o644);
+      journal.#fd = openSync(
+        path,
+        constants.O_WRONLY | constants.O_CREAT | constants.O_TRUNC | constants.O_APPEND,
+        0o644,
+      );
       journal.#append(`${JSON.stringify({ kind: journalMark, version: 1, header })}\n`);
       // The new file's name is on disk too, not only its bytes.
       syncFolder(dirname(path));
@@ -51,7 +55,8 @@ export class Journal {
    * power cut loses no more than a SIGKILL would.
    */
   record(kind: 'trial' | 'warmup', trial: TrialResult): void {
-    if (this.#problem === undefined) this.#write(() => this.#append(`${JSON.stringify({ kind, at: new Date().toISOString(), trial })}\n`));
+    if (this.#problem === undefined)
+      this.#write(() => this.#append(`${JSON.stringify({ kind, at: new Date().toISOString(), trial })}\n`));
   }
 
   #append(line: string): void {
@@ -133,7 +138,11 @@ export function resultFromJournal(text: string, file: string): Record<string, un
     } catch (error) {
       throw new UsageError(`${file}: line ${index + 2} is not valid JSON (${jsonSyntaxProblem(line, error)})`);
     }
-    if ((entry.kind !== 'trial' && entry.kind !== 'warmup') || typeof entry.trial !== 'object' || entry.trial === null) {
+    if (
+      (entry.kind !== 'trial' && entry.kind !== 'warmup') ||
+      typeof entry.trial !== 'object' ||
+      entry.trial === null
+    ) {
       throw new UsageError(`${file}: line ${index + 2} is not a trial of the journal`);
     }
     (entry.kind === 'trial' ? trials : warmups).push(entry.trial as TrialResult);

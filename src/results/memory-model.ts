@@ -42,7 +42,9 @@ export function memoryModel(series: SampledSeries, views: readonly GuestMemoryVi
     return charged === null || charged === undefined || helper === undefined ? undefined : charged + helper;
   };
   const eventRow = (label: string) => series.events.find((event) => event.label === label)?.row;
-  const source = shim ? `${usage?.source ?? 'cgroup memory usage'} + shim ${shim.source} (as last read)` : (usage?.source ?? 'cgroup memory usage');
+  const source = shim
+    ? `${usage?.source ?? 'cgroup memory usage'} + shim ${shim.source} (as last read)`
+    : (usage?.source ?? 'cgroup memory usage');
   const pays: ColumnSummary = { unit: 'bytes', source, kind: 'gauge', samples: 0 };
   const aligned = series.tMs.map((_, row) => paysAt(row)).filter((value): value is number => value !== undefined);
   pays.samples = aligned.length;
@@ -53,19 +55,35 @@ export function memoryModel(series: SampledSeries, views: readonly GuestMemoryVi
   const paysExit = paysAt(eventRow('exit') ?? eventRow('end'));
   if (paysReady !== undefined) pays.atReady = paysReady;
   if (paysExit !== undefined) pays.atExit = paysExit;
-  if (aligned.length === 0) pays.missingReason = shim ? "no row read the cgroup's usage at or after a reading of the shim's PSS" : "no row read the cgroup's memory usage";
+  if (aligned.length === 0)
+    pays.missingReason = shim
+      ? "no row read the cgroup's usage at or after a reading of the shim's PSS"
+      : "no row read the cgroup's memory usage";
 
   const ready = views.find((view) => view.at === 'ready');
   const exit = views.find((view) => view.at === 'exit');
-  const uses: ColumnSummary = { unit: 'bytes', source: ready?.source ?? exit?.source ?? 'guest agent', kind: 'gauge', samples: (ready ? 1 : 0) + (exit ? 1 : 0) };
+  const uses: ColumnSummary = {
+    unit: 'bytes',
+    source: ready?.source ?? exit?.source ?? 'guest agent',
+    kind: 'gauge',
+    samples: (ready ? 1 : 0) + (exit ? 1 : 0),
+  };
   if (ready) uses.atReady = ready.usedBytes;
   if (exit) uses.atExit = exit.usedBytes;
-  if (!ready && !exit) uses.missingReason = 'the guest agent printed no MEMORY line (an image from before the memory model, or no readable memory cgroup or /proc/meminfo in the guest)';
+  if (!ready && !exit)
+    uses.missingReason =
+      'the guest agent printed no MEMORY line (an image from before the memory model, or no readable memory cgroup or /proc/meminfo in the guest)';
 
-  const overhead: ColumnSummary = { unit: 'bytes', source: 'memory.host_pays_bytes - memory.guest_uses_bytes, at the same event', kind: 'gauge', samples: 0 };
+  const overhead: ColumnSummary = {
+    unit: 'bytes',
+    source: 'memory.host_pays_bytes - memory.guest_uses_bytes, at the same event',
+    kind: 'gauge',
+    samples: 0,
+  };
   if (paysReady !== undefined && ready) overhead.atReady = paysReady - ready.usedBytes;
   if (paysExit !== undefined && exit) overhead.atExit = paysExit - exit.usedBytes;
   overhead.samples = (overhead.atReady === undefined ? 0 : 1) + (overhead.atExit === undefined ? 0 : 1);
-  if (overhead.samples === 0) overhead.missingReason = 'needs the host side and the guest view at the same event (READY or exit)';
+  if (overhead.samples === 0)
+    overhead.missingReason = 'needs the host side and the guest view at the same event (READY or exit)';
   return { 'memory.host_pays_bytes': pays, 'memory.guest_uses_bytes': uses, 'memory.overhead_bytes': overhead };
 }

@@ -37,11 +37,17 @@ export function checkOutDir(outDir: string): void {
   }
   const type = statfsSync(existing).type;
   const pseudo = pseudoFileSystems.get(Number(type));
-  if (pseudo) throw new UsageError(`--out ${outDir}: ${existing} is on the kernel's ${pseudo} pseudo file system; results cannot be written there`);
+  if (pseudo)
+    throw new UsageError(
+      `--out ${outDir}: ${existing} is on the kernel's ${pseudo} pseudo file system; results cannot be written there`,
+    );
   if (!statSync(existing).isDirectory()) throw new UsageError(`--out ${outDir}: ${existing} is a file, not a folder`);
   try {
     accessSync(existing, constants.W_OK | constants.X_OK);
   } catch (error) {
-    throw new OutputError(`--out ${outDir}: cannot write in ${existing} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, { cause: error });
+    throw new OutputError(
+      `--out ${outDir}: cannot write in ${existing} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      { cause: error },
+    );
   }
 }

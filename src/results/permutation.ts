@@ -31,7 +31,12 @@ export function binomial(n: number, k: number): number {
  * the middle) for up to 36 pooled values, else from 20 000 seeded random relabellings with the +1
  * correction. Valid at any sample size and for any distribution: under "no change" labels are exchangeable.
  */
-export function permutationShiftTest(baseline: readonly number[], current: readonly number[], worse: 'higher' | 'lower', seed = 1): ShiftTest {
+export function permutationShiftTest(
+  baseline: readonly number[],
+  current: readonly number[],
+  worse: 'higher' | 'lower',
+  seed = 1,
+): ShiftTest {
   const pooled = [...baseline, ...current];
   const nc = current.length;
   // Flip the sign for "lower is worse", so that "at least as extreme" is always "sum at least as large".
@@ -42,7 +47,12 @@ export function permutationShiftTest(baseline: readonly number[], current: reado
   const threshold = observed - 1e-9 * Math.max(1, ...values.map(Math.abs)) * pooled.length;
   const splits = binomial(pooled.length, nc);
   if (pooled.length <= maxExactPooled) {
-    return { p: countSubsetsAtLeast(values, nc, threshold) / splits, minP: 1 / splits, exact: true, permutations: splits };
+    return {
+      p: countSubsetsAtLeast(values, nc, threshold) / splits,
+      minP: 1 / splits,
+      exact: true,
+      permutations: splits,
+    };
   }
   const random = seededRandom(seed);
   let atLeast = 0;
@@ -58,7 +68,12 @@ export function permutationShiftTest(baseline: readonly number[], current: reado
     }
     if (sum >= threshold) atLeast++;
   }
-  return { p: (atLeast + 1) / (monteCarloResamples + 1), minP: Math.max(1 / splits, 1 / (monteCarloResamples + 1)), exact: false, permutations: monteCarloResamples };
+  return {
+    p: (atLeast + 1) / (monteCarloResamples + 1),
+    minP: Math.max(1 / splits, 1 / (monteCarloResamples + 1)),
+    exact: false,
+    permutations: monteCarloResamples,
+  };
 }
 
 /** Sums of every subset of `values`, grouped by subset size. */

@@ -22,7 +22,11 @@ async function jsonFilesUnder(dir: string): Promise<string[]> {
  * (thresholds, a browser's downloads…) or cannot be read are skipped and listed, so that one bad file among
  * months of them does not hide the rest. A run found twice (a file copied as a baseline) counts once.
  */
-export async function readResults<T>(paths: readonly string[], keep: (path: string, result: ResultFile) => T, command = 'bench history'): Promise<{ files: T[]; skipped: { path: string; reason: string }[] }> {
+export async function readResults<T>(
+  paths: readonly string[],
+  keep: (path: string, result: ResultFile) => T,
+  command = 'bench history',
+): Promise<{ files: T[]; skipped: { path: string; reason: string }[] }> {
   const files: T[] = [];
   const skipped: { path: string; reason: string }[] = [];
   const seen = new Map<string, string>();
@@ -39,7 +43,9 @@ export async function readResults<T>(paths: readonly string[], keep: (path: stri
     try {
       isDir = (await stat(path)).isDirectory();
     } catch (error) {
-      throw new UsageError(`${path}: cannot read it (${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message})`);
+      throw new UsageError(
+        `${path}: cannot read it (${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file or folder' : (error as Error).message})`,
+      );
     }
     if (!isDir) {
       add(path, await readResultFile(path));
@@ -50,10 +56,16 @@ export async function readResults<T>(paths: readonly string[], keep: (path: stri
         add(file, await readResultFile(file));
       } catch (error) {
         if (!(error instanceof UsageError)) throw error;
-        skipped.push({ path: file, reason: error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message });
+        skipped.push({
+          path: file,
+          reason: error.message.startsWith(`${file}: `) ? error.message.slice(file.length + 2) : error.message,
+        });
       }
     }
   }
-  if (files.length === 0) throw new UsageError(`${command} found no result file in ${paths.join(', ')}${skipped.length ? ` (${skipped.length} JSON file(s) skipped, e.g. ${skipped[0]?.path}: ${skipped[0]?.reason})` : ''}`);
+  if (files.length === 0)
+    throw new UsageError(
+      `${command} found no result file in ${paths.join(', ')}${skipped.length ? ` (${skipped.length} JSON file(s) skipped, e.g. ${skipped[0]?.path}: ${skipped[0]?.reason})` : ''}`,
+    );
   return { files, skipped };
 }

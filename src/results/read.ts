@@ -19,17 +19,27 @@ function migrateV1(value: Record<string, unknown>): Record<string, unknown> {
   const migrated: Record<string, unknown> = { ...value, schemaVersion: 2 };
   const runtimes = value.runtimes as Record<string, Record<string, unknown>> | undefined;
   if (runtimes && typeof runtimes === 'object') {
-    migrated.runtimes = Object.fromEntries(Object.entries(runtimes).map(([name, record]) => [name, { ...(v1Runtimes[name] ?? { kind: 'vm', label: name }), ...record }]));
+    migrated.runtimes = Object.fromEntries(
+      Object.entries(runtimes).map(([name, record]) => [
+        name,
+        { ...(v1Runtimes[name] ?? { kind: 'vm', label: name }), ...record },
+      ]),
+    );
   }
   const trial = (entry: unknown): unknown => {
     const record = entry as { boot?: { vagrant?: Record<string, number> } } | null;
     const old = record?.boot?.vagrant;
     if (!record?.boot || !old || typeof old !== 'object') return entry;
     const { vagrant: _dropped, ...boot } = record.boot;
-    const figures = vagrantFigures(old.upMs ?? Number.NaN, old.waitAfterReadyMs ?? Number.NaN, old.memoryLimitAfterQemuMs);
+    const figures = vagrantFigures(
+      old.upMs ?? Number.NaN,
+      old.waitAfterReadyMs ?? Number.NaN,
+      old.memoryLimitAfterQemuMs,
+    );
     return { ...record, boot: { ...boot, runtimeFigures: figures } };
   };
-  for (const key of ['trials', 'warmups'] as const) if (Array.isArray(value[key])) migrated[key] = (value[key] as unknown[]).map(trial);
+  for (const key of ['trials', 'warmups'] as const)
+    if (Array.isArray(value[key])) migrated[key] = (value[key] as unknown[]).map(trial);
   return migrated;
 }
 
@@ -89,11 +99,20 @@ const namePatterns = {
 export function badName(record: Record<string, unknown>): string | undefined {
   const check = (kind: keyof typeof namePatterns, value: unknown, where: string): string | undefined => {
     if (typeof value !== 'string') return undefined;
-    return namePatterns[kind].test(value) && !/www\./i.test(value) ? undefined : `${where} ${JSON.stringify(value.slice(0, 80))} is not a ${kind} name`;
+    return namePatterns[kind].test(value) && !/www\./i.test(value)
+      ? undefined
+      : `${where} ${JSON.stringify(value.slice(0, 80))} is not a ${kind} name`;
   };
   const objects = (value: unknown): [string, Record<string, unknown>][] =>
-    typeof value === 'object' && value !== null && !Array.isArray(value) ? Object.entries(value).filter((entry): entry is [string, Record<string, unknown>] => typeof entry[1] === 'object' && entry[1] !== null) : [];
-  const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null) : []);
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? Object.entries(value).filter(
+          (entry): entry is [string, Record<string, unknown>] => typeof entry[1] === 'object' && entry[1] !== null,
+        )
+      : [];
+  const list = (value: unknown): Record<string, unknown>[] =>
+    Array.isArray(value)
+      ? value.filter((item): item is Record<string, unknown> => typeof item === 'object' && item !== null)
+      : [];
   const figures = (value: unknown, where: string): string | undefined => {
     for (const [name, figure] of objects(value)) {
       const problem = check('figure', name, `${where} key`) ?? check('unit', figure.unit, `${where}/${name}/unit`);
@@ -112,7 +131,12 @@ export function badName(record: Record<string, unknown>): string | undefined {
     const problem =
       check('runtime', trial.runtime, `${where} runtime`) ??
       check('workload', trial.workload, `${where} workload`) ??
-      list(trial.metrics).map((metric) => check('figure', metric.name, `${where} metric`) ?? check('unit', metric.unit, `${where} metric unit`)).find(Boolean) ??
+      list(trial.metrics)
+        .map(
+          (metric) =>
+            check('figure', metric.name, `${where} metric`) ?? check('unit', metric.unit, `${where} metric unit`),
+        )
+        .find(Boolean) ??
       figures(trial.resources, `${where} resources`) ??
       figures(trial.crossCheck, `${where} crossCheck`) ??
       figures(boot?.runtimeFigures, `${where} runtimeFigures`) ??
@@ -120,7 +144,9 @@ export function badName(record: Record<string, unknown>): string | undefined {
     if (problem) return problem;
   }
   for (const repetition of list(record.repetitions)) {
-    const problem = check('runtime', repetition.runtime, 'repetitions runtime') ?? check('workload', repetition.workload, 'repetitions workload');
+    const problem =
+      check('runtime', repetition.runtime, 'repetitions runtime') ??
+      check('workload', repetition.workload, 'repetitions workload');
     if (problem) return problem;
   }
   return undefined;
@@ -134,25 +160,36 @@ export function parseResult(text: string, file: string): ResultFile {
     value = isJournal(text) ? resultFromJournal(text, file) : JSON.parse(text);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    const why = text.trim() === '' ? 'the file is empty' : `not valid JSON, truncated? (${jsonSyntaxProblem(text, error)})`;
+    const why =
+      text.trim() === '' ? 'the file is empty' : `not valid JSON, truncated? (${jsonSyntaxProblem(text, error)})`;
     throw new UsageError(`${file}: ${why}`);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new UsageError(`${file}: not a twinbench result (not a JSON object)`);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new UsageError(`${file}: not a twinbench result (not a JSON object)`);
   const record = value as Record<string, unknown>;
   const tool = record.tool as { name?: unknown } | undefined;
-  if (tool?.name !== 'twinbench' || record.schemaVersion === undefined) throw new UsageError(`${file}: not a twinbench result file (no tool.name "twinbench" and schemaVersion)`);
+  if (tool?.name !== 'twinbench' || record.schemaVersion === undefined)
+    throw new UsageError(`${file}: not a twinbench result file (no tool.name "twinbench" and schemaVersion)`);
   const version = record.schemaVersion;
-  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) throw new UsageError(`${file}: unknown schemaVersion ${JSON.stringify(version)}`);
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1)
+    throw new UsageError(`${file}: unknown schemaVersion ${JSON.stringify(version)}`);
   if (version > resultSchemaVersion) {
-    throw new UsageError(`${file}: schemaVersion ${version} is newer than this twinbench reads (${resultSchemaVersion}); upgrade twinbench`);
+    throw new UsageError(
+      `${file}: schemaVersion ${version} is newer than this twinbench reads (${resultSchemaVersion}); upgrade twinbench`,
+    );
   }
   const absurd = outOfRange(record);
-  if (absurd) throw new UsageError(`${file}: a number beyond any measurement (${absurd}; at most ±${maxResultMagnitude.toExponential()})`);
+  if (absurd)
+    throw new UsageError(
+      `${file}: a number beyond any measurement (${absurd}; at most ±${maxResultMagnitude.toExponential()})`,
+    );
   const migrated = migrateResult(record);
   const problems = validateResult(migrated);
   if (problems.length > 0) {
     const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
-    throw new UsageError(`${file}: does not match the result schema v${resultSchemaVersion}: ${problems.slice(0, 3).join('; ')}${more}`);
+    throw new UsageError(
+      `${file}: does not match the result schema v${resultSchemaVersion}: ${problems.slice(0, 3).join('; ')}${more}`,
+    );
   }
   const name = badName(migrated);
   if (name) throw new UsageError(`${file}: ${name}`);
@@ -164,12 +201,17 @@ export async function readResultFile(file: string): Promise<ResultFile> {
   let text: string;
   try {
     const { size } = await stat(file);
-    if (size > maxResultBytes) throw new UsageError(`${file}: ${(size / 2 ** 20).toFixed(0)} MiB is not a result file of twinbench's (at most ${maxResultBytes / 2 ** 20} MiB; a run of 180 trials is about 3 MB)`);
+    if (size > maxResultBytes)
+      throw new UsageError(
+        `${file}: ${(size / 2 ** 20).toFixed(0)} MiB is not a result file of twinbench's (at most ${maxResultBytes / 2 ** 20} MiB; a run of 180 trials is about 3 MB)`,
+      );
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(`${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (error as Error).message})`);
+    throw new UsageError(
+      `${file}: cannot read it (${code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a folder' : (error as Error).message})`,
+    );
   }
   return parseResult(text, file);
 }

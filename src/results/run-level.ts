@@ -131,7 +131,14 @@ export function testRunLevel(
     return { ...withTrials, runSd: 0, df, standardError: 0, pWorse, pBetter };
   }
   const t = worseChange / relativeError;
-  return { ...withTrials, runSd: runSd / scale, df, standardError: relativeError, pWorse: upperTail(t, df), pBetter: upperTail(-t, df) };
+  return {
+    ...withTrials,
+    runSd: runSd / scale,
+    df,
+    standardError: relativeError,
+    pWorse: upperTail(t, df),
+    pBetter: upperTail(-t, df),
+  };
 }
 
 /**
@@ -153,10 +160,19 @@ export const maxRunsSearched = 200;
  * the within-run spread of a run median as a lower bound (runs never vary less than their trials say).
  * Undefined when no number of baseline runs up to 200 decides it (the change sits at the threshold itself).
  */
-export function runsToDecide(test: RunLevelTest, threshold: number, level: number, regressionLevel: number): number | undefined {
+export function runsToDecide(
+  test: RunLevelTest,
+  threshold: number,
+  level: number,
+  regressionLevel: number,
+): number | undefined {
   if (test.worseChange === undefined || test.currentRuns === 0) return undefined;
   // A run median's spread is at least that of a median of its trials.
-  const sd = test.runSd ?? (test.withinSd === undefined || test.trialsPerRun === 0 ? undefined : medianSpread(test.withinSd, test.trialsPerRun));
+  const sd =
+    test.runSd ??
+    (test.withinSd === undefined || test.trialsPerRun === 0
+      ? undefined
+      : medianSpread(test.withinSd, test.trialsPerRun));
   if (sd === undefined) return undefined;
   const extraDf = Math.max(0, test.currentRuns - 1);
   for (let runs = Math.max(2, test.baselineRuns + 1); runs <= maxRunsSearched; runs++) {
@@ -185,7 +201,9 @@ export function detectableChange(test: RunLevelTest, threshold: number, level: n
  * `between` is the spread of run medians beyond what their own trials explain (the variance components of a
  * one-way random-effects model, floored at 0); `runMedians` is the raw spread of run medians.
  */
-export function runSpread(runs: readonly (readonly number[])[]): { runs: number; runMediansSd: number; withinSd?: number; betweenSd: number } | undefined {
+export function runSpread(
+  runs: readonly (readonly number[])[],
+): { runs: number; runMediansSd: number; withinSd?: number; betweenSd: number } | undefined {
   const medians = runMedians(runs);
   if (medians.length < 2) return undefined;
   const centre = Math.abs(mean(medians));

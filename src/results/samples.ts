@@ -43,11 +43,35 @@ export function collectSamples(result: Pick<ResultFile, 'trials'>): Map<string, 
   for (const trial of result.trials) {
     if (trial.state !== 'completed') continue;
     const base = { runtime: trial.runtime, workload: trial.workload };
-    add({ ...base, metric: 'boot.bootToReadyMs', unit: 'ms', source: 'host.clock', direction: 'lower' }, trial.boot.bootToReadyMs);
-    for (const metric of trial.metrics) add({ ...base, metric: metric.name, unit: metric.unit, source: metric.source, direction: metric.direction, ...(metric.keyFigure === undefined ? {} : { keyFigure: metric.keyFigure }) }, metric.value);
+    add(
+      { ...base, metric: 'boot.bootToReadyMs', unit: 'ms', source: 'host.clock', direction: 'lower' },
+      trial.boot.bootToReadyMs,
+    );
+    for (const metric of trial.metrics)
+      add(
+        {
+          ...base,
+          metric: metric.name,
+          unit: metric.unit,
+          source: metric.source,
+          direction: metric.direction,
+          ...(metric.keyFigure === undefined ? {} : { keyFigure: metric.keyFigure }),
+        },
+        metric.value,
+      );
     for (const figure of resourceFigures) {
       const summary = trial.resources[figure.column];
-      if (summary) add({ ...base, metric: `${figure.column}.${figure.field}`, unit: summary.unit, source: summary.source, direction: figure.direction }, summary[figure.field]);
+      if (summary)
+        add(
+          {
+            ...base,
+            metric: `${figure.column}.${figure.field}`,
+            unit: summary.unit,
+            source: summary.source,
+            direction: figure.direction,
+          },
+          summary[figure.field],
+        );
     }
   }
   return samples;

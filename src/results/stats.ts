@@ -38,7 +38,10 @@ export function sumSquares(values: readonly number[]): number {
 
 /** Median of a non-empty sample (the type-7 quantile at 0.5: one median definition everywhere). */
 export function median(values: readonly number[]): number {
-  return quantile([...values].sort((a, b) => a - b), 0.5);
+  return quantile(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  );
 }
 
 /** Statistics of a non-empty sample; undefined for an empty one (never a fake zero). */

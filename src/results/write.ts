@@ -25,7 +25,9 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
   } catch (error) {
     await rm(temp, { force: true });
     const code = (error as NodeJS.ErrnoException).code ?? '';
-    throw new OutputError(`cannot write ${path}: ${code === 'ENOSPC' ? 'disk full' : (error as Error).message}`, { cause: error });
+    throw new OutputError(`cannot write ${path}: ${code === 'ENOSPC' ? 'disk full' : (error as Error).message}`, {
+      cause: error,
+    });
   }
 }
 
@@ -44,7 +46,10 @@ export function syncFolder(folder: string): void {
 
 /** Result file name: `<UTC time>-<host>.json`, sortable and safe on every filesystem. */
 export function resultFileName(startedAt: Date, hostname: string): string {
-  const stamp = startedAt.toISOString().replace(/[:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const host = hostname.replace(/[^A-Za-z0-9.-]/g, '_').slice(0, 64) || 'host';
   return `${stamp}-${host}.json`;
 }

@@ -22,7 +22,8 @@ export function parseHostPackages(text: string, guestArch: ArchName, source: str
     const line = raw.replace(/#.*/, '').trim();
     if (!line) continue;
     const [arch, command, debianPackage, ...why] = line.split(/\s+/);
-    if (!arch || !command || !debianPackage || why.length === 0) throw new Error(`${source} line ${index + 1}: expected "<arch|any> <command> <package> <why>"`);
+    if (!arch || !command || !debianPackage || why.length === 0)
+      throw new Error(`${source} line ${index + 1}: expected "<arch|any> <command> <package> <why>"`);
     if (arch === 'any' || arch === guestArch) packages.push({ command, debianPackage, why: why.join(' ') });
   }
   return packages;
@@ -65,7 +66,9 @@ export function requireHostPackages(name: string, guestArch: ArchName): string {
   const missing = hostPackagesOf(name, guestArch).filter((pkg) => !onPath(pkg.command));
   if (missing.length > 0) {
     const packages = [...new Set(missing.map((pkg) => pkg.debianPackage))].join(' ');
-    throw new MissingDependencyError(`${name}: ${missing.map((pkg) => pkg.command).join(', ')} not found: install ${packages} (scripts/setup.sh --runtimes ${name})`);
+    throw new MissingDependencyError(
+      `${name}: ${missing.map((pkg) => pkg.command).join(', ')} not found: install ${packages} (scripts/setup.sh --runtimes ${name})`,
+    );
   }
   return 'host commands present';
 }

@@ -8,7 +8,10 @@ const memoryStatKeys = ['total_inactive_file', 'inactive_file', 'total_rss', 'rs
  * Totals from `blkio.throttle.io_service_bytes` / `io_serviced` (lines `MAJ:MIN Op N`, then `Total N`), leaving
  * out the `skipped` devices: those below a stacked one, where its I/O is charged a second time.
  */
-export function parseBlkioThrottle(text: string, skipped?: ReadonlySet<string>): { read: number; write: number } | undefined {
+export function parseBlkioThrottle(
+  text: string,
+  skipped?: ReadonlySet<string>,
+): { read: number; write: number } | undefined {
   let read = 0;
   let write = 0;
   let seen = false;
@@ -40,7 +43,11 @@ export interface CgroupV1Files {
 const defaultTickSeconds = 0.01;
 
 /** Normalise v1 files into a reading. */
-export function parseCgroupV1(files: CgroupV1Files, tickSeconds = defaultTickSeconds, skippedDevices?: ReadonlySet<string>): CgroupReading {
+export function parseCgroupV1(
+  files: CgroupV1Files,
+  tickSeconds = defaultTickSeconds,
+  skippedDevices?: ReadonlySet<string>,
+): CgroupReading {
   const stat = files.memoryStat === undefined ? undefined : pickFlatKeyed(files.memoryStat, memoryStatKeys);
   const cpuStat = files.cpuacctStat === undefined ? undefined : parseFlatKeyed(files.cpuacctStat);
   const bytes = files.blkioBytes === undefined ? undefined : parseBlkioThrottle(files.blkioBytes, skippedDevices);

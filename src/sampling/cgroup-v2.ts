@@ -5,7 +5,10 @@ import { parseSingleInteger, pickFlatKeyed } from './parse-common.js';
  * Totals over devices from `io.stat` (lines `MAJ:MIN rbytes=N wbytes=N rios=N wios=N …`), leaving out the
  * `skipped` devices: those below a stacked one, where its I/O shows a second time.
  */
-export function parseIoStat(text: string, skipped?: ReadonlySet<string>): { rbytes: number; wbytes: number; rios: number; wios: number } | undefined {
+export function parseIoStat(
+  text: string,
+  skipped?: ReadonlySet<string>,
+): { rbytes: number; wbytes: number; rios: number; wios: number } | undefined {
   const totals = { rbytes: 0, wbytes: 0, rios: 0, wios: 0 };
   let seen = false;
   for (const line of text.split('\n')) {
@@ -32,8 +35,10 @@ export interface CgroupV2Files {
 
 /** Normalise v2 files into a reading. */
 export function parseCgroupV2(files: CgroupV2Files, skippedDevices?: ReadonlySet<string>): CgroupReading {
-  const stat = files.memoryStat === undefined ? undefined : pickFlatKeyed(files.memoryStat, ['inactive_file', 'anon', 'file']);
-  const cpu = files.cpuStat === undefined ? undefined : pickFlatKeyed(files.cpuStat, ['usage_usec', 'user_usec', 'system_usec']);
+  const stat =
+    files.memoryStat === undefined ? undefined : pickFlatKeyed(files.memoryStat, ['inactive_file', 'anon', 'file']);
+  const cpu =
+    files.cpuStat === undefined ? undefined : pickFlatKeyed(files.cpuStat, ['usage_usec', 'user_usec', 'system_usec']);
   const io = files.ioStat === undefined ? undefined : parseIoStat(files.ioStat, skippedDevices);
   const usage = files.memoryCurrent === undefined ? undefined : parseSingleInteger(files.memoryCurrent);
   const inactiveFile = stat?.get('inactive_file');

@@ -75,11 +75,16 @@ export class KernelFiles {
    */
   readTree(dir: string, options: { list: boolean } = { list: true }): CgroupTree {
     const procs = this.read(join(dir, 'cgroup.procs'));
-    const own = (procs ?? '').split('\n').filter((line) => line.trim() !== '').map(Number);
+    const own = (procs ?? '')
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map(Number);
     let children = options.list ? undefined : this.#children.get(dir);
     if (children === undefined) {
       try {
-        children = readdirSync(dir, { withFileTypes: true }).filter((entry) => entry.isDirectory()).map((entry) => entry.name);
+        children = readdirSync(dir, { withFileTypes: true })
+          .filter((entry) => entry.isDirectory())
+          .map((entry) => entry.name);
       } catch {
         // The group is gone: no processes, no children.
         children = [];
@@ -92,6 +97,10 @@ export class KernelFiles {
       return this.readTree(dir, { list: true });
     }
     const trees = below.map(({ tree }) => tree);
-    return { pids: [...own, ...trees.flatMap((tree) => tree.pids)], childGroups: trees.reduce((sum, tree) => sum + 1 + tree.childGroups, 0), ...(procs === undefined ? { gone: true } : {}) };
+    return {
+      pids: [...own, ...trees.flatMap((tree) => tree.pids)],
+      childGroups: trees.reduce((sum, tree) => sum + 1 + tree.childGroups, 0),
+      ...(procs === undefined ? { gone: true } : {}),
+    };
   }
 }

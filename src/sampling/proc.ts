@@ -22,11 +22,21 @@ export function parseProcStat(text: string): ProcStat | undefined {
   const open = text.indexOf('(');
   const close = text.lastIndexOf(')');
   if (open < 0 || close < open) return undefined;
-  const rest = text.slice(close + 2).trim().split(/\s+/);
+  const rest = text
+    .slice(close + 2)
+    .trim()
+    .split(/\s+/);
   // rest[0] is field 3 (state); utime/stime are fields 14/15, cutime/cstime 16/17, starttime 22.
   const field = (n: number): number => Number(rest[n - 3]);
   const pid = Number(text.slice(0, open).trim());
-  const values = { ppid: field(4), utimeTicks: field(14), stimeTicks: field(15), cutimeTicks: field(16), cstimeTicks: field(17), startTicks: field(22) };
+  const values = {
+    ppid: field(4),
+    utimeTicks: field(14),
+    stimeTicks: field(15),
+    cutimeTicks: field(16),
+    cstimeTicks: field(17),
+    startTicks: field(22),
+  };
   if (!Number.isFinite(pid) || Object.values(values).some((value) => !Number.isFinite(value))) return undefined;
   return { pid, comm: text.slice(open + 1, close), state: rest[0] ?? '', ...values };
 }

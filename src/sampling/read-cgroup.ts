@@ -20,16 +20,24 @@ export async function readOptional(path: string): Promise<string | undefined> {
  * needs (memory usage and working set, CPU time); the high-water mark, the v1 user/system split and
  * the I/O files are read on the sampler's full samples.
  */
-export function readCgroup(location: CgroupLocation, tickSeconds: number, files: KernelFiles, options: { full: boolean; skippedDevices?: ReadonlySet<string> } = { full: true }): CgroupReading {
+export function readCgroup(
+  location: CgroupLocation,
+  tickSeconds: number,
+  files: KernelFiles,
+  options: { full: boolean; skippedDevices?: ReadonlySet<string> } = { full: true },
+): CgroupReading {
   if (location.version === 2) {
     const file = (name: string) => files.read(join(location.dir, name));
-    return parseCgroupV2({
-      memoryCurrent: file('memory.current'),
-      memoryPeak: options.full ? file('memory.peak') : undefined,
-      memoryStat: file('memory.stat'),
-      cpuStat: file('cpu.stat'),
-      ioStat: options.full ? file('io.stat') : undefined,
-    }, options.skippedDevices);
+    return parseCgroupV2(
+      {
+        memoryCurrent: file('memory.current'),
+        memoryPeak: options.full ? file('memory.peak') : undefined,
+        memoryStat: file('memory.stat'),
+        cpuStat: file('cpu.stat'),
+        ioStat: options.full ? file('io.stat') : undefined,
+      },
+      options.skippedDevices,
+    );
   }
   const { memory, cpuacct, blkio } = location.dirs;
   const file = (dir: string | undefined, name: string) => (dir ? files.read(join(dir, name)) : undefined);
@@ -53,7 +61,11 @@ export function readCgroup(location: CgroupLocation, tickSeconds: number, files:
  * guest's processes sit in a child (Docker's container group, the harness's `guest` leaf, libvirt's
  * `emulator`), while the group itself is what the counters are read from.
  */
-export function readCgroupPids(location: CgroupLocation, files: KernelFiles, options: { list: boolean } = { list: true }): CgroupTree {
+export function readCgroupPids(
+  location: CgroupLocation,
+  files: KernelFiles,
+  options: { list: boolean } = { list: true },
+): CgroupTree {
   const dir = location.version === 2 ? location.dir : location.dirs.memory;
   return dir ? files.readTree(dir, options) : { pids: [], childGroups: 0 };
 }

@@ -40,7 +40,12 @@ function add(total: number | undefined, value: number | undefined): number | und
  * Read and sum statm, smaps_rollup (unless `smaps: false`), stat and io over the given pids,
  * through `files`. smaps_rollup walks every mapping of the process: the costliest file by far.
  */
-export function readProcs(pids: readonly number[], tickSeconds: number, files: KernelFiles, options: { smaps: boolean } = { smaps: true }): ProcReading {
+export function readProcs(
+  pids: readonly number[],
+  tickSeconds: number,
+  files: KernelFiles,
+  options: { smaps: boolean } = { smaps: true },
+): ProcReading {
   const reading: ProcReading = {};
   for (const pid of pids) {
     const statm = files.read(`/proc/${pid}/statm`);
@@ -55,9 +60,15 @@ export function readProcs(pids: readonly number[], tickSeconds: number, files: K
     reading.pssBytes = add(reading.pssBytes, shared.pssBytes);
     reading.privateBytes = add(reading.privateBytes, shared.privateBytes);
     reading.anonHugeBytes = add(reading.anonHugeBytes, shared.anonHugeBytes);
-    reading.cpuSeconds = add(reading.cpuSeconds, ticks ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds : undefined);
+    reading.cpuSeconds = add(
+      reading.cpuSeconds,
+      ticks ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds : undefined,
+    );
     const children = ticks ? (ticks.cutimeTicks + ticks.cstimeTicks) * tickSeconds : undefined;
-    reading.cpuWithChildrenSeconds = add(reading.cpuWithChildrenSeconds, ticks && children !== undefined ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds + children : undefined);
+    reading.cpuWithChildrenSeconds = add(
+      reading.cpuWithChildrenSeconds,
+      ticks && children !== undefined ? (ticks.utimeTicks + ticks.stimeTicks) * tickSeconds + children : undefined,
+    );
     reading.ioReadBytes = add(reading.ioReadBytes, ioValues.readBytes);
     reading.ioWriteBytes = add(reading.ioWriteBytes, ioValues.writeBytes);
   }

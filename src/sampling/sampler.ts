@@ -30,7 +30,10 @@ const shimSmapsEvery = 10;
 /** The guest's cgroup folders are listed anew (new child groups) on every this-many full rows and every event row. */
 const listGroupsEvery = 10;
 
-const cgroupColumns: Record<string, { field: keyof CgroupReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind'] }> = {
+const cgroupColumns: Record<
+  string,
+  { field: keyof CgroupReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind'] }
+> = {
   'cgroup.memory_usage_bytes': { field: 'memoryUsageBytes', unit: 'bytes', kind: 'gauge' },
   'cgroup.memory_peak_bytes': { field: 'memoryPeakBytes', unit: 'bytes', kind: 'gauge' },
   'cgroup.memory_working_set_bytes': { field: 'workingSetBytes', unit: 'bytes', kind: 'gauge' },
@@ -46,8 +49,14 @@ const cgroupColumns: Record<string, { field: keyof CgroupReading; unit: SeriesCo
 };
 
 /** v1 columns whose group total leaves out removed child groups (blkio's recursive sums skip them). */
-const v1ChildOnlyColumns = ['cgroup.io_read_bytes', 'cgroup.io_write_bytes', 'cgroup.io_read_ops', 'cgroup.io_write_ops'];
-const v1RemovedChildReason = "cgroup v1 blkio drops a removed child group's I/O from its parent: the guest's group was gone before any sample";
+const v1ChildOnlyColumns = [
+  'cgroup.io_read_bytes',
+  'cgroup.io_write_bytes',
+  'cgroup.io_read_ops',
+  'cgroup.io_write_ops',
+];
+const v1RemovedChildReason =
+  "cgroup v1 blkio drops a removed child group's I/O from its parent: the guest's group was gone before any sample";
 
 type ProcColumn = { field: keyof ProcReading; unit: SeriesColumn['unit']; kind: SeriesColumn['kind']; source: string };
 
@@ -63,7 +72,12 @@ const guestColumns: Record<string, ProcColumn> = {
   // How much of the guest's anonymous memory the host maps with transparent huge pages: QEMU madvises a VM's
   // RAM for them, a container's or a native process's memory gets them only under THP "always".
   anon_huge_bytes: { field: 'anonHugeBytes', unit: 'bytes', kind: 'gauge', source: 'proc.smaps_rollup.AnonHugePages' },
-  cpu_seconds: { field: 'cpuWithChildrenSeconds', unit: 'seconds', kind: 'counter', source: 'proc.stat.utime+stime+cutime+cstime' },
+  cpu_seconds: {
+    field: 'cpuWithChildrenSeconds',
+    unit: 'seconds',
+    kind: 'counter',
+    source: 'proc.stat.utime+stime+cutime+cstime',
+  },
   io_read_bytes: { field: 'ioReadBytes', unit: 'bytes', kind: 'counter', source: 'proc.io.read_bytes' },
   io_write_bytes: { field: 'ioWriteBytes', unit: 'bytes', kind: 'counter', source: 'proc.io.write_bytes' },
 };
@@ -105,7 +119,10 @@ export class Sampler {
   /** `MAJ:MIN` of the devices below a stacked one: their I/O lines repeat the stacked device's and are left out. */
   readonly #skippedDevices: ReadonlySet<string> | undefined;
 
-  constructor(target: SamplerTarget, options: { intervalMs: number; tickSeconds: number; origin: number; skippedDevices?: readonly string[] }) {
+  constructor(
+    target: SamplerTarget,
+    options: { intervalMs: number; tickSeconds: number; origin: number; skippedDevices?: readonly string[] },
+  ) {
     this.#skippedDevices = options.skippedDevices?.length ? new Set(options.skippedDevices) : undefined;
     this.#target = target;
     this.#intervalMs = options.intervalMs;
@@ -116,15 +133,27 @@ export class Sampler {
     for (const [name, spec] of Object.entries(cgroupColumns)) {
       this.#specs[name] = { unit: spec.unit, kind: spec.kind, source: sources[spec.field] };
     }
-    const groups: [string, Record<string, ProcColumn>][] = [['guest', guestColumns], ...(target.extraPids?.length ? [['shim', shimColumns] as [string, Record<string, ProcColumn>]] : [])];
+    const groups: [string, Record<string, ProcColumn>][] = [
+      ['guest', guestColumns],
+      ...(target.extraPids?.length ? [['shim', shimColumns] as [string, Record<string, ProcColumn>]] : []),
+    ];
     for (const [group, columns] of groups) {
-      for (const [name, spec] of Object.entries(columns)) this.#specs[`${group}.${name}`] = { unit: spec.unit, kind: spec.kind, source: spec.source };
+      for (const [name, spec] of Object.entries(columns))
+        this.#specs[`${group}.${name}`] = { unit: spec.unit, kind: spec.kind, source: spec.source };
     }
     const columns: Record<string, SeriesColumn> = {};
     for (const [name, spec] of Object.entries(this.#specs)) columns[name] = { ...spec, values: [] };
     // Interval 0, the sampler-off control: no periodic rows, and every event row is full.
     this.#fullEvery = options.intervalMs > 0 ? Math.max(1, Math.ceil(1000 / options.intervalMs)) : 1;
-    this.#series = { intervalMs: options.intervalMs, tMs: [], columns, events: [], sampleCostMs: { mean: 0, max: 0 }, fullEvery: this.#fullEvery, ...(target.helperGroup && target.extraPids?.length ? { shimInCgroup: true } : {}) };
+    this.#series = {
+      intervalMs: options.intervalMs,
+      tMs: [],
+      columns,
+      events: [],
+      sampleCostMs: { mean: 0, max: 0 },
+      fullEvery: this.#fullEvery,
+      ...(target.helperGroup && target.extraPids?.length ? { shimInCgroup: true } : {}),
+    };
   }
 
   /** Start periodic sampling; the first sample is taken now and may carry an event label. */
@@ -154,7 +183,10 @@ export class Sampler {
     const full = label !== undefined || this.#rows % this.#fullEvery === 0;
     this.#rows++;
     const location = this.#target.cgroup;
-    const cgroup = readCgroup(location, this.#tickSeconds, this.#files, { full, ...(this.#skippedDevices ? { skippedDevices: this.#skippedDevices } : {}) });
+    const cgroup = readCgroup(location, this.#tickSeconds, this.#files, {
+      full,
+      ...(this.#skippedDevices ? { skippedDevices: this.#skippedDevices } : {}),
+    });
     let childGone = false;
     let guest: ProcReading | undefined;
     let shim: ProcReading | undefined;
@@ -175,14 +207,18 @@ export class Sampler {
       // The shim's PSS barely moves and its smaps_rollup costs ~300 µs (a Go runtime's many mappings):
       // read at every event row and every tenth full row; its RSS and CPU on every full row.
       const shimSmaps = label !== undefined || this.#fullRows % shimSmapsEvery === 0;
-      shim = this.#target.extraPids?.length ? readProcs(this.#target.extraPids, this.#tickSeconds, this.#files, { smaps: shimSmaps }) : undefined;
+      shim = this.#target.extraPids?.length
+        ? readProcs(this.#target.extraPids, this.#tickSeconds, this.#files, { smaps: shimSmaps })
+        : undefined;
       this.#fullRows++;
     }
     const row = this.#series.tMs.length;
     this.#series.tMs.push(Math.round((started - this.#origin) * 10) / 10);
-    for (const [name, spec] of Object.entries(cgroupColumns)) this.#push(name, childGone && v1ChildOnlyColumns.includes(name) ? undefined : cgroup[spec.field]);
+    for (const [name, spec] of Object.entries(cgroupColumns))
+      this.#push(name, childGone && v1ChildOnlyColumns.includes(name) ? undefined : cgroup[spec.field]);
     for (const [name, spec] of Object.entries(guestColumns)) this.#push(`guest.${name}`, guest?.[spec.field]);
-    if (this.#target.extraPids?.length) for (const [name, spec] of Object.entries(shimColumns)) this.#push(`shim.${name}`, shim?.[spec.field]);
+    if (this.#target.extraPids?.length)
+      for (const [name, spec] of Object.entries(shimColumns)) this.#push(`shim.${name}`, shim?.[spec.field]);
     if (label) this.#series.events.push({ label, row });
     this.#costs.push(performance.now() - started);
     const cpu = process.cpuUsage(cpuBefore);
@@ -214,7 +250,11 @@ export class Sampler {
       max: this.#costs.length ? Math.round(Math.max(...this.#costs) * 1000) / 1000 : 0,
     };
     const cpuTotal = this.#cpuCosts.reduce((sum, cost) => sum + cost, 0);
-    if (this.#cpuCosts.length) this.#series.sampleCpuMicros = { mean: Math.round(cpuTotal / this.#cpuCosts.length), max: Math.max(...this.#cpuCosts) };
+    if (this.#cpuCosts.length)
+      this.#series.sampleCpuMicros = {
+        mean: Math.round(cpuTotal / this.#cpuCosts.length),
+        max: Math.max(...this.#cpuCosts),
+      };
     this.#files.close();
     return this.#series;
   }

@@ -59,12 +59,20 @@ export interface ColumnSummary {
 }
 
 /** Summarise every column of a series. */
-export function summarizeSeries(series: SampledSeries, missingReasons: Record<string, string> = {}): Record<string, ColumnSummary> {
+export function summarizeSeries(
+  series: SampledSeries,
+  missingReasons: Record<string, string> = {},
+): Record<string, ColumnSummary> {
   const readyRow = series.events.find((event) => event.label === 'ready')?.row;
   const summaries: Record<string, ColumnSummary> = {};
   for (const [name, column] of Object.entries(series.columns)) {
     const present = column.values.filter((value): value is number => value !== null);
-    const summary: ColumnSummary = { unit: column.unit, source: column.source, kind: column.kind, samples: present.length };
+    const summary: ColumnSummary = {
+      unit: column.unit,
+      source: column.source,
+      kind: column.kind,
+      samples: present.length,
+    };
     if (present.length === 0) {
       summary.missingReason = missingReasons[name] ?? 'no sample could read this figure';
     } else if (column.kind === 'gauge') {

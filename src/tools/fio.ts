@@ -36,7 +36,12 @@ function directionFigures(job: Record<string, unknown>, jobName: string, directi
   return [
     { name: `${stem}_iops`, value: requireFigure(stats.iops, `${where}.iops`), unit: 'IOPS', source: `${source}.iops` },
     // fio's `bw` is KiB/s.
-    { name: `${stem}_mib_per_s`, value: requireFigure(stats.bw, `${where}.bw`) / 1024, unit: 'MiB/s', source: `${source}.bw` },
+    {
+      name: `${stem}_mib_per_s`,
+      value: requireFigure(stats.bw, `${where}.bw`) / 1024,
+      unit: 'MiB/s',
+      source: `${source}.bw`,
+    },
     { name: `${stem}_clat_p50_us`, value: percentile('50.000000'), unit: 'µs', source: `${source}.clat_ns.p50` },
     { name: `${stem}_clat_p99_us`, value: percentile('99.000000'), unit: 'µs', source: `${source}.clat_ns.p99` },
   ];

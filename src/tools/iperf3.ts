@@ -15,10 +15,20 @@ export function parseIperf3Json(text: string, direction: 'rx' | 'tx'): ToolMetri
   const bitsPerSecond = requireFigure(received.bits_per_second, 'iperf3 end.sum_received.bits_per_second');
   if (bitsPerSecond === 0) throw new ToolOutputError('iperf3 received nothing');
   const metrics: ToolMetric[] = [
-    { name: `tcp_${direction}_gbit_per_s`, value: bitsPerSecond / 1e9, unit: 'Gbit/s', source: `host.iperf3.${direction}.sum_received.bits_per_second` },
+    {
+      name: `tcp_${direction}_gbit_per_s`,
+      value: bitsPerSecond / 1e9,
+      unit: 'Gbit/s',
+      source: `host.iperf3.${direction}.sum_received.bits_per_second`,
+    },
   ];
   if (typeof sent.retransmits === 'number') {
-    metrics.push({ name: `tcp_${direction}_retransmits`, value: requireFigure(sent.retransmits, 'iperf3 retransmits'), unit: 'segments', source: `host.iperf3.${direction}.sum_sent.retransmits` });
+    metrics.push({
+      name: `tcp_${direction}_retransmits`,
+      value: requireFigure(sent.retransmits, 'iperf3 retransmits'),
+      unit: 'segments',
+      source: `host.iperf3.${direction}.sum_sent.retransmits`,
+    });
   }
   return metrics;
 }

@@ -13,7 +13,10 @@ function cells(line: string): string[] {
 
 /** Figures from `redis-benchmark --csv`: per test (SET, GET…) requests/s and p50/p99 latency. */
 export function parseRedisBenchmarkCsv(text: string): ToolMetric[] {
-  const lines = text.split('\n').map((line) => line.trim()).filter((line) => line.startsWith('"'));
+  const lines = text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line.startsWith('"'));
   const header = lines[0] ? cells(lines[0]) : [];
   if (header[0] !== 'test') throw new ToolOutputError('redis-benchmark output has no CSV header starting with "test"');
   const columns = kept.map((k) => ({ ...k, index: header.indexOf(k.column) }));
@@ -25,9 +28,17 @@ export function parseRedisBenchmarkCsv(text: string): ToolMetric[] {
     const test = row[0] ?? '';
     for (const column of columns) {
       const cell = row[column.index];
-      const value = requireFigure(cell === undefined || cell === '' ? Number.NaN : Number(cell), `redis-benchmark ${test} ${column.column}`);
+      const value = requireFigure(
+        cell === undefined || cell === '' ? Number.NaN : Number(cell),
+        `redis-benchmark ${test} ${column.column}`,
+      );
       if (column.column === 'rps' && value === 0) throw new ToolOutputError(`redis-benchmark ${test}: 0 requests/s`);
-      metrics.push({ name: `${metricStem(test)}_${column.suffix}`, value, unit: column.unit, source: `host.redis-benchmark.${test}.${column.column}` });
+      metrics.push({
+        name: `${metricStem(test)}_${column.suffix}`,
+        value,
+        unit: column.unit,
+        source: `host.redis-benchmark.${test}.${column.column}`,
+      });
     }
   }
   if (metrics.length === 0) throw new ToolOutputError('redis-benchmark CSV has no result rows');

@@ -23,8 +23,23 @@ export function parseSockperfPingPong(text: string): ToolMetric[] {
   if (Number(observations ?? 0) === 0) throw new ToolOutputError('sockperf recorded no observations');
   const source = 'host.sockperf.ping-pong.one-way';
   return [
-    { name: 'tcp_latency_avg_us', value: requireFigure(Number(average), 'sockperf average'), unit: 'µs', source: `${source}.avg` },
-    { name: 'tcp_latency_p50_us', value: requireFigure(percentiles.get('50.000'), 'sockperf p50'), unit: 'µs', source: `${source}.p50` },
-    { name: 'tcp_latency_p99_us', value: requireFigure(percentiles.get('99.000'), 'sockperf p99'), unit: 'µs', source: `${source}.p99` },
+    {
+      name: 'tcp_latency_avg_us',
+      value: requireFigure(Number(average), 'sockperf average'),
+      unit: 'µs',
+      source: `${source}.avg`,
+    },
+    {
+      name: 'tcp_latency_p50_us',
+      value: requireFigure(percentiles.get('50.000'), 'sockperf p50'),
+      unit: 'µs',
+      source: `${source}.p50`,
+    },
+    {
+      name: 'tcp_latency_p99_us',
+      value: requireFigure(percentiles.get('99.000'), 'sockperf p99'),
+      unit: 'µs',
+      source: `${source}.p99`,
+    },
   ];
 }

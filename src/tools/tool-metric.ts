@@ -33,11 +33,15 @@ export function parseToolJson(text: string, tool: string): Record<string, unknow
   } catch (error) {
     throw new ToolOutputError(`${tool} output is not JSON (${jsonSyntaxProblem(text, error)})`);
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ToolOutputError(`${tool} output is not a JSON object`);
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ToolOutputError(`${tool} output is not a JSON object`);
   return parsed as Record<string, unknown>;
 }
 
 /** Metric-name form of a tool's label: `randread-4k` → `randread_4k`. */
 export function metricStem(label: string): string {
-  return label.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_|_$/g, '');
+  return label
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '_')
+    .replace(/^_|_$/g, '');
 }

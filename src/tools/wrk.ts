@@ -24,16 +24,39 @@ export function parseWrkReport(stdout: string): ToolMetric[] {
   const requests = requireFigure(report.requests, 'wrk requests');
   const seconds = requireFigure(report.duration_us, 'wrk duration_us') / 1e6;
   if (!(seconds > 0)) throw new ToolOutputError('wrk ran for no time');
-  const failures = Object.entries({ status_errors: 'answers not 2xx/3xx', connect_errors: 'connect errors', read_errors: 'read errors', write_errors: 'write errors', timeouts: 'timeouts' })
+  const failures = Object.entries({
+    status_errors: 'answers not 2xx/3xx',
+    connect_errors: 'connect errors',
+    read_errors: 'read errors',
+    write_errors: 'write errors',
+    timeouts: 'timeouts',
+  })
     .map(([key, what]) => [requireFigure(report[key], `wrk ${key}`), what] as const)
     .filter(([count]) => count > 0);
   if (requests === 0 || failures.length > 0) {
-    throw new ToolOutputError(`wrk: ${requests} responses, ${failures.map(([count, what]) => `${count} ${what}`).join(', ') || 'none completed'}`);
+    throw new ToolOutputError(
+      `wrk: ${requests} responses, ${failures.map(([count, what]) => `${count} ${what}`).join(', ') || 'none completed'}`,
+    );
   }
   return [
-    { name: 'http_requests_per_s', value: requests / seconds, unit: 'req/s', source: 'host.wrk.summary.requests/duration' },
-    { name: 'http_latency_p50_ms', value: requireFigure(report.p50_us, 'wrk p50_us') / 1000, unit: 'ms', source: 'host.wrk.latency.percentile(50)' },
-    { name: 'http_latency_p99_ms', value: requireFigure(report.p99_us, 'wrk p99_us') / 1000, unit: 'ms', source: 'host.wrk.latency.percentile(99)' },
+    {
+      name: 'http_requests_per_s',
+      value: requests / seconds,
+      unit: 'req/s',
+      source: 'host.wrk.summary.requests/duration',
+    },
+    {
+      name: 'http_latency_p50_ms',
+      value: requireFigure(report.p50_us, 'wrk p50_us') / 1000,
+      unit: 'ms',
+      source: 'host.wrk.latency.percentile(50)',
+    },
+    {
+      name: 'http_latency_p99_ms',
+      value: requireFigure(report.p99_us, 'wrk p99_us') / 1000,
+      unit: 'ms',
+      source: 'host.wrk.latency.percentile(99)',
+    },
   ];
 }
 
@@ -50,8 +73,11 @@ export function parseLoadCommandOutput(stdout: string): ToolMetric[] {
     latency_p99_ms: ['http_latency_p99_ms', 'ms'],
   };
   const figures = Object.entries(names).flatMap(([key, [name, unit]]) =>
-    report[key] === undefined ? [] : [{ name, value: requireFigure(report[key], `--load-cmd ${key}`), unit, source: `host.load-cmd.${key}` }],
+    report[key] === undefined
+      ? []
+      : [{ name, value: requireFigure(report[key], `--load-cmd ${key}`), unit, source: `host.load-cmd.${key}` }],
   );
-  if (figures.length === 0) throw new ToolOutputError(`--load-cmd's last line names none of ${Object.keys(names).join(', ')}`);
+  if (figures.length === 0)
+    throw new ToolOutputError(`--load-cmd's last line names none of ${Object.keys(names).join(', ')}`);
   return figures;
 }

@@ -9,7 +9,9 @@ import { leftovers, readResult, runBench } from './helpers.js';
 
 const MiB = 1024 * 1024;
 
-test('bench all --suite quick: one rootfs in Docker and QEMU, sampled alike, an honest result file', { timeout: 300_000 }, async () => {
+test('bench all --suite quick: one rootfs in Docker and QEMU, sampled alike, an honest result file', {
+  timeout: 300_000,
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench out '));
   const canary = 'canary-7f3e9a-do-not-record';
   const run = await runBench(['all', '--suite', 'quick', '--out', out], { TWINBENCH_TEST_SECRET: canary });
@@ -33,21 +35,39 @@ test('bench all --suite quick: one rootfs in Docker and QEMU, sampled alike, an 
     const r = trial.resources;
     const label = trial.trialId;
     if (trial.runtime === 'docker') {
-      assert.ok(trial.boot.bootToReadyMs > 5 && trial.boot.bootToReadyMs < 10_000, `${label} boot ${trial.boot.bootToReadyMs}`);
+      assert.ok(
+        trial.boot.bootToReadyMs > 5 && trial.boot.bootToReadyMs < 10_000,
+        `${label} boot ${trial.boot.bootToReadyMs}`,
+      );
       assert.equal(trial.boot.guestUptimeAtReadyMs, undefined);
-      assert.ok(r['cgroup.memory_usage_bytes']!.peak! > 100 * 1024 && r['cgroup.memory_usage_bytes']!.peak! <= 512 * MiB, label);
+      assert.ok(
+        r['cgroup.memory_usage_bytes']!.peak! > 100 * 1024 && r['cgroup.memory_usage_bytes']!.peak! <= 512 * MiB,
+        label,
+      );
       assert.ok(r['shim.pss_bytes']!.peak! > MiB, `${label}: the containerd shim is sampled`);
     } else {
-      assert.ok(trial.boot.bootToReadyMs > 200 && trial.boot.bootToReadyMs < 60_000, `${label} boot ${trial.boot.bootToReadyMs}`);
-      assert.ok(trial.boot.guestUptimeAtReadyMs! > 0 && trial.boot.guestUptimeAtReadyMs! < trial.boot.bootToReadyMs, label);
+      assert.ok(
+        trial.boot.bootToReadyMs > 200 && trial.boot.bootToReadyMs < 60_000,
+        `${label} boot ${trial.boot.bootToReadyMs}`,
+      );
+      assert.ok(
+        trial.boot.guestUptimeAtReadyMs! > 0 && trial.boot.guestUptimeAtReadyMs! < trial.boot.bootToReadyMs,
+        label,
+      );
       const pss = r['guest.pss_bytes']!.peak!;
       assert.ok(pss > 30 * MiB && pss < 512 * MiB + 300 * MiB, `${label}: QEMU PSS ${pss}`);
       assert.ok(r['cgroup.cpu_seconds']!.atReady! > 0.05, `${label}: booting costs CPU`);
-      assert.ok(r['cgroup.cpu_seconds']!.atReady! < trial.boot.bootToReadyMs / 1000 * 4, `${label}: CPU to READY is bounded by wall time × threads`);
+      assert.ok(
+        r['cgroup.cpu_seconds']!.atReady! < (trial.boot.bootToReadyMs / 1000) * 4,
+        `${label}: CPU to READY is bounded by wall time × threads`,
+      );
     }
     // Same sampler, same sources, for both runtimes.
     assert.ok(r['cgroup.memory_working_set_bytes']!.peak! <= r['cgroup.memory_usage_bytes']!.peak!);
-    assert.ok(r['cgroup.io_read_bytes']!.samples > 0, `${label}: I/O is measured (${r['cgroup.io_read_bytes']!.missingReason ?? ''})`);
+    assert.ok(
+      r['cgroup.io_read_bytes']!.samples > 0,
+      `${label}: I/O is measured (${r['cgroup.io_read_bytes']!.missingReason ?? ''})`,
+    );
     assert.ok(trial.series.tMs.length >= 5, `${label}: sampled over time`);
     for (const phase of trial.boot.phases) assert.ok(phase.ms >= 0, `${label} phase ${phase.name} ${phase.ms}`);
   }

@@ -1,5 +1,15 @@
 import assert from 'node:assert/strict';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -42,24 +52,48 @@ const baseEnv = (dir: string) => ({
 });
 
 /** One GitHub Actions job: each `run:` step in bash (-e), with the variables earlier steps wrote to $GITHUB_ENV. */
-async function githubJob(dir: string, commands: string[], env: Record<string, string>): Promise<{ exitCode: number; summary: string; output: string }> {
+async function githubJob(
+  dir: string,
+  commands: string[],
+  env: Record<string, string>,
+): Promise<{ exitCode: number; summary: string; output: string }> {
   const files = { GITHUB_ENV: join(dir, `env-${Date.now()}`), GITHUB_STEP_SUMMARY: join(dir, `summary-${Date.now()}`) };
   writeFileSync(files.GITHUB_ENV, '');
   writeFileSync(files.GITHUB_STEP_SUMMARY, '');
   let output = '';
   for (const command of commands) {
-    const exported = Object.fromEntries(readFileSync(files.GITHUB_ENV, 'utf8').split('\n').filter(Boolean).map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]));
-    const step = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', command], { cwd: dir, reject: false, all: true, env: { ...env, ...exported, ...files } });
+    const exported = Object.fromEntries(
+      readFileSync(files.GITHUB_ENV, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+    );
+    const step = await execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', command], {
+      cwd: dir,
+      reject: false,
+      all: true,
+      env: { ...env, ...exported, ...files },
+    });
     output += step.all ?? '';
-    if (step.exitCode !== 0) return { exitCode: step.exitCode ?? -1, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), output };
+    if (step.exitCode !== 0)
+      return { exitCode: step.exitCode ?? -1, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), output };
   }
   return { exitCode: 0, summary: readFileSync(files.GITHUB_STEP_SUMMARY, 'utf8'), output };
 }
 
-test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression that fails its host, and the cross-host report', { timeout: 300_000 }, async () => {
+test("the GitHub workflow's commands: no baseline, a promoted one, a regression that fails its host, and the cross-host report", {
+  timeout: 300_000,
+}, async () => {
   const dir = workspace('github');
   const { hostJob, collectJob } = githubCommands();
-  const host = (name: string, scale = '1', extra: Record<string, string> = {}) => githubJob(dir, hostJob, { ...baseEnv(dir), ...githubJobEnv(), TWINBENCH_HOST: name, TWINBENCH_FAKE_SCALE: scale, ...extra });
+  const host = (name: string, scale = '1', extra: Record<string, string> = {}) =>
+    githubJob(dir, hostJob, {
+      ...baseEnv(dir),
+      ...githubJobEnv(),
+      TWINBENCH_HOST: name,
+      TWINBENCH_FAKE_SCALE: scale,
+      ...extra,
+    });
 
   // No gh on this runner and nothing promoted: the fetch fails and so does the job (fail closed), with the fetch's words.
   const closed = await host('lab-a');
@@ -69,13 +103,24 @@ test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression
   // A first run said as such: nothing is gated, and the summary says so; the history starts.
   const first = await host('lab-a', '1', { TWINBENCH_FIRST_RUN: '1' });
   assert.equal(first.exitCode, 0, first.output);
-  for (const file of ['result.json', 'report.md', 'report.html', 'check.md', 'status.json', 'history.tar']) assert.ok(existsSync(join(dir, 'twinbench-out', 'lab-a', file)), file);
-  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-a', 'status.json'), 'utf8')), { host: 'lab-a', benchAll: 0, check: null, result: 'result.json' });
+  for (const file of ['result.json', 'report.md', 'report.html', 'check.md', 'status.json', 'history.tar'])
+    assert.ok(existsSync(join(dir, 'twinbench-out', 'lab-a', file)), file);
+  assert.deepEqual(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-a', 'status.json'), 'utf8')), {
+    host: 'lab-a',
+    benchAll: 0,
+    check: null,
+    result: 'result.json',
+  });
 
   // Promoted as ci/README.md says: a folder of earlier results, ci/baselines/<host>/ (here the first run's history, one run).
   for (const name of ['lab-a', 'lab-b']) {
     mkdirSync(join(dir, 'ci', 'baselines', name));
-    await execa('tar', ['-xf', join(dir, 'twinbench-out', 'lab-a', 'history.tar'), '-C', join(dir, 'ci', 'baselines', name)]);
+    await execa('tar', [
+      '-xf',
+      join(dir, 'twinbench-out', 'lab-a', 'history.tar'),
+      '-C',
+      join(dir, 'ci', 'baselines', name),
+    ]);
   }
   // One earlier run cannot say how runs differ: inconclusive (7). Without a confirming run the GitHub job ends green
   // with a warning annotation, never silently; its history grows to two runs.
@@ -93,13 +138,20 @@ test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression
   assert.equal(one.summary.match(/^# twinbench check$/gm)?.length, 1, 'the final check only, once');
   assert.ok(existsSync(join(dir, 'twinbench-out', 'lab-a', 'confirm.json')));
   assert.equal(JSON.parse(readFileSync(join(dir, 'twinbench-out', 'lab-a', 'status.json'), 'utf8')).check, 0);
-  const kept = (await execa('tar', ['-tf', join(dir, 'twinbench-out', 'lab-a', 'history.tar')])).stdout.split('\n').filter((line) => line.endsWith('.json'));
+  const kept = (await execa('tar', ['-tf', join(dir, 'twinbench-out', 'lab-a', 'history.tar')])).stdout
+    .split('\n')
+    .filter((line) => line.endsWith('.json'));
   assert.equal(kept.length, 3, kept.join(' '));
   // The grown history promoted: unchanged, exit 0, no confirming run needed.
   for (const name of ['lab-a', 'lab-b']) {
     rmSync(join(dir, 'ci', 'baselines', name), { recursive: true });
     mkdirSync(join(dir, 'ci', 'baselines', name));
-    await execa('tar', ['-xf', join(dir, 'twinbench-out', 'lab-a', 'history.tar'), '-C', join(dir, 'ci', 'baselines', name)]);
+    await execa('tar', [
+      '-xf',
+      join(dir, 'twinbench-out', 'lab-a', 'history.tar'),
+      '-C',
+      join(dir, 'ci', 'baselines', name),
+    ]);
   }
   const same = await host('lab-a');
   assert.equal(same.exitCode, 0, same.output);
@@ -133,35 +185,68 @@ test('the GitHub workflow\'s commands: no baseline, a promoted one, a regression
   assert.deepEqual(await leftovers(), []);
 });
 
-test('the GitLab pipeline passes GitLab\'s schema (gitlab-ci-local) and its script fetches the baseline through the job artifacts API', { timeout: 300_000 }, async () => {
+test("the GitLab pipeline passes GitLab's schema (gitlab-ci-local) and its script fetches the baseline through the job artifacts API", {
+  timeout: 300_000,
+}, async () => {
   // gitlab-ci-local needs Node.js 22 or later: the pinned build the unit suite runs under.
-  const prefix = (await execa('sh', [join(packageRoot, 'scripts', 'node-release.sh'), '--print-dir', '24'])).stdout.trim();
+  const prefix = (
+    await execa('sh', [join(packageRoot, 'scripts', 'node-release.sh'), '--print-dir', '24'])
+  ).stdout.trim();
   const repo = join(root, 'gitlab-lint');
   mkdirSync(repo);
   cpSync(gitlabPipeline, join(repo, '.gitlab-ci.yml'));
   await execa('git', ['init', '-q'], { cwd: repo });
-  const lint = await execa(join(prefix, 'bin', 'node'), [join(packageRoot, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js'), '--list'], { cwd: repo, reject: false, all: true, env: { HOME: repo } });
+  const lint = await execa(
+    join(prefix, 'bin', 'node'),
+    [join(packageRoot, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js'), '--list'],
+    { cwd: repo, reject: false, all: true, env: { HOME: repo } },
+  );
   assert.equal(lint.exitCode, 0, lint.all);
   assert.match(lint.all ?? '', /json schema validated/);
   assert.match(lint.all ?? '', /bench: \[lab-x86-1\]/);
   // The linter bites: a misspelt key fails it.
-  writeFileSync(join(repo, '.gitlab-ci.yml'), readFileSync(gitlabPipeline, 'utf8').replace('    paths:\n      - twinbench-out/', '    pathz:\n      - twinbench-out/'));
-  const bad = await execa(join(prefix, 'bin', 'node'), [join(packageRoot, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js'), '--list'], { cwd: repo, reject: false, all: true, env: { HOME: repo } });
+  writeFileSync(
+    join(repo, '.gitlab-ci.yml'),
+    readFileSync(gitlabPipeline, 'utf8').replace(
+      '    paths:\n      - twinbench-out/',
+      '    pathz:\n      - twinbench-out/',
+    ),
+  );
+  const bad = await execa(
+    join(prefix, 'bin', 'node'),
+    [join(packageRoot, 'node_modules', 'gitlab-ci-local', 'dist', 'index.js'), '--list'],
+    { cwd: repo, reject: false, all: true, env: { HOME: repo } },
+  );
   assert.notEqual(bad.exitCode, 0);
   assert.match(bad.all ?? '', /'pathz' property is not expected/);
 
   // The job artifacts API, as GitLab serves it: the last successful default-branch pipeline's file, by job name.
   const dir = workspace('gitlab');
   const { hostJob, collectJob } = gitlabCommands();
-  const env = (name: string) => ({ ...baseEnv(dir), TWINBENCH_HOST: name, CI_JOB_NAME: `bench: [${name}]`, CI_DEFAULT_BRANCH: 'main', CI_PROJECT_ID: '42', CI_JOB_TOKEN: 'token-123' });
-  const script = (lines: string[], vars: Record<string, string>) => execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', lines.join('\n')], { cwd: dir, reject: false, all: true, env: vars });
+  const env = (name: string) => ({
+    ...baseEnv(dir),
+    TWINBENCH_HOST: name,
+    CI_JOB_NAME: `bench: [${name}]`,
+    CI_DEFAULT_BRANCH: 'main',
+    CI_PROJECT_ID: '42',
+    CI_JOB_TOKEN: 'token-123',
+  });
+  const script = (lines: string[], vars: Record<string, string>) =>
+    execa('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', lines.join('\n')], {
+      cwd: dir,
+      reject: false,
+      all: true,
+      env: vars,
+    });
   const requests: string[] = [];
   let served: string | undefined;
   let broken = false;
   const api = createServer((request, response) => {
     requests.push(`${request.headers['job-token']} ${request.url}`);
     const url = new URL(request.url ?? '/', 'http://gitlab.invalid');
-    const wanted = url.pathname === '/api/v4/projects/42/jobs/artifacts/main/raw/twinbench-out/lab-a/history.tar' && url.searchParams.get('job') === 'bench: [lab-a]';
+    const wanted =
+      url.pathname === '/api/v4/projects/42/jobs/artifacts/main/raw/twinbench-out/lab-a/history.tar' &&
+      url.searchParams.get('job') === 'bench: [lab-a]';
     if (broken) {
       response.statusCode = 502;
       response.end('Bad Gateway: upstream gone');
@@ -178,7 +263,10 @@ test('the GitLab pipeline passes GitLab\'s schema (gitlab-ci-local) and its scri
     // 404 is "never ran" or "expired": the job fails unless TWINBENCH_FIRST_RUN=1 says it is the first run.
     const unknown = await script(hostJob, { ...env('lab-a'), CI_API_V4_URL: url });
     assert.notEqual(unknown.exitCode, 0, unknown.all);
-    assert.match(unknown.all ?? '', /no history\.tar from the last successful main pipeline \(404: it never ran, or its artifacts expired\); set TWINBENCH_FIRST_RUN=1/);
+    assert.match(
+      unknown.all ?? '',
+      /no history\.tar from the last successful main pipeline \(404: it never ran, or its artifacts expired\); set TWINBENCH_FIRST_RUN=1/,
+    );
     const first = await script(hostJob, { ...env('lab-a'), CI_API_V4_URL: url, TWINBENCH_FIRST_RUN: '1' });
     assert.equal(first.exitCode, 0, first.all);
     assert.match(first.all ?? '', /a first run, nothing to gate against/);

@@ -14,7 +14,7 @@ let b = '';
 /** Write a modified copy of a result file: another run (its own run id), changed as given. */
 function variant(path: string, name: string, change: (result: ResultFile) => void): string {
   const result = JSON.parse(readFileSync(path, 'utf8')) as ResultFile;
-  result.runId = `${result.runId}-${name.replace(/[^a-z0-9]+/g, "-")}`;
+  result.runId = `${result.runId}-${name.replace(/[^a-z0-9]+/g, '-')}`;
   change(result);
   const file = join(out, name);
   writeFileSync(file, JSON.stringify(result));
@@ -40,19 +40,38 @@ const baselineFlags = (files: readonly string[]) => files.flatMap((file) => ['--
 // These tests assert what compare and check say of two real runs (tables, verdicts, exit codes) and of histories
 // built from run a by scaling; none estimates a figure's noise from the runs' spread. Run a has 6 repetitions, the
 // fewest with a 95 % median interval; run b 3, too few for one: compare shows both cases side by side.
-before(async () => {
-  for (const [which, reps] of [['a', '6'], ['b', '3']] as const) {
-    const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle', '--reps', reps, '--out', join(out, which)]);
-    assert.equal(run.exitCode, 0, run.all);
-    if (which === 'a') a = readResult(run.stdout).path;
-    else b = readResult(run.stdout).path;
-  }
-}, { timeout: 480_000 });
+before(
+  async () => {
+    for (const [which, reps] of [
+      ['a', '6'],
+      ['b', '3'],
+    ] as const) {
+      const run = await runBench([
+        'all',
+        '--suite',
+        'quick',
+        '--workloads',
+        'idle',
+        '--reps',
+        reps,
+        '--out',
+        join(out, which),
+      ]);
+      assert.equal(run.exitCode, 0, run.all);
+      if (which === 'a') a = readResult(run.stdout).path;
+      else b = readResult(run.stdout).path;
+    }
+  },
+  { timeout: 480_000 },
+);
 
 test('compare: two real runs side by side, with VM/container ratios', async () => {
   const run = await runBench(['compare', a, b]);
   assert.equal(run.exitCode, 0, run.all);
-  assert.match(run.stdout, /\| qemu\/idle\/boot\.bootToReadyMs \| ms, lower is better \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \| [\d.]+ \[—\] n=3 \|/);
+  assert.match(
+    run.stdout,
+    /\| qemu\/idle\/boot\.bootToReadyMs \| ms, lower is better \| [\d.]+ \[[\d.]+, [\d.]+\] n=6 \| [\d.]+ \[—\] n=3 \|/,
+  );
   assert.match(run.stdout, /\| qemu\/docker\/idle\/boot\.bootToReadyMs \| ratio, lower is better \|/);
   assert.match(run.stdout, /\| dimension \| #1 \| #2 \|/);
 });
@@ -74,12 +93,20 @@ test('check: two real A/A runs against one baseline run are inconclusive (exit 7
   const undecided = (run.stdout.match(/^\| (inconclusive|insufficient-data) \|/gm) ?? []).length;
   assert.ok(failures > 0 && failures <= undecided, `${failures} JUnit failures, ${undecided} undecided rows`);
   // --allow-underpowered lets it pass, said as waived.
-  const waived = await runBench(['check', '--baseline', a, b, '--allow-underpowered', '--junit', join(out, 'aa-w.xml')]);
+  const waived = await runBench([
+    'check',
+    '--baseline',
+    a,
+    b,
+    '--allow-underpowered',
+    '--junit',
+    join(out, 'aa-w.xml'),
+  ]);
   assert.equal(waived.exitCode, 0, waived.all);
   assert.match(waived.stderr, /check: waived \(inconclusive\)/);
 });
 
-test('check against a history: the run as it was is unchanged (exit 0); a folder of the host\'s results is read as its history', async () => {
+test("check against a history: the run as it was is unchanged (exit 0); a folder of the host's results is read as its history", async () => {
   history();
   const same = variant(a, 'same.json', () => undefined);
   const run = await runBench(['check', '--baseline', join(out, 'history'), same, '--junit', join(out, 'same.xml')]);
@@ -91,12 +118,16 @@ test('check against a history: the run as it was is unchanged (exit 0); a folder
 test('check: a VM boot 50 % slower is a regression (exit 1, JUnit failure naming it)', async () => {
   // 50 % slower than the history it is checked against (built from run a, as the history is).
   const slower = variant(a, 'slower.json', (result) => {
-    for (const trial of result.trials) if (trial.runtime === 'qemu' && trial.state === 'completed') trial.boot.bootToReadyMs *= 1.5;
+    for (const trial of result.trials)
+      if (trial.runtime === 'qemu' && trial.state === 'completed') trial.boot.bootToReadyMs *= 1.5;
   });
   const junit = join(out, 'slow.xml');
   const run = await runBench(['check', ...baselineFlags(history()), slower, '--junit', junit]);
   assert.equal(run.exitCode, 1, run.all);
-  assert.match(readFileSync(junit, 'utf8'), /<testcase classname="twinbench.absolute" name="qemu\/idle\/boot.bootToReadyMs"><failure message="\+\d+\.\d % in the run medians \(5 vs 1 runs, run-to-run sd \d+\.\d %\), p = [\d.e-]+ \(Holm\), worse than the 10\.0 % threshold/);
+  assert.match(
+    readFileSync(junit, 'utf8'),
+    /<testcase classname="twinbench.absolute" name="qemu\/idle\/boot.bootToReadyMs"><failure message="\+\d+\.\d % in the run medians \(5 vs 1 runs, run-to-run sd \d+\.\d %\), p = [\d.e-]+ \(Holm\), worse than the 10\.0 % threshold/,
+  );
 });
 
 test('check fails closed: an errored trial, an interrupted run, a missing runtime each fail with the reason; --allow-errored waives them', async () => {
@@ -105,12 +136,33 @@ test('check fails closed: an errored trial, an interrupted run, a missing runtim
     if (trial) Object.assign(trial, { state: 'errored', error: 'guest never printed READY within 60 s of starting' });
     result.status = 'interrupted';
   });
-  const run = await runBench(['check', '--baseline', a, broken, '--junit', join(out, 'broken.xml'), '--summary', join(out, 'broken.md')]);
+  const run = await runBench([
+    'check',
+    '--baseline',
+    a,
+    broken,
+    '--junit',
+    join(out, 'broken.xml'),
+    '--summary',
+    join(out, 'broken.md'),
+  ]);
   assert.equal(run.exitCode, 1, run.all);
-  assert.match(run.stdout, /\*\*errored-trials\*\*: `1 of 12 trials did not complete: qemu-idle-1 \(guest never printed READY/);
+  assert.match(
+    run.stdout,
+    /\*\*errored-trials\*\*: `1 of 12 trials did not complete: qemu-idle-1 \(guest never printed READY/,
+  );
   assert.match(run.stdout, /\*\*interrupted\*\*: `the current run's status is "interrupted"/);
   assert.match(readFileSync(join(out, 'broken.xml'), 'utf8'), /name="errored-trials"><failure message="1 of 12 trials/);
-  const waived = await runBench(['check', '--baseline', a, broken, '--allow-errored', '--allow-underpowered', '--junit', join(out, 'waived.xml')]);
+  const waived = await runBench([
+    'check',
+    '--baseline',
+    a,
+    broken,
+    '--allow-errored',
+    '--allow-underpowered',
+    '--junit',
+    join(out, 'waived.xml'),
+  ]);
   assert.equal(waived.exitCode, 0, waived.all);
   assert.match(waived.stdout, /\(waived\) \*\*errored-trials\*\*/);
   assert.match(waived.stderr, /check: waived \(errored-trials\)/);
@@ -121,7 +173,10 @@ test('check fails closed: an errored trial, an interrupted run, a missing runtim
   const missing = await runBench(['check', '--baseline', a, noVm, '--junit', join(out, 'no-vm.xml')]);
   assert.equal(missing.exitCode, 1, missing.all);
   assert.match(missing.stdout, /\*\*missing-runtime\*\*: `the baseline ran qemu, the current run did not/);
-  assert.match(missing.stdout, /\*\*missing-figure\*\*: `\d+ figure\(s\) of the baseline are not in the current run: qemu\/idle/);
+  assert.match(
+    missing.stdout,
+    /\*\*missing-figure\*\*: `\d+ figure\(s\) of the baseline are not in the current run: qemu\/idle/,
+  );
 });
 
 test('check across hosts: refused without --cross-host, ratios with it', async () => {
@@ -144,13 +199,25 @@ test('hand-broken result files: one line naming the file and the problem, exit 2
     ['truncated.json', text.slice(0, text.length / 2), /truncated\.json: not valid JSON, truncated\?/],
     ['empty.json', '', /empty\.json: the file is empty/],
     ['other.json', '{"name": "some other tool"}', /other\.json: not a twinbench result file/],
-    ['newer.json', text.replace('"schemaVersion":2', '"schemaVersion":9'), /newer\.json: schemaVersion 9 is newer than this twinbench reads \(2\)/],
-    ['broken.json', text.replace('"state":"completed"', '"state":"finished"'), /broken\.json: does not match the result schema v2: \/(warmups|trials)\/0\/state/],
+    [
+      'newer.json',
+      text.replace('"schemaVersion":2', '"schemaVersion":9'),
+      /newer\.json: schemaVersion 9 is newer than this twinbench reads \(2\)/,
+    ],
+    [
+      'broken.json',
+      text.replace('"state":"completed"', '"state":"finished"'),
+      /broken\.json: does not match the result schema v2: \/(warmups|trials)\/0\/state/,
+    ],
   ];
   for (const [name, content, expected] of cases) {
     const file = join(out, name);
     writeFileSync(file, content);
-    for (const args of [['report', file], ['compare', a, file], ['check', '--baseline', a, file]]) {
+    for (const args of [
+      ['report', file],
+      ['compare', a, file],
+      ['check', '--baseline', a, file],
+    ]) {
       const run = await runBench(args);
       assert.equal(run.exitCode, 2, `${args.join(' ')}: ${run.all}`);
       assert.match(run.stderr.trim(), expected);
@@ -168,7 +235,10 @@ test('compare refuses figures whose units differ, naming the figure and the file
   });
   const run = await runBench(['compare', a, units]);
   assert.equal(run.exitCode, 2, run.all);
-  assert.match(run.stderr, /cannot compare (docker|qemu)\/idle\/guest\.pss_bytes\.peak: its unit differs between files \(bytes in 1: .*, operations in 2: units\.json\)/);
+  assert.match(
+    run.stderr,
+    /cannot compare (docker|qemu)\/idle\/guest\.pss_bytes\.peak: its unit differs between files \(bytes in 1: .*, operations in 2: units\.json\)/,
+  );
 });
 
 /**
@@ -181,14 +251,31 @@ let calibration: Promise<{ run: Awaited<ReturnType<typeof runBench>>; thresholds
 function calibrated() {
   calibration ??= (async () => {
     const thresholds = join(out, 'thresholds.json');
-    const run = await runBench(['calibrate', '--runs', '3', ...cpuSuite, '--out', join(out, 'cal'), '--thresholds-out', thresholds]);
+    const run = await runBench([
+      'calibrate',
+      '--runs',
+      '3',
+      ...cpuSuite,
+      '--out',
+      join(out, 'cal'),
+      '--thresholds-out',
+      thresholds,
+    ]);
     return { run, thresholds };
   })();
   return calibration;
 }
-type ThresholdsFile = { kind: string; version: number; thresholds: Record<string, number>; runNoise: Record<string, { relativeSd: number; df: number }>; runs: string[] };
+type ThresholdsFile = {
+  kind: string;
+  version: number;
+  thresholds: Record<string, number>;
+  runNoise: Record<string, { relativeSd: number; df: number }>;
+  runs: string[];
+};
 
-test('calibrate: three A/A runs give each figure\'s run-to-run noise and a threshold, which check reads', { timeout: 300_000 }, async () => {
+test("calibrate: three A/A runs give each figure's run-to-run noise and a threshold, which check reads", {
+  timeout: 300_000,
+}, async () => {
   const { run, thresholds } = await calibrated();
   assert.equal(run.exitCode, 0, run.all);
   const file = JSON.parse(readFileSync(thresholds, 'utf8')) as ThresholdsFile;
@@ -196,13 +283,28 @@ test('calibrate: three A/A runs give each figure\'s run-to-run noise and a thres
   assert.equal(file.version, 3);
   assert.equal(file.runs.length, 3);
   assert.match(run.stdout, /run-to-run noise over 3 A\/A runs/);
-  assert.match(run.stdout, /\| docker\/cpu\/boot\.bootToReadyMs \| 3 \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \|/);
-  assert.match(run.stdout, /each run checked against the other 2 at default thresholds: \d+ false alarm\(s\) among \d+ gating figures × 3 runs/);
+  assert.match(
+    run.stdout,
+    /\| docker\/cpu\/boot\.bootToReadyMs \| 3 \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \| [\d.]+ % \|/,
+  );
+  assert.match(
+    run.stdout,
+    /each run checked against the other 2 at default thresholds: \d+ false alarm\(s\) among \d+ gating figures × 3 runs/,
+  );
   const boot = file.thresholds['docker/cpu/boot.bootToReadyMs'];
   assert.ok(boot !== undefined && boot >= 0.02 && boot < 1, `boot threshold ${boot}`);
   assert.equal(file.runNoise['docker/cpu/boot.bootToReadyMs']?.df, 2);
   // The calibrated noise decides what one baseline run alone cannot: the summary's run-to-run sd is the calibration's, pooled.
-  const check = await runBench(['check', '--baseline', file.runs[0] ?? '', file.runs[1] ?? '', '--thresholds', thresholds, '--junit', join(out, 'cal.xml')]);
+  const check = await runBench([
+    'check',
+    '--baseline',
+    file.runs[0] ?? '',
+    file.runs[1] ?? '',
+    '--thresholds',
+    thresholds,
+    '--junit',
+    join(out, 'cal.xml'),
+  ]);
   assert.notEqual(check.exitCode, 2, check.all);
   assert.doesNotMatch(check.stdout, /run-to-run noise is not estimated/);
   assert.match(check.stdout, /\| \w+ \| `docker\/cpu\/boot\.bootToReadyMs` .*\(1 vs 1 runs, run-to-run sd [\d.]+ %\)/);
@@ -211,7 +313,9 @@ test('calibrate: three A/A runs give each figure\'s run-to-run noise and a thres
   assert.match(bad.stderr, /not a thresholds file from `bench calibrate`/);
 });
 
-test('check on a real slowdown: the same container run with two busy loops on its pinned CPU, run and confirmed, is regressed against three earlier runs (exit 1), on that figure', { timeout: 420_000 }, async () => {
+test('check on a real slowdown: the same container run with two busy loops on its pinned CPU, run and confirmed, is regressed against three earlier runs (exit 1), on that figure', {
+  timeout: 420_000,
+}, async () => {
   // The three earlier runs are the calibration's A/A runs: the same suite, on the same pinned CPU.
   const { run: calibration, thresholds } = await calibrated();
   assert.equal(calibration.exitCode, 0, calibration.all);

@@ -24,28 +24,59 @@ function inGuestLeaf(pid: number): boolean {
   }
 }
 
-test('--cpuset pins the native agent, the container and QEMU to the same host CPUs, and is recorded', { timeout: 300_000, skip: availableParallelism() < 2 && 'needs 2 host CPUs' }, async () => {
+test('--cpuset pins the native agent, the container and QEMU to the same host CPUs, and is recorded', {
+  timeout: 300_000,
+  skip: availableParallelism() < 2 && 'needs 2 host CPUs',
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-cpuset-'));
   const cpu = String(availableParallelism() - 1);
-  const child = startBench(['all', '--runtimes', 'native,docker,qemu', '--workloads', 'cpu', '--reps', '1', '--warmup', '0', '--suite', 'quick', '--cpuset', cpu, '--out', out]);
+  const child = startBench([
+    'all',
+    '--runtimes',
+    'native,docker,qemu',
+    '--workloads',
+    'cpu',
+    '--reps',
+    '1',
+    '--warmup',
+    '0',
+    '--suite',
+    'quick',
+    '--cpuset',
+    cpu,
+    '--out',
+    out,
+  ]);
   const seen = new Map<string, Set<string>>();
-  const note = (who: string, cpus: string | undefined) => cpus && (seen.get(who) ?? seen.set(who, new Set()).get(who)!).add(cpus);
+  const note = (who: string, cpus: string | undefined) =>
+    cpus && (seen.get(who) ?? seen.set(who, new Set()).get(who)!).add(cpus);
   const docker = new Docker();
   let done = false;
   void child.finally(() => (done = true));
   while (!done) {
     // The native agent and QEMU sit in their trial's `guest` leaf; a container's processes (also below the
     // trial's group) are read through the engine below.
-    for (const pid of harnessPids().filter(inGuestLeaf)) note(readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('qemu') ? 'qemu' : 'native', allowedCpus(pid));
+    for (const pid of harnessPids().filter(inGuestLeaf))
+      note(readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('qemu') ? 'qemu' : 'native', allowedCpus(pid));
     for (const info of await docker.listContainers({ filters: { label: ['io.twinbench.run'] } }).catch(() => [])) {
-      const pid = (await docker.getContainer(info.Id).inspect().catch(() => undefined))?.State.Pid;
+      const pid = (
+        await docker
+          .getContainer(info.Id)
+          .inspect()
+          .catch(() => undefined)
+      )?.State.Pid;
       if (pid) note('docker', allowedCpus(pid));
     }
     await sleep(200);
   }
   const run = await child;
   assert.equal(run.exitCode, 0, run.all);
-  for (const runtime of ['native', 'docker', 'qemu']) assert.deepEqual([...(seen.get(runtime) ?? [])], [cpu], `${runtime} ran on ${[...(seen.get(runtime) ?? [])].join(' ')}`);
+  for (const runtime of ['native', 'docker', 'qemu'])
+    assert.deepEqual(
+      [...(seen.get(runtime) ?? [])],
+      [cpu],
+      `${runtime} ran on ${[...(seen.get(runtime) ?? [])].join(' ')}`,
+    );
   assert.equal(readResult(run.stdout).result.config.cpuset, cpu);
   assert.deepEqual(await leftovers(), []);
 });

@@ -11,7 +11,10 @@ const pidfile = process.env.TWINBENCH_DOCKERD_PIDFILE;
 const ours = pidfile !== undefined && existsSync(pidfile) && readFileSync(pidfile, 'utf8').trim() !== '';
 
 async function engineAnswers(): Promise<boolean> {
-  return new Docker().ping().then(() => true, () => false);
+  return new Docker().ping().then(
+    () => true,
+    () => false,
+  );
 }
 
 // It restarts the engine the other tests use exactly as it was started (the same command line, so the crun
@@ -21,7 +24,21 @@ test('Docker daemon restarted mid-run: errored trials with the reason, the run e
   skip: ours ? false : 'dockerd was not started by scripts/test.sh, so it is not ours to restart',
 }, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const child = startBench(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '3', '--suite', 'quick', '--warmup', '0', '--out', out]);
+  const child = startBench([
+    'all',
+    '--runtimes',
+    'docker',
+    '--workloads',
+    'idle',
+    '--reps',
+    '3',
+    '--suite',
+    'quick',
+    '--warmup',
+    '0',
+    '--out',
+    out,
+  ]);
   const seen = stderrOf(child);
   await waitUntil('"[1/3] docker idle #1 running"', () => /\[1\/3\] docker idle #1 running/.test(seen()));
   await waitUntil("the first trial's container in its cgroup", guestRuns);
@@ -45,14 +62,19 @@ test('Docker daemon restarted mid-run: errored trials with the reason, the run e
   writeFileSync(pidfile!, String(dockerd.pid));
   const run = await child;
   await waitUntil('the restarted engine to answer', engineAnswers, 60_000, 500);
-  assert.deepEqual(Object.keys((await new Docker().info()).Runtimes ?? {}).sort(), runtimesBefore, 'the restarted engine has the OCI runtimes it had (crun)');
+  assert.deepEqual(
+    Object.keys((await new Docker().info()).Runtimes ?? {}).sort(),
+    runtimesBefore,
+    'the restarted engine has the OCI runtimes it had (crun)',
+  );
 
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
   assert.equal(result.trials.length, 3);
   const errored = result.trials.filter((trial) => trial.state === 'errored');
   assert.ok(errored.length >= 1);
-  for (const trial of errored) assert.match(trial.state === 'errored' ? trial.error : '', /container output ended|docker|connect|socket/i);
+  for (const trial of errored)
+    assert.match(trial.state === 'errored' ? trial.error : '', /container output ended|docker|connect|socket/i);
   const clean = await runBench(['clean']);
   assert.equal(clean.exitCode, 0, clean.all);
   assert.deepEqual(await leftovers(), []);

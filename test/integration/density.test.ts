@@ -8,24 +8,41 @@ import { leftovers, runBench } from './helpers.js';
 interface DensityRecord {
   kind: string;
   runtime: { name: string; emulated: boolean };
-  steps: { count: number; completed: number; allReadyMs?: number; startsPerSecond?: number; memoryPerGuestBytes?: number }[];
+  steps: {
+    count: number;
+    completed: number;
+    allReadyMs?: number;
+    startsPerSecond?: number;
+    memoryPerGuestBytes?: number;
+  }[];
 }
 
-for (const [runtime, count] of [['docker', '4'], ['qemu', '2']] as const) {
-  test(`bench density --runtime ${runtime} --count ${count}: all READY time, starts/s and memory per guest for each step`, { timeout: 240_000 }, async () => {
+for (const [runtime, count] of [
+  ['docker', '4'],
+  ['qemu', '2'],
+] as const) {
+  test(`bench density --runtime ${runtime} --count ${count}: all READY time, starts/s and memory per guest for each step`, {
+    timeout: 240_000,
+  }, async () => {
     const out = mkdtempSync(join(tmpdir(), 'twinbench-density-'));
     const run = await runBench(['density', '--runtime', runtime, '--count', count, '--out', out]);
     assert.equal(run.exitCode, 0, run.all);
     const path = run.stdout.trim().split('\n').at(-1) ?? '';
     const record = JSON.parse(readFileSync(path, 'utf8')) as DensityRecord;
     assert.equal(record.kind, 'twinbench-density');
-    assert.deepEqual(record.steps.map((s) => s.count), runtime === 'docker' ? [1, 2, 4] : [1, 2]);
+    assert.deepEqual(
+      record.steps.map((s) => s.count),
+      runtime === 'docker' ? [1, 2, 4] : [1, 2],
+    );
     for (const step of record.steps) {
       assert.equal(step.completed, step.count);
       assert.ok(step.allReadyMs! > 0 && step.allReadyMs! < 120_000);
       assert.ok(step.startsPerSecond! > 0);
       const mib = step.memoryPerGuestBytes! / 2 ** 20;
-      assert.ok(runtime === 'docker' ? mib > 1 && mib < 100 : mib > 30 && mib < 400, `${runtime} ${step.count}: ${mib} MiB per guest`);
+      assert.ok(
+        runtime === 'docker' ? mib > 1 && mib < 100 : mib > 30 && mib < 400,
+        `${runtime} ${step.count}: ${mib} MiB per guest`,
+      );
     }
     assert.deepEqual(await leftovers(), []);
   });

@@ -27,21 +27,43 @@ function envelopesNow(): Map<string, string> {
   if (!cpuRoot || !memoryRoot) return seen;
   let names: string[] = [];
   try {
-    names = readdirSync(join(cpuRoot, 'twinbench'), { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    names = readdirSync(join(cpuRoot, 'twinbench'), { withFileTypes: true })
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
   } catch {
     return seen;
   }
   for (const name of names) {
-    const quota = mounts.v1.has('cpu') ? read(join(cpuRoot, 'twinbench', name, 'cpu.cfs_quota_us')) : read(join(cpuRoot, 'twinbench', name, 'cpu.max'))?.split(' ')[0];
-    const memory = read(join(memoryRoot, 'twinbench', name, mounts.v1.has('memory') ? 'memory.limit_in_bytes' : 'memory.max'));
+    const quota = mounts.v1.has('cpu')
+      ? read(join(cpuRoot, 'twinbench', name, 'cpu.cfs_quota_us'))
+      : read(join(cpuRoot, 'twinbench', name, 'cpu.max'))?.split(' ')[0];
+    const memory = read(
+      join(memoryRoot, 'twinbench', name, mounts.v1.has('memory') ? 'memory.limit_in_bytes' : 'memory.max'),
+    );
     if (quota && memory) seen.set(name, `${quota} ${memory}`);
   }
   return seen;
 }
 
-test('one envelope for every runtime: the same quota and limit in each trial cgroup while it runs, and a CPU-bound guest is charged about 1 CPU-second per second', { timeout: 600_000 }, async () => {
+test('one envelope for every runtime: the same quota and limit in each trial cgroup while it runs, and a CPU-bound guest is charged about 1 CPU-second per second', {
+  timeout: 600_000,
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-envelope-'));
-  const child = startBench(['all', '--runtimes', runtimes.join(','), '--workloads', 'cpu', '--reps', '1', '--warmup', '0', '--suite', 'quick', '--out', out]);
+  const child = startBench([
+    'all',
+    '--runtimes',
+    runtimes.join(','),
+    '--workloads',
+    'cpu',
+    '--reps',
+    '1',
+    '--warmup',
+    '0',
+    '--suite',
+    'quick',
+    '--out',
+    out,
+  ]);
   const seen = new Map<string, string>();
   let running = true;
   void child.finally(() => (running = false));
@@ -66,7 +88,10 @@ test('one envelope for every runtime: the same quota and limit in each trial cgr
     const cpu = trial.series.columns['cgroup.cpu_seconds']!.values;
     const seconds = (trial.series.tMs[rows.exit!]! - trial.series.tMs[rows.ready!]!) / 1000;
     const perSecond = (cpu[rows.exit!]! - cpu[rows.ready!]!) / seconds;
-    assert.ok(perSecond >= 0.8 && perSecond <= 1.15, `${runtime}: ${perSecond.toFixed(3)} CPU-s per s under a 1-CPU envelope`);
+    assert.ok(
+      perSecond >= 0.8 && perSecond <= 1.15,
+      `${runtime}: ${perSecond.toFixed(3)} CPU-s per s under a 1-CPU envelope`,
+    );
   }
   assert.deepEqual(await leftovers(), []);
 });

@@ -34,22 +34,35 @@ function qemuPids(): number[] {
   });
 }
 
-test('SIGTERM during a container trial: exit 143, results so far written, nothing left behind', { timeout: 120_000 }, async (t) => {
+test('SIGTERM during a container trial: exit 143, results so far written, nothing left behind', {
+  timeout: 120_000,
+}, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const { child } = await startUntil(['all', '--suite', 'quick', '--runtimes', 'docker', '--warmup', '0', '--out', out], /\[2\/3\] docker idle #2 running/, t);
+  const { child } = await startUntil(
+    ['all', '--suite', 'quick', '--runtimes', 'docker', '--warmup', '0', '--out', out],
+    /\[2\/3\] docker idle #2 running/,
+    t,
+  );
   await waitUntil("the second trial's container in its cgroup", guestRuns);
   child.kill('SIGTERM');
   const run = await child;
   assert.equal(run.exitCode, 143, run.all);
   const { result } = readResult(run.stdout);
   assert.deepEqual(validateResult(result), []);
-  assert.deepEqual(result.trials.map((t) => t.state), ['completed', 'aborted', 'aborted']);
+  assert.deepEqual(
+    result.trials.map((t) => t.state),
+    ['completed', 'aborted', 'aborted'],
+  );
   assert.deepEqual(await leftovers(), []);
 });
 
 test('a second Ctrl-C while cleaning up leaves nothing half-removed', { timeout: 120_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const { child } = await startUntil(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out], /\[1\/2\] qemu idle #1 running/, t);
+  const { child } = await startUntil(
+    ['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out],
+    /\[1\/2\] qemu idle #1 running/,
+    t,
+  );
   await waitUntil("the trial's QEMU in its cgroup", () => qemuPids().length > 0);
   // Back to back: the second arrives while the first is being handled (cleanup itself takes ~50 ms).
   child.kill('SIGINT');
@@ -61,9 +74,15 @@ test('a second Ctrl-C while cleaning up leaves nothing half-removed', { timeout:
   assert.doesNotMatch(clean.stderr, /removed/, 'the next clean finds nothing');
 });
 
-test('QEMU killed with SIGKILL mid-trial: that trial errored with the reason, the next one runs, exit 4', { timeout: 120_000 }, async (t) => {
+test('QEMU killed with SIGKILL mid-trial: that trial errored with the reason, the next one runs, exit 4', {
+  timeout: 120_000,
+}, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const { child } = await startUntil(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out], /\[1\/2\] qemu idle #1 running/, t);
+  const { child } = await startUntil(
+    ['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '2', '--warmup', '0', '--out', out],
+    /\[1\/2\] qemu idle #1 running/,
+    t,
+  );
   let pids: number[] = [];
   await waitUntil("the trial's QEMU in its cgroup", () => (pids = qemuPids()).length > 0, 5000, 50);
   assert.equal(pids.length, 1);
@@ -79,7 +98,25 @@ test('QEMU killed with SIGKILL mid-trial: that trial errored with the reason, th
 
 test('a container killed from outside: errored trial, the run goes on, exit 4', { timeout: 120_000 }, async (t) => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const { child } = await startUntil(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '2', '--suite', 'quick', '--warmup', '0', '--out', out], /\[1\/2\] docker idle #1 running/, t);
+  const { child } = await startUntil(
+    [
+      'all',
+      '--runtimes',
+      'docker',
+      '--workloads',
+      'idle',
+      '--reps',
+      '2',
+      '--suite',
+      'quick',
+      '--warmup',
+      '0',
+      '--out',
+      out,
+    ],
+    /\[1\/2\] docker idle #1 running/,
+    t,
+  );
   const docker = new Docker();
   let killed = false;
   for (let i = 0; i < 100 && !killed; i++, await sleep(50)) {
@@ -99,10 +136,18 @@ test('a container killed from outside: errored trial, the run goes on, exit 4', 
   assert.deepEqual(await leftovers(), []);
 });
 
-test('a workload that hangs past its timeout: errored in every runtime, guests removed, exit 4', { timeout: 120_000 }, async () => {
+test('a workload that hangs past its timeout: errored in every runtime, guests removed, exit 4', {
+  timeout: 120_000,
+}, async () => {
   const dir = mkdtempSync(join(tmpdir(), 'twinbench suite '));
   const suite = join(dir, 'hang.json');
-  writeFileSync(suite, JSON.stringify({ runtimes: ['native', 'docker', 'qemu'], workloads: [{ name: 'idle', reps: 1, params: { duration_s: 300 }, timeoutSeconds: 3 }] }));
+  writeFileSync(
+    suite,
+    JSON.stringify({
+      runtimes: ['native', 'docker', 'qemu'],
+      workloads: [{ name: 'idle', reps: 1, params: { duration_s: 300 }, timeoutSeconds: 3 }],
+    }),
+  );
   const run = await runBench(['all', '--suite', suite, '--warmup', '0', '--out', join(dir, 'out')]);
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
@@ -115,13 +160,29 @@ test('a workload that hangs past its timeout: errored in every runtime, guests r
   assert.deepEqual(await leftovers(), []);
 });
 
-test('disk full while writing results: one clear line, exit 6, results saved elsewhere, older files untouched', { timeout: 120_000 }, async () => {
+test('disk full while writing results: one clear line, exit 6, results saved elsewhere, older files untouched', {
+  timeout: 120_000,
+}, async () => {
   const mount = mkdtempSync(join(tmpdir(), 'twinbench-full-'));
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4k', 'tmpfs', mount]);
   try {
     mkdirSync(join(mount, 'results'));
     writeFileSync(join(mount, 'results', 'older.json'), 'previous result');
-    const run = await runBench(['all', '--runtimes', 'docker', '--workloads', 'idle', '--reps', '1', '--suite', 'quick', '--warmup', '0', '--out', join(mount, 'results')]);
+    const run = await runBench([
+      'all',
+      '--runtimes',
+      'docker',
+      '--workloads',
+      'idle',
+      '--reps',
+      '1',
+      '--suite',
+      'quick',
+      '--warmup',
+      '0',
+      '--out',
+      join(mount, 'results'),
+    ]);
     assert.equal(run.exitCode, 6, run.all);
     assert.match(run.stderr, /bench: cannot write .*\.json: disk full/);
     assert.doesNotMatch(run.stderr, /at .*\.js:\d+/, 'no stack trace');

@@ -21,17 +21,43 @@ async function initrdWithInit(script: string): Promise<string> {
   mkdirSync(join(dir, 'extra'));
   writeFileSync(join(dir, 'extra', 'init'), script);
   chmodSync(join(dir, 'extra', 'init'), 0o755);
-  await execa('cpio', ['-o', '-H', 'newc', '--quiet', '-R', '0:0', '-F', join(dir, 'extra.cpio')], { cwd: join(dir, 'extra'), input: '.\n./init\n' });
+  await execa('cpio', ['-o', '-H', 'newc', '--quiet', '-R', '0:0', '-F', join(dir, 'extra.cpio')], {
+    cwd: join(dir, 'extra'),
+    input: '.\n./init\n',
+  });
   const combined = join(dir, 'initrd');
   // Compressed like the first archive: the kernel did not pick up a plain cpio appended to a gzip one.
-  writeFileSync(combined, Buffer.concat([readFileSync((await images()).initrdPath), gzipSync(readFileSync(join(dir, 'extra.cpio')))]));
+  writeFileSync(
+    combined,
+    Buffer.concat([readFileSync((await images()).initrdPath), gzipSync(readFileSync(join(dir, 'extra.cpio')))]),
+  );
   return combined;
 }
 
-test('a guest that never prints READY: errored with the reason and its console, the run goes on, exit 4', { timeout: 180_000 }, async () => {
-  const initrd = await initrdWithInit('#!/bin/busybox sh\n/bin/busybox echo "stuck before the agent"\nexec /bin/busybox sleep 600\n');
+test('a guest that never prints READY: errored with the reason and its console, the run goes on, exit 4', {
+  timeout: 180_000,
+}, async () => {
+  const initrd = await initrdWithInit(
+    '#!/bin/busybox sh\n/bin/busybox echo "stuck before the agent"\nexec /bin/busybox sleep 600\n',
+  );
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle', '--reps', '1', '--initrd', initrd, '--ready-timeout', '8', '--warmup', '0', '--out', out]);
+  const run = await runBench([
+    'all',
+    '--suite',
+    'quick',
+    '--workloads',
+    'idle',
+    '--reps',
+    '1',
+    '--initrd',
+    initrd,
+    '--ready-timeout',
+    '8',
+    '--warmup',
+    '0',
+    '--out',
+    out,
+  ]);
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
   assert.deepEqual(validateResult(result), []);
@@ -45,10 +71,24 @@ test('a guest that never prints READY: errored with the reason and its console, 
   assert.deepEqual(await leftovers(), []);
 });
 
-test('a guest kernel panic: errored trial naming QEMU\'s exit, nothing left behind', { timeout: 180_000 }, async () => {
+test("a guest kernel panic: errored trial naming QEMU's exit, nothing left behind", { timeout: 180_000 }, async () => {
   const initrd = await initrdWithInit('#!/bin/busybox sh\n/bin/busybox echo "about to die"\nexit 1\n');
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
-  const run = await runBench(['all', '--runtimes', 'qemu', '--workloads', 'idle', '--reps', '1', '--initrd', initrd, '--warmup', '0', '--out', out]);
+  const run = await runBench([
+    'all',
+    '--runtimes',
+    'qemu',
+    '--workloads',
+    'idle',
+    '--reps',
+    '1',
+    '--initrd',
+    initrd,
+    '--warmup',
+    '0',
+    '--out',
+    out,
+  ]);
   assert.equal(run.exitCode, 4, run.all);
   const { result } = readResult(run.stdout);
   const [vm] = result.trials;
@@ -58,7 +98,9 @@ test('a guest kernel panic: errored trial naming QEMU\'s exit, nothing left behi
   assert.deepEqual(await leftovers(), []);
 });
 
-test('Ctrl-C mid-run: exit 130, results so far written, the rest aborted, nothing left behind', { timeout: 180_000 }, async () => {
+test('Ctrl-C mid-run: exit 130, results so far written, the rest aborted, nothing left behind', {
+  timeout: 180_000,
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
   const child = startBench(['all', '--suite', 'quick', '--out', out]);
   const seen = stderrOf(child);

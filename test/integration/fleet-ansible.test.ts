@@ -24,22 +24,39 @@ async function freePort(): Promise<number> {
  * is closed. The playbook installs the packed package, runs bench all, fetches the results, and ends with a
  * comparison on the controller; the failures are reported and lose nobody's results.
  */
-test('the Ansible playbook runs the fleet over SSH: results fetched and compared, a failing and an unreachable host reported, nothing left', { timeout: 900_000 }, async () => {
+test('the Ansible playbook runs the fleet over SSH: results fetched and compared, a failing and an unreachable host reported, nothing left', {
+  timeout: 900_000,
+}, async () => {
   const ansibleHomeBefore = existsSync('/root/.ansible');
   const root = mkdtempSync(join(tmpdir(), 'twinbench-ansible-'));
   const [port, closedPort] = [await freePort(), await freePort()];
-  for (const name of ['host_key', 'client_key']) await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(root, name)]);
+  for (const name of ['host_key', 'client_key'])
+    await execa('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(root, name)]);
   writeFileSync(join(root, 'authorized_keys'), readFileSync(join(root, 'client_key.pub')));
   // StrictModes would refuse keys below /tmp (world-writable); the folder itself is private.
   writeFileSync(
     join(root, 'sshd_config'),
-    [`Port ${port}`, 'ListenAddress 127.0.0.1', `HostKey ${root}/host_key`, `AuthorizedKeysFile ${root}/authorized_keys`, 'PermitRootLogin prohibit-password', 'PasswordAuthentication no', 'KbdInteractiveAuthentication no', 'UsePAM no', 'StrictModes no', `PidFile ${root}/sshd.pid`, 'Subsystem sftp /usr/lib/openssh/sftp-server', ''].join('\n'),
+    [
+      `Port ${port}`,
+      'ListenAddress 127.0.0.1',
+      `HostKey ${root}/host_key`,
+      `AuthorizedKeysFile ${root}/authorized_keys`,
+      'PermitRootLogin prohibit-password',
+      'PasswordAuthentication no',
+      'KbdInteractiveAuthentication no',
+      'UsePAM no',
+      'StrictModes no',
+      `PidFile ${root}/sshd.pid`,
+      'Subsystem sftp /usr/lib/openssh/sftp-server',
+      '',
+    ].join('\n'),
   );
   const privsep = !existsSync('/run/sshd');
   if (privsep) mkdirSync('/run/sshd', { mode: 0o755 });
   const sshd = execa('/usr/sbin/sshd', ['-D', '-e', '-f', join(root, 'sshd_config')], { reject: false, all: true });
   try {
-    for (let tries = 0; !existsSync(join(root, 'sshd.pid')) && tries < 100; tries++) await new Promise((resolve) => setTimeout(resolve, 50));
+    for (let tries = 0; !existsSync(join(root, 'sshd.pid')) && tries < 100; tries++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
     assert.ok(existsSync(join(root, 'sshd.pid')), 'sshd started');
     const pack = await execa('npm', ['pack', '--pack-destination', root, '--silent'], { cwd: packageRoot });
     const tarball = join(root, pack.stdout.trim().split('\n').at(-1) ?? '');
@@ -65,7 +82,11 @@ test('the Ansible playbook runs the fleet over SSH: results fetched and compared
     const fleet = join(root, 'fleet');
     mkdirSync(join(root, 'home'));
     // What the hosts need to reach the npm registry from a clean SSH session, as a lab's would.
-    const passed = Object.fromEntries(['NODE_EXTRA_CA_CERTS', 'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'].flatMap((name) => (process.env[name] ? [[name, process.env[name]]] : [])));
+    const passed = Object.fromEntries(
+      ['NODE_EXTRA_CA_CERTS', 'http_proxy', 'https_proxy', 'no_proxy', 'HTTP_PROXY', 'HTTPS_PROXY', 'NO_PROXY'].flatMap(
+        (name) => (process.env[name] ? [[name, process.env[name]]] : []),
+      ),
+    );
     // The hosts are this machine: npm's cache here (which this checkout's own install filled) serves the
     // package's dependencies without asking the registry about each of them again (31 s → 12 s by hand), as a
     // lab's npm mirror or cache would. The playbook's install itself is unchanged.
@@ -86,22 +107,34 @@ test('the Ansible playbook runs the fleet over SSH: results fetched and compared
       }),
     );
     const started = Date.now();
-    const play = await execa('ansible-playbook', ['-i', join(root, 'inventory.ini'), join(packageRoot, 'ansible', 'fleet.yml'), '-e', `@${join(root, 'vars.json')}`], {
-      reject: false,
-      all: true,
-      cwd: root,
-      env: {
-        HOME: join(root, 'home'),
-        ANSIBLE_LOCAL_TEMP: join(root, 'local-tmp'),
-        ANSIBLE_REMOTE_TEMP: join(root, 'remote-tmp'),
-        ANSIBLE_SSH_CONTROL_PATH_DIR: join(root, 'cp'),
-        ANSIBLE_NOCOLOR: '1',
-        // One SSH round trip a task instead of three (no module file copied to the host first): ansible/README.md
-        // recommends it for fleets too; each task took 3 to 8 s here without it.
-        ANSIBLE_PIPELINING: '1',
+    const play = await execa(
+      'ansible-playbook',
+      [
+        '-i',
+        join(root, 'inventory.ini'),
+        join(packageRoot, 'ansible', 'fleet.yml'),
+        '-e',
+        `@${join(root, 'vars.json')}`,
+      ],
+      {
+        reject: false,
+        all: true,
+        cwd: root,
+        env: {
+          HOME: join(root, 'home'),
+          ANSIBLE_LOCAL_TEMP: join(root, 'local-tmp'),
+          ANSIBLE_REMOTE_TEMP: join(root, 'remote-tmp'),
+          ANSIBLE_SSH_CONTROL_PATH_DIR: join(root, 'cp'),
+          ANSIBLE_NOCOLOR: '1',
+          // One SSH round trip a task instead of three (no module file copied to the host first): ansible/README.md
+          // recommends it for fleets too; each task took 3 to 8 s here without it.
+          ANSIBLE_PIPELINING: '1',
+        },
       },
-    });
-    console.log(`ansible-playbook: ${((Date.now() - started) / 1000).toFixed(1)} s for 4 inventory hosts (2 measured), exit ${play.exitCode}`);
+    );
+    console.log(
+      `ansible-playbook: ${((Date.now() - started) / 1000).toFixed(1)} s for 4 inventory hosts (2 measured), exit ${play.exitCode}`,
+    );
     // The last task fails the run because two hosts did not measure; everything before it ran.
     assert.equal(play.exitCode, 2, play.all);
     assert.match(play.all ?? '', /2 of 4 host\(s\) did not measure: lab-bad, ghost/);
@@ -112,13 +145,19 @@ test('the Ansible playbook runs the fleet over SSH: results fetched and compared
     assert.match(table, /\| ghost \| unreachable \| — \| .*Connection refused/);
     const fetched: string[] = [];
     for (const host of ['lab-a', 'lab-b']) {
-      const status = JSON.parse(readFileSync(join(fleet, host, 'status.json'), 'utf8')) as { outcome: string; result: string };
+      const status = JSON.parse(readFileSync(join(fleet, host, 'status.json'), 'utf8')) as {
+        outcome: string;
+        result: string;
+      };
       assert.equal(status.outcome, 'measured');
       const file = join(fleet, host, status.result);
       const result = await readResultFile(file);
       assert.equal(result.status, 'completed');
       assert.deepEqual(Object.keys(result.runtimes).sort(), ['docker', 'native']);
-      assert.ok(result.trials.every((trial) => trial.state === 'completed'), `${host}: every trial completed`);
+      assert.ok(
+        result.trials.every((trial) => trial.state === 'completed'),
+        `${host}: every trial completed`,
+      );
       // Installed from the packed package, not run from this checkout.
       assert.ok(!result.host.fingerprint?.versions.gitCommit, 'the installed package has no git checkout');
       assert.ok(existsSync(file.replace(/\.json$/, '.html')), `${host}: HTML report`);
@@ -139,7 +178,12 @@ test('the Ansible playbook runs the fleet over SSH: results fetched and compared
   } finally {
     // Ansible's SSH masters (ControlPersist) outlive the playbook by design: end them, and with them their sessions.
     await execa('pkill', ['-f', `${root}/cp/`], { reject: false });
-    for (let tries = 0; tries < 50 && (await execa('pgrep', ['-P', String(sshd.pid)], { reject: false })).stdout.trim() !== ''; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+    for (
+      let tries = 0;
+      tries < 50 && (await execa('pgrep', ['-P', String(sshd.pid)], { reject: false })).stdout.trim() !== '';
+      tries++
+    )
+      await new Promise((resolve) => setTimeout(resolve, 100));
     sshd.kill('SIGTERM');
     await sshd;
     if (privsep) rmSync('/run/sshd', { recursive: true, force: true });

@@ -33,13 +33,22 @@ export async function leftovers(): Promise<string[]> {
   found.push(...containers.map((c) => `container ${c.Names[0] ?? c.Id}`));
   // Podman's containers, where its service runs.
   if (existsSync(podmanSocket())) {
-    const podman = await new Docker({ socketPath: podmanSocket() }).listContainers({ all: true, filters: { label: ['io.twinbench.run'] } });
+    const podman = await new Docker({ socketPath: podmanSocket() }).listContainers({
+      all: true,
+      filters: { label: ['io.twinbench.run'] },
+    });
     found.push(...podman.map((c) => `podman container ${c.Names[0] ?? c.Id}`));
   }
   // Every hierarchy: a container runtime makes groups below a trial's in cpuset, devices, freezer… too.
-  for (const root of listCgroupMountPoints(readFileSync('/proc/self/mountinfo', 'utf8')).map((mount) => join(mount, 'twinbench'))) {
+  for (const root of listCgroupMountPoints(readFileSync('/proc/self/mountinfo', 'utf8')).map((mount) =>
+    join(mount, 'twinbench'),
+  )) {
     try {
-      found.push(...readdirSync(root, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => `cgroup ${join(root, e.name)}`));
+      found.push(
+        ...readdirSync(root, { withFileTypes: true })
+          .filter((e) => e.isDirectory())
+          .map((e) => `cgroup ${join(root, e.name)}`),
+      );
     } catch {
       // hierarchy absent on this host
     }
@@ -48,10 +57,23 @@ export async function leftovers(): Promise<string[]> {
   const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
   found.push(...links.filter((link) => link.ifname.startsWith('tb-')).map((link) => `network link ${link.ifname}`));
   // The Vagrant runtime's libvirt objects and folder (when libvirt is there at all).
-  for (const [kind, command] of [['domain', 'list'], ['network', 'net-list'], ['pool', 'pool-list']] as const) {
+  for (const [kind, command] of [
+    ['domain', 'list'],
+    ['network', 'net-list'],
+    ['pool', 'pool-list'],
+  ] as const) {
     try {
-      const names = execFileSync('virsh', ['-c', 'qemu:///system', command, '--all', '--name'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
-      found.push(...names.split('\n').map((n) => n.trim()).filter((n) => n.startsWith('tb-')).map((n) => `libvirt ${kind} ${n}`));
+      const names = execFileSync('virsh', ['-c', 'qemu:///system', command, '--all', '--name'], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+      found.push(
+        ...names
+          .split('\n')
+          .map((n) => n.trim())
+          .filter((n) => n.startsWith('tb-'))
+          .map((n) => `libvirt ${kind} ${n}`),
+      );
     } catch {
       // no virsh or no libvirtd
     }
@@ -69,7 +91,12 @@ export async function leftovers(): Promise<string[]> {
  * Wait for an event (a log line, a process, a file), never for a fixed time: `ready` is polled every `everyMs`
  * until it holds; after `withinMs` the test fails, naming what it waited for.
  */
-export async function waitUntil(what: string, ready: () => boolean | Promise<boolean>, withinMs = 90_000, everyMs = 100): Promise<void> {
+export async function waitUntil(
+  what: string,
+  ready: () => boolean | Promise<boolean>,
+  withinMs = 90_000,
+  everyMs = 100,
+): Promise<void> {
   const deadline = Date.now() + withinMs;
   while (!(await ready())) {
     if (Date.now() > deadline) throw new Error(`waited ${withinMs / 1000} s for ${what}: it never came`);
@@ -102,23 +129,30 @@ export function harnessPids(): number[] {
 /** A suite file of the serving and disk workloads at CI size, for the given runtimes; returns its path. */
 export function writeSmallWorkloadSuite(dir: string, runtimes: readonly string[]): string {
   const suite = join(dir, 'small.json');
-  writeFileSync(suite, JSON.stringify({
-    name: 'small',
-    runtimes,
-    workloads: [
-      { name: 'disk', reps: 1, params: { size_mib: 64, duration_s: 2, ramp_s: 0 } },
-      { name: 'network', reps: 1, params: { duration_s: 2 } },
-      { name: 'redis', reps: 1, params: { requests: 20000 } },
-    ],
-  }));
+  writeFileSync(
+    suite,
+    JSON.stringify({
+      name: 'small',
+      runtimes,
+      workloads: [
+        { name: 'disk', reps: 1, params: { size_mib: 64, duration_s: 2, ramp_s: 0 } },
+        { name: 'network', reps: 1, params: { duration_s: 2 } },
+        { name: 'redis', reps: 1, params: { requests: 20000 } },
+      ],
+    }),
+  );
   return suite;
 }
 
 /** Every measured trial and warm-up of a run completed: the run's status alone says nothing of its trials. */
 export function assertAllCompleted(result: ResultFile, expectedTrials: number): void {
   const failed = [...result.warmups, ...result.trials].filter((t) => t.state !== 'completed');
-  const why = failed.map((t) => `${t.trialId}: ${t.state === 'errored' ? t.error : t.state === 'aborted' ? t.reason : ''}`).join('; ');
+  const why = failed
+    .map((t) => `${t.trialId}: ${t.state === 'errored' ? t.error : t.state === 'aborted' ? t.reason : ''}`)
+    .join('; ');
   if (failed.length > 0 || result.trials.length !== expectedTrials) {
-    throw new Error(`expected ${expectedTrials} completed trials, got ${result.trials.length} trials of which ${failed.length} (warm-ups included) did not complete: ${why}`);
+    throw new Error(
+      `expected ${expectedTrials} completed trials, got ${result.trials.length} trials of which ${failed.length} (warm-ups included) did not complete: ${why}`,
+    );
   }
 }

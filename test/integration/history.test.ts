@@ -14,26 +14,52 @@ const root = mkdtempSync(join(tmpdir(), 'twinbench-history-'));
 // The fake runtimes (the real pipeline, synthetic figures): no engine and no cache of the user's is touched.
 const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', TWINBENCH_CACHE: join(root, 'cache') };
 
-test('bench history renders 12 runs in headless Chromium: a chart per figure, the run where figures moved marked, offline, no console errors', { timeout: 240_000 }, async () => {
+test('bench history renders 12 runs in headless Chromium: a chart per figure, the run where figures moved marked, offline, no console errors', {
+  timeout: 240_000,
+}, async () => {
   const runs = join(root, 'runs');
   // Eight runs as they were, then four where every figure costs 1.2x: run 9 is the change point.
   for (let i = 1; i <= 12; i++) {
-    const run = await execa('node', [bench, 'all', '--runtimes', 'fake,fake-vm', '--workloads', 'idle,cpu', '--reps', '6', '--warmup', '0', '--seed', String(i), '--out', runs], {
-      reject: false,
-      env: { ...env, TWINBENCH_FAKE_SCALE: i > 8 ? '1.2' : '1' },
-    });
+    const run = await execa(
+      'node',
+      [
+        bench,
+        'all',
+        '--runtimes',
+        'fake,fake-vm',
+        '--workloads',
+        'idle,cpu',
+        '--reps',
+        '6',
+        '--warmup',
+        '0',
+        '--seed',
+        String(i),
+        '--out',
+        runs,
+      ],
+      {
+        reject: false,
+        env: { ...env, TWINBENCH_FAKE_SCALE: i > 8 ? '1.2' : '1' },
+      },
+    );
     assert.equal(run.exitCode, 0, run.stderr);
     // Result files are named by the second they started in: the next run starts in the next second.
     const second = Math.floor(Date.now() / 1000);
     await waitUntil('the next second', () => Math.floor(Date.now() / 1000) > second, 2000, 20);
   }
-  const files = readdirSync(runs).filter((name) => name.endsWith('.json')).sort();
+  const files = readdirSync(runs)
+    .filter((name) => name.endsWith('.json'))
+    .sort();
   assert.equal(files.length, 12);
   // A JSON file that is not a result, in the same folder: skipped and said, not fatal.
   writeFileSync(join(runs, 'thresholds.json'), '{"kind":"twinbench-thresholds","thresholds":{}}\n');
   const page = join(root, 'history.html');
   const summary = join(root, 'history.md');
-  const history = await execa('node', [bench, 'history', runs, '--out', page, '--summary', summary], { reject: false, env });
+  const history = await execa('node', [bench, 'history', runs, '--out', page, '--summary', summary], {
+    reject: false,
+    env,
+  });
   assert.equal(history.exitCode, 0, history.stderr);
   assert.match(history.stderr, /skipped .*thresholds\.json: not a twinbench result file/);
   const markdown = readFileSync(summary, 'utf8');
@@ -47,12 +73,21 @@ test('bench history renders 12 runs in headless Chromium: a chart per figure, th
 
   const html = readFileSync(page, 'utf8');
   assert.doesNotMatch(html, /<script[^>]+src=|<link[^>]+href=["']?https?:/, 'nothing is fetched from the network');
-  const data = JSON.parse(/<script id="twinbench-history" type="application\/json">(.*?)<\/script>/s.exec(html)?.[1] ?? '{}') as { figures: { id: string; title: string; series: unknown[] }[] };
+  const data = JSON.parse(
+    /<script id="twinbench-history" type="application\/json">(.*?)<\/script>/s.exec(html)?.[1] ?? '{}',
+  ) as { figures: { id: string; title: string; series: unknown[] }[] };
   assert.ok(data.figures.length >= 10, `${data.figures.length} figures`);
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -66,10 +101,23 @@ test('bench history renders 12 runs in headless Chromium: a chart per figure, th
       return route.abort();
     });
     await tab.goto(`file://${page}`);
-    await tab.waitForFunction(() => (globalThis as unknown as { twinbenchRendered?: unknown[] }).twinbenchRendered !== undefined);
+    await tab.waitForFunction(
+      () => (globalThis as unknown as { twinbenchRendered?: unknown[] }).twinbenchRendered !== undefined,
+    );
     assert.deepEqual(problems, []);
-    const charts = await tab.$$eval('canvas', (canvases) => canvases.map((canvas) => ({ id: canvas.id, points: Number(canvas.getAttribute('data-points')), marks: Number(canvas.getAttribute('data-change-points')), width: canvas.width })));
-    assert.deepEqual(charts.map((chart) => chart.id), data.figures.map((figure) => figure.id), 'a chart per figure');
+    const charts = await tab.$$eval('canvas', (canvases) =>
+      canvases.map((canvas) => ({
+        id: canvas.id,
+        points: Number(canvas.getAttribute('data-points')),
+        marks: Number(canvas.getAttribute('data-change-points')),
+        width: canvas.width,
+      })),
+    );
+    assert.deepEqual(
+      charts.map((chart) => chart.id),
+      data.figures.map((figure) => figure.id),
+      'a chart per figure',
+    );
     for (const chart of charts) {
       const figure = data.figures.find((candidate) => candidate.id === chart.id)!;
       // One point per run on every line (two runtimes on this host).
@@ -78,7 +126,11 @@ test('bench history renders 12 runs in headless Chromium: a chart per figure, th
     }
     const eventsChart = data.figures.find((figure) => figure.title === 'cpu: events_per_s');
     assert.ok(eventsChart);
-    assert.equal(charts.find((chart) => chart.id === eventsChart.id)?.marks, 2, 'both runtimes marked at the change point');
+    assert.equal(
+      charts.find((chart) => chart.id === eventsChart.id)?.marks,
+      2,
+      'both runtimes marked at the change point',
+    );
     assert.match((await tab.textContent('article')) ?? '', /What moved/);
     mkdirSync(artifacts, { recursive: true });
     await tab.screenshot({ path: join(artifacts, 'history.png'), fullPage: true });

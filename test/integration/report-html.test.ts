@@ -9,9 +9,23 @@ import { readResult, runBench } from './helpers.js';
 
 const artifacts = join(packageRoot, 'test-artifacts');
 
-test('the HTML report renders offline in headless Chromium with charts that have data and no console errors', { timeout: 240_000 }, async () => {
+test('the HTML report renders offline in headless Chromium with charts that have data and no console errors', {
+  timeout: 240_000,
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-html-'));
-  const run = await runBench(['all', '--suite', 'quick', '--workloads', 'idle,cpu', '--reps', '1', '--warmup', '0', '--out', out]);
+  const run = await runBench([
+    'all',
+    '--suite',
+    'quick',
+    '--workloads',
+    'idle,cpu',
+    '--reps',
+    '1',
+    '--warmup',
+    '0',
+    '--out',
+    out,
+  ]);
   assert.equal(run.exitCode, 0, run.all);
   const { path } = readResult(run.stdout);
   const htmlPath = join(out, 'report.html');
@@ -22,7 +36,14 @@ test('the HTML report renders offline in headless Chromium with charts that have
 
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
   try {
     const page = await browser.newPage();
@@ -37,11 +58,22 @@ test('the HTML report renders offline in headless Chromium with charts that have
       return route.abort();
     });
     await page.goto(`file://${htmlPath}`);
-    await page.waitForFunction(() => (globalThis as unknown as { twinbenchRendered?: unknown[] }).twinbenchRendered !== undefined);
+    await page.waitForFunction(
+      () => (globalThis as unknown as { twinbenchRendered?: unknown[] }).twinbenchRendered !== undefined,
+    );
     assert.deepEqual(problems, []);
     const ids = await page.$$eval('canvas', (canvases) => canvases.map((canvas) => canvas.id));
     // Fixed charts, one chart per workload figure (idle boot, cpu events/s), and the cost factors.
-    for (const id of ['chart-boot', 'chart-memory', 'chart-pss', 'chart-cpu', 'chart-figure-1', 'chart-figure-2', 'chart-costs']) assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
+    for (const id of [
+      'chart-boot',
+      'chart-memory',
+      'chart-pss',
+      'chart-cpu',
+      'chart-figure-1',
+      'chart-figure-2',
+      'chart-costs',
+    ])
+      assert.ok(ids.includes(id), `${id} in ${ids.join(', ')}`);
     for (const id of ids) {
       const points = Number(await page.getAttribute(`#${id}`, 'data-points'));
       assert.ok(points > 0, `${id} has data (${points} points)`);

@@ -16,7 +16,9 @@ function suiteFile(dir: string, workloads: unknown[]): string {
   return path;
 }
 
-test(`zero-length guests: ${reps} idle trials at duration_s 0 per runtime, each with boot time, CPU seconds and peak memory`, { timeout: 600_000 }, async () => {
+test(`zero-length guests: ${reps} idle trials at duration_s 0 per runtime, each with boot time, CPU seconds and peak memory`, {
+  timeout: 600_000,
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-short-'));
   const path = join(out, 'suite.json');
   writeFileSync(path, JSON.stringify(zeroLengthSuite(runtimes, reps)));
@@ -25,14 +27,25 @@ test(`zero-length guests: ${reps} idle trials at duration_s 0 per runtime, each 
   const { result } = readResult(run.stdout);
   assertAllCompleted(result, reps * runtimes.length);
   assert.deepEqual(zeroLengthRunProblems(result), []);
-  for (const runtime of runtimes) assert.equal(result.trials.filter((t) => t.runtime === runtime && t.state === 'completed').length, reps, runtime);
+  for (const runtime of runtimes)
+    assert.equal(result.trials.filter((t) => t.runtime === runtime && t.state === 'completed').length, reps, runtime);
   assert.deepEqual(await leftovers(), []);
 });
 
-test('a workload that fails at once is still measured: errored, exit 4, with boot time, CPU seconds and peak memory', { timeout: 300_000 }, async () => {
+test('a workload that fails at once is still measured: errored, exit 4, with boot time, CPU seconds and peak memory', {
+  timeout: 300_000,
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-short-err-'));
   // The idle workload runs `sleep "$duration_s"`: a word there makes it exit 1 straight after READY.
-  const run = await runBench(['all', '--suite', suiteFile(out, [{ name: 'idle', reps: 1, params: { duration_s: 'now' } }]), '--warmup', '0', '--out', out]);
+  const run = await runBench([
+    'all',
+    '--suite',
+    suiteFile(out, [{ name: 'idle', reps: 1, params: { duration_s: 'now' } }]),
+    '--warmup',
+    '0',
+    '--out',
+    out,
+  ]);
   assert.equal(run.exitCode, 4, run.all.slice(-3000));
   const { result } = readResult(run.stdout);
   assert.equal(result.trials.length, runtimes.length);

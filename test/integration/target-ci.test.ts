@@ -6,9 +6,29 @@ import { test } from 'node:test';
 import { validateResult } from '../../src/results/schema.js';
 import { readResult, runBench } from './helpers.js';
 
-test('--target-ci on a real engine: repetitions until the key figures\' intervals are narrow enough, with the reason recorded', { timeout: 300_000 }, async () => {
+test("--target-ci on a real engine: repetitions until the key figures' intervals are narrow enough, with the reason recorded", {
+  timeout: 300_000,
+}, async () => {
   const out = mkdtempSync(join(tmpdir(), 'twinbench-target-ci-'));
-  const run = await runBench(['all', '--suite', 'quick', '--runtimes', 'docker', '--workloads', 'cpu', '--warmup', '0', '--target-ci', '50%', '--min-reps', '2', '--max-reps', '8', '--out', out]);
+  const run = await runBench([
+    'all',
+    '--suite',
+    'quick',
+    '--runtimes',
+    'docker',
+    '--workloads',
+    'cpu',
+    '--warmup',
+    '0',
+    '--target-ci',
+    '50%',
+    '--min-reps',
+    '2',
+    '--max-reps',
+    '8',
+    '--out',
+    out,
+  ]);
   assert.equal(run.exitCode, 0, run.all);
   const { result } = readResult(run.stdout);
   assert.deepEqual(validateResult(result), []);
@@ -42,11 +62,23 @@ test('--target-ci on a real engine: repetitions until the key figures\' interval
   }
   assert.equal(record.reps, expected, `repetitions: ${record.reps}, by the rule ${expected}`);
   assert.equal(result.trials.length, record.reps);
-  assert.deepEqual(Object.keys(record.halfWidths).sort(), Object.keys(series).sort(), 'the key figures of the run\'s only workload: its events/s, boot and working set');
+  assert.deepEqual(
+    Object.keys(record.halfWidths).sort(),
+    Object.keys(series).sort(),
+    "the key figures of the run's only workload: its events/s, boot and working set",
+  );
   for (const [figure, values] of Object.entries(series)) {
     const recorded = record.halfWidths[figure];
-    assert.ok(recorded !== null && recorded !== undefined && Math.abs(recorded - width(values)) <= 1e-9 * Math.max(1, width(values)), `${figure}: recorded ±${recorded}, derived ±${width(values)}`);
+    assert.ok(
+      recorded !== null &&
+        recorded !== undefined &&
+        Math.abs(recorded - width(values)) <= 1e-9 * Math.max(1, width(values)),
+      `${figure}: recorded ±${recorded}, derived ±${width(values)}`,
+    );
   }
-  assert.equal(record.stop, Object.values(series).every((values) => width(values) <= 0.5) ? 'target-reached' : 'max-reps');
+  assert.equal(
+    record.stop,
+    Object.values(series).every((values) => width(values) <= 0.5) ? 'target-reached' : 'max-reps',
+  );
   assert.match(run.stdout, /## Repetitions \(--target-ci ±50\.0 %, 2 to 8\)/);
 });

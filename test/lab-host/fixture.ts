@@ -31,9 +31,25 @@ export const labNodeMajor = '24';
  */
 function labPackages(profile: ArchProfile): string[] {
   return [
-    'systemd-sysv', 'dbus', 'udev', 'kmod', 'apparmor', profile.kernelMetaPackage, 'initramfs-tools',
-    'docker.io', 'iproute2', 'procps', 'e2fsprogs', 'debootstrap', 'cpio',
-    'iperf3', 'sockperf', 'redis-tools', 'wrk', profile.qemuPackage, 'qemu-utils',
+    'systemd-sysv',
+    'dbus',
+    'udev',
+    'kmod',
+    'apparmor',
+    profile.kernelMetaPackage,
+    'initramfs-tools',
+    'docker.io',
+    'iproute2',
+    'procps',
+    'e2fsprogs',
+    'debootstrap',
+    'cpio',
+    'iperf3',
+    'sockperf',
+    'redis-tools',
+    'wrk',
+    profile.qemuPackage,
+    'qemu-utils',
   ];
 }
 
@@ -68,17 +84,35 @@ export interface LabImage {
 }
 
 async function nodeRelease(major: string): Promise<{ prefix: string; version: string }> {
-  const prefix = await runStep('node release', 'sh', [join(packageRoot, 'scripts', 'node-release.sh'), '--print-dir', major]);
+  const prefix = await runStep('node release', 'sh', [
+    join(packageRoot, 'scripts', 'node-release.sh'),
+    '--print-dir',
+    major,
+  ]);
   return { prefix, version: basename(prefix).replace(/^node-linux-[a-z0-9]+-/, '') };
 }
 
 /** Build (or find in the cache) the lab host's image. */
-export async function ensureLabImage(profile: ArchProfile, cacheRoot: string, mirror: string, log: (line: string) => void): Promise<LabImage> {
+export async function ensureLabImage(
+  profile: ArchProfile,
+  cacheRoot: string,
+  mirror: string,
+  log: (line: string) => void,
+): Promise<LabImage> {
   const node = await nodeRelease(labNodeMajor);
   const packages = labPackages(profile);
-  const key = digestStrings([recipeVersion, profile.debianArch, mirror, labUnit, node.version, ...packages]).slice(0, 16);
+  const key = digestStrings([recipeVersion, profile.debianArch, mirror, labUnit, node.version, ...packages]).slice(
+    0,
+    16,
+  );
   const dir = join(cacheRoot, 'lab-host', `${profile.debianArch}-${key}`);
-  const image: LabImage = { dir, disk: join(dir, 'root.ext4'), kernel: join(dir, 'vmlinuz'), initrd: join(dir, 'initrd.img'), nodeVersion: node.version };
+  const image: LabImage = {
+    dir,
+    disk: join(dir, 'root.ext4'),
+    kernel: join(dir, 'vmlinuz'),
+    initrd: join(dir, 'initrd.img'),
+    nodeVersion: node.version,
+  };
   if (existsSync(join(dir, 'done'))) return image;
   const started = performance.now();
   log(`lab host: debootstrap bookworm (${packages.join(' ')})`);
@@ -97,11 +131,27 @@ export async function ensureLabImage(profile: ArchProfile, cacheRoot: string, mi
 }
 
 /** debootstrap the lab host into `<folder>/rootfs`, configure it, and leave its disk, kernel and initramfs in `folder`. */
-async function buildLabImage(profile: ArchProfile, packages: readonly string[], mirror: string, nodePrefix: string, folder: string): Promise<void> {
+async function buildLabImage(
+  profile: ArchProfile,
+  packages: readonly string[],
+  mirror: string,
+  nodePrefix: string,
+  folder: string,
+): Promise<void> {
   const tree = join(folder, 'rootfs');
-  await runStep('debootstrap lab host', 'debootstrap', ['--variant=minbase', `--arch=${profile.debianArch}`, `--include=${packages.join(',')}`, 'bookworm', tree, mirror]);
+  await runStep('debootstrap lab host', 'debootstrap', [
+    '--variant=minbase',
+    `--arch=${profile.debianArch}`,
+    `--include=${packages.join(',')}`,
+    'bookworm',
+    tree,
+    mirror,
+  ]);
   await writeFile(join(tree, 'etc', 'hostname'), 'twinbench-lab\n');
-  await writeFile(join(tree, 'etc', 'fstab'), '/dev/vda / ext4 rw,relatime 0 1\n/dev/vdb /lab ext4 rw,relatime,nofail 0 2\n');
+  await writeFile(
+    join(tree, 'etc', 'fstab'),
+    '/dev/vda / ext4 rw,relatime 0 1\n/dev/vdb /lab ext4 rw,relatime,nofail 0 2\n',
+  );
   await mkdir(join(tree, 'lab'), { recursive: true });
   await writeFile(join(tree, 'etc', 'systemd', 'system', 'lab-run.service'), labUnit);
   await runStep('enable lab-run', 'chroot', [tree, 'systemctl', 'enable', 'lab-run.service']);
@@ -121,17 +171,40 @@ async function buildLabImage(profile: ArchProfile, packages: readonly string[], 
 
 /** `npm pack` of this checkout, installed as `npm install -g` would into `prefix` (dependencies from the registry). */
 async function installPacked(prefix: string, scratch: string): Promise<string> {
-  const packed = JSON.parse(await runStep('npm pack', 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], { cwd: packageRoot })) as { filename: string }[];
+  const packed = JSON.parse(
+    await runStep('npm pack', 'npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', scratch], {
+      cwd: packageRoot,
+    }),
+  ) as { filename: string }[];
   const tarball = join(scratch, packed[0]?.filename ?? '');
   // --ignore-scripts: dockerode's optional native speed-up (cpu-features) would be built for this host's Node.
   // --prefer-offline: the dependencies as npm's cache has them, where it has them (this checkout's own install
   // filled it), instead of asking the registry about each of the ~350 again: 31 s → 12 s here.
-  await runStep('npm install -g', 'npm', ['install', '--global', '--prefix', prefix, '--prefer-offline', '--ignore-scripts', '--omit=dev', '--no-audit', '--no-fund', '--loglevel=error', tarball]);
+  await runStep('npm install -g', 'npm', [
+    'install',
+    '--global',
+    '--prefix',
+    prefix,
+    '--prefer-offline',
+    '--ignore-scripts',
+    '--omit=dev',
+    '--no-audit',
+    '--no-fund',
+    '--loglevel=error',
+    tarball,
+  ]);
   return tarball;
 }
 
 /** The second disk: twinbench, the prebuilt images at the cache path the lab's TWINBENCH_CACHE names, apt's index, the script and its input files. */
-export async function makeWorkDisk(options: { images: ImageSet; cacheRoot: string; script: string; env: Record<string, string>; files?: Record<string, string>; output: string }): Promise<void> {
+export async function makeWorkDisk(options: {
+  images: ImageSet;
+  cacheRoot: string;
+  script: string;
+  env: Record<string, string>;
+  files?: Record<string, string>;
+  output: string;
+}): Promise<void> {
   const work = await tempDir(join(options.cacheRoot, 'lab-host'), 'work');
   try {
     await installPacked(join(work.path, 'prefix'), work.path);
@@ -139,7 +212,8 @@ export async function makeWorkDisk(options: { images: ImageSet; cacheRoot: strin
     // Only what `bench all` reads of the set (not the Vagrant box), and the kernel for a nested QEMU try.
     const setDir = join(cache, 'images', basename(options.images.dir));
     await mkdir(setDir, { recursive: true });
-    for (const file of ['image.json', 'rootfs.tar', 'disk.ext4', 'initrd.gz']) await cp(join(options.images.dir, file), join(setDir, file));
+    for (const file of ['image.json', 'rootfs.tar', 'disk.ext4', 'initrd.gz'])
+      await cp(join(options.images.dir, file), join(setDir, file));
     if (options.images.kernelPath.startsWith(`${options.cacheRoot}/`)) {
       const relativeKernel = options.images.kernelPath.slice(options.cacheRoot.length + 1);
       await mkdir(join(cache, relativeKernel, '..'), { recursive: true });
@@ -147,11 +221,15 @@ export async function makeWorkDisk(options: { images: ImageSet; cacheRoot: strin
     }
     // The host's apt sources and index, so the lab resolves the same package versions (the images' digest).
     await cp('/etc/apt/sources.list', join(work.path, 'apt', 'sources.list')).catch(() => undefined);
-    if (existsSync('/etc/apt/sources.list.d')) await cp('/etc/apt/sources.list.d', join(work.path, 'apt', 'sources.list.d'), { recursive: true });
+    if (existsSync('/etc/apt/sources.list.d'))
+      await cp('/etc/apt/sources.list.d', join(work.path, 'apt', 'sources.list.d'), { recursive: true });
     await mkdir(join(work.path, 'apt', 'lists'), { recursive: true });
     for (const file of await readdir('/var/lib/apt/lists')) {
       // Packages lists may be stored compressed (Debian's docker images: Acquire::GzipIndexes, `_Packages.lz4`).
-      if (/_(InRelease|Release(\.gpg)?)$/.test(file) || (/_Packages(\.[a-z0-9]+)?$/.test(file) && file.includes(`binary-${options.images.arch}_`))) {
+      if (
+        /_(InRelease|Release(\.gpg)?)$/.test(file) ||
+        (/_Packages(\.[a-z0-9]+)?$/.test(file) && file.includes(`binary-${options.images.arch}_`))
+      ) {
         await cp(join('/var/lib/apt/lists', file), join(work.path, 'apt', 'lists', file));
       }
     }
@@ -159,7 +237,12 @@ export async function makeWorkDisk(options: { images: ImageSet; cacheRoot: strin
     for (const [name, path] of Object.entries(options.files ?? {})) await cp(path, join(work.path, name));
     await cp(options.script, join(work.path, 'run.sh'));
     await chmod(join(work.path, 'run.sh'), 0o755);
-    await writeFile(join(work.path, 'env'), Object.entries(options.env).map(([key, value]) => `${key}=${shellQuote(value)}\nexport ${key}\n`).join(''));
+    await writeFile(
+      join(work.path, 'env'),
+      Object.entries(options.env)
+        .map(([key, value]) => `${key}=${shellQuote(value)}\nexport ${key}\n`)
+        .join(''),
+    );
     await mkdir(join(work.path, 'out'));
     await makeExt4(work.path, options.output, (await treeBytes(work.path)) + 3 * 1024 ** 3);
   } finally {
@@ -184,16 +267,32 @@ export function labQemuArgs(options: {
   consoleLog: string;
 }): string[] {
   return [
-    '-nodefaults', '-no-user-config', '-display', 'none', '-no-reboot',
-    '-machine', `${options.profile.machineType},accel=${options.accel}`,
+    '-nodefaults',
+    '-no-user-config',
+    '-display',
+    'none',
+    '-no-reboot',
+    '-machine',
+    `${options.profile.machineType},accel=${options.accel}`,
     // Under KVM the host's CPU; under TCG `max`, which emulates AMD-V/VT-x, so the lab's own KVM probe decides on something real.
-    '-cpu', options.accel === 'kvm' ? 'host' : 'max',
-    '-smp', String(options.vcpus), '-m', `${options.memoryMiB}M`,
-    '-kernel', options.image.kernel, '-initrd', options.image.initrd,
-    '-append', `root=/dev/vda rw console=${options.profile.console} panic=-1`,
-    '-drive', `file=${options.overlay},if=virtio,format=qcow2`,
-    '-drive', `file=${options.workDisk},if=virtio,format=raw`,
-    '-serial', `file:${options.consoleLog}`,
+    '-cpu',
+    options.accel === 'kvm' ? 'host' : 'max',
+    '-smp',
+    String(options.vcpus),
+    '-m',
+    `${options.memoryMiB}M`,
+    '-kernel',
+    options.image.kernel,
+    '-initrd',
+    options.image.initrd,
+    '-append',
+    `root=/dev/vda rw console=${options.profile.console} panic=-1`,
+    '-drive',
+    `file=${options.overlay},if=virtio,format=qcow2`,
+    '-drive',
+    `file=${options.workDisk},if=virtio,format=raw`,
+    '-serial',
+    `file:${options.consoleLog}`,
     ...options.profile.extraQemuArgs,
   ];
 }
@@ -210,7 +309,17 @@ export async function bootLabHost(options: {
   timeoutMs: number;
 }): Promise<{ seconds: number; timedOut: boolean; exitCode: number | undefined; consoleTail: string }> {
   const overlay = join(options.scratch, 'root.qcow2');
-  await runStep('lab overlay', 'qemu-img', ['create', '-q', '-f', 'qcow2', '-b', options.image.disk, '-F', 'raw', overlay]);
+  await runStep('lab overlay', 'qemu-img', [
+    'create',
+    '-q',
+    '-f',
+    'qcow2',
+    '-b',
+    options.image.disk,
+    '-F',
+    'raw',
+    overlay,
+  ]);
   const consoleLog = join(options.scratch, 'console.log');
   const started = performance.now();
   // Not detached: execa ends QEMU when the test process exits or is interrupted, and at the timeout.

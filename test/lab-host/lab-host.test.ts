@@ -27,7 +27,9 @@ let boot: Awaited<ReturnType<typeof bootLabHost>> | undefined;
 /** Whether this host ran the lab host under KVM; if not (TCG), a QEMU inside it runs under KVM nested in emulation. */
 let outerKvm = false;
 /** The nested QEMU runs (the KVM path), unless TWINBENCH_LAB_QEMU_ARGS says otherwise ('' leaves them out). */
-const qemuArgs = process.env.TWINBENCH_LAB_QEMU_ARGS ?? '--suite quick --runtimes qemu,qemu-microvm --workloads idle --reps 1 --warmup 0 --accel kvm --seed 3';
+const qemuArgs =
+  process.env.TWINBENCH_LAB_QEMU_ARGS ??
+  '--suite quick --runtimes qemu,qemu-microvm --workloads idle --reps 1 --warmup 0 --accel kvm --seed 3';
 const log = (line: string) => console.log(`# ${line}`);
 
 before(async () => {
@@ -45,17 +47,30 @@ before(async () => {
     env: {
       // The quick suite's durations (idle 2 s, cpu 3 s): the assertions are on sources, columns and systemd's own
       // CPU accounting, none on how long a workload ran; sysbench at 10 s in a TCG VM cost a minute of both CPUs.
-      BENCH_ARGS: process.env.TWINBENCH_LAB_BENCH_ARGS ?? '--suite quick --runtimes native,docker --workloads idle,cpu --reps 2 --warmup 0 --seed 14',
+      BENCH_ARGS:
+        process.env.TWINBENCH_LAB_BENCH_ARGS ??
+        '--suite quick --runtimes native,docker --workloads idle,cpu --reps 2 --warmup 0 --seed 14',
       QEMU_ARGS: qemuArgs,
     },
     files: { 'user-image.tar': join(scratch, 'user-image.tar') },
     output: workDisk,
   });
-  log(`lab host: work disk (packed twinbench, images, script) in ${Math.round((performance.now() - started) / 1000)} s`);
+  log(
+    `lab host: work disk (packed twinbench, images, script) in ${Math.round((performance.now() - started) / 1000)} s`,
+  );
   const kvm = await probeKvm(profile, images.kernelPath);
   outerKvm = kvm.usable;
   log(`lab host: ${kvm.usable ? 'KVM' : `TCG (${kvm.reason})`}, Node.js ${image.nodeVersion}`);
-  boot = await bootLabHost({ image, workDisk, scratch, profile, accel: kvm.usable ? 'kvm' : 'tcg', vcpus: 2, memoryMiB: 3072, timeoutMs: 40 * 60_000 });
+  boot = await bootLabHost({
+    image,
+    workDisk,
+    scratch,
+    profile,
+    accel: kvm.usable ? 'kvm' : 'tcg',
+    vcpus: 2,
+    memoryMiB: 3072,
+    timeoutMs: 40 * 60_000,
+  });
   log(`lab host: booted, ran and powered off in ${boot.seconds} s${boot.timedOut ? ' (TIMED OUT)' : ''}`);
   out = await readWorkDiskOut(workDisk, process.env.TWINBENCH_LAB_KEEP ?? scratch);
   await rm(workDisk, { force: true });
@@ -108,17 +123,31 @@ test('bench all native,docker inside: cgroup v2 sources for every column, CPU/me
   assert.equal(result.host.cgroupVersion, 2);
   assert.equal(result.runtimes.docker?.info.cgroupDriver, 'systemd');
   const completed = result.trials.filter((trial): trial is CompletedTrial => trial.state === 'completed');
-  assert.equal(completed.length, result.trials.length, `not every trial completed: ${JSON.stringify(result.trials.filter((t) => t.state !== 'completed')).slice(0, 600)}`);
+  assert.equal(
+    completed.length,
+    result.trials.length,
+    `not every trial completed: ${JSON.stringify(result.trials.filter((t) => t.state !== 'completed')).slice(0, 600)}`,
+  );
   for (const runtime of ['native', 'docker']) {
     const trials = completed.filter((trial) => trial.runtime === runtime);
     assert.ok(trials.length >= 4, `${runtime}: ${trials.length} trials`);
     for (const trial of trials) {
       for (const [column, summary] of Object.entries(trial.resources)) {
-        if (column.startsWith('cgroup.')) assert.match(summary.source, /^cgroup\.v2\./, `${runtime} ${column}: ${summary.source}`);
+        if (column.startsWith('cgroup.'))
+          assert.match(summary.source, /^cgroup\.v2\./, `${runtime} ${column}: ${summary.source}`);
       }
-      for (const column of ['cgroup.cpu_seconds', 'cgroup.memory_usage_bytes', 'cgroup.memory_peak_bytes', 'cgroup.io_read_bytes', 'cgroup.io_write_bytes']) {
+      for (const column of [
+        'cgroup.cpu_seconds',
+        'cgroup.memory_usage_bytes',
+        'cgroup.memory_peak_bytes',
+        'cgroup.io_read_bytes',
+        'cgroup.io_write_bytes',
+      ]) {
         const summary = trial.resources[column];
-        assert.ok(summary && summary.samples > 0, `${runtime} ${trial.workload}: no ${column} figure (${JSON.stringify(summary)})`);
+        assert.ok(
+          summary && summary.samples > 0,
+          `${runtime} ${trial.workload}: no ${column} figure (${JSON.stringify(summary)})`,
+        );
       }
     }
   }
@@ -133,20 +162,32 @@ test('bench all native,docker inside: cgroup v2 sources for every column, CPU/me
     const ours = trial.resources['cgroup.cpu_seconds']?.last;
     if (systemd === undefined || ours === undefined || ours === null) continue;
     compared++;
-    assert.ok(Math.abs(systemd - ours) <= 0.01 + systemd * 0.01, `${trial.trialId}: systemd says ${systemd} CPU-s, twinbench ${ours}`);
+    assert.ok(
+      Math.abs(systemd - ours) <= 0.01 + systemd * 0.01,
+      `${trial.trialId}: systemd says ${systemd} CPU-s, twinbench ${ours}`,
+    );
   }
-  assert.ok(compared >= completed.length / 2, `only ${compared} of ${completed.length} trials had systemd's CPU figure in the journal`);
+  assert.ok(
+    compared >= completed.length / 2,
+    `only ${compared} of ${completed.length} trials had systemd's CPU figure in the journal`,
+  );
 });
 
-test('bench all --image inside: a user\'s OCI archive natively and in Docker, in the trials\' slices, cgroup v2 figures, nothing left', () => {
+test("bench all --image inside: a user's OCI archive natively and in Docker, in the trials' slices, cgroup v2 figures, nothing left", () => {
   expectExit('image', '0');
   const result = resultIn(join(out, 'image'));
   assert.equal(result.images.userImage?.source, 'oci-layout');
   assert.match(result.runtimes.docker?.envelope?.how ?? '', /transient systemd slice/);
-  assert.deepEqual(result.trials.map((trial) => `${trial.runtime} ${trial.state}`).sort(), ['docker completed', 'native completed']);
+  assert.deepEqual(result.trials.map((trial) => `${trial.runtime} ${trial.state}`).sort(), [
+    'docker completed',
+    'native completed',
+  ]);
   for (const trial of result.trials) {
     if (trial.state !== 'completed') continue;
-    assert.ok(trial.metrics.some((metric) => metric.name === 'http_requests_per_s' && metric.value > 0), JSON.stringify(trial.metrics));
+    assert.ok(
+      trial.metrics.some((metric) => metric.name === 'http_requests_per_s' && metric.value > 0),
+      JSON.stringify(trial.metrics),
+    );
     assert.match(trial.resources['cgroup.cpu_seconds']?.source ?? '', /^cgroup\.v2\./);
   }
   assert.equal(read('leftovers-after-image.txt').trim(), '', 'after the image run');
@@ -157,7 +198,8 @@ function systemdCpuSeconds(journal: string): Map<string, number> {
   const seconds = new Map<string, number>();
   for (const match of journal.matchAll(/twinbench_(\S+)\.slice: Consumed ((?:[\d.]+(?:min|ms|s) ?)+) CPU time/g)) {
     let total = 0;
-    for (const [, value, unit] of (match[2] ?? '').matchAll(/([\d.]+)(min|ms|s)/g)) total += Number(value) * (unit === 'min' ? 60 : unit === 'ms' ? 0.001 : 1);
+    for (const [, value, unit] of (match[2] ?? '').matchAll(/([\d.]+)(min|ms|s)/g))
+      total += Number(value) * (unit === 'min' ? 60 : unit === 'ms' ? 0.001 : 1);
     seconds.set(match[1] ?? '', total);
   }
   return seconds;
@@ -165,19 +207,29 @@ function systemdCpuSeconds(journal: string): Map<string, number> {
 
 test('nothing is left in the lab host after the run, after Ctrl-C, and after bench clean of a SIGKILLed run', () => {
   assert.equal(read('leftovers-after-run.txt').trim(), '', 'after the run');
-  assert.match(read('during-interrupt.txt'), /twinbench/, `the interrupt came before any trial had its cgroup (the wait: ${read('interrupt-wait.txt').trim()})`);
+  assert.match(
+    read('during-interrupt.txt'),
+    /twinbench/,
+    `the interrupt came before any trial had its cgroup (the wait: ${read('interrupt-wait.txt').trim()})`,
+  );
   assert.equal(rc('interrupt'), '130', `bench after SIGINT: ${lastLines('interrupt.err')}`);
   assert.equal(read('leftovers-after-interrupt.txt').trim(), '', 'after Ctrl-C');
   // SIGKILL leaves the trial's container and slice (nothing can clean up after it); bench clean takes them.
   assert.equal(rc('kill'), '137');
-  assert.match(read('leftovers-after-kill.txt'), /^unit twinbench_\S+\.slice/m, 'a killed run leaves its trial slice for bench clean');
+  assert.match(
+    read('leftovers-after-kill.txt'),
+    /^unit twinbench_\S+\.slice/m,
+    'a killed run leaves its trial slice for bench clean',
+  );
   expectExit('clean', '0');
   // What clean removed goes to stderr, its verdict to stdout.
   assert.match(read('clean.err'), /removed cgroup twinbench_\S+\.slice/);
   assert.equal(read('leftovers-after-clean.txt').trim(), '', 'after bench clean');
 });
 
-test('the KVM path, nested: qemu and qemu-microvm idle trials with --accel kvm inside the lab host, every boot phase, the accelerator recorded as what it is, the report saying so, Ctrl-C leaving nothing', { skip: qemuArgs === '' ? 'TWINBENCH_LAB_QEMU_ARGS is empty: no nested QEMU run asked for' : false }, () => {
+test('the KVM path, nested: qemu and qemu-microvm idle trials with --accel kvm inside the lab host, every boot phase, the accelerator recorded as what it is, the report saying so, Ctrl-C leaving nothing', {
+  skip: qemuArgs === '' ? 'TWINBENCH_LAB_QEMU_ARGS is empty: no nested QEMU run asked for' : false,
+}, () => {
   expectExit('qemu', '0');
   const result = resultIn(join(out, 'qemu'));
   for (const runtime of ['qemu', 'qemu-microvm'] as const) {
@@ -189,24 +241,48 @@ test('the KVM path, nested: qemu and qemu-microvm idle trials with --accel kvm i
     // On a TCG-run lab host the nested KVM is KVM by name only: marked emulated, with the reason. Under a real
     // KVM outside, nested KVM is hardware virtualization and is not marked.
     assert.equal(record.emulated, !outerKvm, `${runtime}: emulated ${record.emulated}`);
-    if (!outerKvm) assert.match(String(record.info.acceleratorReason), /this host is itself emulated \(.*\): KVM nested in TCG, .*not a KVM figure/);
+    if (!outerKvm)
+      assert.match(
+        String(record.info.acceleratorReason),
+        /this host is itself emulated \(.*\): KVM nested in TCG, .*not a KVM figure/,
+      );
     const trials = result.trials.filter((trial) => trial.runtime === runtime);
     assert.equal(trials.length, 1);
     const trial = trials[0]!;
     assert.equal(trial.state, 'completed', JSON.stringify(trial).slice(0, 600));
     if (trial.state !== 'completed') continue;
-    assert.deepEqual(trial.boot.phases.map((phase) => phase.name), ['prepare', 'qemu+firmware', 'kernel', 'initramfs+agent'], `${runtime} phases`);
-    for (const phase of trial.boot.phases) assert.ok(Number.isFinite(phase.ms) && phase.ms >= 0, `${runtime} ${phase.name}: ${phase.ms} ms`);
-    assert.ok(trial.boot.guestUptimeAtReadyMs! > 0 && trial.boot.bootToReadyMs > trial.boot.guestUptimeAtReadyMs!, `${runtime}: READY at ${trial.boot.bootToReadyMs} ms, guest uptime ${trial.boot.guestUptimeAtReadyMs} ms`);
+    assert.deepEqual(
+      trial.boot.phases.map((phase) => phase.name),
+      ['prepare', 'qemu+firmware', 'kernel', 'initramfs+agent'],
+      `${runtime} phases`,
+    );
+    for (const phase of trial.boot.phases)
+      assert.ok(Number.isFinite(phase.ms) && phase.ms >= 0, `${runtime} ${phase.name}: ${phase.ms} ms`);
+    assert.ok(
+      trial.boot.guestUptimeAtReadyMs! > 0 && trial.boot.bootToReadyMs > trial.boot.guestUptimeAtReadyMs!,
+      `${runtime}: READY at ${trial.boot.bootToReadyMs} ms, guest uptime ${trial.boot.guestUptimeAtReadyMs} ms`,
+    );
   }
   if (!outerKvm) {
-    assert.ok(result.notes.includes('VM figures were measured under KVM nested in a host that is itself emulated (TCG): the KVM path ran, but the figures measure emulation, not virtualization.'), result.notes.join(' | '));
+    assert.ok(
+      result.notes.includes(
+        'VM figures were measured under KVM nested in a host that is itself emulated (TCG): the KVM path ran, but the figures measure emulation, not virtualization.',
+      ),
+      result.notes.join(' | '),
+    );
     expectExit('qemu-report', '0');
     const report = read('qemu-report.md');
-    assert.match(report, /> \*\*Warning:\*\* VM: [^\n]*figures on this host measure \*\*emulation, not virtualization\*\* \(accelerator: `kvm`; `test boot under KVM[^`]*this host is itself emulated/);
+    assert.match(
+      report,
+      /> \*\*Warning:\*\* VM: [^\n]*figures on this host measure \*\*emulation, not virtualization\*\* \(accelerator: `kvm`; `test boot under KVM[^`]*this host is itself emulated/,
+    );
   }
   assert.equal(read('leftovers-after-qemu.txt').trim(), '', 'after the nested QEMU run');
-  assert.match(read('during-qemu-interrupt.txt'), /^qemu \d+$/m, `the interrupt came before a trial's QEMU ran (the wait: ${read('qemu-interrupt-wait.txt').trim()}; bench: ${lastLines('qemu-interrupt.err')})`);
+  assert.match(
+    read('during-qemu-interrupt.txt'),
+    /^qemu \d+$/m,
+    `the interrupt came before a trial's QEMU ran (the wait: ${read('qemu-interrupt-wait.txt').trim()}; bench: ${lastLines('qemu-interrupt.err')})`,
+  );
   assert.equal(rc('qemu-interrupt'), '130', `bench after SIGINT: ${lastLines('qemu-interrupt.err')}`);
   assert.equal(read('leftovers-after-qemu-interrupt.txt').trim(), '', 'after Ctrl-C mid nested-QEMU trial');
 });

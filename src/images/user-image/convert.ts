@@ -49,7 +49,9 @@ export interface UserImageRecord {
 const conversionVersion = '2';
 
 interface Converted {
-  readonly record: Omit<UserImageRecord, 'reference' | 'source' | 'conversion'> & { readonly firstConversionSeconds: number };
+  readonly record: Omit<UserImageRecord, 'reference' | 'source' | 'conversion'> & {
+    readonly firstConversionSeconds: number;
+  };
   readonly launch: ImageLaunch;
 }
 
@@ -62,7 +64,9 @@ export type LocatedImage =
 function checkArchitecture(ref: string, os: string, architecture: string, guestArch: ArchName): void {
   const arch = debianArchOf(architecture);
   if (arch === guestArch && os === 'linux') return;
-  throw new UsageError(`--image ${ref} is built for ${os}/${architecture}; this run's guests are linux/${guestArch}${arch && arch !== guestArch ? ` (--arch ${arch} runs it emulated)` : ''}`);
+  throw new UsageError(
+    `--image ${ref} is built for ${os}/${architecture}; this run's guests are linux/${guestArch}${arch && arch !== guestArch ? ` (--arch ${arch} runs it emulated)` : ''}`,
+  );
 }
 
 /** Find `--image REF` (a file, else the local Docker engine) and check its config and architecture. */
@@ -91,7 +95,12 @@ function configOf(ref: string, archive: ImageArchive): UserImageConfig {
  * and as an ext4 disk (VMs), an initramfs that starts its entrypoint, and how it is launched. Cached by
  * image ID, base kernel/initramfs and the conversion recipe; a failed conversion leaves no temp files.
  */
-export async function prepareUserImage(located: LocatedImage, base: ImageSet, cacheRoot: string, io: { log: (line: string) => void; signal: AbortSignal }): Promise<ImageSet> {
+export async function prepareUserImage(
+  located: LocatedImage,
+  base: ImageSet,
+  cacheRoot: string,
+  io: { log: (line: string) => void; signal: AbortSignal },
+): Promise<ImageSet> {
   const { ref } = located;
   const started = performance.now();
   const root = join(cacheRoot, 'user-images');
@@ -121,7 +130,13 @@ export async function prepareUserImage(located: LocatedImage, base: ImageSet, ca
 }
 
 function cacheDirFor(root: string, configDigest: string, base: ImageSet): string {
-  const key = digestStrings([conversionVersion, configDigest, base.inputsDigest, base.initrdPath, base.kernelPath]).slice(0, 16);
+  const key = digestStrings([
+    conversionVersion,
+    configDigest,
+    base.inputsDigest,
+    base.initrdPath,
+    base.kernelPath,
+  ]).slice(0, 16);
   return join(root, `${base.arch}-${configDigest.slice(0, 12)}-${key}`);
 }
 
@@ -133,11 +148,21 @@ async function cached(root: string, configDigest: string, base: ImageSet): Promi
   return saved.initScript === (await digestFile(imageInitScript)) ? saved : undefined;
 }
 
-function finish({ ref, source }: Pick<UserImageRecord, 'source'> & { ref: string }, root: string, converted: Converted, base: ImageSet, wasCached: boolean, started: number, io: { log: (line: string) => void }): ImageSet {
+function finish(
+  { ref, source }: Pick<UserImageRecord, 'source'> & { ref: string },
+  root: string,
+  converted: Converted,
+  base: ImageSet,
+  wasCached: boolean,
+  started: number,
+  io: { log: (line: string) => void },
+): ImageSet {
   const seconds = Math.round(performance.now() - started) / 1000;
   const { firstConversionSeconds, ...record } = converted.record;
   const dir = cacheDirFor(root, record.imageId.replace(/^sha256:/, ''), base);
-  io.log(`image: ${ref} ${wasCached ? 'converted earlier' : 'converted'} (${seconds.toFixed(1)} s; first conversion ${firstConversionSeconds.toFixed(1)} s)`);
+  io.log(
+    `image: ${ref} ${wasCached ? 'converted earlier' : 'converted'} (${seconds.toFixed(1)} s; first conversion ${firstConversionSeconds.toFixed(1)} s)`,
+  );
   return {
     ...base,
     rootfsDigest: record.rootfsDigest,
@@ -146,11 +171,22 @@ function finish({ ref, source }: Pick<UserImageRecord, 'source'> & { ref: string
     diskPath: join(dir, 'disk.ext4'),
     initrdPath: join(dir, 'initrd.gz'),
     launch: converted.launch,
-    userImage: { ...record, reference: ref, source, conversion: { cached: wasCached, seconds, firstConversionSeconds } },
+    userImage: {
+      ...record,
+      reference: ref,
+      source,
+      conversion: { cached: wasCached, seconds, firstConversionSeconds },
+    },
   };
 }
 
-async function convert(ref: string, archive: ImageArchive, base: ImageSet, work: string, io: { log: (line: string) => void; signal: AbortSignal }): Promise<Converted> {
+async function convert(
+  ref: string,
+  archive: ImageArchive,
+  base: ImageSet,
+  work: string,
+  io: { log: (line: string) => void; signal: AbortSignal },
+): Promise<Converted> {
   const started = performance.now();
   const config = configOf(ref, archive);
   checkArchitecture(ref, config.os, config.architecture, base.arch);
@@ -179,7 +215,14 @@ async function convert(ref: string, archive: ImageArchive, base: ImageSet, work:
   io.log(`image: ${(bytes / 1048576).toFixed(1)} MiB flattened; writing rootfs.tar, disk.ext4, initrd.gz`);
   await makeTar(tree, join(out, 'rootfs.tar'), io.signal);
   await makeExt4(tree, join(out, 'disk.ext4'), rootDiskBytes(bytes), io.signal);
-  await buildImageInitrd({ baseInitrd: base.initrdPath, rootfsTar: base.rootfsTar, arch: base.arch, launch, workDir: work, output: join(out, 'initrd.gz') });
+  await buildImageInitrd({
+    baseInitrd: base.initrdPath,
+    rootfsTar: base.rootfsTar,
+    arch: base.arch,
+    launch,
+    workDir: work,
+    output: join(out, 'initrd.gz'),
+  });
   const record = {
     imageId: `sha256:${archive.configDigest}`,
     repoTags: archive.repoTags,
@@ -197,6 +240,9 @@ async function convert(ref: string, archive: ImageArchive, base: ImageSet, work:
     firstConversionSeconds: Math.round(performance.now() - started) / 1000,
   };
   const converted: Converted = { record, launch };
-  await writeFile(join(out, 'image.json'), `${JSON.stringify({ ...converted, initScript: await digestFile(imageInitScript) }, null, 1)}\n`);
+  await writeFile(
+    join(out, 'image.json'),
+    `${JSON.stringify({ ...converted, initScript: await digestFile(imageInitScript) }, null, 1)}\n`,
+  );
   return converted;
 }

@@ -49,23 +49,30 @@ export class LayerChecker {
   add(member: LayerMember): string | undefined {
     const raw = member.name;
     if (raw.startsWith('/')) return `entry ${JSON.stringify(raw)} has an absolute name`;
-    const parts = raw.replace(/^\.\//, '').split('/').filter((part) => part !== '' && part !== '.');
+    const parts = raw
+      .replace(/^\.\//, '')
+      .split('/')
+      .filter((part) => part !== '' && part !== '.');
     if (parts.includes('..')) return `entry ${JSON.stringify(raw)} climbs out of the tree with ".."`;
     const name = parts.join('/');
     if (member.type === 'link') {
       const target = member.linkname ?? '';
-      if (target.startsWith('/') || target.split('/').includes('..')) return `entry ${JSON.stringify(raw)} is a hard link out of the tree (to ${JSON.stringify(target)})`;
+      if (target.startsWith('/') || target.split('/').includes('..'))
+        return `entry ${JSON.stringify(raw)} is a hard link out of the tree (to ${JSON.stringify(target)})`;
     }
     for (let depth = 1; depth < parts.length; depth++) {
       const folder = parts.slice(0, depth).join('/');
-      if (this.#types.get(folder) === 'symlink') return `entry ${JSON.stringify(raw)} is written through the symlink ${JSON.stringify(folder)} the same layer made`;
+      if (this.#types.get(folder) === 'symlink')
+        return `entry ${JSON.stringify(raw)} is written through the symlink ${JSON.stringify(folder)} the same layer made`;
     }
     if (name !== '') this.#types.set(name, member.type);
     if (member.type === 'character-device' || member.type === 'block-device') this.devices.push(raw);
     this.names.push(raw);
     this.#bytes += Math.max(0, member.size);
-    if (this.names.length > this.#limits.maxEntries) return `it holds more than ${this.#limits.maxEntries} entries (a layer bomb?)`;
-    if (this.#bytes > this.#limits.maxBytes) return `it expands to more than ${(this.#limits.maxBytes / 2 ** 30).toFixed(1)} GiB, the free space where it would be flattened (a layer bomb?)`;
+    if (this.names.length > this.#limits.maxEntries)
+      return `it holds more than ${this.#limits.maxEntries} entries (a layer bomb?)`;
+    if (this.#bytes > this.#limits.maxBytes)
+      return `it expands to more than ${(this.#limits.maxBytes / 2 ** 30).toFixed(1)} GiB, the free space where it would be flattened (a layer bomb?)`;
     return undefined;
   }
 }
@@ -81,7 +88,12 @@ async function layerStream(layer: string, signal?: AbortSignal): Promise<Readabl
   }
   if (magic[0] === 0x1f && magic[1] === 0x8b) return createReadStream(layer).pipe(createGunzip());
   if (magic.equals(Buffer.from([0x28, 0xb5, 0x2f, 0xfd]))) {
-    const zstd = execa('zstd', ['-dc', layer], { buffer: false, stdin: 'ignore', stderr: 'ignore', ...(signal ? { cancelSignal: signal } : {}) });
+    const zstd = execa('zstd', ['-dc', layer], {
+      buffer: false,
+      stdin: 'ignore',
+      stderr: 'ignore',
+      ...(signal ? { cancelSignal: signal } : {}),
+    });
     zstd.catch(() => undefined);
     return zstd.stdout;
   }
@@ -93,7 +105,12 @@ async function layerStream(layer: string, signal?: AbortSignal): Promise<Readabl
  * an Error naming the layer and the entry. The limits are the free space of the folder it is flattened into,
  * and a million entries.
  */
-export async function inspectLayer(layer: string, into: string, signal?: AbortSignal, limits: Partial<LayerLimits> = {}): Promise<{ names: string[]; devices: string[] }> {
+export async function inspectLayer(
+  layer: string,
+  into: string,
+  signal?: AbortSignal,
+  limits: Partial<LayerLimits> = {},
+): Promise<{ names: string[]; devices: string[] }> {
   const space = await statfs(into);
   const checker = new LayerChecker({ maxBytes: space.bavail * space.bsize, maxEntries: 1_000_000, ...limits });
   const label = `image layer ${basename(dirname(layer)) === 'sha256' ? basename(layer).slice(0, 12) : posix.basename(posix.dirname(layer.replaceAll('\\', '/')))}`;
@@ -103,7 +120,12 @@ export async function inspectLayer(layer: string, into: string, signal?: AbortSi
     problem ??= `cannot be read as a tar (${error.message})`;
   });
   for await (const entry of extract) {
-    problem = checker.add({ name: entry.header.name, type: entry.header.type ?? 'file', linkname: entry.header.linkname, size: entry.header.size ?? 0 });
+    problem = checker.add({
+      name: entry.header.name,
+      type: entry.header.type ?? 'file',
+      linkname: entry.header.linkname,
+      size: entry.header.size ?? 0,
+    });
     if (problem) {
       extract.destroy();
       break;
@@ -160,8 +182,14 @@ async function literalPath(tree: string, relative: string): Promise<string | und
  * itself does not define) is refused: tar would follow it, possibly out of the tree onto the host.
  */
 async function refuseWritesThroughSymlinks(entries: readonly string[], tree: string, layer: string): Promise<void> {
-  const names = entries.map((raw) => posix.normalize(raw.replace(/^\.?\//, '')).replace(/\/$/, '')).filter((name) => name !== '' && name !== '.');
-  const ownFolders = new Set(entries.filter((raw) => raw.endsWith('/')).map((raw) => posix.normalize(raw.replace(/^\.?\//, '')).replace(/\/$/, '')));
+  const names = entries
+    .map((raw) => posix.normalize(raw.replace(/^\.?\//, '')).replace(/\/$/, ''))
+    .filter((name) => name !== '' && name !== '.');
+  const ownFolders = new Set(
+    entries
+      .filter((raw) => raw.endsWith('/'))
+      .map((raw) => posix.normalize(raw.replace(/^\.?\//, '')).replace(/\/$/, '')),
+  );
   const checked = new Map<string, boolean>();
   for (const name of names) {
     const parts = name.split('/');
@@ -173,7 +201,10 @@ async function refuseWritesThroughSymlinks(entries: readonly string[], tree: str
         symlink = (await lstat(join(tree, folder)).catch(() => undefined))?.isSymbolicLink() ?? false;
         checked.set(folder, symlink);
       }
-      if (symlink) throw new Error(`image layer ${posix.basename(posix.dirname(layer))} writes ${name} through the symlink ${folder} of a lower layer`);
+      if (symlink)
+        throw new Error(
+          `image layer ${posix.basename(posix.dirname(layer))} writes ${name} through the symlink ${folder} of a lower layer`,
+        );
     }
   }
 }
@@ -194,7 +225,10 @@ export async function flattenLayers(layers: readonly string[], tree: string, sig
       if (!path || !stats) continue;
       // A folder keeps itself but loses what lower layers put in it; anything else at that path goes.
       if (!stats.isDirectory()) await rm(path, { force: true });
-      else await Promise.all((await readdir(path)).map((child) => rm(join(path, child), { recursive: true, force: true })));
+      else
+        await Promise.all(
+          (await readdir(path)).map((child) => rm(join(path, child), { recursive: true, force: true })),
+        );
     }
     for (const entry of removed) {
       const path = await literalPath(tree, entry);
@@ -204,9 +238,28 @@ export async function flattenLayers(layers: readonly string[], tree: string, sig
     // Device nodes by their exact names (no wildcards, anchored: a name may hold `*`), after the whiteout pattern.
     const excluded = join(dirname(layer), `${basename(layer)}.devices`);
     await writeFile(excluded, devices.map((name) => `${name}\n`).join(''));
-    await runStep('extract image layer', 'tar', ['-xf', layer, '-C', tree, '--numeric-owner', '--same-owner', '-p', '--xattrs', '--wildcards', '--exclude=.wh.*', '--no-wildcards', '--anchored', `--exclude-from=${excluded}`], {
-      cancelSignal: signal,
-    });
+    await runStep(
+      'extract image layer',
+      'tar',
+      [
+        '-xf',
+        layer,
+        '-C',
+        tree,
+        '--numeric-owner',
+        '--same-owner',
+        '-p',
+        '--xattrs',
+        '--wildcards',
+        '--exclude=.wh.*',
+        '--no-wildcards',
+        '--anchored',
+        `--exclude-from=${excluded}`,
+      ],
+      {
+        cancelSignal: signal,
+      },
+    );
     await rm(excluded, { force: true });
   }
 }

@@ -36,14 +36,17 @@ export function parseImageConfig(text: string): UserImageConfig {
   const top = parsed as Record<string, unknown>;
   const config = (typeof top.config === 'object' && top.config !== null ? top.config : {}) as Record<string, unknown>;
   const problems: string[] = [];
-  if (typeof top.architecture !== 'string' || top.architecture === '') problems.push('the image config names no architecture');
-  const exposed = typeof config.ExposedPorts === 'object' && config.ExposedPorts !== null ? Object.keys(config.ExposedPorts) : [];
+  if (typeof top.architecture !== 'string' || top.architecture === '')
+    problems.push('the image config names no architecture');
+  const exposed =
+    typeof config.ExposedPorts === 'object' && config.ExposedPorts !== null ? Object.keys(config.ExposedPorts) : [];
   const exposedTcpPorts = exposed.flatMap((key) => {
     const match = /^(\d{1,5})(?:\/(tcp|udp|sctp))?$/.exec(key);
     return match && (match[2] ?? 'tcp') === 'tcp' ? [Number(match[1])] : [];
   });
   const workingDir = typeof config.WorkingDir === 'string' && config.WorkingDir !== '' ? config.WorkingDir : '/';
-  if (!workingDir.startsWith('/')) problems.push(`config.WorkingDir must be absolute, got ${JSON.stringify(workingDir)}`);
+  if (!workingDir.startsWith('/'))
+    problems.push(`config.WorkingDir must be absolute, got ${JSON.stringify(workingDir)}`);
   const result: UserImageConfig = {
     architecture: typeof top.architecture === 'string' ? top.architecture : '',
     os: typeof top.os === 'string' ? top.os : 'linux',
@@ -54,7 +57,8 @@ export function parseImageConfig(text: string): UserImageConfig {
     user: typeof config.User === 'string' ? config.User : '',
     exposedTcpPorts,
   };
-  if (result.entrypoint.length + result.cmd.length === 0) problems.push('the image has neither Entrypoint nor Cmd: nothing to run');
+  if (result.entrypoint.length + result.cmd.length === 0)
+    problems.push('the image has neither Entrypoint nor Cmd: nothing to run');
   if (problems.length > 0) throw new Error(problems.join('; '));
   return result;
 }
@@ -99,7 +103,10 @@ export function resolveImageUser(user: string, passwd: string | undefined, group
   let gid = 0;
   if (numeric.test(userPart)) {
     uid = Number(userPart);
-    const entry = (passwd ?? '').split('\n').map((line) => line.split(':')).find((fields) => fields[2] === userPart);
+    const entry = (passwd ?? '')
+      .split('\n')
+      .map((line) => line.split(':'))
+      .find((fields) => fields[2] === userPart);
     if (entry?.[3] && numeric.test(entry[3])) gid = Number(entry[3]);
   } else {
     const entry = lookup(passwd, userPart);
@@ -113,7 +120,8 @@ export function resolveImageUser(user: string, passwd: string | undefined, group
     if (numeric.test(groupPart)) gid = Number(groupPart);
     else {
       const entry = lookup(group, groupPart);
-      if (!entry || !numeric.test(entry[2] ?? '')) throw new Error(`the image's group ${JSON.stringify(groupPart)} is not in its /etc/group`);
+      if (!entry || !numeric.test(entry[2] ?? ''))
+        throw new Error(`the image's group ${JSON.stringify(groupPart)} is not in its /etc/group`);
       gid = Number(entry[2]);
     }
   }

@@ -35,7 +35,17 @@ export function launchScript(launch: ImageLaunch): string {
 /** The command that starts the image from a host shell already in its root's mount namespace (native). */
 export function unshareCommand(unshare: string, root: string, launch: ImageLaunch): string[] {
   return [
-    'env', '-i', ...launch.env,
-    unshare, `--root=${root}`, `--wd=${launch.workingDir}`, '--setuid', String(launch.uid), '--setgid', String(launch.gid), '--', ...launch.argv,
+    'env',
+    '-i',
+    ...launch.env,
+    unshare,
+    `--root=${root}`,
+    `--wd=${launch.workingDir}`,
+    '--setuid',
+    String(launch.uid),
+    '--setgid',
+    String(launch.gid),
+    '--',
+    ...launch.argv,
   ];
 }

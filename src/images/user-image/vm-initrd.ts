@@ -20,13 +20,28 @@ const unshareFiles: Readonly<Record<ArchName, { loader: string; libc: string }>>
  * (the kernel unpacks both, the later files replacing the earlier): image-init.sh as /init, the image's
  * /launch.sh, and unshare with its loader and libc from the shared Debian rootfs, under /tb.
  */
-export async function buildImageInitrd(options: { baseInitrd: string; rootfsTar: string; arch: ArchName; launch: ImageLaunch; workDir: string; output: string }): Promise<void> {
+export async function buildImageInitrd(options: {
+  baseInitrd: string;
+  rootfsTar: string;
+  arch: ArchName;
+  launch: ImageLaunch;
+  workDir: string;
+  output: string;
+}): Promise<void> {
   const tree = join(options.workDir, 'initrd-extra');
   const unpacked = join(options.workDir, 'initrd-from-rootfs');
   await mkdir(join(tree, 'tb', 'lib'), { recursive: true });
   await mkdir(unpacked, { recursive: true });
   const files = unshareFiles[options.arch];
-  await runStep('unshare for the image initramfs', 'tar', ['-xf', options.rootfsTar, '-C', unpacked, './usr/bin/unshare', files.loader, files.libc]);
+  await runStep('unshare for the image initramfs', 'tar', [
+    '-xf',
+    options.rootfsTar,
+    '-C',
+    unpacked,
+    './usr/bin/unshare',
+    files.loader,
+    files.libc,
+  ]);
   await copyFile(join(unpacked, 'usr/bin/unshare'), join(tree, 'tb', 'unshare'));
   await copyFile(join(unpacked, files.loader), join(tree, 'tb', 'ld.so'));
   await copyFile(join(unpacked, files.libc), join(tree, 'tb', 'lib', 'libc.so.6'));
@@ -36,7 +51,10 @@ export async function buildImageInitrd(options: { baseInitrd: string; rootfsTar:
   const entries = await readdir(tree, { recursive: true, withFileTypes: true });
   const list = ['.', ...entries.map((entry) => `./${relative(tree, join(entry.parentPath, entry.name))}`)].sort();
   const cpio = join(options.workDir, 'initrd-extra.cpio');
-  await runStep('cpio image initramfs', 'cpio', ['-o', '-H', 'newc', '--quiet', '-R', '0:0', '-F', cpio], { cwd: tree, input: `${list.join('\n')}\n` });
+  await runStep('cpio image initramfs', 'cpio', ['-o', '-H', 'newc', '--quiet', '-R', '0:0', '-F', cpio], {
+    cwd: tree,
+    input: `${list.join('\n')}\n`,
+  });
   const joined = Buffer.concat([await readFile(options.baseInitrd), gzipSync(await readFile(cpio), { level: 6 })]);
   await writeFile(`${options.output}.part`, joined);
   await rename(`${options.output}.part`, options.output);

@@ -1,4 +1,11 @@
-import { DockerBackend, dockerEngine, probeDockerEngine, removeDeadRunContainers, removeLabelledContainers, type ContainerEngine } from '../../backends/docker.js';
+import {
+  DockerBackend,
+  dockerEngine,
+  probeDockerEngine,
+  removeDeadRunContainers,
+  removeLabelledContainers,
+  type ContainerEngine,
+} from '../../backends/docker.js';
 import type { RuntimeName } from '../../config/suite.js';
 import type { CleanContext, CleanReport, CreateContext, CreatedRuntime } from '../runtime.js';
 
@@ -6,7 +13,12 @@ import type { CleanContext, CleanReport, CreateContext, CreatedRuntime } from '.
  * A Docker-API runtime's backend: the engine's containers (Docker's own engine unless `engine` names
  * another, Podman), with `ociRuntime` (`HostConfig.Runtime`) or the engine's default.
  */
-export async function createDockerRuntime(name: RuntimeName, context: CreateContext, ociRuntime?: string, engine?: ContainerEngine): Promise<CreatedRuntime> {
+export async function createDockerRuntime(
+  name: RuntimeName,
+  context: CreateContext,
+  ociRuntime?: string,
+  engine?: ContainerEngine,
+): Promise<CreatedRuntime> {
   const foreign = context.guestArch !== context.hostArch;
   const backend = new DockerBackend({
     name,
@@ -27,15 +39,33 @@ export async function dockerIoRoots(engine: ContainerEngine = dockerEngine()): P
 }
 
 /** Last sweep of a run: a container whose own removal failed (engine restarting) still goes, by label. */
-export function dockerRunOpen(runId: string, register: (what: string, action: () => Promise<void>) => void, engine: ContainerEngine = dockerEngine()): void {
-  register(`${engine.label} containers labelled with run ${runId}`, async () => void (await removeLabelledContainers(runId, engine.client)));
+export function dockerRunOpen(
+  runId: string,
+  register: (what: string, action: () => Promise<void>) => void,
+  engine: ContainerEngine = dockerEngine(),
+): void {
+  register(
+    `${engine.label} containers labelled with run ${runId}`,
+    async () => void (await removeLabelledContainers(runId, engine.client)),
+  );
 }
 
 /** Containers of runs that are not alive (and the imported images with `--images`). */
-export async function cleanDockerLeftovers(context: CleanContext, engine: ContainerEngine = dockerEngine()): Promise<CleanReport> {
+export async function cleanDockerLeftovers(
+  context: CleanContext,
+  engine: ContainerEngine = dockerEngine(),
+): Promise<CleanReport> {
   try {
-    return { removed: (await removeDeadRunContainers(context.liveRunIds, context.images, engine.client)).map((what) => `${engine.label} ${what}`), problems: [] };
+    return {
+      removed: (await removeDeadRunContainers(context.liveRunIds, context.images, engine.client)).map(
+        (what) => `${engine.label} ${what}`,
+      ),
+      problems: [],
+    };
   } catch (error) {
-    return { removed: [], problems: [`${engine.label.toLowerCase()}: ${(error as Error).message}; containers not checked`] };
+    return {
+      removed: [],
+      problems: [`${engine.label.toLowerCase()}: ${(error as Error).message}; containers not checked`],
+    };
   }
 }

@@ -24,7 +24,15 @@ export const docker: RuntimeDescriptor<'docker'> = {
       return [{ name: 'docker engine', status: 'ok', detail, required: true }];
     } catch (error) {
       const detail = problemOf(error);
-      return [{ name: 'docker engine', status: 'missing', detail, fix: 'apt-get install docker.io, then start dockerd (scripts/setup.sh does both)', required: true }];
+      return [
+        {
+          name: 'docker engine',
+          status: 'missing',
+          detail,
+          fix: 'apt-get install docker.io, then start dockerd (scripts/setup.sh does both)',
+          required: true,
+        },
+      ];
     }
   },
   ioRoots: dockerIoRoots,

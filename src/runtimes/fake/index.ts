@@ -20,14 +20,16 @@ const cgroupFiles: Readonly<Record<string, string>> = {
   'cgroup.procs': '',
   'memory.current': '8749056\n',
   'memory.peak': '17301504\n',
-  'memory.stat': 'anon 69632\nfile 8388608\nkernel 114688\nshmem 8388608\ninactive_anon 8409088\nactive_anon 4096\ninactive_file 0\nactive_file 0\n',
-  'cpu.stat': 'usage_usec 827327\nuser_usec 667457\nsystem_usec 159870\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n',
+  'memory.stat':
+    'anon 69632\nfile 8388608\nkernel 114688\nshmem 8388608\ninactive_anon 8409088\nactive_anon 4096\ninactive_file 0\nactive_file 0\n',
+  'cpu.stat':
+    'usage_usec 827327\nuser_usec 667457\nsystem_usec 159870\nnr_periods 0\nnr_throttled 0\nthrottled_usec 0\n',
   'io.stat': '',
 };
 
 /** A number in [−1, 1) fixed by its key. */
 function jitter(key: string): number {
-  return (createHash('sha256').update(key).digest().readUInt16BE(0) / 0x8000) - 1;
+  return createHash('sha256').update(key).digest().readUInt16BE(0) / 0x8000 - 1;
 }
 
 /** How much more a kind pays than native in the synthetic figures (a VM boots slower and runs a bit slower). */
@@ -39,7 +41,10 @@ const kindCost: Readonly<Record<RuntimeKind, { boot: number; work: number }>> = 
 
 /** What the fake guest prints for one trial: READY, memory, every figure the workload declares, EXIT. */
 export function fakeScript(kind: RuntimeKind, spec: TrialSpec, scale: number): FakeScript {
-  if (spec.workload.hostClient) return { fail: `the fake runtime runs no host client: workload ${spec.workload.name} needs ${spec.workload.hostClient}` };
+  if (spec.workload.hostClient)
+    return {
+      fail: `the fake runtime runs no host client: workload ${spec.workload.name} needs ${spec.workload.hostClient}`,
+    };
   const rep = spec.trialId.split('-').at(-1) ?? '0';
   const noise = (what: string) => 1 + 0.01 * jitter(`${kind}|${spec.workload.name}|${what}|${rep}`);
   const cost = kindCost[kind];
@@ -65,29 +70,38 @@ function fakeScale(env: NodeJS.ProcessEnv = process.env): number {
   const raw = env.TWINBENCH_FAKE_SCALE;
   if (raw === undefined) return 1;
   const scale = Number(raw);
-  if (!Number.isFinite(scale) || scale <= 0) throw new UsageError(`TWINBENCH_FAKE_SCALE must be a positive number, got ${JSON.stringify(raw)}`);
+  if (!Number.isFinite(scale) || scale <= 0)
+    throw new UsageError(`TWINBENCH_FAKE_SCALE must be a positive number, got ${JSON.stringify(raw)}`);
   return scale;
 }
 
-async function createFake(name: 'fake' | 'fake-vm', kind: RuntimeKind, context: CreateContext): Promise<CreatedRuntime> {
+async function createFake(
+  name: 'fake' | 'fake-vm',
+  kind: RuntimeKind,
+  context: CreateContext,
+): Promise<CreatedRuntime> {
   const dir = join(context.runDir, `${name}-cgroup`);
   await mkdir(dir, { recursive: true });
   for (const [file, text] of Object.entries(cgroupFiles)) await writeFile(join(dir, file), text);
   const scale = fakeScale();
   const backend = new FakeBackend(name, (spec) => fakeScript(kind, spec, scale), { cgroup: { version: 2, dir } }, kind);
-  return { backend, info: { synthetic: 'every figure is made up (tests of the pipeline only)', scale }, emulated: false };
+  return {
+    backend,
+    info: { synthetic: 'every figure is made up (tests of the pipeline only)', scale },
+    emulated: false,
+  };
 }
 
 const fakeDescriptor = <N extends 'fake' | 'fake-vm'>(name: N, kind: RuntimeKind): RuntimeDescriptor<N> => ({
-    name,
-    label: `${name} (synthetic)`,
-    kind,
-    summary: `synthetic ${kind} figures for tests of the pipeline (no engine, no image)`,
-    hidden: true,
-    needsImages: false,
-    foreignGuests: true,
-    probe: async () => `synthetic, every cost × ${fakeScale()}`,
-    doctor: async () => [],
+  name,
+  label: `${name} (synthetic)`,
+  kind,
+  summary: `synthetic ${kind} figures for tests of the pipeline (no engine, no image)`,
+  hidden: true,
+  needsImages: false,
+  foreignGuests: true,
+  probe: async () => `synthetic, every cost × ${fakeScale()}`,
+  doctor: async () => [],
   create: (context: CreateContext) => createFake(name, kind, context),
 });
 

@@ -18,7 +18,10 @@ export const native: RuntimeDescriptor<'native'> = {
     return [];
   },
   async create(context) {
-    const backend = new NativeBackend({ runDir: context.runDir, ...(context.ioDevices ? { ioDevices: context.ioDevices } : {}) });
+    const backend = new NativeBackend({
+      runDir: context.runDir,
+      ...(context.ioDevices ? { ioDevices: context.ioDevices } : {}),
+    });
     return { backend, info: await backend.prepare(context.images), emulated: context.guestArch !== context.hostArch };
   },
 };

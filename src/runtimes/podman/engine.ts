@@ -34,7 +34,8 @@ export async function socketOwner(path: string, comm: string): Promise<number | 
     if (!/^\d+$/.test(entry)) continue;
     if ((await readFile(`/proc/${entry}/comm`, 'utf8').catch(() => '')).trim() !== comm) continue;
     const fds = await readdir(`/proc/${entry}/fd`).catch(() => [] as string[]);
-    for (const fd of fds) if (inodes.has(await readlink(`/proc/${entry}/fd/${fd}`).catch(() => ''))) return Number(entry);
+    for (const fd of fds)
+      if (inodes.has(await readlink(`/proc/${entry}/fd/${fd}`).catch(() => ''))) return Number(entry);
   }
   return undefined;
 }
@@ -62,7 +63,10 @@ export function podmanEngine(socketPath = podmanSocket()): ContainerEngine {
               "conmon, in a group below the trial's, beside the container's (cgroupfs manager): sampled like containerd's shim, inside the cgroup figures and the envelope, not added again; " +
               "after the container exits, its exit command (podman container cleanup) runs there too, so peak and total figures include that work, which Docker does in its daemons, outside any trial's group",
           }
-        : { insideTrialGroup: false, text: `conmon, in a cgroup of its own (${cgroupDriver} manager): sampled like containerd's shim and added to what the host pays by PSS` },
+        : {
+            insideTrialGroup: false,
+            text: `conmon, in a cgroup of its own (${cgroupDriver} manager): sampled like containerd's shim and added to what the host pays by PSS`,
+          },
     async containerUlimits() {
       const owner = await socketOwner(socketPath, 'podman');
       const source = owner === undefined ? 'self' : String(owner);
@@ -71,7 +75,10 @@ export function podmanEngine(socketPath = podmanSocket()): ContainerEngine {
         const pair = limits[name];
         return pair ? [{ Name: name, Soft: pair[0], Hard: pair[1] }] : [];
       });
-      const how = owner === undefined ? `the harness's own: no podman process found holding ${socketPath}` : `the Podman service's own (pid ${owner}), as Docker's containers inherit containerd's`;
+      const how =
+        owner === undefined
+          ? `the harness's own: no podman process found holding ${socketPath}`
+          : `the Podman service's own (pid ${owner}), as Docker's containers inherit containerd's`;
       return { ulimits, how };
     },
   };

@@ -7,7 +7,6 @@ import { requireHostPackages } from '../host-packages.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { podmanEngine, podmanSocket } from './engine.js';
 
-
 /** The OCI runtime asked for per container: Podman's own default on Debian and Fedora. */
 const ociRuntime = 'crun';
 
@@ -20,7 +19,8 @@ export const podman: RuntimeDescriptor<'podman'> = {
   name: 'podman',
   label: 'Podman (crun)',
   kind: 'container',
-  summary: "Podman containers (rootful, crun) through Podman's Docker-compatible service (setup.sh --runtimes podman starts it)",
+  summary:
+    "Podman containers (rootful, crun) through Podman's Docker-compatible service (setup.sh --runtimes podman starts it)",
   density: true,
   foreignGuests: false,
   userImages: true,
@@ -30,7 +30,9 @@ export const podman: RuntimeDescriptor<'podman'> = {
     if (hybridProblem) throw new MissingDependencyError(`podman: ${hybridProblem}`);
     const engine = podmanEngine();
     const info = await probeDockerEngine(engine).catch((error: unknown) => {
-      throw new MissingDependencyError(`podman: ${problemOf(error)} (scripts/setup.sh --runtimes podman starts the service)`);
+      throw new MissingDependencyError(
+        `podman: ${problemOf(error)} (scripts/setup.sh --runtimes podman starts the service)`,
+      );
     });
     return `Podman ${info.version} with ${ociRuntime}`;
   },
@@ -40,15 +42,40 @@ export const podman: RuntimeDescriptor<'podman'> = {
       requireHostPackages('podman', host.guestArch);
       const info = await probeDockerEngine(engine);
       const hybridProblem = await crunHybridProblem('podman');
-      if (hybridProblem) return [{ name: 'podman service', status: 'warning', detail: hybridProblem.replace(/: mount each.*$/, ''), fix: 'scripts/setup.sh --runtimes podman', required: false }];
-      return [{ name: 'podman service', status: 'ok', detail: `${info.version} at ${engine.address} (${info.cgroupDriver} cgroup manager, cgroup v${info.cgroupVersion}, ${info.storageDriver})`, required: false }];
+      if (hybridProblem)
+        return [
+          {
+            name: 'podman service',
+            status: 'warning',
+            detail: hybridProblem.replace(/: mount each.*$/, ''),
+            fix: 'scripts/setup.sh --runtimes podman',
+            required: false,
+          },
+        ];
+      return [
+        {
+          name: 'podman service',
+          status: 'ok',
+          detail: `${info.version} at ${engine.address} (${info.cgroupDriver} cgroup manager, cgroup v${info.cgroupVersion}, ${info.storageDriver})`,
+          required: false,
+        },
+      ];
     } catch (error) {
-      return [{ name: 'podman service', status: 'warning', detail: problemOf(error), fix: 'scripts/setup.sh --runtimes podman', required: false }];
+      return [
+        {
+          name: 'podman service',
+          status: 'warning',
+          detail: problemOf(error),
+          fix: 'scripts/setup.sh --runtimes podman',
+          required: false,
+        },
+      ];
     }
   },
   ioRoots: () => dockerIoRoots(podmanEngine()),
   create: (context) => createDockerRuntime('podman', context, ociRuntime, podmanEngine()),
   onRunOpen: (runId, register) => dockerRunOpen(runId, register, podmanEngine()),
   // A host without Podman's socket has no Podman containers to remove (not a problem for `bench clean`).
-  clean: async (context) => (existsSync(podmanSocket()) ? cleanDockerLeftovers(context, podmanEngine()) : { removed: [], problems: [] }),
+  clean: async (context) =>
+    existsSync(podmanSocket()) ? cleanDockerLeftovers(context, podmanEngine()) : { removed: [], problems: [] },
 };

@@ -10,8 +10,12 @@ export function hostTscKhz(cpuinfo: string): { khz: number; source: string } | {
   const mhz = /^cpu MHz\s*:\s*([\d.]+)$/m.exec(cpuinfo)?.[1];
   const flags = new Set((/^flags\s*:\s*(.*)$/m.exec(cpuinfo)?.[1] ?? '').split(/\s+/));
   if (mhz === undefined) return { problem: '/proc/cpuinfo has no "cpu MHz"' };
-  if (!flags.has('constant_tsc') || !flags.has('tsc_known_freq')) return { problem: 'the host TSC is not constant with a known frequency (flags constant_tsc, tsc_known_freq)' };
-  if (flags.has('aperfmperf')) return { problem: '"cpu MHz" is the current clock on this host (aperfmperf), not the TSC frequency' };
+  if (!flags.has('constant_tsc') || !flags.has('tsc_known_freq'))
+    return { problem: 'the host TSC is not constant with a known frequency (flags constant_tsc, tsc_known_freq)' };
+  if (flags.has('aperfmperf'))
+    return { problem: '"cpu MHz" is the current clock on this host (aperfmperf), not the TSC frequency' };
   const khz = Math.round(Number(mhz) * 1000);
-  return Number.isFinite(khz) && khz > 0 ? { khz, source: `host /proc/cpuinfo "cpu MHz" ${mhz} (constant_tsc, tsc_known_freq, no aperfmperf)` } : { problem: `unreadable "cpu MHz" ${mhz}` };
+  return Number.isFinite(khz) && khz > 0
+    ? { khz, source: `host /proc/cpuinfo "cpu MHz" ${mhz} (constant_tsc, tsc_known_freq, no aperfmperf)` }
+    : { problem: `unreadable "cpu MHz" ${mhz}` };
 }

@@ -17,12 +17,24 @@ export async function qemuDoctor(profile: ArchProfile): Promise<DoctorCheck[]> {
   try {
     return [{ name: profile.qemuBinary, status: 'ok', detail: await probeQemu(profile), required: true }];
   } catch {
-    return [{ name: profile.qemuBinary, status: 'missing', detail: 'not installed', fix: `apt-get install ${profile.qemuPackage}`, required: true }];
+    return [
+      {
+        name: profile.qemuBinary,
+        status: 'missing',
+        detail: 'not installed',
+        fix: `apt-get install ${profile.qemuPackage}`,
+        required: true,
+      },
+    ];
   }
 }
 
 /** A QEMU backend for runtime `name` booting `machine` (the architecture's usual one when absent). */
-export async function createQemuRuntime(name: RuntimeName, context: CreateContext, machine?: QemuMachine): Promise<CreatedRuntime> {
+export async function createQemuRuntime(
+  name: RuntimeName,
+  context: CreateContext,
+  machine?: QemuMachine,
+): Promise<CreatedRuntime> {
   const accel = await context.accelerator();
   context.log(`${name}: accelerator ${accel.accel} (${accel.reason})`);
   const backend = new QemuBackend({

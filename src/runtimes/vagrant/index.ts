@@ -17,16 +17,35 @@ export const vagrant: RuntimeDescriptor<'vagrant'> = {
     requireHostPackages('vagrant', host.guestArch);
     const version = await execa('virsh', ['-c', libvirtUri, 'version'], { reject: false, all: true });
     if (version.exitCode !== 0) {
-      throw new MissingDependencyError(`vagrant: libvirtd not reachable at ${libvirtUri} (scripts/setup.sh --runtimes vagrant starts it)`);
+      throw new MissingDependencyError(
+        `vagrant: libvirtd not reachable at ${libvirtUri} (scripts/setup.sh --runtimes vagrant starts it)`,
+      );
     }
     return 'vagrant and libvirtd present';
   },
   async doctor() {
-    const vagrantVersion = await execa('vagrant', ['--version'], { reject: false, all: true, env: { VAGRANT_CHECKPOINT_DISABLE: '1' } });
+    const vagrantVersion = await execa('vagrant', ['--version'], {
+      reject: false,
+      all: true,
+      env: { VAGRANT_CHECKPOINT_DISABLE: '1' },
+    });
     const line =
       vagrantVersion.exitCode === 0
-        ? { name: 'vagrant', status: 'ok' as const, detail: String(vagrantVersion.all ?? '').trim().slice(0, 100), required: false }
-        : { name: 'vagrant', status: 'warning' as const, detail: 'not installed', fix: 'scripts/setup.sh --vagrant (only for --runtimes …,vagrant)', required: false };
+        ? {
+            name: 'vagrant',
+            status: 'ok' as const,
+            detail: String(vagrantVersion.all ?? '')
+              .trim()
+              .slice(0, 100),
+            required: false,
+          }
+        : {
+            name: 'vagrant',
+            status: 'warning' as const,
+            detail: 'not installed',
+            fix: 'scripts/setup.sh --vagrant (only for --runtimes …,vagrant)',
+            required: false,
+          };
     return [line, ...(await libvirtChecks())];
   },
   async create(context) {

@@ -3,7 +3,15 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { MissingDependencyError } from '../../errors.js';
 import { ownedByNoLiveRun } from '../../host/harness-bridge.js';
-import { libvirtdKvmView, libvirtRunsDir, libvirtSlowCallMs, libvirtUri, listNames, removeLibvirtObject, timeLibvirtCapabilities } from '../../host/libvirt.js';
+import {
+  libvirtdKvmView,
+  libvirtRunsDir,
+  libvirtSlowCallMs,
+  libvirtUri,
+  listNames,
+  removeLibvirtObject,
+  timeLibvirtCapabilities,
+} from '../../host/libvirt.js';
 import type { CleanContext, CleanReport, DoctorCheck } from '../runtime.js';
 
 /**
@@ -15,12 +23,26 @@ export async function libvirtChecks(): Promise<DoctorCheck[]> {
     "give /dev/kvm the ownership udev gives it on Debian (chgrp kvm /dev/kvm && chmod 660 /dev/kvm: QEMU's user libvirt-qemu is in group kvm), or let scripts/setup.sh --vagrant start libvirtd and do it; remove any mask over /dev/kvm";
   const version = await execa('virsh', ['-c', libvirtUri, 'version'], { reject: false, all: true });
   if (version.exitCode !== 0) {
-    return [{ name: 'libvirtd', status: 'warning', detail: `not reachable at ${libvirtUri} (only the vagrant runtime needs it)`, fix: 'scripts/setup.sh --vagrant', required: false }];
+    return [
+      {
+        name: 'libvirtd',
+        status: 'warning',
+        detail: `not reachable at ${libvirtUri} (only the vagrant runtime needs it)`,
+        fix: 'scripts/setup.sh --vagrant',
+        required: false,
+      },
+    ];
   }
-  const hypervisor = String(version.stdout).split('\n').find((l) => /Running hypervisor/.test(l))?.trim() ?? 'answers';
+  const hypervisor =
+    String(version.stdout)
+      .split('\n')
+      .find((l) => /Running hypervisor/.test(l))
+      ?.trim() ?? 'answers';
   const [timing, kvmView] = await Promise.all([timeLibvirtCapabilities().catch(() => undefined), libvirtdKvmView()]);
   const slow = timing === undefined || timing.secondMs > libvirtSlowCallMs;
-  const timed = timing ? `cached virsh capabilities ${timing.secondMs} ms (first ${timing.firstMs} ms)` : 'virsh capabilities failed';
+  const timed = timing
+    ? `cached virsh capabilities ${timing.secondMs} ms (first ${timing.firstMs} ms)`
+    : 'virsh capabilities failed';
   return [
     { name: 'libvirtd', status: 'ok', detail: hypervisor, required: false },
     {
@@ -38,7 +60,9 @@ export async function cleanLibvirt(context: CleanContext): Promise<CleanReport> 
   const removed: string[] = [];
   try {
     for (const kind of ['domain', 'pool', 'network'] as const) {
-      for (const name of (await listNames(kind)).filter((candidate) => ownedByNoLiveRun(candidate, context.liveRunIds))) {
+      for (const name of (await listNames(kind)).filter((candidate) =>
+        ownedByNoLiveRun(candidate, context.liveRunIds),
+      )) {
         await removeLibvirtObject(kind, name);
         removed.push(`libvirt ${kind} ${name}`);
       }
@@ -46,7 +70,11 @@ export async function cleanLibvirt(context: CleanContext): Promise<CleanReport> 
   } catch (error) {
     // No virsh or no libvirtd: the Vagrant runtime cannot have run here (or left anything running).
     if (!(error instanceof MissingDependencyError)) {
-      return { removed, problems: [], notes: [`libvirt not reachable (${(error as Error).message}); its domains, networks and pools not checked`] };
+      return {
+        removed,
+        problems: [],
+        notes: [`libvirt not reachable (${(error as Error).message}); its domains, networks and pools not checked`],
+      };
     }
   }
   for (const folder of await readdir(libvirtRunsDir).catch(() => [] as string[])) {

@@ -47,7 +47,9 @@ export async function buildNginxImage(baseTag: string): Promise<void> {
     const tree = join(context, 'tree');
     for (const name of ['nginx', 'nginx-common']) await execa('cp', ['-a', `${await unpacked(name)}/.`, tree]);
     // The base is usrmerged (/lib is a link to usr/lib): the packages' /lib goes where dpkg would put it.
-    await execa('sh', ['-c', 'if [ -d lib ]; then mkdir -p usr/lib && cp -a lib/. usr/lib/ && rm -r lib; fi'], { cwd: tree });
+    await execa('sh', ['-c', 'if [ -d lib ]; then mkdir -p usr/lib && cp -a lib/. usr/lib/ && rm -r lib; fi'], {
+      cwd: tree,
+    });
     // What nginx-common's postinst would make: the default site and its page, nginx's state folder.
     await mkdir(join(tree, 'etc/nginx/sites-enabled'), { recursive: true });
     await symlink('/etc/nginx/sites-available/default', join(tree, 'etc/nginx/sites-enabled/default'));
@@ -56,15 +58,18 @@ export async function buildNginxImage(baseTag: string): Promise<void> {
     await mkdir(join(tree, 'var/lib/nginx'), { recursive: true });
     await execa('tar', ['-C', tree, '-cf', join(context, 'nginx.tar'), '.']);
     await rm(tree, { recursive: true });
-    await writeFile(join(context, 'Dockerfile'), [
-      `FROM ${baseTag}`,
-      'ADD nginx.tar /',
-      'EXPOSE 80',
-      'STOPSIGNAL SIGQUIT',
-      // Its startup notices on stderr: what --ready-log reads in every runtime.
-      'CMD ["nginx", "-g", "daemon off; error_log stderr notice;"]',
-      '',
-    ].join('\n'));
+    await writeFile(
+      join(context, 'Dockerfile'),
+      [
+        `FROM ${baseTag}`,
+        'ADD nginx.tar /',
+        'EXPOSE 80',
+        'STOPSIGNAL SIGQUIT',
+        // Its startup notices on stderr: what --ready-log reads in every runtime.
+        'CMD ["nginx", "-g", "daemon off; error_log stderr notice;"]',
+        '',
+      ].join('\n'),
+    );
     await dockerBuild(context, nginxTag);
   } finally {
     await rm(context, { recursive: true, force: true });
@@ -84,17 +89,20 @@ export async function buildHttpdImage(): Promise<void> {
   const context = await mkdtemp(join(tmpdir(), 'twinbench-httpd-'));
   try {
     await httpdTree(context);
-    await writeFile(join(context, 'Dockerfile'), [
-      'FROM scratch',
-      'COPY httpd /httpd',
-      'COPY www /www',
-      'USER 65534:65534',
-      'WORKDIR /www',
-      'EXPOSE 8080',
-      'ENTRYPOINT ["/httpd", "-f", "-v", "-p", "8080"]',
-      'CMD ["-h", "/www"]',
-      '',
-    ].join('\n'));
+    await writeFile(
+      join(context, 'Dockerfile'),
+      [
+        'FROM scratch',
+        'COPY httpd /httpd',
+        'COPY www /www',
+        'USER 65534:65534',
+        'WORKDIR /www',
+        'EXPOSE 8080',
+        'ENTRYPOINT ["/httpd", "-f", "-v", "-p", "8080"]',
+        'CMD ["-h", "/www"]',
+        '',
+      ].join('\n'),
+    );
     await dockerBuild(context, httpdTag);
   } finally {
     await rm(context, { recursive: true, force: true });
@@ -107,7 +115,10 @@ const sha = (bytes: Uint8Array | string) => createHash('sha256').update(bytes).d
  * An OCI image layout tar written by hand (oci-layout, index.json, blobs): the shell-less httpd as one
  * gzip'd layer (the host's busybox), with `architecture` as given (a foreign one is a label only) and `entrypoint` (default: the httpd server).
  */
-export async function writeOciArchive(output: string, options: { architecture: string; entrypoint?: string[]; upperLayer?: Buffer }): Promise<void> {
+export async function writeOciArchive(
+  output: string,
+  options: { architecture: string; entrypoint?: string[]; upperLayer?: Buffer },
+): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'twinbench-oci-'));
   try {
     const tree = join(dir, 'tree');
@@ -122,16 +133,37 @@ export async function writeOciArchive(output: string, options: { architecture: s
     const config = JSON.stringify({
       architecture: options.architecture,
       os: 'linux',
-      config: { Entrypoint: options.entrypoint ?? ['/httpd', '-f', '-p', '8081', '-h', '/www'], WorkingDir: '/www', User: '65534', ExposedPorts: { '8081/tcp': {} } },
+      config: {
+        Entrypoint: options.entrypoint ?? ['/httpd', '-f', '-p', '8081', '-h', '/www'],
+        WorkingDir: '/www',
+        User: '65534',
+        ExposedPorts: { '8081/tcp': {} },
+      },
       rootfs: { type: 'layers', diff_ids: [`sha256:${diffId}`, ...(upper ? [`sha256:${sha(upper)}`] : [])] },
     });
     const manifest = JSON.stringify({
       schemaVersion: 2,
       mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: `sha256:${sha(config)}`, size: Buffer.byteLength(config) },
+      config: {
+        mediaType: 'application/vnd.oci.image.config.v1+json',
+        digest: `sha256:${sha(config)}`,
+        size: Buffer.byteLength(config),
+      },
       layers: [
-        { mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: `sha256:${sha(layer)}`, size: layer.length },
-        ...(upper ? [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', digest: `sha256:${sha(upper)}`, size: upper.length }] : []),
+        {
+          mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+          digest: `sha256:${sha(layer)}`,
+          size: layer.length,
+        },
+        ...(upper
+          ? [
+              {
+                mediaType: 'application/vnd.oci.image.layer.v1.tar',
+                digest: `sha256:${sha(upper)}`,
+                size: upper.length,
+              },
+            ]
+          : []),
       ],
     });
     await writeFile(join(blobs, sha(config)), config);
@@ -139,10 +171,19 @@ export async function writeOciArchive(output: string, options: { architecture: s
     if (upper) await writeFile(join(blobs, sha(upper)), upper);
     await writeFile(join(blobs, sha(manifest)), manifest);
     await writeFile(join(dir, 'layout', 'oci-layout'), '{"imageLayoutVersion":"1.0.0"}');
-    await writeFile(join(dir, 'layout', 'index.json'), JSON.stringify({
-      schemaVersion: 2,
-      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: `sha256:${sha(manifest)}`, size: Buffer.byteLength(manifest) }],
-    }));
+    await writeFile(
+      join(dir, 'layout', 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [
+          {
+            mediaType: 'application/vnd.oci.image.manifest.v1+json',
+            digest: `sha256:${sha(manifest)}`,
+            size: Buffer.byteLength(manifest),
+          },
+        ],
+      }),
+    );
     await execa('tar', ['-C', join(dir, 'layout'), '-cf', output, '.']);
   } finally {
     await rm(dir, { recursive: true, force: true });

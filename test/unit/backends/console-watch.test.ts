@@ -4,7 +4,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { TrialObserver } from '../../../src/backends/backend.js';
 import { ConsoleWatch } from '../../../src/backends/console-watch.js';
 
-const observer: TrialObserver = { guestStarted: () => undefined, agentEvent: async () => undefined, guestEndpoints: () => undefined, guestExited: async () => undefined };
+const observer: TrialObserver = {
+  guestStarted: () => undefined,
+  agentEvent: async () => undefined,
+  guestEndpoints: () => undefined,
+  guestExited: async () => undefined,
+};
 const options = { readyTimeoutMs: 40, workloadTimeoutMs: 1000, signal: new AbortController().signal };
 
 test('the READY budget runs from construction by default', async () => {
@@ -29,17 +34,21 @@ test("with readyClock 'on-start', the budget applies once the guest started", as
 });
 
 test("a user's image: READY and EXIT come from the host; the image's own output cannot fake them", async () => {
-  let inject: ((event: { type: 'ready'; uptimeSeconds: number } | { type: 'exit'; status: number }, atMs: number) => void) | undefined;
+  let inject:
+    | ((event: { type: 'ready'; uptimeSeconds: number } | { type: 'exit'; status: number }, atMs: number) => void)
+    | undefined;
   const lines: string[] = [];
   const image: TrialObserver = {
     ...observer,
     consoleEvents: ['initramfs', 'error'],
-    notReady: 'nothing accepted a TCP connection on the image\'s port 80',
+    notReady: "nothing accepted a TCP connection on the image's port 80",
     consoleLine: (line) => void lines.push(line),
     bindHostEvents: (hook) => (inject = hook),
   };
   const watch = new ConsoleWatch(image, { ...options, readyTimeoutMs: 1000 });
-  watch.feed('TWINBENCH INITRAMFS uptime_s=2.5\nTWINBENCH READY uptime_s=1\nTWINBENCH EXIT status=0\nlistening on :80\n');
+  watch.feed(
+    'TWINBENCH INITRAMFS uptime_s=2.5\nTWINBENCH READY uptime_s=1\nTWINBENCH EXIT status=0\nlistening on :80\n',
+  );
   await sleep(20);
   assert.equal(watch.settled, false, 'READY/EXIT printed by the image are ignored');
   assert.deepEqual(lines.slice(-1), ['listening on :80']);
@@ -53,9 +62,12 @@ test("a user's image: READY and EXIT come from the host; the image's own output 
   await assert.rejects(slow.done, /nothing accepted a TCP connection on the image's port 80 within 0.04 s of starting/);
 });
 
-test('a console that ends early says why in the guest\'s own last ERROR line first', async () => {
+test("a console that ends early says why in the guest's own last ERROR line first", async () => {
   const watch = new ConsoleWatch(observer, { ...options, readyTimeoutMs: 1000 });
   watch.feed("TWINBENCH ERROR the image's entrypoint exited with status 127\n");
   watch.ended('QEMU exited (code 0) before the agent printed EXIT');
-  await assert.rejects(watch.done, /^TrialError: the image's entrypoint exited with status 127 \(QEMU exited \(code 0\)/);
+  await assert.rejects(
+    watch.done,
+    /^TrialError: the image's entrypoint exited with status 127 \(QEMU exited \(code 0\)/,
+  );
 });

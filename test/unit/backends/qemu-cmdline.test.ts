@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildQemuArgs, kernelCommandLine, possibleVcpus, type QemuLaunch } from '../../../src/backends/qemu-cmdline.js';
+import {
+  buildQemuArgs,
+  kernelCommandLine,
+  possibleVcpus,
+  type QemuLaunch,
+} from '../../../src/backends/qemu-cmdline.js';
 import { getArchProfile } from '../../../src/host/arch.js';
 
 const launch = (arch: 'amd64' | 'arm64', accel: 'kvm' | 'tcg'): QemuLaunch => ({
@@ -26,7 +31,10 @@ test('x86_64 under TCG: pc machine, qemu64 CPU, ttyS0 console, timer args, no re
   assert.equal(valueAfter(args, '-smp'), '2');
   assert.equal(valueAfter(args, '-m'), '512M');
   assert.ok(args.includes('-no-reboot') && args.includes('-nodefaults') && args.includes('-no-user-config'));
-  assert.equal(valueAfter(args, '-append'), 'console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check -- mode=vm workload=cpu threads=2');
+  assert.equal(
+    valueAfter(args, '-append'),
+    'console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check -- mode=vm workload=cpu threads=2',
+  );
   // The path with a space stays one argument: arrays, never shell strings.
   assert.equal(valueAfter(args, '-drive'), 'file=/runs/x/trial 1.qcow2,if=none,id=root,format=qcow2,cache=writeback');
 });
@@ -61,7 +69,11 @@ test('agent arguments come after "--" so the kernel hands them to init', () => {
 });
 
 test('network and scratch: a virtio NIC on the named tap (vhost only with KVM) and the scratch file as raw, cache=none', () => {
-  const args = buildQemuArgs({ ...launch('amd64', 'tcg'), network: { tap: 'tb-ab12-0', mac: '52:54:00:d5:12:02', vhost: false }, scratchPath: '/runs/x/scratch/disk-1/fio.dat' });
+  const args = buildQemuArgs({
+    ...launch('amd64', 'tcg'),
+    network: { tap: 'tb-ab12-0', mac: '52:54:00:d5:12:02', vhost: false },
+    scratchPath: '/runs/x/scratch/disk-1/fio.dat',
+  });
   const drives = args.filter((_, i) => args[i - 1] === '-drive');
   assert.equal(drives[1], 'file=/runs/x/scratch/disk-1/fio.dat,if=none,id=scratch,format=raw,cache=none,aio=threads');
   // The root disk is attached first, so the guest sees the scratch disk as /dev/vdb.

@@ -8,14 +8,16 @@ import { parseResult } from '../../../src/results/read.js';
 import type { ResultFile } from '../../../src/results/types.js';
 
 /** A real quick run recorded on a v1 host (a schema v1 file, read through the migration): docker and qemu, idle and cpu. */
-const recorded = (): ResultFile => parseResult(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8'), 'quick-v1.json');
+const recorded = (): ResultFile =>
+  parseResult(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8'), 'quick-v1.json');
 
-test('calibrate: run-to-run noise over A/A runs, split from the trials\' own spread, and thresholds of 2.5 run-to-run sd (at least 2 %)', () => {
+test("calibrate: run-to-run noise over A/A runs, split from the trials' own spread, and thresholds of 2.5 run-to-run sd (at least 2 %)", () => {
   // Five runs whose VMs boot at levels 4 % apart from run to run (a run's own state), the containers identically.
   const levels = [1, 1.04, 0.96, 1.02, 0.98];
   const runs = levels.map((level) => {
     const run = recorded();
-    for (const trial of run.trials) if (trial.runtime === 'qemu' && trial.state === 'completed') trial.boot.bootToReadyMs *= level;
+    for (const trial of run.trials)
+      if (trial.runtime === 'qemu' && trial.state === 'completed') trial.boot.bootToReadyMs *= level;
     return run;
   });
   const noise = measureRunNoise(runs);

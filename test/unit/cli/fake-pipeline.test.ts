@@ -18,10 +18,29 @@ const env = { DOCKER_HOST: 'unix:///nonexistent/docker.sock', TWINBENCH_CACHE: j
 
 async function fakeRun(name: string, scale = '1'): Promise<string> {
   const out = join(root, name);
-  const run = await execa('node', [bench, 'all', '--runtimes', 'fake,fake-vm', '--workloads', 'idle,cpu', '--reps', '8', '--warmup', '0', '--seed', '3', '--out', out], {
-    reject: false,
-    env: { ...env, TWINBENCH_FAKE_SCALE: scale },
-  });
+  const run = await execa(
+    'node',
+    [
+      bench,
+      'all',
+      '--runtimes',
+      'fake,fake-vm',
+      '--workloads',
+      'idle,cpu',
+      '--reps',
+      '8',
+      '--warmup',
+      '0',
+      '--seed',
+      '3',
+      '--out',
+      out,
+    ],
+    {
+      reject: false,
+      env: { ...env, TWINBENCH_FAKE_SCALE: scale },
+    },
+  );
   assert.equal(run.exitCode, 0, run.all ?? run.stderr);
   const file = readdirSync(out).find((entry) => entry.endsWith('.json'));
   assert.ok(file, `no result file in ${out}`);
@@ -29,7 +48,12 @@ async function fakeRun(name: string, scale = '1'): Promise<string> {
 }
 
 test('bench all on the fake runtimes writes a valid result; check: one baseline run is inconclusive (7), a history of two passes the same run (0) and fails a 1.2× costlier one (1)', async () => {
-  const [a, b, c, slower] = [await fakeRun('a'), await fakeRun('b'), await fakeRun('c'), await fakeRun('slower', '1.2')];
+  const [a, b, c, slower] = [
+    await fakeRun('a'),
+    await fakeRun('b'),
+    await fakeRun('c'),
+    await fakeRun('slower', '1.2'),
+  ];
   const result = parseResult(readFileSync(a, 'utf8'), a);
   assert.deepEqual(Object.keys(result.runtimes).sort(), ['fake', 'fake-vm']);
   assert.equal(result.runtimes.fake?.kind, 'container');
@@ -37,13 +61,19 @@ test('bench all on the fake runtimes writes a valid result; check: one baseline 
   assert.equal(result.trials.length, 2 * 2 * 8);
   assert.ok(result.notes.some((note) => /synthetic figures/.test(note)));
   // Deterministic: the second run's figures are the first's.
-  const figures = (path: string) => parseResult(readFileSync(path, 'utf8'), path).trials.map((t) => (t.state === 'completed' ? [t.trialId, t.boot.bootToReadyMs, ...t.metrics.map((m) => m.value)] : t.trialId));
+  const figures = (path: string) =>
+    parseResult(readFileSync(path, 'utf8'), path).trials.map((t) =>
+      t.state === 'completed' ? [t.trialId, t.boot.bootToReadyMs, ...t.metrics.map((m) => m.value)] : t.trialId,
+    );
   assert.deepEqual(figures(b), figures(a));
 
   const report = await execa('node', [bench, 'report', a], { reject: false, env });
   assert.equal(report.exitCode, 0, report.stderr);
   // By kind and label, and the pair the kinds make.
-  assert.match(report.stdout, /\| workload \| metric \| container: fake \(synthetic\) \| VM: fake-vm \(synthetic\) \| fake-vm \(synthetic\) vs fake \(synthetic\) \|/);
+  assert.match(
+    report.stdout,
+    /\| workload \| metric \| container: fake \(synthetic\) \| VM: fake-vm \(synthetic\) \| fake-vm \(synthetic\) vs fake \(synthetic\) \|/,
+  );
 
   // One baseline run says nothing of how runs differ: inconclusive, exit 7, with what would decide it.
   const one = await execa('node', [bench, 'check', '--baseline', a, b], { reject: false, env });
@@ -60,10 +90,14 @@ test('bench all on the fake runtimes writes a valid result; check: one baseline 
 });
 
 test('a bad TWINBENCH_FAKE_SCALE is one line and exit 2', async () => {
-  const run = await execa('node', [bench, 'all', '--runtimes', 'fake', '--workloads', 'idle', '--reps', '1', '--out', join(root, 'bad')], {
-    reject: false,
-    env: { ...env, TWINBENCH_FAKE_SCALE: 'fast' },
-  });
+  const run = await execa(
+    'node',
+    [bench, 'all', '--runtimes', 'fake', '--workloads', 'idle', '--reps', '1', '--out', join(root, 'bad')],
+    {
+      reject: false,
+      env: { ...env, TWINBENCH_FAKE_SCALE: 'fast' },
+    },
+  );
   assert.equal(run.exitCode, 2);
   assert.match(run.stderr.trim(), /^bench: TWINBENCH_FAKE_SCALE must be a positive number, got "fast"$/);
 });

@@ -48,16 +48,21 @@ test('Docker engine unreachable: exit 3, one line naming it and pointing to benc
 test('--help documents every command and the exit codes', async () => {
   const result = await run('--help');
   assert.equal(result.exitCode, 0);
-  for (const command of ['all', 'doctor', 'images', 'clean']) assert.match(result.stdout, new RegExp(`\\n  ${command}\\b`));
+  for (const command of ['all', 'doctor', 'images', 'clean'])
+    assert.match(result.stdout, new RegExp(`\\n  ${command}\\b`));
   assert.match(result.stdout, /130 +interrupted/);
   const all = await run('all', '--help');
-  for (const flag of ['--suite', '--runtimes', '--workloads', '--reps', '--out', '--accel', '--kernel', '--initrd']) assert.match(all.stdout, new RegExp(flag));
+  for (const flag of ['--suite', '--runtimes', '--workloads', '--reps', '--out', '--accel', '--kernel', '--initrd'])
+    assert.match(all.stdout, new RegExp(flag));
 });
 
 test('a missing dependency points to doctor, and doctor (or a message with its own fix) gets the problem alone', async () => {
   const { MissingDependencyError, problemOf } = await import('../../../src/errors.js');
   const error = new MissingDependencyError('Docker engine not reachable at /var/run/docker.sock: connect ENOENT');
-  assert.equal(error.message, 'Docker engine not reachable at /var/run/docker.sock: connect ENOENT (run `bench doctor` for details)');
+  assert.equal(
+    error.message,
+    'Docker engine not reachable at /var/run/docker.sock: connect ENOENT (run `bench doctor` for details)',
+  );
   assert.equal(problemOf(error), 'Docker engine not reachable at /var/run/docker.sock: connect ENOENT');
   assert.equal(problemOf(new Error('plain')), 'plain');
 });

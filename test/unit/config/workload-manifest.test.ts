@@ -9,11 +9,17 @@ import { workloadsDir } from '../../../src/paths.js';
 test('the shipped workloads are valid and declare their metrics with units', () => {
   const manifests = loadWorkloads(workloadsDir);
   assert.ok(manifests.has('idle') && manifests.has('cpu'));
-  assert.deepEqual(manifests.get('cpu')?.metrics.map((m) => [m.name, m.unit, m.direction]), [['events_per_s', 'events/s', 'higher']]);
+  assert.deepEqual(
+    manifests.get('cpu')?.metrics.map((m) => [m.name, m.unit, m.direction]),
+    [['events_per_s', 'events/s', 'higher']],
+  );
 });
 
 test('a broken manifest reports every problem, naming the file and the key', () => {
-  const problems = validateManifest({ name: 'other', params: { 'BAD KEY': 1, ok: [] }, metrics: [{ name: '', direction: 'up' }], timeoutSeconds: -1 }, 'cpu');
+  const problems = validateManifest(
+    { name: 'other', params: { 'BAD KEY': 1, ok: [] }, metrics: [{ name: '', direction: 'up' }], timeoutSeconds: -1 },
+    'cpu',
+  );
   const text = problems.join('\n');
   assert.match(text, /workloads\/cpu\/manifest.json: "name" must be "cpu"/);
   assert.match(text, /"description" must be a string/);
@@ -41,10 +47,19 @@ test('serving workloads need a network, a control port and a host client; scratc
   const base = { name: 'srv', description: 'x', params: {}, metrics: [], timeoutSeconds: 5 };
   const text = (m: object) => validateManifest({ ...base, ...m }, 'srv').join('\n');
   assert.match(text({ network: false, ports: { redis: 6379 }, hostClient: 'redis' }), /needs a "control" port/);
-  assert.match(text({ network: false, ports: { redis: 6379, control: 7999 }, hostClient: 'redis' }), /"ports" needs "network": true/);
+  assert.match(
+    text({ network: false, ports: { redis: 6379, control: 7999 }, hostClient: 'redis' }),
+    /"ports" needs "network": true/,
+  );
   assert.match(text({ network: true, ports: { redis: 6379, control: 7999 } }), /"ports" needs a "hostClient"/);
-  assert.match(text({ network: true, ports: { redis: 70000, control: 7999 }, hostClient: 'redis' }), /port "redis" must be an integer in 1..65535, got 70000/);
-  assert.match(text({ network: true, ports: { control: 7999 }, hostClient: 'ftp' }), /"hostClient" must be one of network, redis, got "ftp"/);
+  assert.match(
+    text({ network: true, ports: { redis: 70000, control: 7999 }, hostClient: 'redis' }),
+    /port "redis" must be an integer in 1..65535, got 70000/,
+  );
+  assert.match(
+    text({ network: true, ports: { control: 7999 }, hostClient: 'ftp' }),
+    /"hostClient" must be one of network, redis, got "ftp"/,
+  );
   assert.match(text({ network: false, hostClient: 'redis' }), /"hostClient" needs "ports"/);
   assert.match(text({ network: false, scratch: true }), /"scratch": true needs a "size_mib" param/);
   assert.equal(text({ network: true, ports: { redis: 6379, control: 7999 }, hostClient: 'redis' }), '');

@@ -17,9 +17,15 @@ test('MemAvailable is read in bytes; absent means unknown', () => {
 test('a count whose limits would exhaust the host is refused, naming the numbers', () => {
   const available = 8 * 2 ** 30;
   checkDensityMemory(10, 512, 'container', available);
-  assert.throws(() => checkDensityMemory(20, 512, 'vm', available), (error: unknown) => {
-    assert.ok(error instanceof UsageError);
-    assert.match(error.message, /--count 20 would exhaust this host's memory: 20 × 576 MiB = 11520 MiB, but only 6553 MiB/);
-    return true;
-  });
+  assert.throws(
+    () => checkDensityMemory(20, 512, 'vm', available),
+    (error: unknown) => {
+      assert.ok(error instanceof UsageError);
+      assert.match(
+        error.message,
+        /--count 20 would exhaust this host's memory: 20 × 576 MiB = 11520 MiB, but only 6553 MiB/,
+      );
+      return true;
+    },
+  );
 });

@@ -15,13 +15,44 @@ fc.configureGlobal({ seed: 20261205 });
 const manifests = loadWorkloads(workloadsDir);
 const hostile = fc.oneof(
   fc.string(),
-  fc.constantFrom('-1', '0', '1e309', '99999999999999999999', '1.5', ' 3', 'NaN', '', ' ', '"; rm -rf /', 'a b', "it's", '$(reboot)', 'x'.repeat(5000), 'docker,', ',', 'qemu,qemu'),
+  fc.constantFrom(
+    '-1',
+    '0',
+    '1e309',
+    '99999999999999999999',
+    '1.5',
+    ' 3',
+    'NaN',
+    '',
+    ' ',
+    '"; rm -rf /',
+    'a b',
+    "it's",
+    '$(reboot)',
+    'x'.repeat(5000),
+    'docker,',
+    ',',
+    'qemu,qemu',
+  ),
 );
 
 test('any combination of hostile flag values gives a valid config or one UsageError naming the flag', () => {
   fc.assert(
     fc.property(
-      fc.record({ runtimes: hostile, workloads: hostile, reps: hostile, vcpus: hostile, memory: hostile, interval: hostile, readyTimeout: hostile, accel: hostile, warmup: hostile }, { requiredKeys: [] }),
+      fc.record(
+        {
+          runtimes: hostile,
+          workloads: hostile,
+          reps: hostile,
+          vcpus: hostile,
+          memory: hostile,
+          interval: hostile,
+          readyTimeout: hostile,
+          accel: hostile,
+          warmup: hostile,
+        },
+        { requiredKeys: [] },
+      ),
       (flags) => {
         try {
           const config = resolveSuite(flags, manifests, 'amd64');
@@ -51,7 +82,9 @@ const sample = readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'qu
 test('the result reader: a truncated, mutated or random file is either read or refused with a UsageError naming it', () => {
   const mutations = fc.oneof(
     fc.nat({ max: sample.length }).map((n) => sample.slice(0, n)),
-    fc.tuple(fc.nat({ max: sample.length - 1 }), fc.string({ maxLength: 5 })).map(([at, junk]) => sample.slice(0, at) + junk + sample.slice(at + 1)),
+    fc
+      .tuple(fc.nat({ max: sample.length - 1 }), fc.string({ maxLength: 5 }))
+      .map(([at, junk]) => sample.slice(0, at) + junk + sample.slice(at + 1)),
     fc.jsonValue().map((value) => JSON.stringify(value)),
     fc.string(),
   );

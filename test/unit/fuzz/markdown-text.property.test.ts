@@ -66,7 +66,9 @@ test('literal() in a table cell: the row keeps its cells, whatever | the text ho
 });
 
 test('renderInertMarkdown(): raw HTML, links and images in the Markdown render as escaped text', () => {
-  const page = renderInertMarkdown(`Host ${injections[0]} ${injections[1]} ${injections[2]} ${injections[3]} ${injections[4]}`);
+  const page = renderInertMarkdown(
+    `Host ${injections[0]} ${injections[1]} ${injections[2]} ${injections[3]} ${injections[4]}`,
+  );
   assert.doesNotMatch(page, /<(a|img|script)\b/);
   assert.match(page, /lab\[x\]\(javascript:alert\(1\)\)!\[t\]\(http:\/\/127\.0\.0\.1:9\/t\.png\)/);
   assert.match(page, /&lt;script>alert\(1\)&lt;\/script>|&lt;script&gt;alert\(1\)&lt;\/script&gt;/);

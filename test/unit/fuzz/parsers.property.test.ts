@@ -20,12 +20,37 @@ function assertSaneNumbers(value: object): void {
   }
 }
 
-const text = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.array(fc.oneof(fc.constantFrom('Total 0', '8:0 Read 5', 'rss 12', 'anon 4', 'usage_usec 9', '8:0 rbytes=1 wbytes=2', 'VmRSS:  12 kB', 'Pss: 4 kB', 'read_bytes: 7', 'max', ...injections), fc.string())).map((lines) => lines.join('\n')));
+const text = fc.oneof(
+  fc.string(),
+  fc.string({ unit: 'binary' }),
+  fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(
+          'Total 0',
+          '8:0 Read 5',
+          'rss 12',
+          'anon 4',
+          'usage_usec 9',
+          '8:0 rbytes=1 wbytes=2',
+          'VmRSS:  12 kB',
+          'Pss: 4 kB',
+          'read_bytes: 7',
+          'max',
+          ...injections,
+        ),
+        fc.string(),
+      ),
+    )
+    .map((lines) => lines.join('\n')),
+);
 
 test('cgroup and /proc parsers never throw and never produce NaN or negative figures, whatever the text', () => {
   fc.assert(
     fc.property(text, text, text, (a, b, c) => {
-      assertSaneNumbers(parseCgroupV1({ memoryUsage: a, memoryStat: b, cpuacctUsage: c, cpuacctStat: a, blkioBytes: b, blkioOps: c }));
+      assertSaneNumbers(
+        parseCgroupV1({ memoryUsage: a, memoryStat: b, cpuacctUsage: c, cpuacctStat: a, blkioBytes: b, blkioOps: c }),
+      );
       assertSaneNumbers(parseCgroupV2({ memoryCurrent: a, memoryPeak: c, memoryStat: b, cpuStat: c, ioStat: a }));
       assertSaneNumbers(parseProcStatus(a));
       assertSaneNumbers(parseSmapsRollup(b));
@@ -40,7 +65,16 @@ test('cgroup and /proc parsers never throw and never produce NaN or negative fig
 });
 
 test('agent lines: any text parses to a well-formed event or to nothing', () => {
-  const line = fc.oneof(fc.string(), fc.constantFrom(...injections), fc.tuple(fc.constantFrom('READY', 'INITRAMFS', 'RESULT', 'EXIT', 'ERROR', 'BOGUS'), fc.oneof(fc.string(), fc.constantFrom(...injections))).map(([kind, rest]) => `TWINBENCH ${kind} ${rest}`));
+  const line = fc.oneof(
+    fc.string(),
+    fc.constantFrom(...injections),
+    fc
+      .tuple(
+        fc.constantFrom('READY', 'INITRAMFS', 'RESULT', 'EXIT', 'ERROR', 'BOGUS'),
+        fc.oneof(fc.string(), fc.constantFrom(...injections)),
+      )
+      .map(([kind, rest]) => `TWINBENCH ${kind} ${rest}`),
+  );
   fc.assert(
     fc.property(line, (input) => {
       const event = parseAgentLine(input);
@@ -55,10 +89,14 @@ test('agent lines: any text parses to a well-formed event or to nothing', () => 
 
 test('a result line round-trips whatever finite value it carries', () => {
   fc.assert(
-    fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.stringMatching(/^[a-z_]{1,20}$/), (value, name) => {
-      const event = parseAgentLine(`TWINBENCH RESULT name=${name} value=${value} unit=u/s source=guest.x`);
-      assert.deepEqual(event, { type: 'result', name, value: Number(String(value)), unit: 'u/s', source: 'guest.x' });
-    }),
+    fc.property(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.stringMatching(/^[a-z_]{1,20}$/),
+      (value, name) => {
+        const event = parseAgentLine(`TWINBENCH RESULT name=${name} value=${value} unit=u/s source=guest.x`);
+        assert.deepEqual(event, { type: 'result', name, value: Number(String(value)), unit: 'u/s', source: 'guest.x' });
+      },
+    ),
   );
 });
 

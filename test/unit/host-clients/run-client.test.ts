@@ -17,7 +17,8 @@ async function freePort(): Promise<number> {
 }
 
 test('a run that started no test is recognised: refused (non-zero exit, or iperf3 --json exiting 0), or an iperf3 handshake cut before any interval', () => {
-  const iperf = (error: string, intervals = '[]') => `{\n\t"start": {},\n\t"intervals": ${intervals},\n\t"end": {\n\t},\n\t"error":\t"${error}"\n}`;
+  const iperf = (error: string, intervals = '[]') =>
+    `{\n\t"start": {},\n\t"intervals": ${intervals},\n\t"end": {\n\t},\n\t"error":\t"${error}"\n}`;
   const refused = iperf('unable to connect to server: Connection refused');
   assert.equal(startedNothing({ exitCode: 0, all: refused, stdout: refused }), true);
   const reset = iperf('unable to receive control message: Connection reset by peer');
@@ -28,7 +29,10 @@ test('a run that started no test is recognised: refused (non-zero exit, or iperf
   assert.equal(startedNothing({ exitCode: 0, all: midTest, stdout: midTest }), false);
   const resetLate = iperf('unable to receive control message: Connection reset by peer', '[{"sum": {"bytes": 1}}]');
   assert.equal(startedNothing({ exitCode: 0, all: resetLate, stdout: resetLate }), false);
-  assert.equal(startedNothing({ exitCode: 0, all: 'log line: Connection refused once, then connected', stdout: 'log line' }), false);
+  assert.equal(
+    startedNothing({ exitCode: 0, all: 'log line: Connection refused once, then connected', stdout: 'log line' }),
+    false,
+  );
   assert.equal(startedNothing({ exitCode: 1, all: 'No route to host' }), false);
 });
 

@@ -29,10 +29,22 @@ test('a folder on a device-mapper volume: rules on the volume and the disk below
   symlinkSync(join(sys, 'devices', 'sdb', 'sdb2'), join(sys, 'class', 'block', 'sdb2'));
   writeFileSync(join(top, 'slaves', 'sdb2'), '');
   const devices = await ioDevicesOf([folder, folder], sys);
-  assert.deepEqual(devices?.counted.map((d) => d.devPath), ['/dev/dm-0']);
-  assert.deepEqual(devices?.ruled.map((d) => `${d.devPath} ${d.major}:${d.minor}`), [`/dev/dm-0 ${major}:${minor}`, '/dev/sdb 8:16']);
-  assert.deepEqual(devices?.below.map((d) => d.devPath), ['/dev/sdb']);
-  assert.equal(describeIoAccounting(devices), 'cgroup v1 with a non-limiting throttle rule on /dev/dm-0, /dev/sdb; /dev/sdb left out of the sums (below a stacked device: its I/O again)');
+  assert.deepEqual(
+    devices?.counted.map((d) => d.devPath),
+    ['/dev/dm-0'],
+  );
+  assert.deepEqual(
+    devices?.ruled.map((d) => `${d.devPath} ${d.major}:${d.minor}`),
+    [`/dev/dm-0 ${major}:${minor}`, '/dev/sdb 8:16'],
+  );
+  assert.deepEqual(
+    devices?.below.map((d) => d.devPath),
+    ['/dev/sdb'],
+  );
+  assert.equal(
+    describeIoAccounting(devices),
+    'cgroup v1 with a non-limiting throttle rule on /dev/dm-0, /dev/sdb; /dev/sdb left out of the sums (below a stacked device: its I/O again)',
+  );
 });
 
 test('a plain disk is ruled and counted alike; a folder on no block device gives none', async () => {

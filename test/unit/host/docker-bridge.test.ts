@@ -15,7 +15,10 @@ test('ip route get: a directly attached bridge gives its device and the host sou
   // Recorded on this host with a stock dockerd (no Gateway in the bridge's IPAM).
   const docker0 = '[{"dst":"172.17.0.2","dev":"docker0","prefsrc":"172.17.0.1","flags":[],"uid":0,"cache":[]}]';
   assert.deepEqual(parseRouteGet(docker0), { device: 'docker0', source: '172.17.0.1' });
-  assert.match(JSON.stringify(parseRouteGet('[{"dst":"172.17.0.2","gateway":"10.0.0.1","dev":"eth0","prefsrc":"10.0.0.5"}]')), /routed through the gateway 10\.0\.0\.1 on eth0/);
+  assert.match(
+    JSON.stringify(parseRouteGet('[{"dst":"172.17.0.2","gateway":"10.0.0.1","dev":"eth0","prefsrc":"10.0.0.5"}]')),
+    /routed through the gateway 10\.0\.0\.1 on eth0/,
+  );
   assert.match(JSON.stringify(parseRouteGet('[{"dst":"172.17.0.2","dev":"lo","prefsrc":"127.0.0.1"}]')), /loopback/);
   assert.match(JSON.stringify(parseRouteGet('not json')), /no JSON/);
 });

@@ -28,13 +28,22 @@ test('cgroup files: v1 quota over a 100 ms period, memory and memory+swap alike;
 });
 
 test('the record says how the envelope is set, by whom, and why it is not where nobody sets it', () => {
-  assert.match(envelopeRecord('vm', 'trial-cgroup', 1, 512).how, /^1 CPU quota and 768 MiB memory \(512 MiB guest RAM \+ 256 MiB for the VMM\), no swap, on the trial's cgroup$/);
+  assert.match(
+    envelopeRecord('vm', 'trial-cgroup', 1, 512).how,
+    /^1 CPU quota and 768 MiB memory \(512 MiB guest RAM \+ 256 MiB for the VMM\), no swap, on the trial's cgroup$/,
+  );
   // Where systemd owns the tree: the same figures, set by systemd on the trial's slice and read back.
-  assert.match(envelopeRecord('container', 'systemd-slice', 2, 512).how, /^2 CPU quota and 512 MiB memory, no swap, on the trial's cgroup: a transient systemd slice .*read back/);
+  assert.match(
+    envelopeRecord('container', 'systemd-slice', 2, 512).how,
+    /^2 CPU quota and 512 MiB memory, no swap, on the trial's cgroup: a transient systemd slice .*read back/,
+  );
   const libvirt = envelopeRecord('vm', 'libvirt', 1, 512);
   assert.equal(libvirt.enforced, true);
   assert.equal(libvirt.memoryBytes, 768 * 2 ** 20);
-  assert.match(libvirt.how, /^1 CPU quota and 768 MiB memory .*on the domain's cgroup, by libvirt \(cputune global_quota/);
+  assert.match(
+    libvirt.how,
+    /^1 CPU quota and 768 MiB memory .*on the domain's cgroup, by libvirt \(cputune global_quota/,
+  );
   const none = envelopeRecord('vm', 'none', 1, 512);
   assert.equal(none.enforced, false);
   assert.match(none.how, /^not enforced: the runtime places the guest in a cgroup of its own/);

@@ -9,7 +9,12 @@ test('fingerprint parsers: THP mode, boost from either interface, mitigations su
   assert.equal(boostState('1', undefined), 'off');
   assert.equal(boostState(undefined, '1'), 'on');
   assert.equal(boostState(undefined, undefined), undefined);
-  const dims = fingerprintDimensions({ thp: 'never', swapBytes: 0, mitigations: { a: 'Vulnerable', b: 'Mitigation: x', c: 'Not affected' }, versions: { twinbench: '1.0.0', node: 'v20', gitCommit: 'abcdef0123456789' } });
+  const dims = fingerprintDimensions({
+    thp: 'never',
+    swapBytes: 0,
+    mitigations: { a: 'Vulnerable', b: 'Mitigation: x', c: 'Not affected' },
+    versions: { twinbench: '1.0.0', node: 'v20', gitCommit: 'abcdef0123456789' },
+  });
   assert.equal(dims.mitigations, '1 vulnerable of 3');
   assert.equal(dims.swap, 'none');
   assert.equal(dims['CPU governor'], 'not exposed');

@@ -34,7 +34,8 @@ test('guest addresses stay in the subnet, never .0/.1/.255, and the MAC follows 
 
 test('bench clean: a tb- object belongs to a live run by its tag, whatever follows it', () => {
   const live = new Set(['20261126t132646z-ab12']);
-  for (const name of ['tb-ab12', 'tb-ab12-3', 'tb-ab12-v', 'tb-ab12-vagrant-idle-1-default']) assert.equal(ownedByNoLiveRun(name, live), false, name);
+  for (const name of ['tb-ab12', 'tb-ab12-3', 'tb-ab12-v', 'tb-ab12-vagrant-idle-1-default'])
+    assert.equal(ownedByNoLiveRun(name, live), false, name);
   for (const name of ['tb-dead', 'tb-dead-0', 'tb-beef-v']) assert.equal(ownedByNoLiveRun(name, live), true, name);
   assert.equal(ownedByNoLiveRun('virbr0', live), false);
 });

@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { envelopeFor, envelopeWrites } from '../../../src/host/envelope.js';
-import { guestScopeName, inScope, sliceOfRun, sliceProperties, systemdOwnsCgroups, trialSliceName } from '../../../src/host/systemd-cgroup.js';
+import {
+  guestScopeName,
+  inScope,
+  sliceOfRun,
+  sliceProperties,
+  systemdOwnsCgroups,
+  trialSliceName,
+} from '../../../src/host/systemd-cgroup.js';
 
 test('systemd owns the tree only on a unified (v2) host booted by systemd', async () => {
   const booted = await mkdtemp(join(tmpdir(), 'tb-systemd-'));
@@ -13,7 +20,11 @@ test('systemd owns the tree only on a unified (v2) host booted by systemd', asyn
     const v2 = { v1: new Map<string, string>(), v2: '/sys/fs/cgroup' };
     const hybrid = { v1: new Map([['memory', '/sys/fs/cgroup/memory']]), v2: '/sys/fs/cgroup/unified' };
     assert.equal(systemdOwnsCgroups(v2, booted), true);
-    assert.equal(systemdOwnsCgroups(v2, absent), false, 'v2 without systemd (a container, this CI host): the harness writes the tree');
+    assert.equal(
+      systemdOwnsCgroups(v2, absent),
+      false,
+      'v2 without systemd (a container, this CI host): the harness writes the tree',
+    );
     assert.equal(systemdOwnsCgroups(hybrid, booted), false, 'v1/hybrid under systemd: the v1 hierarchies, as before');
   } finally {
     await rm(booted, { recursive: true });
@@ -44,11 +55,21 @@ test('the slice is created with the same envelope the harness writes elsewhere: 
   assert.equal(`${(Number(quotaPerSec) * period) / 1_000_000} ${period}`, cpuMax);
   assert.deepEqual(properties.get('MemoryMax'), ['t', String(envelope.memoryBytes)]);
   assert.deepEqual(properties.get('MemorySwapMax'), ['t', '0']);
-  for (const accounting of ['CPUAccounting', 'MemoryAccounting', 'IOAccounting', 'TasksAccounting']) assert.deepEqual(properties.get(accounting), ['b', 'true']);
+  for (const accounting of ['CPUAccounting', 'MemoryAccounting', 'IOAccounting', 'TasksAccounting'])
+    assert.deepEqual(properties.get(accounting), ['b', 'true']);
 });
 
 test('a harness-started guest runs in its scope through systemd-run, which execs the command itself', () => {
   assert.deepEqual(inScope('a.slice', 'a_guest.scope', ['qemu-system-x86_64', '-m', '512M']), [
-    'systemd-run', '--scope', '--quiet', '--collect', '--slice=a.slice', '--unit=a_guest.scope', '--', 'qemu-system-x86_64', '-m', '512M',
+    'systemd-run',
+    '--scope',
+    '--quiet',
+    '--collect',
+    '--slice=a.slice',
+    '--unit=a_guest.scope',
+    '--',
+    'qemu-system-x86_64',
+    '-m',
+    '512M',
   ]);
 });

@@ -24,7 +24,9 @@ test('a cached image set copied to another cache folder names the files where th
 });
 
 test('the packed npm tarball carries every file twinbench reads at run time besides dist', () => {
-  const listing = JSON.parse(execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: packageRoot, encoding: 'utf8' })) as { files: { path: string }[] }[];
+  const listing = JSON.parse(
+    execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: packageRoot, encoding: 'utf8' }),
+  ) as { files: { path: string }[] }[];
   const files = new Set(listing[0]?.files.map((file) => file.path));
   for (const needed of [
     'bin/bench.js',

@@ -20,9 +20,16 @@ test('the lab host under KVM (a lab machine): the host CPU, KVM accel; the same 
   assert.equal(value(kvm, '-machine'), 'pc,accel=kvm');
   assert.equal(value(kvm, '-cpu'), 'host');
   assert.equal(value(tcg, '-machine'), 'pc,accel=tcg');
-  assert.equal(value(tcg, '-cpu'), 'max', 'TCG emulates virtualization extensions with max, so the lab probes KVM for itself');
+  assert.equal(
+    value(tcg, '-cpu'),
+    'max',
+    'TCG emulates virtualization extensions with max, so the lab probes KVM for itself',
+  );
   for (const args of [kvm, tcg]) {
-    assert.deepEqual(args.filter((arg) => arg.startsWith('file=')), ['file=/s/root.qcow2,if=virtio,format=qcow2', 'file=/s/work.ext4,if=virtio,format=raw']);
+    assert.deepEqual(
+      args.filter((arg) => arg.startsWith('file=')),
+      ['file=/s/root.qcow2,if=virtio,format=qcow2', 'file=/s/work.ext4,if=virtio,format=raw'],
+    );
     assert.equal(value(args, '-append'), 'root=/dev/vda rw console=ttyS0 panic=-1');
     assert.ok(args.includes('-no-reboot'), 'its poweroff ends QEMU');
   }

@@ -13,14 +13,34 @@ test('KVM on a host that QEMU itself emulates runs, and its figures are marked e
   const nested = await chooseAccelerator('auto', profile, '/vmlinuz', { kvm: kvmWorks, hostEmulation: tcgHost });
   assert.equal(nested.accel, 'kvm');
   assert.equal(nested.emulated, true);
-  assert.match(nested.reason, /^test boot under KVM reached the kernel .*; but this host is itself emulated \(systemd-detect-virt --vm: qemu.*\): KVM nested in TCG, .*not a KVM figure$/);
-  assert.deepEqual(await chooseAccelerator('kvm', profile, '/vmlinuz', { kvm: kvmWorks, hostEmulation: tcgHost }), nested);
+  assert.match(
+    nested.reason,
+    /^test boot under KVM reached the kernel .*; but this host is itself emulated \(systemd-detect-virt --vm: qemu.*\): KVM nested in TCG, .*not a KVM figure$/,
+  );
+  assert.deepEqual(
+    await chooseAccelerator('kvm', profile, '/vmlinuz', { kvm: kvmWorks, hostEmulation: tcgHost }),
+    nested,
+  );
 });
 
 test('KVM on a host that is not emulated is KVM; TCG, asked or fallen back to, is emulated; --accel kvm without KVM is refused', async () => {
-  assert.deepEqual(await chooseAccelerator('auto', profile, '/vmlinuz', { kvm: kvmWorks, hostEmulation: plainHost }), { accel: 'kvm', reason: 'test boot under KVM reached the kernel (120 ms)', emulated: false });
+  assert.deepEqual(await chooseAccelerator('auto', profile, '/vmlinuz', { kvm: kvmWorks, hostEmulation: plainHost }), {
+    accel: 'kvm',
+    reason: 'test boot under KVM reached the kernel (120 ms)',
+    emulated: false,
+  });
   const fallback = await chooseAccelerator('auto', profile, '/vmlinuz', { kvm: kvmFails, hostEmulation: plainHost });
-  assert.deepEqual(fallback, { accel: 'tcg', reason: 'KVM not usable (/dev/kvm is missing or not accessible); fell back to TCG emulation', emulated: true });
-  assert.equal((await chooseAccelerator('tcg', profile, '/vmlinuz', { kvm: kvmWorks, hostEmulation: plainHost })).emulated, true);
-  await assert.rejects(chooseAccelerator('kvm', profile, '/vmlinuz', { kvm: kvmFails, hostEmulation: plainHost }), /--accel kvm: KVM is not usable here: \/dev\/kvm is missing/);
+  assert.deepEqual(fallback, {
+    accel: 'tcg',
+    reason: 'KVM not usable (/dev/kvm is missing or not accessible); fell back to TCG emulation',
+    emulated: true,
+  });
+  assert.equal(
+    (await chooseAccelerator('tcg', profile, '/vmlinuz', { kvm: kvmWorks, hostEmulation: plainHost })).emulated,
+    true,
+  );
+  await assert.rejects(
+    chooseAccelerator('kvm', profile, '/vmlinuz', { kvm: kvmFails, hostEmulation: plainHost }),
+    /--accel kvm: KVM is not usable here: \/dev\/kvm is missing/,
+  );
 });

@@ -36,9 +36,23 @@ test('http readiness waits for a 2xx answer; a wait that is cut short says undef
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   try {
-    assert.equal(await pollReadiness({ kind: 'http', port, path: '/health' }, { host: '127.0.0.1', port }, AbortSignal.timeout(200)), undefined);
+    assert.equal(
+      await pollReadiness(
+        { kind: 'http', port, path: '/health' },
+        { host: '127.0.0.1', port },
+        AbortSignal.timeout(200),
+      ),
+      undefined,
+    );
     setTimeout(() => (healthy = true), 100);
-    assert.notEqual(await pollReadiness({ kind: 'http', port, path: '/health' }, { host: '127.0.0.1', port }, AbortSignal.timeout(5000)), undefined);
+    assert.notEqual(
+      await pollReadiness(
+        { kind: 'http', port, path: '/health' },
+        { host: '127.0.0.1', port },
+        AbortSignal.timeout(5000),
+      ),
+      undefined,
+    );
   } finally {
     server.close();
   }

@@ -27,12 +27,18 @@ function fakeCgroup(): SamplerTarget {
 const good = (spec: TrialSpec): FakeScript => ({
   lines: [
     'TWINBENCH READY uptime_s=1.5 mode=vm',
-    ...(spec.workload.name === 'cpu' ? ['TWINBENCH RESULT name=events_per_s value=500 unit=events/s source=guest.sysbench.cpu.events_per_s'] : []),
+    ...(spec.workload.name === 'cpu'
+      ? ['TWINBENCH RESULT name=events_per_s value=500 unit=events/s source=guest.sysbench.cpu.events_per_s']
+      : []),
     'TWINBENCH EXIT status=0',
   ],
 });
 
-async function runWithWarmups(script: (spec: TrialSpec) => FakeScript, flags = {}, signal = new AbortController().signal) {
+async function runWithWarmups(
+  script: (spec: TrialSpec) => FakeScript,
+  flags = {},
+  signal = new AbortController().signal,
+) {
   const config = resolveSuite({ suite: 'quick', warmup: '0', ...flags }, manifests, 'amd64');
   const target = fakeCgroup();
   const backends = new Map([
@@ -40,10 +46,15 @@ async function runWithWarmups(script: (spec: TrialSpec) => FakeScript, flags = {
     ['qemu', new FakeBackend('qemu', script, target)],
   ] as const);
   return runSuite({
-    runId: 'test', config, manifests, backends, signal,
+    runId: 'test',
+    config,
+    manifests,
+    backends,
+    signal,
     runDir: '/nonexistent',
     sampling: { intervalMs: 10, tickSeconds: 0.01, missingReasons: {} },
-    onTrial: () => undefined, onTrialStart: () => undefined,
+    onTrial: () => undefined,
+    onTrialStart: () => undefined,
   });
 }
 
@@ -56,8 +67,18 @@ test('trials interleave runtimes within each repetition, in a seeded random orde
   assert.equal(config.orderSeed, 7);
   const planned = planTrials(config);
   // Workload → repetition → runtime: each repetition holds every runtime once, in some order.
-  assert.deepEqual(planned.map((t) => `${t.workload}-${t.rep}`), ['idle-1', 'idle-1', 'idle-2', 'idle-2', 'cpu-1', 'cpu-1']);
-  for (const block of [0, 2, 4]) assert.deepEqual(planned.slice(block, block + 2).map((t) => t.runtime).sort(), ['docker', 'qemu']);
+  assert.deepEqual(
+    planned.map((t) => `${t.workload}-${t.rep}`),
+    ['idle-1', 'idle-1', 'idle-2', 'idle-2', 'cpu-1', 'cpu-1'],
+  );
+  for (const block of [0, 2, 4])
+    assert.deepEqual(
+      planned
+        .slice(block, block + 2)
+        .map((t) => t.runtime)
+        .sort(),
+      ['docker', 'qemu'],
+    );
   assert.deepEqual(planTrials(resolveSuite({ suite: 'quick', seed: '7' }, manifests, 'amd64')), planned);
   // Over many blocks each runtime runs first about half the time, never always.
   const three = resolveSuite({ seed: '1' }, manifests, 'amd64');
@@ -66,7 +87,8 @@ test('trials interleave runtimes within each repetition, in a seeded random orde
     const first = runtimeOrder(three, 'cpu', rep)[0] ?? '';
     firsts.set(first, (firsts.get(first) ?? 0) + 1);
   }
-  for (const runtime of ['native', 'docker', 'qemu']) assert.ok((firsts.get(runtime) ?? 0) > 60, `${runtime} first ${firsts.get(runtime)} of 300`);
+  for (const runtime of ['native', 'docker', 'qemu'])
+    assert.ok((firsts.get(runtime) ?? 0) > 60, `${runtime} first ${firsts.get(runtime)} of 300`);
   assert.notEqual(resolveSuite({}, manifests, 'amd64').orderSeed, undefined, 'a random seed is chosen and recorded');
 });
 
@@ -82,11 +104,23 @@ test('completed trials carry boot timing, metrics with units and sampled resourc
     assert.ok(trial.series.events.some((event) => event.label === 'ready'));
   }
   const cpu = trials.find((t) => t.workload === 'cpu' && t.state === 'completed');
-  assert.deepEqual(cpu?.state === 'completed' && cpu.metrics, [{ name: 'events_per_s', value: 500, unit: 'events/s', source: 'guest.sysbench.cpu.events_per_s', direction: 'higher', keyFigure: true }]);
+  assert.deepEqual(cpu?.state === 'completed' && cpu.metrics, [
+    {
+      name: 'events_per_s',
+      value: 500,
+      unit: 'events/s',
+      source: 'guest.sysbench.cpu.events_per_s',
+      direction: 'higher',
+      keyFigure: true,
+    },
+  ]);
 });
 
 test('a workload that prints no figure is errored with its output kept, never a zero', async () => {
-  const trials = await run(() => ({ lines: ['TWINBENCH READY uptime_s=1', 'sysbench: garbage', 'TWINBENCH EXIT status=0'] }), { workloads: 'cpu', runtimes: 'qemu' });
+  const trials = await run(
+    () => ({ lines: ['TWINBENCH READY uptime_s=1', 'sysbench: garbage', 'TWINBENCH EXIT status=0'] }),
+    { workloads: 'cpu', runtimes: 'qemu' },
+  );
   const [trial] = trials;
   assert.equal(trial?.state, 'errored');
   assert.ok(trial?.state === 'errored' && /no value for events_per_s/.test(trial.error));
@@ -95,7 +129,11 @@ test('a workload that prints no figure is errored with its output kept, never a 
 
 test('a failed trial does not stop the run; a non-zero exit is errored', async () => {
   let n = 0;
-  const trials = await run((spec) => (++n === 1 ? { fail: 'guest never printed READY within 60 s' } : { ...good(spec), exitStatus: spec.trialId === 'qemu-idle-2' ? 3 : 0 }));
+  const trials = await run((spec) =>
+    ++n === 1
+      ? { fail: 'guest never printed READY within 60 s' }
+      : { ...good(spec), exitStatus: spec.trialId === 'qemu-idle-2' ? 3 : 0 },
+  );
   const errored = trials.filter((t) => t.state === 'errored');
   assert.equal(trials[0]?.state, 'errored');
   assert.deepEqual(errored.map((t) => t.trialId).sort(), [trials[0]?.trialId, 'qemu-idle-2'].sort());
@@ -107,10 +145,14 @@ test('a failed trial does not stop the run; a non-zero exit is errored', async (
 test('after an interrupt the remaining trials are aborted, and what ran is kept', async () => {
   const controller = new AbortController();
   let n = 0;
-  const trials = await run((spec) => {
-    if (++n === 2) controller.abort(new Error('SIGINT'));
-    return good(spec);
-  }, {}, controller.signal);
+  const trials = await run(
+    (spec) => {
+      if (++n === 2) controller.abort(new Error('SIGINT'));
+      return good(spec);
+    },
+    {},
+    controller.signal,
+  );
   assert.equal(trials[0]?.state, 'completed');
   assert.ok(trials.slice(2).every((t) => t.state === 'aborted'));
   assert.equal(trials.length, 6);
@@ -118,36 +160,60 @@ test('after an interrupt the remaining trials are aborted, and what ran is kept'
 
 test('warm-ups run before each workload, once per runtime, and stay out of the measured trials', async () => {
   const order: string[] = [];
-  const { warmups, trials } = await runWithWarmups((spec) => {
-    order.push(spec.trialId);
-    return good(spec);
-  }, { warmup: '1' });
-  assert.deepEqual(warmups.map((t) => t.trialId).sort(), ['docker-cpu-warmup-1', 'docker-idle-warmup-1', 'qemu-cpu-warmup-1', 'qemu-idle-warmup-1']);
-  // idle's warm-ups, its 4 trials, then cpu's warm-ups and its 2 trials.
-  assert.deepEqual(order.map((id) => (id.includes('warmup') ? `warm-up ${id.split('-')[1]}` : id.split('-')[1])), [
-    'warm-up idle', 'warm-up idle', 'idle', 'idle', 'idle', 'idle', 'warm-up cpu', 'warm-up cpu', 'cpu', 'cpu',
+  const { warmups, trials } = await runWithWarmups(
+    (spec) => {
+      order.push(spec.trialId);
+      return good(spec);
+    },
+    { warmup: '1' },
+  );
+  assert.deepEqual(warmups.map((t) => t.trialId).sort(), [
+    'docker-cpu-warmup-1',
+    'docker-idle-warmup-1',
+    'qemu-cpu-warmup-1',
+    'qemu-idle-warmup-1',
   ]);
+  // idle's warm-ups, its 4 trials, then cpu's warm-ups and its 2 trials.
+  assert.deepEqual(
+    order.map((id) => (id.includes('warmup') ? `warm-up ${id.split('-')[1]}` : id.split('-')[1])),
+    ['warm-up idle', 'warm-up idle', 'idle', 'idle', 'idle', 'idle', 'warm-up cpu', 'warm-up cpu', 'cpu', 'cpu'],
+  );
   assert.equal(trials.length, 6);
   assert.ok(trials.every((t) => !t.trialId.includes('warmup')));
 });
 
 test('a DATA line is parsed on the host; an unparsable one errors the trial with the raw line kept, never a zero', async () => {
   const fioJson = fixture('tools', 'fio-jobs.json').replace(/\n/g, '').replace(/ +/g, ' ');
-  const lines = (payload: string): FakeScript => ({ lines: ['TWINBENCH READY uptime_s=1', `TWINBENCH DATA tool=fio ${payload}`, 'TWINBENCH EXIT status=0'] });
+  const lines = (payload: string): FakeScript => ({
+    lines: ['TWINBENCH READY uptime_s=1', `TWINBENCH DATA tool=fio ${payload}`, 'TWINBENCH EXIT status=0'],
+  });
   const tmp = mkdtempSync(join(tmpdir(), 'twinbench-run-'));
   const runDisk = (script: (spec: TrialSpec) => FakeScript) => {
-    const config = resolveSuite({ suite: 'quick', workloads: 'disk', reps: '1', runtimes: 'docker', warmup: '0' }, manifests, 'amd64');
+    const config = resolveSuite(
+      { suite: 'quick', workloads: 'disk', reps: '1', runtimes: 'docker', warmup: '0' },
+      manifests,
+      'amd64',
+    );
     const backend = new FakeBackend('docker', script, fakeCgroup());
     return runSuite({
-      runId: 'test', runDir: tmp, config, manifests, backends: new Map([['docker', backend]] as const), signal: new AbortController().signal,
-      sampling: { intervalMs: 10, tickSeconds: 0.01, missingReasons: {} }, onTrial: () => undefined, onTrialStart: () => undefined,
+      runId: 'test',
+      runDir: tmp,
+      config,
+      manifests,
+      backends: new Map([['docker', backend]] as const),
+      signal: new AbortController().signal,
+      sampling: { intervalMs: 10, tickSeconds: 0.01, missingReasons: {} },
+      onTrial: () => undefined,
+      onTrialStart: () => undefined,
     });
   };
   let scratchBytes = 0;
-  const good = (await runDisk((spec) => {
-    scratchBytes = spec.scratch ? statSync(join(spec.scratch.dir, spec.scratch.fileName)).size : -1;
-    return lines(fioJson);
-  })).trials[0]!;
+  const good = (
+    await runDisk((spec) => {
+      scratchBytes = spec.scratch ? statSync(join(spec.scratch.dir, spec.scratch.fileName)).size : -1;
+      return lines(fioJson);
+    })
+  ).trials[0]!;
   assert.equal(scratchBytes, 256 * 1024 * 1024);
   assert.equal(good.state, 'completed');
   if (good.state === 'completed') {
@@ -172,16 +238,25 @@ test('a DATA line is parsed on the host; an unparsable one errors the trial with
   assert.deepEqual(readdirSync(join(tmp, 'scratch')), []);
 });
 
-test('--target-ci adds interleaved repetitions only where a key figure\'s interval is still too wide, and records why each stopped', async () => {
+test("--target-ci adds interleaved repetitions only where a key figure's interval is still too wide, and records why each stopped", async () => {
   const order: string[] = [];
-  const { trials, repetitions } = await runWithWarmups((spec) => {
-    order.push(spec.trialId);
-    const rep = Number(spec.trialId.split('-').at(-1));
-    // The container's figure swings by 10x; the VM's never moves.
-    const value = spec.trialId.startsWith('docker') && rep % 2 === 0 ? 5000 : 500;
-    const lines = ['TWINBENCH READY uptime_s=1.5 mode=vm', ...(spec.workload.name === 'cpu' ? [`TWINBENCH RESULT name=events_per_s value=${value} unit=events/s source=guest.sysbench.cpu.events_per_s`] : []), 'TWINBENCH EXIT status=0'];
-    return { lines };
-  }, { workloads: 'cpu', targetCi: '5%', minReps: '2', maxReps: '8' });
+  const { trials, repetitions } = await runWithWarmups(
+    (spec) => {
+      order.push(spec.trialId);
+      const rep = Number(spec.trialId.split('-').at(-1));
+      // The container's figure swings by 10x; the VM's never moves.
+      const value = spec.trialId.startsWith('docker') && rep % 2 === 0 ? 5000 : 500;
+      const lines = [
+        'TWINBENCH READY uptime_s=1.5 mode=vm',
+        ...(spec.workload.name === 'cpu'
+          ? [`TWINBENCH RESULT name=events_per_s value=${value} unit=events/s source=guest.sysbench.cpu.events_per_s`]
+          : []),
+        'TWINBENCH EXIT status=0',
+      ];
+      return { lines };
+    },
+    { workloads: 'cpu', targetCi: '5%', minReps: '2', maxReps: '8' },
+  );
   const cpu = (runtime: string) => repetitions?.find((r) => r.runtime === runtime && r.workload === 'cpu');
   assert.equal(cpu('docker')?.stop, 'max-reps');
   assert.equal(cpu('docker')?.reps, 8);
@@ -191,6 +266,9 @@ test('--target-ci adds interleaved repetitions only where a key figure\'s interv
   assert.equal(cpu('qemu')?.halfWidths.events_per_s, 0);
   assert.equal(trials.filter((t) => t.runtime === 'docker').length, 8);
   // The first two repetitions are planned as usual; later ones are added round by round, interleaved.
-  assert.deepEqual(order.slice(0, 4).map((id) => id.split('-').at(-1)), ['1', '1', '2', '2']);
+  assert.deepEqual(
+    order.slice(0, 4).map((id) => id.split('-').at(-1)),
+    ['1', '1', '2', '2'],
+  );
   assert.ok(order.indexOf('docker-cpu-3') < order.indexOf('docker-cpu-4'));
 });

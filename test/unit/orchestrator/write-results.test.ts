@@ -10,7 +10,14 @@ const result = { runId: 'r1', trials: [] } as unknown as ResultFile;
 
 function fakes() {
   const warnings: string[] = [];
-  const journal = { removed: 0, problem: undefined as string | undefined, path: '/nowhere/r1.partial.jsonl', remove() { this.removed++; } };
+  const journal = {
+    removed: 0,
+    problem: undefined as string | undefined,
+    path: '/nowhere/r1.partial.jsonl',
+    remove() {
+      this.removed++;
+    },
+  };
   return { warnings, hooks: { warn: (line: string) => warnings.push(line) }, journal };
 }
 
@@ -45,10 +52,19 @@ test('only the Markdown fails: the JSON stays where it was written, no rescue co
     const { warnings, hooks, journal } = fakes();
     await assert.rejects(writeResults(join(dir, 'run.json'), result, '# report\n', hooks, journal), /run\.md/);
     assert.equal(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')).runId, 'r1');
-    assert.equal(existsSync(join(cache, 'unwritten-results')) ? readdirSync(join(cache, 'unwritten-results')).length : 0, 0, 'nothing copied elsewhere');
+    assert.equal(
+      existsSync(join(cache, 'unwritten-results')) ? readdirSync(join(cache, 'unwritten-results')).length : 0,
+      0,
+      'nothing copied elsewhere',
+    );
     assert.equal(journal.removed, 1, 'the result is safe: the journal goes');
     assert.equal(warnings.length, 1);
-    assert.match(warnings[0]!, new RegExp(`^the results are in ${join(dir, 'run.json')}; only their Markdown report could not be written: \`bench report --out ${join(dir, 'run.md')} ${join(dir, 'run.json')}\` makes it again$`));
+    assert.match(
+      warnings[0]!,
+      new RegExp(
+        `^the results are in ${join(dir, 'run.json')}; only their Markdown report could not be written: \`bench report --out ${join(dir, 'run.md')} ${join(dir, 'run.json')}\` makes it again$`,
+      ),
+    );
     assert.doesNotMatch(warnings[0]!, /instead/);
   }));
 

@@ -20,29 +20,58 @@ test('memory access and kernel work: a VM paying 3× on random writes and reads 
   const { packageRoot } = await import('../../../src/paths.js');
   const { parseResult } = await import('../../../src/results/read.js');
   const { judgeClaims } = await import('../../../src/report/claims.js');
-  const result = parseResult(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8'), 'quick-v1.json');
+  const result = parseResult(
+    readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8'),
+    'quick-v1.json',
+  );
   // The recorded cpu trials, relabelled as memory and kernel trials with known figures: test data for the judging rule.
-  const cpu = result.trials.filter((trial): trial is CompletedTrial => trial.workload === 'cpu' && trial.state === 'completed');
-  const figures = { memory: ['random_write_mib_per_s', 'read_bandwidth_mib_per_s'], kernel: ['processes_per_s', 'page_faults_per_s'] } as const;
+  const cpu = result.trials.filter(
+    (trial): trial is CompletedTrial => trial.workload === 'cpu' && trial.state === 'completed',
+  );
+  const figures = {
+    memory: ['random_write_mib_per_s', 'read_bandwidth_mib_per_s'],
+    kernel: ['processes_per_s', 'page_faults_per_s'],
+  } as const;
   for (const [workload, names] of Object.entries(figures)) {
     for (let rep = 1; rep <= 8; rep++) {
       for (const trial of cpu.slice(0, 2)) {
         const vm = trial.runtime === 'qemu';
         const slower = workload === 'memory' ? 3 : 2;
         const value = (base: number) => (vm ? base / slower : base) * (1 + 0.01 * ((rep % 3) - 1));
-        result.trials.push({ ...structuredClone(trial), trialId: `${trial.runtime}-${workload}-${rep}`, workload, rep, metrics: names.map((name) => ({ name, value: value(1000), unit: 'x/s', source: `test.${name}`, direction: 'higher' as const })) });
+        result.trials.push({
+          ...structuredClone(trial),
+          trialId: `${trial.runtime}-${workload}-${rep}`,
+          workload,
+          rep,
+          metrics: names.map((name) => ({
+            name,
+            value: value(1000),
+            unit: 'x/s',
+            source: `test.${name}`,
+            direction: 'higher' as const,
+          })),
+        });
       }
     }
   }
   const judged = (emulated: boolean) => {
     const copy = structuredClone(result);
-    for (const runtime of Object.values(copy.runtimes)) if (runtime.kind === 'vm') (runtime as { emulated: boolean }).emulated = emulated;
+    for (const runtime of Object.values(copy.runtimes))
+      if (runtime.kind === 'vm') (runtime as { emulated: boolean }).emulated = emulated;
     return judgeClaims(copy);
   };
-  const claim = (list: ReturnType<typeof judgeClaims>, start: string) => list.find((entry) => entry.claim.startsWith(start))!;
+  const claim = (list: ReturnType<typeof judgeClaims>, start: string) =>
+    list.find((entry) => entry.claim.startsWith(start))!;
   const kvm = judged(false);
-  assert.equal(claim(kvm, 'VMs pay more on memory access').verdict, 'supported', claim(kvm, 'VMs pay more on memory access').evidence);
-  assert.match(claim(kvm, 'VMs pay more on memory access').evidence, /VM vs container 3\.0\d*× .*memory: random writes over 256 MiB/);
+  assert.equal(
+    claim(kvm, 'VMs pay more on memory access').verdict,
+    'supported',
+    claim(kvm, 'VMs pay more on memory access').evidence,
+  );
+  assert.match(
+    claim(kvm, 'VMs pay more on memory access').evidence,
+    /VM vs container 3\.0\d*× .*memory: random writes over 256 MiB/,
+  );
   assert.equal(claim(kvm, 'VMs pay more on kernel work').verdict, 'supported');
   assert.equal(claim(judged(true), 'VMs pay more on kernel work').verdict, 'not measurable on this host');
 });

@@ -16,7 +16,16 @@ const fixture = join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'
  * kernel changed, and a native baseline beside Docker whose figures are Docker's divided by `nativeSpeedup`.
  * Test data for the layout, not measurements.
  */
-function hostRun(hostname: string, options: { arch?: 'amd64' | 'arm64'; guest?: 'arm64'; kernel?: string; nativeSpeedup?: number; startedAt?: string } = {}): ResultFile {
+function hostRun(
+  hostname: string,
+  options: {
+    arch?: 'amd64' | 'arm64';
+    guest?: 'arm64';
+    kernel?: string;
+    nativeSpeedup?: number;
+    startedAt?: string;
+  } = {},
+): ResultFile {
   const result = parseResult(readFileSync(fixture, 'utf8'), fixture);
   result.host.hostname = hostname;
   if (options.kernel) result.host.os.kernel = options.kernel;
@@ -32,7 +41,15 @@ function hostRun(hostname: string, options: { arch?: 'amd64' | 'arm64'; guest?: 
     result.runtimes = { native: { kind: 'native', label: 'native', emulated: false, info: {} }, ...result.runtimes };
     const native = result.trials
       .filter((trial): trial is CompletedTrial => trial.runtime === 'docker' && trial.state === 'completed')
-      .map((trial) => ({ ...trial, runtime: 'native' as const, trialId: trial.trialId.replace('docker', 'native'), metrics: trial.metrics.map((metric) => ({ ...metric, value: metric.direction === 'higher' ? metric.value * speedup : metric.value / speedup })) }));
+      .map((trial) => ({
+        ...trial,
+        runtime: 'native' as const,
+        trialId: trial.trialId.replace('docker', 'native'),
+        metrics: trial.metrics.map((metric) => ({
+          ...metric,
+          value: metric.direction === 'higher' ? metric.value * speedup : metric.value / speedup,
+        })),
+      }));
     result.trials = [...result.trials, ...native];
   }
   return result;
@@ -40,18 +57,30 @@ function hostRun(hostname: string, options: { arch?: 'amd64' | 'arm64'; guest?: 
 
 test('bench compare at fleet size: 24 hosts, a row each, grouped by architecture and fingerprint, with ratios to native per host', () => {
   const files = [
-    ...Array.from({ length: 12 }, (_, i) => ({ path: `x86-${i}.json`, result: hostRun(`lab-x86-${i}`, { nativeSpeedup: 1.25 }) })),
-    ...Array.from({ length: 6 }, (_, i) => ({ path: `x86-new-${i}.json`, result: hostRun(`lab-x86-new-${i}`, { kernel: '6.12.0-1-amd64', nativeSpeedup: 1.25 }) })),
-    ...Array.from({ length: 5 }, (_, i) => ({ path: `arm-${i}.json`, result: hostRun(`lab-arm-${i}`, { arch: 'arm64', nativeSpeedup: 2 }) })),
+    ...Array.from({ length: 12 }, (_, i) => ({
+      path: `x86-${i}.json`,
+      result: hostRun(`lab-x86-${i}`, { nativeSpeedup: 1.25 }),
+    })),
+    ...Array.from({ length: 6 }, (_, i) => ({
+      path: `x86-new-${i}.json`,
+      result: hostRun(`lab-x86-new-${i}`, { kernel: '6.12.0-1-amd64', nativeSpeedup: 1.25 }),
+    })),
+    ...Array.from({ length: 5 }, (_, i) => ({
+      path: `arm-${i}.json`,
+      result: hostRun(`lab-arm-${i}`, { arch: 'arm64', nativeSpeedup: 2 }),
+    })),
     { path: 'arm-no-native.json', result: hostRun('lab-arm-old', { arch: 'arm64' }) },
   ];
   const groups = fleetGroups(files);
   // Two kernels on x86 are two fingerprints; arm64 hosts with and without a native run differ only per run, not per host.
-  assert.deepEqual(groups.map((group) => [group.architecture, group.members.length]), [
-    ['aarch64 host, arm64 guests', 6],
-    ['x86_64 host, amd64 guests', 12],
-    ['x86_64 host, amd64 guests', 6],
-  ]);
+  assert.deepEqual(
+    groups.map((group) => [group.architecture, group.members.length]),
+    [
+      ['aarch64 host, arm64 guests', 6],
+      ['x86_64 host, amd64 guests', 12],
+      ['x86_64 host, amd64 guests', 6],
+    ],
+  );
   const text = renderFleetComparison(files);
   // The groups table shows the dimension that tells the two x86 groups apart, and not those they share.
   const groupRows = text.split('\n').filter((line) => /^\| G\d \|/.test(line));
@@ -59,9 +88,17 @@ test('bench compare at fleet size: 24 hosts, a row each, grouped by architecture
   assert.match(text, /\| group \| architecture \| fingerprint \| hosts \| .*kernel/);
   assert.ok(groupRows.some((row) => row.includes('6.12.0-1-amd64')));
   // Every host once in the hosts table, in its group.
-  for (const file of files) assert.equal(text.split('\n').filter((line) => line.includes(`| \`${file.result.host.hostname}\` |`)).length, 1, file.result.host.hostname);
+  for (const file of files)
+    assert.equal(
+      text.split('\n').filter((line) => line.includes(`| \`${file.result.host.hostname}\` |`)).length,
+      1,
+      file.result.host.hostname,
+    );
   // The native ratio of the cpu figure: 1 / 1.25 on x86 hosts, 1 / 2 on arm64, with a group median row.
-  const section = text.slice(text.indexOf('## Ratios to native, per host'), text.indexOf('## Ratios between other runtimes'));
+  const section = text.slice(
+    text.indexOf('## Ratios to native, per host'),
+    text.indexOf('## Ratios between other runtimes'),
+  );
   assert.match(section, /### cpu\/events_per_s/);
   const cpuTable = section.slice(section.indexOf('### cpu/events_per_s')).split('\n\n')[1] ?? '';
   assert.match(cpuTable, /\| host \| group \| docker\/native \| qemu\/native \|/);
@@ -70,7 +107,10 @@ test('bench compare at fleet size: 24 hosts, a row each, grouped by architecture
   assert.match(cpuTable, /\| `#24 lab-arm-old` \| G1 \| no native run \| no native run \|/);
   assert.match(cpuTable, /\| \*\*G2: median of hosts\*\* \| G2 \| \*\*0\.800 \[0\.800, 0\.800\] hosts=12\*\*/);
   // Pairs without native (the VM to the container) get their own section, boot included.
-  assert.match(text, /## Ratios between other runtimes, per host[\s\S]*### idle\/boot\.bootToReadyMs[\s\S]*\| host \| group \| qemu\/docker \|/);
+  assert.match(
+    text,
+    /## Ratios between other runtimes, per host[\s\S]*### idle\/boot\.bootToReadyMs[\s\S]*\| host \| group \| qemu\/docker \|/,
+  );
 });
 
 test('bench history: one line per host, runs in time order, labels unique where two hosts share a name', () => {
@@ -84,23 +124,32 @@ test('bench history: one line per host, runs in time order, labels unique where 
   ];
   const summaries = runs.map((run) => summarizeRun(run.path, run.result));
   const hosts = groupByHost(summaries);
-  assert.deepEqual(hosts.map((host) => [host.label, host.runs.map((run) => run.path)]), [
-    ['lab-a', ['a1.json']],
-    ['lab-a [arm64 guests]', ['arm.json']],
-    ['lab-b', ['b1.json', 'b2.json']],
-    ['lab-c (EPYC, aarch64)', ['other.json']],
-    ['lab-c (EPYC, x86_64)', ['other-x86.json']],
-  ]);
+  assert.deepEqual(
+    hosts.map((host) => [host.label, host.runs.map((run) => run.path)]),
+    [
+      ['lab-a', ['a1.json']],
+      ['lab-a [arm64 guests]', ['arm.json']],
+      ['lab-b', ['b1.json', 'b2.json']],
+      ['lab-c (EPYC, aarch64)', ['other.json']],
+      ['lab-c (EPYC, x86_64)', ['other-x86.json']],
+    ],
+  );
   const model = buildHistory(summaries);
   // The same figures on both of lab-b's runs: nothing moved.
   assert.deepEqual(model.changes, []);
   const boot = model.figures.find((figure) => figure.id === 'idle/boot.bootToReadyMs');
-  assert.deepEqual(boot?.series.filter((series) => series.host === 'lab-b').map((series) => series.points.length), [2, 2]);
+  assert.deepEqual(
+    boot?.series.filter((series) => series.host === 'lab-b').map((series) => series.points.length),
+    [2, 2],
+  );
 });
 
 test('compare names files by as many parent folders as tell them apart', async () => {
   const { displayNames } = await import('../../../src/report/compare.js');
-  assert.deepEqual(displayNames(['/f/lab-a/result.json', '/f/lab-b/result.json']), ['lab-a/result.json', 'lab-b/result.json']);
+  assert.deepEqual(displayNames(['/f/lab-a/result.json', '/f/lab-b/result.json']), [
+    'lab-a/result.json',
+    'lab-b/result.json',
+  ]);
   assert.deepEqual(displayNames(['/f/a/1.json', '/f/b/2.json']), ['1.json', '2.json']);
   assert.deepEqual(displayNames(['r.json', 'r.json']), ['r.json', 'r.json']);
 });

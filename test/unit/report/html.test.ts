@@ -6,12 +6,24 @@ import { packageRoot } from '../../../src/paths.js';
 import { renderHtml } from '../../../src/report/html.js';
 import type { ResultFile } from '../../../src/results/types.js';
 
-const sample = JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8')) as ResultFile;
+const sample = JSON.parse(
+  readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8'),
+) as ResultFile;
 
 test('guest text in a result cannot inject markup or script into the HTML report', () => {
   const hostile: ResultFile = {
     ...sample,
-    trials: [...sample.trials, { trialId: 'qemu-idle-9', runtime: 'qemu', workload: 'idle', rep: 9, state: 'errored', error: '<img src=x onerror=alert(1)><script>alert(2)</script> & more' }],
+    trials: [
+      ...sample.trials,
+      {
+        trialId: 'qemu-idle-9',
+        runtime: 'qemu',
+        workload: 'idle',
+        rep: 9,
+        state: 'errored',
+        error: '<img src=x onerror=alert(1)><script>alert(2)</script> & more',
+      },
+    ],
   };
   const html = renderHtml(hostile);
   assert.doesNotMatch(html, /<img src=x|<script>alert\(2\)/);
@@ -20,14 +32,22 @@ test('guest text in a result cannot inject markup or script into the HTML report
   assert.equal((html.match(/<script/g) ?? []).length, 3);
 });
 
-test('Markdown link and image syntax in a result\'s text (host name, an error) renders as text: no link, no image, nothing fetched', async () => {
+test("Markdown link and image syntax in a result's text (host name, an error) renders as text: no link, no image, nothing fetched", async () => {
   const { renderHistoryHtml } = await import('../../../src/report/history-html.js');
   const { buildHistory, renderHistoryMarkdown } = await import('../../../src/report/history.js');
   const { summarizeRun } = await import('../../../src/report/run-summary.js');
-  const injected = 'lab[x](javascript:alert(1))![t](http://127.0.0.1:9/t.png) <http://127.0.0.1:9/a> www.example.invalid';
+  const injected =
+    'lab[x](javascript:alert(1))![t](http://127.0.0.1:9/t.png) <http://127.0.0.1:9/a> www.example.invalid';
   const hostile: ResultFile = structuredClone(sample);
   hostile.host.hostname = injected;
-  hostile.trials.push({ trialId: 'qemu-idle-9', runtime: 'qemu', workload: 'idle', rep: 9, state: 'errored', error: `guest said ${injected}` });
+  hostile.trials.push({
+    trialId: 'qemu-idle-9',
+    runtime: 'qemu',
+    workload: 'idle',
+    rep: 9,
+    state: 'errored',
+    error: `guest said ${injected}`,
+  });
   const model = buildHistory([summarizeRun('a.json', hostile)]);
   for (const page of [renderHtml(hostile), renderHistoryHtml(model, renderHistoryMarkdown(model))]) {
     const article = /<article>([\s\S]*)<\/article>/.exec(page)?.[1] ?? '';

@@ -1,22 +1,45 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from '../../../src/report/regression.js';
+import {
+  hostFiguresWorkload,
+  isGatingFigure,
+  judgeFamily,
+  testFigure,
+  type CheckRow,
+} from '../../../src/report/regression.js';
 import { seededRandom } from '../../../src/results/random.js';
 import { holmAdjust, permutationShiftTest } from '../../../src/results/permutation.js';
 
 /** Normal samples via Box-Muller from a seeded generator. */
 function normal(random: () => number, n: number, mean: number, sd: number): number[] {
-  return Array.from({ length: n }, () => mean + sd * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()));
+  return Array.from(
+    { length: n },
+    () => mean + sd * Math.sqrt(-2 * Math.log(1 - random())) * Math.cos(2 * Math.PI * random()),
+  );
 }
 
-const figure = (index: number, direction: 'higher' | 'lower' = 'higher') => ({ key: `docker/cpu/metric_${index}`, metric: `metric_${index}`, unit: 'events/s', direction });
+const figure = (index: number, direction: 'higher' | 'lower' = 'higher') => ({
+  key: `docker/cpu/metric_${index}`,
+  metric: `metric_${index}`,
+  unit: 'events/s',
+  direction,
+});
 
 /**
  * The two-level noise model of a real host: each run draws its own level (between-run sd, relative), each trial
  * varies around it (within-run sd). A run is `trials` values.
  */
-function runsOf(random: () => number, runs: number, trials: number, level: number, between: number, within: number): number[][] {
-  return Array.from({ length: runs }, () => normal(random, trials, level * (1 + between * normal(random, 1, 0, 1)[0]!), level * within));
+function runsOf(
+  random: () => number,
+  runs: number,
+  trials: number,
+  level: number,
+  between: number,
+  within: number,
+): number[][] {
+  return Array.from({ length: runs }, () =>
+    normal(random, trials, level * (1 + between * normal(random, 1, 0, 1)[0]!), level * within),
+  );
 }
 
 interface Scenario {
@@ -63,7 +86,9 @@ test('simulation, two-level noise: A/A false alarms of the run-level check stay 
       if (outcome.runLevel[0]?.verdict === 'regressed') alarms++;
       if (outcome.trialLevelAlarm) trialAlarms++;
     }
-    console.log(`A/A, between-run sd = ${ratio}× within, 5 baseline runs × 8 trials, threshold 0, α = 0.01: run-level ${alarms}/${seeds} = ${(alarms / seeds).toFixed(4)}; trial-level permutation test ${trialAlarms}/${seeds} = ${(trialAlarms / seeds).toFixed(4)}`);
+    console.log(
+      `A/A, between-run sd = ${ratio}× within, 5 baseline runs × 8 trials, threshold 0, α = 0.01: run-level ${alarms}/${seeds} = ${(alarms / seeds).toFixed(4)}; trial-level permutation test ${trialAlarms}/${seeds} = ${(trialAlarms / seeds).toFixed(4)}`,
+    );
     assert.ok(alarms <= bound, `run-level false alarms ${alarms} of ${seeds} (bound ${bound})`);
     // Why: with runs that differ by more than their trials, the trial-level test mistakes the run's own level for a change.
     assert.ok(trialAlarms > 10 * bound, `trial-level false alarms ${trialAlarms}`);
@@ -71,8 +96,16 @@ test('simulation, two-level noise: A/A false alarms of the run-level check stay 
   // A family of 27 gating figures (Holm) at the default thresholds: the family-wise rate stays ≤ α.
   let familyAlarms = 0;
   const familySeeds = 1500;
-  for (let seed = 1; seed <= familySeeds; seed++) if (simulate(seed, { size: 27, baselineRuns: 5, trials: 8, ratio: 2, shift: 0, threshold: 0.05 }).runLevel.some((row) => row.verdict === 'regressed')) familyAlarms++;
-  console.log(`A/A, 27 gating figures, between = 2× within, 5 baseline runs, 5 % thresholds: ${familyAlarms}/${familySeeds} checks with any false alarm`);
+  for (let seed = 1; seed <= familySeeds; seed++)
+    if (
+      simulate(seed, { size: 27, baselineRuns: 5, trials: 8, ratio: 2, shift: 0, threshold: 0.05 }).runLevel.some(
+        (row) => row.verdict === 'regressed',
+      )
+    )
+      familyAlarms++;
+  console.log(
+    `A/A, 27 gating figures, between = 2× within, 5 baseline runs, 5 % thresholds: ${familyAlarms}/${familySeeds} checks with any false alarm`,
+  );
   assert.ok(familyAlarms <= 25, `${familyAlarms} family-wise false alarms of ${familySeeds}`);
 });
 
@@ -83,7 +116,11 @@ test('simulation, two-level noise: power to find a 20 % drop, one of 27 gating f
   const power = (ratio: number, baselineRuns: number) => {
     let found = 0;
     for (let seed = 1; seed <= seeds; seed++) {
-      if (simulate(seed, { size: 27, baselineRuns, trials: 8, ratio, shift: 0.2, threshold: 0.05, within: 0.01 }).runLevel[0]?.verdict === 'regressed') found++;
+      if (
+        simulate(seed, { size: 27, baselineRuns, trials: 8, ratio, shift: 0.2, threshold: 0.05, within: 0.01 })
+          .runLevel[0]?.verdict === 'regressed'
+      )
+        found++;
     }
     return found / seeds;
   };
@@ -91,14 +128,25 @@ test('simulation, two-level noise: power to find a 20 % drop, one of 27 gating f
   const expected: Record<number, number[]> = { 1: [0.982, 1, 1], 2: [0.572, 0.996, 1], 3: [0.246, 0.832, 0.996] };
   for (const ratio of [1, 2, 3]) {
     const measured = [5, 10, 20].map((runs) => power(ratio, runs));
-    console.log(`power, 20 % drop, within-run sd 1 %, between-run sd ${ratio}×, one of 27 gating figures, α = 0.01: ${measured.map((p, i) => `${p.toFixed(3)} with ${[5, 10, 20][i]} baseline runs`).join(', ')}`);
-    measured.forEach((p, i) => assert.ok(p >= expected[ratio]![i]! - 0.05, `between ${ratio}×, ${[5, 10, 20][i]} runs: power ${p}`));
+    console.log(
+      `power, 20 % drop, within-run sd 1 %, between-run sd ${ratio}×, one of 27 gating figures, α = 0.01: ${measured.map((p, i) => `${p.toFixed(3)} with ${[5, 10, 20][i]} baseline runs`).join(', ')}`,
+    );
+    measured.forEach((p, i) =>
+      assert.ok(p >= expected[ratio]![i]! - 0.05, `between ${ratio}×, ${[5, 10, 20][i]} runs: power ${p}`),
+    );
   }
 });
 
 test('a regression needs significance and a change beyond the threshold; unchanged needs the bound inside it; improvements are told apart', () => {
-  const history = [[100, 101, 99], [100.5, 101, 100], [99.6, 100, 99], [100.2, 100, 101], [99.8, 100, 99]];
-  const judge = (current: number[][], threshold = 0.05) => judgeFamily([testFigure(figure(0), history, current, threshold, true)], 0.01, holmAdjust)[0]!;
+  const history = [
+    [100, 101, 99],
+    [100.5, 101, 100],
+    [99.6, 100, 99],
+    [100.2, 100, 101],
+    [99.8, 100, 99],
+  ];
+  const judge = (current: number[][], threshold = 0.05) =>
+    judgeFamily([testFigure(figure(0), history, current, threshold, true)], 0.01, holmAdjust)[0]!;
   assert.equal(judge([[80, 81, 79]]).verdict, 'regressed');
   assert.equal(judge([[120, 121, 119]]).verdict, 'improved');
   const same = judge([[100, 101, 100]]);
@@ -107,7 +155,13 @@ test('a regression needs significance and a change beyond the threshold; unchang
   // 3 % worse: significant against this quiet history but inside the threshold, and its bound too: unchanged.
   assert.equal(judge([[97, 97.5, 96.5]], 0.08).verdict, 'unchanged');
   // 5 % worse against a 5 % threshold and a noisier history: not significant at 0.01, nor inside the threshold: inconclusive.
-  const noisier = [[100, 101, 99], [102, 101, 103], [98.5, 99, 98], [101, 100, 102], [99, 98, 100]];
+  const noisier = [
+    [100, 101, 99],
+    [102, 101, 103],
+    [98.5, 99, 98],
+    [101, 100, 102],
+    [99, 98, 100],
+  ];
   const edge = judgeFamily([testFigure(figure(0), noisier, [[95, 94.5, 95.5]], 0.05, true)], 0.01, holmAdjust)[0]!;
   assert.equal(edge.verdict, 'inconclusive');
   assert.match(edge.reason, /confirming run/);
@@ -120,25 +174,53 @@ test('one baseline run never passes silently: 3 vs 3 with the throughput halved 
   assert.match(row.reason, /run-to-run noise is not estimated/);
   assert.ok((row.runsNeeded ?? 0) >= 2, `${row.runsNeeded}`);
   // With a calibrated run-to-run spread (bench calibrate), the same pair is decided.
-  const calibrated = judgeFamily([testFigure(figure(0), [[100, 101, 99]], [[50, 51, 49]], 0.05, true, { relativeSd: 0.02, df: 4 })], 0.05, holmAdjust)[0]!;
+  const calibrated = judgeFamily(
+    [testFigure(figure(0), [[100, 101, 99]], [[50, 51, 49]], 0.05, true, { relativeSd: 0.02, df: 4 })],
+    0.05,
+    holmAdjust,
+  )[0]!;
   assert.equal(calibrated.verdict, 'regressed');
 });
 
 test('Holm is applied before any verdict: of two gating figures, the one Holm rejects regresses (before: labelled underpowered and passed)', () => {
-  const quiet = [[100, 100.2, 99.8], [100.3, 100.1, 100.2], [99.9, 99.8, 100], [100.1, 100, 100.2], [99.8, 100, 99.9]];
-  const noisy = [[100, 95, 105], [108, 104, 106], [92, 95, 94], [103, 100, 99], [97, 101, 98]];
-  const rows = judgeFamily([
-    testFigure(figure(0), quiet, [[98, 98.1, 97.9]], 0.05, true),
-    testFigure(figure(1), noisy, [[70, 71, 69]], 0.05, true),
-  ], 0.01, holmAdjust);
+  const quiet = [
+    [100, 100.2, 99.8],
+    [100.3, 100.1, 100.2],
+    [99.9, 99.8, 100],
+    [100.1, 100, 100.2],
+    [99.8, 100, 99.9],
+  ];
+  const noisy = [
+    [100, 95, 105],
+    [108, 104, 106],
+    [92, 95, 94],
+    [103, 100, 99],
+    [97, 101, 98],
+  ];
+  const rows = judgeFamily(
+    [
+      testFigure(figure(0), quiet, [[98, 98.1, 97.9]], 0.05, true),
+      testFigure(figure(1), noisy, [[70, 71, 69]], 0.05, true),
+    ],
+    0.01,
+    holmAdjust,
+  );
   assert.equal(rows[0]?.verdict, 'unchanged');
   assert.ok((rows[1]?.pAdjusted ?? 1) < 0.01, `${rows[1]?.pAdjusted}`);
   assert.equal(rows[1]?.verdict, 'regressed');
 });
 
 test('the detectable change includes the threshold and the noise seen: never below the threshold, larger with more noise', () => {
-  const quiet = judgeFamily([testFigure(figure(0), [[100], [100.5], [99.5], [100.2], [99.8]], [[100]], 0.05, true)], 0.01, holmAdjust)[0]!;
-  const noisy = judgeFamily([testFigure(figure(0), [[100], [110], [90], [105], [95]], [[100]], 0.05, true)], 0.01, holmAdjust)[0]!;
+  const quiet = judgeFamily(
+    [testFigure(figure(0), [[100], [100.5], [99.5], [100.2], [99.8]], [[100]], 0.05, true)],
+    0.01,
+    holmAdjust,
+  )[0]!;
+  const noisy = judgeFamily(
+    [testFigure(figure(0), [[100], [110], [90], [105], [95]], [[100]], 0.05, true)],
+    0.01,
+    holmAdjust,
+  )[0]!;
   assert.ok((quiet.detectable ?? 0) >= 0.05, `${quiet.detectable}`);
   assert.ok((noisy.detectable ?? 0) > 0.2, `${noisy.detectable}`);
   // The quiet history shows the same run unchanged; the noisy one cannot, and says how many runs would.
@@ -147,18 +229,35 @@ test('the detectable change includes the threshold and the noise seen: never bel
   // One current run's own spread (7.9 %) exceeds the 5 % threshold: more history cannot decide it, and it says so.
   assert.equal(noisy.runsNeeded, undefined);
   assert.match(noisy.reason, /no number of baseline runs decides it/);
-  const middling = judgeFamily([testFigure(figure(0), [[100], [101.5], [98.5], [101], [99]], [[100]], 0.05, true)], 0.01, holmAdjust)[0]!;
+  const middling = judgeFamily(
+    [testFigure(figure(0), [[100], [101.5], [98.5], [101], [99]], [[100]], 0.05, true)],
+    0.01,
+    holmAdjust,
+  )[0]!;
   assert.equal(middling.verdict, 'inconclusive');
   assert.ok((middling.runsNeeded ?? 0) > 5, `${middling.runsNeeded}`);
 });
 
 test('key figures gate, with boot and working set of the idle workload; tails and secondary resources inform', () => {
-  const fig = (metric: string, workload = 'disk', keyFigure?: boolean) => ({ metric, workload, ...(keyFigure === undefined ? {} : { keyFigure }) });
-  for (const entry of [fig('boot.bootToReadyMs', 'idle'), fig('cgroup.memory_working_set_bytes.peak', 'idle'), fig('randread_4k_iops', 'disk', true)]) {
+  const fig = (metric: string, workload = 'disk', keyFigure?: boolean) => ({
+    metric,
+    workload,
+    ...(keyFigure === undefined ? {} : { keyFigure }),
+  });
+  for (const entry of [
+    fig('boot.bootToReadyMs', 'idle'),
+    fig('cgroup.memory_working_set_bytes.peak', 'idle'),
+    fig('randread_4k_iops', 'disk', true),
+  ]) {
     assert.ok(isGatingFigure(entry, 'idle'), entry.metric);
   }
   // Boot measured again in the disk workload, a declared non-key figure, tails and secondary resources only inform.
-  for (const entry of [fig('boot.bootToReadyMs'), fig('randread_4k_clat_p50_us', 'disk', false), fig('guest.pss_bytes.peak', 'idle'), fig('cgroup.cpu_seconds.atReady', 'idle')]) {
+  for (const entry of [
+    fig('boot.bootToReadyMs'),
+    fig('randread_4k_clat_p50_us', 'disk', false),
+    fig('guest.pss_bytes.peak', 'idle'),
+    fig('cgroup.cpu_seconds.atReady', 'idle'),
+  ]) {
     assert.ok(!isGatingFigure(entry, 'idle'), `${entry.workload}/${entry.metric}`);
   }
   // Files from before key figures: every workload figure but its tails.

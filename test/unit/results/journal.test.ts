@@ -8,7 +8,9 @@ import { Journal, journalPathFor, type JournalHeader } from '../../../src/result
 import { parseResult } from '../../../src/results/read.js';
 import type { ResultFile } from '../../../src/results/types.js';
 
-const sample = JSON.parse(readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8')) as ResultFile;
+const sample = JSON.parse(
+  readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8'),
+) as ResultFile;
 const { warmups, trials, finishedAt: _end, status: _status, repetitions: _reps, ...header } = sample;
 
 test('a journal left by a harness that died reads as the interrupted result of the trials it finished', () => {
@@ -21,7 +23,10 @@ test('a journal left by a harness that died reads as the interrupted result of t
   assert.equal(journal.problem, undefined);
   const result = parseResult(readFileSync(path, 'utf8'), path);
   assert.equal(result.status, 'interrupted');
-  assert.deepEqual(result.trials.map((t) => t.trialId), [trials[0]!.trialId, trials[1]!.trialId]);
+  assert.deepEqual(
+    result.trials.map((t) => t.trialId),
+    [trials[0]!.trialId, trials[1]!.trialId],
+  );
   assert.equal(result.warmups.length, 1);
   assert.equal(result.runId, sample.runId);
   assert.match(result.notes.at(-1) ?? '', /stopped before its end.*2 trial\(s\) and 1 warm-up/);
@@ -38,7 +43,11 @@ test('a journal whose middle line is damaged is refused in one line naming the f
   const journal = Journal.open(path, header as JournalHeader);
   appendFileSync(path, 'not json\n');
   journal.record('trial', trials[0]!);
-  assert.throws(() => parseResult(readFileSync(path, 'utf8'), path), (error: Error) => /x\.partial\.jsonl: line 2 is not valid JSON/.test(error.message) && !error.message.includes('\n'));
+  assert.throws(
+    () => parseResult(readFileSync(path, 'utf8'), path),
+    (error: Error) =>
+      /x\.partial\.jsonl: line 2 is not valid JSON/.test(error.message) && !error.message.includes('\n'),
+  );
 });
 
 test('a journal that cannot be written says why and leaves no partial file', () => {

@@ -5,11 +5,30 @@ import type { SampledSeries } from '../../../src/sampling/series.js';
 
 const MiB = 2 ** 20;
 
-function series(usage: (number | null)[], shim?: (number | null)[], events = [{ label: 'ready', row: 1 }, { label: 'exit', row: 3 }, { label: 'end', row: 4 }]): SampledSeries {
+function series(
+  usage: (number | null)[],
+  shim?: (number | null)[],
+  events = [
+    { label: 'ready', row: 1 },
+    { label: 'exit', row: 3 },
+    { label: 'end', row: 4 },
+  ],
+): SampledSeries {
   const columns: SampledSeries['columns'] = {
-    'cgroup.memory_usage_bytes': { unit: 'bytes', source: 'cgroup.v1.memory.usage_in_bytes', kind: 'gauge', values: usage.map((v) => (v === null ? null : v * MiB)) },
+    'cgroup.memory_usage_bytes': {
+      unit: 'bytes',
+      source: 'cgroup.v1.memory.usage_in_bytes',
+      kind: 'gauge',
+      values: usage.map((v) => (v === null ? null : v * MiB)),
+    },
   };
-  if (shim) columns['shim.pss_bytes'] = { unit: 'bytes', source: 'proc.smaps_rollup.Pss', kind: 'gauge', values: shim.map((v) => (v === null ? null : v * MiB)) };
+  if (shim)
+    columns['shim.pss_bytes'] = {
+      unit: 'bytes',
+      source: 'proc.smaps_rollup.Pss',
+      kind: 'gauge',
+      values: shim.map((v) => (v === null ? null : v * MiB)),
+    };
   return { intervalMs: 100, tMs: usage.map((_, i) => i * 100), columns, events, sampleCostMs: { mean: 0, max: 0 } };
 }
 
@@ -31,7 +50,9 @@ test('pays, uses and overhead at READY and exit: a VM (no helper outside the cgr
 test("a container's shim is added row by row, its PSS as last read: a usage peak between two shim readings still counts", () => {
   // The shim's PSS is read on event rows and every tenth full row; row 2 (the highest usage) has none, so it
   // takes row 1's (3 MiB): a 10 s gap between shim readings must not hide a container's peak.
-  const model = memoryModel(series([5, 8, 50, 9, 7], [2, 3, null, 4, 3]), [{ at: 'ready', usedBytes: 6 * MiB, source: 'guest.cgroup' }]);
+  const model = memoryModel(series([5, 8, 50, 9, 7], [2, 3, null, 4, 3]), [
+    { at: 'ready', usedBytes: 6 * MiB, source: 'guest.cgroup' },
+  ]);
   const pays = model['memory.host_pays_bytes'];
   assert.equal(pays?.atReady, 11 * MiB);
   assert.equal(pays?.atExit, 13 * MiB);
@@ -50,7 +71,13 @@ test('rows before the first shim reading are left out: no PSS is guessed', () =>
 });
 
 test('no guest view and no EXIT row: uses is missing with the reason, pays falls back to the last row', () => {
-  const model = memoryModel(series([5, 8, 9, 9, 7], undefined, [{ label: 'ready', row: 1 }, { label: 'end', row: 4 }]), []);
+  const model = memoryModel(
+    series([5, 8, 9, 9, 7], undefined, [
+      { label: 'ready', row: 1 },
+      { label: 'end', row: 4 },
+    ]),
+    [],
+  );
   assert.equal(model['memory.host_pays_bytes']?.atExit, 7 * MiB);
   assert.equal(model['memory.guest_uses_bytes']?.samples, 0);
   assert.match(model['memory.guest_uses_bytes']?.missingReason ?? '', /no MEMORY line/);

@@ -13,10 +13,14 @@ test('a JSON fault whose neighbourhood spans lines is reported on one line, with
   // V8 quotes the text around an unexpected token, so a newline near the fault is in its message.
   const at = sample.indexOf('"schemaVersion":') + '"schemaVersion":'.length;
   const broken = `${sample.slice(0, at)}\n${sample.slice(at + 1)}`;
-  assert.throws(() => JSON.parse(broken), (error: Error) => error.message.includes('\n'));
+  assert.throws(
+    () => JSON.parse(broken),
+    (error: Error) => error.message.includes('\n'),
+  );
   assert.throws(
     () => parseResult(broken, 'r.json'),
-    (error: unknown) => error instanceof UsageError && /^r\.json: not valid JSON/.test(error.message) && !error.message.includes('\n'),
+    (error: unknown) =>
+      error instanceof UsageError && /^r\.json: not valid JSON/.test(error.message) && !error.message.includes('\n'),
   );
 });
 

@@ -35,8 +35,15 @@ test('the podman entry: a container of its own label, host packages from its fol
   assert.ok(entry);
   assert.equal(entry.kind, 'container');
   assert.equal(entry.label, 'Podman (crun)');
-  const packages = parseHostPackages('any /usr/lib/podman/netavark netavark the network backend\nany podman podman the engine', 'amd64', 'test');
-  assert.deepEqual(packages.map((p) => p.command), ['/usr/lib/podman/netavark', 'podman']);
+  const packages = parseHostPackages(
+    'any /usr/lib/podman/netavark netavark the network backend\nany podman podman the engine',
+    'amd64',
+    'test',
+  );
+  assert.deepEqual(
+    packages.map((p) => p.command),
+    ['/usr/lib/podman/netavark', 'podman'],
+  );
   assert.equal(onPath('/bin/sh'), true);
   assert.equal(onPath('/nonexistent/netavark'), false);
 });

@@ -5,7 +5,8 @@ import { getArchProfile } from '../../../src/host/arch.js';
 import { microvmMachine } from '../../../src/runtimes/qemu-microvm/index.js';
 import { hostTscKhz } from '../../../src/runtimes/qemu-microvm/tsc.js';
 
-const vmHost = 'processor\t: 0\ncpu MHz\t\t: 2445.428\nflags\t\t: fpu tsc constant_tsc nonstop_tsc tsc_known_freq hypervisor\n';
+const vmHost =
+  'processor\t: 0\ncpu MHz\t\t: 2445.428\nflags\t\t: fpu tsc constant_tsc nonstop_tsc tsc_known_freq hypervisor\n';
 const busyMetal = 'cpu MHz\t\t: 3600.021\nflags\t\t: fpu tsc constant_tsc nonstop_tsc tsc_known_freq aperfmperf\n';
 
 function valueAfter(args: string[], flag: string): string | undefined {
@@ -29,9 +30,18 @@ const args = (accel: 'kvm' | 'tcg', cpuinfo: string, extra: { network?: boolean;
   });
 
 test('the host TSC frequency is taken only where "cpu MHz" is that frequency', () => {
-  assert.deepEqual(hostTscKhz(vmHost), { khz: 2445428, source: 'host /proc/cpuinfo "cpu MHz" 2445.428 (constant_tsc, tsc_known_freq, no aperfmperf)' });
-  assert.match(String((hostTscKhz(busyMetal) as { problem: string }).problem), /current clock on this host \(aperfmperf\)/);
-  assert.match(String((hostTscKhz('cpu MHz : 1000\nflags : tsc\n') as { problem: string }).problem), /not constant with a known frequency/);
+  assert.deepEqual(hostTscKhz(vmHost), {
+    khz: 2445428,
+    source: 'host /proc/cpuinfo "cpu MHz" 2445.428 (constant_tsc, tsc_known_freq, no aperfmperf)',
+  });
+  assert.match(
+    String((hostTscKhz(busyMetal) as { problem: string }).problem),
+    /current clock on this host \(aperfmperf\)/,
+  );
+  assert.match(
+    String((hostTscKhz('cpu MHz : 1000\nflags : tsc\n') as { problem: string }).problem),
+    /not constant with a known frequency/,
+  );
   assert.match(String((hostTscKhz('flags : tsc\n') as { problem: string }).problem), /no "cpu MHz"/);
 });
 
@@ -39,7 +49,10 @@ test('microvm under TCG: microvm machine, qemu64, virtio over MMIO for every dev
   const tcg = args('tcg', vmHost, { network: true, scratch: true });
   assert.equal(valueAfter(tcg, '-machine'), 'microvm,accel=tcg');
   assert.equal(valueAfter(tcg, '-cpu'), 'qemu64');
-  assert.equal(valueAfter(tcg, '-append'), 'console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check tsc_early_khz=2445428 -- mode=vm workload=idle');
+  assert.equal(
+    valueAfter(tcg, '-append'),
+    'console=ttyS0 panic=-1 quiet tsc=reliable no_timer_check tsc_early_khz=2445428 -- mode=vm workload=idle',
+  );
   const devices = tcg.flatMap((arg, index) => (tcg[index - 1] === '-device' ? [arg.split(',')[0]] : []));
   assert.deepEqual(devices, ['virtio-blk-device', 'virtio-blk-device', 'virtio-net-device']);
   assert.ok(!tcg.some((arg) => arg.includes('-pci')), tcg.join(' '));

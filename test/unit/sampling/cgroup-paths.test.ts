@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { listCgroupMountPoints, locateCgroup, parseCgroupMounts, parseProcCgroup } from '../../../src/sampling/cgroup-paths.js';
+import {
+  listCgroupMountPoints,
+  locateCgroup,
+  parseCgroupMounts,
+  parseProcCgroup,
+} from '../../../src/sampling/cgroup-paths.js';
 import { fixture } from '../../helpers.js';
 
 test('hybrid host (v1 controllers + empty cgroup2): a container is located in v1, per controller', () => {
@@ -24,13 +29,17 @@ test('pure v2 (the guest kernel): located in the unified tree', () => {
 });
 
 test('comounted v1 controllers (cpu,cpuacct) map each name to the same mount', () => {
-  const mountinfo = '30 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n31 25 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n';
+  const mountinfo =
+    '30 25 0:26 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup rw,cpu,cpuacct\n31 25 0:27 / /sys/fs/cgroup/memory rw - cgroup cgroup rw,memory\n';
   const mounts = parseCgroupMounts(mountinfo);
   assert.equal(mounts.v1.get('cpuacct'), '/sys/fs/cgroup/cpu,cpuacct');
   const paths = parseProcCgroup('5:cpu,cpuacct:/a\n4:memory:/a\n');
   assert.equal(paths.get('cpuacct'), '/a');
   const location = locateCgroup('5:cpu,cpuacct:/a\n4:memory:/a\n', mounts);
-  assert.deepEqual(location, { version: 1, dirs: { memory: '/sys/fs/cgroup/memory/a', cpuacct: '/sys/fs/cgroup/cpu,cpuacct/a' } });
+  assert.deepEqual(location, {
+    version: 1,
+    dirs: { memory: '/sys/fs/cgroup/memory/a', cpuacct: '/sys/fs/cgroup/cpu,cpuacct/a' },
+  });
 });
 
 test('no cgroup mounts: the process cannot be located', () => {
@@ -40,6 +49,12 @@ test('no cgroup mounts: the process cannot be located', () => {
 test('every cgroup mount point is listed, whatever its controllers (runtimes make groups in all of them)', () => {
   const points = listCgroupMountPoints(fixture('cgroup-v1-host', 'proc-self-mountinfo'));
   assert.ok(points.includes('/sys/fs/cgroup/memory'), points.join(' '));
-  assert.ok(points.some((point) => /cpuset|devices|freezer/.test(point)), points.join(' '));
-  assert.ok(points.every((point) => point.startsWith('/sys/fs/cgroup')), points.join(' '));
+  assert.ok(
+    points.some((point) => /cpuset|devices|freezer/.test(point)),
+    points.join(' '),
+  );
+  assert.ok(
+    points.every((point) => point.startsWith('/sys/fs/cgroup')),
+    points.join(' '),
+  );
 });

@@ -40,7 +40,13 @@ test('a stacked device is summed once: the lines of the devices below it are lef
   assert.deepEqual(parseBlkioThrottle(text), { read: 8193, write: 16384 });
   assert.deepEqual(parseBlkioThrottle(text, new Set(['8:16'])), { read: 4097, write: 8192 });
   assert.equal(parseBlkioThrottle('8:16 Read 1\nTotal 1\n', new Set(['8:16'])), undefined);
-  assert.equal(parseIoStat('254:0 rbytes=4096 wbytes=8192 rios=1 wios=2\n8:16 rbytes=4096 wbytes=8192 rios=1 wios=2\n', new Set(['8:16']))?.wbytes, 8192);
+  assert.equal(
+    parseIoStat(
+      '254:0 rbytes=4096 wbytes=8192 rios=1 wios=2\n8:16 rbytes=4096 wbytes=8192 rios=1 wios=2\n',
+      new Set(['8:16']),
+    )?.wbytes,
+    8192,
+  );
 });
 
 test('a blkio file listing no device is "not measured", never zero', () => {
@@ -52,5 +58,8 @@ test('a blkio file listing no device is "not measured", never zero', () => {
 
 test('files that could not be read give undefined fields', () => {
   const reading = parseCgroupV1({});
-  assert.deepEqual(Object.values(reading).filter((value) => value !== undefined), []);
+  assert.deepEqual(
+    Object.values(reading).filter((value) => value !== undefined),
+    [],
+  );
 });

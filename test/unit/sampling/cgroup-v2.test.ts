@@ -26,9 +26,15 @@ test('v2 files recorded from the 6.1 guest kernel parse into a consistent readin
 });
 
 test('io.stat sums devices; an empty io.stat is a measured zero on v2', () => {
-  assert.deepEqual(parseIoStat('8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n8:16 rbytes=5 wbytes=0 rios=1 wios=0\n'), {
-    rbytes: 15, wbytes: 20, rios: 2, wios: 2,
-  });
+  assert.deepEqual(
+    parseIoStat('8:0 rbytes=10 wbytes=20 rios=1 wios=2 dbytes=0 dios=0\n8:16 rbytes=5 wbytes=0 rios=1 wios=0\n'),
+    {
+      rbytes: 15,
+      wbytes: 20,
+      rios: 2,
+      wios: 2,
+    },
+  );
   assert.deepEqual(parseIoStat(''), { rbytes: 0, wbytes: 0, rios: 0, wios: 0 });
 });
 

@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { readFileSync } from 'node:fs';
-import { pageSizeBytes, parseProcIo, parseProcStat, parseProcStatm, parseProcStatus, parseSmapsRollup } from '../../../src/sampling/proc.js';
+import {
+  pageSizeBytes,
+  parseProcIo,
+  parseProcStat,
+  parseProcStatm,
+  parseProcStatus,
+  parseSmapsRollup,
+} from '../../../src/sampling/proc.js';
 import { fixture } from '../../helpers.js';
 
 test('stat of the containerd shim recorded on this host', () => {
@@ -13,7 +20,17 @@ test('stat of the containerd shim recorded on this host', () => {
 
 test('stat survives a comm with spaces and parentheses', () => {
   const stat = parseProcStat('42 (my (odd) name) S 7 42 42 0 -1 4194304 1 0 0 0 150 25 30 4 20 0 1 0 999 0 0');
-  assert.deepEqual(stat, { pid: 42, comm: 'my (odd) name', state: 'S', ppid: 7, utimeTicks: 150, stimeTicks: 25, cutimeTicks: 30, cstimeTicks: 4, startTicks: 999 });
+  assert.deepEqual(stat, {
+    pid: 42,
+    comm: 'my (odd) name',
+    state: 'S',
+    ppid: 7,
+    utimeTicks: 150,
+    stimeTicks: 25,
+    cutimeTicks: 30,
+    cstimeTicks: 4,
+    startTicks: 999,
+  });
   assert.equal(parseProcStat('garbage'), undefined);
 });
 
@@ -28,11 +45,17 @@ test('QEMU memory: PSS ≤ RSS ≤ peak, private ≤ RSS, in bytes', () => {
   // The fixture's AnonHugePages line (150 MiB of the guest's RAM on transparent huge pages), in bytes.
   assert.equal(smaps.anonHugeBytes, 153600 * 1024);
   assert.ok(smaps.anonHugeBytes! <= status.rssBytes!);
-  assert.equal(parseSmapsRollup('Pss: 4 kB\n').anonHugeBytes, undefined, 'a kernel without the line: missing, not zero');
+  assert.equal(
+    parseSmapsRollup('Pss: 4 kB\n').anonHugeBytes,
+    undefined,
+    'a kernel without the line: missing, not zero',
+  );
 });
 
 test('io: read_bytes/write_bytes, not rchar/wchar', () => {
-  const io = parseProcIo('rchar: 100\nwchar: 200\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n');
+  const io = parseProcIo(
+    'rchar: 100\nwchar: 200\nsyscr: 1\nsyscw: 2\nread_bytes: 4096\nwrite_bytes: 8192\ncancelled_write_bytes: 0\n',
+  );
   assert.deepEqual(io, { readBytes: 4096, writeBytes: 8192 });
   assert.ok(parseProcIo(fixture('proc-host', 'container.io')).readBytes !== undefined);
 });

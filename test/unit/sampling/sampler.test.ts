@@ -19,9 +19,13 @@ async function settled(pid: number): Promise<void> {
     }
   };
   const asleep = (now = stat()) => now?.comm === 'sleep' && now.state === 'S';
-  for (const started = Date.now(); !asleep() && Date.now() - started < 5000; ) await new Promise((resolve) => setTimeout(resolve, 10));
+  for (const started = Date.now(); !asleep() && Date.now() - started < 5000; )
+    await new Promise((resolve) => setTimeout(resolve, 10));
   const last = stat();
-  assert.ok(asleep(last), `the helper ${pid} never settled: ${last ? `comm ${last.comm}, state ${last.state}` : 'no /proc stat'}`);
+  assert.ok(
+    asleep(last),
+    `the helper ${pid} never settled: ${last ? `comm ${last.comm}, state ${last.state}` : 'no /proc stat'}`,
+  );
 }
 
 /** A v1 trial group laid out from files recorded on a real v1 host (test/fixtures/cgroup-v1-host). */

@@ -12,7 +12,11 @@ const byName = (metrics: ToolMetric[]) => new Map(metrics.map((m) => [m.name, m]
 
 test('fio: the three jobs of workloads/disk/jobs.fio give IOPS, MiB/s and latency percentiles that agree', () => {
   const metrics = byName(parseFioJson(fixture(dir, 'fio-jobs.json')));
-  for (const [job, blockKiB] of [['randread_4k', 4], ['randwrite_4k', 4], ['seqwrite_1m', 1024]] as const) {
+  for (const [job, blockKiB] of [
+    ['randread_4k', 4],
+    ['randwrite_4k', 4],
+    ['seqwrite_1m', 1024],
+  ] as const) {
     const iops = metrics.get(`${job}_iops`);
     const bandwidth = metrics.get(`${job}_mib_per_s`);
     assert.ok(iops && bandwidth, job);
@@ -53,7 +57,10 @@ test('iperf3: receiver throughput in Gbit/s for both directions; a refused conne
   assert.ok(tx.get('tcp_tx_gbit_per_s')!.value > 0);
   assert.equal(rx.get('tcp_rx_gbit_per_s')!.unit, 'Gbit/s');
   // iperf3 exits 0 here: only the error field tells.
-  assert.throws(() => parseIperf3Json(fixture(dir, 'iperf3-refused.json'), 'rx'), /iperf3: unable to connect to server: Connection refused/);
+  assert.throws(
+    () => parseIperf3Json(fixture(dir, 'iperf3-refused.json'), 'rx'),
+    /iperf3: unable to connect to server: Connection refused/,
+  );
 });
 
 test('sockperf: one-way latency average and percentiles in µs; a refused connection is an error', () => {
@@ -61,7 +68,10 @@ test('sockperf: one-way latency average and percentiles in µs; a refused connec
   assert.equal(metrics.get('tcp_latency_avg_us')!.value, 32.708);
   assert.equal(metrics.get('tcp_latency_p50_us')!.value, 29.934);
   assert.equal(metrics.get('tcp_latency_p99_us')!.value, 59.628);
-  assert.throws(() => parseSockperfPingPong(fixture(dir, 'sockperf-refused.txt')), /Can`t connect socket \(errno=111 Connection refused\)/);
+  assert.throws(
+    () => parseSockperfPingPong(fixture(dir, 'sockperf-refused.txt')),
+    /Can`t connect socket \(errno=111 Connection refused\)/,
+  );
   assert.throws(() => parseSockperfPingPong(''), ToolOutputError);
 });
 
@@ -74,5 +84,8 @@ test('redis-benchmark: requests/s and p50/p99 per test from --csv; damaged rows 
   const header = fixture(dir, 'redis-benchmark.csv').split('\n')[0]!;
   assert.throws(() => parseRedisBenchmarkCsv(header), /no result rows/);
   assert.throws(() => parseRedisBenchmarkCsv(`${header}\n"GET","","","","","","",""`), /GET rps/);
-  assert.throws(() => parseRedisBenchmarkCsv(`${header}\n"GET","0.00","0.1","0.1","0.1","0.1","0.1","0.1"`), /0 requests\/s/);
+  assert.throws(
+    () => parseRedisBenchmarkCsv(`${header}\n"GET","0.00","0.1","0.1","0.1","0.1","0.1","0.1"`),
+    /0 requests\/s/,
+  );
 });

@@ -1,14 +1,25 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
-import { debianArchOf, imageArgv, parseImageConfig, resolveImageUser } from '../../../../src/images/user-image/image-config.js';
+import {
+  debianArchOf,
+  imageArgv,
+  parseImageConfig,
+  resolveImageUser,
+} from '../../../../src/images/user-image/image-config.js';
 import { launchScript, shellQuote, unshareCommand } from '../../../../src/images/user-image/launch.js';
 
 // The config of twinbench-test/nginx:1 as `docker image save` wrote it (Docker 20.10), trimmed to what is read.
 const nginxConfig = JSON.stringify({
   architecture: 'amd64',
   os: 'linux',
-  config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['nginx', '-g', 'daemon off;'], ExposedPorts: { '80/tcp': {} }, WorkingDir: '', User: '' },
+  config: {
+    Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
+    Cmd: ['nginx', '-g', 'daemon off;'],
+    ExposedPorts: { '80/tcp': {} },
+    WorkingDir: '',
+    User: '',
+  },
 });
 
 test('an image config gives argv (Entrypoint then Cmd), env, working dir, user and exposed TCP ports', () => {
@@ -16,7 +27,12 @@ test('an image config gives argv (Entrypoint then Cmd), env, working dir, user a
   assert.deepEqual(imageArgv(config), ['nginx', '-g', 'daemon off;']);
   assert.equal(config.workingDir, '/');
   assert.deepEqual(config.exposedTcpPorts, [80]);
-  const both = parseImageConfig(JSON.stringify({ architecture: 'arm64', config: { Entrypoint: ['/httpd', '-f'], Cmd: ['-h', '/www'], ExposedPorts: { '53/udp': {}, '8080': {} } } }));
+  const both = parseImageConfig(
+    JSON.stringify({
+      architecture: 'arm64',
+      config: { Entrypoint: ['/httpd', '-f'], Cmd: ['-h', '/www'], ExposedPorts: { '53/udp': {}, '8080': {} } },
+    }),
+  );
   assert.deepEqual(imageArgv(both), ['/httpd', '-f', '-h', '/www']);
   assert.deepEqual(both.exposedTcpPorts, [8080]);
   assert.equal(debianArchOf(both.architecture), 'arm64');
@@ -25,7 +41,10 @@ test('an image config gives argv (Entrypoint then Cmd), env, working dir, user a
 
 test('a config with nothing to run, a relative working dir or no architecture is refused with every problem', () => {
   assert.throws(() => parseImageConfig('{"architecture":"amd64","config":{}}'), /neither Entrypoint nor Cmd/);
-  assert.throws(() => parseImageConfig('{"config":{"Cmd":["x"],"WorkingDir":"www"}}'), /no architecture; config.WorkingDir must be absolute/);
+  assert.throws(
+    () => parseImageConfig('{"config":{"Cmd":["x"],"WorkingDir":"www"}}'),
+    /no architecture; config.WorkingDir must be absolute/,
+  );
   assert.throws(() => parseImageConfig('not json'), /not JSON/);
 });
 
@@ -44,10 +63,22 @@ test('the image user resolves against its own passwd and group, as Docker resolv
 });
 
 test('launch.sh hands the exact argv and env to the command, quotes and spaces included', () => {
-  const launch = { argv: ['printf', '%s|', "it's", 'a b', '$HOME'], env: ['A=1 2', "B=x'y"], workingDir: '/srv dir', uid: 7, gid: 8 };
+  const launch = {
+    argv: ['printf', '%s|', "it's", 'a b', '$HOME'],
+    env: ['A=1 2', "B=x'y"],
+    workingDir: '/srv dir',
+    uid: 7,
+    gid: 8,
+  };
   const script = `${launchScript(launch)}\ntb_env sh -c 'printf "%s;" "$A" "$B" "$(env | wc -l)"; "$@"' sh "$@"\necho; echo "$tb_uid $tb_gid $tb_workdir"`;
   const out = execFileSync('sh', ['-c', script], { encoding: 'utf8' });
   assert.equal(out, `1 2;x'y;3;it's|a b|$HOME|\n7 8 /srv dir\n`);
   assert.equal(shellQuote("a'b"), `'a'\\''b'`);
-  assert.deepEqual(unshareCommand('/usr/bin/unshare', '.', launch).slice(0, 5), ['env', '-i', 'A=1 2', "B=x'y", '/usr/bin/unshare']);
+  assert.deepEqual(unshareCommand('/usr/bin/unshare', '.', launch).slice(0, 5), [
+    'env',
+    '-i',
+    'A=1 2',
+    "B=x'y",
+    '/usr/bin/unshare',
+  ]);
 });
