@@ -68,6 +68,10 @@ if ! command -v ansible-playbook >/dev/null 2>&1 || [ ! -x /usr/sbin/sshd ]; the
 fi
 
 status=0
+# House habits (npm run house): Biome's formatter and linter (errors fail, warnings such as a function over 80
+# lines are shown), no import circle (madge), no unused export (knip). Seconds; a failure fails npm test at its end.
+echo "== house: format, lint, import circles, unused exports [$(at)]"
+npm run --silent house || status=1
 sh scripts/host-state.sh >"$tapdir/host-after.txt"
 node dist/test/host-changes.js "$tapdir/host-before.txt" "$tapdir/host-after.txt" "$tapdir/setup.log" || status=1
 echo "== images (built once, then cached in ${TWINBENCH_CACHE:-~/.cache/twinbench}) [$(at)]"

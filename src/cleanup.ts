@@ -8,7 +8,7 @@ interface CleanupTask {
  * LIFO registry of cleanups. Every container, VM, cgroup and temp path registers here when it is
  * created and unregisters when it is removed normally; on Ctrl-C or a crash `runAll` removes the rest.
  */
-export class CleanupRegistry {
+class CleanupRegistry {
   readonly #tasks = new Map<number, CleanupTask>();
   #nextId = 0;
   #running: Promise<string[]> | undefined;

@@ -17,7 +17,7 @@ import { packageRoot } from '../src/paths.js';
 
 /** The README's rules: `+ REGEX` or `- REGEX` lines of its ```host-changes block (a line a rule, `#` comments). */
 export function readRules(readme: string): { sign: '+' | '-'; pattern: RegExp }[] {
-  const block = /```host-changes\n([^]*?)```/.exec(readme)?.[1];
+  const block = /```host-changes\n([\s\S]*?)```/.exec(readme)?.[1];
   if (block === undefined) throw new Error('README.md has no ```host-changes block');
   return block
     .split('\n')

@@ -18,7 +18,7 @@ export function runHooks(io: CommandIo): RunHooks {
 }
 
 /** The exit code of a finished run: interrupted, some trials failed, or fine. */
-export function runExitCode(outcome: RunOutcome, signal: AbortSignal): ExitCodeValue {
+function runExitCode(outcome: RunOutcome, signal: AbortSignal): ExitCodeValue {
   if (signal.aborted) return signal.reason?.exitCode ?? ExitCode.interrupted;
   return outcome.result.trials.some((trial) => trial.state !== 'completed') ? ExitCode.trialsFailed : ExitCode.ok;
 }

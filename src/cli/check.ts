@@ -26,13 +26,13 @@ export interface CheckFlags {
 }
 
 /** What a thresholds file from `bench calibrate` holds: a threshold per figure and, from version 3, each figure's run-to-run noise. */
-export interface CalibrationFile {
+interface CalibrationFile {
   thresholds: Record<string, number>;
   runNoise: Record<string, CalibratedNoise>;
 }
 
 /** Read a thresholds file written by `bench calibrate`. */
-export async function readThresholds(file: string): Promise<CalibrationFile> {
+async function readThresholds(file: string): Promise<CalibrationFile> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -94,7 +94,7 @@ export async function readThresholds(file: string): Promise<CalibrationFile> {
  * The baseline runs the `--baseline` paths name, as the check keeps them: each file read, summarised and dropped
  * (a few kB a run), oldest first.
  */
-export async function readBaseline(
+async function readBaseline(
   paths: readonly string[],
   mode: 'absolute' | 'ratios',
 ): Promise<{ baseline: RunSummary[]; skipped: { path: string; reason: string }[] }> {

@@ -5,7 +5,7 @@ import { renderFleetComparison } from '../report/fleet.js';
 import type { CommandIo } from './io.js';
 
 /** Beyond this many files a column per file stops being readable: `auto` switches to a row per host. */
-export const fleetLayoutFrom = 7;
+const fleetLayoutFrom = 7;
 
 /** `bench compare A.json B.json [C.json…] [--layout auto|columns|fleet]`: results side by side. */
 export async function runCompare(files: string[], flags: { layout?: string }, io: CommandIo): Promise<ExitCodeValue> {

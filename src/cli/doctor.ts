@@ -1,7 +1,7 @@
 import { mkdir, readdir, readFile, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { probeQemu } from '../backends/qemu.js';
+import { probeQemu } from '../runtimes/qemu/backend.js';
 import { builtInSuites } from '../config/suite.js';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { archFromNode, archNames, getArchProfile, type ArchName, type ArchProfile } from '../host/arch.js';
@@ -16,8 +16,6 @@ import { hostPackagesOf } from '../runtimes/host-packages.js';
 import type { DoctorCheck } from '../runtimes/runtime.js';
 import { runtimeTable } from '../runtimes/table.js';
 import type { CommandIo } from './io.js';
-
-export type { DoctorCheck };
 
 async function tool(name: string, args: string[], pkg: string, required = true): Promise<DoctorCheck> {
   const result = await execa(name, args, { reject: false, all: true });
@@ -76,7 +74,7 @@ async function runtimeChecks(profile: ArchProfile, arch: ArchName): Promise<Doct
 }
 
 /** Run every check. */
-export async function runDoctorChecks(): Promise<DoctorCheck[]> {
+async function runDoctorChecks(): Promise<DoctorCheck[]> {
   const arch = archFromNode(process.arch);
   const checks: DoctorCheck[] = [];
   if (!arch)

@@ -16,7 +16,7 @@ export interface HistoryFlags {
 }
 
 /** The result files for `bench history`, each kept as its summary. */
-export async function readHistoryInputs(
+async function readHistoryInputs(
   paths: readonly string[],
 ): Promise<{ files: RunSummary[]; skipped: { path: string; reason: string }[] }> {
   return readResults(paths, (path, result) => summarizeRun(path, result));

@@ -11,7 +11,7 @@ import type { CommandIo } from './io.js';
 
 /** Formats of `bench report`. */
 export const reportFormats = ['md', 'html', 'csv', 'json', 'gab-smaller', 'gab-bigger'] as const;
-export type ReportFormat = (typeof reportFormats)[number];
+type ReportFormat = (typeof reportFormats)[number];
 
 /** `bench report FILE… --format F [--out FILE]`: render result files for people or dashboards. */
 export async function runReport(

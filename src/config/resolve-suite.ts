@@ -43,7 +43,7 @@ export interface SuiteFlags {
  * Parse a CPU list (`0-1,3`) into sorted, distinct CPU numbers, each below `hostCpus`; a bad list is
  * added to `problems`, naming the flag.
  */
-export function parseCpuset(
+function parseCpuset(
   flag: string,
   text: string | undefined,
   hostCpus: number,
@@ -150,7 +150,7 @@ function parseList(
 const safeValue = /^[A-Za-z0-9._:+-]{1,64}$/;
 
 /** Check a suite file's fields; every problem is returned, each naming the file and the key. */
-export function checkSuiteFile(value: unknown, file: string): string[] {
+function checkSuiteFile(value: unknown, file: string): string[] {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return [`${file}: must be a JSON object`];
   const suite = value as Record<string, unknown>;
   const problems: string[] = [];
@@ -170,7 +170,7 @@ export function checkSuiteFile(value: unknown, file: string): string[] {
     suite.runtimes !== undefined &&
     (!Array.isArray(suite.runtimes) ||
       suite.runtimes.length === 0 ||
-      suite.runtimes.some((r) => !allRuntimeNames().includes(r as RuntimeName)))
+      suite.runtimes.some((r) => !(allRuntimeNames() as readonly string[]).includes(r)))
   ) {
     problems.push(
       `${file}: "runtimes" must be a non-empty list of ${visibleRuntimeNames().join(', ')}, got ${JSON.stringify(suite.runtimes)}`,

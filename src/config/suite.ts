@@ -1,9 +1,12 @@
 import type { ArchName } from '../host/arch.js';
 
-import type { RuntimeName } from '../runtimes/table.js';
-
-/** Runtimes the orchestrator can drive: the names of the runtime table (src/runtimes/table.ts). */
-export type { RuntimeName };
+/**
+ * A runtime's name as suites, trials, result files and reports carry it. Open on purpose: a result file from
+ * another host or build may name a runtime this build lacks, and no layer below the CLI needs the list. The
+ * names this build runs are the runtime table's (`allRuntimeNames()` in src/runtimes/table.ts), checked where
+ * flags and suite files are read (resolve-suite.ts), so the table imports every layer and no layer imports it.
+ */
+export type RuntimeName = string;
 
 /**
  * How the host reaches a container's ports: `bridge`, at the container's own address on the Docker

@@ -71,7 +71,7 @@ export interface ImageWorkload {
 const keyPattern = /^[a-z0-9_]+$/;
 
 /** Host-side clients a workload manifest can name. */
-export const hostClientNames = ['network', 'redis'] as const;
+const hostClientNames = ['network', 'redis'] as const;
 /** Every host-side client: those, and the loads of a user's image (`bench all --image`, never in a manifest). */
 export type HostClientName = (typeof hostClientNames)[number] | Exclude<ImageLoad['kind'], 'none'>;
 

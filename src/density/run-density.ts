@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { Backend } from '../backends/backend.js';
+import type { Backend } from '../contract/backend.js';
 import type { WorkloadManifest } from '../config/workload-manifest.js';
 import { runTrial, type SamplingOptions } from '../orchestrator/run-trial.js';
 import type { TrialResult } from '../results/types.js';

@@ -1,23 +1,13 @@
 import { connect } from 'node:net';
 import { execa } from 'execa';
 import { MissingDependencyError } from '../errors.js';
-import type { HostEndpoint } from '../backends/backend.js';
-import type { HostClientName, ImageLoad } from '../config/workload-manifest.js';
+import type { HostEndpoint } from '../contract/backend.js';
+import type { HostClientName } from '../config/workload-manifest.js';
+import type { HostClientContext } from './context.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
 import { runNetworkClient } from './network.js';
 import { runRedisClient } from './redis.js';
 import { runCommandLoad, runHttpLoad } from './image-load.js';
-
-/** What a host client gets: where the guest's ports are, the workload's params, and the trial's signal. */
-export interface HostClientContext {
-  readonly endpoints: ReadonlyMap<string, HostEndpoint>;
-  readonly params: Readonly<Record<string, string | number>>;
-  readonly signal: AbortSignal;
-  /** Keep a tool's raw output with the trial (`source` like `host.iperf3.rx`). */
-  readonly keepEvidence?: (source: string, text: string) => void;
-  /** `bench all --image`: the load the user asked for. */
-  readonly load?: ImageLoad;
-}
 
 /** Drives a serving guest from the host and returns the figures its tools measured. */
 export type HostClient = (context: HostClientContext) => Promise<ToolMetric[]>;
@@ -40,19 +30,6 @@ export const hostClientTools: Readonly<Record<HostClientName, readonly { binary:
   http: [{ binary: 'wrk', debianPackage: 'wrk' }],
   command: [],
 };
-
-/** The endpoint of a named port, or an error naming it. */
-export function endpointOf(context: HostClientContext, name: string): HostEndpoint {
-  const endpoint = context.endpoints.get(name);
-  if (!endpoint) throw new Error(`the backend gave no host endpoint for guest port "${name}"`);
-  return endpoint;
-}
-
-/** A positive number param, with a default. */
-export function numberParam(context: HostClientContext, key: string, fallback: number): number {
-  const value = Number(context.params[key] ?? fallback);
-  return Number.isFinite(value) && value > 0 ? value : fallback;
-}
 
 /** Connect to the guest's control port and close: the guest then stops its servers and exits. */
 export async function releaseGuest(control: HostEndpoint, timeoutMs = 10_000): Promise<void> {

@@ -5,7 +5,7 @@ import type { ToolMetric } from '../tools/tool-metric.js';
 import { parseLoadCommandOutput, parseWrkReport, wrkReportScript } from '../tools/wrk.js';
 import { readFile } from 'node:fs/promises';
 import { readClockTicks } from '../host/clock-ticks.js';
-import { endpointOf, type HostClientContext } from './host-client.js';
+import { endpointOf, type HostClientContext } from './context.js';
 import { HostClientError, runClient } from './run-client.js';
 
 /** CPU seconds of this process's waited-for children (utime + stime of the dead, /proc/self/stat cutime + cstime). */

@@ -1,7 +1,7 @@
 import { parseIperf3Json } from '../tools/iperf3.js';
 import { parseSockperfPingPong } from '../tools/sockperf.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
-import { endpointOf, numberParam, type HostClientContext } from './host-client.js';
+import { endpointOf, numberParam, type HostClientContext } from './context.js';
 import { runClient } from './run-client.js';
 
 /**

@@ -1,6 +1,6 @@
 import { parseRedisBenchmarkCsv } from '../tools/redis-benchmark.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
-import { endpointOf, numberParam, type HostClientContext } from './host-client.js';
+import { endpointOf, numberParam, type HostClientContext } from './context.js';
 import { runClient } from './run-client.js';
 
 /** The `redis` workload's host side: redis-benchmark SET and GET against the guest's redis-server. */

@@ -17,7 +17,7 @@ export function splitDevNumber(dev: number): { major: number; minor: number } {
 }
 
 /** The whole disk under a path's filesystem (a partition maps to its disk), or undefined (tmpfs, overlay…). */
-export async function blockDeviceOf(path: string, sysRoot = '/sys'): Promise<BlockDevice | undefined> {
+async function blockDeviceOf(path: string, sysRoot = '/sys'): Promise<BlockDevice | undefined> {
   const { major, minor } = splitDevNumber((await stat(path)).dev);
   if (major === 0) return undefined;
   return wholeDevice(`${sysRoot}/dev/block/${major}:${minor}`);
@@ -50,7 +50,7 @@ export function deviceKey(device: Pick<BlockDevice, 'major' | 'minor'>): string 
  * The devices a stacked device's I/O also passes through: a device-mapper or md device's `slaves`, a loop
  * device's backing file's disk, recursively (partitions map to their disks). Empty for a plain disk.
  */
-export async function devicesBelow(device: BlockDevice, sysRoot = '/sys'): Promise<BlockDevice[]> {
+async function devicesBelow(device: BlockDevice, sysRoot = '/sys'): Promise<BlockDevice[]> {
   const entry = `${sysRoot}/dev/block/${deviceKey(device)}`;
   const below: BlockDevice[] = [];
   const slaves = await readdir(`${entry}/slaves`).catch(() => [] as string[]);

@@ -10,7 +10,7 @@ export interface CgroupMode {
 }
 
 /** Decide the cgroup mode from parsed mounts and, for v2, the root's cgroup.controllers text. */
-export function cgroupModeFrom(mounts: CgroupMounts, v2Controllers: string | undefined): CgroupMode | undefined {
+function cgroupModeFrom(mounts: CgroupMounts, v2Controllers: string | undefined): CgroupMode | undefined {
   if (mounts.v1.has('memory')) {
     return { version: 1, mode: mounts.v2 ? 'hybrid' : 'v1', controllers: [...mounts.v1.keys()].sort() };
   }

@@ -98,7 +98,7 @@ export function envelopeRecord(
 }
 
 /** One line for results and reports: what the envelope is and what enforces it. */
-export function describeEnvelope(envelope: Envelope, where = "no swap, on the trial's cgroup"): string {
+function describeEnvelope(envelope: Envelope, where = "no swap, on the trial's cgroup"): string {
   const mib = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MiB`;
   const memory = envelope.headroomBytes
     ? `${mib(envelope.memoryBytes)} memory (${mib(envelope.memoryBytes - envelope.headroomBytes)} guest RAM + ${mib(envelope.headroomBytes)} for the VMM)`

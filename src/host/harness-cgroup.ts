@@ -49,7 +49,7 @@ export interface TrialCgroup {
 }
 
 /** The path of trial `name`'s group below every hierarchy's root. */
-export function trialCgroupPath(name: string): string {
+function trialCgroupPath(name: string): string {
   return `/${harnessCgroupParent}/${name}`;
 }
 

@@ -19,7 +19,7 @@ export function systemdOwnsCgroups(mounts: CgroupMounts, systemdRunDir = '/run/s
 }
 
 /** Prefix of every trial slice; no dash, so the slice sits at the top of the tree, not in a parent slice that would outlive it. */
-export const trialSlicePrefix = 'twinbench_';
+const trialSlicePrefix = 'twinbench_';
 
 /** The transient slice of trial `name` (`<run>-<trial>`): dashes would nest slices, so they become underscores. */
 export function trialSliceName(name: string): string {

@@ -1,6 +1,35 @@
 import type { ArchName } from '../host/arch.js';
-import type { UserImageRecord } from './user-image/convert.js';
+import type { ImageLoad, ImageReadiness } from '../config/workload-manifest.js';
 import type { ImageLaunch } from './user-image/launch.js';
+
+/** What the result records about `--image`: where it came from, its config, and its conversion. */
+export interface UserImageRecord {
+  /** `--image` as given. */
+  readonly reference: string;
+  readonly source: 'docker-engine' | 'docker-save' | 'oci-layout';
+  /** `sha256:` + the config blob's sha256 (Docker's image ID). */
+  readonly imageId: string;
+  readonly repoTags: readonly string[];
+  readonly architecture: string;
+  readonly entrypoint: readonly string[];
+  readonly cmd: readonly string[];
+  readonly env: readonly string[];
+  readonly workingDir: string;
+  /** The config's User, and the numbers it resolved to in the image's own passwd/group. */
+  readonly user: string;
+  readonly uid: number;
+  readonly gid: number;
+  readonly exposedTcpPorts: readonly number[];
+  /** Apparent size of the flattened filesystem, bytes. */
+  readonly rootfsBytes: number;
+  /** sha256 of the flattened tree's tar (what every runtime ran). */
+  readonly rootfsDigest: string;
+  /** When it counted as READY and what load the host put on it (added by the run). */
+  readonly readiness?: ImageReadiness;
+  readonly load?: ImageLoad;
+  /** Whether this run converted the image or found it converted; seconds of this run's conversion step. */
+  readonly conversion: { readonly cached: boolean; readonly seconds: number; readonly firstConversionSeconds: number };
+}
 
 /** Everything built from one root filesystem: both packagings, the kernel and what went in. */
 export interface ImageSet {

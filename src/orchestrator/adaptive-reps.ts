@@ -25,7 +25,7 @@ export function keyFigureWidths(
 }
 
 /** Whether every key figure's interval is within the target; never before a trial of it completed. */
-export function targetReached(
+function targetReached(
   widths: Readonly<Record<string, number | null>>,
   policy: RepetitionPolicy,
   completed: number,

@@ -1,5 +1,5 @@
-import type { AgentEvent } from '../backends/agent-protocol.js';
-import type { HostEndpoint, TrialObserver } from '../backends/backend.js';
+import type { AgentEvent } from '../contract/agent-protocol.js';
+import type { HostEndpoint, TrialObserver } from '../contract/backend.js';
 import type { ImageReadiness, ImageWorkload } from '../config/workload-manifest.js';
 import { pollReadiness } from './image-readiness.js';
 
@@ -13,7 +13,7 @@ export interface HostObserved {
 }
 
 /** The error when a user's image never became ready, in the user's terms. */
-export function notReadyText(readiness: ImageReadiness): string {
+function notReadyText(readiness: ImageReadiness): string {
   if (readiness.kind === 'port') return `nothing accepted a TCP connection on the image's port ${readiness.port}`;
   if (readiness.kind === 'http')
     return `GET ${readiness.path} on the image's port ${readiness.port} never answered 2xx`;

@@ -1,12 +1,12 @@
 import { request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { HostEndpoint } from '../backends/backend.js';
+import type { HostEndpoint } from '../contract/backend.js';
 import type { ImageReadiness } from '../config/workload-manifest.js';
 import { connectedAt } from '../host/tcp-connect.js';
 
 /** A new attempt starts this often: the granularity of a user's image's READY time. */
-export const readinessPollMs = 10;
+const readinessPollMs = 10;
 /** How long one attempt may wait for an answer. */
 const attemptTimeoutMs = 1000;
 

@@ -1,4 +1,4 @@
-import type { Backend } from '../backends/backend.js';
+import type { Backend } from '../contract/backend.js';
 import type { AccelChoice, ContainerNetwork, RuntimeName } from '../config/suite.js';
 import type { ArchName, ArchProfile } from '../host/arch.js';
 import { ioDevicesOf, type IoDevices } from '../host/block-device.js';
@@ -28,9 +28,7 @@ export interface PrepareOptions {
 }
 
 /** Create and prepare one backend per runtime, and the runtime records for the result file. */
-export async function prepareBackends(
-  options: PrepareOptions,
-): Promise<{
+export async function prepareBackends(options: PrepareOptions): Promise<{
   backends: Map<RuntimeName, Backend>;
   runtimes: ResultFile['runtimes'];
   ioDevices: IoDevices | undefined;

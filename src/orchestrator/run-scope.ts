@@ -15,7 +15,7 @@ export interface RunScope {
 }
 
 /** A run id: UTC time plus 4 hex digits, lower case (it names containers and cgroups). */
-export function newRunId(startedAt: Date): string {
+function newRunId(startedAt: Date): string {
   return `${startedAt
     .toISOString()
     .replace(/[-:]/g, '')

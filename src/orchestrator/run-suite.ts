@@ -1,4 +1,4 @@
-import type { Backend } from '../backends/backend.js';
+import type { Backend } from '../contract/backend.js';
 import type { RuntimeName, SuiteConfig } from '../config/suite.js';
 import type { WorkloadManifest } from '../config/workload-manifest.js';
 import type { RepetitionRecord, TrialResult } from '../results/types.js';
@@ -74,7 +74,7 @@ export interface SuiteRunContext {
  * each workload (its binaries, its host-side client): here the first container of a run took up to
  * 10x longer. Warm-ups are recorded apart and never in a statistic.
  */
-export function planWarmups(config: SuiteConfig, workload: string): PlannedTrial[] {
+function planWarmups(config: SuiteConfig, workload: string): PlannedTrial[] {
   const planned: PlannedTrial[] = [];
   for (let rep = 1; rep <= config.warmup; rep++) {
     for (const runtime of runtimeOrder(config, `${workload} warm-up`, rep))

@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
-import type { AgentEvent } from '../backends/agent-protocol.js';
-import type { Backend, HostEndpoint, TrialObserver, TrialSpec } from '../backends/backend.js';
+import type { AgentEvent } from '../contract/agent-protocol.js';
+import type { Backend, HostEndpoint, TrialObserver, TrialSpec } from '../contract/backend.js';
 import { HostClientError } from '../host-clients/run-client.js';
 import { hostClients, releaseGuest } from '../host-clients/host-client.js';
 import type { ToolMetric } from '../tools/tool-metric.js';
@@ -75,7 +75,7 @@ export async function runTrial(
 const evidenceCap = 128 * 1024;
 
 /** Cap raw output: keep the start of a tool's output (its summary), or the end of a console. */
-export function capEvidence(source: string, text: string, keep: 'start' | 'end'): RawEvidence {
+function capEvidence(source: string, text: string, keep: 'start' | 'end'): RawEvidence {
   if (text.length <= evidenceCap) return { source, text };
   return {
     source,

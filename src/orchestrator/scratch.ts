@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { ScratchFile } from '../backends/backend.js';
+import type { ScratchFile } from '../contract/backend.js';
 import { cleanup } from '../cleanup.js';
 
 const chunkBytes = 1024 * 1024;

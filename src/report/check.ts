@@ -46,7 +46,7 @@ export interface RunProblem {
 }
 
 /** What the gate says of the current run as a whole. */
-export type CheckOutcome = 'regressed' | 'unchanged' | 'inconclusive';
+type CheckOutcome = 'regressed' | 'unchanged' | 'inconclusive';
 
 /** The outcome of `bench check`. */
 export interface CheckReport {

@@ -19,9 +19,7 @@ export interface GabEntry {
 export function renderGab(result: ResultFile, direction: 'smaller' | 'bigger'): GabEntry[] {
   const wanted = direction === 'smaller' ? 'lower' : 'higher';
   const emulated = (runtime: string) =>
-    kindOf(result, runtime) === 'vm' && result.runtimes[runtime as keyof ResultFile['runtimes']]?.emulated
-      ? ' (VM emulated: TCG)'
-      : '';
+    kindOf(result, runtime) === 'vm' && result.runtimes[runtime]?.emulated ? ' (VM emulated: TCG)' : '';
   return [...collectSamples(result).values()]
     .filter((entry) => entry.direction === wanted)
     .flatMap((entry) => {

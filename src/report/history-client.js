@@ -1,21 +1,20 @@
 /* global Chart */
 // Renders the twinbench history page's charts from the JSON embedded in the page. Runs offline.
 (function renderHistory() {
-  'use strict';
   var data = JSON.parse(document.getElementById('twinbench-history').textContent);
   var rendered = [];
   // Each point's 95 % interval as a vertical bar with caps, drawn under the points.
   var intervals = {
     id: 'twinbenchIntervals',
-    beforeDatasetsDraw: function (chart) {
+    beforeDatasetsDraw: (chart) => {
       var ctx = chart.ctx;
-      chart.data.datasets.forEach(function (dataset, index) {
+      chart.data.datasets.forEach((dataset, index) => {
         var meta = chart.getDatasetMeta(index);
         if (meta.hidden) return;
         ctx.save();
         ctx.strokeStyle = dataset.borderColor;
         ctx.lineWidth = 1;
-        dataset.data.forEach(function (point, i) {
+        dataset.data.forEach((point, i) => {
           if (point.low === null || point.high === null) return;
           var x = meta.data[i].x;
           var top = chart.scales.y.getPixelForValue(point.high);
@@ -33,30 +32,17 @@
       });
     },
   };
-  var stamp = function (ms) {
-    return new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
-  };
-  data.figures.forEach(function (figure) {
+  var stamp = (ms) => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
+  data.figures.forEach((figure) => {
     var canvas = document.getElementById(figure.id);
     var marks = 0;
-    var datasets = figure.series.map(function (series) {
+    var datasets = figure.series.map((series) => {
       var color = data.colors[series.label] || '#7f7f7f';
-      var style = function (p) {
-        return p.change ? (p.change.verdict === 'regressed' ? 'triangle' : 'rectRot') : 'circle';
-      };
-      var fill = function (p) {
-        return p.change
-          ? p.change.gates
-            ? p.change.verdict === 'regressed'
-              ? '#d62728'
-              : '#2ca02c'
-            : '#ffffff'
-          : color;
-      };
-      var edge = function (p) {
-        return p.change ? (p.change.verdict === 'regressed' ? '#d62728' : '#2ca02c') : color;
-      };
-      series.points.forEach(function (p) {
+      var style = (p) => (p.change ? (p.change.verdict === 'regressed' ? 'triangle' : 'rectRot') : 'circle');
+      var fill = (p) =>
+        p.change ? (p.change.gates ? (p.change.verdict === 'regressed' ? '#d62728' : '#2ca02c') : '#ffffff') : color;
+      var edge = (p) => (p.change ? (p.change.verdict === 'regressed' ? '#d62728' : '#2ca02c') : color);
+      series.points.forEach((p) => {
         if (p.change) marks++;
       });
       return {
@@ -64,17 +50,19 @@
         borderColor: color,
         backgroundColor: color,
         pointStyle: series.points.map(style),
-        pointRadius: series.points.map(function (p) {
-          return p.change ? 7 : 3;
-        }),
+        pointRadius: series.points.map((p) => (p.change ? 7 : 3)),
         pointBackgroundColor: series.points.map(fill),
         pointBorderColor: series.points.map(edge),
-        pointBorderWidth: series.points.map(function (p) {
-          return p.change ? 2 : 1;
-        }),
-        data: series.points.map(function (p) {
-          return { x: p.at, y: p.median, low: p.low, high: p.high, n: p.n, file: p.file, change: p.change };
-        }),
+        pointBorderWidth: series.points.map((p) => (p.change ? 2 : 1)),
+        data: series.points.map((p) => ({
+          x: p.at,
+          y: p.median,
+          low: p.low,
+          high: p.high,
+          n: p.n,
+          file: p.file,
+          change: p.change,
+        })),
       };
     });
     new Chart(canvas, {
@@ -91,9 +79,7 @@
             type: 'linear',
             ticks: {
               maxTicksLimit: 6,
-              callback: function (value) {
-                return stamp(value);
-              },
+              callback: (value) => stamp(value),
             },
             title: { display: true, text: 'run start (UTC)' },
           },
@@ -103,10 +89,8 @@
           legend: { position: 'bottom', labels: { boxWidth: 12 } },
           tooltip: {
             callbacks: {
-              title: function (items) {
-                return items.length ? stamp(items[0].raw.x) + '  ' + items[0].raw.file : '';
-              },
-              afterLabel: function (item) {
+              title: (items) => (items.length ? stamp(items[0].raw.x) + '  ' + items[0].raw.file : ''),
+              afterLabel: (item) => {
                 var p = item.raw;
                 var lines = [
                   '95 % interval: ' + (p.low === null ? 'none (n < 6)' : p.low + ' to ' + p.high),
@@ -121,9 +105,7 @@
         },
       },
     });
-    var points = datasets.reduce(function (n, d) {
-      return n + d.data.length;
-    }, 0);
+    var points = datasets.reduce((n, d) => n + d.data.length, 0);
     canvas.setAttribute('data-points', String(points));
     canvas.setAttribute('data-change-points', String(marks));
     rendered.push({ id: figure.id, points: points, changePoints: marks });

@@ -17,7 +17,7 @@ export interface HostHistory {
 }
 
 /** Where a host's series of one figure shifted, found over all its runs (src/results/change-points.ts). */
-export interface ChangePoint {
+interface ChangePoint {
   host: string;
   /** The last run before the shift and the first run after it. */
   from: RunSummary;
@@ -35,7 +35,7 @@ export interface ChangePoint {
 }
 
 /** One point of a history line: a run's median of a figure, with its 95 % interval. */
-export interface HistoryPoint {
+interface HistoryPoint {
   /** The run's start, ms since the epoch. */
   at: number;
   runId: string;
@@ -49,7 +49,7 @@ export interface HistoryPoint {
 }
 
 /** One chart: a figure of one workload, a line per host × runtime. */
-export interface HistoryFigure {
+interface HistoryFigure {
   id: string;
   workload: string;
   metric: string;

@@ -24,8 +24,8 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
   // The reference VM and container (see kinds.ts): the engines whose versions and settings move the figures.
   const vmName = referenceOf(result, 'vm');
   const containerName = referenceOf(result, 'container');
-  const qemu = vmName ? result.runtimes[vmName as keyof ResultFile['runtimes']]?.info : undefined;
-  const docker = containerName ? result.runtimes[containerName as keyof ResultFile['runtimes']]?.info : undefined;
+  const qemu = vmName ? result.runtimes[vmName]?.info : undefined;
+  const docker = containerName ? result.runtimes[containerName]?.info : undefined;
   return {
     host: result.host.hostname,
     cpu: `${result.host.cpu.brand} (${result.host.cpu.cores} CPUs)`,

@@ -1,7 +1,6 @@
 /* global Chart */
 // Renders the twinbench report's charts from the JSON embedded in the page. Runs offline.
 (function renderTwinbench() {
-  'use strict';
   var data = JSON.parse(document.getElementById('twinbench-data').textContent);
   // One colour per runtime, assigned by the report in the runtime table's order.
   var colors = data.colors;
@@ -9,53 +8,38 @@
   function chart(id, config) {
     var canvas = document.getElementById(id);
     var instance = new Chart(canvas, config);
-    var points = config.data.datasets.reduce(function (n, d) {
-      return (
-        n +
-        d.data.filter(function (v) {
-          return v !== null;
-        }).length
-      );
-    }, 0);
+    var points = config.data.datasets.reduce((n, d) => n + d.data.filter((v) => v !== null).length, 0);
     canvas.setAttribute('data-points', String(points));
     rendered.push({ id: id, points: points });
     return instance;
   }
-  var opts = function (yTitle) {
-    return {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
-      plugins: { legend: { position: 'bottom' } },
-      scales: { y: { title: { display: true, text: yTitle } } },
-    };
-  };
+  var opts = (yTitle) => ({
+    animation: false,
+    responsive: true,
+    maintainAspectRatio: false,
+    plugins: { legend: { position: 'bottom' } },
+    scales: { y: { title: { display: true, text: yTitle } } },
+  });
 
   // Boot phases: one stacked bar per runtime x workload (median ms per phase).
   var phaseNames = [];
-  data.groups.forEach(function (g) {
-    g.phases.forEach(function (p) {
+  data.groups.forEach((g) => {
+    g.phases.forEach((p) => {
       if (phaseNames.indexOf(p.name) < 0) phaseNames.push(p.name);
     });
   });
   chart('chart-boot', {
     type: 'bar',
     data: {
-      labels: data.groups.map(function (g) {
-        return g.runtime + ' ' + g.workload;
-      }),
-      datasets: phaseNames.map(function (name, i) {
-        return {
-          label: name,
-          backgroundColor: 'hsl(' + ((i * 67) % 360) + ', 60%, 55%)',
-          data: data.groups.map(function (g) {
-            var p = g.phases.find(function (x) {
-              return x.name === name;
-            });
-            return p ? p.median : null;
-          }),
-        };
-      }),
+      labels: data.groups.map((g) => g.runtime + ' ' + g.workload),
+      datasets: phaseNames.map((name, i) => ({
+        label: name,
+        backgroundColor: 'hsl(' + ((i * 67) % 360) + ', 60%, 55%)',
+        data: data.groups.map((g) => {
+          var p = g.phases.find((x) => x.name === name);
+          return p ? p.median : null;
+        }),
+      })),
     },
     options: Object.assign(opts('ms (median)'), {
       scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: 'ms (median)' } } },
@@ -67,20 +51,14 @@
     chart(id, {
       type: 'line',
       data: {
-        datasets: data.series.map(function (s) {
+        datasets: data.series.map((s) => {
           var col = s.columns[column];
           var values = col ? transform(s.tMs, col.values) : [];
           return {
             label: s.trialId + (col ? ' (' + col.source + ')' : ' (not measured)'),
             borderColor: colors[s.runtime] || '#7f7f7f',
             pointRadius: 0,
-            data: values
-              .map(function (v, i) {
-                return v === null ? null : { x: s.tMs[i] / 1000, y: v };
-              })
-              .filter(function (p) {
-                return p !== null;
-              }),
+            data: values.map((v, i) => (v === null ? null : { x: s.tMs[i] / 1000, y: v })).filter((p) => p !== null),
           };
         }),
       },
@@ -93,18 +71,13 @@
       }),
     });
   }
-  var mib = function (t, v) {
-    return v.map(function (x) {
-      return x === null ? null : x / 1048576;
-    });
-  };
-  var cpuPercent = function (t, v) {
-    return v.map(function (x, i) {
+  var mib = (t, v) => v.map((x) => (x === null ? null : x / 1048576));
+  var cpuPercent = (t, v) =>
+    v.map((x, i) => {
       if (i === 0 || x === null || v[i - 1] === null) return null;
       var dt = (t[i] - t[i - 1]) / 1000;
       return dt > 0 ? (100 * (x - v[i - 1])) / dt : null;
     });
-  };
   series('chart-memory', 'cgroup.memory_working_set_bytes', mib, 'MiB (cgroup working set)');
   series('chart-pss', 'guest.pss_bytes', mib, 'MiB (PSS of the guest processes)');
   series('chart-cpu', 'cgroup.cpu_seconds', cpuPercent, '% of one CPU (cgroup)');
@@ -125,16 +98,10 @@
         datasets: [
           {
             label: '95 % interval of the median',
-            backgroundColor: rows.map(function (r, i) {
-              return colorsOf(i) + '55';
-            }),
-            borderColor: rows.map(function (r, i) {
-              return colorsOf(i);
-            }),
+            backgroundColor: rows.map((r, i) => colorsOf(i) + '55'),
+            borderColor: rows.map((r, i) => colorsOf(i)),
             borderWidth: 1,
-            data: rows.map(function (r) {
-              return r.low === null ? null : [r.low, r.high];
-            }),
+            data: rows.map((r) => (r.low === null ? null : [r.low, r.high])),
           },
           {
             type: 'line',
@@ -144,9 +111,7 @@
             pointStyle: 'rectRot',
             borderColor: '#222',
             backgroundColor: '#222',
-            data: rows.map(function (r) {
-              return r.median;
-            }),
+            data: rows.map((r) => r.median),
           },
         ],
       },
@@ -157,25 +122,19 @@
           legend: { position: 'bottom' },
           tooltip: {
             callbacks: {
-              afterLabel: function (ctx) {
-                return 'n = ' + rows[ctx.dataIndex].n;
-              },
+              afterLabel: (ctx) => 'n = ' + rows[ctx.dataIndex].n,
             },
           },
         },
       }),
     });
   }
-  data.figures.forEach(function (f) {
+  data.figures.forEach((f) => {
     intervalChart(
       f.id,
-      f.runtimes.map(function (r) {
-        return r.runtime;
-      }),
+      f.runtimes.map((r) => r.runtime),
       f.runtimes,
-      function (i) {
-        return colors[f.runtimes[i].runtime] || '#7f7f7f';
-      },
+      (i) => colors[f.runtimes[i].runtime] || '#7f7f7f',
       f.unit + ' (' + f.direction + ' is better)',
       false,
       false,
@@ -185,13 +144,9 @@
   document.getElementById('chart-costs').parentNode.style.height = Math.max(240, 28 * data.costs.length + 80) + 'px';
   intervalChart(
     'chart-costs',
-    data.costs.map(function (c) {
-      return c.label;
-    }),
+    data.costs.map((c) => c.label),
     data.costs,
-    function () {
-      return '#9467bd';
-    },
+    () => '#9467bd',
     'cost factor (above 1 = costs more than the reference)',
     true,
     true,

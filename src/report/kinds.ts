@@ -1,29 +1,28 @@
 import type { RuntimeKind } from '../host/envelope.js';
 import type { ResultFile } from '../results/types.js';
-import { allRuntimeNames } from '../runtimes/table.js';
 
 /**
- * How reports see a result's runtimes: by the kind and label each record carries (not by name), listed in
- * the runtime table's order (the baseline first), with names this build does not know after, by name.
+ * How reports see a result's runtimes: by the kind and label each record carries (not by name), in the order
+ * the run recorded them, which is the runtime table's (the baseline first: prepare-backends.ts fills the
+ * records from the table). Reports take it from the file, so they need not know the table, and a file from
+ * another build lists its runtimes as that build did.
  */
 export function runtimesOf(result: Pick<ResultFile, 'runtimes'>): string[] {
-  const order = allRuntimeNames() as readonly string[];
-  const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
-  return Object.keys(result.runtimes).sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  return Object.keys(result.runtimes);
 }
 
 /** A runtime's kind as its record says. */
 export function kindOf(result: Pick<ResultFile, 'runtimes'>, name: string): RuntimeKind | undefined {
-  return result.runtimes[name as keyof ResultFile['runtimes']]?.kind;
+  return result.runtimes[name]?.kind;
 }
 
 /** How reports name a runtime: its record's label, else its name. */
 export function labelOf(result: Pick<ResultFile, 'runtimes'>, name: string): string {
-  return result.runtimes[name as keyof ResultFile['runtimes']]?.label ?? name;
+  return result.runtimes[name]?.label ?? name;
 }
 
 /** The runtimes of one kind, in report order. */
-export function runtimesOfKind(result: Pick<ResultFile, 'runtimes'>, kind: RuntimeKind): string[] {
+function runtimesOfKind(result: Pick<ResultFile, 'runtimes'>, kind: RuntimeKind): string[] {
   return runtimesOf(result).filter((name) => kindOf(result, name) === kind);
 }
 
@@ -38,5 +37,5 @@ export function referenceOf(result: Pick<ResultFile, 'runtimes'>, kind: RuntimeK
 /** Whether the VMs of this result ran emulated (TCG): the reference VM's record says. */
 export function vmEmulated(result: Pick<ResultFile, 'runtimes'>): boolean {
   const vm = referenceOf(result, 'vm');
-  return vm !== undefined && result.runtimes[vm as keyof ResultFile['runtimes']]?.emulated === true;
+  return vm !== undefined && result.runtimes[vm]?.emulated === true;
 }

@@ -17,7 +17,7 @@ function shown(result: ResultFile, name: string): string {
 
 function emulationWarning(result: ResultFile): string[] {
   const emulated = runtimesOf(result).flatMap((name) => {
-    const record = result.runtimes[name as keyof ResultFile['runtimes']];
+    const record = result.runtimes[name];
     return record?.emulated ? [[name, record] as const] : [];
   });
   return emulated.map(([name, record]) =>
@@ -78,7 +78,7 @@ function runtimeFigureLines(result: ResultFile): string[] {
 /** A container's shim figure (n/a for VMs and native runs), marked where the helper lives inside the cgroup and so is not added to it. */
 function shimCell(result: ResultFile, runtime: string, figure: string): string {
   if (kindOf(result, runtime) !== 'container') return 'n/a (no shim)';
-  const inside = result.runtimes[runtime as keyof ResultFile['runtimes']]?.info['shimInsideCgroup'] === true;
+  const inside = result.runtimes[runtime]?.info['shimInsideCgroup'] === true;
   return inside && figure !== 'not measured' ? `${figure} (in the cgroup)` : figure;
 }
 
@@ -201,7 +201,7 @@ function failures(result: ResultFile): string[] {
 /** The resource envelope of each runtime, and where it is not the same. */
 function envelopeLines(result: ResultFile): string[] {
   const lines = runtimesOf(result).flatMap((runtime) => {
-    const envelope = result.runtimes[runtime as keyof ResultFile['runtimes']]?.envelope;
+    const envelope = result.runtimes[runtime]?.envelope;
     return envelope ? [`- Envelope, ${shown(result, runtime)}: ${envelope.how}.`] : [];
   });
   return lines.length ? ['', ...lines] : [];
@@ -218,7 +218,7 @@ function pathLines(result: ResultFile): string[] {
   ] as const) {
     if (!used(key)) continue;
     for (const runtime of runtimesOf(result)) {
-      const value = result.runtimes[runtime as keyof ResultFile['runtimes']]?.info[field];
+      const value = result.runtimes[runtime]?.info[field];
       if (value !== undefined)
         lines.push(
           `- ${key === 'network' ? 'Network path' : 'Scratch disk'}, ${shown(result, runtime)}: ${String(value)}.`,
@@ -261,7 +261,7 @@ function fingerprintLines(result: ResultFile): string[] {
 
 /** What a runtime's record says that moves its figures (engine, OCI runtime, accelerator, machine…), in one line. */
 function runtimeLine(result: ResultFile, runtime: string): string[] {
-  const info = result.runtimes[runtime as keyof ResultFile['runtimes']]?.info ?? {};
+  const info = result.runtimes[runtime]?.info ?? {};
   const facts: [string, string][] = [
     ['engineVersion', 'engine'],
     ['vagrantVersion', 'Vagrant'],

@@ -30,7 +30,7 @@ export function ratioPairs(result: Pick<ResultFile, 'runtimes'>): RatioPair[] {
   for (const name of others) add(name, referenceOf(result, kindOf(result, name) ?? 'vm'));
   // Containers of two engines with the same OCI runtime (Podman and Docker, both with crun): the pair that
   // changes the engine alone.
-  const ociOf = (name: string) => result.runtimes[name as keyof ResultFile['runtimes']]?.info['ociRuntime'];
+  const ociOf = (name: string) => result.runtimes[name]?.info['ociRuntime'];
   const containers = others.filter((name) => kindOf(result, name) === 'container');
   for (const [index, name] of containers.entries()) {
     const oci = ociOf(name);

@@ -17,7 +17,7 @@ import {
  * would decide it).
  * `insufficient-data`: a side has no value of the figure at all.
  */
-export type CheckVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'insufficient-data';
+type CheckVerdict = 'regressed' | 'improved' | 'unchanged' | 'inconclusive' | 'insufficient-data';
 
 /** One compared figure. */
 export interface CheckRow {
@@ -133,7 +133,7 @@ export function judgeFamily(
   const byKey = new Map<string, number>();
   for (const members of families) {
     const adjusted = holm(members.map((row) => row.pWorse as number));
-    members.forEach((row, index) => byKey.set(row.key, adjusted[index] as number));
+    for (const [index, row] of members.entries()) byKey.set(row.key, adjusted[index] as number);
   }
   const familySize = (row: CheckRow) => Math.max(1, (families[row.gates ? 0 : 1] as CheckRow[]).length);
   return rows.map((row) => {

@@ -1,8 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { UsageError } from '../errors.js';
-import { vagrantFigures } from '../runtimes/vagrant/figures.js';
 import { validateResult } from './schema.js';
-import { resultSchemaVersion, type ResultFile } from './types.js';
+import { resultSchemaVersion, type ResultFile, type RuntimeFigure } from './types.js';
 import { jsonSyntaxProblem } from '../json-problem.js';
 import { isJournal, resultFromJournal } from './journal.js';
 
@@ -13,6 +12,34 @@ const v1Runtimes: Readonly<Record<string, { kind: string; label: string }>> = {
   qemu: { kind: 'vm', label: 'QEMU' },
   vagrant: { kind: 'vm', label: 'Vagrant (libvirt)' },
 };
+
+/**
+ * What v1's `boot.vagrant` fields meant, as v2's described runtime figures. Frozen with the migration, as the
+ * table above is: the Vagrant runtime describes the figures it writes today (runtimes/vagrant/figures.ts),
+ * and a change there must not rewrite what an old file says.
+ */
+function v1VagrantFigures(old: Record<string, number>): Record<string, RuntimeFigure> {
+  const figure = (value: number | undefined, description: string): RuntimeFigure => ({
+    value: value ?? Number.NaN,
+    unit: 'ms',
+    description,
+  });
+  return {
+    upMs: figure(old.upMs, '`vagrant up` from spawn to exit'),
+    waitAfterReadyMs: figure(
+      old.waitAfterReadyMs,
+      'READY → `vagrant up` exit: Vagrant waiting for the DHCP lease and an SSH login',
+    ),
+    ...(old.memoryLimitAfterQemuMs === undefined
+      ? {}
+      : {
+          memoryLimitAfterQemuMs: figure(
+            old.memoryLimitAfterQemuMs,
+            "QEMU's start → the harness's write of the memory limit on the domain's cgroup (libvirt could not apply it); compare with the qemu+firmware phase",
+          ),
+        }),
+  };
+}
 
 /** v1 → v2: runtime records gain kind and label; Vagrant's `boot.vagrant` becomes described runtime figures. */
 function migrateV1(value: Record<string, unknown>): Record<string, unknown> {
@@ -31,12 +58,7 @@ function migrateV1(value: Record<string, unknown>): Record<string, unknown> {
     const old = record?.boot?.vagrant;
     if (!record?.boot || !old || typeof old !== 'object') return entry;
     const { vagrant: _dropped, ...boot } = record.boot;
-    const figures = vagrantFigures(
-      old.upMs ?? Number.NaN,
-      old.waitAfterReadyMs ?? Number.NaN,
-      old.memoryLimitAfterQemuMs,
-    );
-    return { ...record, boot: { ...boot, runtimeFigures: figures } };
+    return { ...record, boot: { ...boot, runtimeFigures: v1VagrantFigures(old) } };
   };
   for (const key of ['trials', 'warmups'] as const)
     if (Array.isArray(value[key])) migrated[key] = (value[key] as unknown[]).map(trial);
@@ -69,7 +91,7 @@ export const maxResultBytes = 256 * 2 ** 20;
  * beyond cgroup v1's "no limit" (about 9.2e18), yet small enough that sums of squares over any run stay finite:
  * a file with ±1e308 is refused rather than turned into infinities and a verdict.
  */
-export const maxResultMagnitude = 1e20;
+const maxResultMagnitude = 1e20;
 
 /** The path (JSON Pointer-like) of the first number out of range in a parsed file, or undefined. */
 export function outOfRange(value: unknown, path = ''): string | undefined {
@@ -96,7 +118,7 @@ const namePatterns = {
 } as const;
 
 /** The first name in a parsed result that does not look like one twinbench writes, as `where "value"`. */
-export function badName(record: Record<string, unknown>): string | undefined {
+function badName(record: Record<string, unknown>): string | undefined {
   const check = (kind: keyof typeof namePatterns, value: unknown, where: string): string | undefined => {
     if (typeof value !== 'string') return undefined;
     return namePatterns[kind].test(value) && !/www\./i.test(value)

@@ -73,7 +73,7 @@ export function upperTail(t: number, df: number): number {
 const quantiles = new Map<string, number>();
 
 /** The (1 − level) quantile of Student's t with `df` degrees of freedom (cached: a check asks for few distinct ones, many times). */
-export function criticalT(level: number, df: number): number {
+function criticalT(level: number, df: number): number {
   const key = `${level}|${df}`;
   let value = quantiles.get(key);
   if (value === undefined) {
@@ -151,7 +151,7 @@ export function worseBound(test: RunLevelTest, level: number): number | undefine
 }
 
 /** The largest number of baseline runs `runsToDecide` looks for. */
-export const maxRunsSearched = 200;
+const maxRunsSearched = 200;
 
 /**
  * How many baseline runs (with the current runs as they are) would let this figure be decided at the noise seen:

@@ -5,7 +5,7 @@ import addFormatsModule from 'ajv-formats';
 import { packageRoot } from '../paths.js';
 
 /** Path of the published JSON Schema of result files, version 1. */
-export const resultSchemaPath = join(packageRoot, 'schema', 'result-v2.schema.json');
+const resultSchemaPath = join(packageRoot, 'schema', 'result-v2.schema.json');
 
 let validator: ValidateFunction | undefined;
 

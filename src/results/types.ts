@@ -1,10 +1,20 @@
-import type { UserImageRecord } from '../images/user-image/convert.js';
-import type { BootPhase, RuntimeInfo } from '../backends/backend.js';
+import type { UserImageRecord } from '../images/image-set.js';
 import type { RuntimeName, SuiteConfig } from '../config/suite.js';
 import type { EnvelopeRecord, RuntimeKind } from '../host/envelope.js';
 import type { HostFingerprint } from '../host/fingerprint.js';
 import type { HostInventory } from '../host/inventory.js';
 import type { ColumnSummary, SampledSeries } from '../sampling/series.js';
+
+/** A named boot phase, milliseconds, with how it was measured. */
+export interface BootPhase {
+  readonly name: string;
+  readonly ms: number;
+  /** `host` = host clock around an API call or spawn; `guest` = guest's own uptime. */
+  readonly clock: 'host' | 'guest' | 'host-minus-guest';
+}
+
+/** Facts about a runtime recorded in the result (versions, settings, accelerator). */
+export type RuntimeInfo = Readonly<Record<string, string | number | boolean>>;
 
 /** Version of the result file format; bumped on any incompatible change. */
 export const resultSchemaVersion = 2;
@@ -119,7 +129,7 @@ export interface RawEvidence {
 }
 
 /** A trial that failed; whatever was measured before the failure is kept. */
-export interface ErroredTrial extends TrialBase {
+interface ErroredTrial extends TrialBase {
   state: 'errored';
   /** One line saying what went wrong. */
   error: string;
@@ -134,7 +144,7 @@ export interface ErroredTrial extends TrialBase {
 }
 
 /** A trial that did not run to the end because the run was interrupted. */
-export interface AbortedTrial extends TrialBase {
+interface AbortedTrial extends TrialBase {
   state: 'aborted';
   reason: string;
 }
@@ -142,7 +152,7 @@ export interface AbortedTrial extends TrialBase {
 export type TrialResult = CompletedTrial | ErroredTrial | AbortedTrial;
 
 /** Facts about one runtime in this run. */
-export interface RuntimeRecord {
+interface RuntimeRecord {
   /** What it is (reports group and pair runtimes by kind); filled from the name in files before schema v2. */
   kind: RuntimeKind;
   /** How reports name it. */
@@ -187,7 +197,7 @@ export interface ResultFile {
     /** `bench all --image`: the user's image every runtime ran instead of the shared rootfs (the fields above are the kernel's and initramfs's base). */
     userImage?: UserImageRecord;
   };
-  runtimes: Partial<Record<RuntimeName, RuntimeRecord>>;
+  runtimes: Record<RuntimeName, RuntimeRecord>;
   /** Warm-up trials run first per runtime (cold engine and caches); never part of any statistic. */
   warmups: TrialResult[];
   /** The measured trials. */

@@ -1,5 +1,5 @@
-import type { Backend, RuntimeInfo } from '../backends/backend.js';
-import type { Accelerator } from '../backends/qemu-cmdline.js';
+import type { Backend, RuntimeInfo } from '../contract/backend.js';
+import type { Accelerator } from './qemu/cmdline.js';
 import type { ContainerNetwork } from '../config/suite.js';
 import type { ArchName, ArchProfile } from '../host/arch.js';
 import type { IoDevices } from '../host/block-device.js';

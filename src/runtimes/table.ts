@@ -16,16 +16,16 @@ export const runtimeTable = [native, docker, dockerCrun, podman, qemu, qemuMicro
 /** One entry of the table. */
 export type TableRuntime = (typeof runtimeTable)[number];
 
-/** A runtime's name (`--runtimes`, result files, reports). */
-export type RuntimeName = TableRuntime['name'];
+/** The name of a runtime this build can run: what `--runtimes` and suite files accept (results carry any string). */
+export type TableRuntimeName = TableRuntime['name'];
 
 /** Every name, hidden ones included (what `--runtimes` and suite files accept). */
-export function allRuntimeNames(): readonly RuntimeName[] {
+export function allRuntimeNames(): readonly TableRuntimeName[] {
   return runtimeTable.map((runtime) => runtime.name);
 }
 
 /** The names `--help`, doctor and error messages list (not the fake ones). */
-export function visibleRuntimeNames(): readonly RuntimeName[] {
+export function visibleRuntimeNames(): readonly TableRuntimeName[] {
   return runtimeTable.filter((runtime) => !('hidden' in runtime && runtime.hidden)).map((runtime) => runtime.name);
 }
 
@@ -40,6 +40,6 @@ export function runtimesNamed(names: readonly string[]): TableRuntime[] {
 }
 
 /** The runtimes `bench density` can start many of at once. */
-export function densityRuntimeNames(): readonly RuntimeName[] {
+export function densityRuntimeNames(): readonly TableRuntimeName[] {
   return runtimeTable.filter((runtime) => runtime.density === true).map((runtime) => runtime.name);
 }

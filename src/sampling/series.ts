@@ -1,5 +1,5 @@
 /** How a column behaves: a gauge is a level (memory), a counter only grows (CPU seconds, bytes). */
-export type ColumnKind = 'gauge' | 'counter';
+type ColumnKind = 'gauge' | 'counter';
 
 /** One sampled figure over time; `null` where a sample could not read it. */
 export interface SeriesColumn {

@@ -1,5 +1,6 @@
 import { ToolOutputError, requireFigure, type ToolMetric } from './tool-metric.js';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ESC starts the colour codes this strips
 const ansi = /\u001b\[[0-9;]*m/g;
 
 /**

@@ -84,7 +84,15 @@ test('QEMU killed with SIGKILL mid-trial: that trial errored with the reason, th
     t,
   );
   let pids: number[] = [];
-  await waitUntil("the trial's QEMU in its cgroup", () => (pids = qemuPids()).length > 0, 5000, 50);
+  await waitUntil(
+    "the trial's QEMU in its cgroup",
+    () => {
+      pids = qemuPids();
+      return pids.length > 0;
+    },
+    5000,
+    50,
+  );
   assert.equal(pids.length, 1);
   process.kill(pids[0]!, 'SIGKILL');
   const run = await child;

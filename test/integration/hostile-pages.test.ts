@@ -60,7 +60,7 @@ test('report, compare, fleet and history output of result files whose every free
   mkdirSync(runs);
   // A file name with what a file name can hold of it.
   const files = [0, 1].map((index) => join(runs, `${index}-lab[x](javascript:alert(1)) <b>.json`));
-  files.forEach((file, index) => writeFileSync(file, JSON.stringify(hostileResult(index))));
+  for (const [index, file] of files.entries()) writeFileSync(file, JSON.stringify(hostileResult(index)));
   const report = await runBench(['report', files[0]!, '--format', 'html', '--out', join(dir, 'report.html')]);
   assert.equal(report.exitCode, 0, report.all);
   const history = await runBench(['history', runs, '--out', join(dir, 'history.html')]);

@@ -156,7 +156,7 @@ async function nativeBaseline(result: ReturnType<typeof readResult>['result'], p
     /\| native \| container: Docker \(runc\) \| VM: QEMU \| Docker \(runc\) vs native \| QEMU vs native \| QEMU vs Docker \(runc\) \|/,
   );
   // One repetition: a median without an interval ([—]), and cost factors against native.
-  assert.match(report.stdout, /### Memory model[^]*\| VM: QEMU \(memory\) \| [\d.]+ MiB \[—\] n=1 \| [\d.]+ MiB/);
+  assert.match(report.stdout, /### Memory model[\s\S]*\| VM: QEMU \(memory\) \| [\d.]+ MiB \[—\] n=1 \| [\d.]+ MiB/);
   assert.match(
     report.stdout,
     /\| memory \| bandwidth_mib_per_s \(MiB\/s, higher is better\) \| [\d.]+ \[—\] n=1 \| [\d.]+ \[—\] n=1 \| [\d.]+ \[—\] n=1 \| [\d.]+× \[—\] \| [\d.]+× \[—\] \|/,

@@ -6,44 +6,14 @@ import { TwinbenchError, UsageError } from '../../errors.js';
 import { tempDir } from '../build.js';
 import { digestFile, digestStrings } from '../digest.js';
 import { makeExt4, makeTar, rootDiskBytes, treeBytes } from '../disk.js';
-import type { ImageSet } from '../image-set.js';
+import type { ImageSet, UserImageRecord } from '../image-set.js';
 import { extractLayers, readArchive, type ImageArchive } from './archive.js';
 import { inspectEngineImage, saveEngineImage } from './engine-image.js';
 import { flattenLayers } from './flatten.js';
 import { debianArchOf, imageArgv, parseImageConfig, resolveImageUser, type UserImageConfig } from './image-config.js';
 import type { ArchName } from '../../host/arch.js';
-import type { ImageLoad, ImageReadiness } from '../../config/workload-manifest.js';
 import type { ImageLaunch } from './launch.js';
 import { buildImageInitrd, imageInitScript } from './vm-initrd.js';
-
-/** What the result records about `--image`: where it came from, its config, and its conversion. */
-export interface UserImageRecord {
-  /** `--image` as given. */
-  readonly reference: string;
-  readonly source: 'docker-engine' | 'docker-save' | 'oci-layout';
-  /** `sha256:` + the config blob's sha256 (Docker's image ID). */
-  readonly imageId: string;
-  readonly repoTags: readonly string[];
-  readonly architecture: string;
-  readonly entrypoint: readonly string[];
-  readonly cmd: readonly string[];
-  readonly env: readonly string[];
-  readonly workingDir: string;
-  /** The config's User, and the numbers it resolved to in the image's own passwd/group. */
-  readonly user: string;
-  readonly uid: number;
-  readonly gid: number;
-  readonly exposedTcpPorts: readonly number[];
-  /** Apparent size of the flattened filesystem, bytes. */
-  readonly rootfsBytes: number;
-  /** sha256 of the flattened tree's tar (what every runtime ran). */
-  readonly rootfsDigest: string;
-  /** When it counted as READY and what load the host put on it (added by the run). */
-  readonly readiness?: ImageReadiness;
-  readonly load?: ImageLoad;
-  /** Whether this run converted the image or found it converted; seconds of this run's conversion step. */
-  readonly conversion: { readonly cached: boolean; readonly seconds: number; readonly firstConversionSeconds: number };
-}
 
 /** Bump when the conversion changes in a way the inputs below cannot see. */
 const conversionVersion = '2';
@@ -204,7 +174,7 @@ async function convert(
   }
   await rm(join(work, 'layers'), { recursive: true, force: true });
   const text = async (path: string) => readFile(join(tree, path), 'utf8').catch(() => undefined);
-  let ids;
+  let ids: ReturnType<typeof resolveImageUser>;
   try {
     ids = resolveImageUser(config.user, await text('etc/passwd'), await text('etc/group'));
   } catch (error) {

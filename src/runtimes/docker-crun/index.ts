@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { missingOciRuntime, probeDockerEngine } from '../../backends/docker.js';
+import { missingOciRuntime, probeDockerEngine } from '../docker/engine-backend.js';
 import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from '../docker/engine-runtime.js';
 import { MissingDependencyError } from '../../errors.js';
 import type { RuntimeDescriptor } from '../runtime.js';

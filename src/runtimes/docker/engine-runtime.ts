@@ -5,7 +5,7 @@ import {
   removeDeadRunContainers,
   removeLabelledContainers,
   type ContainerEngine,
-} from '../../backends/docker.js';
+} from './engine-backend.js';
 import type { RuntimeName } from '../../config/suite.js';
 import type { CleanContext, CleanReport, CreateContext, CreatedRuntime } from '../runtime.js';
 

@@ -1,4 +1,4 @@
-import { probeDockerEngine } from '../../backends/docker.js';
+import { probeDockerEngine } from './engine-backend.js';
 import { problemOf } from '../../errors.js';
 import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from './engine-runtime.js';
 import type { RuntimeDescriptor } from '../runtime.js';

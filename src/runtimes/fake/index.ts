@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { TrialSpec } from '../../backends/backend.js';
-import { FakeBackend, type FakeScript } from '../../backends/fake.js';
+import type { TrialSpec } from '../../contract/backend.js';
+import { FakeBackend, type FakeScript } from './backend.js';
 import { UsageError } from '../../errors.js';
 import type { RuntimeKind } from '../../host/envelope.js';
 import type { CreateContext, CreatedRuntime, RuntimeDescriptor } from '../runtime.js';
@@ -40,7 +40,7 @@ const kindCost: Readonly<Record<RuntimeKind, { boot: number; work: number }>> = 
 };
 
 /** What the fake guest prints for one trial: READY, memory, every figure the workload declares, EXIT. */
-export function fakeScript(kind: RuntimeKind, spec: TrialSpec, scale: number): FakeScript {
+function fakeScript(kind: RuntimeKind, spec: TrialSpec, scale: number): FakeScript {
   if (spec.workload.hostClient)
     return {
       fail: `the fake runtime runs no host client: workload ${spec.workload.name} needs ${spec.workload.hostClient}`,

@@ -1,4 +1,4 @@
-import { NativeBackend } from '../../backends/native.js';
+import { NativeBackend } from './backend.js';
 import { requireHostPackages } from '../host-packages.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 

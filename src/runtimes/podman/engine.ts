@@ -1,6 +1,6 @@
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import Docker from 'dockerode';
-import type { ContainerEngine } from '../../backends/docker.js';
+import type { ContainerEngine } from '../docker/engine-backend.js';
 
 /** Podman's rootful API socket: CONTAINER_HOST (`unix://…`, Podman's own variable) or its standard path. */
 export function podmanSocket(env: NodeJS.ProcessEnv = process.env): string {
@@ -20,7 +20,7 @@ export function parseLimits(text: string): { nofile?: [number, number]; nproc?: 
 }
 
 /** The process named `comm` holding the listening unix socket at `path` (socket activation: not pid 1), or undefined. */
-export async function socketOwner(path: string, comm: string): Promise<number | undefined> {
+async function socketOwner(path: string, comm: string): Promise<number | undefined> {
   const table = await readFile('/proc/net/unix', 'utf8').catch(() => '');
   const inodes = new Set(
     table

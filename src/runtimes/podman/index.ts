@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { probeDockerEngine } from '../../backends/docker.js';
+import { probeDockerEngine } from '../docker/engine-backend.js';
 import { MissingDependencyError, problemOf } from '../../errors.js';
 import { crunHybridProblem } from '../docker-crun/index.js';
 import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from '../docker/engine-runtime.js';

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import type { Accelerator, QemuMachine } from '../../backends/qemu-cmdline.js';
+import type { Accelerator, QemuMachine } from '../qemu/cmdline.js';
 import { cleanHarnessLinks, createQemuRuntime, probeQemuRuntime, qemuDoctor } from '../qemu/vm-runtime.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { hostTscKhz } from './tsc.js';

@@ -1,5 +1,5 @@
-import { QemuBackend, probeQemu } from '../../backends/qemu.js';
-import type { QemuMachine } from '../../backends/qemu-cmdline.js';
+import { QemuBackend, probeQemu } from './backend.js';
+import type { QemuMachine } from './cmdline.js';
 import type { RuntimeName } from '../../config/suite.js';
 import { deleteLink, listHarnessLinks, ownedByNoLiveRun } from '../../host/harness-bridge.js';
 import type { ArchProfile } from '../../host/arch.js';

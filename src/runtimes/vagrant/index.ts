@@ -1,7 +1,7 @@
 import { execa } from 'execa';
-import { VagrantBackend } from '../../backends/vagrant.js';
+import { VagrantBackend } from './backend.js';
 import { MissingDependencyError } from '../../errors.js';
-import { libvirtUri } from '../../host/libvirt.js';
+import { libvirtUri } from './libvirt.js';
 import { requireHostPackages } from '../host-packages.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { cleanLibvirt, libvirtChecks } from './libvirt-checks.js';

@@ -11,7 +11,7 @@ import {
   listNames,
   removeLibvirtObject,
   timeLibvirtCapabilities,
-} from '../../host/libvirt.js';
+} from './libvirt.js';
 import type { CleanContext, CleanReport, DoctorCheck } from '../runtime.js';
 
 /**

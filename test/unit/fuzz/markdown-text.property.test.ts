@@ -51,13 +51,13 @@ test('literal() in a table cell: the row keeps its cells, whatever | the text ho
     fc.property(text, (value) => {
       const table = `| a | b |\n|---|---|\n| ${literal(value, true) || '-'} | end |\n`;
       const rendered = gfm.parse(table, { async: false });
-      const row = /<tbody>\s*<tr>([^]*?)<\/tr>/.exec(rendered)?.[1] ?? '';
+      const row = /<tbody>\s*<tr>([\s\S]*?)<\/tr>/.exec(rendered)?.[1] ?? '';
       assert.equal((row.match(/<td>/g) ?? []).length, 2, rendered);
       assert.match(row, /<td>end<\/td>/, rendered);
       assert.doesNotMatch(row, /<(?!\/?(code|td)>)/, rendered);
       // The cell shows the text, but for one backslash added before a `|` that an odd run of them preceded.
       const flat = value.replace(/[\r\n]+/g, ' ');
-      const cell = shown(/<td>([^]*?)<\/td>/.exec(row)?.[1] ?? '');
+      const cell = shown(/<td>([\s\S]*?)<\/td>/.exec(row)?.[1] ?? '');
       assert.equal(cell, flat === '' ? '-' : flat.replace(/(?<!\\)((?:\\\\)*\\)\|/g, '$1\\|'), rendered);
       return true;
     }),

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { parseAgentLine } from '../../../src/backends/agent-protocol.js';
+import { parseAgentLine } from '../../../src/contract/agent-protocol.js';
 import { parseCgroupMounts, parseProcCgroup } from '../../../src/sampling/cgroup-paths.js';
 import { parseCgroupV1 } from '../../../src/sampling/cgroup-v1.js';
 import { parseCgroupV2 } from '../../../src/sampling/cgroup-v2.js';

@@ -3,8 +3,8 @@ import { copyFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { FakeBackend, type FakeScript } from '../../../src/backends/fake.js';
-import type { TrialSpec } from '../../../src/backends/backend.js';
+import { FakeBackend, type FakeScript } from '../../../src/runtimes/fake/backend.js';
+import type { TrialSpec } from '../../../src/contract/backend.js';
 import { resolveSuite } from '../../../src/config/resolve-suite.js';
 import { loadWorkloads } from '../../../src/config/workload-manifest.js';
 import { planTrials, runSuite, runtimeOrder } from '../../../src/orchestrator/run-suite.js';

@@ -53,7 +53,7 @@ test("v1 → v2: runtime records gain their kind and label, Vagrant's boot.vagra
   const [vagrant, docker] = migrated.trials as { boot: Record<string, unknown> }[];
   assert.equal(vagrant?.boot.vagrant, undefined);
   assert.deepEqual(Object.keys(vagrant?.boot.runtimeFigures as object), ['upMs', 'waitAfterReadyMs']);
-  assert.equal((vagrant?.boot.runtimeFigures as Record<string, { value: number }>).upMs?.value, 9);
+  assert.equal((vagrant?.boot.runtimeFigures as Record<string, { value: number }> | undefined)?.upMs?.value, 9);
   assert.equal(docker?.boot.runtimeFigures, undefined);
 });
 

@@ -45,7 +45,7 @@ test('numbers at ±1e308 (or any beyond 1e20) are refused naming where, never tu
     );
   }
   // cgroup v1's "no limit" is a real value and stays readable.
-  assert.equal(outOfRange({ limit: 9223372036854771712 }), undefined);
+  assert.equal(outOfRange({ limit: 2 ** 63 - 4096 }), undefined); // 9223372036854771712, a double exactly
   assert.equal(outOfRange([0, { a: [1, -2e20] }]), '/1/a/1 = -200000000000000000000');
 });
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildQemuArgs } from '../../../src/backends/qemu-cmdline.js';
+import { buildQemuArgs } from '../../../src/runtimes/qemu/cmdline.js';
 import { getArchProfile } from '../../../src/host/arch.js';
 import { microvmMachine } from '../../../src/runtimes/qemu-microvm/index.js';
 import { hostTscKhz } from '../../../src/runtimes/qemu-microvm/tsc.js';

@@ -1,11 +1,11 @@
 import { performance } from 'node:perf_hooks';
-import type { ImageSet } from '../images/image-set.js';
-import { TrialError } from '../errors.js';
-import { parseAgentLine } from './agent-protocol.js';
-import type { Backend, RuntimeInfo, TrialObserver, TrialOutcome, TrialSpec } from './backend.js';
-import type { RuntimeName } from '../config/suite.js';
-import type { RuntimeKind } from '../host/envelope.js';
-import type { SamplerTarget } from '../sampling/sampler.js';
+import type { ImageSet } from '../../images/image-set.js';
+import { TrialError } from '../../errors.js';
+import { parseAgentLine } from '../../contract/agent-protocol.js';
+import type { Backend, RuntimeInfo, TrialObserver, TrialOutcome, TrialSpec } from '../../contract/backend.js';
+import type { RuntimeName } from '../../config/suite.js';
+import type { RuntimeKind } from '../../host/envelope.js';
+import type { SamplerTarget } from '../../sampling/sampler.js';
 
 /**
  * A scripted trial: the console lines a guest would print (and, for deterministic timings, the boot

@@ -5,7 +5,10 @@ import type { TrialCgroup } from '../host/harness-cgroup.js';
 import type { ImageSet } from '../images/image-set.js';
 import type { SamplerTarget } from '../sampling/sampler.js';
 import type { AgentEvent } from './agent-protocol.js';
-import type { CrossCheckFigure, RuntimeFigure } from '../results/types.js';
+import type { BootPhase, CrossCheckFigure, RuntimeFigure, RuntimeInfo } from '../results/types.js';
+
+/** What a result records of a boot and of a runtime, defined with the result's types (which import no runtime code). */
+export type { BootPhase, RuntimeInfo };
 
 /** Where the host reaches one of the guest's ports. */
 export interface HostEndpoint {
@@ -66,14 +69,6 @@ export interface TrialObserver {
   guestExited(): Promise<void>;
 }
 
-/** A named boot phase, milliseconds, with how it was measured. */
-export interface BootPhase {
-  readonly name: string;
-  readonly ms: number;
-  /** `host` = host clock around an API call or spawn; `guest` = guest's own uptime. */
-  readonly clock: 'host' | 'guest' | 'host-minus-guest';
-}
-
 /** What a backend returns when a trial ran to the end (errors are thrown as TrialError). */
 export interface TrialOutcome {
   /** From before create/spawn to READY on the host. */
@@ -90,10 +85,7 @@ export interface TrialOutcome {
 }
 
 /** How a backend's guest is placed in cgroups (see Backend.cgroupPlacement). */
-export type CgroupPlacement = 'own' | 'trial-group' | 'trial-leaf';
-
-/** Facts about a runtime recorded in the result (versions, settings, accelerator). */
-export type RuntimeInfo = Readonly<Record<string, string | number | boolean>>;
+type CgroupPlacement = 'own' | 'trial-group' | 'trial-leaf';
 
 /** One way of running a guest from the shared image set. */
 export interface Backend {

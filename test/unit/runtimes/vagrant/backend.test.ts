@@ -8,18 +8,18 @@ import {
   domstatsCrossCheck,
   libvirtDomainCgroup,
   memtuneWorks,
-} from '../../../src/backends/vagrant.js';
+} from '../../../../src/runtimes/vagrant/backend.js';
 import {
   renderVagrantfile,
   rubyString,
   vagrantEnvelope,
   type VagrantfileValues,
-} from '../../../src/backends/vagrantfile.js';
-import { harnessNetworkXml, parseDomstats } from '../../../src/host/libvirt.js';
-import { boxMetadata, vagrantUserLines } from '../../../src/images/vagrant-box.js';
-import { packageRoot } from '../../../src/paths.js';
-import { parseCgroupMounts } from '../../../src/sampling/cgroup-paths.js';
-import { fixture } from '../../helpers.js';
+} from '../../../../src/runtimes/vagrant/vagrantfile.js';
+import { harnessNetworkXml, parseDomstats } from '../../../../src/runtimes/vagrant/libvirt.js';
+import { boxMetadata, vagrantUserLines } from '../../../../src/runtimes/vagrant/box.js';
+import { packageRoot } from '../../../../src/paths.js';
+import { parseCgroupMounts } from '../../../../src/sampling/cgroup-paths.js';
+import { fixture } from '../../../helpers.js';
 
 const template = readFileSync(join(packageRoot, 'vagrant', 'Vagrantfile.template'), 'utf8');
 const values: VagrantfileValues = {

@@ -1,14 +1,14 @@
 import { existsSync } from 'node:fs';
 import { appendFile, chmod, chown, cp, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ImageBuildError, describeError } from '../errors.js';
-import { packageRoot } from '../paths.js';
-import { ensurePackage, tempDir, type BuildOptions } from './build.js';
-import { resolveDebPackage } from './deb-package.js';
-import { digestStrings, digestTree } from './digest.js';
-import { makeExt4, rootDiskBytes, treeBytes } from './disk.js';
-import type { ImageSet } from './image-set.js';
-import { runStep } from './run-step.js';
+import { ImageBuildError, describeError } from '../../errors.js';
+import { packageRoot } from '../../paths.js';
+import { ensurePackage, tempDir, type BuildOptions } from '../../images/build.js';
+import { resolveDebPackage } from '../../images/deb-package.js';
+import { digestStrings, digestTree } from '../../images/digest.js';
+import { makeExt4, rootDiskBytes, treeBytes } from '../../images/disk.js';
+import type { ImageSet } from '../../images/image-set.js';
+import { runStep } from '../../images/run-step.js';
 
 /** The Vagrant layer's files (guest side) and the Vagrantfile template. */
 export const vagrantDir = join(packageRoot, 'vagrant');
@@ -20,7 +20,7 @@ const insecureKeyCandidates = [
 ];
 
 /** Packages of the layer: an SSH server Vagrant can log in to, its libraries, and sudo (Vagrant runs some commands through it). */
-export const layerPackages: readonly string[] = ['dropbear-bin', 'libtomcrypt1', 'libtommath1', 'sudo'];
+const layerPackages: readonly string[] = ['dropbear-bin', 'libtomcrypt1', 'libtommath1', 'sudo'];
 
 /** A Vagrant box built from the shared rootfs plus the Vagrant layer. */
 export interface VagrantBox {

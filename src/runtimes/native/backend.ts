@@ -3,11 +3,11 @@ import { execa } from 'execa';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
-import { connectedAt } from '../host/tcp-connect.js';
-import type { ImageSet } from '../images/image-set.js';
-import { runStep } from '../images/run-step.js';
-import { TrialError } from '../errors.js';
+import { describeIoAccounting, type IoDevices } from '../../host/block-device.js';
+import { connectedAt } from '../../host/tcp-connect.js';
+import type { ImageSet } from '../../images/image-set.js';
+import { runStep } from '../../images/run-step.js';
+import { TrialError } from '../../errors.js';
 import {
   agentArguments,
   endpointsAt,
@@ -17,10 +17,10 @@ import {
   type TrialObserver,
   type TrialOutcome,
   type TrialSpec,
-} from './backend.js';
-import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
-import { ConsoleWatch } from './console-watch.js';
-import { unshareCommand, type ImageLaunch } from '../images/user-image/launch.js';
+} from '../../contract/backend.js';
+import { startInHarnessCgroup, type CgroupProcess } from '../../contract/cgroup-process.js';
+import { ConsoleWatch } from '../../contract/console-watch.js';
+import { unshareCommand, type ImageLaunch } from '../../images/user-image/launch.js';
 
 /**
  * Inside a private mount namespace (so nothing outlives the process): /proc, /dev, the host's cgroup

@@ -101,7 +101,10 @@ export class ConsoleWatch {
     this.#chain = this.#chain.then(() => this.#observer.agentEvent(event, atMs));
     if (event.type === 'exit') {
       const ready = this.#ready;
-      if (!ready) return this.fail('guest printed EXIT without READY');
+      if (!ready) {
+        this.fail('guest printed EXIT without READY');
+        return;
+      }
       void this.#chain.then(() =>
         this.#settle(() =>
           this.#resolve({

@@ -1,4 +1,4 @@
-import type { ArchProfile } from '../host/arch.js';
+import type { ArchProfile } from '../../host/arch.js';
 
 /** Accelerator a VM runs under. */
 export type Accelerator = 'kvm' | 'tcg';
@@ -75,7 +75,7 @@ export const tcgVcpuNote =
   "QEMU 7.2 TCG drops the guest's memory barriers and a virtio interrupt can be lost";
 
 /** `-smp`: the guest's vCPUs, and the possible ones where {@link possibleVcpus} adds one. */
-export function smpArgument(vcpus: number, accel: Accelerator): string {
+function smpArgument(vcpus: number, accel: Accelerator): string {
   const possible = possibleVcpus(vcpus, accel);
   return possible === vcpus ? String(vcpus) : `${vcpus},maxcpus=${possible}`;
 }

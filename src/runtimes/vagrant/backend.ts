@@ -4,12 +4,12 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { cleanup } from '../cleanup.js';
-import { MissingDependencyError, TrialError, describeError } from '../errors.js';
-import { envelopeFor, envelopeWrites, type Envelope, type EnvelopeWrite } from '../host/envelope.js';
-import type { ArchProfile } from '../host/arch.js';
-import { readClockTicks } from '../host/clock-ticks.js';
-import { chooseSubnet, hostIpv4Addresses, runLinkTag } from '../host/harness-bridge.js';
+import { cleanup } from '../../cleanup.js';
+import { MissingDependencyError, TrialError, describeError } from '../../errors.js';
+import { envelopeFor, envelopeWrites, type Envelope, type EnvelopeWrite } from '../../host/envelope.js';
+import type { ArchProfile } from '../../host/arch.js';
+import { readClockTicks } from '../../host/clock-ticks.js';
+import { chooseSubnet, hostIpv4Addresses, runLinkTag } from '../../host/harness-bridge.js';
 import {
   harnessNetworkXml,
   harnessPoolXml,
@@ -21,11 +21,11 @@ import {
   removeLibvirtObject,
   timeLibvirtCapabilities,
   virsh,
-} from '../host/libvirt.js';
-import { releaseGuest } from '../host-clients/host-client.js';
-import type { ImageSet } from '../images/image-set.js';
-import { ensureVagrantBox, type VagrantBox } from '../images/vagrant-box.js';
-import { parseProcStat } from '../sampling/proc.js';
+} from './libvirt.js';
+import { releaseGuest } from '../../host-clients/host-client.js';
+import type { ImageSet } from '../../images/image-set.js';
+import { ensureVagrantBox, type VagrantBox } from './box.js';
+import { parseProcStat } from '../../sampling/proc.js';
 import {
   locateCgroup,
   parseCgroupMounts,
@@ -33,8 +33,8 @@ import {
   type CgroupLocation,
   type CgroupMounts,
   type SampledController,
-} from '../sampling/cgroup-paths.js';
-import type { CrossCheckFigure } from '../results/types.js';
+} from '../../sampling/cgroup-paths.js';
+import type { CrossCheckFigure } from '../../results/types.js';
 import {
   agentArguments,
   endpointsAt,
@@ -44,11 +44,11 @@ import {
   type TrialObserver,
   type TrialOutcome,
   type TrialSpec,
-} from './backend.js';
-import { ConsoleWatch } from './console-watch.js';
-import { followFile } from './follow-file.js';
-import { kernelCommandLine, possibleVcpus, tcgVcpuNote, type Accelerator } from './qemu-cmdline.js';
-import { vagrantFigures } from '../runtimes/vagrant/figures.js';
+} from '../../contract/backend.js';
+import { ConsoleWatch } from '../../contract/console-watch.js';
+import { followFile } from '../../contract/follow-file.js';
+import { kernelCommandLine, possibleVcpus, tcgVcpuNote, type Accelerator } from '../qemu/cmdline.js';
+import { vagrantFigures } from './figures.js';
 import { readVagrantfileTemplate, renderVagrantfile, vagrantEnvelope } from './vagrantfile.js';
 
 /** Port the Vagrant layer waits on before the workload starts (vagrant/layer/up.sh). */
@@ -556,7 +556,7 @@ export class VagrantBackend implements Backend {
  * Vagrant's and libvirt's time, so a slow libvirt is reported as such rather than as a guest that
  * never printed READY. Generous, and never shorter than the guest's own READY budget.
  */
-export function vagrantStartBudgetMs(readyTimeoutMs: number): number {
+function vagrantStartBudgetMs(readyTimeoutMs: number): number {
   return Math.max(120_000, readyTimeoutMs);
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ConsoleLines, parseAgentLine } from '../../../src/backends/agent-protocol.js';
+import { ConsoleLines, parseAgentLine } from '../../../src/contract/agent-protocol.js';
 
 test('agent lines parse, serial carriage returns included', () => {
   assert.deepEqual(parseAgentLine('TWINBENCH READY uptime_s=2.41 mode=vm\r'), { type: 'ready', uptimeSeconds: 2.41 });

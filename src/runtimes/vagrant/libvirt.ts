@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import { execa } from 'execa';
-import { MissingDependencyError } from '../errors.js';
+import { MissingDependencyError } from '../../errors.js';
 
 /** Where a run keeps what libvirt's QEMU must read (outside /root, which it cannot traverse). */
 export const libvirtRunsDir = '/var/lib/twinbench';

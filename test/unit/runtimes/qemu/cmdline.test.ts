@@ -5,8 +5,8 @@ import {
   kernelCommandLine,
   possibleVcpus,
   type QemuLaunch,
-} from '../../../src/backends/qemu-cmdline.js';
-import { getArchProfile } from '../../../src/host/arch.js';
+} from '../../../../src/runtimes/qemu/cmdline.js';
+import { getArchProfile } from '../../../../src/host/arch.js';
 
 const launch = (arch: 'amd64' | 'arm64', accel: 'kvm' | 'tcg'): QemuLaunch => ({
   profile: getArchProfile(arch),

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { TrialObserver } from '../../../src/backends/backend.js';
-import { ConsoleWatch } from '../../../src/backends/console-watch.js';
+import type { TrialObserver } from '../../../src/contract/backend.js';
+import { ConsoleWatch } from '../../../src/contract/console-watch.js';
 
 const observer: TrialObserver = {
   guestStarted: () => undefined,

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { cfsPeriodUs, envelopeFor } from '../host/envelope.js';
-import { vagrantDir } from '../images/vagrant-box.js';
+import { cfsPeriodUs, envelopeFor } from '../../host/envelope.js';
+import { vagrantDir } from './box.js';
 
 /** What one trial's Vagrantfile says. */
 export interface VagrantfileValues {

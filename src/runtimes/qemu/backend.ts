@@ -3,11 +3,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
-import { cleanup } from '../cleanup.js';
-import { MissingDependencyError, TrialError } from '../errors.js';
-import type { RuntimeName } from '../config/suite.js';
-import type { ArchProfile } from '../host/arch.js';
-import { describeIoAccounting, type IoDevices } from '../host/block-device.js';
+import { cleanup } from '../../cleanup.js';
+import { MissingDependencyError, TrialError } from '../../errors.js';
+import type { RuntimeName } from '../../config/suite.js';
+import type { ArchProfile } from '../../host/arch.js';
+import { describeIoAccounting, type IoDevices } from '../../host/block-device.js';
 import {
   createHarnessBridge,
   createTap,
@@ -16,9 +16,9 @@ import {
   pinNeighbor,
   runLinkTag,
   type HarnessBridge,
-} from '../host/harness-bridge.js';
-import type { ImageSet } from '../images/image-set.js';
-import { runStep } from '../images/run-step.js';
+} from '../../host/harness-bridge.js';
+import type { ImageSet } from '../../images/image-set.js';
+import { runStep } from '../../images/run-step.js';
 import {
   agentArguments,
   endpointsAt,
@@ -28,9 +28,9 @@ import {
   type TrialObserver,
   type TrialOutcome,
   type TrialSpec,
-} from './backend.js';
-import { startInHarnessCgroup, type CgroupProcess } from './cgroup-process.js';
-import { ConsoleWatch, type ConsoleResult } from './console-watch.js';
+} from '../../contract/backend.js';
+import { startInHarnessCgroup, type CgroupProcess } from '../../contract/cgroup-process.js';
+import { ConsoleWatch, type ConsoleResult } from '../../contract/console-watch.js';
 import {
   buildQemuArgs,
   machineOf,
@@ -39,7 +39,7 @@ import {
   type Accelerator,
   type QemuLaunch,
   type QemuMachine,
-} from './qemu-cmdline.js';
+} from './cmdline.js';
 
 /** QEMU binary version line, or a MissingDependencyError naming the package. */
 export async function probeQemu(profile: ArchProfile): Promise<string> {

@@ -4,16 +4,21 @@ import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { PassThrough } from 'node:stream';
 import Docker from 'dockerode';
-import { cleanup } from '../cleanup.js';
-import { MissingDependencyError, TrialError } from '../errors.js';
-import { describeIoAccounting, nonLimitingBps, type IoDevices } from '../host/block-device.js';
-import type { ContainerNetwork, RuntimeName } from '../config/suite.js';
-import { inSubnet, measureBridgeRoute, type BridgeRoute } from '../host/docker-bridge.js';
-import type { ImageSet } from '../images/image-set.js';
-import { systemdOwnsCgroups } from '../host/systemd-cgroup.js';
-import { locateCgroup, parseCgroupMounts, type CgroupLocation, type CgroupMounts } from '../sampling/cgroup-paths.js';
-import { readParent } from '../sampling/read-proc.js';
-import type { ImageLaunch } from '../images/user-image/launch.js';
+import { cleanup } from '../../cleanup.js';
+import { MissingDependencyError, TrialError } from '../../errors.js';
+import { describeIoAccounting, nonLimitingBps, type IoDevices } from '../../host/block-device.js';
+import type { ContainerNetwork, RuntimeName } from '../../config/suite.js';
+import { inSubnet, measureBridgeRoute, type BridgeRoute } from '../../host/docker-bridge.js';
+import type { ImageSet } from '../../images/image-set.js';
+import { systemdOwnsCgroups } from '../../host/systemd-cgroup.js';
+import {
+  locateCgroup,
+  parseCgroupMounts,
+  type CgroupLocation,
+  type CgroupMounts,
+} from '../../sampling/cgroup-paths.js';
+import { readParent } from '../../sampling/read-proc.js';
+import type { ImageLaunch } from '../../images/user-image/launch.js';
 import {
   agentArguments,
   endpointsAt,
@@ -24,11 +29,11 @@ import {
   type TrialObserver,
   type TrialOutcome,
   type TrialSpec,
-} from './backend.js';
-import { ConsoleWatch } from './console-watch.js';
+} from '../../contract/backend.js';
+import { ConsoleWatch } from '../../contract/console-watch.js';
 
 /** Label every twinbench container carries, so `bench clean` can find leftovers. */
-export const runLabel = 'io.twinbench.run';
+const runLabel = 'io.twinbench.run';
 
 /** Docker's error shape (statusCode/reason from docker-modem). */
 function dockerMessage(error: unknown): string {
