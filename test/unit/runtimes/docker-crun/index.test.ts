@@ -3,8 +3,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { missingOciRuntime } from '../../../src/runtimes/docker/engine-backend.js';
-import { crunHybridProblem } from '../../../src/runtimes/docker-crun/index.js';
+import { missingOciRuntime } from '../../../../src/runtimes/docker/engine-backend.js';
+import { crunHybridProblem } from '../../../../src/runtimes/docker-crun/index.js';
 
 test('crun on a hybrid host: refused while the unified hierarchy holds a controller, fine without one or on pure v2', async () => {
   const unified = mkdtempSync(join(tmpdir(), 'twinbench-unified-'));

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { onPath, parseHostPackages } from '../../../src/runtimes/host-packages.js';
-import { parseLimits, podmanEngine, podmanSocket } from '../../../src/runtimes/podman/engine.js';
-import { runtimeByName } from '../../../src/runtimes/table.js';
+import { onPath, parseHostPackages } from '../../../../src/runtimes/host-packages.js';
+import { parseLimits, podmanEngine, podmanSocket } from '../../../../src/runtimes/podman/engine.js';
+import { runtimeByName } from '../../../../src/runtimes/table.js';
 
 test("podman's socket: CONTAINER_HOST's unix:// path, else /run/podman/podman.sock", () => {
   assert.equal(podmanSocket({ CONTAINER_HOST: 'unix:///tmp/p.sock' }), '/tmp/p.sock');

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { buildQemuArgs } from '../../../src/runtimes/qemu/cmdline.js';
-import { getArchProfile } from '../../../src/host/arch.js';
-import { microvmMachine } from '../../../src/runtimes/qemu-microvm/index.js';
-import { hostTscKhz } from '../../../src/runtimes/qemu-microvm/tsc.js';
+import { buildQemuArgs } from '../../../../src/runtimes/qemu/cmdline.js';
+import { getArchProfile } from '../../../../src/host/arch.js';
+import { microvmMachine } from '../../../../src/runtimes/qemu-microvm/index.js';
+import { hostTscKhz } from '../../../../src/runtimes/qemu-microvm/tsc.js';
 
 const vmHost =
   'processor\t: 0\ncpu MHz\t\t: 2445.428\nflags\t\t: fpu tsc constant_tsc nonstop_tsc tsc_known_freq hypervisor\n';
