@@ -11,7 +11,7 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --arch arm64|amd64: also prepare a foreign guest architecture (emulated: qemu-user + binfmt_misc).
 # --runtimes a,b: also prepare these runtimes (each folder src/runtimes/<name>/ lists its host packages
-#   in host-packages; those marked "#setup: default" are always prepared).
+#   in host-packages; those marked "#setup: default" are always prepared); --runtimes all: every one of them.
 # --vagrant: the same as --runtimes vagrant (also starts virtlogd + libvirtd).
 foreign=""
 requested=""
@@ -24,14 +24,17 @@ while [ $# -gt 0 ]; do
       esac
       shift 2 ;;
     --runtimes)
-      for name in $(printf '%s' "${2:-}" | tr ',' ' '); do
+      names=$(printf '%s' "${2:-}" | tr ',' ' ')
+      # all: every runtime with host packages of its own (what npm test prepares).
+      [ "$names" = all ] && names=$(for file in src/runtimes/*/host-packages; do basename "$(dirname "$file")"; done)
+      for name in $names; do
         # bench itself checks the names; a runtime without a folder of its own (fake-vm) has no host packages.
         [ -d "src/runtimes/$name" ] || say "--runtimes: no folder src/runtimes/$name, so no host packages to prepare for it"
         requested="$requested $name"
       done
       shift 2 ;;
     --vagrant) requested="$requested vagrant"; shift ;;
-    *) say "unknown option '$1' (known: --arch amd64|arm64, --runtimes a,b, --vagrant)" && exit 2 ;;
+    *) say "unknown option '$1' (known: --arch amd64|arm64, --runtimes a,b|all, --vagrant)" && exit 2 ;;
   esac
 done
 case " $requested " in *" vagrant "*) vagrant=1 ;; *) vagrant="" ;; esac

@@ -45,7 +45,8 @@ sh scripts/host-state.sh >"$tapdir/host-before.txt"
 # Its words go to a file for that check and are shown once it ends (not through a pipe: a daemon it starts
 # could hold the pipe open, and a pipe would hide setup's exit status).
 setup_rc=0
-sh scripts/setup.sh --arch "$other" --vagrant --runtimes docker-crun,podman 2>"$tapdir/setup.log" || setup_rc=$?
+# Every runtime: each folder of src/runtimes/ with host packages (a new runtime is prepared without a line here).
+sh scripts/setup.sh --arch "$other" --runtimes all 2>"$tapdir/setup.log" || setup_rc=$?
 cat "$tapdir/setup.log" >&2
 [ "$setup_rc" = 0 ] || exit "$setup_rc"
 if ! command -v chromium >/dev/null 2>&1; then

@@ -47,13 +47,18 @@ async function ip(args: readonly string[]): Promise<string> {
   }
 }
 
-/** The host side of the VMs' network: a bridge with no uplink, so nothing leaves the machine. */
+/**
+ * The host side of the guests' network (QEMU's taps, LXC's veths): a bridge with no uplink, so nothing leaves the
+ * machine. One per run, shared by every runtime that attaches to it, so each guest gets its own index.
+ */
 export interface HarnessBridge {
   readonly name: string;
   /** Third octet of 10.213.N.0/24. */
   readonly octet: number;
   /** The host's address on the bridge. */
   readonly hostAddress: string;
+  /** The next guest's index on this bridge: its link `<bridge>-<index>` and its address (guestAddressing). */
+  nextGuest(): number;
   remove(): Promise<void>;
 }
 
@@ -64,14 +69,35 @@ export async function hostIpv4Addresses(): Promise<string[]> {
   );
 }
 
+/** Each run's bridge, made by the first guest that needs it, whichever runtime that is. */
+const runBridges = new Map<string, Promise<HarnessBridge>>();
+
+/**
+ * The run's bridge, created on the first call (a second runtime of the same run gets the same one: two QEMU
+ * runtimes, or QEMU and LXC, in one run would otherwise both create `tb-<tag>`); removed at the end of the run.
+ */
+export function runHarnessBridge(runId: string): Promise<HarnessBridge> {
+  let bridge = runBridges.get(runId);
+  if (!bridge) {
+    bridge = createHarnessBridge(runId);
+    runBridges.set(runId, bridge);
+    // A failed creation is not remembered: the next trial tries again and names its own problem.
+    bridge.catch(() => runBridges.delete(runId));
+  }
+  return bridge;
+}
+
 /** Create the run's bridge (STP off, no uplink) with 10.213.N.1/24; registered for cleanup. */
-export async function createHarnessBridge(runId: string): Promise<HarnessBridge> {
+async function createHarnessBridge(runId: string): Promise<HarnessBridge> {
   const used = await hostIpv4Addresses();
   const octet = chooseSubnet(used, Number.parseInt(runLinkTag(runId), 16) % 256);
   if (octet === undefined) throw new Error('no free 10.213.N.0/24 subnet for the harness bridge');
   const name = `${harnessLinkPrefix}${runLinkTag(runId)}`;
   await ip(['link', 'add', name, 'type', 'bridge', 'stp_state', '0', 'forward_delay', '0']);
-  const remove = cleanup.register(`bridge ${name}`, () => ip(['link', 'del', name]).then(() => undefined));
+  const remove = cleanup.register(`bridge ${name}`, async () => {
+    runBridges.delete(runId);
+    await ip(['link', 'del', name]);
+  });
   try {
     await ip(['addr', 'add', `10.213.${octet}.1/24`, 'dev', name]);
     await ip(['link', 'set', name, 'up']);
@@ -79,7 +105,8 @@ export async function createHarnessBridge(runId: string): Promise<HarnessBridge>
     await remove();
     throw error;
   }
-  return { name, octet, hostAddress: `10.213.${octet}.1`, remove };
+  let guests = 0;
+  return { name, octet, hostAddress: `10.213.${octet}.1`, nextGuest: () => guests++, remove };
 }
 
 /** Create a tap on the bridge for one VM; returns its removal (also registered for cleanup). */

@@ -9,13 +9,12 @@ import type { RuntimeName } from '../../config/suite.js';
 import type { ArchProfile } from '../../host/arch.js';
 import { describeIoAccounting, type IoDevices } from '../../host/block-device.js';
 import {
-  createHarnessBridge,
+  runHarnessBridge,
   createTap,
   guestAddressing,
   harnessLinkPrefix,
   pinNeighbor,
   runLinkTag,
-  type HarnessBridge,
 } from '../../host/harness-bridge.js';
 import type { ImageSet } from '../../images/image-set.js';
 import { runStep } from '../../images/run-step.js';
@@ -79,9 +78,6 @@ export class QemuBackend implements Backend {
   readonly cgroupPlacement = 'trial-leaf' as const;
   readonly #settings: QemuSettings;
   #images: ImageSet | undefined;
-  /** Created by the first trial that needs a network, removed at the end of the run. */
-  #bridge: Promise<HarnessBridge> | undefined;
-  #taps = 0;
 
   constructor(settings: QemuSettings) {
     this.#settings = settings;
@@ -123,8 +119,7 @@ export class QemuBackend implements Backend {
   /** The run's bridge, on the first networked trial: like docker0, it exists before any guest starts. */
   async beforeClock(spec: TrialSpec): Promise<void> {
     if (!spec.workload.network) return;
-    this.#bridge ??= createHarnessBridge(this.#settings.runId);
-    await this.#bridge;
+    await runHarnessBridge(this.#settings.runId);
   }
 
   async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
@@ -214,9 +209,8 @@ export class QemuBackend implements Backend {
 
   /** A tap on the run's bridge (made before the clock by beforeClock) and the guest's address behind it. */
   async #attachNetwork(spec: TrialSpec) {
-    this.#bridge ??= createHarnessBridge(this.#settings.runId);
-    const bridge = await this.#bridge;
-    const index = this.#taps++;
+    const bridge = await runHarnessBridge(this.#settings.runId);
+    const index = bridge.nextGuest();
     const tap = `${bridge.name}-${index}`;
     const removeTap = await createTap(bridge, tap);
     const { cidr, mac } = guestAddressing(bridge.octet, index);
