@@ -133,12 +133,30 @@ export async function pinNeighbor(bridge: HarnessBridge, address: string, mac: s
 }
 
 /** Names of every harness link on the host (for `bench clean`). */
-export async function listHarnessLinks(): Promise<string[]> {
+async function listHarnessLinks(): Promise<string[]> {
   const links = JSON.parse(await ip(['-j', 'link', 'show'])) as { ifname?: string }[];
   return links.map((link) => link.ifname ?? '').filter((name) => name.startsWith(harnessLinkPrefix));
 }
 
 /** Delete one link by name (a tap or bridge left by a killed run). */
-export async function deleteLink(name: string): Promise<void> {
+async function deleteLink(name: string): Promise<void> {
   await ip(['link', 'del', name]);
+}
+
+/**
+ * Taps, veths and bridges (`tb-<run tag>…`) of runs that are not alive, taps first, then their bridge: the `bench
+ * clean` of every runtime that attaches guests to the run's bridge.
+ */
+export async function cleanHarnessLinks(context: {
+  readonly liveRunIds: ReadonlySet<string>;
+}): Promise<{ removed: string[]; problems: string[] }> {
+  try {
+    const orphans = (await listHarnessLinks()).filter((name) => ownedByNoLiveRun(name, context.liveRunIds));
+    // Longer names are the taps (tb-TAG-N); removing them before the bridge (tb-TAG) keeps the order clean.
+    orphans.sort((a, b) => b.length - a.length);
+    for (const name of orphans) await deleteLink(name);
+    return { removed: orphans.map((name) => `network link ${name}`), problems: [] };
+  } catch (error) {
+    return { removed: [], problems: [`network links: ${(error as Error).message}; not checked`] };
+  }
 }

@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Accelerator, QemuMachine } from '../qemu/cmdline.js';
-import { cleanHarnessLinks, createQemuRuntime, probeQemuRuntime, qemuDoctor } from '../qemu/vm-runtime.js';
+import { createQemuRuntime, probeQemuRuntime, qemuDoctor } from '../qemu/vm-runtime.js';
+import { cleanHarnessLinks } from '../../host/harness-bridge.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { hostTscKhz } from './tsc.js';
 

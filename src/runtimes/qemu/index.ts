@@ -1,5 +1,6 @@
 import type { RuntimeDescriptor } from '../runtime.js';
-import { cleanHarnessLinks, createQemuRuntime, probeQemuRuntime, qemuDoctor } from './vm-runtime.js';
+import { createQemuRuntime, probeQemuRuntime, qemuDoctor } from './vm-runtime.js';
+import { cleanHarnessLinks } from '../../host/harness-bridge.js';
 
 /** QEMU VMs on the architecture's usual machine (`pc`, `virt`), direct kernel boot, virtio over PCI. */
 export const qemu: RuntimeDescriptor<'qemu'> = {
