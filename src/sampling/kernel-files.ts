@@ -34,15 +34,45 @@ export class KernelFiles {
       this.#fds.set(path, fd);
     }
     try {
-      for (;;) {
-        const length = readSync(fd, this.#buffer, 0, this.#buffer.length, 0);
-        if (length < this.#buffer.length) return this.#buffer.toString('utf8', 0, length);
-        // Filled the buffer: the file may be longer; read it again with twice the room.
-        this.#buffer = Buffer.allocUnsafe(this.#buffer.length * 2);
-      }
+      return this.#readAll(fd);
     } catch {
       this.forget(path);
       return undefined;
+    }
+  }
+
+  /**
+   * The file's text through a descriptor opened for this read only. For cgroup v1's `cgroup.procs`: the kernel
+   * keeps the pid list it built for an open file and hands it out again to that file's later reads for as long
+   * as the list is in use (it is dropped a second after the last read: CGROUP_PIDLIST_DESTROY_DELAY in
+   * kernel/cgroup/cgroup-v1.c). Read once a second or more often, a kept descriptor then shows the group's
+   * processes as they were at its first read, so a guest that joined its group after that (LXC moves the
+   * container's init into a group it made a moment earlier) is never seen. Measured here: a process put in
+   * a group stayed invisible to a kept descriptor read 300 ms later, and visible to a fresh one.
+   */
+  readFresh(path: string): string | undefined {
+    let fd: number;
+    try {
+      fd = openSync(path, 'r');
+    } catch {
+      return undefined;
+    }
+    try {
+      return this.#readAll(fd);
+    } catch {
+      return undefined;
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The whole file from offset 0 (one pread, which regenerates a kernel file), growing the buffer if it fills. */
+  #readAll(fd: number): string {
+    for (;;) {
+      const length = readSync(fd, this.#buffer, 0, this.#buffer.length, 0);
+      if (length < this.#buffer.length) return this.#buffer.toString('utf8', 0, length);
+      // Filled the buffer: the file may be longer; read it again with twice the room.
+      this.#buffer = Buffer.allocUnsafe(this.#buffer.length * 2);
     }
   }
 
@@ -74,7 +104,8 @@ export class KernelFiles {
    * anew; a child that is gone makes its parent listed again. New child groups appear at the next listing.
    */
   readTree(dir: string, options: { list: boolean } = { list: true }): CgroupTree {
-    const procs = this.read(join(dir, 'cgroup.procs'));
+    // Opened anew each time: a kept descriptor of a v1 group's cgroup.procs can show a stale list (readFresh).
+    const procs = this.readFresh(join(dir, 'cgroup.procs'));
     const own = (procs ?? '')
       .split('\n')
       .filter((line) => line.trim() !== '')
