@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { removeCgroupTree } from '../../../src/host/harness-cgroup.js';
 import { KernelFiles } from '../../../src/sampling/kernel-files.js';
 import { parseCgroupMounts } from '../../../src/sampling/cgroup-paths.js';
 
@@ -25,14 +26,6 @@ test("a process that joins a real cgroup after the sampler's first read of it is
     files.close();
     sleeper.kill('SIGKILL');
     await new Promise((resolve) => sleeper.once('exit', resolve));
-    for (let attempt = 0; ; attempt++) {
-      try {
-        rmdirSync(group);
-        break;
-      } catch (error) {
-        if (attempt > 50) throw error;
-        await sleep(20);
-      }
-    }
+    await removeCgroupTree(group);
   }
 });
