@@ -1,6 +1,7 @@
 import { docker } from './docker/index.js';
 import { dockerCrun } from './docker-crun/index.js';
 import { fake, fakeVm } from './fake/index.js';
+import { lxc } from './lxc/index.js';
 import { native } from './native/index.js';
 import { podman } from './podman/index.js';
 import { qemu } from './qemu/index.js';
@@ -11,7 +12,18 @@ import { vagrant } from './vagrant/index.js';
  * Every runtime twinbench can drive, in the order reports list them (the baseline first, then by kind).
  * Adding a runtime = its folder, one line here, and documentation: everything else loops over this.
  */
-export const runtimeTable = [native, docker, dockerCrun, podman, qemu, qemuMicrovm, vagrant, fake, fakeVm] as const;
+export const runtimeTable = [
+  native,
+  docker,
+  dockerCrun,
+  podman,
+  lxc,
+  qemu,
+  qemuMicrovm,
+  vagrant,
+  fake,
+  fakeVm,
+] as const;
 
 /** One entry of the table. */
 export type TableRuntime = (typeof runtimeTable)[number];

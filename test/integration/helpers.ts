@@ -7,6 +7,7 @@ import { packageRoot } from '../../src/paths.js';
 import { podmanSocket } from '../../src/runtimes/podman/engine.js';
 import type { ResultFile } from '../../src/results/types.js';
 import { listCgroupMountPoints } from '../../src/sampling/cgroup-paths.js';
+import { parseProcStat } from '../../src/sampling/proc.js';
 
 const bench = join(packageRoot, 'bin', 'bench.js');
 
@@ -54,6 +55,8 @@ export async function leftovers(): Promise<string[]> {
     }
   }
   found.push(...harnessPids().map((pid) => `process ${pid} in a twinbench cgroup`));
+  // LXC's monitor of a container left running (it moves into the trial's group, but starts outside it).
+  found.push(...pidsNamed('lxc-start').map((pid) => `lxc-start ${pid}`));
   const links = JSON.parse(execFileSync('ip', ['-j', 'link', 'show'], { encoding: 'utf8' })) as { ifname: string }[];
   found.push(...links.filter((link) => link.ifname.startsWith('tb-')).map((link) => `network link ${link.ifname}`));
   // The Vagrant runtime's libvirt objects and folder (when libvirt is there at all).
@@ -113,6 +116,24 @@ export function stderrOf(child: { stderr?: NodeJS.ReadableStream | null }): () =
 
 /** A trial's guest runs: some process is in a harness cgroup (a QEMU, a container's processes, a native agent). */
 export const guestRuns = (): boolean => harnessPids().length > 0;
+
+/**
+ * Live processes whose command name is `name`. A zombie is not one: it has exited and holds nothing but its
+ * pid until its parent (init, once the harness that started it is gone) reaps it.
+ */
+function pidsNamed(name: string): number[] {
+  return readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+        return stat?.comm === name && stat.state !== 'Z';
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
 
 export function harnessPids(): number[] {
   const pids: number[] = [];

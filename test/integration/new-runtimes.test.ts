@@ -7,7 +7,7 @@ import type { CompletedTrial } from '../../src/results/types.js';
 import { guestRuns, leftovers, readResult, runBench, startBench, stderrOf, waitUntil } from './helpers.js';
 
 /** The runtimes added after the first round, each run on this host as a user would. */
-const runtimes = ['qemu-microvm', 'docker-crun', 'podman'] as const;
+const runtimes = ['qemu-microvm', 'docker-crun', 'podman', 'lxc'] as const;
 
 /** Figures the sampler must have for every runtime, as it has for Docker and QEMU. */
 const sampled = [
@@ -98,3 +98,36 @@ for (const runtime of runtimes) {
     assert.deepEqual(await leftovers(), []);
   });
 }
+
+test('lxc: SIGKILL of the harness mid-trial leaves the container running; bench clean stops it and removes the rest', {
+  timeout: 180_000,
+}, async () => {
+  const out = mkdtempSync(join(tmpdir(), 'twinbench-out-'));
+  const child = startBench([
+    'all',
+    '--runtimes',
+    'lxc',
+    '--workloads',
+    'idle',
+    '--reps',
+    '1',
+    '--warmup',
+    '0',
+    '--out',
+    out,
+  ]);
+  const seen = stderrOf(child);
+  await waitUntil('"idle #1 running"', () => /idle #1 running/.test(seen()));
+  await waitUntil('the container in its cgroup', guestRuns);
+  child.kill('SIGKILL');
+  await child;
+  const left = await leftovers();
+  assert.ok(
+    left.some((item) => item.startsWith('process')) && left.some((item) => item.startsWith('lxc-start')),
+    `SIGKILL leaves the container and its monitor: ${left.join(', ')}`,
+  );
+  const clean = await runBench(['clean']);
+  assert.equal(clean.exitCode, 0, clean.all);
+  assert.match(clean.all, /removed LXC container lxc-idle-1 of run /);
+  assert.deepEqual(await leftovers(), []);
+});

@@ -80,7 +80,7 @@ test('a suite file is checked field by field, every problem named at once', asyn
   writeFileSync(
     file,
     JSON.stringify({
-      runtimes: ['docker', 'lxc'],
+      runtimes: ['docker', 'kata'],
       vcpus: -2,
       workloads: [{ name: 'cpu', reps: 0, params: { duration_s: '1; rm -rf /' } }],
       colour: 'red',

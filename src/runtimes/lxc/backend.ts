@@ -1,0 +1,234 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { execa } from 'execa';
+import { cleanup } from '../../cleanup.js';
+import { TrialError } from '../../errors.js';
+import { describeIoAccounting, type IoDevices } from '../../host/block-device.js';
+import {
+  guestAddressing,
+  harnessLinkPrefix,
+  runHarnessBridge,
+  runLinkTag,
+  type HarnessBridge,
+} from '../../host/harness-bridge.js';
+import type { ImageSet } from '../../images/image-set.js';
+import { runStep } from '../../images/run-step.js';
+import {
+  agentArguments,
+  endpointsAt,
+  mountedScratchPath,
+  type Backend,
+  type RuntimeInfo,
+  type TrialObserver,
+  type TrialOutcome,
+  type TrialSpec,
+} from '../../contract/backend.js';
+import { ConsoleWatch } from '../../contract/console-watch.js';
+import { monitorGroup, renderLxcConfig } from './config.js';
+
+/** LXC's own common configuration on Debian and Ubuntu: what `lxc-create -t download` containers include. */
+const commonConf = '/usr/share/lxc/config/common.conf';
+
+/** Settings of the LXC backend. */
+export interface LxcSettings {
+  readonly runDir: string;
+  /** Names the run's bridge and the containers' veths. */
+  readonly runId: string;
+  readonly ioDevices?: IoDevices;
+}
+
+/** `lxc-start --version`, or the reason it cannot run. */
+export async function lxcVersion(): Promise<string> {
+  return runStep('lxc-start --version', 'lxc-start', ['--version']);
+}
+
+/**
+ * Runs each trial as a system container of LXC (liblxc, as Proxmox and Incus build on): the shared rootfs on a
+ * fresh overlay, the agent as the container's init, started by `lxc-start -F`, which stays as the container's
+ * monitor. Its cgroups are made by LXC below the trial's group (`payload` for the container, `monitor` for
+ * lxc-start), so the envelope and the sampler cover it as they cover a Docker container below its parent.
+ */
+export class LxcBackend implements Backend {
+  readonly name = 'lxc' as const;
+  readonly kind = 'container' as const;
+  readonly cgroupPlacement = 'trial-group' as const;
+  readonly #settings: LxcSettings;
+  #tree = '';
+  #common: string | undefined;
+
+  constructor(settings: LxcSettings) {
+    this.#settings = settings;
+  }
+
+  /** Where this run's containers are (`lxc-start -P`): one folder per trial, with its config, log and upper layer. */
+  get #lxcPath(): string {
+    return join(this.#settings.runDir, 'lxc');
+  }
+
+  async prepare(images: ImageSet): Promise<RuntimeInfo> {
+    if (images.launch) throw new TrialError("lxc: a user's image (--image) is not supported by this runtime yet");
+    const version = await lxcVersion();
+    this.#tree = join(this.#settings.runDir, 'lxc-rootfs');
+    await mkdir(this.#tree, { recursive: true });
+    await mkdir(this.#lxcPath, { recursive: true });
+    await runStep('unpack rootfs for LXC', 'tar', ['--numeric-owner', '-xf', images.rootfsTar, '-C', this.#tree]);
+    this.#common = existsSync(commonConf) ? commonConf : undefined;
+    return {
+      lxcVersion: version,
+      isolation: `namespaces (mount, pid, uts, ipc, net, cgroup) by liblxc ${version}; ${
+        this.#common
+          ? `LXC's common configuration (${commonConf}: capabilities mac_admin, mac_override, sys_time, sys_module, sys_rawio dropped; device rules; its seccomp denylist)`
+          : `no ${commonConf} on this host: LXC's defaults only (no capability dropped, no seccomp)`
+      }; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime`,
+      rootfs: images.rootfsDigest.slice(0, 12),
+      rootfsPerTrial:
+        "LXC's overlay storage over the unpacked tree, a fresh upper layer per trial (removed after it), as a container's overlay and a VM's qcow2 overlay",
+      network: 'a network namespace with loopback only, except workloads with ports',
+      networkPath: `a veth on the run's harness bridge (${harnessLinkPrefix}${runLinkTag(this.#settings.runId)}, 10.213.N.0/24, STP off, no uplink; the one QEMU's taps join); the host connects to the container's address: no NAT, no proxy`,
+      scratch: 'host folder bind-mounted at /scratch (lxc.mount.entry), direct I/O',
+      shim: "lxc-start -F, the container's monitor, in a group below the trial's (monitor): inside the cgroup figures and the envelope, so what the host pays does not add it again",
+      shimInsideCgroup: true,
+      ioAccounting: describeIoAccounting(this.#settings.ioDevices),
+    };
+  }
+
+  /** The run's bridge, on the first networked trial: like docker0, it exists before any guest starts. */
+  async beforeClock(spec: TrialSpec): Promise<void> {
+    if (spec.workload.network) await runHarnessBridge(this.#settings.runId);
+  }
+
+  async runTrial(spec: TrialSpec, observer: TrialObserver, origin: number): Promise<TrialOutcome> {
+    const cgroup = spec.cgroup;
+    if (!cgroup) throw new Error('lxc: the trial has no cgroup (the backend places its container below it)');
+    const dir = join(this.#lxcPath, spec.trialId);
+    const removeDir = cleanup.register(`LXC container folder ${dir}`, () => rm(dir, { recursive: true, force: true }));
+    const watch = new ConsoleWatch(observer, {
+      readyTimeoutMs: spec.readyTimeoutMs,
+      workloadTimeoutMs: spec.workloadTimeoutMs,
+      signal: spec.signal,
+    });
+    let stop: (() => Promise<void>) | undefined;
+    try {
+      await mkdir(join(dir, 'upper'), { recursive: true });
+      const net = spec.workload.network ? await this.#attach() : undefined;
+      const config = renderLxcConfig({
+        rootfs: this.#tree,
+        upper: join(dir, 'upper'),
+        cgroupPath: cgroup.path,
+        ...(this.#common ? { commonConf: this.#common } : {}),
+        ...(net ? { net: { bridge: net.bridge.name, hostSide: net.hostSide, cidr: net.cidr, mac: net.mac } } : {}),
+        ...(spec.scratch ? { scratchDir: spec.scratch.dir } : {}),
+      });
+      await writeFile(join(dir, 'config'), config);
+      const log = join(dir, 'lxc.log');
+      const agent = [
+        '/bin/sh',
+        '/twinbench/agent.sh',
+        ...agentArguments('container', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
+      ];
+      const start = [
+        'lxc-start',
+        '-F',
+        '-n',
+        spec.trialId,
+        '-P',
+        this.#lxcPath,
+        '-o',
+        log,
+        '-l',
+        'WARN',
+        '--',
+        ...agent,
+      ];
+      // Pinned before it starts: the container's init inherits the affinity, as the native agent and QEMU do.
+      const [file, ...args] = (spec.cpuset ? ['taskset', '-c', spec.cpuset, ...start] : start) as [string, ...string[]];
+      const spawnAt = performance.now();
+      const child = execa(file, args, {
+        stdin: 'ignore',
+        buffer: false,
+        reject: false,
+        encoding: 'utf8',
+        // Its own process group: lxc-start and whatever it forked go with one kill.
+        detached: true,
+      });
+      const kill = cleanup.register(`lxc-start ${spec.trialId} pid ${String(child.pid)}`, () =>
+        this.#kill(spec.trialId, child.pid),
+      );
+      let stderr = '';
+      child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+      child.stdout?.on('data', (chunk: Buffer) => watch.feed(chunk.toString()));
+      const exited = child.then(async (result) => {
+        const why = stderr.trim().split('\n').at(-1) || (await lastLogLine(log));
+        watch.ended(
+          `lxc-start exited (code ${String(result.exitCode ?? result.signal)}) before the agent printed EXIT${why ? `: ${why}` : ''}`,
+        );
+      });
+      stop = async () => {
+        await kill();
+        await exited;
+      };
+      // lxc-start is the monitor: sampled like a shim, its group (inside the trial's) left out of the guest's processes.
+      observer.guestStarted({
+        cgroup: cgroup.location,
+        ...(child.pid ? { extraPids: [child.pid] } : {}),
+        helperGroup: join(trialGroupDir(cgroup.location), monitorGroup),
+      });
+      if (net && spec.workload.ports) observer.guestEndpoints(endpointsAt(net.address, spec.workload.ports));
+      const result = await watch.done;
+      // The container ends with its init (the agent); lxc-start then removes its cgroups and exits.
+      await Promise.race([exited, sleep(5_000)]);
+      await observer.guestExited();
+      return {
+        bootToReadyMs: result.readyAtMs - origin,
+        phases: [
+          { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
+          { name: 'start+ready', ms: result.readyAtMs - spawnAt, clock: 'host' },
+        ],
+        exitStatus: result.exitStatus,
+        consoleTail: watch.lines.tail(),
+      };
+    } finally {
+      watch.fail('trial ended');
+      await stop?.();
+      await removeDir();
+    }
+  }
+
+  /** A veth on the run's bridge: its host-side name follows the taps' (`tb-<tag>-<n>`), so `bench clean` finds it. */
+  async #attach(): Promise<{ bridge: HarnessBridge; hostSide: string; cidr: string; mac: string; address: string }> {
+    const bridge = await runHarnessBridge(this.#settings.runId);
+    const index = bridge.nextGuest();
+    const { cidr, mac } = guestAddressing(bridge.octet, index);
+    return { bridge, hostSide: `${bridge.name}-${index}`, cidr, mac, address: cidr.split('/')[0] ?? '' };
+  }
+
+  /** Stop a container that is still running (its init and everything in it), then its lxc-start. */
+  async #kill(name: string, pid: number | undefined): Promise<void> {
+    await execa('lxc-stop', ['-k', '-n', name, '-P', this.#lxcPath], { reject: false, timeout: 10_000 });
+    try {
+      if (pid) process.kill(-pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+/** The trial group's folder the sampler reads (v1: its memory hierarchy's; v2: the unified one). */
+function trialGroupDir(location: NonNullable<TrialSpec['cgroup']>['location']): string {
+  return location.version === 1 ? (location.dirs.memory ?? '') : location.dir;
+}
+
+/** The last line of lxc-start's log: why it failed when it printed nothing on stderr. */
+async function lastLogLine(log: string): Promise<string> {
+  const text = await readFile(log, 'utf8').catch(() => '');
+  return (
+    text
+      .trim()
+      .split('\n')
+      .at(-1)
+      ?.replace(/^lxc-start \S+ \d+\.\d+ /, '') ?? ''
+  );
+}
