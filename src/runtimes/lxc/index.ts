@@ -1,7 +1,6 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { problemOf } from '../../errors.js';
 import { cleanHarnessLinks } from '../../host/harness-bridge.js';
 import { cacheDir } from '../../paths.js';
 import { requireHostPackages } from '../host-packages.js';
@@ -46,21 +45,9 @@ export const lxc: RuntimeDescriptor<'lxc'> = {
     requireHostPackages('lxc', host.guestArch);
     return `LXC ${await lxcVersion()}`;
   },
-  async doctor(host) {
-    try {
-      requireHostPackages('lxc', host.guestArch);
-      return [{ name: 'lxc', status: 'ok', detail: `lxc-start ${await lxcVersion()}`, required: false }];
-    } catch (error) {
-      return [
-        {
-          name: 'lxc',
-          status: 'warning',
-          detail: problemOf(error),
-          fix: 'scripts/setup.sh --runtimes lxc',
-          required: false,
-        },
-      ];
-    }
+  // Its host commands (lxc-start, ip, taskset) are doctor's lines already, each with its version or its fix.
+  async doctor() {
+    return [];
   },
   async create(context) {
     const backend = new LxcBackend({
