@@ -1,4 +1,4 @@
-import { execa } from 'execa';
+import { execa, type ResultPromise } from 'execa';
 import { cleanup } from '../cleanup.js';
 import { TrialError } from '../errors.js';
 import { waitUntilJoined } from '../host/harness-cgroup.js';
@@ -39,9 +39,50 @@ export async function startInHarnessCgroup(options: {
   const join = group.systemdScope
     ? inScope(group.systemdScope.slice, group.systemdScope.unit, options.command)
     : ['sh', '-c', joinCgroupAndExec, 'twinbench-join', ...options.command];
-  const [file, ...args] = [...pin, ...join] as [string, ...string[]];
-  const child = execa(file, args, {
+  const started = startWatched({
+    command: [...pin, ...join],
     env: { TB_CGROUP_PROCS: group.procsFiles.join(':') },
+    label: options.label,
+    watch: options.watch,
+  });
+  const { child, stop, lastWords, exited } = started;
+  const joined = child.pid === undefined ? 'exited' : await waitUntilJoined(child.pid, group);
+  if (joined === 'timeout') {
+    await stop();
+    throw new TrialError(`${options.label} did not start in its cgroup: ${lastWords() || 'no output'}`, {
+      consoleTail: options.watch.lines.tail(),
+    });
+  }
+  return { exited, stop };
+}
+
+/** A guest's process started by the harness, its output fed to the console watch. */
+export interface WatchedProcess {
+  readonly child: ResultPromise;
+  /** Settles when the process has exited (after the watch was told). */
+  readonly exited: Promise<unknown>;
+  /** The last line it wrote on stderr (why it failed), or ''. */
+  lastWords(): string;
+  /** Run `beforeKill` (if any), kill its process group, wait for it (also done by the cleanup registry). */
+  stop(): Promise<void>;
+}
+
+/**
+ * Start `command` in a process group of its own, feed its stdout to the console watch and tell the watch when
+ * it exits ("<label> exited (code …) before the agent printed EXIT: <its last stderr line, or `why()`'s>"); its
+ * end is registered for cleanup, after `beforeKill` (a runtime's own stop, e.g. `lxc-stop -k`).
+ */
+export function startWatched(options: {
+  command: readonly string[];
+  label: string;
+  watch: ConsoleWatch;
+  env?: Readonly<Record<string, string>>;
+  beforeKill?: () => Promise<unknown>;
+  why?: () => Promise<string>;
+}): WatchedProcess {
+  const [file, ...args] = options.command as [string, ...string[]];
+  const child = execa(file, args, {
+    ...(options.env ? { env: options.env } : {}),
     stdin: 'ignore',
     buffer: false,
     reject: false,
@@ -49,7 +90,8 @@ export async function startInHarnessCgroup(options: {
     // Its own process group: the guest and everything it started go with one kill.
     detached: true,
   });
-  const kill = cleanup.register(`${options.label} pid ${String(child.pid)}`, () => {
+  const kill = cleanup.register(`${options.label} pid ${String(child.pid)}`, async () => {
+    await options.beforeKill?.();
     try {
       if (child.pid) process.kill(-child.pid, 'SIGKILL');
     } catch {
@@ -60,8 +102,8 @@ export async function startInHarnessCgroup(options: {
   const lastWords = () => stderr.trim().split('\n').at(-1) ?? '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   child.stdout?.on('data', (chunk: Buffer) => options.watch.feed(chunk.toString()));
-  const exited = child.then((result) => {
-    const why = lastWords();
+  const exited = child.then(async (result) => {
+    const why = lastWords() || ((await options.why?.()) ?? '');
     options.watch.ended(
       `${options.label} exited (code ${String(result.exitCode ?? result.signal)}) before the agent printed EXIT${why ? `: ${why}` : ''}`,
     );
@@ -70,12 +112,5 @@ export async function startInHarnessCgroup(options: {
     await kill();
     await exited;
   };
-  const joined = child.pid === undefined ? 'exited' : await waitUntilJoined(child.pid, group);
-  if (joined === 'timeout') {
-    await stop();
-    throw new TrialError(`${options.label} did not start in its cgroup: ${lastWords() || 'no output'}`, {
-      consoleTail: options.watch.lines.tail(),
-    });
-  }
-  return { exited, stop };
+  return { child, exited, lastWords, stop };
 }

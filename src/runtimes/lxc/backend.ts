@@ -26,6 +26,7 @@ import {
   type TrialOutcome,
   type TrialSpec,
 } from '../../contract/backend.js';
+import { startWatched } from '../../contract/cgroup-process.js';
 import { ConsoleWatch } from '../../contract/console-watch.js';
 import { monitorGroup, renderLxcConfig } from './config.js';
 
@@ -144,32 +145,18 @@ export class LxcBackend implements Backend {
         ...agent,
       ];
       // Pinned before it starts: the container's init inherits the affinity, as the native agent and QEMU do.
-      const [file, ...args] = (spec.cpuset ? ['taskset', '-c', spec.cpuset, ...start] : start) as [string, ...string[]];
       const spawnAt = performance.now();
-      const child = execa(file, args, {
-        stdin: 'ignore',
-        buffer: false,
-        reject: false,
-        encoding: 'utf8',
-        // Its own process group: lxc-start and whatever it forked go with one kill.
-        detached: true,
+      const started = startWatched({
+        command: spec.cpuset ? ['taskset', '-c', spec.cpuset, ...start] : start,
+        label: 'lxc-start',
+        watch,
+        // A container still running (the trial failed or was interrupted) is stopped with everything in it first.
+        beforeKill: () =>
+          execa('lxc-stop', ['-k', '-n', spec.trialId, '-P', this.#lxcPath], { reject: false, timeout: 10_000 }),
+        why: () => lastLogLine(log),
       });
-      const kill = cleanup.register(`lxc-start ${spec.trialId} pid ${String(child.pid)}`, () =>
-        this.#kill(spec.trialId, child.pid),
-      );
-      let stderr = '';
-      child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
-      child.stdout?.on('data', (chunk: Buffer) => watch.feed(chunk.toString()));
-      const exited = child.then(async (result) => {
-        const why = stderr.trim().split('\n').at(-1) || (await lastLogLine(log));
-        watch.ended(
-          `lxc-start exited (code ${String(result.exitCode ?? result.signal)}) before the agent printed EXIT${why ? `: ${why}` : ''}`,
-        );
-      });
-      stop = async () => {
-        await kill();
-        await exited;
-      };
+      stop = started.stop;
+      const { child, exited } = started;
       // lxc-start is the monitor: sampled like a shim, its group (inside the trial's) left out of the guest's processes.
       observer.guestStarted({
         cgroup: cgroup.location,
@@ -203,16 +190,6 @@ export class LxcBackend implements Backend {
     const index = bridge.nextGuest();
     const { cidr, mac } = guestAddressing(bridge.octet, index);
     return { bridge, hostSide: `${bridge.name}-${index}`, cidr, mac, address: cidr.split('/')[0] ?? '' };
-  }
-
-  /** Stop a container that is still running (its init and everything in it), then its lxc-start. */
-  async #kill(name: string, pid: number | undefined): Promise<void> {
-    await execa('lxc-stop', ['-k', '-n', name, '-P', this.#lxcPath], { reject: false, timeout: 10_000 });
-    try {
-      if (pid) process.kill(-pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
   }
 }
 

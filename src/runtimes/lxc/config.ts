@@ -18,7 +18,7 @@ export interface LxcTrialConfig {
 }
 
 /** The group below the trial's that holds the container's processes. */
-export const payloadGroup = 'payload';
+const payloadGroup = 'payload';
 /** The group below the trial's that holds `lxc-start`, the container's monitor (the counterpart of a shim). */
 export const monitorGroup = 'monitor';
 
