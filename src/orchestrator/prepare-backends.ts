@@ -4,6 +4,7 @@ import type { ArchName, ArchProfile } from '../host/arch.js';
 import { ioDevicesOf, type IoDevices } from '../host/block-device.js';
 import type { ImageSet } from '../images/image-set.js';
 import { cacheDir } from '../paths.js';
+import { factsOf } from '../results/runtime-facts.js';
 import type { ResultFile } from '../results/types.js';
 import type { AccelDecision, RuntimeDescriptor } from '../runtimes/runtime.js';
 import { chooseAccelerator } from './choose-accel.js';
@@ -68,7 +69,13 @@ export async function prepareBackends(options: PrepareOptions): Promise<{
       log: options.log,
       accelerator,
     });
-    runtimes[runtime.name as RuntimeName] = { kind: runtime.kind, label: runtime.label, emulated, info };
+    runtimes[runtime.name as RuntimeName] = {
+      kind: runtime.kind,
+      label: runtime.label,
+      emulated,
+      info,
+      facts: factsOf(runtime.facts ?? [], info),
+    };
     backends.set(runtime.name as RuntimeName, backend);
   }
   return { backends, runtimes, ioDevices };

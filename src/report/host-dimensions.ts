@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { referenceOf, runtimesOf, vmEmulated } from './kinds.js';
+import { labelOf, referenceOf, runtimesOf, vmEmulated } from './kinds.js';
 import { fingerprintDimensions } from '../host/fingerprint.js';
+import { runtimeFacts } from '../results/runtime-facts.js';
 import type { ResultFile } from '../results/types.js';
 import { describeLoad, describeReadiness } from '../config/image-workload.js';
 
@@ -25,7 +26,12 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
   const vmName = referenceOf(result, 'vm');
   const containerName = referenceOf(result, 'container');
   const qemu = vmName ? result.runtimes[vmName]?.info : undefined;
-  const docker = containerName ? result.runtimes[containerName]?.info : undefined;
+  // Which software it was, by the versions its record declares (QEMU's, Vagrant's, Docker's engine, LXC's…).
+  const software = (name: string | undefined) => {
+    if (!name) return 'n/a';
+    const versions = runtimeFacts(result, name).filter((fact) => fact.version);
+    return `${labelOf(result, name)}: ${versions.map((fact) => `${fact.name} ${fact.value}`).join(', ') || 'no version recorded'}`;
+  };
   return {
     host: result.host.hostname,
     cpu: `${result.host.cpu.brand} (${result.host.cpu.cores} CPUs)`,
@@ -36,8 +42,8 @@ export function hostDimensions(result: ResultFile): Record<string, string> {
     cgroup: `v${result.host.cgroupVersion} (${result.host.cgroupMode})`,
     accelerator: qemu ? `${String(qemu.accelerator)}${vmEmulated(result) ? ' (emulated)' : ''}` : 'n/a',
     'machine type': qemu ? String(qemu.machineType) : 'n/a',
-    QEMU: qemu ? String(qemu.qemuVersion) : 'n/a',
-    Docker: docker ? String(docker.engineVersion) : 'n/a',
+    'reference VM': software(vmName),
+    'reference container': software(containerName),
     runtimes: runtimesOf(result).join(', '),
     'vCPUs / memory': `${result.config.vcpus} / ${result.config.memoryMiB} MiB`,
     // Sampled peaks depend on how often the sampler looks: with only event rows a container's working-set peak read 36 % lower.

@@ -1,5 +1,6 @@
 import { aggregate, type GroupSummary } from '../results/aggregate.js';
 import type { ResultFile } from '../results/types.js';
+import { runtimeFacts } from '../results/runtime-facts.js';
 import { renderClaims } from './claims.js';
 import { fingerprintDimensions } from '../host/fingerprint.js';
 import { median } from '../results/stats.js';
@@ -261,26 +262,7 @@ function fingerprintLines(result: ResultFile): string[] {
 
 /** What a runtime's record says that moves its figures (engine, OCI runtime, accelerator, machine…), in one line. */
 function runtimeLine(result: ResultFile, runtime: string): string[] {
-  const info = result.runtimes[runtime]?.info ?? {};
-  const facts: [string, string][] = [
-    ['engineVersion', 'engine'],
-    ['vagrantVersion', 'Vagrant'],
-    ['qemuVersion', 'QEMU'],
-    ['ociRuntime', 'OCI runtime'],
-    ['cgroupDriver', 'cgroup driver'],
-    ['storageDriver', 'storage'],
-    ['image', 'image'],
-    ['accelerator', 'accelerator'],
-    ['machineType', 'machine'],
-    ['cpuModel', 'CPU'],
-    ['kernel', 'kernel'],
-    ['rootDiskCache', 'root disk cache'],
-    ['memoryBackend', 'guest RAM'],
-    ['synthetic', 'synthetic'],
-  ];
-  const said = facts.flatMap(([key, name]) =>
-    info[key] === undefined ? [] : [`${name} ${literal(String(info[key]))}`],
-  );
+  const said = runtimeFacts(result, runtime).map((fact) => `${fact.name} ${literal(fact.value)}`);
   return said.length ? [`${shown(result, runtime)}: ${said.join(', ')}.`] : [];
 }
 

@@ -143,7 +143,12 @@ function badName(record: Record<string, unknown>): string | undefined {
     return undefined;
   };
   for (const [name, runtime] of objects(record.runtimes)) {
-    const problem = check('runtime', name, '/runtimes key') ?? check('label', runtime.label, `/runtimes/${name}/label`);
+    const problem =
+      check('runtime', name, '/runtimes key') ??
+      check('label', runtime.label, `/runtimes/${name}/label`) ??
+      list(runtime.facts)
+        .map((fact, index) => check('label', fact.name, `/runtimes/${name}/facts/${index}/name`))
+        .find(Boolean);
     if (problem) return problem;
   }
   for (const [index, trial] of [...list(record.trials), ...list(record.warmups)].entries()) {

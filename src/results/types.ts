@@ -152,6 +152,17 @@ interface AbortedTrial extends TrialBase {
 export type TrialResult = CompletedTrial | ErroredTrial | AbortedTrial;
 
 /** Facts about one runtime in this run. */
+/** One fact reports show about a runtime (its version, engine, machine…): a value of its record's `info`, named. */
+export interface RuntimeFact {
+  /** The `info` key it comes from. */
+  readonly key: string;
+  /** How reports name it: `engine`, `QEMU`, `OCI runtime`. */
+  readonly name: string;
+  readonly value: string;
+  /** The software's own version (Docker's engine, QEMU, LXC): `compare` and `fleet` weigh it as a host dimension. */
+  readonly version?: boolean;
+}
+
 interface RuntimeRecord {
   /** What it is (reports group and pair runtimes by kind); filled from the name in files before schema v2. */
   kind: RuntimeKind;
@@ -161,6 +172,11 @@ interface RuntimeRecord {
   emulated: boolean;
   /** Backend-reported facts: versions, accelerator, machine type, image id… */
   info: RuntimeInfo;
+  /**
+   * What reports show of `info`, in order, as the runtime declared it (its descriptor's `facts`). Absent in files
+   * from before it: reports then show what twinbench showed then (results/runtime-facts.ts).
+   */
+  facts?: RuntimeFact[];
   /** The CPU quota and memory limit its trials ran in (absent in files from before envelopes). */
   envelope?: EnvelopeRecord;
 }

@@ -5,6 +5,7 @@ import type { ArchName, ArchProfile } from '../host/arch.js';
 import type { IoDevices } from '../host/block-device.js';
 import type { RuntimeKind } from '../host/envelope.js';
 import type { ImageSet } from '../images/image-set.js';
+import type { FactKey } from '../results/runtime-facts.js';
 
 /** One line of `bench doctor`. */
 export interface DoctorCheck {
@@ -95,6 +96,11 @@ export interface RuntimeDescriptor<N extends string = string> {
   readonly density?: boolean;
   /** Whether it can run guests of another architecture than the host's (emulated). */
   readonly foreignGuests: boolean;
+  /**
+   * What reports may show about it, from its backend's `info`, in order (its version, engine, machine…): recorded
+   * in the result as its `facts`, so no report names a runtime or an `info` key. None: reports show no such line.
+   */
+  readonly facts?: readonly FactKey[];
   /** Quick check that it can run here, made before any image is built; throws MissingDependencyError naming it. */
   probe(host: RuntimeHost): Promise<string>;
   /** Its lines in `bench doctor` (checks several runtimes share are shown once, by name). */

@@ -1,7 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { missingOciRuntime, probeDockerEngine } from '../docker/engine-backend.js';
-import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from '../docker/engine-runtime.js';
+import {
+  cleanDockerLeftovers,
+  containerEngineFacts,
+  createDockerRuntime,
+  dockerIoRoots,
+  dockerRunOpen,
+} from '../docker/engine-runtime.js';
 import { MissingDependencyError } from '../../errors.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 
@@ -32,6 +38,7 @@ export const dockerCrun: RuntimeDescriptor<'docker-crun'> = {
   summary:
     'Docker Engine containers run by crun instead of runc (the engine must list crun: setup.sh --runtimes docker-crun)',
   density: true,
+  facts: containerEngineFacts,
   foreignGuests: true,
   userImages: true,
   async probe() {

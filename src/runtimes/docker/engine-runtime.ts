@@ -7,7 +7,17 @@ import {
   type ContainerEngine,
 } from './engine-backend.js';
 import type { RuntimeName } from '../../config/suite.js';
+import type { FactKey } from '../../results/runtime-facts.js';
 import type { CleanContext, CleanReport, CreateContext, CreatedRuntime } from '../runtime.js';
+
+/** What reports show of a Docker-API runtime (Docker, docker-crun, Podman): the engine and how it runs containers. */
+export const containerEngineFacts: readonly FactKey[] = [
+  { key: 'engineVersion', name: 'engine', version: true },
+  { key: 'ociRuntime', name: 'OCI runtime' },
+  { key: 'cgroupDriver', name: 'cgroup driver' },
+  { key: 'storageDriver', name: 'storage' },
+  { key: 'image', name: 'image' },
+];
 
 /**
  * A Docker-API runtime's backend: the engine's containers (Docker's own engine unless `engine` names

@@ -1,6 +1,12 @@
 import { probeDockerEngine } from './engine-backend.js';
 import { problemOf } from '../../errors.js';
-import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from './engine-runtime.js';
+import {
+  cleanDockerLeftovers,
+  containerEngineFacts,
+  createDockerRuntime,
+  dockerIoRoots,
+  dockerRunOpen,
+} from './engine-runtime.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 
 /** Docker containers through the engine's API (dockerode), run by runc (named per container, whatever the engine's default). */
@@ -10,6 +16,7 @@ export const docker: RuntimeDescriptor<'docker'> = {
   kind: 'container',
   summary: 'Docker Engine containers from the imported rootfs, run by runc',
   density: true,
+  facts: containerEngineFacts,
   foreignGuests: true,
   userImages: true,
   // The engine answering is the test (DOCKER_HOST may name one elsewhere); its packages are setup's business.

@@ -99,6 +99,7 @@ const fakeDescriptor = <N extends 'fake' | 'fake-vm'>(name: N, kind: RuntimeKind
   summary: `synthetic ${kind} figures for tests of the pipeline (no engine, no image)`,
   hidden: true,
   needsImages: false,
+  facts: [{ key: 'synthetic', name: 'synthetic' }],
   foreignGuests: true,
   probe: async () => `synthetic, every cost × ${fakeScale()}`,
   doctor: async () => [],

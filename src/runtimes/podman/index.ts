@@ -2,7 +2,13 @@ import { existsSync } from 'node:fs';
 import { probeDockerEngine } from '../docker/engine-backend.js';
 import { MissingDependencyError, problemOf } from '../../errors.js';
 import { crunHybridProblem } from '../docker-crun/index.js';
-import { cleanDockerLeftovers, createDockerRuntime, dockerIoRoots, dockerRunOpen } from '../docker/engine-runtime.js';
+import {
+  cleanDockerLeftovers,
+  containerEngineFacts,
+  createDockerRuntime,
+  dockerIoRoots,
+  dockerRunOpen,
+} from '../docker/engine-runtime.js';
 import { requireHostPackages } from '../host-packages.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { podmanEngine, podmanSocket } from './engine.js';
@@ -22,6 +28,7 @@ export const podman: RuntimeDescriptor<'podman'> = {
   summary:
     "Podman containers (rootful, crun) through Podman's Docker-compatible service (setup.sh --runtimes podman starts it)",
   density: true,
+  facts: containerEngineFacts,
   foreignGuests: false,
   userImages: true,
   async probe(host) {

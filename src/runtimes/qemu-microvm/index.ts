@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Accelerator, QemuMachine } from '../qemu/cmdline.js';
-import { createQemuRuntime, probeQemuRuntime, qemuDoctor } from '../qemu/vm-runtime.js';
+import { createQemuRuntime, probeQemuRuntime, qemuDoctor, qemuFacts } from '../qemu/vm-runtime.js';
 import { cleanHarnessLinks } from '../../host/harness-bridge.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { hostTscKhz } from './tsc.js';
@@ -37,6 +37,7 @@ export const qemuMicrovm: RuntimeDescriptor<'qemu-microvm'> = {
   summary: "QEMU's microvm machine (no PCI, qboot firmware, virtio-mmio), x86_64 only, same kernel and disk as qemu",
   guestArchs: ['amd64'],
   density: true,
+  facts: qemuFacts,
   foreignGuests: true,
   userImages: true,
   probe: (host) => probeQemuRuntime('qemu-microvm', host),

@@ -3,7 +3,19 @@ import type { QemuMachine } from './cmdline.js';
 import type { RuntimeName } from '../../config/suite.js';
 import type { ArchProfile } from '../../host/arch.js';
 import { requireHostPackages } from '../host-packages.js';
+import type { FactKey } from '../../results/runtime-facts.js';
 import type { CreateContext, CreatedRuntime, DoctorCheck, RuntimeHost } from '../runtime.js';
+
+/** What reports show of a QEMU runtime: QEMU's version, how it runs the guest, and what the guest boots. */
+export const qemuFacts: readonly FactKey[] = [
+  { key: 'qemuVersion', name: 'QEMU', version: true },
+  { key: 'accelerator', name: 'accelerator' },
+  { key: 'machineType', name: 'machine' },
+  { key: 'cpuModel', name: 'CPU' },
+  { key: 'kernel', name: 'kernel' },
+  { key: 'rootDiskCache', name: 'root disk cache' },
+  { key: 'memoryBackend', name: 'guest RAM' },
+];
 
 /** QEMU on this host, and the other commands a QEMU runtime needs (its `host-packages`, read as `packagesOf`). */
 export async function probeQemuRuntime(packagesOf: string, host: RuntimeHost): Promise<string> {

@@ -12,6 +12,15 @@ export const vagrant: RuntimeDescriptor<'vagrant'> = {
   label: 'Vagrant (libvirt)',
   kind: 'vm',
   summary: 'the same VM through `vagrant up` with vagrant-libvirt: what a Vagrant user pays on top of QEMU',
+  // What the Vagrant user runs, and the VM it makes (libvirt's QEMU records no version of its own here).
+  facts: [
+    { key: 'vagrantVersion', name: 'Vagrant', version: true },
+    { key: 'accelerator', name: 'accelerator' },
+    { key: 'machineType', name: 'machine' },
+    { key: 'cpuModel', name: 'CPU' },
+    { key: 'kernel', name: 'kernel' },
+    { key: 'memoryBackend', name: 'guest RAM' },
+  ],
   foreignGuests: false,
   async probe(host) {
     requireHostPackages('vagrant', host.guestArch);

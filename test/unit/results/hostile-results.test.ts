@@ -99,6 +99,14 @@ test("names reports print as they are (runtime, workload, figure, unit, label) m
       /\/runtimes\/docker\/label "Docker \[x\]\(javascript:alert\(1\)\)" is not a label name$/,
     ],
     [
+      'fact name',
+      (result) =>
+        ((result.runtimes as Record<string, Record<string, unknown>>).docker!.facts = [
+          { key: 'engineVersion', name: '<img src=x onerror=alert(1)>', value: '20' },
+        ]),
+      /\/runtimes\/docker\/facts\/0\/name "<img src=x onerror=alert\(1\)>" is not a label name$/,
+    ],
+    [
       'workload',
       (result) => (result.trials[0]!.workload = '<img src=x>'),
       /trial 1 workload "<img src=x>" is not a workload name$/,
