@@ -68,7 +68,7 @@ function runtimeFigureLines(result: ResultFile): string[] {
       const first = boots.find((figures) => figures[name])?.[name];
       if (!first || values.length === 0) continue;
       lines.push(
-        `- ${shown(result, runtime)}, ${name}: ${formatNumber(median(values))} ${first.unit} (median of ${values.length}): ${first.description}.`,
+        `- ${shown(result, runtime)}, ${name}: ${formatNumber(median(values))} ${first.unit} (median of ${values.length}): ${literal(first.description)}.`,
       );
     }
   }
@@ -203,7 +203,7 @@ function failures(result: ResultFile): string[] {
 function envelopeLines(result: ResultFile): string[] {
   const lines = runtimesOf(result).flatMap((runtime) => {
     const envelope = result.runtimes[runtime]?.envelope;
-    return envelope ? [`- Envelope, ${shown(result, runtime)}: ${envelope.how}.`] : [];
+    return envelope ? [`- Envelope, ${shown(result, runtime)}: ${literal(envelope.how)}.`] : [];
   });
   return lines.length ? ['', ...lines] : [];
 }
@@ -222,7 +222,7 @@ function pathLines(result: ResultFile): string[] {
       const value = result.runtimes[runtime]?.info[field];
       if (value !== undefined)
         lines.push(
-          `- ${key === 'network' ? 'Network path' : 'Scratch disk'}, ${shown(result, runtime)}: ${String(value)}.`,
+          `- ${key === 'network' ? 'Network path' : 'Scratch disk'}, ${shown(result, runtime)}: ${literal(String(value))}.`,
         );
     }
   }

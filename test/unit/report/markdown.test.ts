@@ -131,3 +131,30 @@ test('at 6 repetitions a median has its 95 % interval, and so does a cost factor
   assert.match(md, /\| 1004 \[1001, 1006\] n=6 \| 500\.0 \[500\.0, 500\.0\] n=6 \| 2\.01× \[2\.00, 2\.01\] \|/);
   assert.match(md, /Each cell: median \[95 % confidence interval of the median\]/);
 });
+
+test("text a result file carries about a runtime (its network path, scratch disk, envelope, a runtime figure's description) stays in code spans: a hostile file's markup never becomes a link, an image or HTML", () => {
+  const injected = '[x](javascript:alert(1)) <img src=x onerror=alert(2)> <script>alert(3)</script>';
+  const hostile = result(false);
+  const docker = hostile.runtimes.docker!;
+  hostile.runtimes.docker = {
+    ...docker,
+    info: { ...docker.info, networkPath: `bridge ${injected}`, scratch: `bind ${injected}` },
+    envelope: { cpus: 1, memoryBytes: 2 ** 29, headroomBytes: 0, enforced: true, how: `quota ${injected}` },
+  };
+  const network = { ...trial('docker', 3, 100, 1000), trialId: 'docker-network-3', workload: 'network' };
+  const disk = { ...trial('docker', 4, 100, 1000), trialId: 'docker-disk-4', workload: 'disk' };
+  const vagrantish = trial('qemu', 5, 3000, 500);
+  if (vagrantish.state === 'completed')
+    vagrantish.boot = {
+      ...vagrantish.boot,
+      runtimeFigures: { up_ms: { value: 1000, unit: 'ms', description: `its own time ${injected}` } },
+    };
+  hostile.trials.push(network, disk, vagrantish);
+  const markdown = renderMarkdown(hostile);
+  for (const what of ['Network path', 'Scratch disk', 'Envelope', 'up_ms'])
+    assert.match(markdown, new RegExp(`${what}.*\\\``), `${what} is shown`);
+  // Everything outside code spans: none of the injected markup may be there.
+  const outside = markdown.replace(/(`+)[\s\S]*?\1/g, '');
+  for (const active of ['javascript:', '<img', '<script'])
+    assert.ok(!outside.includes(active), `${active} outside a code span`);
+});
