@@ -41,14 +41,10 @@ esac
 bench() { node bin/bench.js "$@"; }
 summary() { if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then printf '%s\n' "$1" >>"$GITHUB_STEP_SUMMARY"; fi; }
 
-pidfiles=""
-for name in DOCKERD LIBVIRTD VIRTLOGD PODMAN; do
-  file=$(mktemp)
-  pidfiles="$pidfiles $file"
-  export "TWINBENCH_${name}_PIDFILE=$file"
-done
-# shellcheck disable=SC2086 # temporary files without spaces
-stop_started() { sh scripts/stop-started.sh $pidfiles; }
+# Setup records each daemon it starts in this folder (<daemon>.pid); only those are stopped at the end.
+TWINBENCH_STARTED=$(mktemp -d)
+export TWINBENCH_STARTED
+stop_started() { sh scripts/stop-started.sh "$TWINBENCH_STARTED"; }
 # A cancelled job: the shell waits for bench (which cleans up after itself), then exits, then stops the daemons.
 trap stop_started EXIT
 trap 'exit 130' INT

@@ -1,13 +1,26 @@
 #!/bin/sh
 # Make this host ready for twinbench: host packages (only the missing ones, said aloud), npm
 # dependencies, the TypeScript build, and a Docker engine that answers. Safe to run again.
-# Writes the pid of a dockerd it started to $TWINBENCH_DOCKERD_PIDFILE (if set), and with --vagrant
-# those of libvirtd and virtlogd to $TWINBENCH_LIBVIRTD_PIDFILE and $TWINBENCH_VIRTLOGD_PIDFILE, and with
-# --runtimes podman that of the Podman service to $TWINBENCH_PODMAN_PIDFILE, so callers can stop them.
+# Each daemon it starts (dockerd; libvirtd and virtlogd for vagrant; the Podman service) is recorded in one place,
+# the folder $TWINBENCH_STARTED (if set) as <daemon>.pid, which scripts/stop-started.sh reads to stop exactly
+# those; a host's own daemons are never recorded. Also, for callers of earlier versions, to
+# $TWINBENCH_DOCKERD_PIDFILE, $TWINBENCH_LIBVIRTD_PIDFILE, $TWINBENCH_VIRTLOGD_PIDFILE, $TWINBENCH_PODMAN_PIDFILE.
 set -eu
 cd "$(dirname "$0")/.."
 
 say() { printf 'setup: %s\n' "$*" >&2; }
+# started NAME PID: record a daemon this script started (see the header), so its caller can stop it.
+started() {
+  if [ -n "${TWINBENCH_STARTED:-}" ]; then mkdir -p "$TWINBENCH_STARTED" && echo "$2" >"$TWINBENCH_STARTED/$1.pid"; fi
+  case $1 in
+    dockerd) legacy=${TWINBENCH_DOCKERD_PIDFILE:-} ;;
+    libvirtd) legacy=${TWINBENCH_LIBVIRTD_PIDFILE:-} ;;
+    virtlogd) legacy=${TWINBENCH_VIRTLOGD_PIDFILE:-} ;;
+    podman) legacy=${TWINBENCH_PODMAN_PIDFILE:-} ;;
+    *) legacy="" ;;
+  esac
+  if [ -n "$legacy" ]; then echo "$2" >"$legacy"; fi
+}
 
 # --arch arm64|amd64: also prepare a foreign guest architecture (emulated: qemu-user + binfmt_misc).
 # --runtimes a,b: also prepare these runtimes (each folder src/runtimes/<name>/ lists its host packages
@@ -176,7 +189,7 @@ else
     # shellcheck disable=SC2086
     dockerd $crun_flag >"$log" 2>&1 &
     pid=$!
-    if [ -n "${TWINBENCH_DOCKERD_PIDFILE:-}" ]; then echo "$pid" > "$TWINBENCH_DOCKERD_PIDFILE"; fi
+    started dockerd "$pid"
     say "dockerd pid $pid (stop it with: kill $pid)"
   fi
   tries=0
@@ -227,7 +240,7 @@ case " $requested " in
         say "starting podman system service at $podman_socket (no service answered); log: $log"
         podman system service --time 0 "unix://$podman_socket" >"$log" 2>&1 &
         pid=$!
-        if [ -n "${TWINBENCH_PODMAN_PIDFILE:-}" ]; then echo "$pid" > "$TWINBENCH_PODMAN_PIDFILE"; fi
+        started podman "$pid"
         say "podman service pid $pid (stop it with: kill $pid)"
       fi
       tries=0
@@ -263,7 +276,7 @@ if [ -n "$vagrant" ]; then
   if ! pgrep -x virtlogd >/dev/null; then
     say "starting virtlogd (libvirt's log daemon; no systemd here)"
     virtlogd -d
-    if [ -n "${TWINBENCH_VIRTLOGD_PIDFILE:-}" ]; then pgrep -x virtlogd | head -n 1 > "$TWINBENCH_VIRTLOGD_PIDFILE"; fi
+    started virtlogd "$(pgrep -x virtlogd | head -n 1)"
   fi
   if virsh -c qemu:///system version >/dev/null 2>&1; then
     say "libvirtd answers (not started by twinbench; \`bench doctor\` checks its response time)"
@@ -284,7 +297,7 @@ if [ -n "$vagrant" ]; then
     fi
     [ "$ms" -gt 1000 ] && say "warning: a cached virsh capabilities still takes $ms ms; see bench doctor"
     pid=$(pgrep -x libvirtd | head -n 1)
-    if [ -n "${TWINBENCH_LIBVIRTD_PIDFILE:-}" ]; then echo "$pid" > "$TWINBENCH_LIBVIRTD_PIDFILE"; fi
+    started libvirtd "$pid"
     say "libvirtd pid $pid, cached virsh capabilities $ms ms (stop it with: kill $pid)"
   fi
 fi

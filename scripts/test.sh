@@ -13,14 +13,12 @@ at() { echo "at $(( $(date +%s) - t0 )) s"; }
 tapdir=$(mktemp -d)
 export tapdir
 . scripts/test-suite.sh
-pidfile=$(mktemp)
-libvirt_pidfile=$(mktemp)
-virtlogd_pidfile=$(mktemp)
-podman_pidfile=$(mktemp)
 lts_log=$(mktemp)
-export TWINBENCH_DOCKERD_PIDFILE=$pidfile TWINBENCH_LIBVIRTD_PIDFILE=$libvirt_pidfile TWINBENCH_VIRTLOGD_PIDFILE=$virtlogd_pidfile TWINBENCH_PODMAN_PIDFILE=$podman_pidfile
-# Stop only the daemons this script started (a host's own dockerd or libvirtd stays).
-stop_daemons() { sh scripts/stop-started.sh "$pidfile" "$libvirt_pidfile" "$virtlogd_pidfile" "$podman_pidfile"; }
+# Setup records each daemon it starts in this folder (<daemon>.pid); the daemon-restart test reads dockerd's there.
+TWINBENCH_STARTED=$(mktemp -d)
+export TWINBENCH_STARTED
+# Stop only the daemons setup started (a host's own dockerd or libvirtd stays).
+stop_daemons() { sh scripts/stop-started.sh "$TWINBENCH_STARTED"; }
 # Ctrl-C or SIGTERM: the shell waits for the running step (which cleans up after itself), exits, and only
 # then stops the daemons.
 # The lab host runs in a session of its own (setsid): a background job of this shell would ignore Ctrl-C, so

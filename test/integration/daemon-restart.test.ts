@@ -7,7 +7,8 @@ import { test } from 'node:test';
 import Docker from 'dockerode';
 import { guestRuns, leftovers, readResult, runBench, startBench, stderrOf, waitUntil } from './helpers.js';
 
-const pidfile = process.env.TWINBENCH_DOCKERD_PIDFILE;
+/** Where setup recorded the dockerd it started (scripts/setup.sh, $TWINBENCH_STARTED), if it started one. */
+const pidfile = process.env.TWINBENCH_STARTED ? join(process.env.TWINBENCH_STARTED, 'dockerd.pid') : undefined;
 const ours = pidfile !== undefined && existsSync(pidfile) && readFileSync(pidfile, 'utf8').trim() !== '';
 
 async function engineAnswers(): Promise<boolean> {
