@@ -5,7 +5,6 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execa } from 'execa';
 import { cleanup } from '../../cleanup.js';
-import { TrialError } from '../../errors.js';
 import { describeIoAccounting, type IoDevices } from '../../host/block-device.js';
 import {
   guestAddressing,
@@ -15,6 +14,7 @@ import {
   type HarnessBridge,
 } from '../../host/harness-bridge.js';
 import type { ImageSet } from '../../images/image-set.js';
+import type { ImageLaunch } from '../../images/user-image/launch.js';
 import { runStep } from '../../images/run-step.js';
 import {
   agentArguments,
@@ -59,6 +59,8 @@ export class LxcBackend implements Backend {
   readonly #settings: LxcSettings;
   #tree = '';
   #common: string | undefined;
+  /** A user's image (`--image`): how it starts, instead of the agent. */
+  #launch: ImageLaunch | undefined;
 
   constructor(settings: LxcSettings) {
     this.#settings = settings;
@@ -70,7 +72,7 @@ export class LxcBackend implements Backend {
   }
 
   async prepare(images: ImageSet): Promise<RuntimeInfo> {
-    if (images.launch) throw new TrialError("lxc: a user's image (--image) is not supported by this runtime yet");
+    this.#launch = images.launch;
     const version = await lxcVersion();
     this.#tree = join(this.#settings.runDir, 'lxc-rootfs');
     await mkdir(this.#tree, { recursive: true });
@@ -83,6 +85,10 @@ export class LxcBackend implements Backend {
         this.#common
           ? `LXC's common configuration (${commonConf}: capabilities mac_admin, mac_override, sys_time, sys_module, sys_rawio dropped; device rules; its seccomp denylist)`
           : `no ${commonConf} on this host: LXC's defaults only (no capability dropped, no seccomp)`
+      }; ${
+        this.#launch
+          ? "the image's argv as the container's init, with its env (LXC adds container=lxc), its user as uid:gid and its working dir; output and errors on one stream, as a VM's console; lxc-stop ends it with SIGTERM, then SIGKILL after 10 s"
+          : "the agent as the container's init"
       }; the envelope (CPU quota, memory limit) is the trial cgroup's, as for every runtime`,
       rootfs: images.rootfsDigest.slice(0, 12),
       rootfsPerTrial:
@@ -114,6 +120,9 @@ export class LxcBackend implements Backend {
     let stop: (() => Promise<void>) | undefined;
     try {
       await mkdir(join(dir, 'upper'), { recursive: true });
+      // An image may lack the folders LXC mounts on (FROM scratch): they are made in the trial's own layer.
+      if (this.#launch)
+        for (const folder of ['proc', 'sys', 'dev']) await mkdir(join(dir, 'upper', folder), { recursive: true });
       const net = spec.workload.network ? await this.#attach() : undefined;
       const config = renderLxcConfig({
         rootfs: this.#tree,
@@ -122,14 +131,21 @@ export class LxcBackend implements Backend {
         ...(this.#common ? { commonConf: this.#common } : {}),
         ...(net ? { net: { bridge: net.bridge.name, hostSide: net.hostSide, cidr: net.cidr, mac: net.mac } } : {}),
         ...(spec.scratch ? { scratchDir: spec.scratch.dir } : {}),
+        ...(this.#launch ? { image: this.#launch } : {}),
       });
       await writeFile(join(dir, 'config'), config);
       const log = join(dir, 'lxc.log');
-      const agent = [
-        '/bin/sh',
-        '/twinbench/agent.sh',
-        ...agentArguments('container', spec, spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {}),
-      ];
+      const init = this.#launch
+        ? [...this.#launch.argv]
+        : [
+            '/bin/sh',
+            '/twinbench/agent.sh',
+            ...agentArguments(
+              'container',
+              spec,
+              spec.scratch ? { scratch_file: mountedScratchPath(spec.scratch) } : {},
+            ),
+          ];
       const start = [
         'lxc-start',
         '-F',
@@ -142,13 +158,15 @@ export class LxcBackend implements Backend {
         '-l',
         'WARN',
         '--',
-        ...agent,
+        ...init,
       ];
+      // A user's image writes its errors where a container engine's log and a VM's console have them: with its output.
+      const oneStream = this.#launch ? ['sh', '-c', 'exec "$@" 2>&1', 'lxc-image'] : [];
       // Pinned before it starts: the container's init inherits the affinity, as the native agent and QEMU do.
       const spawnAt = performance.now();
       const started = startWatched({
-        command: spec.cpuset ? ['taskset', '-c', spec.cpuset, ...start] : start,
-        label: 'lxc-start',
+        command: [...(spec.cpuset ? ['taskset', '-c', spec.cpuset] : []), ...oneStream, ...start],
+        label: this.#launch ? "the image's LXC container" : 'lxc-start',
         watch,
         // A container still running (the trial failed or was interrupted) is stopped with everything in it first.
         beforeKill: () =>
@@ -165,7 +183,13 @@ export class LxcBackend implements Backend {
       });
       if (net && spec.workload.ports) observer.guestEndpoints(endpointsAt(net.address, spec.workload.ports));
       const result = await watch.done;
-      // The container ends with its init (the agent); lxc-start then removes its cgroups and exits.
+      // A user's image serves until stopped, as `docker stop` would (lxc.signal.halt: SIGTERM, then SIGKILL after 10 s).
+      if (this.#launch)
+        await execa('lxc-stop', ['-n', spec.trialId, '-P', this.#lxcPath, '-t', '10'], {
+          reject: false,
+          timeout: 30_000,
+        });
+      // The container ends with its init; lxc-start then removes its cgroups and exits.
       await Promise.race([exited, sleep(5_000)]);
       await observer.guestExited();
       return {

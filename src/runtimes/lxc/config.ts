@@ -15,6 +15,13 @@ export interface LxcTrialConfig {
   readonly net?: { readonly bridge: string; readonly hostSide: string; readonly cidr: string; readonly mac: string };
   /** Host folder bind-mounted at /scratch (workloads with a scratch file). */
   readonly scratchDir?: string;
+  /** A user's image (`--image`): its env only, its numeric user and group, its working dir; stopped by SIGTERM. */
+  readonly image?: {
+    readonly env: readonly string[];
+    readonly uid: number;
+    readonly gid: number;
+    readonly workingDir: string;
+  };
 }
 
 /** The group below the trial's that holds the container's processes. */
@@ -67,6 +74,17 @@ export function renderLxcConfig(config: LxcTrialConfig): string {
   } else {
     // A network namespace with loopback only, as a container without ports gets none either.
     lines.push('lxc.net.0.type = empty');
+  }
+  if (config.image) {
+    // As an engine starts an image: its env (LXC adds only container=lxc), its uid:gid, its working dir; and
+    // `lxc-stop` asks it to end with SIGTERM, as `docker stop` does, before it kills it.
+    for (const entry of config.image.env) lines.push(oneLine('lxc.environment', entry));
+    lines.push(
+      oneLine('lxc.init.uid', String(config.image.uid)),
+      oneLine('lxc.init.gid', String(config.image.gid)),
+      oneLine('lxc.init.cwd', config.image.workingDir),
+      'lxc.signal.halt = SIGTERM',
+    );
   }
   if (config.scratchDir) {
     // An fstab line: a blank in the path would end its first field.

@@ -41,6 +41,7 @@ export const lxc: RuntimeDescriptor<'lxc'> = {
   kind: 'container',
   summary: 'LXC system containers (lxc-start, liblxc) from the shared rootfs (setup.sh --runtimes lxc installs lxc)',
   facts: [{ key: 'lxcVersion', name: 'LXC', version: true }],
+  userImages: true,
   foreignGuests: false,
   async probe(host) {
     requireHostPackages('lxc', host.guestArch);

@@ -13,10 +13,10 @@ import { leftovers, readResult, runBench } from '../helpers.js';
 import { buildHttpdImage, buildNginxImage, httpdTag, nginxTag, sharedRootfsTag, writeOciArchive } from './fixtures.js';
 
 // A user's own images (bench all --image), built here from Debian packages: nginx (Debian's, with its
-// CMD and EXPOSE 80) and a shell-less static httpd (FROM scratch, USER 65534), each as container, VM
-// (TCG here) and native, with load from the host; then each bad input.
+// CMD and EXPOSE 80) and a shell-less static httpd (FROM scratch, USER 65534), each as Docker and LXC container,
+// VM (TCG here) and native, with load from the host; then each bad input.
 const out = mkdtempSync(join(tmpdir(), 'twinbench-user-image-'));
-const runtimes = ['--runtimes', 'native,docker,qemu', '--reps', '1', '--warmup', '0', '--out', out];
+const runtimes = ['--runtimes', 'native,docker,lxc,qemu', '--reps', '1', '--warmup', '0', '--out', out];
 
 before(async () => {
   await buildNginxImage(await sharedRootfsTag());
@@ -46,7 +46,7 @@ function completed(result: ResultFile): void {
       `${trial.trialId}: ${trial.state === 'errored' ? trial.error : trial.state}`,
     );
   }
-  assert.deepEqual(result.trials.map((trial) => trial.runtime).sort(), ['docker', 'native', 'qemu']);
+  assert.deepEqual(result.trials.map((trial) => trial.runtime).sort(), ['docker', 'lxc', 'native', 'qemu']);
 }
 
 test('nginx from the local engine: READY on its own log line, wrk load, the same figures for every runtime', async () => {

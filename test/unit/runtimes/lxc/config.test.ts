@@ -62,3 +62,26 @@ test('a value that would break the file (a line break, or a blank in a mount ent
     /lxc\.mount\.entry: .*blank/,
   );
 });
+
+test("a user's image: its env as lxc.environment lines, its numeric user, group and working dir, stopped by SIGTERM", () => {
+  const config = renderLxcConfig({
+    rootfs: '/tree',
+    upper: '/trial/upper',
+    cgroupPath: '/twinbench/x',
+    image: { env: ['PATH=/usr/bin:/bin', 'GREETING=a b=c'], uid: 65534, gid: 65534, workingDir: '/www' },
+  });
+  assert.deepEqual(values(config, 'lxc.environment'), ['PATH=/usr/bin:/bin', 'GREETING=a b=c']);
+  assert.deepEqual(values(config, 'lxc.init.uid'), ['65534']);
+  assert.deepEqual(values(config, 'lxc.init.gid'), ['65534']);
+  assert.deepEqual(values(config, 'lxc.init.cwd'), ['/www']);
+  assert.deepEqual(values(config, 'lxc.signal.halt'), ['SIGTERM']);
+  assert.throws(
+    () =>
+      renderLxcConfig({
+        rootfs: '/tree',
+        cgroupPath: '/twinbench/x',
+        image: { env: ['A=1\nlxc.apparmor.profile = unconfined'], uid: 0, gid: 0, workingDir: '/' },
+      }),
+    /lxc\.environment would span lines/,
+  );
+});
