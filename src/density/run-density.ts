@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Backend } from '../contract/backend.js';
 import type { WorkloadManifest } from '../config/workload-manifest.js';
@@ -37,6 +38,9 @@ export async function runDensityStep(
     signal: AbortSignal;
   },
 ): Promise<DensityStep> {
+  // Each concurrent trial listens for the run's abort a few times (its console watch, its sampler, its engine call):
+  // not a leak, so Node.js is told how many to expect instead of warning at 11.
+  setMaxListeners(Math.max(10, options.count * 4), options.signal);
   const launchedAt = performance.now();
   const readyAt: number[] = [];
   const trials: TrialResult[] = await Promise.all(

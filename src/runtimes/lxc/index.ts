@@ -42,6 +42,7 @@ export const lxc: RuntimeDescriptor<'lxc'> = {
   summary: 'LXC system containers (lxc-start, liblxc) from the shared rootfs (setup.sh --runtimes lxc installs lxc)',
   facts: [{ key: 'lxcVersion', name: 'LXC', version: true }],
   userImages: true,
+  density: true,
   foreignGuests: false,
   async probe(host) {
     requireHostPackages('lxc', host.guestArch);
