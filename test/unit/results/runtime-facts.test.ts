@@ -1,58 +1,25 @@
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { test } from 'node:test';
+import { packageRoot } from '../../../src/paths.js';
 import { hostDimensions } from '../../../src/report/host-dimensions.js';
 import { renderMarkdown } from '../../../src/report/markdown.js';
+import { parseResult } from '../../../src/results/read.js';
 import { factsOf, runtimeFacts } from '../../../src/results/runtime-facts.js';
 import type { ResultFile } from '../../../src/results/types.js';
 import { runtimeTable } from '../../../src/runtimes/table.js';
 
-/** The smallest result reports read: one runtime record per entry, no trial. */
+/** A recorded result (test/fixtures/results) with these runtime records and no trial: what the facts are read from. */
 function resultWith(runtimes: ResultFile['runtimes']): ResultFile {
+  const recorded = join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json');
+  const result = parseResult(readFileSync(recorded, 'utf8'), recorded);
   return {
-    schemaVersion: 2,
-    tool: { name: 'twinbench', version: '0.0.0' },
-    runId: 'r1',
-    startedAt: '2026-01-01T00:00:00Z',
-    finishedAt: '2026-01-01T00:01:00Z',
-    status: 'completed',
-    host: {
-      hostname: 'h',
-      arch: 'x86_64',
-      cpu: { manufacturer: 'x', brand: 'CPU', cores: 2, physicalCores: 2, speedGHz: 2 },
-      virtualizationFlags: [],
-      isVirtualMachine: false,
-      memoryBytes: 2 ** 34,
-      os: { distro: 'Debian', release: '12', kernel: '6.1' },
-      cgroupVersion: 2,
-      cgroupMode: 'v2',
-      ksm: 'off',
-      clockTicksPerSecond: 100,
-    },
-    config: {
-      name: 'quick',
-      runtimes: Object.keys(runtimes),
-      workloads: [{ name: 'idle', reps: 1, params: {} }],
-      vcpus: 1,
-      memoryMiB: 512,
-      sampleIntervalMs: 100,
-      readyTimeoutSeconds: 60,
-      accel: 'auto',
-      arch: 'amd64',
-      warmup: 0,
-    },
-    images: {
-      rootfsDigest: 'a'.repeat(64),
-      inputsDigest: 'b'.repeat(64),
-      dockerTag: 't',
-      kernel: { source: 'debian', name: 'k', version: '1' },
-      initrd: { source: 'built' },
-      suite: 'bookworm',
-      packages: [],
-    },
+    ...result,
     runtimes,
+    config: { ...result.config, runtimes: Object.keys(runtimes) },
     warmups: [],
     trials: [],
-    notes: [],
   };
 }
 
