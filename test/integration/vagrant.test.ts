@@ -112,7 +112,8 @@ test('idle and cpu through a real `vagrant up`: sampler agrees with virsh domsta
   const report = await runBench(['report', path]);
   assert.match(
     report.stdout,
-    /- VM: Vagrant \(libvirt\), upMs: [\d.]+ ms \(median of 2\): `vagrant up` from spawn to exit/,
+    // The description, text from the result file, in a code span (it holds backticks: a double fence).
+    /- VM: Vagrant \(libvirt\), upMs: [\d.]+ ms \(median of 2\): `` `vagrant up` from spawn to exit ``\./,
   );
   // Only Vagrant ran: its own column, and no pair (Vagrant vs QEMU needs QEMU in the same run).
   assert.match(report.stdout, /\| workload \| metric \| VM: Vagrant \(libvirt\) \|\n/);
