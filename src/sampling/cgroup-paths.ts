@@ -6,6 +6,14 @@ export type CgroupLocation =
   | { readonly version: 1; readonly dirs: Partial<Record<SampledController, string>> }
   | { readonly version: 2; readonly dir: string };
 
+/**
+ * The folder of a location that holds its memory figures and lists its processes: v1's memory hierarchy, or the v2
+ * folder. Undefined where v1 has no memory hierarchy for it.
+ */
+export function memoryDir(location: CgroupLocation): string | undefined {
+  return location.version === 2 ? location.dir : location.dirs.memory;
+}
+
 /** Mount points from /proc/self/mountinfo: v1 controller → mount point, and the cgroup2 mount. */
 export interface CgroupMounts {
   readonly v1: ReadonlyMap<string, string>;

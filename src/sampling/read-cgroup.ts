@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { CgroupLocation } from './cgroup-paths.js';
+import { memoryDir, type CgroupLocation } from './cgroup-paths.js';
 import type { CgroupReading } from './cgroup-reading.js';
 import type { CgroupTree, KernelFiles } from './kernel-files.js';
 import { parseCgroupV1 } from './cgroup-v1.js';
@@ -66,6 +66,6 @@ export function readCgroupPids(
   files: KernelFiles,
   options: { list: boolean } = { list: true },
 ): CgroupTree {
-  const dir = location.version === 2 ? location.dir : location.dirs.memory;
+  const dir = memoryDir(location);
   return dir ? files.readTree(dir, options) : { pids: [], childGroups: 0 };
 }

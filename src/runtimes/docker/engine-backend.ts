@@ -13,6 +13,7 @@ import type { ImageSet } from '../../images/image-set.js';
 import { systemdOwnsCgroups } from '../../host/systemd-cgroup.js';
 import {
   locateCgroup,
+  memoryDir,
   parseCgroupMounts,
   type CgroupLocation,
   type CgroupMounts,
@@ -628,9 +629,7 @@ async function helperGroupOf(
 ): Promise<'outside' | 'same group' | { below: string }> {
   const procCgroup = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
   const own = procCgroup === undefined ? undefined : locateCgroup(procCgroup, mounts);
-  const dirOf = (location: CgroupLocation | undefined) =>
-    location?.version === 1 ? location.dirs.memory : location?.dir;
-  const [mine, theirs] = [dirOf(own), dirOf(group)];
+  const [mine, theirs] = [own && memoryDir(own), memoryDir(group)];
   if (mine === undefined || theirs === undefined) return 'outside';
   if (mine === theirs) return 'same group';
   return mine.startsWith(`${theirs}/`) ? { below: mine } : 'outside';

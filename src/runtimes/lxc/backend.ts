@@ -28,6 +28,7 @@ import {
 } from '../../contract/backend.js';
 import { startWatched } from '../../contract/cgroup-process.js';
 import { ConsoleWatch } from '../../contract/console-watch.js';
+import { memoryDir } from '../../sampling/cgroup-paths.js';
 import { monitorGroup, renderLxcConfig } from './config.js';
 
 /** LXC's own common configuration on Debian and Ubuntu: what `lxc-create -t download` containers include. */
@@ -179,7 +180,7 @@ export class LxcBackend implements Backend {
       observer.guestStarted({
         cgroup: cgroup.location,
         ...(child.pid ? { extraPids: [child.pid] } : {}),
-        helperGroup: join(trialGroupDir(cgroup.location), monitorGroup),
+        helperGroup: join(memoryDir(cgroup.location) ?? '', monitorGroup),
       });
       if (net && spec.workload.ports) observer.guestEndpoints(endpointsAt(net.address, spec.workload.ports));
       const result = await watch.done;
@@ -215,11 +216,6 @@ export class LxcBackend implements Backend {
     const { cidr, mac } = guestAddressing(bridge.octet, index);
     return { bridge, hostSide: `${bridge.name}-${index}`, cidr, mac, address: cidr.split('/')[0] ?? '' };
   }
-}
-
-/** The trial group's folder the sampler reads (v1: its memory hierarchy's; v2: the unified one). */
-function trialGroupDir(location: NonNullable<TrialSpec['cgroup']>['location']): string {
-  return location.version === 1 ? (location.dirs.memory ?? '') : location.dir;
 }
 
 /** The last line of lxc-start's log: why it failed when it printed nothing on stderr. */

@@ -28,6 +28,7 @@ import { ensureVagrantBox, type VagrantBox } from './box.js';
 import { parseProcStat } from '../../sampling/proc.js';
 import {
   locateCgroup,
+  memoryDir,
   parseCgroupMounts,
   parseProcCgroup,
   type CgroupLocation,
@@ -103,7 +104,7 @@ export function memtuneWorks(procStatus: string): boolean {
 async function limitDomainMemory(cgroup: CgroupLocation, envelope: Envelope): Promise<void> {
   for (const write of envelopeWrites(cgroup.version, envelope)) {
     if (write.controller === 'cpu' || write.file.startsWith('cpu.')) continue;
-    const dir = cgroup.version === 2 ? cgroup.dir : cgroup.dirs.memory;
+    const dir = memoryDir(cgroup);
     if (!dir) throw new TrialError("the domain's memory cgroup was not found: its memory limit cannot be set");
     try {
       await writeFile(join(dir, write.file), write.value);
