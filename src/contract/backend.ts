@@ -113,6 +113,25 @@ export interface Backend {
 }
 
 /**
+ * A boot timed on the host clock only, split where the runtime's process was spawned: `prepare` (origin → spawn)
+ * and `ready` (spawn → READY: `spawn+ready`, `start+ready`). The native baseline, LXC and a VM running a user's image.
+ */
+export function hostClockBoot(
+  origin: number,
+  spawnAt: number,
+  readyAtMs: number,
+  ready: string,
+): { bootToReadyMs: number; phases: BootPhase[] } {
+  return {
+    bootToReadyMs: readyAtMs - origin,
+    phases: [
+      { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
+      { name: ready, ms: readyAtMs - spawnAt, clock: 'host' },
+    ],
+  };
+}
+
+/**
  * Agent arguments, the same for every runtime: `mode=… workload=… key=value…`, the workload's ports
  * as `port_<name>=N`, then what only this runtime knows (`extra`: the scratch path, the VM's address).
  */

@@ -19,6 +19,7 @@ import { runStep } from '../../images/run-step.js';
 import {
   agentArguments,
   endpointsAt,
+  hostClockBoot,
   mountedScratchPath,
   type Backend,
   type RuntimeInfo,
@@ -194,11 +195,7 @@ export class LxcBackend implements Backend {
       await Promise.race([exited, sleep(5_000)]);
       await observer.guestExited();
       return {
-        bootToReadyMs: result.readyAtMs - origin,
-        phases: [
-          { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
-          { name: 'start+ready', ms: result.readyAtMs - spawnAt, clock: 'host' },
-        ],
+        ...hostClockBoot(origin, spawnAt, result.readyAtMs, 'start+ready'),
         exitStatus: result.exitStatus,
         consoleTail: watch.lines.tail(),
       };

@@ -11,6 +11,7 @@ import { TrialError } from '../../errors.js';
 import {
   agentArguments,
   endpointsAt,
+  hostClockBoot,
   mountedScratchPath,
   type Backend,
   type RuntimeInfo,
@@ -176,11 +177,7 @@ export class NativeBackend implements Backend {
       if (!this.#launch) await Promise.race([exited, sleep(5_000)]);
       await observer.guestExited();
       return {
-        bootToReadyMs: result.readyAtMs - origin,
-        phases: [
-          { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
-          { name: 'spawn+ready', ms: result.readyAtMs - spawnAt, clock: 'host' },
-        ],
+        ...hostClockBoot(origin, spawnAt, result.readyAtMs, 'spawn+ready'),
         exitStatus: result.exitStatus,
         consoleTail: watch.lines.tail(),
       };

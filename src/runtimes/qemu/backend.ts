@@ -21,6 +21,7 @@ import { runStep } from '../../images/run-step.js';
 import {
   agentArguments,
   endpointsAt,
+  hostClockBoot,
   type Backend,
   type BootPhase,
   type RuntimeInfo,
@@ -231,11 +232,8 @@ function imageBootPhases(
   spawnAt: number,
   result: ConsoleResult,
 ): Pick<TrialOutcome, 'bootToReadyMs' | 'phases' | 'exitStatus'> {
-  const phases: BootPhase[] = [
-    { name: 'prepare', ms: spawnAt - origin, clock: 'host' },
-    { name: 'spawn+ready', ms: result.readyAtMs - spawnAt, clock: 'host' },
-  ];
+  const { bootToReadyMs, phases } = hostClockBoot(origin, spawnAt, result.readyAtMs, 'spawn+ready');
   if (result.initramfsUptimeSeconds !== undefined)
     phases.push({ name: 'kernel', ms: result.initramfsUptimeSeconds * 1000, clock: 'guest' });
-  return { bootToReadyMs: result.readyAtMs - origin, phases, exitStatus: result.exitStatus };
+  return { bootToReadyMs, phases, exitStatus: result.exitStatus };
 }
