@@ -122,29 +122,28 @@ export const guestRuns = (): boolean => harnessPids().length > 0;
  * pid until its parent (init, once the harness that started it is gone) reaps it.
  */
 function pidsNamed(name: string): number[] {
+  return pidsWhere((pid) => {
+    const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return stat?.comm === name && stat.state !== 'Z';
+  });
+}
+
+export function harnessPids(): number[] {
+  return pidsWhere((pid) => /:\/twinbench\//.test(readFileSync(`/proc/${pid}/cgroup`, 'utf8')));
+}
+
+/** Every process for which `test` holds; one that ends while it is read is left out. */
+function pidsWhere(test: (pid: string) => boolean): number[] {
   return readdirSync('/proc')
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        const stat = parseProcStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-        return stat?.comm === name && stat.state !== 'Z';
+        return test(pid);
       } catch {
         return false;
       }
     })
     .map(Number);
-}
-
-export function harnessPids(): number[] {
-  const pids: number[] = [];
-  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
-    try {
-      if (/:\/twinbench\//.test(readFileSync(`/proc/${pid}/cgroup`, 'utf8'))) pids.push(Number(pid));
-    } catch {
-      // process ended
-    }
-  }
-  return pids;
 }
 
 /** A suite file of the serving and disk workloads at CI size, for the given runtimes; returns its path. */
