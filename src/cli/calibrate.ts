@@ -1,12 +1,13 @@
 import { hostname } from 'node:os';
 import { ExitCode, TrialsFailedError, UsageError, type ExitCodeValue } from '../errors.js';
 import { readResultFile } from '../results/read.js';
-import { collectSamples } from '../results/samples.js';
+import { figuresOf } from '../results/figures.js';
 import { runSpread } from '../results/run-level.js';
 import type { ResultFile } from '../results/types.js';
 import { writeFileAtomic } from '../results/write.js';
 import { checkRuns, defaultAlpha } from '../report/check.js';
 import { summarizeRun } from '../report/run-summary.js';
+import { markdownTable } from '../report/format.js';
 import { ratioSamples } from '../report/ratios.js';
 import { benchRun } from '../orchestrator/bench-run.js';
 import { runHooks, type AllFlags } from './all.js';
@@ -38,7 +39,7 @@ export interface FigureNoise {
  */
 export function measureRunNoise(results: readonly ResultFile[]): Record<string, FigureNoise> {
   const noise: Record<string, FigureNoise> = {};
-  for (const pick of [collectSamples, ratioSamples] as const) {
+  for (const pick of [(result: ResultFile) => figuresOf(result).shown, ratioSamples] as const) {
     const perRun = results.map((result) => pick(result));
     const keys = new Set(perRun.flatMap((samples) => [...samples.keys()]));
     for (const key of keys) {
@@ -134,14 +135,17 @@ export async function runCalibrate(
     `${JSON.stringify({ kind: 'twinbench-thresholds', version: 3, host: hostname(), createdAt: new Date().toISOString(), runs: jsonPaths, thresholds, runNoise, noise, selfCheck }, null, 2)}\n`,
   );
   const pct = (value: number | undefined) => (value === undefined ? '—' : `${(value * 100).toFixed(2)} %`);
-  const table = [
-    '| figure | runs | run medians sd | between-run sd | within-run sd | threshold |',
-    '|---|---|---|---|---|---|',
-    ...Object.entries(noise).map(
-      ([key, figure]) =>
-        `| ${key} | ${figure.runs} | ${pct(figure.runMediansSd)} | ${pct(figure.betweenSd)} | ${pct(figure.withinSd)} | ${pct(figure.threshold)} |`,
-    ),
-  ];
+  const table = markdownTable(
+    ['figure', 'runs', 'run medians sd', 'between-run sd', 'within-run sd', 'threshold'],
+    Object.entries(noise).map(([key, figure]) => [
+      key,
+      String(figure.runs),
+      pct(figure.runMediansSd),
+      pct(figure.betweenSd),
+      pct(figure.withinSd),
+      pct(figure.threshold),
+    ]),
+  );
   io.out(
     [
       `calibrate: run-to-run noise over ${count} A/A runs, and thresholds of ${spreadsPerThreshold} run-to-run sd (at least 2 %):`,

@@ -14,7 +14,7 @@ import { prepareBackends } from '../orchestrator/prepare-backends.js';
 import { openRunScope } from '../orchestrator/run-scope.js';
 import { densityRuntimeNames, runtimeByName } from '../runtimes/table.js';
 import { workloadsDir } from '../paths.js';
-import { formatNumber } from '../report/format.js';
+import { formatNumber, literal, markdownTable } from '../report/format.js';
 import { resultFileName, writeFileAtomic } from '../results/write.js';
 import { toolVersion } from '../version.js';
 import { buildImageSet } from '../images/image-flags.js';
@@ -36,11 +36,16 @@ function renderDensity(runtime: string, emulated: boolean, steps: DensityStep[])
     `# twinbench density: ${runtime}`,
     '',
     ...(emulated ? ['> VM figures on this host measure emulation (TCG), not virtualization.', ''] : []),
-    '| guests at once | all READY (ms) | starts per second | host memory per guest (PSS) | completed |',
-    '|---|---|---|---|---|',
-    ...steps.map(
-      (s) =>
-        `| ${s.count} | ${s.allReadyMs === undefined ? 'not measured' : formatNumber(s.allReadyMs)} | ${s.startsPerSecond ?? 'not measured'} | ${s.memoryPerGuestBytes === undefined ? 'not measured' : `${(s.memoryPerGuestBytes / 2 ** 20).toFixed(1)} MiB`} | ${s.completed}/${s.count}${s.errors.length ? ` (${s.errors[0]})` : ''} |`,
+    ...markdownTable(
+      ['guests at once', 'all READY (ms)', 'starts per second', 'host memory per guest (PSS)', 'completed'],
+      steps.map((s) => [
+        String(s.count),
+        s.allReadyMs === undefined ? 'not measured' : formatNumber(s.allReadyMs),
+        String(s.startsPerSecond ?? 'not measured'),
+        s.memoryPerGuestBytes === undefined ? 'not measured' : `${(s.memoryPerGuestBytes / 2 ** 20).toFixed(1)} MiB`,
+        // A guest's error text is not ours: a code span, never markup.
+        `${s.completed}/${s.count}${s.errors[0] ? ` (${literal(s.errors[0], true)})` : ''}`,
+      ]),
     ),
     '',
   ];

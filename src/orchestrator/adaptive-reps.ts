@@ -1,6 +1,6 @@
 import type { RepetitionPolicy, RuntimeName } from '../config/suite.js';
 import { hostFiguresWorkload, isGatingFigure } from '../report/regression.js';
-import { collectSamples } from '../results/samples.js';
+import { figuresOf } from '../results/figures.js';
 import { relativeHalfWidth } from '../results/stats.js';
 import type { RepetitionRecord, TrialResult } from '../results/types.js';
 
@@ -18,7 +18,7 @@ export function keyFigureWidths(
 ): Record<string, number | null> {
   const mine = trials.filter((trial) => trial.runtime === runtime && trial.workload === workload);
   const widths: Record<string, number | null> = Object.fromEntries(declaredKeys.map((name) => [name, null]));
-  for (const entry of collectSamples({ trials: mine }).values()) {
+  for (const entry of figuresOf({ trials: mine }).shown.values()) {
     if (isGatingFigure(entry, hostFiguresFrom)) widths[entry.metric] = relativeHalfWidth(entry.values) ?? null;
   }
   return widths;
@@ -48,6 +48,16 @@ export interface AdaptivePlan {
   declaredKeys: ReadonlyMap<string, readonly string[]>;
 }
 
+/** The workload whose boot and working set gate (`hostFiguresWorkload`), from what each workload declares. */
+function planHostFigures(plan: AdaptivePlan): string {
+  return hostFiguresWorkload(
+    plan.workloads.flatMap((workload) => [
+      { workload, metric: 'boot.bootToReadyMs' },
+      ...(plan.declaredKeys.get(workload) ?? []).map((metric) => ({ workload, metric })),
+    ]),
+  );
+}
+
 /** The runtime × workload pairs that get repetition `rep` (after the first `minReps`): those still outside the target. */
 export function nextRound(
   plan: AdaptivePlan,
@@ -55,7 +65,7 @@ export function nextRound(
   rep: number,
 ): { runtime: RuntimeName; workload: string }[] {
   if (rep > plan.policy.maxReps) return [];
-  const hostFiguresFrom = hostFiguresWorkload(plan.workloads.map((workload) => ({ workload })));
+  const hostFiguresFrom = planHostFigures(plan);
   const round: { runtime: RuntimeName; workload: string }[] = [];
   for (const workload of plan.workloads) {
     for (const runtime of plan.runtimes) {
@@ -75,7 +85,7 @@ export function repetitionRecords(
   trials: readonly TrialResult[],
   interrupted: boolean,
 ): RepetitionRecord[] {
-  const hostFiguresFrom = hostFiguresWorkload(plan.workloads.map((workload) => ({ workload })));
+  const hostFiguresFrom = planHostFigures(plan);
   return plan.workloads.flatMap((workload) =>
     plan.runtimes.map((runtime) => {
       const halfWidths = keyFigureWidths(

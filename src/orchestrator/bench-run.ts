@@ -325,6 +325,14 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
       ...(images.userImage ? { userImage: { ...images.userImage, ...manifests.get(imageWorkloadName)?.image } } : {}),
     },
     runtimes,
+    workloads: Object.fromEntries(
+      config.workloads.flatMap(({ name }) => {
+        const manifest = manifests.get(name);
+        return manifest
+          ? [[name, { network: manifest.network || manifest.ports !== undefined, scratch: manifest.scratch === true }]]
+          : [];
+      }),
+    ),
     notes,
   };
   const resultPath = join(outDir, resultFileName(startedAt, hostname()));

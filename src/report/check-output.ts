@@ -1,6 +1,6 @@
 import type { CheckReport, RunProblem } from './check.js';
 import { describe } from '../results/stats.js';
-import { formatNumber, formatStats, literal } from './format.js';
+import { formatNumber, formatStats, literal, markdownTable } from './format.js';
 import type { CheckRow } from './regression.js';
 
 function xml(text: string): string {
@@ -63,18 +63,32 @@ const order: Record<CheckRow['verdict'], number> = {
 const percentOrDash = (value: number | undefined) => (value === undefined ? '—' : `${(value * 100).toFixed(1)} %`);
 
 function figureTable(rows: readonly CheckRow[]): string[] {
-  const lines = [
-    "| verdict | figure | baseline: all runs' trials | current | change of the run medians, p, why | run-to-run sd | within-run sd | detectable (80 %) | threshold |",
-    '|---|---|---|---|---|---|---|---|---|',
-  ];
-  for (const row of [...rows].sort((a, b) => order[a.verdict] - order[b.verdict])) {
-    lines.push(
-      `| ${row.verdict} | ${literal(row.key, true)} (${literal(row.unit, true)}, ${row.direction} is better) | ${formatStats(describe(row.baselineValues))}, ${row.test.baselineRuns} run(s) | ` +
-        `${formatStats(describe(row.currentValues))}${row.test.currentRuns > 1 ? `, ${row.test.currentRuns} runs` : ''} | ${literal(row.reason, true)} | ${percentOrDash(row.test.runSd)} | ${percentOrDash(row.test.withinSd)} | ` +
-        `${percentOrDash(row.detectable)} | ${(row.threshold * 100).toFixed(1)} % |`,
-    );
-  }
-  return lines;
+  return markdownTable(
+    [
+      'verdict',
+      'figure',
+      "baseline: all runs' trials",
+      'current',
+      'change of the run medians, p, why',
+      'run-to-run sd',
+      'within-run sd',
+      'detectable (80 %)',
+      'threshold',
+    ],
+    [...rows]
+      .sort((a, b) => order[a.verdict] - order[b.verdict])
+      .map((row) => [
+        row.verdict,
+        `${literal(row.key, true)} (${literal(row.unit, true)}, ${row.direction} is better)`,
+        `${formatStats(describe(row.baselineValues))}, ${row.test.baselineRuns} run(s)`,
+        `${formatStats(describe(row.currentValues))}${row.test.currentRuns > 1 ? `, ${row.test.currentRuns} runs` : ''}`,
+        literal(row.reason, true),
+        percentOrDash(row.test.runSd),
+        percentOrDash(row.test.withinSd),
+        percentOrDash(row.detectable),
+        `${(row.threshold * 100).toFixed(1)} %`,
+      ]),
+  );
 }
 
 function problemLine(problem: RunProblem): string {

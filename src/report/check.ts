@@ -1,6 +1,6 @@
 import { parsePercentFlag } from '../config/resolve-suite.js';
 import { UsageError } from '../errors.js';
-import type { MetricSamples } from '../results/samples.js';
+import type { Figure } from '../results/figures.js';
 import type { ResultFile } from '../results/types.js';
 import { dimensionDifferences, hostIdentity } from './host-dimensions.js';
 import { summarizeRun, type RunSummary } from './run-summary.js';
@@ -167,7 +167,7 @@ export function checkRuns(
   // What the baseline ran, and how its host was set up: its newest run.
   const latest = newest(runs);
   const now = currents.map((result) => summarizeRun('', result, mode));
-  const keys = new Map<string, MetricSamples>();
+  const keys = new Map<string, Figure>();
   for (const run of runs) for (const [key, entry] of run.samples) keys.set(key, entry);
   if (keys.size === 0)
     throw new UsageError(
@@ -179,9 +179,7 @@ export function checkRuns(
   const notes = new Map<string, string>();
   const hostFiguresFrom = hostFiguresWorkload(keys.values());
   for (const [key, entry] of keys) {
-    const current = now
-      .map((run) => run.samples.get(key))
-      .filter((found): found is MetricSamples => found !== undefined);
+    const current = now.map((run) => run.samples.get(key)).filter((found): found is Figure => found !== undefined);
     const definition = current[0];
     if (!definition) {
       if (latestKeys.has(key)) missing.push(key);

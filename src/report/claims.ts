@@ -1,8 +1,9 @@
 import type { ResultFile } from '../results/types.js';
 import { describe, medianInterval, type Stats } from '../results/stats.js';
-import { costFactors, findCost } from './cost.js';
+import { findNeeded, type CostFactor, type FigureNeed } from './cost.js';
+import { figuresOf, restingWorkloads } from '../results/figures.js';
 import { kindOf, referenceOf, vmEmulated } from './kinds.js';
-import { formatInterval, formatNumber } from './format.js';
+import { formatInterval, formatNumber, markdownTable } from './format.js';
 
 /** A common container-vs-VM claim judged on this host. */
 export interface Claim {
@@ -57,16 +58,30 @@ export function equivalence(values: readonly number[], margin: number): 'equival
   return 'undecided';
 }
 
-/** Containers within ±5 % of native CPU speed, VMs within ±10 %: equivalence tests on the cpu workload's cost factors. */
+/**
+ * The figures claims judge, by source: the tool and field that measure them, whatever the workload that ran them is
+ * called (test/unit/report/claims.test.ts checks that a workload's manifest still declares each).
+ */
+export const claimSources = {
+  cpu: 'guest.sysbench.cpu.events_per_s',
+  ioLatency: 'guest.fio.randread-4k.read.clat_ns.p50',
+  randomWrites: 'guest.sysbench.memory.write.rnd',
+  reads: 'guest.sysbench.memory.read',
+  processes: 'guest.stress-ng.exec.bogo_ops_per_s',
+  pageFaults: 'guest.stress-ng.fault.minor_page_faults_per_s',
+  network: 'host.iperf3.rx.sum_received.bits_per_second',
+} as const;
+
+/** Containers within ±5 % of native CPU speed, VMs within ±10 %: equivalence tests on the CPU figure's cost factors. */
 function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
-  const costs = costFactors(result);
+  const need = { source: claimSources.cpu };
   const [baseline, containerName, vmName] = [
     referenceOf(result, 'native') ?? '',
     referenceOf(result, 'container') ?? '',
     referenceOf(result, 'vm') ?? '',
   ];
-  const container = findCost(costs, containerName, baseline, 'cpu', 'events_per_s')?.stats;
-  const vm = findCost(costs, vmName, baseline, 'cpu', 'events_per_s')?.stats;
+  const container = findNeeded(result, containerName, baseline, need)?.stats;
+  const vm = findNeeded(result, vmName, baseline, need)?.stats;
   if (!container)
     return {
       claim: claims.cpu,
@@ -81,7 +96,7 @@ function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
       evidence: `${containerText}; the VM half ${vmEmulated ? 'ran under TCG emulation' : 'was not run'}`,
     };
   }
-  const values = (top: string) => findCost(costs, top, baseline, 'cpu', 'events_per_s')?.values ?? [];
+  const values = (top: string) => findNeeded(result, top, baseline, need)?.values ?? [];
   const [c, v] = [equivalence(values(containerName), 0.05), equivalence(values(vmName), 0.1)];
   const evidence = `${containerText}: ${c} to native within ±5 %; ${costText('VM vs native', vm)}: ${v} within ±10 % (equivalence: 90 % interval inside the margin)`;
   if (c === 'equivalent' && v === 'equivalent') return { claim: claims.cpu, verdict: 'supported', evidence };
@@ -96,13 +111,9 @@ function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
  * without it, and the NAT half needs a second run.
  */
 function judgeNetwork(result: ResultFile): Claim {
-  const factor = findCost(
-    costFactors(result),
-    referenceOf(result, 'container') ?? '',
-    referenceOf(result, 'native') ?? '',
-    'network',
-    'tcp_rx_gbit_per_s',
-  );
+  const factor = findNeeded(result, referenceOf(result, 'container') ?? '', referenceOf(result, 'native') ?? '', {
+    source: claimSources.network,
+  });
   if (!factor)
     return {
       claim: claims.network,
@@ -140,26 +151,27 @@ function judgeNetwork(result: ResultFile): Claim {
 }
 
 /**
- * Per repetition, what the host pays for an idle guest (MiB): the memory model's peak (the cgroup's whole
- * charge, page cache and kernel memory included, + the shim); files from before the model, the guest
- * processes' PSS + the shim's.
+ * Per repetition, what the host pays for a resting guest (the workload with no figure of its own; MiB): the memory
+ * model's peak (the cgroup's whole charge, page cache and kernel memory included, + the shim); files from before
+ * the model, the guest processes' PSS + the shim's.
  */
 function hostPaysByRep(result: ResultFile, runtime: string | undefined): Map<number, number> {
+  const figures = figuresOf(result).shown;
+  const workload = restingWorkloads(figures.values())[0];
+  const figure = (metric: string) => figures.get(`${runtime}/${workload}/${metric}`);
+  const byRep = (metric: string) => {
+    const found = figure(metric);
+    return new Map(found?.reps.map((rep, index) => [rep, found.values[index]! / 2 ** 20]));
+  };
+  // One definition per file: where the model was measured, repetitions without its peak are left out.
+  if (figure('memory.host_pays_bytes.peak')) return byRep('memory.host_pays_bytes.peak');
   const container = runtime !== undefined && kindOf(result, runtime) === 'container';
+  const [guest, shim] = [byRep('guest.pss_bytes.peak'), byRep('shim.pss_bytes.peak')];
   const paid = new Map<number, number>();
-  for (const trial of result.trials) {
-    if (trial.runtime !== runtime || trial.workload !== 'idle' || trial.state !== 'completed') continue;
-    const model = trial.resources['memory.host_pays_bytes'];
-    if (model) {
-      // One definition per file: a trial whose model has no peak is left out, not measured another way.
-      if (model.peak !== undefined) paid.set(trial.rep, model.peak / 2 ** 20);
-      continue;
-    }
-    const guest = trial.resources['guest.pss_bytes']?.peak;
-    const shim = trial.resources['shim.pss_bytes']?.peak;
+  for (const [rep, pss] of guest) {
     // A container trial without its own shim figure is left out, not paired with another's.
-    if (guest === undefined || (container && shim === undefined)) continue;
-    paid.set(trial.rep, (guest + (shim ?? 0)) / 2 ** 20);
+    if (container && !shim.has(rep)) continue;
+    paid.set(rep, pss + (shim.get(rep) ?? 0));
   }
   return paid;
 }
@@ -182,20 +194,21 @@ function memoryCost(result: ResultFile): Stats | undefined {
  */
 function judgeVmPays(
   claim: string,
-  figures: readonly (readonly [workload: string, metric: string, what: string])[],
-  vmVsContainer: (workload: string, metric: string) => Stats | undefined,
+  figures: readonly (readonly [source: string, what: string])[],
+  vmVsContainer: (need: FigureNeed) => CostFactor | undefined,
   emulated: boolean,
 ): Claim {
   const [first] = figures;
-  if (!first || !vmVsContainer(first[0], first[1]))
+  if (!first || !vmVsContainer({ source: first[0] }))
     return {
       claim,
       verdict: 'not measured',
-      evidence: `needs the ${first?.[0]} workload in both a VM and a container, which this run did not include`,
+      evidence: `needs ${first?.[1]} (${first?.[0]}) in both a VM and a container, which this run did not include`,
     };
-  const each = figures.map(([workload, metric, what]) =>
-    judgeCostsMore(claim, vmVsContainer(workload, metric), 'VM vs container', `${workload}: ${what}`),
-  );
+  const each = figures.map(([source, what]) => {
+    const factor = vmVsContainer({ source });
+    return judgeCostsMore(claim, factor?.stats, 'VM vs container', `${factor?.workload ?? source}: ${what}`);
+  });
   const evidence = each.map((judged) => judged.evidence).join('; ');
   if (emulated)
     return {
@@ -213,9 +226,8 @@ function judgeVmPays(
 
 /** The claims users bring, each judged from this result's figures or said to be unmeasured. */
 export function judgeClaims(result: ResultFile): Claim[] {
-  const costs = costFactors(result);
   const [vm, container] = [referenceOf(result, 'vm') ?? '', referenceOf(result, 'container') ?? ''];
-  const vmVsContainer = (workload: string, metric: string) => findCost(costs, vm, container, workload, metric)?.stats;
+  const vmVsContainer = (need: FigureNeed) => findNeeded(result, vm, container, need);
   const emulated = vmEmulated(result);
   const tcg = 'VMs ran under TCG emulation here; emulated figures say nothing about virtualization';
   const judged: Claim[] = [];
@@ -230,7 +242,7 @@ export function judgeClaims(result: ResultFile): Claim[] {
     judged.push(
       judgeCostsMore(
         claims.start,
-        vmVsContainer('idle', 'boot.bootToReadyMs'),
+        vmVsContainer({ restingMetric: 'boot.bootToReadyMs' })?.stats,
         'VM vs container',
         'boot → READY (idle)',
       ),
@@ -245,35 +257,31 @@ export function judgeClaims(result: ResultFile): Claim[] {
     );
   }
   judged.push(judgeCpu(result, emulated));
-  if (!vmVsContainer('disk', 'randread_4k_clat_p50_us')) {
+  const io = vmVsContainer({ source: claimSources.ioLatency });
+  if (!io) {
     judged.push({
       claim: claims.io,
       verdict: 'not measured',
-      evidence: 'needs the disk workload (fio with direct I/O) in both runtimes, which this run did not include',
+      evidence: `needs fio's 4 KiB random read latency (${claimSources.ioLatency}, the disk workload) in both runtimes, which this run did not include`,
     });
   } else {
-    const io = judgeCostsMore(
-      claims.io,
-      vmVsContainer('disk', 'randread_4k_clat_p50_us'),
-      'VM vs container',
-      'fio 4 KiB random read, p50 latency',
-    );
+    const latency = judgeCostsMore(claims.io, io.stats, 'VM vs container', 'fio 4 KiB random read, p50 latency');
     judged.push(
       emulated
         ? {
             claim: claims.io,
             verdict: 'not measurable on this host',
-            evidence: `VMs ran under TCG emulation here, which is on the VM's I/O path too (${io.evidence})`,
+            evidence: `VMs ran under TCG emulation here, which is on the VM's I/O path too (${latency.evidence})`,
           }
-        : io,
+        : latency,
     );
   }
   judged.push(
     judgeVmPays(
       claims.memoryAccess,
       [
-        ['memory', 'random_write_mib_per_s', 'random writes over 256 MiB'],
-        ['memory', 'read_bandwidth_mib_per_s', 'sequential reads over 256 MiB'],
+        [claimSources.randomWrites, 'random writes over 256 MiB'],
+        [claimSources.reads, 'sequential reads over 256 MiB'],
       ],
       vmVsContainer,
       emulated,
@@ -283,8 +291,8 @@ export function judgeClaims(result: ResultFile): Claim[] {
     judgeVmPays(
       claims.kernel,
       [
-        ['kernel', 'processes_per_s', 'fork + exec + wait'],
-        ['kernel', 'page_faults_per_s', 'minor page faults'],
+        [claimSources.processes, 'fork + exec + wait'],
+        [claimSources.pageFaults, 'minor page faults'],
       ],
       vmVsContainer,
       emulated,
@@ -306,8 +314,9 @@ export function renderClaims(result: ResultFile): string[] {
     '',
     'Cost factors: how many times what the reference pays, per repetition (the runtimes ran side by side), above 1 = costs more; median [95 % interval]. "About the same" claims are equivalence tests.',
     '',
-    '| claim | verdict | evidence |',
-    '|---|---|---|',
-    ...judgeClaims(result).map((claim) => `| ${claim.claim} | **${claim.verdict}** | ${claim.evidence} |`),
+    ...markdownTable(
+      ['claim', 'verdict', 'evidence'],
+      judgeClaims(result).map((claim) => [claim.claim, `**${claim.verdict}**`, claim.evidence]),
+    ),
   ];
 }

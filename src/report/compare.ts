@@ -1,9 +1,9 @@
 import { vmEmulated } from './kinds.js';
 import { UsageError } from '../errors.js';
-import { collectSamples, type MetricSamples } from '../results/samples.js';
+import { figuresOf, type Figure } from '../results/figures.js';
 import { describe } from '../results/stats.js';
 import type { ResultFile } from '../results/types.js';
-import { cell, formatStats, intervalLegend, literal } from './format.js';
+import { cell, formatStats, intervalLegend, literal, markdownTable } from './format.js';
 import { hostDimensions } from './host-dimensions.js';
 import { ratioSamples } from './ratios.js';
 
@@ -22,18 +22,18 @@ export function displayNames(paths: readonly string[]): string[] {
   }
 }
 
-function medianCell(entry: MetricSamples | undefined): string {
+function medianCell(entry: Figure | undefined): string {
   const stats = entry ? describe(entry.values) : undefined;
   return stats ? formatStats(stats) : '—';
 }
 
 /** Rows of one table: every key in any file; refuses keys whose units differ between files. */
-function figureRows(maps: Map<string, MetricSamples>[], names: string[]): string[] {
+function figureRows(maps: Map<string, Figure>[], names: string[]): string[][] {
   const keys = [...new Set(maps.flatMap((map) => [...map.keys()]))].sort();
-  const rows: string[] = [];
+  const rows: string[][] = [];
   for (const key of keys) {
     const entries = maps.map((map) => map.get(key));
-    const present = entries.filter((entry): entry is MetricSamples => entry !== undefined);
+    const present = entries.filter((entry): entry is Figure => entry !== undefined);
     const units = [...new Set(present.map((entry) => entry.unit))];
     if (units.length > 1) {
       const where = entries
@@ -49,7 +49,7 @@ function figureRows(maps: Map<string, MetricSamples>[], names: string[]): string
       sources.length > 1
         ? entries.map((entry) => (entry ? `not comparable: ${entry.source}` : '—'))
         : entries.map(medianCell);
-    rows.push(`| ${cell(key)} | ${cell(first.unit)}, ${first.direction} is better | ${cells.map(cell).join(' | ')} |`);
+    rows.push([cell(key), `${cell(first.unit)}, ${first.direction} is better`, ...cells.map(cell)]);
   }
   return rows;
 }
@@ -70,16 +70,15 @@ export function renderComparison(files: readonly NamedResult[]): string {
     '',
     '## Hosts (rows in bold differ)',
     '',
-    `| dimension | ${short.join(' | ')} |`,
-    `|---|${short.map(() => '---').join('|')}|`,
+    ...markdownTable(
+      ['dimension', ...short],
+      Object.keys(dims[0] ?? {}).map((dimension) => {
+        const values = dims.map((d) => d[dimension] ?? '');
+        const differs = new Set(values).size > 1;
+        return [differs ? `**${dimension}**` : dimension, ...values.map((value) => literal(value, true))];
+      }),
+    ),
   ];
-  for (const dimension of Object.keys(dims[0] ?? {})) {
-    const values = dims.map((d) => d[dimension] ?? '');
-    const differs = new Set(values).size > 1;
-    lines.push(
-      `| ${differs ? `**${dimension}**` : dimension} | ${values.map((value) => literal(value, true)).join(' | ')} |`,
-    );
-  }
   const arches = new Set(files.map((file) => file.result.config.arch));
   const emulated = files.map((file) => vmEmulated(file.result));
   lines.push('');
@@ -99,11 +98,12 @@ export function renderComparison(files: readonly NamedResult[]): string {
       '',
       intervalLegend,
       '',
-      `| figure | unit | ${short.join(' | ')} |`,
-      `|---|---|${short.map(() => '---').join('|')}|`,
-      ...figureRows(
-        files.map((file) => collectSamples(file.result)),
-        names,
+      ...markdownTable(
+        ['figure', 'unit', ...short],
+        figureRows(
+          files.map((file) => figuresOf(file.result).shown),
+          names,
+        ),
       ),
       '',
     );
@@ -113,11 +113,12 @@ export function renderComparison(files: readonly NamedResult[]): string {
     '',
     'Keys are `runtime/reference/workload/figure`. A ratio to native is the figure meant for cross-host comparison; until a run measures a native baseline, the VM/container ratio is the comparable one. Each cell: median of the per-repetition ratios [95 % interval] n.',
     '',
-    `| ratio | unit | ${short.join(' | ')} |`,
-    `|---|---|${short.map(() => '---').join('|')}|`,
-    ...figureRows(
-      files.map((file) => ratioSamples(file.result)),
-      names,
+    ...markdownTable(
+      ['ratio', 'unit', ...short],
+      figureRows(
+        files.map((file) => ratioSamples(file.result)),
+        names,
+      ),
     ),
     '',
   );

@@ -1,3 +1,4 @@
+import { figuresOf, restingWorkloads } from '../results/figures.js';
 import type { ResultFile } from '../results/types.js';
 import { describe, type Stats } from '../results/stats.js';
 import { ratioPairs, ratioSamples, type RatioPair } from './ratios.js';
@@ -13,14 +14,20 @@ export interface CostFactor {
   workload: string;
   metric: string;
   unit: string;
+  /** The figure's own source (`guest.sysbench.cpu.events_per_s`): what a claim asks for, whatever the workload is called. */
+  source: string;
   /** Per-repetition cost factors, in repetition order. */
   values: number[];
   /** Their median and its 95 % interval. */
   stats: Stats;
 }
 
-/** Every cost factor of a result, in the order of `ratioPairs`, then workload, then figure. */
+const computed = new WeakMap<ResultFile, CostFactor[]>();
+
+/** Every cost factor of a result, in the order of `ratioPairs`, then workload, then figure; computed once per result. */
 export function costFactors(result: ResultFile): CostFactor[] {
+  const known = computed.get(result);
+  if (known) return known;
   const factors: CostFactor[] = [];
   const pairs = ratioPairs(result);
   for (const [key, entry] of ratioSamples(result)) {
@@ -28,10 +35,31 @@ export function costFactors(result: ResultFile): CostFactor[] {
     const oriented = entry.direction === 'higher' ? entry.values.map((value) => 1 / value) : entry.values;
     const values = oriented.filter(Number.isFinite);
     const stats = describe(values);
-    if (pair && stats)
-      factors.push({ pair, workload: entry.workload, metric: entry.metric, unit: entry.unit, values, stats });
+    const source = figuresOf(result).shown.get(`${pair?.top}/${entry.workload}/${entry.metric}`)?.source;
+    if (pair && stats && source !== undefined)
+      factors.push({ pair, workload: entry.workload, metric: entry.metric, unit: entry.unit, source, values, stats });
   }
+  computed.set(result, factors);
   return factors;
+}
+
+/**
+ * What a claim asks for: a workload's figure by its manifest's source (as recorded, qualified by the parameters the run
+ * used: `guest.sysbench.memory.read.block_256M.thp_never`), or a figure (`boot.bootToReadyMs`) of the resting workload.
+ */
+export type FigureNeed = { source: string } | { restingMetric: string };
+
+/** The cost factor of `top` against `bottom` for the figure a claim needs (the first workload that has it). */
+export function findNeeded(result: ResultFile, top: string, bottom: string, need: FigureNeed): CostFactor | undefined {
+  const resting = 'restingMetric' in need ? restingWorkloads(figuresOf(result).shown.values()) : [];
+  return costFactors(result).find(
+    (f) =>
+      f.pair.top === top &&
+      f.pair.bottom === bottom &&
+      ('source' in need
+        ? f.source === need.source || f.source.startsWith(`${need.source}.`)
+        : f.metric === need.restingMetric && resting.includes(f.workload)),
+  );
 }
 
 /** Find one cost factor: `top` judged against `bottom` for a workload's figure. */

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { describe, median } from '../results/stats.js';
-import type { MetricSamples } from '../results/samples.js';
+import type { Figure } from '../results/figures.js';
 import { displayNames, type NamedResult } from './compare.js';
-import { cell, formatStats, intervalLegend, literal } from './format.js';
+import { cell, formatInterval, formatNumber, formatStats, intervalLegend, literal, markdownTable } from './format.js';
 import { hostDimensions } from './host-dimensions.js';
 import { kindOf, referenceOf, vmEmulated } from './kinds.js';
 import { ratioSamples } from './ratios.js';
@@ -81,14 +81,17 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
   );
   const shared = dimensionNames.filter((name) => !differing.includes(name));
   lines.push(
-    `| group | architecture | fingerprint | hosts | ${differing.map(cell).join(' | ')} |`,
-    `|---|---|---|---|${differing.map(() => '---').join('|')}|`,
+    ...markdownTable(
+      ['group', 'architecture', 'fingerprint', 'hosts', ...differing.map(cell)],
+      groups.map((group) => [
+        group.id,
+        group.architecture,
+        group.fingerprint,
+        String(group.members.length),
+        ...differing.map((name) => literal(group.dimensions[name] ?? 'not recorded', true)),
+      ]),
+    ),
   );
-  for (const group of groups) {
-    lines.push(
-      `| ${group.id} | ${group.architecture} | ${group.fingerprint} | ${group.members.length} | ${differing.map((name) => literal(group.dimensions[name] ?? 'not recorded', true)).join(' | ')} |`,
-    );
-  }
   if (shared.length > 0)
     lines.push(
       '',
@@ -100,20 +103,22 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
       '',
       `> VM figures of ${emulated.map((member) => `#${member.index + 1}`).join(', ')} measure emulation (TCG), not virtualization.`,
     );
-  lines.push(
-    '',
-    '## Hosts',
-    '',
-    '| # | host | group | file | run | trials completed | runtimes |',
-    '|---|---|---|---|---|---|---|',
-  );
+  lines.push('', '## Hosts', '');
   const names = displayNames(files.map((file) => file.path));
-  for (const { index, file } of ordered) {
-    const done = file.result.trials.filter((trial) => trial.state === 'completed').length;
-    lines.push(
-      `| ${index + 1} | ${literal(file.result.host.hostname, true)} | ${groupOf.get(index)?.id} | ${literal(names[index] ?? file.path, true)} | ${file.result.startedAt.slice(0, 16).replace('T', ' ')} ${file.result.status} | ${done}/${file.result.trials.length} | ${Object.keys(file.result.runtimes).join(', ')} |`,
-    );
-  }
+  lines.push(
+    ...markdownTable(
+      ['#', 'host', 'group', 'file', 'run', 'trials completed', 'runtimes'],
+      ordered.map(({ index, file }) => [
+        String(index + 1),
+        literal(file.result.host.hostname, true),
+        String(groupOf.get(index)?.id),
+        literal(names[index] ?? file.path, true),
+        `${file.result.startedAt.slice(0, 16).replace('T', ' ')} ${file.result.status}`,
+        `${file.result.trials.filter((trial) => trial.state === 'completed').length}/${file.result.trials.length}`,
+        Object.keys(file.result.runtimes).join(', '),
+      ]),
+    ),
+  );
   const ratios = files.map((file) => ratioSamples(file.result));
   const figures = [...new Set(ratios.flatMap((map) => [...map.keys()].map((key) => ratioParts(key).figure)))].sort();
   const sections: { title: string; native: boolean }[] = [
@@ -135,16 +140,15 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
         ),
       ].sort();
       if (pairs.length === 0) continue;
-      const entry = (index: number, pair: string): MetricSamples | undefined => ratios[index]!.get(`${pair}/${figure}`);
+      const entry = (index: number, pair: string): Figure | undefined => ratios[index]!.get(`${pair}/${figure}`);
       const direction = pairs
         .map((pair) => ordered.map((member) => entry(member.index, pair)).find(Boolean)?.direction)
         .find(Boolean);
       tables.push(
         `### ${figure} (${direction === 'higher' ? 'above 1 = more than' : 'below 1 = less than'} the reference${direction ? `; ${direction} is better` : ''})`,
         '',
-        `| host | group | ${pairs.map(cell).join(' | ')} |`,
-        `|---|---|${pairs.map(() => '---').join('|')}|`,
       );
+      const rows: string[][] = [];
       for (const group of groups) {
         for (const { index, file } of group.members) {
           const cells = pairs.map((pair) => {
@@ -152,7 +156,7 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
             if (found) return formatStats(describe(found.values));
             return section.native && !referenceOf(file.result, 'native') ? 'no native run' : '—';
           });
-          tables.push(`| ${literal(hostName(file, index), true)} | ${group.id} | ${cells.map(cell).join(' | ')} |`);
+          rows.push([literal(hostName(file, index), true), group.id, ...cells.map(cell)]);
         }
         if (group.members.length > 1) {
           const cells = pairs.map((pair) => {
@@ -160,12 +164,13 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
               const found = entry(index, pair);
               return found ? [median(found.values)] : [];
             });
-            return medians.length ? `**${formatStats(describe(medians)).replace(/ n=(\d+)$/, ' hosts=$1')}**` : '—';
+            const stats = describe(medians);
+            return stats ? `**${formatNumber(stats.median)} ${formatInterval(stats.ci95)} hosts=${stats.n}**` : '—';
           });
-          tables.push(`| **${group.id}: median of hosts** | ${group.id} | ${cells.join(' | ')} |`);
+          rows.push([`**${group.id}: median of hosts**`, group.id, ...cells]);
         }
       }
-      tables.push('');
+      tables.push(...markdownTable(['host', 'group', ...pairs.map(cell)], rows), '');
     }
     if (tables.length === 0) continue;
     lines.push(

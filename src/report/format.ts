@@ -56,3 +56,12 @@ export function literal(text: string, inTable = false): string {
   const body = inTable ? flat.replace(/(\\*)\|/g, (_, run: string) => `${run}${run.length % 2 ? '\\' : ''}\\|`) : flat;
   return flat === '' ? '' : `${fence}${pad}${body}${pad}${fence}`;
 }
+
+/**
+ * A Markdown table: the header row, its separator and one line per row, every cell as given (escape text with
+ * `cell` or `literal` first). Every table twinbench writes is made here.
+ */
+export function markdownTable(headers: readonly string[], rows: readonly (readonly string[])[]): string[] {
+  const line = (cells: readonly string[]) => `| ${cells.join(' | ')} |`;
+  return [line(headers), `|${headers.map(() => '---').join('|')}|`, ...rows.map(line)];
+}

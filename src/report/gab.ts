@@ -1,4 +1,4 @@
-import { collectSamples } from '../results/samples.js';
+import { figuresOf } from '../results/figures.js';
 import { kindOf } from './kinds.js';
 import { describe } from '../results/stats.js';
 import type { ResultFile } from '../results/types.js';
@@ -20,7 +20,7 @@ export function renderGab(result: ResultFile, direction: 'smaller' | 'bigger'): 
   const wanted = direction === 'smaller' ? 'lower' : 'higher';
   const emulated = (runtime: string) =>
     kindOf(result, runtime) === 'vm' && result.runtimes[runtime]?.emulated ? ' (VM emulated: TCG)' : '';
-  return [...collectSamples(result).values()]
+  return [...figuresOf(result).shown.values()]
     .filter((entry) => entry.direction === wanted)
     .flatMap((entry) => {
       const stats = describe(entry.values);

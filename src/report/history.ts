@@ -3,8 +3,8 @@ import { describe, median } from '../results/stats.js';
 import { defaultAlpha, defaultThreshold, type CheckOptions } from './check.js';
 import { hostFiguresWorkload, isGatingFigure, formatP } from './regression.js';
 import { findChangePoints } from '../results/change-points.js';
-import type { MetricSamples } from '../results/samples.js';
-import { formatNumber, intervalLegend, literal } from './format.js';
+import type { Figure } from '../results/figures.js';
+import { formatNumber, intervalLegend, literal, markdownTable } from './format.js';
 import { archFromUname } from '../host/arch.js';
 import { dimensionDifferences } from './host-dimensions.js';
 import type { RunSummary } from './run-summary.js';
@@ -111,7 +111,7 @@ export function buildHistory(
   const changes: ChangePoint[] = [];
   const figures = new Map<string, HistoryFigure>();
   for (const host of hosts) {
-    const keys = new Map<string, MetricSamples>();
+    const keys = new Map<string, Figure>();
     for (const run of host.runs) for (const [key, entry] of run.samples) if (!keys.has(key)) keys.set(key, entry);
     const hostFiguresFrom = hostFiguresWorkload(keys.values());
     for (const [key, entry] of keys) {
@@ -219,37 +219,61 @@ export function renderHistoryMarkdown(
     '',
     '## Hosts',
     '',
-    '| host | runs | first | last | CPU | guest arch | runtimes in the last run | last run |',
-    '|---|---|---|---|---|---|---|---|',
+    ...markdownTable(
+      ['host', 'runs', 'first', 'last', 'CPU', 'guest arch', 'runtimes in the last run', 'last run'],
+      model.hosts.map((host) => {
+        const last = host.runs.at(-1)!;
+        return [
+          literal(host.label, true),
+          String(host.runs.length),
+          day(host.runs[0]!.startedAt),
+          day(last.startedAt),
+          `${literal(last.cpu, true)} (${last.cores} CPUs)`,
+          last.arch,
+          last.runtimes.join(', '),
+          `${last.status}, ${last.completed}/${last.trials} trials completed`,
+        ];
+      }),
+    ),
   ];
-  for (const host of model.hosts) {
-    const last = host.runs.at(-1)!;
-    lines.push(
-      `| ${literal(host.label, true)} | ${host.runs.length} | ${day(host.runs[0]!.startedAt)} | ${day(last.startedAt)} | ${literal(last.cpu, true)} (${last.cores} CPUs) | ${last.arch} | ${last.runtimes.join(', ')} | ${last.status}, ${last.completed}/${last.trials} trials completed |`,
-    );
-  }
   lines.push('', '## What moved', '');
   if (model.changes.length === 0) {
     lines.push(
       `Nothing moved: no host's series of any figure shifted by more than its threshold at α = ${model.alpha}.`,
     );
   } else {
-    lines.push(
-      '| host | last run before → first run after | figure | verdict | gates | change of the mean | why | what else changed at that run |',
-      '|---|---|---|---|---|---|---|---|',
-    );
     const order = (change: ChangePoint) => (change.verdict === 'regressed' ? 0 : 1) + (change.gates ? 0 : 2);
-    for (const change of [...model.changes].sort(
+    const changes = [...model.changes].sort(
       (a, b) =>
         order(a) - order(b) ||
         a.host.localeCompare(b.host) ||
         a.to.startedAt.localeCompare(b.to.startedAt) ||
         a.key.localeCompare(b.key),
-    )) {
-      lines.push(
-        `| ${literal(change.host, true)} | ${literal(basename(change.from.path), true)} → ${literal(basename(change.to.path), true)} | ${literal(change.key, true)} | ${change.verdict} | ${change.gates ? 'yes' : 'informs'} | ${percent(change.change)} | ${literal(change.reason, true)} | ${change.differences.length ? literal(change.differences.join('; '), true) : 'nothing recorded'} |`,
-      );
-    }
+    );
+    lines.push(
+      ...markdownTable(
+        [
+          'host',
+          'last run before → first run after',
+          'figure',
+          'verdict',
+          'gates',
+          'change of the mean',
+          'why',
+          'what else changed at that run',
+        ],
+        changes.map((change) => [
+          literal(change.host, true),
+          `${literal(basename(change.from.path), true)} → ${literal(basename(change.to.path), true)}`,
+          literal(change.key, true),
+          change.verdict,
+          change.gates ? 'yes' : 'informs',
+          percent(change.change),
+          literal(change.reason, true),
+          change.differences.length ? literal(change.differences.join('; '), true) : 'nothing recorded',
+        ]),
+      ),
+    );
   }
   if (skipped.length > 0)
     lines.push(
@@ -258,27 +282,24 @@ export function renderHistoryMarkdown(
       '',
       ...skipped.map((file) => `- ${literal(file.path)}: ${literal(file.reason)}`),
     );
-  lines.push(
-    '',
-    '## Latest medians',
-    '',
-    intervalLegend,
-    '',
-    '| host | figure | unit | first run | last run |',
-    '|---|---|---|---|---|',
-  );
-  for (const figure of model.figures.filter(
-    (candidate) => !candidate.metric.includes('.') || candidate.metric === 'boot.bootToReadyMs',
-  )) {
-    for (const series of figure.series) {
-      const [first, last] = [series.points[0]!, series.points.at(-1)!];
-      const shown = (point: HistoryPoint) =>
-        `${formatNumber(point.median)} ${point.low === null ? '[—]' : `[${formatNumber(point.low)}, ${formatNumber(point.high!)}]`} n=${point.n}`;
-      lines.push(
-        `| ${literal(series.host, true)} | ${literal(`${series.runtime}/${figure.workload}/${figure.metric}`, true)} | ${literal(figure.unit, true)} | ${shown(first)} | ${series.points.length > 1 ? shown(last) : 'one run'} |`,
-      );
-    }
-  }
+  lines.push('', '## Latest medians', '', intervalLegend, '');
+  const shown = (point: HistoryPoint) =>
+    `${formatNumber(point.median)} ${point.low === null ? '[—]' : `[${formatNumber(point.low)}, ${formatNumber(point.high!)}]`} n=${point.n}`;
+  const latest = model.figures
+    .filter((candidate) => !candidate.metric.includes('.') || candidate.metric === 'boot.bootToReadyMs')
+    .flatMap((figure) =>
+      figure.series.map((series) => {
+        const [first, last] = [series.points[0]!, series.points.at(-1)!];
+        return [
+          literal(series.host, true),
+          literal(`${series.runtime}/${figure.workload}/${figure.metric}`, true),
+          literal(figure.unit, true),
+          shown(first),
+          series.points.length > 1 ? shown(last) : 'one run',
+        ];
+      }),
+    );
+  lines.push(...markdownTable(['host', 'figure', 'unit', 'first run', 'last run'], latest));
   lines.push('');
   return lines.join('\n');
 }

@@ -46,7 +46,7 @@
     }),
   });
 
-  // Memory and CPU over time for one trial per runtime (the first completed trial of the idle workload).
+  // Memory and CPU over time for one trial per runtime, native too (the first completed trial of the resting workload).
   function series(id, column, transform, yTitle) {
     chart(id, {
       type: 'line',

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { kindOf, runtimesOf } from './kinds.js';
+import { runtimesOf } from './kinds.js';
+import { figuresOf, restingWorkloads } from '../results/figures.js';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { aggregate, type GroupSummary } from '../results/aggregate.js';
@@ -60,15 +61,18 @@ function drawn(stats: Stats) {
   return { median: stats.median, low: stats.ci95?.low ?? null, high: stats.ci95?.high ?? null, n: stats.n };
 }
 
-/** One small chart per workload figure: every runtime's median with its interval, on the figure's own unit. */
-function figureCharts(groups: GroupSummary[]) {
+/**
+ * One small chart per workload figure (and boot of the resting workload): every runtime's median with its interval,
+ * on the figure's own unit, runtimes in the model's one order.
+ */
+function figureCharts(groups: GroupSummary[], resting: readonly string[]) {
   const figures = new Map<
     string,
     { title: string; unit: string; direction: string; runtimes: ({ runtime: string } & ReturnType<typeof drawn>)[] }
   >();
   for (const group of groups) {
     const entries = [
-      ...(group.bootToReadyMs && group.workload === 'idle'
+      ...(group.bootToReadyMs && resting.includes(group.workload)
         ? [{ name: 'boot → READY', unit: 'ms', direction: 'lower', stats: group.bootToReadyMs }]
         : []),
       ...group.metrics,
@@ -105,10 +109,11 @@ const palette = [
 /** What the page's script draws: boot phases, one chart per figure, cost factors, and one series per runtime. */
 function chartData(result: ResultFile) {
   const groups = aggregate(result);
-  const firstIdle = (runtime: string) =>
-    result.trials.find(
-      (t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime && t.workload === 'idle',
-    ) ?? result.trials.find((t): t is CompletedTrial => t.state === 'completed' && t.runtime === runtime);
+  const resting = restingWorkloads(figuresOf(result).shown.values());
+  const completed = result.trials.filter((t): t is CompletedTrial => t.state === 'completed');
+  const firstResting = (runtime: string) =>
+    completed.find((t) => t.runtime === runtime && resting.includes(t.workload)) ??
+    completed.find((t) => t.runtime === runtime);
   return {
     colors: Object.fromEntries(runtimesOf(result).map((runtime, index) => [runtime, palette[index % palette.length]])),
     groups: groups.map((g) => ({
@@ -116,17 +121,16 @@ function chartData(result: ResultFile) {
       workload: g.workload,
       phases: g.phases.map((p) => ({ name: p.name, median: p.stats.median })),
     })),
-    figures: figureCharts(groups),
+    figures: figureCharts(groups, resting),
     costs: costFactors(result).map((factor) => ({
       label: `${factor.pair.key.replace('/', ' vs ')}: ${factor.workload} ${factor.metric}`,
       ...drawn(factor.stats),
     })),
-    series: runtimesOf(result)
-      .filter((runtime) => kindOf(result, runtime) !== 'native')
-      .flatMap((runtime) => {
-        const trial = firstIdle(runtime);
-        return trial ? [{ runtime, trialId: trial.trialId, tMs: trial.series.tMs, columns: trial.series.columns }] : [];
-      }),
+    // Every runtime's series, native's too: its cgroup and processes are sampled as the others' are.
+    series: runtimesOf(result).flatMap((runtime) => {
+      const trial = firstResting(runtime);
+      return trial ? [{ runtime, trialId: trial.trialId, tMs: trial.series.tMs, columns: trial.series.columns }] : [];
+    }),
   };
 }
 

@@ -1,6 +1,8 @@
 import { aggregate, type GroupSummary } from '../results/aggregate.js';
+import { figuresOf, restingWorkloads } from '../results/figures.js';
 import type { ResultFile } from '../results/types.js';
 import { runtimeFacts } from '../results/runtime-facts.js';
+import { usedByWorkloads } from '../results/workload-uses.js';
 import { renderClaims } from './claims.js';
 import { fingerprintDimensions } from '../host/fingerprint.js';
 import { median } from '../results/stats.js';
@@ -8,7 +10,16 @@ import { costFactors, findCost, type CostFactor } from './cost.js';
 import { kindOf, labelOf, runtimesOf } from './kinds.js';
 import { describeLoad, describeReadiness } from '../config/image-workload.js';
 import { ratioPairs } from './ratios.js';
-import { cell, formatInterval, formatMiB, formatNumber, formatStats, intervalLegend, literal } from './format.js';
+import {
+  cell,
+  formatInterval,
+  formatMiB,
+  formatNumber,
+  formatStats,
+  intervalLegend,
+  literal,
+  markdownTable,
+} from './format.js';
 
 /** A runtime as tables name it: its kind, then its label (`VM: QEMU`, `container: Docker (runc)`, `native`). */
 function shown(result: ResultFile, name: string): string {
@@ -31,26 +42,20 @@ function emulationWarning(result: ResultFile): string[] {
 }
 
 function bootTable(result: ResultFile, groups: GroupSummary[]): string[] {
-  const lines = [
-    '## Boot: create/spawn → READY (host clock, ms)',
-    '',
-    intervalLegend,
-    '',
-    '| runtime | workload | boot → READY | phases (median ms) | guest uptime at READY |',
-    '|---|---|---|---|---|',
-  ];
-  for (const group of groups) {
+  const lines = ['## Boot: create/spawn → READY (host clock, ms)', '', intervalLegend, ''];
+  const rows = groups.map((group) => {
     const phases = group.phases.map((phase) => `${phase.name} ${formatNumber(phase.stats.median)}`).join(', ');
     const uptime = group.guestUptimeAtReadyMs
       ? formatStats(group.guestUptimeAtReadyMs)
       : kindOf(result, group.runtime) === 'vm'
         ? 'n/a (READY seen from the host)'
         : 'n/a (shares host kernel)';
-    lines.push(
-      `| ${shown(result, group.runtime)} | ${group.workload} | ${formatStats(group.bootToReadyMs)} | ${cell(phases)} | ${uptime} |`,
-    );
-  }
-  return lines;
+    return [shown(result, group.runtime), group.workload, formatStats(group.bootToReadyMs), cell(phases), uptime];
+  });
+  return [
+    ...lines,
+    ...markdownTable(['runtime', 'workload', 'boot → READY', 'phases (median ms)', 'guest uptime at READY'], rows),
+  ];
 }
 
 /** Boot figures only some runtimes have (Vagrant's own time around the VM's boot): medians, each with what it measures. */
@@ -89,7 +94,7 @@ function costCell(factor: CostFactor | undefined): string {
 }
 
 function workloadTable(result: ResultFile, groups: GroupSummary[], costs: readonly CostFactor[]): string[] {
-  const rows: string[] = [];
+  const rows: string[][] = [];
   const workloads = [...new Set(groups.map((group) => group.workload))];
   const runtimes = runtimesOf(result).filter((runtime) => groups.some((group) => group.runtime === runtime));
   const pairs = ratioPairs(result).filter((pair) => runtimes.includes(pair.top) && runtimes.includes(pair.bottom));
@@ -103,9 +108,7 @@ function workloadTable(result: ResultFile, groups: GroupSummary[], costs: readon
         figure ? formatStats(figure.stats) : columns[index] ? formatStats(undefined) : 'not run',
       );
       const cost = pairs.map((pair) => costCell(findCost(costs, pair.top, pair.bottom, workload, name)));
-      rows.push(
-        `| ${workload} | ${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better) | ${[...values, ...cost].join(' | ')} |`,
-      );
+      rows.push([workload, `${name} (${any?.unit ?? ''}, ${any?.direction ?? ''} is better)`, ...values, ...cost]);
     }
   }
   if (rows.length === 0) return [];
@@ -119,9 +122,7 @@ function workloadTable(result: ResultFile, groups: GroupSummary[], costs: readon
     intervalLegend,
     'Cost columns: how many times what the reference pays, from per-repetition ratios (the runtimes ran side by side), oriented so that above 1 always means **costs more** (a throughput ratio is inverted: 0.8× the throughput costs 1.25×); median [95 % interval].',
     '',
-    `| workload | metric | ${headers.join(' | ')} |`,
-    `|---|---|${headers.map(() => '---').join('|')}|`,
-    ...rows,
+    ...markdownTable(['workload', 'metric', ...headers], rows),
   ];
 }
 
@@ -133,34 +134,64 @@ function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
     '',
     "Page cache: file pages charged to the guest's group. For a container that is its own file cache; for a VM whose root disk uses the host's page cache (`cache=writeback`, see the QEMU line) it is the host caching the VM's disk **on top of** the guest's own cache inside its RAM: the double caching, measured here rather than hidden in the working set.",
     '',
-    '| runtime | cgroup working set (peak) | page cache in the group (peak) | guest processes PSS (peak) | shim PSS (peak) | CPU s to READY (cgroup) |',
-    '|---|---|---|---|---|---|',
   ];
-  const idle = groups.some((group) => group.workload === 'idle')
-    ? groups.filter((group) => group.workload === 'idle')
+  const resting = restingWorkloads(figuresOf(result).shown.values());
+  const idle = groups.some((group) => resting.includes(group.workload))
+    ? groups.filter((group) => resting.includes(group.workload))
     : groups;
-  for (const group of idle) {
-    const get = (key: string) => group.resources[key]?.stats;
-    const mem = (key: string) => formatStats(get(key), formatMiB);
-    lines.push(
-      `| ${shown(result, group.runtime)} (${group.workload}) | ${mem('cgroup.memory_working_set_bytes.peak')} | ${mem('cgroup.memory_file_bytes.peak')} | ${mem('guest.pss_bytes.peak')} | ${shimCell(result, group.runtime, mem('shim.pss_bytes.peak'))} | ${formatStats(get('cgroup.cpu_seconds.atReady'))} |`,
-    );
-  }
+  const mem = (group: GroupSummary, key: string) => formatStats(group.resources[key]?.stats, formatMiB);
+  const row = (group: GroupSummary, cells: string[]) => [
+    `${shown(result, group.runtime)} (${group.workload})`,
+    ...cells,
+  ];
   lines.push(
+    ...markdownTable(
+      [
+        'runtime',
+        'cgroup working set (peak)',
+        'page cache in the group (peak)',
+        'guest processes PSS (peak)',
+        'shim PSS (peak)',
+        'CPU s to READY (cgroup)',
+      ],
+      idle.map((group) =>
+        row(group, [
+          ...['cgroup.memory_working_set_bytes.peak', 'cgroup.memory_file_bytes.peak', 'guest.pss_bytes.peak'].map(
+            (key) => mem(group, key),
+          ),
+          shimCell(result, group.runtime, mem(group, 'shim.pss_bytes.peak')),
+          formatStats(group.resources['cgroup.cpu_seconds.atReady']?.stats),
+        ]),
+      ),
+    ),
+
     '',
     '### Memory model: what the host pays, what the guest uses, the overhead',
     '',
     "The same three figures for every runtime (README, \"What memory figures mean\"). **Pays**: everything charged to the runtime's cgroup (anonymous memory, page cache, kernel memory), plus the container's shim by PSS. **Uses**: the guest's own view, printed by the agent: a VM's MemTotal − MemAvailable; a container's or native run's memory cgroup less its file LRU pages (their /proc/meminfo is the host's). **Overhead** = pays − uses at the same moment. The kernel's high-water mark of the cgroup stands beside the sampled peak.",
     '',
-    '| runtime | pays at READY | uses at READY | overhead at READY | pays at exit | uses at exit | overhead at exit | pays, sampled peak | cgroup high-water mark (kernel) |',
-    '|---|---|---|---|---|---|---|---|---|',
   );
-  for (const group of idle) {
-    const mem = (key: string) => formatStats(group.resources[key]?.stats, formatMiB);
-    lines.push(
-      `| ${shown(result, group.runtime)} (${group.workload}) | ${mem('memory.host_pays_bytes.atReady')} | ${mem('memory.guest_uses_bytes.atReady')} | ${mem('memory.overhead_bytes.atReady')} | ${mem('memory.host_pays_bytes.atExit')} | ${mem('memory.guest_uses_bytes.atExit')} | ${mem('memory.overhead_bytes.atExit')} | ${mem('memory.host_pays_bytes.peak')} | ${mem('cgroup.memory_peak_bytes.peak')} |`,
-    );
-  }
+  const model: [header: string, key: string][] = [
+    ['pays at READY', 'memory.host_pays_bytes.atReady'],
+    ['uses at READY', 'memory.guest_uses_bytes.atReady'],
+    ['overhead at READY', 'memory.overhead_bytes.atReady'],
+    ['pays at exit', 'memory.host_pays_bytes.atExit'],
+    ['uses at exit', 'memory.guest_uses_bytes.atExit'],
+    ['overhead at exit', 'memory.overhead_bytes.atExit'],
+    ['pays, sampled peak', 'memory.host_pays_bytes.peak'],
+    ['cgroup high-water mark (kernel)', 'cgroup.memory_peak_bytes.peak'],
+  ];
+  lines.push(
+    ...markdownTable(
+      ['runtime', ...model.map(([header]) => header)],
+      idle.map((group) =>
+        row(
+          group,
+          model.map(([, key]) => mem(group, key)),
+        ),
+      ),
+    ),
+  );
   return lines;
 }
 
@@ -172,15 +203,19 @@ function repetitionLines(result: ResultFile): string[] {
   return [
     `## Repetitions (--target-ci ±${(policy.targetCi * 100).toFixed(1)} %, ${policy.minReps} to ${policy.maxReps})`,
     '',
-    '| runtime | workload | repetitions | stopped because | key figures: half-width of the 95 % interval |',
-    '|---|---|---|---|---|',
-    ...result.repetitions.map(
-      (r) =>
-        `| ${shown(result, r.runtime)} | ${r.workload} | ${r.reps} | ${r.stop} | ${cell(
+    ...markdownTable(
+      ['runtime', 'workload', 'repetitions', 'stopped because', 'key figures: half-width of the 95 % interval'],
+      result.repetitions.map((r) => [
+        shown(result, r.runtime),
+        r.workload,
+        String(r.reps),
+        r.stop,
+        cell(
           Object.entries(r.halfWidths)
             .map(([name, value]) => `${name} ${width(value)}`)
             .join(', ') || 'none',
-        )} |`,
+        ),
+      ]),
     ),
     '',
   ];
@@ -210,14 +245,12 @@ function envelopeLines(result: ResultFile): string[] {
 
 /** How each runtime reached the network and the scratch disk, when a workload used them (dimensions that change the answer). */
 function pathLines(result: ResultFile): string[] {
-  const used = (key: 'network' | 'scratch') =>
-    result.trials.some((t) => (key === 'network' ? ['network', 'redis'] : ['disk']).includes(t.workload));
   const lines: string[] = [];
   for (const [key, field] of [
     ['network', 'networkPath'],
     ['scratch', 'scratch'],
   ] as const) {
-    if (!used(key)) continue;
+    if (!usedByWorkloads(result, key)) continue;
     for (const runtime of runtimesOf(result)) {
       const value = result.runtimes[runtime]?.info[field];
       if (value !== undefined)

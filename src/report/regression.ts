@@ -1,5 +1,5 @@
 import { isTailFigure } from '../config/workload-manifest.js';
-import type { MetricSamples } from '../results/samples.js';
+import { restingWorkloads, type Figure } from '../results/figures.js';
 import {
   detectableChange,
   runsToDecide,
@@ -66,7 +66,7 @@ export interface CheckRow {
  * informs. Files from before key figures: every workload figure but its tails.
  */
 export function isGatingFigure(
-  figure: Pick<MetricSamples, 'metric' | 'workload' | 'keyFigure'>,
+  figure: Pick<Figure, 'metric' | 'workload' | 'keyFigure'>,
   hostFiguresFrom: string,
 ): boolean {
   if (figure.metric === 'boot.bootToReadyMs' || figure.metric === 'cgroup.memory_working_set_bytes.peak')
@@ -75,17 +75,20 @@ export function isGatingFigure(
   return figure.keyFigure ?? !isTailFigure(figure.metric);
 }
 
-/** The workload whose boot and working set gate: `idle` when the samples have it, else the first one by name. */
-export function hostFiguresWorkload(samples: Iterable<Pick<MetricSamples, 'workload'>>): string {
-  const workloads = [...new Set([...samples].map((entry) => entry.workload))].sort();
-  return workloads.includes('idle') ? 'idle' : (workloads[0] ?? 'idle');
+/**
+ * The workload whose boot and working set gate: the first one that reports no figure of its own (the idle one),
+ * else the first one by name.
+ */
+export function hostFiguresWorkload(samples: Iterable<Pick<Figure, 'workload' | 'metric'>>): string {
+  const all = [...samples];
+  return restingWorkloads(all)[0] ?? [...new Set(all.map((entry) => entry.workload))].sort()[0] ?? 'idle';
 }
 
 const percent = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)} %`;
 
 /** One figure before the family's correction: its run medians on both sides and the run-level test. */
 export function testFigure(
-  figure: Pick<MetricSamples, 'key' | 'metric' | 'unit' | 'direction'>,
+  figure: Pick<Figure, 'key' | 'metric' | 'unit' | 'direction'>,
   baselineRuns: readonly (readonly number[])[],
   currentRuns: readonly (readonly number[])[],
   threshold: number,

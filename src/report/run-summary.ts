@@ -1,4 +1,4 @@
-import { collectSamples, type MetricSamples } from '../results/samples.js';
+import { figuresOf, type Figure } from '../results/figures.js';
 import type { ResultFile } from '../results/types.js';
 import { hostDimensions, hostIdentity } from './host-dimensions.js';
 import { ratioSamples } from './ratios.js';
@@ -26,7 +26,7 @@ export interface RunSummary {
   /** Host settings, versions and config (`hostDimensions`): what differs between two runs. */
   dimensions: Record<string, string>;
   /** Every figure's values: absolute, or (`ratios`) per-repetition ratios between runtimes. */
-  samples: Map<string, MetricSamples>;
+  samples: Map<string, Figure>;
 }
 
 /** The summary of a result. */
@@ -46,6 +46,6 @@ export function summarizeRun(path: string, result: ResultFile, mode: 'absolute' 
     completed: result.trials.filter((trial) => trial.state === 'completed').length,
     trials: result.trials.length,
     dimensions: hostDimensions(result),
-    samples: mode === 'ratios' ? ratioSamples(result) : collectSamples(result),
+    samples: mode === 'ratios' ? ratioSamples(result) : figuresOf(result).shown,
   };
 }

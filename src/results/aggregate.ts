@@ -1,6 +1,7 @@
 import type { RuntimeName } from '../config/suite.js';
+import { figuresOf, isResourceFigure, isWorkloadMetric, type Figure } from './figures.js';
 import { describe, type Stats } from './stats.js';
-import type { ResultFile, TrialResult } from './types.js';
+import type { ResultFile } from './types.js';
 
 /** Statistics of one runtime × workload over its completed trials. */
 export interface GroupSummary {
@@ -17,58 +18,41 @@ export interface GroupSummary {
   resources: Record<string, { unit: string; source: string; stats: Stats }>;
 }
 
-function collect(values: (number | undefined)[]): Stats | undefined {
-  return describe(values.filter((value): value is number => value !== undefined));
-}
-
-/** Group a result's trials by runtime × workload and describe each group. */
-export function aggregate(result: Pick<ResultFile, 'trials'>): GroupSummary[] {
-  const groups = new Map<string, TrialResult[]>();
-  for (const trial of result.trials) {
-    const key = `${trial.runtime}\u0000${trial.workload}`;
-    groups.set(key, [...(groups.get(key) ?? []), trial]);
+/** Each runtime × workload of a result described from its figures (src/results/figures.ts), in the model's order. */
+export function aggregate(result: Pick<ResultFile, 'trials'> & Partial<Pick<ResultFile, 'runtimes'>>): GroupSummary[] {
+  const model = figuresOf(result);
+  const byGroup = new Map<string, Figure[]>();
+  for (const figure of model.all.values()) {
+    const key = `${figure.runtime}\u0000${figure.workload}`;
+    byGroup.set(key, [...(byGroup.get(key) ?? []), figure]);
   }
-  const summaries: GroupSummary[] = [];
-  for (const trials of groups.values()) {
-    const first = trials[0];
-    if (!first) continue;
-    const done = trials.flatMap((trial) => (trial.state === 'completed' ? [trial] : []));
-    const phaseNames = [...new Set(done.flatMap((trial) => trial.boot.phases.map((phase) => phase.name)))];
-    const metricNames = [...new Set(done.flatMap((trial) => trial.metrics.map((metric) => metric.name)))];
-    const resources: GroupSummary['resources'] = {};
-    const columns = new Set(done.flatMap((trial) => Object.keys(trial.resources)));
-    for (const column of columns) {
-      for (const field of ['peak', 'mean', 'atReady', 'last', 'atExit'] as const) {
-        const stats = collect(done.map((trial) => trial.resources[column]?.[field]));
-        const sample = done.find((trial) => trial.resources[column])?.resources[column];
-        if (stats && sample) resources[`${column}.${field}`] = { unit: sample.unit, source: sample.source, stats };
-      }
-    }
+  return model.groups.map((group) => {
+    const figures = byGroup.get(`${group.runtime}\u0000${group.workload}`) ?? [];
+    const stats = (figure: Figure) => describe(figure.values) as Stats;
+    const named = (metric: string) => figures.find((figure) => figure.metric === metric);
+    const phasePrefix = 'boot.phase.';
     const summary: GroupSummary = {
-      runtime: first.runtime,
-      workload: first.workload,
-      completed: done.length,
-      errored: trials.filter((trial) => trial.state === 'errored').length,
-      aborted: trials.filter((trial) => trial.state === 'aborted').length,
-      phases: phaseNames.flatMap((name) => {
-        const stats = collect(done.map((trial) => trial.boot.phases.find((phase) => phase.name === name)?.ms));
-        return stats ? [{ name, stats }] : [];
-      }),
-      metrics: metricNames.flatMap((name) => {
-        const values = done.flatMap((trial) => trial.metrics.filter((metric) => metric.name === name));
-        const stats = describe(values.map((metric) => metric.value));
-        const sample = values[0];
-        return stats && sample
-          ? [{ name, unit: sample.unit, direction: sample.direction, source: sample.source, stats }]
-          : [];
-      }),
-      resources,
+      ...group,
+      phases: figures
+        .filter((figure) => figure.metric.startsWith(phasePrefix))
+        .map((figure) => ({ name: figure.metric.slice(phasePrefix.length), stats: stats(figure) })),
+      metrics: figures.filter(isWorkloadMetric).map((figure) => ({
+        name: figure.metric,
+        unit: figure.unit,
+        direction: figure.direction,
+        source: figure.source,
+        stats: stats(figure),
+      })),
+      resources: Object.fromEntries(
+        figures
+          .filter(isResourceFigure)
+          .map((figure) => [figure.metric, { unit: figure.unit, source: figure.source, stats: stats(figure) }]),
+      ),
     };
-    const boot = collect(done.map((trial) => trial.boot.bootToReadyMs));
-    if (boot) summary.bootToReadyMs = boot;
-    const uptime = collect(done.map((trial) => trial.boot.guestUptimeAtReadyMs));
-    if (uptime) summary.guestUptimeAtReadyMs = uptime;
-    summaries.push(summary);
-  }
-  return summaries;
+    const boot = named('boot.bootToReadyMs');
+    if (boot) summary.bootToReadyMs = stats(boot);
+    const uptime = named('boot.guestUptimeAtReadyMs');
+    if (uptime) summary.guestUptimeAtReadyMs = stats(uptime);
+    return summary;
+  });
 }

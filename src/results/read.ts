@@ -113,6 +113,7 @@ const namePatterns = {
   runtime: /^[a-z0-9][a-z0-9_-]{0,63}$/,
   workload: /^[a-z0-9][a-z0-9_-]{0,63}$/,
   figure: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/,
+  phase: /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/,
   unit: /^[A-Za-z0-9µ%][A-Za-z0-9µ% /_-]{0,31}$/,
   label: /^[A-Za-z0-9][A-Za-z0-9 ()+,_-]{0,63}$/,
 } as const;
@@ -164,10 +165,17 @@ function badName(record: Record<string, unknown>): string | undefined {
             check('figure', metric.name, `${where} metric`) ?? check('unit', metric.unit, `${where} metric unit`),
         )
         .find(Boolean) ??
+      list(boot?.phases)
+        .map((phase) => check('phase', phase.name, `${where} boot phase`))
+        .find(Boolean) ??
       figures(trial.resources, `${where} resources`) ??
       figures(trial.crossCheck, `${where} crossCheck`) ??
       figures(boot?.runtimeFigures, `${where} runtimeFigures`) ??
       figures(series?.columns, `${where} series`);
+    if (problem) return problem;
+  }
+  for (const [name] of objects(record.workloads)) {
+    const problem = check('workload', name, '/workloads key');
     if (problem) return problem;
   }
   for (const repetition of list(record.repetitions)) {

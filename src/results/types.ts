@@ -34,6 +34,14 @@ export interface RepetitionRecord {
   halfWidths: Record<string, number | null>;
 }
 
+/** What a workload used of the runtime it ran in. */
+export interface WorkloadUses {
+  /** The host reached the guest's ports (the runtime's network path). */
+  network: boolean;
+  /** A scratch file on a host folder or a second disk (the runtime's scratch path). */
+  scratch: boolean;
+}
+
 /** A figure the workload reported from inside the guest. */
 export interface WorkloadMetricValue {
   /** Metric name from the workload manifest, e.g. `events_per_s`. */
@@ -220,6 +228,11 @@ export interface ResultFile {
   trials: TrialResult[];
   /** `--target-ci` runs: how many repetitions each runtime × workload ran, and why it stopped. */
   repetitions?: RepetitionRecord[];
+  /**
+   * What each workload of the run used of the runtimes, by name; reports describe a runtime's network path and
+   * scratch disk only when a workload used them. Absent in files from before it (see src/results/workload-uses.ts).
+   */
+  workloads?: Record<string, WorkloadUses>;
   /** Caveats a reader must know (emulation, I/O attribution…). */
   notes: string[];
 }

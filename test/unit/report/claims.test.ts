@@ -19,35 +19,37 @@ test('memory access and kernel work: a VM paying 3× on random writes and reads 
   const { join } = await import('node:path');
   const { packageRoot } = await import('../../../src/paths.js');
   const { parseResult } = await import('../../../src/results/read.js');
-  const { judgeClaims } = await import('../../../src/report/claims.js');
+  const { judgeClaims, claimSources } = await import('../../../src/report/claims.js');
   const result = parseResult(
     readFileSync(join(packageRoot, 'test', 'fixtures', 'results', 'quick-v1.json'), 'utf8'),
     'quick-v1.json',
   );
-  // The recorded cpu trials, relabelled as memory and kernel trials with known figures: test data for the judging rule.
+  // The recorded cpu trials, relabelled as trials of workloads with other names ("mem", "sys": claims ask for a
+  // figure's source, not a workload's name) with known figures: test data for the judging rule.
   const cpu = result.trials.filter(
     (trial): trial is CompletedTrial => trial.workload === 'cpu' && trial.state === 'completed',
   );
   const figures = {
-    memory: ['random_write_mib_per_s', 'read_bandwidth_mib_per_s'],
-    kernel: ['processes_per_s', 'page_faults_per_s'],
+    mem: [claimSources.randomWrites, claimSources.reads],
+    sys: [claimSources.processes, claimSources.pageFaults],
   } as const;
   for (const [workload, names] of Object.entries(figures)) {
     for (let rep = 1; rep <= 8; rep++) {
       for (const trial of cpu.slice(0, 2)) {
         const vm = trial.runtime === 'qemu';
-        const slower = workload === 'memory' ? 3 : 2;
+        const slower = workload === 'mem' ? 3 : 2;
         const value = (base: number) => (vm ? base / slower : base) * (1 + 0.01 * ((rep % 3) - 1));
         result.trials.push({
           ...structuredClone(trial),
           trialId: `${trial.runtime}-${workload}-${rep}`,
           workload,
           rep,
-          metrics: names.map((name) => ({
-            name,
+          metrics: names.map((source) => ({
+            name: source.replaceAll(/[^a-z]+/g, '_'),
             value: value(1000),
             unit: 'x/s',
-            source: `test.${name}`,
+            // As runs record it: the manifest's source qualified by the parameters used.
+            source: `${source}.block_256M.thp_never`,
             direction: 'higher' as const,
           })),
         });
@@ -70,8 +72,21 @@ test('memory access and kernel work: a VM paying 3× on random writes and reads 
   );
   assert.match(
     claim(kvm, 'VMs pay more on memory access').evidence,
-    /VM vs container 3\.0\d*× .*memory: random writes over 256 MiB/,
+    /VM vs container 3\.0\d*× .*mem: random writes over 256 MiB/,
   );
   assert.equal(claim(kvm, 'VMs pay more on kernel work').verdict, 'supported');
   assert.equal(claim(judged(true), 'VMs pay more on kernel work').verdict, 'not measurable on this host');
+});
+
+test('every figure a claim judges is declared, with that source, by a workload of workloads/', async () => {
+  const { claimSources } = await import('../../../src/report/claims.js');
+  const { loadWorkloads } = await import('../../../src/config/workload-manifest.js');
+  const { join } = await import('node:path');
+  const { packageRoot } = await import('../../../src/paths.js');
+  const declared = new Set(
+    [...loadWorkloads(join(packageRoot, 'workloads')).values()].flatMap((manifest) =>
+      manifest.metrics.map((metric) => metric.source),
+    ),
+  );
+  for (const [claim, source] of Object.entries(claimSources)) assert.ok(declared.has(source), `${claim}: ${source}`);
 });

@@ -56,3 +56,39 @@ test("Markdown link and image syntax in a result's text (host name, an error) re
     assert.match(page, /<meta http-equiv="Content-Security-Policy" content="default-src 'none';/);
   }
 });
+
+test('every chart lists the runtimes in one order with one colour each, and the time series include native', () => {
+  // A native baseline, and a cpu workload whose repetition ran the runtimes in another order than idle's.
+  const native = (trial: ResultFile['trials'][number]) => ({
+    ...trial,
+    runtime: 'native',
+    trialId: `native-${trial.trialId}`,
+  });
+  const idle = sample.trials.filter((t) => t.workload === 'idle');
+  const cpu = sample.trials.filter((t) => t.workload === 'cpu');
+  const result: ResultFile = {
+    ...sample,
+    runtimes: { native: { ...sample.runtimes.docker!, kind: 'native', label: 'native' }, ...sample.runtimes },
+    trials: [...idle, ...idle.slice(0, 1).map(native), ...cpu.reverse(), ...cpu.slice(0, 1).map(native)],
+  };
+  const page = renderHtml(result);
+  const data = JSON.parse(
+    page.split('<script id="twinbench-data" type="application/json">')[1]!.split('</script>')[0]!,
+  ) as {
+    colors: Record<string, string>;
+    figures: { title: string; runtimes: { runtime: string }[] }[];
+    series: { runtime: string }[];
+  };
+  assert.deepEqual(Object.keys(data.colors), ['native', 'docker', 'qemu']);
+  assert.equal(new Set(Object.values(data.colors)).size, 3);
+  for (const figure of data.figures)
+    assert.deepEqual(
+      figure.runtimes.map((r) => r.runtime),
+      ['native', 'docker', 'qemu'],
+      figure.title,
+    );
+  assert.deepEqual(
+    data.series.map((s) => s.runtime),
+    ['native', 'docker', 'qemu'],
+  );
+});

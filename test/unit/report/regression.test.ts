@@ -262,6 +262,10 @@ test('key figures gate, with boot and working set of the idle workload; tails an
   // Files from before key figures: every workload figure but its tails.
   assert.ok(isGatingFigure(fig('randread_4k_clat_p50_us'), 'idle'));
   assert.ok(!isGatingFigure(fig('randread_4k_clat_p99_us'), 'idle'));
-  assert.equal(hostFiguresWorkload([{ workload: 'disk' }, { workload: 'cpu' }]), 'cpu');
-  assert.equal(hostFiguresWorkload([{ workload: 'disk' }, { workload: 'idle' }]), 'idle');
+  // The workload with no figure of its own (idle, whatever it is called), else the first by name.
+  const boot = (workload: string) => ({ workload, metric: 'boot.bootToReadyMs' });
+  const metric = (workload: string, name: string) => ({ workload, metric: name });
+  assert.equal(hostFiguresWorkload([metric('disk', 'iops'), metric('cpu', 'events_per_s')]), 'cpu');
+  assert.equal(hostFiguresWorkload([metric('disk', 'iops'), boot('disk'), boot('idle')]), 'idle');
+  assert.equal(hostFiguresWorkload([metric('cpu', 'events_per_s'), boot('cpu'), boot('rest')]), 'rest');
 });

@@ -89,7 +89,7 @@ test('100 000 trials in one file: read and checked without a crash, and the same
   }
 });
 
-test("names reports print as they are (runtime, workload, figure, unit, label) must look like twinbench's: a link, an autolink or markup in one is refused naming it", () => {
+test("names reports print as they are (runtime, workload, figure, phase, unit, label) must look like twinbench's: a link, an autolink or markup in one is refused naming it", () => {
   const cases: [string, (result: Record<string, unknown> & { trials: Record<string, unknown>[] }) => void, RegExp][] = [
     [
       'label',
@@ -128,6 +128,17 @@ test("names reports print as they are (runtime, workload, figure, unit, label) m
         resources['a|b'] = resources['cgroup.memory_usage_bytes'];
       },
       /trial 1 resources key "a\|b" is not a figure name$/,
+    ],
+    [
+      'boot phase',
+      (result) =>
+        ((result.trials[0]!.boot as { phases: Record<string, unknown>[] }).phases[0]!.name = '[x](javascript:1)'),
+      /trial 1 boot phase "\[x\]\(javascript:1\)" is not a phase name$/,
+    ],
+    [
+      'workload used',
+      (result) => (result.workloads = { '<b>': { network: true, scratch: false } }),
+      /\/workloads key "<b>" is not a workload name$/,
     ],
   ];
   for (const [name, change, message] of cases) {
