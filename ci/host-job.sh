@@ -54,9 +54,10 @@ trap 'exit 143' TERM
 rm -rf "$out"
 mkdir -p "$out/run"
 if [ "${TWINBENCH_SKIP_SETUP:-}" != 1 ]; then
-  # The runtimes the flags name get their packages and daemons too (as scripts/twinbench.sh does).
-  runtimes=$(printf '%s\n' "$flags" | sed -n 's/.*--runtimes[= ]\([^ ]*\).*/\1/p')
-  if [ -n "$runtimes" ]; then sh scripts/setup.sh --runtimes "$runtimes"; else sh scripts/setup.sh; fi
+  # The runtimes and guest architecture the flags use (a suite file's too) get their packages and daemons: bench
+  # reads the run line itself (bench setup -- all …), as scripts/twinbench.sh does.
+  # shellcheck disable=SC2086 # the flags are words
+  sh scripts/setup.sh -- all $flags --out "$out/run"
 fi
 
 all=0

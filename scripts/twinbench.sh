@@ -1,16 +1,11 @@
 #!/bin/sh
 # Set the host up (see setup.sh), then run `bench` with the given arguments, e.g. `scripts/twinbench.sh all`.
+# The runtimes and guest architecture a bench all or calibrate line uses (flags and suite file alike) are
+# prepared too: bench itself reads the line (bench setup -- …).
 set -eu
 cd "$(dirname "$0")/.."
-# The runtimes the arguments name (--runtimes a,b) get their host packages and daemons set up too.
-runtimes=""
-previous=""
-for arg in "$@"; do
-  case $arg in
-    --runtimes=*) runtimes=${arg#--runtimes=} ;;
-    *) [ "$previous" = "--runtimes" ] && runtimes=$arg ;;
-  esac
-  previous=$arg
-done
-if [ -n "$runtimes" ]; then sh scripts/setup.sh --runtimes "$runtimes"; else sh scripts/setup.sh; fi
+case ${1:-} in
+  all | calibrate) sh scripts/setup.sh -- "$@" ;;
+  *) sh scripts/setup.sh ;;
+esac
 exec node bin/bench.js "$@"

@@ -1,11 +1,19 @@
 import { Command, CommanderError, Option } from 'commander';
 import { cleanup } from '../cleanup.js';
-import { ExitCode, InterruptedError, TwinbenchError, describeError, type ExitCodeValue } from '../errors.js';
+import {
+  ExitCode,
+  InterruptedError,
+  TwinbenchError,
+  UsageError,
+  describeError,
+  type ExitCodeValue,
+} from '../errors.js';
 import { archFromNode, archNames, type ArchName } from '../host/arch.js';
 import { builtInSuites } from '../config/suite.js';
 import { densityRuntimeNames, visibleRuntimeNames } from '../runtimes/table.js';
 import { toolVersion } from '../version.js';
-import { runAll } from './all.js';
+import { runAll, type AllFlags } from './all.js';
+import { runSetupCommand, runtimesSetUpByDefault } from './setup.js';
 import { runCalibrate } from './calibrate.js';
 import { runCheck } from './check.js';
 import { runCompare } from './compare.js';
@@ -110,6 +118,25 @@ function addImageOptions(command: Command): Command {
       '--load-cmd <command>',
       'with --image: your own load client instead of wrk, run by sh with {host} and {port} filled in; its last line is JSON with requests_per_s, latency_p50_ms, latency_p99_ms',
     );
+}
+
+/** `all --suite x …` after `bench setup --`: the run's flags as `bench all` (or `calibrate`) parses them. */
+function parseRunLine(words: readonly string[]): { run?: AllFlags } {
+  const [command, ...args] = words;
+  if (command === undefined) return {};
+  if (command !== 'all' && command !== 'calibrate')
+    throw new UsageError(`bench setup -- takes a bench all or calibrate command line, got '${command}'`);
+  const parser = addImageOptions(addRunOptions(new Command(command)))
+    .option('--runs <n>')
+    .option('--thresholds-out <file>')
+    .exitOverride()
+    .configureOutput({ writeErr: () => undefined, writeOut: () => undefined });
+  try {
+    parser.parse([...args], { from: 'user' });
+  } catch (error) {
+    throw new UsageError(`bench setup -- ${command}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  return { run: parser.opts<AllFlags>() };
 }
 
 /** Build the command tree; each action returns an exit code, errors surface in `main`. */
@@ -236,6 +263,36 @@ export function buildProgram(io: CommandIo, setExit: (code: ExitCodeValue) => vo
     .option('--hold <s>', 'seconds each guest stays up after READY', '3')
     .option('--out <dir>', 'folder for the result files', 'results')
     .action(async (flags) => setExit(await runDensity(flags, io)));
+
+  program
+    .command('setup')
+    .description(
+      `install the host packages the runtimes need and start their daemons (run as root; scripts/setup.sh first installs Node.js and builds, then calls it). Every host gets ${runtimesSetUpByDefault().join(', ')}'s; after --, a bench all or calibrate command line: the runtimes and guest architecture that run would use (its suite file included)`,
+    )
+    .option(
+      '--runtimes <list>',
+      'also prepare these runtimes (comma-separated, repeatable; all: every runtime with host packages)',
+      collect,
+    )
+    .addOption(
+      new Option(
+        '--arch <arch>',
+        'also prepare a foreign guest architecture (emulated: qemu-user, binfmt_misc)',
+      ).choices([...archNames]),
+    )
+    .argument('[run...]', 'after --: `all` or `calibrate` and its flags, e.g. -- all --suite my-suite.json')
+    .action(async (run: string[], flags: { runtimes?: string[]; arch?: string }) =>
+      setExit(
+        await runSetupCommand(
+          {
+            ...(flags.arch === undefined ? {} : { arch: flags.arch }),
+            ...(flags.runtimes ? { runtimes: flags.runtimes.join(',') } : {}),
+            ...parseRunLine(run),
+          },
+          io,
+        ),
+      ),
+    );
 
   program
     .command('doctor')

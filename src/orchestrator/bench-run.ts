@@ -94,7 +94,7 @@ function hostNotes(
 }
 
 /** Step 1, resolve: flags → suite, workloads, runtimes, output folder; every problem is a UsageError. */
-function resolveRun(flags: RunFlags): {
+export function resolveRun(flags: RunFlags): {
   config: SuiteConfig;
   manifests: Map<string, WorkloadManifest>;
   runtimes: RuntimeDescriptor[];

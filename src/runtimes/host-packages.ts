@@ -14,7 +14,7 @@ export interface HostPackage {
 /**
  * Parse a runtime's `host-packages` file: one `<arch|any> <command> <package> <why…>` per line, `#`
  * comments; `arch` is the guest architecture the line is for (a VM monitor differs per guest). The same
- * file is what `scripts/setup.sh` installs from, so the list is written once.
+ * file is what `bench setup` installs from, so the list is written once.
  */
 export function parseHostPackages(text: string, guestArch: ArchName, source: string): HostPackage[] {
   const packages: HostPackage[] = [];
@@ -29,9 +29,8 @@ export function parseHostPackages(text: string, guestArch: ArchName, source: str
   return packages;
 }
 
-/** The host commands runtime `name` needs for guests of `guestArch` (from `src/runtimes/<name>/host-packages`). */
-export function hostPackagesOf(name: string, guestArch: ArchName): HostPackage[] {
-  const path = join(packageRoot, 'src', 'runtimes', name, 'host-packages');
+/** The host commands a `host-packages` file lists for guests of `guestArch`; none when there is no such file. */
+export function hostPackagesAt(path: string, guestArch: ArchName): HostPackage[] {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -39,6 +38,30 @@ export function hostPackagesOf(name: string, guestArch: ArchName): HostPackage[]
     return [];
   }
   return parseHostPackages(text, guestArch, path);
+}
+
+/** The host commands runtime `name` needs for guests of `guestArch` (from `src/runtimes/<name>/host-packages`). */
+export function hostPackagesOf(name: string, guestArch: ArchName): HostPackage[] {
+  return hostPackagesAt(join(packageRoot, 'src', 'runtimes', name, 'host-packages'), guestArch);
+}
+
+/** Whether `bench setup` prepares runtime `name` on every host, named or not (`#setup: default` in its file). */
+export function setUpByDefault(name: string): boolean {
+  try {
+    return /^#setup: default\b/m.test(
+      readFileSync(join(packageRoot, 'src', 'runtimes', name, 'host-packages'), 'utf8'),
+    );
+  } catch {
+    return false;
+  }
+}
+
+/** Where `command` is on PATH, or undefined. */
+export function commandPath(command: string, path = process.env.PATH ?? ''): string | undefined {
+  return path
+    .split(delimiter)
+    .map((dir) => join(dir, command))
+    .find((candidate) => onPath(candidate));
 }
 
 /** Whether `command` is an executable on PATH (or, given as an absolute path, there). */

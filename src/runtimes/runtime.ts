@@ -72,6 +72,44 @@ export interface CleanReport {
   readonly notes?: readonly string[];
 }
 
+/** What `bench setup` gives the steps a runtime declares. */
+export interface SetupContext {
+  /** One line of what setup does, as it does it (`setup: …` on stderr). */
+  say(line: string): void;
+  /** Record a daemon setup started (its pid), so its caller can stop exactly that one (`$TWINBENCH_STARTED`). */
+  started(name: string, pid: number): void;
+  /** Whether the host's init is systemd (a daemon is then started through its unit). */
+  readonly systemd: boolean;
+}
+
+/** A daemon a runtime needs answering; started by `bench setup` when nothing answers. */
+export interface DaemonSpec {
+  /** Its process name, and the name its pid is recorded under (`dockerd.pid`). */
+  readonly name: string;
+  /** How setup names it (`docker engine`). */
+  readonly label: string;
+  /** What it says when it answers (its version), undefined when it does not. */
+  answers(): Promise<string | undefined>;
+  /** Its systemd unit, tried first where systemd is the init. */
+  readonly systemdUnit?: string;
+  /** How to start it in the foreground without systemd (detached, its output to `log`). */
+  start(): { readonly file: string; readonly args: readonly string[]; readonly log: string };
+  /** Longest wait for it to answer once started, seconds. */
+  readonly timeoutSeconds: number;
+  /** Run once it answers, with setup's context (a host check that needs the daemon up). */
+  afterStart?(context: SetupContext): Promise<void>;
+}
+
+/** What `bench setup` must do for a runtime beyond its `host-packages`. */
+export interface RuntimeSetup {
+  /** Debian packages that bring no command of their own (a plugin), with the check that they are there. */
+  readonly packages?: readonly { readonly name: string; readonly why: string; present(): Promise<boolean> }[];
+  /** Daemons that must answer, in order (one several runtimes share, dockerd, is set up once). */
+  readonly daemons?: readonly DaemonSpec[];
+  /** Checks and fixes of the host once its daemons answer (crun on a hybrid cgroup layout). */
+  hostChecks?(context: SetupContext): Promise<void>;
+}
+
 /**
  * Everything twinbench knows about one runtime, in its own folder (`src/runtimes/<name>/`). The table
  * (`table.ts`) lists them; the CLI, doctor, clean, the run and the reports loop over the table and
@@ -101,6 +139,8 @@ export interface RuntimeDescriptor<N extends string = string> {
    * in the result as its `facts`, so no report names a runtime or an `info` key. None: reports show no such line.
    */
   readonly facts?: readonly FactKey[];
+  /** What `bench setup` does for it besides installing its `host-packages`. */
+  readonly setup?: RuntimeSetup;
   /** Quick check that it can run here, made before any image is built; throws MissingDependencyError naming it. */
   probe(host: RuntimeHost): Promise<string>;
   /** Its lines in `bench doctor` (checks several runtimes share are shown once, by name). */

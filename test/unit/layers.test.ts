@@ -7,14 +7,14 @@ import { packageRoot } from '../../src/paths.js';
 /**
  * The floors of src/: the runtimes (src/runtimes/, one folder each, and the table that lists them) sit above
  * everything a run is made of, so that adding a runtime touches its folder and the table only. The CLI, the
- * run's pipeline (orchestrator) and `bench density` may import the table; flag and suite-file validation
+ * run's pipeline (orchestrator), `bench density` and `bench setup` (setup/) may import the table; flag and suite-file validation
  * (config/resolve-suite.ts) checks names against it. No other layer imports a runtime: results, reports,
  * suites, the backend contract, sampling, host probes and images read what a run recorded, not the table.
  * Import circles are checked by madge in npm test (scripts/house.sh).
  */
 const src = join(packageRoot, 'src');
 const allowed = new Set(['config/resolve-suite.ts']);
-const above = ['runtimes', 'cli', 'orchestrator', 'density'];
+const above = ['runtimes', 'cli', 'orchestrator', 'density', 'setup'];
 
 function tsFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>

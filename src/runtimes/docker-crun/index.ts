@@ -10,6 +10,7 @@ import {
 } from '../docker/engine-runtime.js';
 import { MissingDependencyError } from '../../errors.js';
 import type { RuntimeDescriptor } from '../runtime.js';
+import { dockerCrunSetup } from './setup.js';
 
 /**
  * crun refuses a hybrid cgroup layout whose unified (v2) hierarchy holds any controller ("cgroups in hybrid
@@ -40,6 +41,7 @@ export const dockerCrun: RuntimeDescriptor<'docker-crun'> = {
   density: true,
   facts: containerEngineFacts,
   foreignGuests: true,
+  setup: dockerCrunSetup,
   userImages: true,
   async probe() {
     const hybridProblem = await crunHybridProblem('docker-crun');

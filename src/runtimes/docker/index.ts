@@ -8,6 +8,7 @@ import {
   dockerRunOpen,
 } from './engine-runtime.js';
 import type { RuntimeDescriptor } from '../runtime.js';
+import { dockerDaemon } from './setup.js';
 
 /** Docker containers through the engine's API (dockerode), run by runc (named per container, whatever the engine's default). */
 export const docker: RuntimeDescriptor<'docker'> = {
@@ -19,6 +20,7 @@ export const docker: RuntimeDescriptor<'docker'> = {
   facts: containerEngineFacts,
   foreignGuests: true,
   userImages: true,
+  setup: { daemons: [dockerDaemon] },
   // The engine answering is the test (DOCKER_HOST may name one elsewhere); its packages are setup's business.
   async probe() {
     const engine = await probeDockerEngine();

@@ -12,6 +12,7 @@ import {
 import { requireHostPackages } from '../host-packages.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { podmanEngine, podmanSocket } from './engine.js';
+import { podmanSetup } from './setup.js';
 
 /** The OCI runtime asked for per container: Podman's own default on Debian and Fedora. */
 const ociRuntime = 'crun';
@@ -31,6 +32,7 @@ export const podman: RuntimeDescriptor<'podman'> = {
   facts: containerEngineFacts,
   foreignGuests: false,
   userImages: true,
+  setup: podmanSetup,
   async probe(host) {
     requireHostPackages('podman', host.guestArch);
     const hybridProblem = await crunHybridProblem('podman');

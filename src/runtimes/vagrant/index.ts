@@ -5,6 +5,7 @@ import { libvirtUri } from './libvirt.js';
 import { requireHostPackages } from '../host-packages.js';
 import type { RuntimeDescriptor } from '../runtime.js';
 import { cleanLibvirt, libvirtChecks } from './libvirt-checks.js';
+import { vagrantSetup } from './setup.js';
 
 /** The same guests through a real `vagrant up` with the libvirt provider (vagrant-libvirt). */
 export const vagrant: RuntimeDescriptor<'vagrant'> = {
@@ -22,6 +23,7 @@ export const vagrant: RuntimeDescriptor<'vagrant'> = {
     { key: 'memoryBackend', name: 'guest RAM' },
   ],
   foreignGuests: false,
+  setup: vagrantSetup,
   async probe(host) {
     requireHostPackages('vagrant', host.guestArch);
     const version = await execa('virsh', ['-c', libvirtUri, 'version'], { reject: false, all: true });

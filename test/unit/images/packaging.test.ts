@@ -36,6 +36,7 @@ test('the packed npm tarball carries every file twinbench reads at run time besi
     'src/report/history-client.js', // bench history's page
     'schema/result-v2.schema.json',
     'src/runtimes/docker/host-packages',
+    'src/host/host-packages', // the harness's own, for bench setup
     'workloads/agent.sh',
     'vagrant/Vagrantfile.template',
     'scripts/setup.sh', // the README's setup, also for an installed package
