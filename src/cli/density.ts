@@ -7,9 +7,7 @@ import { checkDensityMemory, densitySteps, parseMemAvailable } from '../density/
 import { runDensityStep, type DensityStep } from '../density/run-density.js';
 import { ExitCode, MissingDependencyError, UsageError, type ExitCodeValue } from '../errors.js';
 import { archFromNode, getArchProfile } from '../host/arch.js';
-import { readCgroupMode } from '../host/cgroup-mode.js';
-import { readClockTicks } from '../host/clock-ticks.js';
-import { readHostInventory } from '../host/inventory.js';
+import { probeHost } from '../orchestrator/probe-host.js';
 import { prepareBackends } from '../orchestrator/prepare-backends.js';
 import { openRunScope } from '../orchestrator/run-scope.js';
 import { densityRuntimeNames, runtimeByName } from '../runtimes/table.js';
@@ -75,8 +73,7 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
   if (!hostArch) throw new MissingDependencyError(`unsupported host architecture ${process.arch}`);
   const profile = getArchProfile(hostArch);
   await descriptor.probe({ profile, guestArch: hostArch, hostArch });
-  const cgroupMode = await readCgroupMode();
-  if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
+  const host = await probeHost();
   const idle = loadWorkloads(workloadsDir).get('idle');
   if (!idle) throw new UsageError('workloads/idle is missing');
   const images = await buildImageSet({}, hostArch, io);
@@ -89,16 +86,17 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
     guestArch: hostArch,
     hostArch,
     accel: 'auto',
-    cgroupVersion: cgroupMode.version,
+    cgroupVersion: host.cgroupMode.version,
     runDir: scope.runDir,
     runId: scope.runId,
     signal: io.signal,
     log: io.log,
     containerNetwork: 'bridge',
+    envelope: { vcpus, memoryMiB, systemdOwnsTree: host.cgroupMode.systemdOwnsTree },
   });
   const backend = backends.get(descriptor.name);
   if (!backend) throw new Error(`no ${runtime} backend`);
-  const sampling = { intervalMs: 200, tickSeconds: 1 / (await readClockTicks()), missingReasons: {}, ioDevices };
+  const sampling = { intervalMs: 200, tickSeconds: 1 / host.clockTicks, missingReasons: {}, ioDevices };
   const steps: DensityStep[] = [];
   for (const k of densitySteps(count)) {
     if (io.signal.aborted) break;
@@ -132,7 +130,7 @@ export async function runDensity(flags: DensityFlags, io: CommandIo): Promise<Ex
     runId: scope.runId,
     startedAt: startedAt.toISOString(),
     status: io.signal.aborted ? 'interrupted' : 'completed',
-    host: { ...(await readHostInventory()), cgroupVersion: cgroupMode.version },
+    host: { ...host.inventory, cgroupVersion: host.cgroupMode.version },
     runtime: { name: runtime, ...runtimes[descriptor.name] },
     config: { count, memoryMiB, vcpus, holdSeconds },
     units: { allReadyMs: 'ms', startsPerSecond: 'guests/s', memoryPerGuestBytes: 'bytes' },

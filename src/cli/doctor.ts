@@ -1,4 +1,4 @@
-import { mkdir, readdir, readFile, statfs } from 'node:fs/promises';
+import { mkdir, readdir, statfs } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { probeQemu } from '../runtimes/qemu/backend.js';
@@ -8,8 +8,6 @@ import { archFromNode, archNames, getArchProfile, type ArchName, type ArchProfil
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
 import { probeKvm } from '../host/kvm-probe.js';
-import { systemdOwnsCgroups } from '../host/systemd-cgroup.js';
-import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { hostClientTools } from '../host-clients/host-client.js';
 import { cacheDir } from '../paths.js';
 import { hostPackagesOf } from '../runtimes/host-packages.js';
@@ -128,7 +126,7 @@ async function runDoctorChecks(): Promise<DoctorCheck[]> {
           required: true,
         },
   );
-  if (systemdOwnsCgroups(parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8')))) {
+  if (cgroup?.systemdOwnsTree) {
     // Where systemd owns the tree, trial groups are transient slices and harness-started guests run in scopes.
     const clients = await Promise.all([
       tool('busctl', ['--version'], 'systemd'),

@@ -1,21 +1,35 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCgroupMounts, type CgroupMounts } from '../sampling/cgroup-paths.js';
+import { systemdOwnsCgroups } from './systemd-cgroup.js';
 
 /** How cgroups are mounted on this host and which controllers the sampler can use. */
 export interface CgroupMode {
   version: 1 | 2;
   mode: 'v1' | 'hybrid' | 'v2';
   controllers: string[];
+  /** systemd is the init and owns the tree: trial groups are transient slices it makes (see systemd-cgroup.ts). */
+  systemdOwnsTree: boolean;
 }
 
 /** Decide the cgroup mode from parsed mounts and, for v2, the root's cgroup.controllers text. */
 function cgroupModeFrom(mounts: CgroupMounts, v2Controllers: string | undefined): CgroupMode | undefined {
+  const systemdOwnsTree = systemdOwnsCgroups(mounts);
   if (mounts.v1.has('memory')) {
-    return { version: 1, mode: mounts.v2 ? 'hybrid' : 'v1', controllers: [...mounts.v1.keys()].sort() };
+    return {
+      version: 1,
+      mode: mounts.v2 ? 'hybrid' : 'v1',
+      controllers: [...mounts.v1.keys()].sort(),
+      systemdOwnsTree,
+    };
   }
   if (mounts.v2)
-    return { version: 2, mode: 'v2', controllers: (v2Controllers ?? '').trim().split(/\s+/).filter(Boolean).sort() };
+    return {
+      version: 2,
+      mode: 'v2',
+      controllers: (v2Controllers ?? '').trim().split(/\s+/).filter(Boolean).sort(),
+      systemdOwnsTree,
+    };
   return undefined;
 }
 

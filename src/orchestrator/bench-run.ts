@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { checkOutDir } from '../results/out-dir.js';
-import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, join, resolve } from 'node:path';
 import { checkImageRunFlags, imageWorkload, imageWorkloadName, type ImageRunFlags } from '../config/image-workload.js';
@@ -9,20 +8,13 @@ import type { SuiteConfig } from '../config/suite.js';
 import { loadWorkloads, type WorkloadManifest } from '../config/workload-manifest.js';
 import { MissingDependencyError, UsageError } from '../errors.js';
 import { archFromNode, getArchProfile, type ArchName, type ArchProfile } from '../host/arch.js';
-import { readCgroupMode, readKsm } from '../host/cgroup-mode.js';
-import { readClockTicks } from '../host/clock-ticks.js';
-import { envelopeRecord } from '../host/envelope.js';
-import { systemdOwnsCgroups } from '../host/systemd-cgroup.js';
-import { readHostFingerprint } from '../host/fingerprint.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
-import { readHostInventory } from '../host/inventory.js';
 import { requireHostClientTools } from '../host-clients/host-client.js';
 import { buildImageSet, validateImageFlags, type ImageFlags } from '../images/image-flags.js';
 import type { ImageSet } from '../images/image-set.js';
 import { locateUserImage, prepareUserImage } from '../images/user-image/convert.js';
 import { cacheDir, stateDir, workloadsDir } from '../paths.js';
 import { renderMarkdown } from '../report/markdown.js';
-import { parseCgroupMounts } from '../sampling/cgroup-paths.js';
 import { Journal, journalPathFor, type JournalHeader } from '../results/journal.js';
 import { resultSchemaVersion, type ResultFile, type TrialResult } from '../results/types.js';
 import { resultFileName, writeFileAtomic } from '../results/write.js';
@@ -30,6 +22,7 @@ import { runtimesNamed } from '../runtimes/table.js';
 import type { RuntimeDescriptor } from '../runtimes/runtime.js';
 import { toolVersion } from '../version.js';
 import { prepareBackends } from './prepare-backends.js';
+import { probeHost } from './probe-host.js';
 import { findDeadRuns } from './run-state.js';
 import { openRunScope } from './run-scope.js';
 import { runSuite, type PlannedTrial } from './run-suite.js';
@@ -160,16 +153,9 @@ async function probeRun(
       throw new MissingDependencyError(`--arch ${config.arch} on a ${hostArch} host: ${status.problems.join('; ')}`);
   }
   for (const runtime of runtimes) await runtime.probe({ profile, guestArch: config.arch, hostArch });
-  const [inventory, cgroupMode, ksm, clockTicks, fingerprint] = await Promise.all([
-    readHostInventory(),
-    readCgroupMode(),
-    readKsm(),
-    readClockTicks(),
-    readHostFingerprint(),
-  ]);
-  if (!cgroupMode) throw new MissingDependencyError('no cgroup hierarchy mounted under /sys/fs/cgroup');
+  const host = await probeHost();
   await requireHostClientTools(config.workloads.flatMap((w) => manifests.get(w.name)?.hostClient ?? []));
-  return { inventory, cgroupMode, ksm, clockTicks, fingerprint };
+  return host;
 }
 
 /** A run whose runtimes use no image (the fake ones) builds none; its result says so. */
@@ -276,20 +262,8 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
     signal: hooks.signal,
     log: hooks.log,
     containerNetwork: config.containerNetwork ?? 'bridge',
+    envelope: { vcpus: config.vcpus, memoryMiB: config.memoryMiB, systemdOwnsTree: host.cgroupMode.systemdOwnsTree },
   });
-  const trialGroups = systemdOwnsCgroups(parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8')))
-    ? 'systemd-slice'
-    : 'trial-cgroup';
-  for (const [name, backend] of backends) {
-    const record = runtimes[name];
-    if (record)
-      record.envelope = envelopeRecord(
-        backend.kind,
-        backend.cgroupPlacement === 'own' ? (backend.envelopeEnforcer ?? 'none') : trialGroups,
-        config.vcpus,
-        config.memoryMiB,
-      );
-  }
 
   const foreign = config.arch !== hostArch;
   const notes = [

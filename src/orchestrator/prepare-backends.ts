@@ -8,6 +8,7 @@ import { factsOf } from '../results/runtime-facts.js';
 import type { ResultFile } from '../results/types.js';
 import type { AccelDecision, RuntimeDescriptor } from '../runtimes/runtime.js';
 import { chooseAccelerator } from './choose-accel.js';
+import { envelopeRecord } from '../host/envelope.js';
 
 /** What preparing the runtimes of a run needs. */
 export interface PrepareOptions {
@@ -26,6 +27,8 @@ export interface PrepareOptions {
   log: (line: string) => void;
   /** How the host reaches containers' ports. */
   containerNetwork: ContainerNetwork;
+  /** The envelope every trial gets (vCPUs = CPU quota, memory limit), and who makes the trials' groups. */
+  envelope: { vcpus: number; memoryMiB: number; systemdOwnsTree: boolean };
 }
 
 /** Create and prepare one backend per runtime, and the runtime records for the result file. */
@@ -75,6 +78,16 @@ export async function prepareBackends(options: PrepareOptions): Promise<{
       emulated,
       info,
       facts: factsOf(runtime.facts ?? [], info),
+      envelope: envelopeRecord(
+        backend.kind,
+        backend.cgroupPlacement === 'own'
+          ? (backend.envelopeEnforcer ?? 'none')
+          : options.envelope.systemdOwnsTree
+            ? 'systemd-slice'
+            : 'trial-cgroup',
+        options.envelope.vcpus,
+        options.envelope.memoryMiB,
+      ),
     };
     backends.set(runtime.name as RuntimeName, backend);
   }
