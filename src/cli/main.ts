@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the whole command tree and its flags (commander), the one place --help comes from, and
+// the only process.exit.
 import { Command, CommanderError, Option } from 'commander';
 import { cleanup } from '../cleanup.js';
 import {

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: every flag and suite-file rule of a run, so that all problems are collected and reported
+// at once (changesets' config habit).
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';

@@ -2,7 +2,8 @@ import { setMaxListeners } from 'node:events';
 import { performance } from 'node:perf_hooks';
 import type { Backend } from '../contract/backend.js';
 import type { WorkloadManifest } from '../config/workload-manifest.js';
-import { runTrial, type SamplingOptions } from '../orchestrator/run-trial.js';
+import { runTrial } from '../orchestrator/run-trial.js';
+import type { SamplingOptions } from '../orchestrator/trial-sampling.js';
 import type { TrialResult } from '../results/types.js';
 
 /** One step of a density run: k guests started at once. */

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the run's one straight pipeline (resolve → probe → images → open → trials → assemble →
+// write) with its few helpers beside it, read top to bottom.
 import { createHash } from 'node:crypto';
 import { checkOutDir } from '../results/out-dir.js';
 import { hostname } from 'node:os';

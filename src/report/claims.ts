@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: every claim the seed article makes, judged in one place by the same interval and
+// equivalence rules, so that a reader sees each rule once.
 import type { ResultFile } from '../results/types.js';
 import { describe, medianInterval, type Stats } from '../results/stats.js';
 import { findNeeded, type CostFactor, type FigureNeed } from './cost.js';

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the history's model (runs by host, series, change points) and its Markdown summary share
+// their types and are read together; the page itself is history-html.ts.
 import { basename } from 'node:path';
 import { describe, median } from '../results/stats.js';
 import { defaultAlpha, defaultThreshold, type CheckOptions } from './check.js';

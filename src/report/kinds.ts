@@ -39,3 +39,9 @@ export function vmEmulated(result: Pick<ResultFile, 'runtimes'>): boolean {
   const vm = referenceOf(result, 'vm');
   return vm !== undefined && result.runtimes[vm]?.emulated === true;
 }
+
+/** A runtime as tables name it: its kind, then its label (`VM: QEMU`, `container: Docker (runc)`, `native`). */
+export function shown(result: Pick<ResultFile, 'runtimes'>, name: string): string {
+  const kind = kindOf(result, name);
+  return kind === 'native' ? labelOf(result, name) : `${kind === 'vm' ? 'VM' : 'container'}: ${labelOf(result, name)}`;
+}

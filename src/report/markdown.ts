@@ -1,5 +1,4 @@
 import { aggregate, type GroupSummary } from '../results/aggregate.js';
-import { figuresOf, restingWorkloads } from '../results/figures.js';
 import type { ResultFile } from '../results/types.js';
 import { runtimeFacts } from '../results/runtime-facts.js';
 import { usedByWorkloads } from '../results/workload-uses.js';
@@ -7,7 +6,8 @@ import { renderClaims } from './claims.js';
 import { fingerprintDimensions } from '../host/fingerprint.js';
 import { median } from '../results/stats.js';
 import { costFactors, findCost, type CostFactor } from './cost.js';
-import { kindOf, labelOf, runtimesOf } from './kinds.js';
+import { kindOf, labelOf, runtimesOf, shown } from './kinds.js';
+import { footprintTable } from './footprint.js';
 import { describeLoad, describeReadiness } from '../config/image-workload.js';
 import { ratioPairs } from './ratios.js';
 import {
@@ -20,12 +20,6 @@ import {
   literal,
   markdownTable,
 } from './format.js';
-
-/** A runtime as tables name it: its kind, then its label (`VM: QEMU`, `container: Docker (runc)`, `native`). */
-function shown(result: ResultFile, name: string): string {
-  const kind = kindOf(result, name);
-  return kind === 'native' ? labelOf(result, name) : `${kind === 'vm' ? 'VM' : 'container'}: ${labelOf(result, name)}`;
-}
 
 function emulationWarning(result: ResultFile): string[] {
   const emulated = runtimesOf(result).flatMap((name) => {
@@ -81,13 +75,6 @@ function runtimeFigureLines(result: ResultFile): string[] {
 }
 
 /** `1.25× [1.20, 1.31]`: a cost factor with its interval, or why there is none. */
-/** A container's shim figure (n/a for VMs and native runs), marked where the helper lives inside the cgroup and so is not added to it. */
-function shimCell(result: ResultFile, runtime: string, figure: string): string {
-  if (kindOf(result, runtime) !== 'container') return 'n/a (no shim)';
-  const inside = result.runtimes[runtime]?.info['shimInsideCgroup'] === true;
-  return inside && figure !== 'not measured' ? `${figure} (in the cgroup)` : figure;
-}
-
 function costCell(factor: CostFactor | undefined): string {
   if (!factor) return 'n/a';
   return `${formatNumber(factor.stats.median)}× ${formatInterval(factor.stats.ci95)}`;
@@ -124,75 +111,6 @@ function workloadTable(result: ResultFile, groups: GroupSummary[], costs: readon
     '',
     ...markdownTable(['workload', 'metric', ...headers], rows),
   ];
-}
-
-function footprintTable(result: ResultFile, groups: GroupSummary[]): string[] {
-  const lines = [
-    '## What the host pays (idle workload unless none ran)',
-    '',
-    "Same sampler for every runtime: the guest's cgroup, the /proc figures of its processes (QEMU, or the container's processes), and for containers the engine's per-container helper (the shim), read by its own /proc figures. A shim outside the cgroup is added to what the host pays; one in a group below the trial's (\"in the cgroup\") is already in the cgroup figures and is left out of the guest's processes. PSS counts shared pages once.",
-    '',
-    "Page cache: file pages charged to the guest's group. For a container that is its own file cache; for a VM whose root disk uses the host's page cache (`cache=writeback`, see the QEMU line) it is the host caching the VM's disk **on top of** the guest's own cache inside its RAM: the double caching, measured here rather than hidden in the working set.",
-    '',
-  ];
-  const resting = restingWorkloads(figuresOf(result).shown.values());
-  const idle = groups.some((group) => resting.includes(group.workload))
-    ? groups.filter((group) => resting.includes(group.workload))
-    : groups;
-  const mem = (group: GroupSummary, key: string) => formatStats(group.resources[key]?.stats, formatMiB);
-  const row = (group: GroupSummary, cells: string[]) => [
-    `${shown(result, group.runtime)} (${group.workload})`,
-    ...cells,
-  ];
-  lines.push(
-    ...markdownTable(
-      [
-        'runtime',
-        'cgroup working set (peak)',
-        'page cache in the group (peak)',
-        'guest processes PSS (peak)',
-        'shim PSS (peak)',
-        'CPU s to READY (cgroup)',
-      ],
-      idle.map((group) =>
-        row(group, [
-          ...['cgroup.memory_working_set_bytes.peak', 'cgroup.memory_file_bytes.peak', 'guest.pss_bytes.peak'].map(
-            (key) => mem(group, key),
-          ),
-          shimCell(result, group.runtime, mem(group, 'shim.pss_bytes.peak')),
-          formatStats(group.resources['cgroup.cpu_seconds.atReady']?.stats),
-        ]),
-      ),
-    ),
-
-    '',
-    '### Memory model: what the host pays, what the guest uses, the overhead',
-    '',
-    "The same three figures for every runtime (README, \"What memory figures mean\"). **Pays**: everything charged to the runtime's cgroup (anonymous memory, page cache, kernel memory), plus the container's shim by PSS. **Uses**: the guest's own view, printed by the agent: a VM's MemTotal − MemAvailable; a container's or native run's memory cgroup less its file LRU pages (their /proc/meminfo is the host's). **Overhead** = pays − uses at the same moment. The kernel's high-water mark of the cgroup stands beside the sampled peak.",
-    '',
-  );
-  const model: [header: string, key: string][] = [
-    ['pays at READY', 'memory.host_pays_bytes.atReady'],
-    ['uses at READY', 'memory.guest_uses_bytes.atReady'],
-    ['overhead at READY', 'memory.overhead_bytes.atReady'],
-    ['pays at exit', 'memory.host_pays_bytes.atExit'],
-    ['uses at exit', 'memory.guest_uses_bytes.atExit'],
-    ['overhead at exit', 'memory.overhead_bytes.atExit'],
-    ['pays, sampled peak', 'memory.host_pays_bytes.peak'],
-    ['cgroup high-water mark (kernel)', 'cgroup.memory_peak_bytes.peak'],
-  ];
-  lines.push(
-    ...markdownTable(
-      ['runtime', ...model.map(([header]) => header)],
-      idle.map((group) =>
-        row(
-          group,
-          model.map(([, key]) => mem(group, key)),
-        ),
-      ),
-    ),
-  );
-  return lines;
 }
 
 /** Under `--target-ci`: how many repetitions each runtime × workload ran, and why it stopped there. */

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: the one file that imports dockerode (STYLE.md): every call to a container engine's API
+// and the translation of its errors, for docker, docker-crun and podman alike.
 import { createReadStream } from 'node:fs';
 import { copyFile, link, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

@@ -1,3 +1,5 @@
+// Over 300 lines on purpose: one runtime's backend (Vagrant + libvirt), from its box and network to each domain's
+// cgroup, envelope and cross-check; what is generic lives in contract/ and the QEMU command line in qemu/.
 import { existsSync } from 'node:fs';
 import { copyFile, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
