@@ -18,7 +18,7 @@ import { locateUserImage, prepareUserImage } from '../images/user-image/convert.
 import { cacheDir, stateDir, workloadsDir } from '../paths.js';
 import { renderMarkdown } from '../report/markdown.js';
 import { Journal, journalPathFor, type JournalHeader } from '../results/journal.js';
-import { resultSchemaVersion, type ResultFile, type TrialResult } from '../results/types.js';
+import { resultSchemaVersion, type RepetitionRecord, type ResultFile, type TrialResult } from '../results/types.js';
 import { resultFileName, writeFileAtomic } from '../results/write.js';
 import { runtimesNamed } from '../runtimes/table.js';
 import type { RuntimeDescriptor } from '../runtimes/runtime.js';
@@ -100,9 +100,19 @@ export function resolveRun(flags: RunFlags): {
   const hostArch = archFromNode(process.arch);
   if (!hostArch) throw new MissingDependencyError(`unsupported host architecture ${process.arch}`);
   const manifests = loadWorkloads(workloadsDir);
-  const imageProblems: string[] = [];
-  checkImageRunFlags(flags, imageProblems);
-  if (imageProblems.length > 0) throw new UsageError(imageProblems.join('; '));
+  // Every problem of the flags in one error: --image's, the suite's, the image build's (changesets' habit).
+  const problems: string[] = [];
+  checkImageRunFlags(flags, problems);
+  const problemsOf = (check: () => void) => {
+    try {
+      check();
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      problems.push(error.message);
+    }
+  };
+  problemsOf(() => validateImageFlags(flags));
+  if (problems.length > 0) throw new UsageError(problems.join('; '));
   // A user's image is the run's one workload; its port is settled once the image's config is read.
   if (flags.image !== undefined) manifests.set(imageWorkloadName, imageWorkload(flags, undefined));
   const config = resolveSuite(
@@ -110,7 +120,6 @@ export function resolveRun(flags: RunFlags): {
     manifests,
     hostArch,
   );
-  validateImageFlags(flags);
   const runtimes = runtimesNamed(config.runtimes);
   const noImage =
     flags.image === undefined ? [] : runtimes.filter((runtime) => !('userImages' in runtime && runtime.userImages));
@@ -158,6 +167,23 @@ async function probeRun(
   const host = await probeHost();
   await requireHostClientTools(config.workloads.flatMap((w) => manifests.get(w.name)?.hostClient ?? []));
   return host;
+}
+
+/** The result file of a run: what was known when it opened (the journal's header) and what its trials gave. */
+function assembleResult(
+  header: JournalHeader,
+  ran: { warmups: TrialResult[]; trials: TrialResult[]; repetitions?: RepetitionRecord[] | undefined },
+  finishedAt: Date,
+  interrupted: boolean,
+): ResultFile {
+  return {
+    ...header,
+    finishedAt: finishedAt.toISOString(),
+    status: interrupted ? 'interrupted' : 'completed',
+    warmups: ran.warmups,
+    trials: ran.trials,
+    ...(ran.repetitions ? { repetitions: ran.repetitions } : {}),
+  };
 }
 
 /** A run whose runtimes use no image (the fake ones) builds none; its result says so. */
@@ -338,15 +364,7 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
     onRecord: record,
   });
 
-  const result: ResultFile = {
-    ...header,
-    finishedAt: new Date().toISOString(),
-    status: hooks.signal.aborted ? 'interrupted' : 'completed',
-    warmups,
-    trials,
-    ...(repetitions ? { repetitions } : {}),
-    notes,
-  };
+  const result = assembleResult(header, { warmups, trials, repetitions }, new Date(), hooks.signal.aborted);
   const markdown = renderMarkdown(result);
   const jsonPath = await writeResults(resultPath, result, markdown, hooks, journal);
   await scope.finish();

@@ -42,13 +42,16 @@ export function planTrials(config: SuiteConfig): PlannedTrial[] {
   return config.workloads.flatMap((workload) => planWorkload(config, workload.name, workload.reps));
 }
 
+/** A trial as it is planned and named, once: `qemu-cpu-3`, `docker-idle-warmup-1`. */
+function planned(runtime: RuntimeName, workload: string, rep: number, warmup = false): PlannedTrial {
+  return { runtime, workload, rep, trialId: `${runtime}-${workload}-${warmup ? 'warmup-' : ''}${rep}` };
+}
+
 function planWorkload(config: SuiteConfig, workload: string, reps: number): PlannedTrial[] {
-  const planned: PlannedTrial[] = [];
-  for (let rep = 1; rep <= reps; rep++) {
-    for (const runtime of runtimeOrder(config, workload, rep))
-      planned.push({ runtime, workload, rep, trialId: `${runtime}-${workload}-${rep}` });
-  }
-  return planned;
+  const trials: PlannedTrial[] = [];
+  for (let rep = 1; rep <= reps; rep++)
+    for (const runtime of runtimeOrder(config, workload, rep)) trials.push(planned(runtime, workload, rep));
+  return trials;
 }
 
 /** Everything a suite run needs. */
@@ -76,12 +79,11 @@ export interface SuiteRunContext {
  * 10x longer. Warm-ups are recorded apart and never in a statistic.
  */
 function planWarmups(config: SuiteConfig, workload: string): PlannedTrial[] {
-  const planned: PlannedTrial[] = [];
-  for (let rep = 1; rep <= config.warmup; rep++) {
+  const trials: PlannedTrial[] = [];
+  for (let rep = 1; rep <= config.warmup; rep++)
     for (const runtime of runtimeOrder(config, `${workload} warm-up`, rep))
-      planned.push({ runtime, workload, rep, trialId: `${runtime}-${workload}-warmup-${rep}` });
-  }
-  return planned;
+      trials.push(planned(runtime, workload, rep, true));
+  return trials;
 }
 
 /** Results of a suite: warm-ups (kept apart, never in statistics) and the measured trials. */
@@ -137,7 +139,7 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
     const round = context.config.workloads.flatMap(({ name }) =>
       runtimeOrder(context.config, name, rep)
         .filter((runtime) => pairs.some((pair) => pair.runtime === runtime && pair.workload === name))
-        .map((runtime) => ({ runtime, workload: name, rep, trialId: `${runtime}-${name}-${rep}` })),
+        .map((runtime) => planned(runtime, name, rep)),
     );
     if (round.length === 0) break;
     trials.push(...(await runPlannedList(context, round, trials.length, trials.length + round.length)));
