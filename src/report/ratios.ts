@@ -70,10 +70,11 @@ export function ratioSamples(result: ResultFile): Map<string, Figure> {
       // Boot time has no meaning for the native baseline (nothing boots): only workload metrics.
       if (kindOf(result, pair.bottom) === 'native' && entry.metric.startsWith('boot.')) continue;
       const reference = figures.get(`${pair.bottom}/${entry.workload}/${entry.metric}`);
+      const bottomByRep = new Map(reference?.reps.map((rep, index) => [rep, reference.values[index]]));
       const values: number[] = [];
       const reps: number[] = [];
       for (const [index, rep] of entry.reps.entries()) {
-        const bottom = reference?.values[reference.reps.indexOf(rep)];
+        const bottom = bottomByRep.get(rep);
         if (bottom) {
           values.push(entry.values[index]! / bottom);
           reps.push(rep);
