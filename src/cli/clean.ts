@@ -1,4 +1,5 @@
-import { readdir, readFile, rm } from 'node:fs/promises';
+import { readdir, rm } from 'node:fs/promises';
+import { hostMountinfo } from '../host/cgroup-mode.js';
 import { join } from 'node:path';
 import { ExitCode, type ExitCodeValue } from '../errors.js';
 import { harnessCgroupParent, removeCgroupTree } from '../host/harness-cgroup.js';
@@ -13,7 +14,7 @@ import type { CommandIo } from './io.js';
 /** Harness cgroups of dead runs: kill what is still in them (a QEMU orphaned by SIGKILL), remove them. */
 async function cleanCgroups(liveRunIds: ReadonlySet<string>): Promise<string[]> {
   // Every hierarchy: a container runtime also makes groups below a trial's in cpuset, devices, freezer…
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const mountinfo = await hostMountinfo();
   const roots = listCgroupMountPoints(mountinfo).map((mount) => join(mount, harnessCgroupParent));
   const removed: string[] = [];
   for (const root of roots) {

@@ -14,6 +14,7 @@ import { hostPackagesOf } from '../runtimes/host-packages.js';
 import type { DoctorCheck } from '../runtimes/runtime.js';
 import { runtimeTable } from '../runtimes/table.js';
 import type { CommandIo } from './io.js';
+import { describeEnergyCounters, readEnergyCounters } from '../host/energy-counters.js';
 
 async function tool(name: string, args: string[], pkg: string, required = true): Promise<DoctorCheck> {
   const result = await execa(name, args, { reject: false, all: true });
@@ -151,6 +152,20 @@ async function runDoctorChecks(): Promise<DoctorCheck[]> {
     });
   }
   checks.push({ name: 'ksm', status: 'ok', detail: await readKsm(), required: false });
+  const energy = await readEnergyCounters();
+  checks.push({
+    name: 'energy counters',
+    status: energy.missingReason ? 'warning' : 'ok',
+    detail: describeEnergyCounters(energy),
+    ...(energy.missingReason
+      ? {
+          fix: energy.zones.length
+            ? 'run as root, or give a group read access to energy_uj with a udev rule (as benchexec documents) and run as a member'
+            : 'on a bare-metal x86 host, modprobe intel_rapl_msr (AMD Zen: a kernel with AMD RAPL in powercap, or amd_energy); nothing inside a VM',
+        }
+      : {}),
+    required: false,
+  });
   for (const other of archNames.filter((name) => name !== arch)) {
     const foreignProfile = getArchProfile(other);
     const status = await probeForeignArch(foreignProfile);

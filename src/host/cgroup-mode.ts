@@ -33,9 +33,25 @@ function cgroupModeFrom(mounts: CgroupMounts, v2Controllers: string | undefined)
   return undefined;
 }
 
+let mountinfo: Promise<string> | undefined;
+
+/**
+ * This process's /proc/self/mountinfo, read once: cgroup hierarchies are mounted before a run starts and stay for
+ * its length, so the run's probe, its backends and each trial's cgroup read the same facts instead of the file again.
+ */
+export function hostMountinfo(): Promise<string> {
+  mountinfo ??= readFile('/proc/self/mountinfo', 'utf8');
+  return mountinfo;
+}
+
+/** The cgroup mounts of `hostMountinfo`. */
+export async function hostCgroupMounts(): Promise<CgroupMounts> {
+  return parseCgroupMounts(await hostMountinfo());
+}
+
 /** Read this host's cgroup mode. */
 export async function readCgroupMode(): Promise<CgroupMode | undefined> {
-  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+  const mounts = await hostCgroupMounts();
   const controllers = mounts.v2
     ? await readFile(join(mounts.v2, 'cgroup.controllers'), 'utf8').catch(() => undefined)
     : undefined;

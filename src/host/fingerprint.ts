@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { execa } from 'execa';
 import { packageRoot } from '../paths.js';
 import { toolVersion } from '../version.js';
+import { describeEnergyCounters, readEnergyCounters, type EnergyCounters } from './energy-counters.js';
 
 /**
  * Host settings that change what a figure means, beyond the hardware (`host.cpu`): read once per run
@@ -23,6 +24,8 @@ export interface HostFingerprint {
   mitigations?: Record<string, string>;
   /** Kernel command line. */
   cmdline?: string;
+  /** The host's energy counters (RAPL zones, amd_energy channels) and whether they can be read, or why there are none. */
+  energyCounters?: EnergyCounters;
   /** Versions of what runs the guests, and of twinbench itself (with its git commit when run from a checkout). */
   versions: { twinbench: string; node: string; gitCommit?: string; containerd?: string; runc?: string };
 }
@@ -79,6 +82,7 @@ export async function readHostFingerprint(): Promise<HostFingerprint> {
       firstLineOf('containerd', ['--version']),
       firstLineOf('runc', ['--version']),
     ]);
+  const energyCounters = await readEnergyCounters();
   const swapKiB = /^SwapTotal:\s+(\d+) kB$/m.exec(meminfo ?? '')?.[1];
   const boostNow = boostState(noTurbo, boost);
   const thpMode = selectedMode(thp);
@@ -90,6 +94,7 @@ export async function readHostFingerprint(): Promise<HostFingerprint> {
     ...(swapKiB === undefined ? {} : { swapBytes: Number(swapKiB) * 1024 }),
     ...(mitigations ? { mitigations } : {}),
     ...(cmdline ? { cmdline } : {}),
+    energyCounters,
     versions: {
       twinbench: toolVersion,
       node: process.version,
@@ -122,6 +127,7 @@ export function fingerprintDimensions(fingerprint: HostFingerprint | undefined):
       ? `${mitigations.filter((m) => /^Vulnerable/.test(m)).length} vulnerable of ${mitigations.length}`
       : 'not exposed',
     'kernel cmdline': fingerprint.cmdline ?? 'unknown',
+    'energy counters': describeEnergyCounters(fingerprint.energyCounters),
     runc: fingerprint.versions.runc ?? 'n/a',
     containerd: fingerprint.versions.containerd ?? 'n/a',
     twinbench: `${fingerprint.versions.twinbench}${fingerprint.versions.gitCommit ? ` (${fingerprint.versions.gitCommit.slice(0, 12)})` : ''}`,

@@ -1,4 +1,5 @@
 import { mkdir, readdir, readFile, rmdir, writeFile } from 'node:fs/promises';
+import { hostCgroupMounts, hostMountinfo } from './cgroup-mode.js';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -65,7 +66,7 @@ export async function createTrialCgroup(
   options: { ioDevices?: IoDevices | undefined; leaf: boolean; envelope: Envelope },
 ): Promise<TrialCgroup> {
   const { ioDevices } = options;
-  const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+  const mounts = await hostCgroupMounts();
   const path = trialCgroupPath(name);
   const dirs: string[] = [];
   if (mounts.v1.has('memory')) {
@@ -170,7 +171,7 @@ export async function waitUntilJoined(
  * first, retrying briefly while exiting processes drain.
  */
 export async function removeTrialCgroup(name: string): Promise<void> {
-  const mountinfo = await readFile('/proc/self/mountinfo', 'utf8');
+  const mountinfo = await hostMountinfo();
   if (systemdOwnsCgroups(parseCgroupMounts(mountinfo))) return stopUnit(trialSliceName(name));
   for (const mount of listCgroupMountPoints(mountinfo)) await removeCgroupTree(join(mount, trialCgroupPath(name)));
 }

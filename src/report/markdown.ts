@@ -189,6 +189,11 @@ function fingerprintLines(result: ResultFile): string[] {
     lines.push(
       `Host settings: CPU governor ${dims['CPU governor']}, boost ${dims.boost}, SMT ${dims.SMT}, THP ${dims.THP}, swap ${dims.swap}, mitigations ${dims.mitigations}; twinbench ${dims.twinbench}.`,
     );
+    // Said once for the run, not per row: what every energy figure would rest on.
+    if (fingerprint.energyCounters)
+      lines.push(
+        `Energy counters: ${literal(dims['energy counters'] ?? '')} (this version records them; it does not yet attribute energy to trials).`,
+      );
   }
   const loads = result.trials.flatMap((trial) => (trial.hostLoad ? [trial.hostLoad] : []));
   if (loads.length) {

@@ -1,6 +1,7 @@
 // Over 300 lines on purpose: the one file that imports dockerode (STYLE.md): every call to a container engine's API
 // and the translation of its errors, for docker, docker-crun and podman alike.
 import { createReadStream } from 'node:fs';
+import { hostCgroupMounts } from '../../host/cgroup-mode.js';
 import { copyFile, link, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -13,13 +14,7 @@ import type { ContainerNetwork, RuntimeName } from '../../config/suite.js';
 import { inSubnet, measureBridgeRoute, type BridgeRoute } from '../../host/docker-bridge.js';
 import type { ImageSet } from '../../images/image-set.js';
 import { systemdOwnsCgroups } from '../../host/systemd-cgroup.js';
-import {
-  locateCgroup,
-  memoryDir,
-  parseCgroupMounts,
-  type CgroupLocation,
-  type CgroupMounts,
-} from '../../sampling/cgroup-paths.js';
+import { locateCgroup, memoryDir, type CgroupLocation, type CgroupMounts } from '../../sampling/cgroup-paths.js';
 import { readParent } from '../../sampling/read-proc.js';
 import type { ImageLaunch } from '../../images/user-image/launch.js';
 import {
@@ -229,7 +224,7 @@ export class DockerBackend implements Backend {
       throw new MissingDependencyError(missingOciRuntime(this.name, wanted, engine.ociRuntimes));
     this.#tag = images.dockerTag;
     this.#launch = images.launch;
-    const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+    const mounts = await hostCgroupMounts();
     this.#cgroupDriver = engine.cgroupDriver;
     this.#parent =
       engine.cgroupDriver === 'cgroupfs'
@@ -576,7 +571,7 @@ export class DockerBackend implements Backend {
    * containerd shim, which serves the container from outside its cgroup but is part of what the host pays.
    */
   async #samplerTarget(containerId: string, pid: number, spec: TrialSpec) {
-    const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+    const mounts = await hostCgroupMounts();
     const shim = await findShim(containerId, pid, this.#engine.shimComm);
     let cgroup: CgroupLocation | undefined;
     if (this.#cgroupParent(spec) && spec.cgroup) cgroup = spec.cgroup.location;

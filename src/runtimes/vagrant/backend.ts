@@ -1,6 +1,7 @@
 // Over 300 lines on purpose: one runtime's backend (Vagrant + libvirt), from its box and network to each domain's
 // cgroup, envelope and cross-check; what is generic lives in contract/ and the QEMU command line in qemu/.
 import { existsSync } from 'node:fs';
+import { hostCgroupMounts } from '../../host/cgroup-mode.js';
 import { copyFile, link, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -31,7 +32,6 @@ import { parseProcStat } from '../../sampling/proc.js';
 import {
   locateCgroup,
   memoryDir,
-  parseCgroupMounts,
   parseProcCgroup,
   type CgroupLocation,
   type CgroupMounts,
@@ -128,7 +128,7 @@ async function limitDomainMemory(cgroup: CgroupLocation, envelope: Envelope): Pr
 async function checkDomainEnvelope(pid: number, cgroup: CgroupLocation, envelope: Envelope): Promise<void> {
   // The same files and values the harness writes on a trial's cgroup (envelopeWrites), read on the domain's.
   const cpuPath = parseProcCgroup(await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')).get('cpu');
-  const cpuMount = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8')).v1.get('cpu');
+  const cpuMount = (await hostCgroupMounts()).v1.get('cpu');
   const dirOf = (controller: EnvelopeWrite['controller']): string | undefined => {
     if (cgroup.version === 2) return cgroup.dir;
     if (controller === 'memory') return cgroup.dirs.memory;
@@ -506,7 +506,7 @@ export class VagrantBackend implements Backend {
       const pid = Number.parseInt(await readFile(pidFile, 'utf8').catch(() => ''), 10);
       if (pid > 0) {
         const startedAtMs = await processStartedAtMs(pid, this.#ticksPerSecond);
-        const mounts = parseCgroupMounts(await readFile('/proc/self/mountinfo', 'utf8'));
+        const mounts = await hostCgroupMounts();
         for (let tries = 0; tries < 250; tries++) {
           const placed = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => undefined);
           if (placed === undefined) {

@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { energyDeltaUj, readEnergyCounters } from '../../../src/host/energy-counters.js';
+
+/**
+ * A simulated sysfs: the layout of the kernel's powercap and hwmon documentation (Documentation/power/powercap/
+ * powercap.rst, Documentation/hwmon/sysfs-interface.rst), written here; not a tree recorded on a real machine.
+ */
+function tree(files: Record<string, string | null>): { root: string; roots: Parameters<typeof readEnergyCounters>[0] } {
+  const root = mkdtempSync(join(tmpdir(), 'twinbench-energy-'));
+  for (const [path, content] of Object.entries(files)) {
+    const full = join(root, path);
+    if (content === null) mkdirSync(full, { recursive: true });
+    else {
+      mkdirSync(join(full, '..'), { recursive: true });
+      writeFileSync(full, `${content}\n`);
+    }
+  }
+  return {
+    root,
+    roots: { powercap: join(root, 'powercap'), hwmon: join(root, 'hwmon'), cpuinfo: join(root, 'cpuinfo') },
+  };
+}
+
+test('RAPL zones and amd_energy channels are found with their wrap range; none readable or none at all says why', async () => {
+  const rapl = tree({
+    'powercap/intel-rapl:0/name': 'package-0',
+    'powercap/intel-rapl:0/energy_uj': '123456789',
+    'powercap/intel-rapl:0/max_energy_range_uj': '262143328850',
+    'powercap/intel-rapl:0:0/name': 'core',
+    'powercap/intel-rapl:0:0/energy_uj': '1000',
+    'powercap/intel-rapl:0:0/max_energy_range_uj': '262143328850',
+    'powercap/intel-rapl/name': 'not a zone (the control type folder)',
+    'hwmon/hwmon0/name': 'amd_energy',
+    'hwmon/hwmon0/energy1_input': '5000',
+    'hwmon/hwmon0/energy1_label': 'Esocket0',
+    'hwmon/hwmon1/name': 'k10temp',
+    cpuinfo: 'flags\t\t: fpu vme',
+  });
+  const unreadable = tree({
+    'powercap/intel-rapl:0/name': 'package-0',
+    // A counter this process cannot read (root-only for a user; a folder here, since root reads any file).
+    'powercap/intel-rapl:0/energy_uj': null,
+    cpuinfo: 'flags\t\t: fpu vme',
+  });
+  const vm = tree({ cpuinfo: 'flags\t\t: fpu vme hypervisor' });
+  const bare = tree({ cpuinfo: 'flags\t\t: fpu vme' });
+  try {
+    assert.deepEqual(await readEnergyCounters(rapl.roots), {
+      zones: [
+        { id: 'intel-rapl:0', name: 'package-0', maxEnergyRangeUj: 262143328850, readable: true },
+        { id: 'intel-rapl:0:0', name: 'core', maxEnergyRangeUj: 262143328850, readable: true },
+        { id: 'amd_energy/energy1', name: 'Esocket0', readable: true },
+      ],
+    });
+    const denied = await readEnergyCounters(unreadable.roots);
+    assert.equal(denied.zones[0]?.readable, false);
+    assert.match(denied.missingReason ?? '', /^energy counters not readable by this user \(intel-rapl:0: /);
+    assert.equal((await readEnergyCounters(vm.roots)).missingReason, 'no powercap zones: running inside a VM');
+    assert.match(
+      (await readEnergyCounters(bare.roots)).missingReason ?? '',
+      /^no powercap zones: \/sys\/class\/powercap is absent/,
+    );
+  } finally {
+    for (const made of [rapl, unreadable, vm, bare]) rmSync(made.root, { recursive: true, force: true });
+  }
+});
+
+test('a counter that wrapped is read across its range; one that went back with no range is no reading', () => {
+  assert.equal(energyDeltaUj(1000, 5000, 262143328850), 4000);
+  assert.equal(energyDeltaUj(262143328000, 150, 262143328850), 1000);
+  assert.equal(energyDeltaUj(5000, 1000, undefined), undefined);
+});
