@@ -9,9 +9,10 @@ import { ratioSamples } from './ratios.js';
 
 /**
  * Dimensions that name one machine rather than a kind of host: left out of the fingerprint that groups
- * hosts (a kernel command line carries the root disk's UUID), shown per host instead.
+ * hosts (a kernel command line carries the root disk's UUID), shown per host instead. The energy counters
+ * move no figure a fleet compares (and files from before them say "not recorded"): shown, not grouped by.
  */
-const perHost = new Set(['host', 'kernel cmdline', 'runtimes']);
+const perHost = new Set(['host', 'kernel cmdline', 'runtimes', 'energy counters']);
 
 /** One group of the fleet: hosts of one architecture whose fingerprints (hardware, kernel, engines, settings) agree. */
 export interface FleetGroup {
@@ -49,10 +50,10 @@ export function fleetGroups(files: readonly NamedResult[]): FleetGroup[] {
     .map((group, index) => ({ id: `G${index + 1}`, ...group }));
 }
 
-/** A ratio key's parts: `top/bottom/workload/metric`. */
-function ratioParts(key: string): { pair: string; bottom: string; top: string; figure: string } {
-  const [top = '', bottom = '', ...figure] = key.split('/');
-  return { pair: `${top}/${bottom}`, top, bottom, figure: figure.join('/') };
+/** A ratio's pair (`qemu/native`), its reference and its figure (`cpu/events_per_s`), from the ratio itself. */
+function ratioParts(ratio: Figure): { pair: string; bottom: string; figure: string } {
+  const bottom = ratio.reference ?? '';
+  return { pair: `${ratio.runtime}/${bottom}`, bottom, figure: `${ratio.workload}/${ratio.metric}` };
 }
 
 const hostName = (file: NamedResult, index: number) => `#${index + 1} ${file.result.host.hostname}`;
@@ -120,22 +121,24 @@ export function renderFleetComparison(files: readonly NamedResult[]): string {
     ),
   );
   const ratios = files.map((file) => ratioSamples(file.result));
-  const figures = [...new Set(ratios.flatMap((map) => [...map.keys()].map((key) => ratioParts(key).figure)))].sort();
+  const figures = [
+    ...new Set(ratios.flatMap((map) => [...map.values()].map((ratio) => ratioParts(ratio).figure))),
+  ].sort();
   const sections: { title: string; native: boolean }[] = [
     { title: 'Ratios to native, per host', native: true },
     { title: 'Ratios between other runtimes, per host', native: false },
   ];
   for (const section of sections) {
-    const isNativePair = (key: string, index: number) =>
-      kindOf(files[index]!.result, ratioParts(key).bottom) === 'native';
+    const isNativePair = (ratio: Figure, index: number) =>
+      kindOf(files[index]!.result, ratioParts(ratio).bottom) === 'native';
     const tables: string[] = [];
     for (const figure of figures) {
       const pairs = [
         ...new Set(
           ratios.flatMap((map, index) =>
-            [...map.keys()]
-              .filter((key) => ratioParts(key).figure === figure && isNativePair(key, index) === section.native)
-              .map((key) => ratioParts(key).pair),
+            [...map.values()]
+              .filter((ratio) => ratioParts(ratio).figure === figure && isNativePair(ratio, index) === section.native)
+              .map((ratio) => ratioParts(ratio).pair),
           ),
         ),
       ].sort();

@@ -85,6 +85,7 @@ export function ratioSamples(result: ResultFile): Map<string, Figure> {
         ratios.set(key, {
           ...entry,
           key,
+          reference: pair.bottom,
           unit: 'ratio',
           source: `${pair.top}/${pair.bottom} ${entry.source}`,
           values,

@@ -18,6 +18,8 @@ export interface Figure {
   direction: 'higher' | 'lower';
   /** A workload's key figure (see WorkloadMetric.keyFigure); absent for host figures and older files. */
   keyFigure?: boolean;
+  /** A ratio between runtimes (src/report/ratios.ts): the runtime `runtime` was divided by. */
+  reference?: RuntimeName;
   /** The values of the completed trials, in trial order, and the repetition each came from. */
   values: number[];
   reps: number[];
