@@ -1,5 +1,5 @@
 import type { RepetitionPolicy, RuntimeName } from '../config/suite.js';
-import { hostFiguresWorkload, isGatingFigure } from '../report/regression.js';
+import { hostFiguresWorkload, isGatingFigure } from '../results/figures.js';
 import { figuresOf } from '../results/figures.js';
 import { relativeHalfWidth } from '../results/stats.js';
 import type { RepetitionRecord, TrialResult } from '../results/types.js';

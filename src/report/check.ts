@@ -9,7 +9,8 @@ import type { CalibratedNoise } from '../results/run-level.js';
 import { findChangePoints } from '../results/change-points.js';
 import { median } from '../results/stats.js';
 import { basename } from 'node:path';
-import { hostFiguresWorkload, isGatingFigure, judgeFamily, testFigure, type CheckRow } from './regression.js';
+import { judgeFamily, testFigure, type CheckRow } from './regression.js';
+import { hostFiguresWorkload, isGatingFigure } from '../results/figures.js';
 
 /** Default allowed change per kind of figure: boot time and CPU time are noisier than throughput. */
 export function defaultThreshold(metric: string): number {

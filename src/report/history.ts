@@ -3,7 +3,8 @@
 import { basename } from 'node:path';
 import { describe, median } from '../results/stats.js';
 import { defaultAlpha, defaultThreshold, type CheckOptions } from './check.js';
-import { hostFiguresWorkload, isGatingFigure, formatP } from './regression.js';
+import { formatP } from './regression.js';
+import { hostFiguresWorkload, isGatingFigure } from '../results/figures.js';
 import { findChangePoints } from '../results/change-points.js';
 import type { Figure } from '../results/figures.js';
 import { formatNumber, intervalLegend, literal, markdownTable } from './format.js';

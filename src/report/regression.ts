@@ -1,5 +1,4 @@
-import { isTailFigure } from '../config/workload-manifest.js';
-import { restingWorkloads, type Figure } from '../results/figures.js';
+import type { Figure } from '../results/figures.js';
 import {
   detectableChange,
   runsToDecide,
@@ -57,31 +56,6 @@ export interface CheckRow {
   verdict: CheckVerdict;
   /** Why, in one line. */
   reason: string;
-}
-
-/**
- * Which figures gate: each workload's key figures, and boot time and working set in one workload
- * (`hostFiguresFrom`, the idle one when the run has it): boot measured again in every workload is the
- * same figure, and each extra member of the family makes the correction stricter. Everything else
- * informs. Files from before key figures: every workload figure but its tails.
- */
-export function isGatingFigure(
-  figure: Pick<Figure, 'metric' | 'workload' | 'keyFigure'>,
-  hostFiguresFrom: string,
-): boolean {
-  if (figure.metric === 'boot.bootToReadyMs' || figure.metric === 'cgroup.memory_working_set_bytes.peak')
-    return figure.workload === hostFiguresFrom;
-  if (figure.metric.includes('.')) return false;
-  return figure.keyFigure ?? !isTailFigure(figure.metric);
-}
-
-/**
- * The workload whose boot and working set gate: the first one that reports no figure of its own (the idle one),
- * else the first one by name.
- */
-export function hostFiguresWorkload(samples: Iterable<Pick<Figure, 'workload' | 'metric'>>): string {
-  const all = [...samples];
-  return restingWorkloads(all)[0] ?? [...new Set(all.map((entry) => entry.workload))].sort()[0] ?? 'idle';
 }
 
 const percent = (fraction: number) => `${fraction >= 0 ? '+' : ''}${(fraction * 100).toFixed(1)} %`;

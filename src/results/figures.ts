@@ -1,4 +1,5 @@
 import type { RuntimeName } from '../config/suite.js';
+import { isTailFigure } from '../config/workload-manifest.js';
 import type { ResultFile } from './types.js';
 
 /**
@@ -18,6 +19,11 @@ export interface Figure {
   direction: 'higher' | 'lower';
   /** A workload's key figure (see WorkloadMetric.keyFigure); absent for host figures and older files. */
   keyFigure?: boolean;
+  /**
+   * Whether it gates `bench check` in this result (`isGatingFigure`: key figures; boot and working set of the
+   * resting workload); the others inform. Check decides over every run it compares, by the same rule.
+   */
+  gates?: boolean;
   /** A ratio between runtimes (src/report/ratios.ts): the runtime `runtime` was divided by. */
   reference?: RuntimeName;
   /** The values of the completed trials, in trial order, and the repetition each came from. */
@@ -146,6 +152,8 @@ export function figuresOf(result: Pick<ResultFile, 'trials'> & Partial<Pick<Resu
           summary[field],
         );
   }
+  const hostFiguresFrom = hostFiguresWorkload(all.values());
+  for (const figure of all.values()) figure.gates = isGatingFigure(figure, hostFiguresFrom);
   const shownNames = new Set(shownResources);
   const shown = new Map(
     [...all].filter(
@@ -179,4 +187,29 @@ export function restingWorkloads(figures: Iterable<Pick<Figure, 'workload' | 'me
   const all = [...figures];
   const busy = new Set(all.filter(isWorkloadMetric).map((figure) => figure.workload));
   return [...new Set(all.map((figure) => figure.workload))].filter((workload) => !busy.has(workload)).sort();
+}
+
+/**
+ * Which figures gate: each workload's key figures, and boot time and working set in one workload
+ * (`hostFiguresFrom`, the idle one when the run has it): boot measured again in every workload is the
+ * same figure, and each extra member of the family makes the correction stricter. Everything else
+ * informs. Files from before key figures: every workload figure but its tails.
+ */
+export function isGatingFigure(
+  figure: Pick<Figure, 'metric' | 'workload' | 'keyFigure'>,
+  hostFiguresFrom: string,
+): boolean {
+  if (figure.metric === 'boot.bootToReadyMs' || figure.metric === 'cgroup.memory_working_set_bytes.peak')
+    return figure.workload === hostFiguresFrom;
+  if (figure.metric.includes('.')) return false;
+  return figure.keyFigure ?? !isTailFigure(figure.metric);
+}
+
+/**
+ * The workload whose boot and working set gate: the first one that reports no figure of its own (the idle one),
+ * else the first one by name.
+ */
+export function hostFiguresWorkload(samples: Iterable<Pick<Figure, 'workload' | 'metric'>>): string {
+  const all = [...samples];
+  return restingWorkloads(all)[0] ?? [...new Set(all.map((entry) => entry.workload))].sort()[0] ?? 'idle';
 }

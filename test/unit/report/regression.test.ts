@@ -1,12 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import {
-  hostFiguresWorkload,
-  isGatingFigure,
-  judgeFamily,
-  testFigure,
-  type CheckRow,
-} from '../../../src/report/regression.js';
+import { judgeFamily, testFigure, type CheckRow } from '../../../src/report/regression.js';
+import { hostFiguresWorkload, isGatingFigure } from '../../../src/results/figures.js';
 import { seededRandom } from '../../../src/results/random.js';
 import { holmAdjust, permutationShiftTest } from '../../../src/results/permutation.js';
 

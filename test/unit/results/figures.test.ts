@@ -33,6 +33,11 @@ test('a figure the Markdown shows is one that compare and check read: the page c
     const column = name.slice(0, name.lastIndexOf('.'));
     if (sampled.has(column)) assert.ok(checked.has(`docker/idle/${name}`), name);
   }
+  // Whether each gates, in the model: the key figure and boot of the resting workload do, the rest informs.
+  assert.equal(checked.get('qemu/cpu/events_per_s')?.gates, true);
+  assert.equal(checked.get('qemu/idle/boot.bootToReadyMs')?.gates, true);
+  assert.equal(checked.get('qemu/cpu/boot.bootToReadyMs')?.gates, false);
+  assert.equal(checked.get('docker/idle/boot.phase.create')?.gates, false);
   // Every sampled column's other summaries stay in the JSON export only.
   assert.ok(!checked.has('docker/idle/cgroup.io_read_bytes.last'));
   assert.ok(figuresOf(result).all.has('docker/idle/cgroup.io_read_bytes.last'));
