@@ -113,7 +113,8 @@ const namePatterns = {
   runtime: /^[a-z0-9][a-z0-9_-]{0,63}$/,
   workload: /^[a-z0-9][a-z0-9_-]{0,63}$/,
   figure: /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/,
-  phase: /^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$/,
+  // Vagrant's `vagrant cli+define`: words, `+` and spaces, nothing Markdown or HTML would act on.
+  phase: /^[A-Za-z0-9][A-Za-z0-9 _.+-]{0,63}$/,
   unit: /^[A-Za-z0-9µ%][A-Za-z0-9µ% /_-]{0,31}$/,
   label: /^[A-Za-z0-9][A-Za-z0-9 ()+,_-]{0,63}$/,
 } as const;

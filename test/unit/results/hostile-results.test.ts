@@ -152,4 +152,14 @@ test("names reports print as they are (runtime, workload, figure, phase, unit, l
     );
   }
   assert.doesNotThrow(() => parseResult(sample, 'fine.json'));
+  // Every phase name a runtime of this build writes reads back (Vagrant's has a space).
+  const phases = parsed();
+  (phases.trials[0]!.boot as { phases: Record<string, unknown>[] }).phases = [
+    'vagrant cli+define',
+    'qemu+firmware',
+    'initramfs+agent',
+    'start+ready',
+    'spawn+ready',
+  ].map((name) => ({ name, ms: 1, clock: 'host' }));
+  assert.doesNotThrow(() => parseResult(JSON.stringify(phases), 'phases.json'));
 });
