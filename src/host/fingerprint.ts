@@ -68,21 +68,33 @@ async function readMitigations(): Promise<Record<string, string> | undefined> {
 /** Read the host's fingerprint. */
 export async function readHostFingerprint(): Promise<HostFingerprint> {
   const cpu = '/sys/devices/system/cpu';
-  const [governor, noTurbo, boost, smt, thp, meminfo, mitigations, cmdline, gitCommit, containerd, runc] =
-    await Promise.all([
-      readTrimmed(`${cpu}/cpu0/cpufreq/scaling_governor`),
-      readTrimmed(`${cpu}/intel_pstate/no_turbo`),
-      readTrimmed(`${cpu}/cpufreq/boost`),
-      readTrimmed(`${cpu}/smt/control`),
-      readTrimmed('/sys/kernel/mm/transparent_hugepage/enabled'),
-      readTrimmed('/proc/meminfo'),
-      readMitigations(),
-      readTrimmed('/proc/cmdline'),
-      firstLineOf('git', ['-C', packageRoot, 'rev-parse', 'HEAD']),
-      firstLineOf('containerd', ['--version']),
-      firstLineOf('runc', ['--version']),
-    ]);
-  const energyCounters = await readEnergyCounters();
+  const [
+    governor,
+    noTurbo,
+    boost,
+    smt,
+    thp,
+    meminfo,
+    mitigations,
+    cmdline,
+    gitCommit,
+    containerd,
+    runc,
+    energyCounters,
+  ] = await Promise.all([
+    readTrimmed(`${cpu}/cpu0/cpufreq/scaling_governor`),
+    readTrimmed(`${cpu}/intel_pstate/no_turbo`),
+    readTrimmed(`${cpu}/cpufreq/boost`),
+    readTrimmed(`${cpu}/smt/control`),
+    readTrimmed('/sys/kernel/mm/transparent_hugepage/enabled'),
+    readTrimmed('/proc/meminfo'),
+    readMitigations(),
+    readTrimmed('/proc/cmdline'),
+    firstLineOf('git', ['-C', packageRoot, 'rev-parse', 'HEAD']),
+    firstLineOf('containerd', ['--version']),
+    firstLineOf('runc', ['--version']),
+    readEnergyCounters(),
+  ]);
   const swapKiB = /^SwapTotal:\s+(\d+) kB$/m.exec(meminfo ?? '')?.[1];
   const boostNow = boostState(noTurbo, boost);
   const thpMode = selectedMode(thp);

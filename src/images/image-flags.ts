@@ -16,15 +16,20 @@ export interface ImageFlags {
   rebuild?: boolean;
 }
 
-/** Check image flags before anything touches the host; every problem in one UsageError. */
-export function validateImageFlags(flags: ImageFlags): void {
-  const problems: string[] = [];
+/** Add each problem of the image flags to `problems` (a run collects its flags' problems into one error). */
+export function checkImageFlags(flags: ImageFlags, problems: string[]): void {
   for (const flag of ['kernel', 'initrd'] as const) {
     const path = flags[flag];
     if (path !== undefined && !existsSync(path)) problems.push(`--${flag} ${JSON.stringify(path)}: no such file`);
   }
   if (flags.mirror !== undefined && !/^https?:\/\/\S+$/.test(flags.mirror))
     problems.push(`--mirror must be an http(s) URL, got ${JSON.stringify(flags.mirror)}`);
+}
+
+/** Check image flags before anything touches the host; every problem in one UsageError. */
+function validateImageFlags(flags: ImageFlags): void {
+  const problems: string[] = [];
+  checkImageFlags(flags, problems);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
 }
 

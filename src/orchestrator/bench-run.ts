@@ -12,7 +12,7 @@ import { MissingDependencyError, UsageError } from '../errors.js';
 import { archFromNode, getArchProfile, type ArchName, type ArchProfile } from '../host/arch.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
 import { requireHostClientTools } from '../host-clients/host-client.js';
-import { buildImageSet, validateImageFlags, type ImageFlags } from '../images/image-flags.js';
+import { buildImageSet, checkImageFlags, type ImageFlags } from '../images/image-flags.js';
 import type { ImageSet } from '../images/image-set.js';
 import { locateUserImage, prepareUserImage } from '../images/user-image/convert.js';
 import { cacheDir, stateDir, workloadsDir } from '../paths.js';
@@ -103,15 +103,7 @@ export function resolveRun(flags: RunFlags): {
   // Every problem of the flags in one error: --image's, the suite's, the image build's (changesets' habit).
   const problems: string[] = [];
   checkImageRunFlags(flags, problems);
-  const problemsOf = (check: () => void) => {
-    try {
-      check();
-    } catch (error) {
-      if (!(error instanceof UsageError)) throw error;
-      problems.push(error.message);
-    }
-  };
-  problemsOf(() => validateImageFlags(flags));
+  checkImageFlags(flags, problems);
   if (problems.length > 0) throw new UsageError(problems.join('; '));
   // A user's image is the run's one workload; its port is settled once the image's config is read.
   if (flags.image !== undefined) manifests.set(imageWorkloadName, imageWorkload(flags, undefined));

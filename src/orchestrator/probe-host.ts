@@ -5,8 +5,9 @@ import { readHostFingerprint } from '../host/fingerprint.js';
 import { readHostInventory } from '../host/inventory.js';
 
 /**
- * What a run (or a density run) learns of the host once, before any image is built, and passes down: read once, inventory, the cgroup mode (and whether systemd owns the tree, which decides who makes
- * the trials' groups), KSM, the clock tick and the settings fingerprint.
+ * What a run (or a density run) learns of the host once, before any image is built, and passes down: inventory,
+ * the cgroup mode (and whether systemd owns the tree, which decides who makes the trials' groups), KSM, the clock
+ * tick and the settings fingerprint.
  */
 export async function probeHost() {
   const [inventory, cgroupMode, ksm, clockTicks, fingerprint] = await Promise.all([

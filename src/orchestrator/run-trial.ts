@@ -182,6 +182,12 @@ async function runTrialIn(
   base: TrialBase,
   sampling: SamplingOptions,
 ): Promise<TrialResult> {
+  try {
+    await backend.beforeClock?.(spec);
+  } catch (error) {
+    if (spec.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted before this trial started' };
+    return { ...base, state: 'errored', error: `preparing the trial: ${describeError(error)}` };
+  }
   const report = new TrialReport(spec.workload.metrics);
   // Host clients stop with the trial, whichever way it ends.
   const clientAbort = new AbortController();
@@ -190,14 +196,6 @@ async function runTrialIn(
   let publishEndpoints: (endpoints: ReadonlyMap<string, HostEndpoint>) => void = () => undefined;
   const endpoints = new Promise<ReadonlyMap<string, HostEndpoint>>((resolve) => (publishEndpoints = resolve));
   const host = hostObserved(spec.workload.image, clientAbort.signal);
-  try {
-    await backend.beforeClock?.(spec);
-  } catch (error) {
-    stopClients();
-    spec.signal.removeEventListener('abort', stopClients);
-    if (spec.signal.aborted) return { ...base, state: 'aborted', reason: 'run interrupted before this trial started' };
-    return { ...base, state: 'errored', error: `preparing the trial: ${describeError(error)}` };
-  }
   const origin = performance.now();
   const sampler = new TrialSampling(sampling, origin);
   const observer: TrialObserver = {

@@ -30,12 +30,12 @@ export function costFactors(result: ResultFile): CostFactor[] {
   if (known) return known;
   const factors: CostFactor[] = [];
   const pairs = ratioPairs(result);
-  for (const [key, entry] of ratioSamples(result)) {
-    const pair = pairs.find((candidate) => key.startsWith(`${candidate.key}/`));
+  for (const entry of ratioSamples(result).values()) {
+    const pair = pairs.find((candidate) => candidate.top === entry.runtime && candidate.bottom === entry.reference);
     const oriented = entry.direction === 'higher' ? entry.values.map((value) => 1 / value) : entry.values;
     const values = oriented.filter(Number.isFinite);
     const stats = describe(values);
-    const source = figuresOf(result).shown.get(`${pair?.top}/${entry.workload}/${entry.metric}`)?.source;
+    const source = figuresOf(result).shown.get(`${entry.runtime}/${entry.workload}/${entry.metric}`)?.source;
     if (pair && stats && source !== undefined)
       factors.push({ pair, workload: entry.workload, metric: entry.metric, unit: entry.unit, source, values, stats });
   }

@@ -155,11 +155,7 @@ export function figuresOf(result: Pick<ResultFile, 'trials'> & Partial<Pick<Resu
   const hostFiguresFrom = hostFiguresWorkload(all.values());
   for (const figure of all.values()) figure.gates = isGatingFigure(figure, hostFiguresFrom);
   const shownNames = new Set(shownResources);
-  const shown = new Map(
-    [...all].filter(
-      ([, figure]) => figure.metric.startsWith('boot.') || !isResourceFigure(figure) || shownNames.has(figure.metric),
-    ),
-  );
+  const shown = new Map([...all].filter(([, figure]) => !isResourceFigure(figure) || shownNames.has(figure.metric)));
   const runtimeOrder = [...new Set([...Object.keys(result.runtimes ?? {}), ...result.trials.map((t) => t.runtime)])];
   const workloadOrder = [...new Set(result.trials.map((trial) => trial.workload))];
   const rank = (group: FigureGroup) =>

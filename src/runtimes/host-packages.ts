@@ -40,17 +40,30 @@ export function hostPackagesAt(path: string, guestArch: ArchName): HostPackage[]
   return parseHostPackages(text, guestArch, path);
 }
 
+/** Runtime `name`'s `host-packages` file. */
+function runtimePackagesFile(name: string): string {
+  return join(packageRoot, 'src', 'runtimes', name, 'host-packages');
+}
+
 /** The host commands runtime `name` needs for guests of `guestArch` (from `src/runtimes/<name>/host-packages`). */
 export function hostPackagesOf(name: string, guestArch: ArchName): HostPackage[] {
-  return hostPackagesAt(join(packageRoot, 'src', 'runtimes', name, 'host-packages'), guestArch);
+  return hostPackagesAt(runtimePackagesFile(name), guestArch);
 }
 
 /** Whether `bench setup` prepares runtime `name` on every host, named or not (`#setup: default` in its file). */
 export function setUpByDefault(name: string): boolean {
   try {
-    return /^#setup: default\b/m.test(
-      readFileSync(join(packageRoot, 'src', 'runtimes', name, 'host-packages'), 'utf8'),
-    );
+    return /^#setup: default\b/m.test(readFileSync(runtimePackagesFile(name), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/** Whether `path` is a file this process may execute. */
+function executable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
   } catch {
     return false;
   }
@@ -61,27 +74,12 @@ export function commandPath(command: string, path = process.env.PATH ?? ''): str
   return path
     .split(delimiter)
     .map((dir) => join(dir, command))
-    .find((candidate) => onPath(candidate));
+    .find(executable);
 }
 
 /** Whether `command` is an executable on PATH (or, given as an absolute path, there). */
 export function onPath(command: string, path = process.env.PATH ?? ''): boolean {
-  if (isAbsolute(command)) {
-    try {
-      accessSync(command, constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  }
-  return path.split(delimiter).some((dir) => {
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return true;
-    } catch {
-      return false;
-    }
-  });
+  return isAbsolute(command) ? executable(command) : commandPath(command, path) !== undefined;
 }
 
 /** The runtime's host commands are all there; else a MissingDependencyError naming the runtime and the packages. */

@@ -26,6 +26,7 @@ export async function missingPackages(
 ): Promise<{ missing: NeededPackage[]; lines: string[] }> {
   const missing: NeededPackage[] = [];
   const lines: string[] = [];
+  const seen = new Set<string>();
   const add = (debianPackage: string, why: string, line: string) => {
     lines.push(line);
     if (!missing.some((entry) => entry.debianPackage === debianPackage)) missing.push({ debianPackage, why });
@@ -37,9 +38,12 @@ export async function missingPackages(
       ),
       ...harnessPackages(arch),
     ];
-    for (const pkg of needs)
-      if (!onPath(pkg.command) && !lines.some((line) => line.startsWith(`missing ${pkg.command}:`)))
-        add(pkg.debianPackage, pkg.why, `missing ${pkg.command}: will install ${pkg.debianPackage} (${pkg.why})`);
+    for (const pkg of needs) {
+      // A command two runtimes (or two guest architectures) need is said once.
+      if (seen.has(pkg.command) || onPath(pkg.command)) continue;
+      seen.add(pkg.command);
+      add(pkg.debianPackage, pkg.why, `missing ${pkg.command}: will install ${pkg.debianPackage} (${pkg.why})`);
+    }
   }
   for (const runtime of runtimes)
     for (const pkg of runtime.setup?.packages ?? [])

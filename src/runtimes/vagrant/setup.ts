@@ -1,14 +1,7 @@
-import { chmod, chown, readFile, readdir, stat } from 'node:fs/promises';
+import { chmod, chown, readFile, stat } from 'node:fs/promises';
 import { execa } from 'execa';
 import type { RuntimeSetup, SetupContext } from '../runtime.js';
 import { libvirtSlowCallMs, libvirtUri, timeLibvirtCapabilities } from './libvirt.js';
-
-/** Whether a process named `name` runs (its /proc comm). */
-async function running(name: string): Promise<boolean> {
-  const pids = (await readdir('/proc')).filter((entry) => /^\d+$/.test(entry));
-  const names = await Promise.all(pids.map((pid) => readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '')));
-  return names.some((comm) => comm.trim() === name);
-}
 
 /** The gid of a group in /etc/group, or undefined. */
 async function groupId(name: string): Promise<number | undefined> {
@@ -56,7 +49,9 @@ export const vagrantSetup: RuntimeSetup = {
     {
       name: 'virtlogd',
       label: "virtlogd (libvirt's log daemon)",
-      answers: async () => ((await running('virtlogd')) ? 'running' : undefined),
+      // As libvirt.ts finds libvirtd: pgrep by its exact name.
+      answers: async () =>
+        (await execa('pgrep', ['-x', 'virtlogd'], { reject: false })).exitCode === 0 ? 'running' : undefined,
       systemdUnit: 'virtlogd',
       start: () => ({ file: 'virtlogd', args: [], log: '/var/log/twinbench-virtlogd.log' }),
       timeoutSeconds: 30,
