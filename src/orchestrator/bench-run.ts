@@ -11,6 +11,8 @@ import { loadWorkloads, type WorkloadManifest } from '../config/workload-manifes
 import { MissingDependencyError, UsageError } from '../errors.js';
 import { archFromNode, getArchProfile, type ArchName, type ArchProfile } from '../host/arch.js';
 import { probeForeignArch } from '../host/foreign-arch.js';
+import { meteredZones } from '../host/energy-counters.js';
+import { measureIdleWindow } from '../sampling/energy-meter.js';
 import { requireHostClientTools } from '../host-clients/host-client.js';
 import { buildImageSet, checkImageFlags, type ImageFlags } from '../images/image-flags.js';
 import type { ImageSet } from '../images/image-set.js';
@@ -162,6 +164,12 @@ async function probeRun(
 }
 
 /** The result file of a run: what was known when it opened (the journal's header) and what its trials gave. */
+/**
+ * One idle window of the energy baseline, before each workload and after the last trial: long enough that the
+ * counters' 1 ms updates and the host's own timer wake-ups average out, short beside a workload's trials.
+ */
+const idleWindowMs = 2000;
+
 function assembleResult(
   header: JournalHeader,
   ran: { warmups: TrialResult[]; trials: TrialResult[]; repetitions?: RepetitionRecord[] | undefined },
@@ -286,6 +294,10 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
   });
 
   const foreign = config.arch !== hostArch;
+  const metered = meteredZones(host.fingerprint.energyCounters);
+  const energyZones = metered.zones.flatMap((zone) =>
+    zone.path ? [{ id: zone.id, path: zone.path, maxEnergyRangeUj: zone.maxEnergyRangeUj }] : [],
+  );
   const notes = [
     ...hostNotes(host.cgroupMode.version, runtimes, descriptors),
     ...(foreign
@@ -319,6 +331,14 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
       ...(images.userImage ? { userImage: { ...images.userImage, ...manifests.get(imageWorkloadName)?.image } } : {}),
     },
     runtimes,
+    energy: {
+      zones: metered.zones.map((zone) => zone.id),
+      idle: [],
+      ...(metered.missingReason ? { missingReason: metered.missingReason } : {}),
+      ...(host.fingerprint.energyCounters?.simulatedRoot
+        ? { simulatedRoot: host.fingerprint.energyCounters.simulatedRoot }
+        : {}),
+    },
     workloads: Object.fromEntries(
       config.workloads.flatMap(({ name }) => {
         const manifest = manifests.get(name);
@@ -349,7 +369,19 @@ export async function benchRun(flags: RunFlags, hooks: RunHooks): Promise<RunOut
       tickSeconds: 1 / host.clockTicks,
       missingReasons: host.cgroupMode.version === 1 ? blkioMissingReasons : {},
       ioDevices,
+      energyZones,
     },
+    ...(energyZones.length
+      ? {
+          idleWindow: async () => {
+            const measured = await measureIdleWindow(energyZones, 1 / host.clockTicks, idleWindowMs, hooks.signal);
+            if ('problem' in measured)
+              return hooks.warn(`an idle window of the energy baseline was left out: ${measured.problem}`);
+            header.energy?.idle.push(measured.window);
+            journal.recordIdle(measured.window);
+          },
+        }
+      : {}),
     signal: hooks.signal,
     onTrialStart: hooks.trialStarting,
     onTrial: hooks.trialDone,

@@ -70,6 +70,11 @@ export interface SuiteRunContext {
   onRecord?: (kind: 'trial' | 'warmup', result: TrialResult) => void;
   /** Called before each trial starts. */
   onTrialStart: (trial: PlannedTrial, index: number, total: number) => void;
+  /**
+   * Where the host has energy counters: measure one idle window of the run's baseline (nothing of the run running).
+   * Called before each workload and after the last trial, so that drift over the run reaches the baseline too.
+   */
+  idleWindow?: () => Promise<void>;
 }
 
 /**
@@ -102,7 +107,11 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
   const warmups: TrialResult[] = [];
   const trials: TrialResult[] = [];
   const total = planTrials(context.config).length;
+  const idle = async () => {
+    if (!context.signal.aborted) await context.idleWindow?.();
+  };
   for (const workload of context.config.workloads) {
+    await idle();
     for (const trial of planWarmups(context.config, workload.name)) {
       if (context.signal.aborted) break;
       context.onTrialStart(trial, -1, 0);
@@ -120,7 +129,10 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
     );
   }
   const policy = context.config.repetitionPolicy;
-  if (!policy) return { warmups, trials };
+  if (!policy) {
+    await idle();
+    return { warmups, trials };
+  }
   const plan: AdaptivePlan = {
     policy,
     runtimes: context.config.runtimes,
@@ -144,6 +156,7 @@ export async function runSuite(context: SuiteRunContext): Promise<SuiteResults> 
     if (round.length === 0) break;
     trials.push(...(await runPlannedList(context, round, trials.length, trials.length + round.length)));
   }
+  await idle();
   return { warmups, trials, repetitions: repetitionRecords(plan, trials, context.signal.aborted) };
 }
 

@@ -147,6 +147,7 @@ function finishedTrial(
     series: sampled.series,
     evidence,
     ...crossCheck,
+    ...(sampled.energy ? { energy: sampled.energy } : {}),
   };
 }
 

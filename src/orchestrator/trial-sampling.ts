@@ -1,6 +1,9 @@
 import type { AgentEvent } from '../contract/agent-protocol.js';
 import { deviceKey } from '../host/block-device.js';
 import { memoryModel, type GuestMemoryView } from '../results/memory-model.js';
+import { trialEnergyFrom } from '../results/energy.js';
+import type { TrialEnergy } from '../results/types.js';
+import { EnergyMeter, type MeteredZone } from '../sampling/energy-meter.js';
 import { Sampler, type SamplerTarget } from '../sampling/sampler.js';
 import { summarizeSeries, type ColumnSummary, type SampledSeries } from '../sampling/series.js';
 import type { IoDevices } from '../host/block-device.js';
@@ -13,10 +16,16 @@ export interface SamplingOptions {
   missingReasons: Record<string, string>;
   /** cgroup v1: the devices the run's I/O lands on (non-limiting throttle rules on each; see block-device.ts). */
   ioDevices?: IoDevices | undefined;
+  /** The host's energy counters the run sums (absent where it has none: every energy figure is then missing). */
+  energyZones?: readonly MeteredZone[] | undefined;
 }
 
 /** The sampled series of a trial and its summaries (the memory model's included); empty if never sampled. */
-export type SampledTrial = { series?: SampledSeries; resources?: Record<string, ColumnSummary> };
+export type SampledTrial = {
+  series?: SampledSeries;
+  resources?: Record<string, ColumnSummary>;
+  energy?: TrialEnergy;
+};
 
 /**
  * One trial's sampler, the same for every runtime: started when the guest's processes are known, a row at READY
@@ -29,10 +38,13 @@ export class TrialSampling {
   readonly #memoryViews: GuestMemoryView[] = [];
   readonly #options: SamplingOptions;
   readonly #origin: number;
+  /** Started with the trial (its spawn), so that boot's joules count from there. */
+  readonly #energy: EnergyMeter | undefined;
 
   constructor(options: SamplingOptions, origin: number) {
     this.#options = options;
     this.#origin = origin;
+    if (options.energyZones?.length) this.#energy = new EnergyMeter(options.energyZones, options.tickSeconds);
   }
 
   guestStarted(target: SamplerTarget): void {
@@ -42,6 +54,7 @@ export class TrialSampling {
       tickSeconds: this.#options.tickSeconds,
       origin: this.#origin,
       ...(skippedDevices ? { skippedDevices } : {}),
+      ...(this.#energy ? { energy: this.#energy } : {}),
     });
     // A container can print READY before its start call returns: then the first sample is the READY one.
     this.#sampler.start(this.#readyBeforeSampler ? 'ready' : undefined);
@@ -74,6 +87,7 @@ export class TrialSampling {
         ...summarizeSeries(series, { ...this.#options.missingReasons, ...this.#sampler?.missingReasons }),
         ...memoryModel(series, this.#memoryViews),
       },
+      ...(this.#energy ? { energy: trialEnergyFrom(series, this.#energy) } : {}),
     };
   }
 }

@@ -6,6 +6,7 @@ import { findNeeded, type CostFactor, type FigureNeed } from './cost.js';
 import { figuresOf, restingWorkloads } from '../results/figures.js';
 import { kindOf, referenceOf, vmEmulated } from './kinds.js';
 import { formatInterval, formatNumber, markdownTable } from './format.js';
+import { energyMissing } from './energy.js';
 
 /** A common container-vs-VM claim judged on this host. */
 export interface Claim {
@@ -23,6 +24,7 @@ const claims = {
   memoryAccess: 'VMs pay more on memory access than containers (random access beyond the caches)',
   kernel: 'VMs pay more on kernel work than containers (process creation, page faults)',
   network: 'Containers reach native network throughput only without NAT',
+  energy: 'VMs cost more energy per request than containers',
   density: 'More containers than VMs fit on one host',
 };
 
@@ -72,7 +74,12 @@ export const claimSources = {
   processes: 'guest.stress-ng.exec.bogo_ops_per_s',
   pageFaults: 'guest.stress-ng.fault.minor_page_faults_per_s',
   network: 'host.iperf3.rx.sum_received.bits_per_second',
+  setRequests: 'host.redis-benchmark.SET.rps',
+  getRequests: 'host.redis-benchmark.GET.rps',
 } as const;
+
+/** The energy figure of a throughput figure's source: joules per operation above the idle draw (results/energy.ts). */
+const perOperation = (source: string) => `host.energy.marginal.per.${source}`;
 
 /** Containers within ±5 % of native CPU speed, VMs within ±10 %: equivalence tests on the CPU figure's cost factors. */
 function judgeCpu(result: ResultFile, vmEmulated: boolean): Claim {
@@ -301,6 +308,25 @@ export function judgeClaims(result: ResultFile): Claim[] {
     ),
   );
   judged.push(judgeNetwork(result));
+  const noEnergy = energyMissing(result);
+  judged.push(
+    noEnergy
+      ? {
+          claim: claims.energy,
+          verdict: result.energy?.missingReason ? 'not measurable on this host' : 'not measured',
+          // The reason is said once, in the host's paragraph ("Energy figures: none, …").
+          evidence: 'this run has no energy figure (the energy line under the host says why)',
+        }
+      : judgeVmPays(
+          claims.energy,
+          [
+            [perOperation(claimSources.setRequests), 'joules per SET request above the idle draw (redis)'],
+            [perOperation(claimSources.getRequests), 'joules per GET request above the idle draw (redis)'],
+          ],
+          vmVsContainer,
+          emulated,
+        ),
+  );
   judged.push({
     claim: claims.density,
     verdict: 'not measured',

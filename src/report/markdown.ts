@@ -8,6 +8,7 @@ import { median } from '../results/stats.js';
 import { costFactors, findCost, type CostFactor } from './cost.js';
 import { kindOf, labelOf, runtimesOf, shown } from './kinds.js';
 import { footprintTable } from './footprint.js';
+import { energyLine, energyTable } from './energy.js';
 import { describeLoad, describeReadiness } from '../config/image-workload.js';
 import { ratioPairs } from './ratios.js';
 import {
@@ -189,12 +190,9 @@ function fingerprintLines(result: ResultFile): string[] {
     lines.push(
       `Host settings: CPU governor ${dims['CPU governor']}, boost ${dims.boost}, SMT ${dims.SMT}, THP ${dims.THP}, swap ${dims.swap}, mitigations ${dims.mitigations}; twinbench ${dims.twinbench}.`,
     );
-    // Said once for the run, not per row: what every energy figure would rest on.
-    if (fingerprint.energyCounters)
-      lines.push(
-        `Energy counters: ${literal(dims['energy counters'] ?? '')} (this version records them; it does not yet attribute energy to trials).`,
-      );
   }
+  // Said once for the run, not per row: what every energy figure rests on, or why there is none.
+  lines.push(...energyLine(result));
   const loads = result.trials.flatMap((trial) => (trial.hostLoad ? [trial.hostLoad] : []));
   if (loads.length) {
     const after = loads.map((load) => load.loadAfter);
@@ -260,6 +258,8 @@ export function renderMarkdown(result: ResultFile): string {
     '',
     ...footprintTable(result, groups),
     '',
+    ...energyTable(result),
+    ...(energyTable(result).length ? [''] : []),
     ...renderClaims(result),
     '',
     ...repetitionLines(result),

@@ -1,4 +1,5 @@
 import type { ResultFile } from '../results/types.js';
+import { isEnergyFigure } from '../results/energy.js';
 import { figuresOf, isWorkloadMetric, type Figure } from '../results/figures.js';
 import { kindOf, referenceOf, runtimesOf } from './kinds.js';
 
@@ -63,12 +64,12 @@ export function ratioSamples(result: ResultFile): Map<string, Figure> {
   const ratios = new Map<string, Figure>();
   const figures = figuresOf(result).shown;
   const samples = [...figures.values()].filter(
-    (entry) => entry.metric === 'boot.bootToReadyMs' || isWorkloadMetric(entry),
+    (entry) => entry.metric === 'boot.bootToReadyMs' || isWorkloadMetric(entry) || isEnergyFigure(entry),
   );
   for (const pair of ratioPairs(result)) {
     for (const entry of samples.filter((candidate) => candidate.runtime === pair.top)) {
       // Boot time has no meaning for the native baseline (nothing boots): only workload metrics.
-      if (kindOf(result, pair.bottom) === 'native' && entry.metric.startsWith('boot.')) continue;
+      if (kindOf(result, pair.bottom) === 'native' && /^(energy\.)?boot\./.test(entry.metric)) continue;
       const reference = figures.get(`${pair.bottom}/${entry.workload}/${entry.metric}`);
       const bottomByRep = new Map(reference?.reps.map((rep, index) => [rep, reference.values[index]]));
       const values: number[] = [];

@@ -1,5 +1,6 @@
 import type { RuntimeName } from '../config/suite.js';
 import { isTailFigure } from '../config/workload-manifest.js';
+import { energyFigures, idleWatts, isEnergyFigure } from './energy.js';
 import type { ResultFile } from './types.js';
 
 /**
@@ -48,7 +49,7 @@ export interface FigureModel {
   all: Map<string, Figure>;
   /**
    * The figures reports show, which compare, check, history, fleet and calibrate read too: boot, its phases,
-   * workload metrics and the sampled figures of `shownResources`. The others (every sampled column's mean, last…)
+   * workload metrics, energy (src/results/energy.ts) and the sampled figures of `shownResources`. The others (every sampled column's mean, last…)
    * stay in the JSON export.
    */
   shown: Map<string, Figure>;
@@ -84,9 +85,12 @@ const models = new WeakMap<object, FigureModel>();
  * Every figure of a result's completed trials, computed once per result object. Groups come in one order for every
  * report: workloads as the run met them, runtimes as the result lists them (not the shuffled order of a repetition).
  */
-export function figuresOf(result: Pick<ResultFile, 'trials'> & Partial<Pick<ResultFile, 'runtimes'>>): FigureModel {
+export function figuresOf(
+  result: Pick<ResultFile, 'trials'> & Partial<Pick<ResultFile, 'runtimes' | 'energy'>>,
+): FigureModel {
   const known = models.get(result);
   if (known) return known;
+  const idle = idleWatts(result.energy);
   const groups = new Map<string, FigureGroup>();
   const all = new Map<string, Figure>();
   for (const trial of result.trials) {
@@ -151,6 +155,8 @@ export function figuresOf(result: Pick<ResultFile, 'trials'> & Partial<Pick<Resu
           { metric: `${column}.${field}`, unit: summary.unit, source: summary.source, direction: lower },
           summary[field],
         );
+    for (const { value, ...figure } of energyFigures(trial.energy, trial.metrics, idle))
+      add({ ...figure, direction: lower }, value);
   }
   const hostFiguresFrom = hostFiguresWorkload(all.values());
   for (const figure of all.values()) figure.gates = isGatingFigure(figure, hostFiguresFrom);
@@ -165,9 +171,9 @@ export function figuresOf(result: Pick<ResultFile, 'trials'> & Partial<Pick<Resu
   return model;
 }
 
-/** A sampled figure (`<column>.<field>`): host-side, not the workload's own. */
+/** A sampled figure (`<column>.<field>`): host-side, not the workload's own (nor boot, nor energy). */
 export function isResourceFigure(figure: Pick<Figure, 'metric'>): boolean {
-  return figure.metric.includes('.') && !figure.metric.startsWith('boot.');
+  return figure.metric.includes('.') && !figure.metric.startsWith('boot.') && !isEnergyFigure(figure);
 }
 
 /** A workload's own metric (`events_per_s`), neither boot nor sampled. */

@@ -2,13 +2,13 @@ import { closeSync, constants, fsyncSync, mkdirSync, openSync, rmSync, writeSync
 import { dirname } from 'node:path';
 import { UsageError } from '../errors.js';
 import { jsonSyntaxProblem } from '../json-problem.js';
-import type { ResultFile, TrialResult } from './types.js';
+import type { IdleWindow, ResultFile, TrialResult } from './types.js';
 import { syncFolder } from './write.js';
 
 /** What a run knows before its first trial: the result file without trials, warm-ups, end and status. */
 export type JournalHeader = Omit<ResultFile, 'warmups' | 'trials' | 'finishedAt' | 'status' | 'repetitions'>;
 
-/** First line of a journal; every later line is one finished trial or warm-up. */
+/** First line of a journal; every later line is one finished trial or warm-up, or an idle window of the energy baseline. */
 const journalMark = 'twinbench-journal';
 
 /** The journal beside a result file: `<name>.partial.jsonl`. */
@@ -57,6 +57,12 @@ export class Journal {
   record(kind: 'trial' | 'warmup', trial: TrialResult): void {
     if (this.#problem === undefined)
       this.#write(() => this.#append(`${JSON.stringify({ kind, at: new Date().toISOString(), trial })}\n`));
+  }
+
+  /** Append one idle window of the run's energy baseline (ResultFile.energy.idle), as a trial is. */
+  recordIdle(window: IdleWindow): void {
+    if (this.#problem === undefined)
+      this.#write(() => this.#append(`${JSON.stringify({ kind: 'idle', at: new Date().toISOString(), window })}\n`));
   }
 
   #append(line: string): void {
@@ -132,11 +138,15 @@ export function resultFromJournal(text: string, file: string): Record<string, un
   const trials: TrialResult[] = [];
   let finishedAt = header.startedAt;
   for (const [index, line] of complete.slice(1).entries()) {
-    let entry: { kind?: unknown; at?: unknown; trial?: unknown };
+    let entry: { kind?: unknown; at?: unknown; trial?: unknown; window?: unknown };
     try {
       entry = JSON.parse(line) as typeof entry;
     } catch (error) {
       throw new UsageError(`${file}: line ${index + 2} is not valid JSON (${jsonSyntaxProblem(line, error)})`);
+    }
+    if (entry.kind === 'idle' && typeof entry.window === 'object' && entry.window !== null && header.energy) {
+      header.energy.idle = [...(header.energy.idle ?? []), entry.window as IdleWindow];
+      continue;
     }
     if (
       (entry.kind !== 'trial' && entry.kind !== 'warmup') ||

@@ -88,6 +88,58 @@ export interface CrossCheckFigure {
   event?: string;
 }
 
+/**
+ * One stretch of a trial on the host's energy counters: what the whole host drew and how busy it was, beside the
+ * trial's own CPU time over the same stretch. Marginal and attributed joules are derived from it with the run's
+ * idle baseline (src/results/energy.ts), so a file holds the readings, not a model's output.
+ */
+export interface EnergyInterval {
+  /** Wall time, seconds. */
+  seconds: number;
+  /** What the metered zones advanced (RunEnergy.zones), joules: the whole host, the trial and everything else. */
+  hostJoules: number;
+  /** Busy CPU time of the whole host (/proc/stat: user, nice, system, irq, softirq), seconds, all CPUs. */
+  hostCpuSeconds: number;
+  /** CPU time of the trial (TrialEnergy.trialCpu says what it counts), seconds. */
+  trialCpuSeconds: number;
+}
+
+/** A trial's energy readings: boot (spawn → READY) and workload (READY → the guest's exit). */
+export interface TrialEnergy {
+  boot?: EnergyInterval;
+  workload?: EnergyInterval;
+  /**
+   * What the trial's CPU time counts, as the memory model counts its memory: `cgroup` (the trial's group, which
+   * holds a VM's QEMU threads, LXC's monitor, Podman's conmon) or `cgroup+shim` (Docker's containerd-shim beside it).
+   */
+  trialCpu: 'cgroup' | 'cgroup+shim';
+  /** How many times a counter wrapped to 0 during the trial (handled: `max_energy_range_uj`). */
+  counterWraps: number;
+  /** Why an interval is missing (a counter stalled or failed, the guest never became READY). */
+  missingReason?: string;
+}
+
+/** The host's energy over the run: which counters, the idle baseline, or why there is no energy figure. */
+export interface RunEnergy {
+  /** The counters summed (`intel-rapl:0`, `intel-rapl:0:2`…): psys, or each package with its dram. Empty when missing. */
+  zones: string[];
+  /** Windows with no trial running, between workloads: the host's idle draw, measured in the same run. */
+  idle: IdleWindow[];
+  /** Why the run has no energy figure (`no powercap zones: running inside a VM`). */
+  missingReason?: string;
+  /** Counters read from a simulated tree (`TWINBENCH_ENERGY_SYSFS`), not the host's: the figures measure the simulation. */
+  simulatedRoot?: string;
+}
+
+/** One idle window: nothing of the run's running. */
+export interface IdleWindow {
+  /** ISO time it started. */
+  startedAt: string;
+  seconds: number;
+  hostJoules: number;
+  hostCpuSeconds: number;
+}
+
 /** What every trial records, whatever its state. */
 interface TrialBase {
   /** Unique within the run, e.g. `qemu-cpu-1`. */
@@ -125,6 +177,8 @@ export interface CompletedTrial extends TrialBase {
   evidence?: RawEvidence[];
   /** Vagrant runtime: libvirt's own reading of the domain, taken when the sampler took its `exit` sample. */
   crossCheck?: Record<string, CrossCheckFigure>;
+  /** Energy readings, where the run has energy counters (ResultFile.energy). */
+  energy?: TrialEnergy;
 }
 
 /** Raw output of a tool or the guest's console, kept with a completed trial. */
@@ -149,6 +203,7 @@ interface ErroredTrial extends TrialBase {
   metrics?: WorkloadMetricValue[];
   resources?: Record<string, ColumnSummary>;
   series?: SampledSeries;
+  energy?: TrialEnergy;
 }
 
 /** A trial that did not run to the end because the run was interrupted. */
@@ -233,6 +288,8 @@ export interface ResultFile {
    * scratch disk only when a workload used them. Absent in files from before it (see src/results/workload-uses.ts).
    */
   workloads?: Record<string, WorkloadUses>;
+  /** The host's energy counters over the run and its idle baseline, or why there are none; absent in older files. */
+  energy?: RunEnergy;
   /** Caveats a reader must know (emulation, I/O attribution…). */
   notes: string[];
 }

@@ -3,6 +3,7 @@ import type { CgroupLocation } from './cgroup-paths.js';
 import type { CgroupReading, CgroupSources } from './cgroup-reading.js';
 import { cgroupV1Sources } from './cgroup-v1.js';
 import { cgroupV2Sources } from './cgroup-v2.js';
+import type { EnergyMeter } from './energy-meter.js';
 import { KernelFiles } from './kernel-files.js';
 import { readCgroup, readCgroupPids } from './read-cgroup.js';
 import { readProcs, type ProcReading } from './read-proc.js';
@@ -92,6 +93,15 @@ const shimColumns: Record<string, ProcColumn> = {
 };
 
 /**
+ * The host's whole draw and busy CPU time since the trial started (its spawn), on full rows: what a trial's energy
+ * figures are computed from (src/results/energy.ts), beside its cgroup's CPU time in the same row.
+ */
+const energyColumns: Record<string, ColumnSpec> = {
+  'host.energy_joules': { unit: 'joules', kind: 'counter', source: 'host.energy_uj' },
+  'host.cpu_busy_seconds': { unit: 'seconds', kind: 'counter', source: 'proc.stat.cpu.busy' },
+};
+
+/**
  * Samples one guest at a fixed interval, the same way for every runtime: its cgroup (v1 or v2), the
  * /proc figures of the processes in that cgroup (`guest.*`) and of any extra processes (`shim.*`).
  */
@@ -114,6 +124,8 @@ export class Sampler {
   readonly #missingReasons: Record<string, string> = {};
   #timer: NodeJS.Timeout | undefined;
   #inFlight: Promise<void> | undefined;
+  /** The host's energy counters and busy CPU time, read on every full row (absent where the host has none). */
+  readonly #energy: EnergyMeter | undefined;
 
   /** `origin` is the performance.now() of the trial start, so rows line up with boot phases. */
   /** `MAJ:MIN` of the devices below a stacked one: their I/O lines repeat the stacked device's and are left out. */
@@ -121,8 +133,15 @@ export class Sampler {
 
   constructor(
     target: SamplerTarget,
-    options: { intervalMs: number; tickSeconds: number; origin: number; skippedDevices?: readonly string[] },
+    options: {
+      intervalMs: number;
+      tickSeconds: number;
+      origin: number;
+      skippedDevices?: readonly string[];
+      energy?: EnergyMeter;
+    },
   ) {
+    this.#energy = options.energy;
     this.#skippedDevices = options.skippedDevices?.length ? new Set(options.skippedDevices) : undefined;
     this.#target = target;
     this.#intervalMs = options.intervalMs;
@@ -141,6 +160,7 @@ export class Sampler {
       for (const [name, spec] of Object.entries(columns))
         this.#specs[`${group}.${name}`] = { unit: spec.unit, kind: spec.kind, source: spec.source };
     }
+    if (this.#energy) Object.assign(this.#specs, energyColumns);
     const columns: Record<string, SeriesColumn> = {};
     for (const [name, spec] of Object.entries(this.#specs)) columns[name] = { ...spec, values: [] };
     // Interval 0, the sampler-off control: no periodic rows, and every event row is full.
@@ -181,6 +201,8 @@ export class Sampler {
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const full = label !== undefined || this.#rows % this.#fullEvery === 0;
+    // First, so that the row's time is the reading's: the host's joules and busy CPU at `started`.
+    const energy = full ? this.#energy?.read() : undefined;
     this.#rows++;
     const location = this.#target.cgroup;
     const cgroup = readCgroup(location, this.#tickSeconds, this.#files, {
@@ -219,6 +241,10 @@ export class Sampler {
     for (const [name, spec] of Object.entries(guestColumns)) this.#push(`guest.${name}`, guest?.[spec.field]);
     if (this.#target.extraPids?.length)
       for (const [name, spec] of Object.entries(shimColumns)) this.#push(`shim.${name}`, shim?.[spec.field]);
+    if (this.#energy) {
+      this.#push('host.energy_joules', energy?.joules);
+      this.#push('host.cpu_busy_seconds', energy?.hostCpuSeconds);
+    }
     if (label) this.#series.events.push({ label, row });
     this.#costs.push(performance.now() - started);
     const cpu = process.cpuUsage(cpuBefore);

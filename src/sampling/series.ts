@@ -4,7 +4,7 @@ type ColumnKind = 'gauge' | 'counter';
 /** One sampled figure over time; `null` where a sample could not read it. */
 export interface SeriesColumn {
   /** Unit of every value: `bytes`, `seconds`. */
-  unit: 'bytes' | 'seconds' | 'operations';
+  unit: 'bytes' | 'seconds' | 'operations' | 'joules';
   /** File or API the value came from, e.g. `cgroup.v1.memory.usage_in_bytes`. */
   source: string;
   kind: ColumnKind;

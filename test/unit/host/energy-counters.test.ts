@@ -3,7 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { energyDeltaUj, readEnergyCounters } from '../../../src/host/energy-counters.js';
+import {
+  energyDeltaUj,
+  meteredZones,
+  readEnergyCounters,
+  type EnergyCounters,
+} from '../../../src/host/energy-counters.js';
 
 /**
  * A simulated sysfs: the layout of the kernel's powercap and hwmon documentation (Documentation/power/powercap/
@@ -49,13 +54,32 @@ test('RAPL zones and amd_energy channels are found with their wrap range; none r
   const vm = tree({ cpuinfo: 'flags\t\t: fpu vme hypervisor' });
   const bare = tree({ cpuinfo: 'flags\t\t: fpu vme' });
   try {
-    assert.deepEqual(await readEnergyCounters(rapl.roots), {
+    const at = (path: string) => join(rapl.root, path);
+    const found = await readEnergyCounters(rapl.roots);
+    assert.deepEqual(found, {
       zones: [
-        { id: 'intel-rapl:0', name: 'package-0', maxEnergyRangeUj: 262143328850, readable: true },
-        { id: 'intel-rapl:0:0', name: 'core', maxEnergyRangeUj: 262143328850, readable: true },
-        { id: 'amd_energy/energy1', name: 'Esocket0', readable: true },
+        {
+          id: 'intel-rapl:0',
+          name: 'package-0',
+          maxEnergyRangeUj: 262143328850,
+          readable: true,
+          path: at('powercap/intel-rapl:0/energy_uj'),
+        },
+        {
+          id: 'intel-rapl:0:0',
+          name: 'core',
+          maxEnergyRangeUj: 262143328850,
+          readable: true,
+          path: at('powercap/intel-rapl:0:0/energy_uj'),
+        },
+        { id: 'amd_energy/energy1', name: 'Esocket0', readable: true, path: at('hwmon/hwmon0/energy1_input') },
       ],
     });
+    // The package holds its core: summing both would count the core twice.
+    assert.deepEqual(
+      meteredZones(found).zones.map((zone) => zone.id),
+      ['intel-rapl:0', 'amd_energy/energy1'],
+    );
     const denied = await readEnergyCounters(unreadable.roots);
     assert.equal(denied.zones[0]?.readable, false);
     assert.match(denied.missingReason ?? '', /^energy counters not readable by this user \(intel-rapl:0: /);
@@ -73,4 +97,39 @@ test('a counter that wrapped is read across its range; one that went back with n
   assert.equal(energyDeltaUj(1000, 5000, 262143328850), 4000);
   assert.equal(energyDeltaUj(262143328000, 150, 262143328850), 1000);
   assert.equal(energyDeltaUj(5000, 1000, undefined), undefined);
+});
+
+test('the zones a run sums count no joule twice: psys alone where readable, else packages with their dram', () => {
+  const zone = (id: string, name: string, readable = true) => ({ id, name, readable, path: `/x/${id}/energy_uj` });
+  const counters = (zones: EnergyCounters['zones']): EnergyCounters => ({ zones });
+  const ids = (found: ReturnType<typeof meteredZones>) => found.zones.map((entry) => entry.id);
+  const server = [
+    zone('intel-rapl:0', 'package-0'),
+    zone('intel-rapl:0:0', 'core'),
+    zone('intel-rapl:0:1', 'dram'),
+    zone('intel-rapl:1', 'package-1'),
+    zone('intel-rapl:1:0', 'dram'),
+    zone('intel-rapl-mmio:0', 'package-0'),
+  ];
+  assert.deepEqual(ids(meteredZones(counters(server))), [
+    'intel-rapl:0',
+    'intel-rapl:0:1',
+    'intel-rapl:1',
+    'intel-rapl:1:0',
+  ]);
+  assert.deepEqual(ids(meteredZones(counters([...server, zone('intel-rapl:2', 'psys')]))), ['intel-rapl:2']);
+  // An unreadable psys does not hide the packages.
+  assert.deepEqual(
+    ids(meteredZones(counters([zone('intel-rapl:0', 'package-0'), zone('intel-rapl:1', 'psys', false)]))),
+    ['intel-rapl:0'],
+  );
+  assert.equal(
+    meteredZones({ zones: [], missingReason: 'no powercap zones: running inside a VM' }).missingReason,
+    'no powercap zones: running inside a VM',
+  );
+  assert.match(
+    meteredZones(counters([zone('intel-rapl:0:0', 'core')])).missingReason ?? '',
+    /no package, dram or psys zone/,
+  );
+  assert.equal(meteredZones(undefined).zones.length, 0);
 });

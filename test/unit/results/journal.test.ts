@@ -59,3 +59,16 @@ test('a journal that cannot be written says why and leaves no partial file', () 
   journal.record('trial', trials[0]!);
   assert.equal(existsSync(join(file, 'out')), false);
 });
+
+test('the idle windows of the energy baseline are journaled with the trials: a run that died keeps its baseline', () => {
+  const path = join(mkdtempSync(join(tmpdir(), 'twinbench-journal-')), 'e.partial.jsonl');
+  const journal = Journal.open(path, { ...header, energy: { zones: ['intel-rapl:0'], idle: [] } } as JournalHeader);
+  const window = { startedAt: '2026-12-06T00:00:00.000Z', seconds: 2, hostJoules: 41.5, hostCpuSeconds: 0.03 };
+  journal.recordIdle(window);
+  journal.record('trial', trials[0]!);
+  journal.recordIdle({ ...window, hostJoules: 40 });
+  const result = parseResult(readFileSync(path, 'utf8'), path);
+  assert.deepEqual(result.energy?.idle, [window, { ...window, hostJoules: 40 }]);
+  assert.equal(result.trials.length, 1);
+  journal.remove();
+});
