@@ -23,7 +23,10 @@ export interface EnergyReading {
   wraps: number;
 }
 
-/** A counter that has not moved for this long while the host draws power is stalled (RAPL updates about every 1 ms). */
+/**
+ * Counters that have not moved for this long, all of them, are stalled: a host draws watts at rest and RAPL updates
+ * about every millisecond. One zone alone may stay at 0 (a `dram` zone some boards expose without a meter behind it).
+ */
 const stallMs = 250;
 
 /**
@@ -48,7 +51,9 @@ export class EnergyMeter {
   readonly #zones: readonly MeteredZone[];
   readonly #tickSeconds: number;
   readonly #statPath: string;
-  readonly #last: { uj: number; atMs: number; movedAtMs: number }[] = [];
+  readonly #last: { uj: number }[] = [];
+  /** performance.now() of the last reading at which the zones' sum advanced. */
+  #movedAtMs: number;
   readonly #startCpu: number | undefined;
   /** performance.now() of the first reading: what the meter counts from. */
   readonly startMs: number;
@@ -66,8 +71,9 @@ export class EnergyMeter {
     for (const zone of zones) {
       const uj = this.#counter(zone);
       if (uj === undefined) this.#problem ??= `reading ${zone.path} failed`;
-      this.#last.push({ uj: uj ?? 0, atMs, movedAtMs: atMs });
+      this.#last.push({ uj: uj ?? 0 });
     }
+    this.#movedAtMs = atMs;
   }
 
   /** How many times a counter wrapped to 0 since the meter started. */
@@ -83,6 +89,7 @@ export class EnergyMeter {
   read(): EnergyReading {
     const cpu = this.#cpu();
     const atMs = performance.now();
+    let advanced = 0;
     for (const [index, zone] of this.#zones.entries()) {
       const last = this.#last[index];
       const uj = this.#counter(zone);
@@ -97,15 +104,13 @@ export class EnergyMeter {
         break;
       }
       if (uj < last.uj) this.#wraps++;
-      if (delta > 0) last.movedAtMs = atMs;
-      else if (atMs - last.movedAtMs >= stallMs) {
-        this.#problem = `the counter ${zone.id} stalled: it did not advance for ${Math.round(atMs - last.movedAtMs)} ms`;
-        break;
-      }
-      this.#joules += delta / 1e6;
+      advanced += delta;
       last.uj = uj;
-      last.atMs = atMs;
     }
+    if (!this.#problem && advanced > 0) this.#movedAtMs = atMs;
+    else if (!this.#problem && atMs - this.#movedAtMs >= stallMs)
+      this.#problem = `the energy counters (${this.#zones.map((zone) => zone.id).join(', ')}) stalled: they did not advance for ${Math.round(atMs - this.#movedAtMs)} ms`;
+    if (!this.#problem) this.#joules += advanced / 1e6;
     return {
       atMs,
       joules: this.#problem ? undefined : this.#joules,

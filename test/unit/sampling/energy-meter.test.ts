@@ -43,7 +43,31 @@ test('the meter sums its zones from the first reading, across a wrap; a counter 
     const stalling = new EnergyMeter([zones[0] as (typeof zones)[0]], 0.01, join(dir, 'stat'));
     await sleep(300);
     assert.equal(stalling.read().joules, undefined);
-    assert.match(stalling.problem ?? '', /intel-rapl:0 stalled: it did not advance for \d+ ms/);
+    assert.match(stalling.problem ?? '', /\(intel-rapl:0\) stalled: they did not advance for \d+ ms/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a zone that never moves (a dram zone with no meter behind it) is no stall while the package moves', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'twinbench-meter-'));
+  const write = (name: string, value: number) => writeFileSync(join(dir, name), `${value}\n`);
+  try {
+    write('stat', 0);
+    write('package', 1_000_000);
+    write('dram', 0);
+    const meter = new EnergyMeter(
+      [
+        { id: 'intel-rapl:0', path: join(dir, 'package') },
+        { id: 'intel-rapl:0:1', path: join(dir, 'dram') },
+      ],
+      0.01,
+      join(dir, 'stat'),
+    );
+    await sleep(300);
+    write('package', 3_000_000);
+    assert.equal(meter.read().joules, 2);
+    assert.equal(meter.problem, undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
