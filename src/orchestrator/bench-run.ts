@@ -163,13 +163,13 @@ async function probeRun(
   return host;
 }
 
-/** The result file of a run: what was known when it opened (the journal's header) and what its trials gave. */
 /**
  * One idle window of the energy baseline, before each workload and after the last trial: long enough that the
  * counters' 1 ms updates and the host's own timer wake-ups average out, short beside a workload's trials.
  */
 const idleWindowMs = 2000;
 
+/** The result file of a run: what was known when it opened (the journal's header) and what its trials gave. */
 function assembleResult(
   header: JournalHeader,
   ran: { warmups: TrialResult[]; trials: TrialResult[]; repetitions?: RepetitionRecord[] | undefined },

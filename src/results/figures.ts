@@ -49,8 +49,8 @@ export interface FigureModel {
   all: Map<string, Figure>;
   /**
    * The figures reports show, which compare, check, history, fleet and calibrate read too: boot, its phases,
-   * workload metrics, energy (src/results/energy.ts) and the sampled figures of `shownResources`. The others (every sampled column's mean, last…)
-   * stay in the JSON export.
+   * workload metrics, energy (src/results/energy.ts) and the sampled figures of `shownResources`. The others
+   * (every sampled column's mean, last…) stay in the JSON export.
    */
   shown: Map<string, Figure>;
 }
