@@ -133,3 +133,58 @@ test('the zones a run sums count no joule twice: psys alone where readable, else
   );
   assert.equal(meteredZones(undefined).zones.length, 0);
 });
+
+/**
+ * Zone layouts recorded on real machines: the listing a public script prints (name, zone, energy_uj,
+ * max_energy_range_uj of every `intel-rapl:*` zone), whose comment block keeps the output of four machines; the
+ * search index holding it did not name its repository. Two of them here, as they were listed: a four-socket machine
+ * with core and dram subzones under every package (all ranges 65532610987 µJ), and a four-socket machine whose zone
+ * numbers do not follow its package names (`intel-rapl:0` is `package-3`) and whose dram zones wrap at another
+ * range (65712999613 µJ) than their packages (262143328850 µJ).
+ */
+function recorded(zones: [id: string, name: string, energy: number, range: number][]) {
+  const files: Record<string, string | null> = { cpuinfo: 'flags\t\t: fpu vme' };
+  for (const [id, name, energy, range] of zones) {
+    files[`powercap/${id}/name`] = name;
+    files[`powercap/${id}/energy_uj`] = String(energy);
+    files[`powercap/${id}/max_energy_range_uj`] = String(range);
+  }
+  return tree(files);
+}
+
+test('zones recorded on real four-socket machines: every package with its dram, no core; each zone wraps at its own range', async () => {
+  const jacobRange = 65532610987;
+  const jacob = recorded(
+    [0, 1, 2, 3].flatMap((n): [string, string, number, number][] => [
+      [`intel-rapl:${n}`, `package-${n}`, 1_000_000 * (n + 1), jacobRange],
+      [`intel-rapl:${n}:0`, 'core', 2_000_000 * (n + 1), jacobRange],
+      [`intel-rapl:${n}:1`, 'dram', 3_000_000 * (n + 1), jacobRange],
+    ]),
+  );
+  const smp01 = recorded(
+    [0, 1, 2, 3].flatMap((n): [string, string, number, number][] => [
+      [`intel-rapl:${n}`, `package-${3 - n}`, 226618687799 - n, 262143328850],
+      [`intel-rapl:${n}:0`, 'dram', 60279115781 - n, 65712999613],
+    ]),
+  );
+  try {
+    const jacobZones = meteredZones(await readEnergyCounters(jacob.roots)).zones;
+    assert.deepEqual(
+      jacobZones.map((zone) => `${zone.id} ${zone.name}`),
+      [0, 1, 2, 3].flatMap((n) => [`intel-rapl:${n} package-${n}`, `intel-rapl:${n}:1 dram`]),
+    );
+    const smpZones = meteredZones(await readEnergyCounters(smp01.roots)).zones;
+    assert.deepEqual(
+      smpZones.map((zone) => `${zone.id} ${zone.name} ${zone.maxEnergyRangeUj}`),
+      [0, 1, 2, 3].flatMap((n) => [
+        `intel-rapl:${n} package-${3 - n} 262143328850`,
+        `intel-rapl:${n}:0 dram 65712999613`,
+      ]),
+    );
+    // A dram counter near its own range wraps there, not at its package's.
+    const dram = smpZones[1];
+    assert.equal(energyDeltaUj(65712999000, 387, dram?.maxEnergyRangeUj), 1000);
+  } finally {
+    for (const made of [jacob, smp01]) rmSync(made.root, { recursive: true, force: true });
+  }
+});
