@@ -25,8 +25,9 @@ stop_daemons() { sh scripts/stop-started.sh "$TWINBENCH_STARTED"; }
 # it is ended explicitly, its whole process group (node, the test, its QEMU).
 lab_pid=""
 lts_jobs=""
+apart_pid=""
 stop_lab() {
-  for job in $lab_pid $lts_jobs; do kill -TERM "-${job#*:}" 2>/dev/null || true; done
+  for job in $lab_pid $apart_pid $lts_jobs; do kill -TERM "-${job#*:}" 2>/dev/null || true; done
 }
 trap 'stop_lab; stop_daemons; rm -rf "$tapdir"' EXIT
 trap 'exit 130' INT
@@ -96,13 +97,26 @@ done
 
 # The integration tests whose assertions depend on no timing and no figure (test/integration/measures-nothing.txt)
 # run beside the lab host; every other integration test measures, and runs after it, alone on the machine.
-besides=$(sed -e 's/#.*//' test/integration/measures-nothing.txt | awk 'NF { sub(/\.ts$/, ".js", $1); print "dist/test/integration/" $1 }')
+# Those marked `apart` there touch nothing the others share (fake runtimes in a cache of their own, result files,
+# Chromium): they run as a stream of their own beside the rest, in a session of its own like the unit suites.
+listed() { sed -e 's/#.*//' test/integration/measures-nothing.txt | awk -v want="$1" 'NF && (want == "" || $2 == want) { sub(/\.ts$/, ".js", $1); print "dist/test/integration/" $1 }'; }
+besides=$(listed "")
+apart=$(listed apart)
 for file in $besides; do
   [ -f "$file" ] || { echo "test: test/integration/measures-nothing.txt names ${file#dist/test/integration/}, which is not a built test" >&2; exit 1; }
 done
+shared=$(printf '%s\n' $besides | grep -v -x -F "$apart" || true)
 measuring=$(tests_in dist/test/integration | grep -v -x -F "$besides" || true)
+echo "== integration tests that measure nothing and share nothing, in a stream of their own beside the lab host (fake runtimes, Chromium) [$(at)]"
+setsid sh -c '. scripts/test-suite.sh; suite apart "$1" --test-concurrency=1 >"$2" 2>&1; echo $? >"$3"' apart "$apart" "$tapdir/apart.out" "$tapdir/apart.rc" &
+apart_pid=$!
 echo "== integration tests that measure nothing, beside the lab host (real Docker, QEMU, Ansible, Chromium) [$(at)]"
-suite functional "$besides" --test-concurrency=1 || status=1
+suite functional "$shared" --test-concurrency=1 || status=1
+wait "$apart_pid" || true
+apart_pid=""
+[ "$(cat "$tapdir/apart.rc" 2>/dev/null)" = 0 ] && verdict=passed || { verdict=FAILED; status=1; }
+echo "== integration tests that share nothing, their own stream: $verdict [$(at)]"
+cat "$tapdir/apart.out"
 
 for entry in $lts_jobs; do
   job=${entry%%:*}
@@ -127,6 +141,6 @@ cat "$tapdir/lab-host.out"
 
 echo "== integration tests that measure, alone on the machine (real Docker engine, real QEMU, real Vagrant + libvirt) [$(at)]"
 suite integration "$measuring" --test-concurrency=1 || status=1
-node dist/test/tap-summary.js unit="$tapdir/unit.tap" functional="$tapdir/functional.tap" lab-host="$tapdir/lab-host.tap" integration="$tapdir/integration.tap" || status=1
+node dist/test/tap-summary.js unit="$tapdir/unit.tap" functional="$tapdir/functional.tap" apart="$tapdir/apart.tap" lab-host="$tapdir/lab-host.tap" integration="$tapdir/integration.tap" || status=1
 echo "== done [$(at)]"
 exit $status

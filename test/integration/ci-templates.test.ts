@@ -18,7 +18,7 @@ import { test } from 'node:test';
 import { execa } from 'execa';
 import { packageRoot } from '../../src/paths.js';
 import { githubCommands, githubJobEnv, gitlabCommands, gitlabPipeline } from '../ci-templates.js';
-import { leftovers } from './helpers.js';
+import { ownLeftovers } from './helpers.js';
 
 /**
  * The CI templates' own commands (ci/github/twinbench.yml's `run:` steps, ci/gitlab/twinbench.gitlab-ci.yml's
@@ -183,7 +183,7 @@ test("the GitHub workflow's commands: no baseline, a promoted one, a regression 
   const history = readFileSync(join(dir, 'fleet', 'history.md'), 'utf8');
   assert.match(history, /result file\(s\) of 1 host\(s\)/);
   assert.ok(existsSync(join(dir, 'fleet', 'history.html')));
-  assert.deepEqual(await leftovers(), []);
+  assert.deepEqual(await ownLeftovers(root, join(root, 'cache')), []);
 });
 
 test("the GitLab pipeline passes GitLab's schema (gitlab-ci-local) and its script fetches the baseline through the job artifacts API", {

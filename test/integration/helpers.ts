@@ -89,6 +89,24 @@ export async function leftovers(): Promise<string[]> {
   return found;
 }
 
+/**
+ * What a test that runs only the fake runtimes (no engine, no cgroup, no guest) could leave: a process whose command
+ * line names its folder (a `bench` it started, a job's shell), and a run still recorded as running in its cache.
+ * Scoped to that folder, so that it holds while other tests run beside it (scripts/test.sh's `apart` stream).
+ */
+export async function ownLeftovers(root: string, cache: string): Promise<string[]> {
+  const processes = (await execa('pgrep', ['-a', '-f', root], { reject: false })).stdout
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith(`${process.pid} `));
+  let runs: string[] = [];
+  try {
+    runs = readdirSync(join(cache, 'state')).map((name) => `run state ${name}`);
+  } catch {
+    // no run was ever recorded there
+  }
+  return [...processes.map((line) => `process ${line}`), ...runs];
+}
+
 /** Processes inside a harness cgroup (QEMU, native agents): found by membership, not by name or path. */
 /**
  * Wait for an event (a log line, a process, a file), never for a fixed time: `ready` is polled every `everyMs`
