@@ -8,8 +8,8 @@
  *
  * where busy is the host's busy CPU time from /proc/stat, read as twinbench reads it. Computed when read, not
  * written on a timer, so a reading is exact to the instant (no update-period error): what a test compares
- * against, within 1 %. It wraps at `--rangeJ` and can stall (hold its value) after `--stallAfterReads` readings
- * for `--stallForReads`. Pointed at by `TWINBENCH_ENERGY_SYSFS=<root>`. It runs at a real-time priority where it
+ * against, within 1 %. It wraps at `--rangeJ` and can stall (hold its value) after `--stallAfterReads` answers
+ * for `--stallForMs`. Pointed at by `TWINBENCH_ENERGY_SYSFS=<root>`. It runs at a real-time priority where it
  * may (root): a reading is served the moment it is asked, also on a loaded host.
  *
  * node dist/test/energy-sim.js ROOT --idleWatts 20 --wattsPerCpu 5 --rangeJ 100 --startJ 95
@@ -29,9 +29,12 @@ export interface SimulatedPower {
   rangeJ: number;
   /** The counter's value when the simulation starts, joules (near the range: it wraps soon). */
   startJ: number;
-  /** Hold the counter still from this many readings after the start, for `stallForReads` readings. */
+  /**
+   * Hold the counter still once it has answered this many opens, for `stallForMs`. Counted in time, not in answers:
+   * a reader descheduled on a loaded host is answered more than once (it ignores the extra lines).
+   */
   stallAfterReads?: number;
-  stallForReads?: number;
+  stallForMs?: number;
 }
 
 /** The energy the model says the host drew over an interval of `seconds` with `busyCpuSeconds` of busy CPU. */
@@ -72,18 +75,15 @@ async function serve(root: string, power: SimulatedPower): Promise<never> {
   const [t0, busy0] = [performance.now(), busy()];
   let last = 0;
   let reads = 0;
+  let stalledAt: number | undefined;
   const energyAt = (): number => {
-    const seconds = (performance.now() - t0) / 1000;
-    const { stallAfterReads, stallForReads } = power;
+    const now = performance.now();
+    const seconds = (now - t0) / 1000;
+    const { stallAfterReads, stallForMs } = power;
     reads++;
+    if (stallAfterReads !== undefined && reads > stallAfterReads) stalledAt ??= now;
     // Stalled: the counter holds the value it last had; afterwards it goes on from the model (and jumps).
-    if (
-      stallAfterReads !== undefined &&
-      stallForReads !== undefined &&
-      reads > stallAfterReads &&
-      reads <= stallAfterReads + stallForReads
-    )
-      return last;
+    if (stalledAt !== undefined && stallForMs !== undefined && now - stalledAt < stallForMs) return last;
     const joules = power.startJ + simulatedJoules(power, seconds, busy() - busy0);
     last = Math.round((joules * 1e6) % rangeUj);
     return last;
