@@ -1,5 +1,6 @@
 import { access, constants } from 'node:fs/promises';
 import { execa } from 'execa';
+import { UsageError } from '../errors.js';
 import type { ArchProfile } from './arch.js';
 
 /** Outcome of the KVM probe; the reason is recorded in results. */
@@ -14,6 +15,20 @@ export interface KvmProbe {
 const reachedUserspaceBoundary = /Kernel panic|VFS: Unable to mount root|Run \/init/;
 
 /**
+ * How long the test boot may take: 10 s, or `TWINBENCH_KVM_PROBE_TIMEOUT_S` (1 to 600). Under KVM on bare metal
+ * the panic comes in about a second; KVM nested in an emulated host (a QEMU inside a TCG VM) boots tens of times
+ * slower, and slower still while that host is busy.
+ */
+export function kvmProbeTimeoutMs(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.TWINBENCH_KVM_PROBE_TIMEOUT_S;
+  if (raw === undefined || raw === '') return 10_000;
+  const seconds = Number(raw);
+  if (!Number.isFinite(seconds) || seconds < 1 || seconds > 600)
+    throw new UsageError(`TWINBENCH_KVM_PROBE_TIMEOUT_S must be seconds from 1 to 600, got ${JSON.stringify(raw)}`);
+  return seconds * 1000;
+}
+
+/**
  * Probe whether KVM really runs an ordinary guest: boot the kernel with no root disk under KVM and
  * look for its panic on the serial console. `/dev/kvm` existing is not enough: on some nested hosts
  * every guest dies with "KVM internal error" or hangs.
@@ -21,7 +36,7 @@ const reachedUserspaceBoundary = /Kernel panic|VFS: Unable to mount root|Run \/i
 export async function probeKvm(
   profile: ArchProfile,
   kernelPath: string | undefined,
-  timeoutMs = 10_000,
+  timeoutMs = kvmProbeTimeoutMs(),
 ): Promise<KvmProbe> {
   try {
     await access('/dev/kvm', constants.R_OK | constants.W_OK);

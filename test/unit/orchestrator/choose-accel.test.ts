@@ -44,3 +44,17 @@ test('KVM on a host that is not emulated is KVM; TCG, asked or fallen back to, i
     /--accel kvm: KVM is not usable here: \/dev\/kvm is missing/,
   );
 });
+
+test('the KVM test boot waits 10 s, or TWINBENCH_KVM_PROBE_TIMEOUT_S for a nested host; a bad value is a usage error', async () => {
+  const { kvmProbeTimeoutMs } = await import('../../../src/host/kvm-probe.js');
+  const { UsageError } = await import('../../../src/errors.js');
+  assert.equal(kvmProbeTimeoutMs({}), 10_000);
+  assert.equal(kvmProbeTimeoutMs({ TWINBENCH_KVM_PROBE_TIMEOUT_S: '60' }), 60_000);
+  for (const bad of ['0', '601', 'soon'])
+    assert.throws(
+      () => kvmProbeTimeoutMs({ TWINBENCH_KVM_PROBE_TIMEOUT_S: bad }),
+      (error: Error) =>
+        error instanceof UsageError &&
+        /TWINBENCH_KVM_PROBE_TIMEOUT_S must be seconds from 1 to 600/.test(error.message),
+    );
+});
