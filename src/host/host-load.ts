@@ -7,11 +7,16 @@ export interface LoadSnapshot {
   stealTicks?: number;
 }
 
+/** The figures of /proc/stat's `cpu` line (all CPUs, in clock ticks: user, nice, system, idle, iowait, irq…). */
+export function procStatCpu(stat: string): number[] | undefined {
+  return /^cpu\s+(.*)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
+}
+
 /** Parse /proc/loadavg and the `cpu` line of /proc/stat (steal is its 8th figure). */
 export function parseLoadSnapshot(loadavg: string, stat: string): LoadSnapshot | undefined {
   const load1 = Number(loadavg.split(/\s+/)[0]);
   if (!Number.isFinite(load1)) return undefined;
-  const cpu = /^cpu\s+(.*)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
+  const cpu = procStatCpu(stat);
   const steal = cpu?.[7];
   return { load1, ...(steal !== undefined && Number.isFinite(steal) ? { stealTicks: steal } : {}) };
 }

@@ -237,6 +237,7 @@ function rootfsLines(result: ResultFile): string[] {
 /** The Markdown summary written beside the result JSON and printed by `bench all`. */
 export function renderMarkdown(result: ResultFile): string {
   const groups = aggregate(result);
+  const energy = energyTable(result);
   const host = result.host;
   const lines = [
     `# twinbench ${result.runId}`,
@@ -258,8 +259,8 @@ export function renderMarkdown(result: ResultFile): string {
     '',
     ...footprintTable(result, groups),
     '',
-    ...energyTable(result),
-    ...(energyTable(result).length ? [''] : []),
+    ...energy,
+    ...(energy.length ? [''] : []),
     ...renderClaims(result),
     '',
     ...repetitionLines(result),

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { energyDeltaUj } from '../host/energy-counters.js';
+import { procStatCpu } from '../host/host-load.js';
 import type { IdleWindow } from '../results/types.js';
 
 /** A counter the meter sums: its file (microjoules) and where it wraps to 0. */
@@ -34,7 +35,7 @@ const stallMs = 250;
  * and iowait are not busy; steal is time the hypervisor ran something else; guest time is already in user.
  */
 export function hostBusySeconds(stat: string, tickSeconds: number): number | undefined {
-  const fields = /^cpu\s+(.*)$/m.exec(stat)?.[1]?.trim().split(/\s+/).map(Number);
+  const fields = procStatCpu(stat);
   if (!fields || fields.length < 7 || fields.some((value) => !Number.isFinite(value))) return undefined;
   const [user, nice, system, , , irq, softirq] = fields as [number, number, number, number, number, number, number];
   return (user + nice + system + irq + softirq) * tickSeconds;
